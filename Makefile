@@ -1,0 +1,129 @@
+# staffdesk: see README.md. `make run` to try it, `make test` to check it.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+VAR        ?= $(CURDIR)/var
+PORT       ?= 8080
+SANITIZE   ?=
+COMMON_PASSWORDS ?= /usr/share/john/password.lst
+
+CC         ?= cc
+CXX        ?= c++
+PKGS        = libctemplate libmariadb libargon2 libcrypto libqrencode
+WARN        = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+              -Wmissing-prototypes -Wwrite-strings -Wformat=2
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=gnu11 $(WARN) -Icgi -Ibuild -D_FORTIFY_SOURCE=2 \
+              -fstack-protector-strong $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CXXFLAGS   ?= -O2 -g
+CXXFLAGS   += -std=c++17 -Wall -Wextra -Werror -Icgi \
+              $(shell pkg-config --cflags libctemplate 2>/dev/null)
+LDLIBS      = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifneq ($(SANITIZE),)
+CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+CXXFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS    += -fsanitize=$(SANITIZE)
+endif
+
+# Debian packages the build, `make run` and `make test` need.
+DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
+              libmariadb-dev mariadb-server mariadb-client libargon2-dev \
+              libssl-dev libcmocka-dev libqrencode-dev nginx-light \
+              john-data curl python3 w3m tidy wrk valgrind
+
+CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/http.c cgi/settings.c \
+              cgi/session.c cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c \
+              cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
+              cgi/auth/codes.c build/common.c
+WEB_SRC     = cgi/route.c cgi/pages/page.c cgi/pages/signin.c \
+              cgi/pages/account.c cgi/pages/qr.c
+CLI_SRC     = cgi/cli/admin.c cgi/cli/migrate.c cgi/cli/demo.c \
+              build/migrations.c
+UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c
+
+CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
+WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o
+CLI_OBJ     = $(CLI_SRC:%.c=build/%.o)
+HEADERS     = $(wildcard cgi/*.h cgi/*/*.h)
+
+all: bin/staffdesk.fcgi bin/staffdesk-admin
+
+bin/staffdesk.fcgi: build/cgi/main.o $(WEB_OBJ) $(CORE_OBJ)
+	@mkdir -p bin
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bin/staffdesk-admin: $(CLI_OBJ) $(CORE_OBJ)
+	@mkdir -p bin
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bin/unit-tests: $(UNIT_TESTS:%.c=build/%.o) $(WEB_OBJ) $(CORE_OBJ)
+	@mkdir -p bin
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+build/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/build/%.o: build/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+build/cgi/tpl.o: cgi/tpl.cc cgi/tpl.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+build/common.c: cgi/auth/common-gen.awk
+	@mkdir -p build
+	@test -r $(COMMON_PASSWORDS) || { echo "$(COMMON_PASSWORDS) is missing: make deps (Debian package john-data)"; exit 1; }
+	LC_ALL=C awk -v stage=normalise -f cgi/auth/common-gen.awk $(COMMON_PASSWORDS) | \
+	    LC_ALL=C sort -u | LC_ALL=C awk -f cgi/auth/common-gen.awk > $@.tmp
+	mv $@.tmp $@
+
+build/migrations.c: cgi/cli/migrations-gen.awk $(sort $(wildcard sql/*.sql))
+	@mkdir -p build
+	awk -f cgi/cli/migrations-gen.awk $(sort $(wildcard sql/*.sql)) > $@.tmp
+	mv $@.tmp $@
+
+# Installs the Debian packages that are missing (skipped when all are there).
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    if [ "$$(id -u)" -ne 0 ]; then echo "run as root, or: apt-get install" $$missing; exit 1; fi; \
+	    (apt-get update -qq || true) && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+run: deps all
+	VAR=$(VAR) PORT=$(PORT) tests/stack.sh run
+
+stop:
+	VAR=$(VAR) tests/stack.sh stop
+
+test: deps
+	$(MAKE) all bin/unit-tests
+	tests/run.sh
+
+unit: bin/unit-tests
+	bin/unit-tests
+
+bench: deps all
+	tests/bench.sh
+
+valgrind: bin/unit-tests
+	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+	    -q bin/unit-tests
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staffdesk/templates \
+	    $(DESTDIR)$(PREFIX)/share/staffdesk/static
+	install -m 755 bin/staffdesk.fcgi bin/staffdesk-admin $(DESTDIR)$(PREFIX)/bin
+	install -m 644 templates/*.tpl $(DESTDIR)$(PREFIX)/share/staffdesk/templates
+	install -m 644 static/* $(DESTDIR)$(PREFIX)/share/staffdesk/static
+
+clean:
+	rm -rf build bin
+
+.PHONY: all deps run stop test unit bench valgrind install clean

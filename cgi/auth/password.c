@@ -1,0 +1,295 @@
+/*
+ * argon2id password hashes and the DESIGN.md §8 password policy.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <argon2.h>
+#include <openssl/rand.h>
+
+#include "auth/password.h"
+
+#define PW_PHC_PREFIX "$argon2id$"
+#define PW_STR_(x) #x
+#define PW_STR(x) PW_STR_(x)
+
+static const char *const pw_messages[PW_VERDICT__MAX] = {
+	[PW_OK] = "This password can be used.",
+	[PW_TOO_SHORT] = "Choose a password of at least " PW_STR(PW_MIN)
+	    " characters.",
+	[PW_TOO_LONG] = "Choose a password of at most " PW_STR(PW_MAX)
+	    " characters.",
+	[PW_BAD_UTF8] = "The password contains characters that could not be "
+	    "read; please type it again.",
+	[PW_COMMON] = "This password is too common and easy to guess; choose "
+	    "a longer or less predictable one, such as a few unrelated words.",
+	[PW_PERSONAL] = "Choose a password that does not contain your name or "
+	    "user name.",
+};
+
+int
+pw_hash(const char *pw, char *out, size_t outsz)
+{
+	unsigned char salt[PW_SALT_LEN];
+	size_t need;
+	int rc = -1;
+
+	if (pw == NULL || out == NULL)
+		return -1;
+	need = argon2_encodedlen(PW_ARGON2_T, PW_ARGON2_M_KIB, PW_ARGON2_P,
+	    PW_SALT_LEN, PW_HASH_LEN, Argon2_id);
+	if (need > outsz)
+		goto out;
+	if (RAND_bytes(salt, sizeof(salt)) != 1)
+		goto out;
+	if (argon2id_hash_encoded(PW_ARGON2_T, PW_ARGON2_M_KIB, PW_ARGON2_P,
+	    pw, strlen(pw), salt, sizeof(salt), PW_HASH_LEN,
+	    out, outsz) != ARGON2_OK)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0 && outsz > 0)
+		explicit_bzero(out, outsz);
+	explicit_bzero(salt, sizeof(salt));
+	return rc;
+}
+
+int
+pw_verify(const char *phc, const char *pw)
+{
+	if (phc == NULL || pw == NULL)
+		return 1;
+	if (strnlen(phc, PW_HASH_MAX) >= PW_HASH_MAX ||
+	    strncmp(phc, PW_PHC_PREFIX, strlen(PW_PHC_PREFIX)) != 0)
+		return 1;
+
+	switch (argon2id_verify(phc, pw, strlen(pw))) {
+	case ARGON2_OK:
+		return 0;
+	case ARGON2_MEMORY_ALLOCATION_ERROR:
+	case ARGON2_THREAD_FAIL:
+		return -1;
+	default:
+		return 1;	/* mismatch, or a string argon2 cannot decode */
+	}
+}
+
+/* ---- policy helpers: ASCII only, independent of the locale ---- */
+
+static int
+pw_ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int
+pw_ascii_alpha(int c)
+{
+	c = pw_ascii_lower(c);
+	return c >= 'a' && c <= 'z';
+}
+
+/* 1 for the ASCII digits and punctuation stripped before the list lookup. */
+static int
+pw_trailing_junk(int c)
+{
+	return (c >= '0' && c <= '9') ||
+	    (c >= '!' && c <= '/') || (c >= ':' && c <= '@') ||
+	    (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+/*
+ * Length of the UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when s is not one.
+ */
+static size_t
+pw_utf8_seq(const unsigned char *s)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
+			return 0;
+		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
+		    (s[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/*
+ * Number of code points in the NUL-terminated UTF-8 string s, or -1 when
+ * it is not valid UTF-8. Stops counting (returning PW_MAX + 1) once the
+ * string is known to be too long, but still validates the rest.
+ */
+static long
+pw_utf8_count(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long n = 0;
+	size_t len;
+
+	while (*p != '\0') {
+		if ((len = pw_utf8_seq(p)) == 0)
+			return -1;
+		p += len;
+		if (n <= PW_MAX)
+			n++;
+	}
+	return n;
+}
+
+static int
+pw_common_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* 1 when the lower-case string s is on pw_common_list. */
+static int
+pw_is_listed(const char *s)
+{
+	if (*s == '\0' || pw_common_count == 0)
+		return 0;
+	return bsearch(s, pw_common_list, pw_common_count,
+	    sizeof(pw_common_list[0]), pw_common_cmp) != NULL;
+}
+
+/*
+ * 1 when lower (ASCII-lower-cased, len bytes, NUL-terminated, writable) or
+ * lower with its trailing digits and punctuation cut is on the list. lower
+ * is cut in place.
+ */
+static int
+pw_is_common(char *lower, size_t len)
+{
+	if (pw_is_listed(lower))
+		return 1;
+	while (len > 0 && pw_trailing_junk((unsigned char)lower[len - 1]))
+		lower[--len] = '\0';
+	return len > 0 && pw_is_listed(lower);
+}
+
+/* 1 when needle (nlen > 0 bytes) occurs ASCII-case-insensitively in hay. */
+static int
+pw_contains(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	size_t i, j;
+
+	if (nlen == 0 || nlen > hlen)
+		return 0;
+	for (i = 0; i + nlen <= hlen; i++) {
+		for (j = 0; j < nlen; j++)
+			if (pw_ascii_lower((unsigned char)hay[i + j]) !=
+			    pw_ascii_lower((unsigned char)needle[j]))
+				break;
+		if (j == nlen)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * 1 when pw contains a word of `name` (first nlen bytes): a run of ASCII
+ * letters and non-ASCII bytes of at least PW_NAME_WORD_MIN code points.
+ */
+static int
+pw_contains_word_of(const char *pw, size_t pwlen, const char *name,
+    size_t nlen)
+{
+	size_t i = 0, start, letters;
+	unsigned char c;
+
+	while (i < nlen) {
+		start = i;
+		letters = 0;
+		while (i < nlen && ((c = (unsigned char)name[i]) >= 0x80 ||
+		    pw_ascii_alpha(c))) {
+			if ((c & 0xc0) != 0x80)
+				letters++;	/* count lead bytes only */
+			i++;
+		}
+		if (letters >= PW_NAME_WORD_MIN &&
+		    pw_contains(pw, pwlen, name + start, i - start))
+			return 1;
+		if (i == start)
+			i++;
+	}
+	return 0;
+}
+
+/* 1 when pw (pwlen bytes) is built from who's UPN or names. */
+static int
+pw_is_personal(const char *pw, size_t pwlen, const struct pw_person *who)
+{
+	const char *names[3];
+	const char *at;
+	size_t i, local;
+
+	if (who == NULL)
+		return 0;
+	if (who->upn != NULL) {
+		at = strchr(who->upn, '@');
+		local = at != NULL ? (size_t)(at - who->upn) : strlen(who->upn);
+		if (local >= PW_NAME_WORD_MIN &&
+		    pw_contains(pw, pwlen, who->upn, local))
+			return 1;
+		if (pw_contains_word_of(pw, pwlen, who->upn, local))
+			return 1;
+	}
+	names[0] = who->display_name;
+	names[1] = who->given_name;
+	names[2] = who->surname;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i] != NULL && pw_contains_word_of(pw, pwlen,
+		    names[i], strlen(names[i])))
+			return 1;
+	return 0;
+}
+
+enum pw_verdict
+pw_policy_check(const char *pw, const struct pw_person *who)
+{
+	char lower[PW_MAX_BYTES + 1];
+	enum pw_verdict v = PW_OK;
+	size_t len, i;
+	long chars;
+
+	if (pw == NULL)
+		return PW_TOO_SHORT;
+	if ((chars = pw_utf8_count(pw)) < 0)
+		return PW_BAD_UTF8;
+	if (chars < PW_MIN)
+		return PW_TOO_SHORT;
+	if (chars > PW_MAX)
+		return PW_TOO_LONG;
+
+	len = strlen(pw);	/* <= PW_MAX_BYTES: valid UTF-8, <= PW_MAX chars */
+	for (i = 0; i < len; i++)
+		lower[i] = (char)pw_ascii_lower((unsigned char)pw[i]);
+	lower[len] = '\0';
+
+	if (pw_is_common(lower, len))
+		v = PW_COMMON;
+	else if (pw_is_personal(pw, len, who))
+		v = PW_PERSONAL;
+	explicit_bzero(lower, sizeof(lower));
+	return v;
+}
+
+const char *
+pw_verdict_message(enum pw_verdict v)
+{
+	if ((unsigned)v >= PW_VERDICT__MAX || pw_messages[v] == NULL)
+		return "This password cannot be used; choose another.";
+	return pw_messages[v];
+}

@@ -1,0 +1,80 @@
+/*
+ * Password hashing (argon2id, PHC strings) and the password policy of
+ * DESIGN.md §8. The policy is pure: no I/O.
+ */
+#ifndef STAFFDESK_AUTH_PASSWORD_H
+#define STAFFDESK_AUTH_PASSWORD_H
+
+#include <stddef.h>
+
+#define PW_MIN      8	/* characters (UTF-8 code points) */
+#define PW_MAX      256	/* characters (UTF-8 code points) */
+#define PW_MAX_BYTES (PW_MAX * 4)	/* longest valid UTF-8 of PW_MAX chars */
+#define PW_HASH_MAX 128	/* bytes for a PHC string, NUL included */
+
+#define PW_ARGON2_M_KIB   19456
+#define PW_ARGON2_T       2
+#define PW_ARGON2_P       1
+#define PW_SALT_LEN       16
+#define PW_HASH_LEN       32
+#define PW_NAME_WORD_MIN  3	/* letters in a name word the policy looks for */
+
+/*
+ * argon2id with PW_ARGON2_* costs, a PW_SALT_LEN salt from RAND_bytes and
+ * a PW_HASH_LEN hash, written to out as a PHC string ("$argon2id$v=19$...").
+ * outsz of PW_HASH_MAX is enough. Returns 0, or -1 (RNG, out of memory,
+ * out too small; out is then wiped).
+ */
+int pw_hash(const char *pw, char *out, size_t outsz);
+
+/*
+ * Checks pw against a PHC string from pw_hash() with argon2id_verify (the
+ * costs come from the string). Returns 0 on a match; 1 on a mismatch, and
+ * for a malformed, over-long or non-argon2id string; -1 on an internal
+ * error (out of memory).
+ */
+int pw_verify(const char *phc, const char *pw);
+
+enum pw_verdict {
+	PW_OK,
+	PW_TOO_SHORT,
+	PW_TOO_LONG,
+	PW_BAD_UTF8,
+	PW_COMMON,
+	PW_PERSONAL,
+	PW_VERDICT__MAX
+};
+
+/* The person whose password is checked; any field may be NULL. */
+struct pw_person {
+	const char *upn;
+	const char *display_name;
+	const char *given_name;
+	const char *surname;
+};
+
+/*
+ * DESIGN.md §8, first failing rule wins, in this order:
+ * PW_BAD_UTF8   not valid UTF-8 (overlong forms, surrogates, > U+10FFFF);
+ * PW_TOO_SHORT  fewer than PW_MIN code points;
+ * PW_TOO_LONG   more than PW_MAX code points;
+ * PW_COMMON     the ASCII-lower-cased password, or that with trailing ASCII
+ *               digits and punctuation removed, is on pw_common_list;
+ * PW_PERSONAL   it contains, ASCII case-insensitively, the UPN's local part
+ *               (before '@') or any word of PW_NAME_WORD_MIN+ letters of
+ *               the UPN local part, display name, given name or surname.
+ * No composition rules. who may be NULL. Returns PW_OK otherwise.
+ */
+enum pw_verdict pw_policy_check(const char *pw, const struct pw_person *who);
+
+/* A sentence for the person choosing the password; never NULL. */
+const char *pw_verdict_message(enum pw_verdict v);
+
+/*
+ * The common-password list, generated at build time by common-gen.awk:
+ * lower case, strictly ascending by strcmp (searched with bsearch).
+ */
+extern const char *const pw_common_list[];
+extern const size_t pw_common_count;
+
+#endif /* STAFFDESK_AUTH_PASSWORD_H */

@@ -1,0 +1,100 @@
+/*
+ * migrate.c: applies the numbered files of sql/ (compiled into the
+ * binary by the Makefile, so no path is needed at run time) in order,
+ * each recorded in schema_migrations. Re-running applies nothing twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "db/db.h"
+
+struct migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+
+extern const struct migration	migrations[];
+extern const size_t		nmigrations;
+
+/*
+ * Runs each statement of a file: statements end with ';' at the end of
+ * a line; lines starting with "--" are comments.
+ */
+static int
+run_file(struct cli *c, const struct migration *m)
+{
+	const char	*p = m->sql, *nl;
+	char		*stmt;
+	size_t		 len, n = 0;
+	int		 rc;
+
+	stmt = arena_alloc(&c->arena, strlen(m->sql) + 2);
+	stmt[0] = '\0';
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (!(len >= 2 && p[0] == '-' && p[1] == '-')) {
+			memcpy(stmt + n, p, len);
+			n += len;
+			while (n > 0 && (stmt[n - 1] == ' ' ||
+			    stmt[n - 1] == '\t' || stmt[n - 1] == '\r'))
+				n--;
+			stmt[n] = '\0';
+			if (n > 0 && stmt[n - 1] == ';') {
+				if ((rc = db_exec_raw(c->db, stmt)) != DB_OK)
+					return rc;
+				n = 0;
+			} else if (n > 0)
+				stmt[n++] = '\n';
+			stmt[n] = '\0';
+		}
+		p += len + (nl != NULL);
+	}
+	if (strspn(stmt, " \t\r\n") != n)
+		return db_exec_raw(c->db, stmt);
+	return DB_OK;
+}
+
+int
+cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n)
+{
+	struct db_rows	 rs;
+	struct db_val	 p[1];
+	size_t		 i, r;
+	int		 rc, applied = 0, done;
+
+	(void)o; (void)a;
+	if (n != 0)
+		return EXIT_USAGE;
+	if ((rc = db_exec_raw(c->db, "CREATE TABLE IF NOT EXISTS "
+	    "schema_migrations (version INT NOT NULL PRIMARY KEY, "
+	    "applied_at DATETIME(6) NOT NULL) ENGINE=InnoDB")) != DB_OK)
+		return fail("cannot create schema_migrations");
+	if ((rc = db_query(c->db, &c->arena, Q_MIGRATIONS, NULL, 0, &rs)) !=
+	    DB_OK)
+		return fail("cannot read schema_migrations");
+	for (i = 0; i < nmigrations; i++) {
+		for (done = 0, r = 0; r < rs.n; r++)
+			if (db_int(&rs, r, 0, -1) == migrations[i].version)
+				done = 1;
+		if (done)
+			continue;
+		/* DDL commits by itself in MariaDB; each file is written to be
+		 * re-runnable, and is recorded only once it all went in. */
+		if (run_file(c, &migrations[i]) != DB_OK)
+			return fail("migration %s failed", migrations[i].name);
+		p[0] = DB_INT(migrations[i].version);
+		if (db_exec(c->db, Q_MIGRATION_ADD, p, 1, NULL) != DB_OK)
+			return fail("cannot record migration %s",
+			    migrations[i].name);
+		printf("%s\n", migrations[i].name);
+		applied++;
+	}
+	if (applied == 0)
+		fprintf(stderr, "staffdesk-admin: schema is up to date "
+		    "(%zu migrations)\n", nmigrations);
+	return EXIT_OK;
+}

@@ -1,0 +1,288 @@
+/*
+ * conf.c: see conf.h. One table names every key, its type and bounds.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "conf.h"
+#include "util.h"
+
+#define CONF_FILE_MAX	(64 * 1024)
+
+enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_MODE, CT_LEVEL };
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 off;
+	long		 min, max;
+};
+
+#define S(n)		{ #n, CT_STR, offsetof(struct conf, n), 0, 0 }
+#define P(n)		{ #n, CT_PATH, offsetof(struct conf, n), 0, 0 }
+#define I(n, lo, hi)	{ #n, CT_INT, offsetof(struct conf, n), lo, hi }
+
+static const struct conf_key keys[] = {
+	P(db_socket), S(db_host), I(db_port, 1, 65535), S(db_user),
+	S(db_password), S(db_name),
+	P(listen), { "socket_mode", CT_MODE, offsetof(struct conf, socket_mode),
+	    0, 0777 },
+	I(workers, 1, 256), I(max_requests, 0, 100000000),
+	P(templates), S(base_url),
+	{ "cookie_secure", CT_BOOL, offsetof(struct conf, cookie_secure), 0, 1 },
+	P(data_key_file), P(sms_command), P(sms_log),
+	{ "log_level", CT_LEVEL, offsetof(struct conf, log_level), 0, 0 },
+};
+
+static const char *const levels[LOG__MAX] = { "error", "warn", "info", "debug" };
+
+static void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->db_port = 3306;
+	c->db_user = xstrdup("staffdesk");
+	c->db_name = xstrdup("staffdesk");
+	c->listen = xstrdup("/run/staffdesk/staffdesk.sock");
+	c->socket_mode = 0660;
+	c->workers = 4;
+	c->max_requests = 10000;
+	c->templates = xstrdup("/usr/local/share/staffdesk/templates");
+	c->base_url = xstrdup("http://localhost:8080");
+	c->cookie_secure = -1;
+	c->log_level = LOG_INFO;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Sets one key; returns NULL or the reason the value is refused. */
+static const char *
+conf_set(struct conf *c, const struct conf_key *k, const char *v)
+{
+	char	**sp = (char **)((char *)c + k->off);
+	long	 *lp = (long *)((char *)c + k->off);
+	int64_t	  n;
+	char	 *end;
+	size_t	  i;
+
+	switch (k->type) {
+	case CT_PATH:
+		if (*v != '/')
+			return "must be an absolute path";
+		/* FALLTHROUGH */
+	case CT_STR:
+		free(*sp);
+		*sp = xstrdup(v);
+		return NULL;
+	case CT_INT:
+		if (parse_int64(v, k->min, k->max, &n) == -1)
+			return "must be a whole number in range";
+		*lp = (long)n;
+		return NULL;
+	case CT_BOOL:
+		if (strcmp(v, "on") == 0 || strcmp(v, "yes") == 0 ||
+		    strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+			*lp = 1;
+		else if (strcmp(v, "off") == 0 || strcmp(v, "no") == 0 ||
+		    strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+			*lp = 0;
+		else
+			return "must be on or off";
+		return NULL;
+	case CT_MODE:
+		errno = 0;
+		n = strtol(v, &end, 8);
+		if (*v == '\0' || *end != '\0' || errno != 0 || n < 0 ||
+		    n > 0777)
+			return "must be an octal mode such as 0660";
+		*lp = (long)n;
+		return NULL;
+	case CT_LEVEL:
+		for (i = 0; i < LOG__MAX; i++)
+			if (strcmp(v, levels[i]) == 0) {
+				*lp = (long)i;
+				return NULL;
+			}
+		return "must be error, warn, info or debug";
+	}
+	return "unknown type";
+}
+
+/* Reads the 32-byte key: raw bytes, or 64 hex digits and a newline. */
+static int
+conf_read_key(struct conf *c, char *err, size_t errsz)
+{
+	unsigned char	buf[CONF_KEY_BYTES * 2 + 2];
+	ssize_t		n;
+	size_t		i;
+	int		fd, hi, lo;
+
+	if ((fd = open(c->data_key_file, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "%s: %s", c->data_key_file,
+		    strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n == CONF_KEY_BYTES) {
+		memcpy(c->data_key, buf, CONF_KEY_BYTES);
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return 0;
+	}
+	if (n == 2 * CONF_KEY_BYTES || (n == 2 * CONF_KEY_BYTES + 1 &&
+	    buf[2 * CONF_KEY_BYTES] == '\n')) {
+		for (i = 0; i < CONF_KEY_BYTES; i++) {
+			hi = OPENSSL_hexchar2int(buf[2 * i]);
+			lo = OPENSSL_hexchar2int(buf[2 * i + 1]);
+			if (hi < 0 || lo < 0)
+				break;
+			c->data_key[i] = (unsigned char)(hi << 4 | lo);
+		}
+		OPENSSL_cleanse(buf, sizeof(buf));
+		if (i == CONF_KEY_BYTES)
+			return 0;
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	snprintf(err, errsz, "%s: must hold 32 random bytes "
+	    "(raw, or 64 hex digits)", c->data_key_file);
+	return -1;
+}
+
+int
+conf_parse(struct conf *c, const char *text, const char *fname,
+    char *err, size_t errsz)
+{
+	char		 line[CONF_LINE_MAX + 2], *k, *v, *eq;
+	const char	*p = text, *nl, *why;
+	size_t		 len, i, lineno = 0;
+
+	conf_defaults(c);
+	while (*p != '\0') {
+		lineno++;
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (len > CONF_LINE_MAX) {
+			snprintf(err, errsz, "%s:%zu: line longer than %d "
+			    "bytes", fname, lineno, CONF_LINE_MAX);
+			return -1;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len + (nl != NULL);
+		k = trim(line);
+		if (*k == '\0' || *k == '#')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			snprintf(err, errsz, "%s:%zu: expected key = value",
+			    fname, lineno);
+			return -1;
+		}
+		*eq = '\0';
+		k = trim(k);
+		v = trim(eq + 1);
+		for (i = 0; i < NELEM(keys); i++)
+			if (strcmp(keys[i].name, k) == 0)
+				break;
+		if (i == NELEM(keys)) {
+			snprintf(err, errsz, "%s:%zu: unknown key '%s'",
+			    fname, lineno, k);
+			return -1;
+		}
+		if ((why = conf_set(c, &keys[i], v)) != NULL) {
+			snprintf(err, errsz, "%s:%zu: %s %s", fname, lineno,
+			    k, why);
+			return -1;
+		}
+	}
+	if (c->cookie_secure == -1)
+		c->cookie_secure = strncmp(c->base_url, "https://", 8) == 0;
+	if (c->sms_command != NULL && c->sms_log != NULL) {
+		snprintf(err, errsz, "%s: set sms_command or sms_log, not both",
+		    fname);
+		return -1;
+	}
+	if (c->data_key_file == NULL) {
+		snprintf(err, errsz, "%s: data_key_file is required", fname);
+		return -1;
+	}
+	return conf_read_key(c, err, errsz);
+}
+
+const char *
+conf_path(void)
+{
+	const char	*p = getenv("STAFFDESK_CONF");
+
+	return p != NULL && *p != '\0' ? p : CONF_DEFAULT_PATH;
+}
+
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errsz)
+{
+	char	*buf;
+	FILE	*f;
+	size_t	 n;
+	int	 rc;
+
+	if (path == NULL)
+		path = conf_path();
+	if ((f = fopen(path, "re")) == NULL) {
+		conf_defaults(c);
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = xmalloc(CONF_FILE_MAX + 1);
+	n = fread(buf, 1, CONF_FILE_MAX + 1, f);
+	fclose(f);
+	if (n > CONF_FILE_MAX) {
+		free(buf);
+		conf_defaults(c);
+		snprintf(err, errsz, "%s: larger than %d bytes", path,
+		    CONF_FILE_MAX);
+		return -1;
+	}
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n) != NULL) {
+		free(buf);
+		conf_defaults(c);
+		snprintf(err, errsz, "%s: contains a NUL byte", path);
+		return -1;
+	}
+	rc = conf_parse(c, buf, path, err, errsz);
+	OPENSSL_cleanse(buf, n);
+	free(buf);
+	return rc;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(keys); i++)
+		if (keys[i].type == CT_STR || keys[i].type == CT_PATH)
+			free(*(char **)((char *)c + keys[i].off));
+	OPENSSL_cleanse(c->data_key, sizeof(c->data_key));
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,34 @@
+/*
+ * audit.h: the audit log (DESIGN.md section 7). Every state change and
+ * every sign-in attempt writes one row in the same transaction as the
+ * change. No password, code or token is ever passed here.
+ */
+#ifndef STAFFDESK_DB_AUDIT_H
+#define STAFFDESK_DB_AUDIT_H
+
+struct db;
+struct req;
+struct arena;
+
+struct audit {
+	const char	*action;	/* e.g. "signin.password" */
+	int		 ok;		/* result: success / failure */
+	const char	*reason;	/* a code, NULL on success */
+	const char	*actor_id;	/* NULL: unknown (uses the request's) */
+	const char	*actor_upn;
+	const char	*target_id;
+	const char	*target_name;
+	const char	*client;	/* mystaff, account, admin, cli */
+	const char	*details;	/* a JSON object, or NULL */
+};
+
+/*
+ * Inserts the row; the actor defaults to the request's session user
+ * and ip/user agent come from the request (r may be NULL for the CLI).
+ * Returns DB_OK or a db_err.
+ */
+int	 audit_write(struct db *, const struct req *, const struct audit *);
+/* s as a JSON string literal (quoted and escaped) in the arena. */
+char	*json_string(struct arena *, const char *s);
+
+#endif

@@ -1,0 +1,410 @@
+/*
+ * db.c: see db.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "conf.h"
+#include "db/db.h"
+#include "log.h"
+
+#define DB_CELL_INIT	256		/* first buffer per cell; grown on demand */
+#define DB_PARAMS_MAX	64
+#define DB_TIMEOUT	10		/* seconds for connect, read, write */
+
+#define STMT(id, sql)	sql,
+static const char *const stmt_sql[STMT__MAX] = {
+#include "db/stmts.h"
+};
+#undef STMT
+
+struct db {
+	const struct conf	*conf;
+	MYSQL			*my;
+	MYSQL_STMT		*stmt[STMT__MAX];
+	int			 in_txn;
+};
+
+static void
+db_disconnect(struct db *db)
+{
+	size_t	i;
+
+	for (i = 0; i < STMT__MAX; i++)
+		if (db->stmt[i] != NULL) {
+			mysql_stmt_close(db->stmt[i]);
+			db->stmt[i] = NULL;
+		}
+	if (db->my != NULL) {
+		mysql_close(db->my);
+		db->my = NULL;
+	}
+}
+
+static int
+db_connect(struct db *db)
+{
+	const struct conf	*c = db->conf;
+	unsigned int		 t = DB_TIMEOUT;
+	my_bool			 no = 0;
+
+	db_disconnect(db);
+	if ((db->my = mysql_init(NULL)) == NULL)
+		return DB_ERR;
+	mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+	mysql_optionsv(db->my, MYSQL_OPT_READ_TIMEOUT, &t);
+	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &t);
+	mysql_optionsv(db->my, MYSQL_OPT_RECONNECT, &no);
+	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_optionsv(db->my, MYSQL_INIT_COMMAND,
+	    "SET time_zone = '+00:00', "
+	    "tx_isolation = 'READ-COMMITTED'");
+	if (mysql_real_connect(db->my, c->db_socket ? NULL : c->db_host,
+	    c->db_user, c->db_password, c->db_name, (unsigned)c->db_port,
+	    c->db_socket, 0) == NULL) {
+		log_msg(LOG_WARN, "db: connect: %s", mysql_error(db->my));
+		mysql_close(db->my);
+		db->my = NULL;
+		return DB_ERR;
+	}
+	return DB_OK;
+}
+
+struct db *
+db_open(const struct conf *c)
+{
+	struct db	*db = xcalloc(1, sizeof(*db));
+
+	db->conf = c;
+	if (db_connect(db) != DB_OK) {
+		/* Not fatal: db_ping and every query try again. */
+		log_msg(LOG_WARN, "db: not connected yet");
+	}
+	return db;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	free(db);
+}
+
+static int
+db_lost(unsigned int e)
+{
+	return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
+	    e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
+	    e == ER_CONNECTION_KILLED || e == CR_COMMANDS_OUT_OF_SYNC;
+}
+
+/* Maps a server error to a db_err, dropping the link when it is lost. */
+static int
+db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
+{
+	if (e == ER_DUP_ENTRY)
+		return DB_DUP;
+	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
+		return DB_RETRY;
+	log_msg(LOG_WARN, "db: %s (statement %d): error %u", what, (int)id, e);
+	if (db_lost(e)) {
+		db_disconnect(db);
+		return DB_RETRY;
+	}
+	return DB_ERR;
+}
+
+int
+db_ping(struct db *db)
+{
+	if (db->my != NULL && mysql_ping(db->my) == 0)
+		return DB_OK;
+	return db_connect(db);
+}
+
+static MYSQL_STMT *
+db_prepare(struct db *db, enum stmt id, int *err)
+{
+	MYSQL_STMT	*st;
+
+	if (db->my == NULL && (db->in_txn || db_connect(db) != DB_OK)) {
+		*err = db->in_txn ? DB_RETRY : DB_ERR;
+		return NULL;
+	}
+	if (db->stmt[id] != NULL)
+		return db->stmt[id];
+	if ((st = mysql_stmt_init(db->my)) == NULL) {
+		*err = DB_ERR;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, stmt_sql[id], strlen(stmt_sql[id]))) {
+		*err = db_fail(db, mysql_stmt_errno(st), "prepare", id);
+		if (*err == DB_DUP)
+			*err = DB_ERR;
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	return db->stmt[id] = st;
+}
+
+/* Binds and executes; the statement is left ready to fetch. */
+static int
+db_run(struct db *db, enum stmt id, const struct db_val *p, size_t np,
+    MYSQL_STMT **out)
+{
+	MYSQL_BIND	 b[DB_PARAMS_MAX];
+	long long	 ints[DB_PARAMS_MAX];
+	unsigned long	 lens[DB_PARAMS_MAX];
+	MYSQL_STMT	*st;
+	size_t		 i;
+	int		 err = DB_ERR, tries;
+
+	if (np > DB_PARAMS_MAX)
+		return DB_ERR;
+	for (tries = 0; tries < 2; tries++) {
+		if ((st = db_prepare(db, id, &err)) == NULL) {
+			if (err == DB_RETRY && !db->in_txn)
+				continue;
+			return err;
+		}
+		if (mysql_stmt_param_count(st) != np) {
+			log_msg(LOG_ERR, "db: statement %d wants %lu "
+			    "parameters, got %zu", (int)id,
+			    mysql_stmt_param_count(st), np);
+			return DB_ERR;
+		}
+		memset(b, 0, sizeof(b[0]) * (np ? np : 1));
+		for (i = 0; i < np; i++) {
+			switch (p[i].type) {
+			case DB_T_NULL:
+				b[i].buffer_type = MYSQL_TYPE_NULL;
+				break;
+			case DB_T_INT:
+				ints[i] = p[i].i;
+				b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+				b[i].buffer = &ints[i];
+				break;
+			case DB_T_TEXT:
+				lens[i] = p[i].len;
+				b[i].buffer_type = MYSQL_TYPE_STRING;
+				b[i].buffer = (void *)(uintptr_t)p[i].s;
+				b[i].buffer_length = p[i].len;
+				b[i].length = &lens[i];
+				break;
+			}
+		}
+		if ((np && mysql_stmt_bind_param(st, b)) ||
+		    mysql_stmt_execute(st)) {
+			err = db_fail(db, mysql_stmt_errno(st), "execute", id);
+			if (err == DB_RETRY && db->my == NULL && !db->in_txn)
+				continue;
+			if (db->stmt[id] != NULL)
+				mysql_stmt_reset(st);
+			return err;
+		}
+		*out = st;
+		return DB_OK;
+	}
+	return err == DB_RETRY ? DB_ERR : err;
+}
+
+int
+db_exec(struct db *db, enum stmt id, const struct db_val *p, size_t np,
+    uint64_t *affected)
+{
+	MYSQL_STMT	*st;
+	int		 rc;
+
+	if ((rc = db_run(db, id, p, np, &st)) != DB_OK)
+		return rc;
+	if (affected != NULL)
+		*affected = mysql_stmt_affected_rows(st);
+	return DB_OK;
+}
+
+uint64_t
+db_last_id(struct db *db)
+{
+	return db->my != NULL ? mysql_insert_id(db->my) : 0;
+}
+
+int
+db_query(struct db *db, struct arena *a, enum stmt id,
+    const struct db_val *p, size_t np, struct db_rows *rs)
+{
+	MYSQL_STMT	*st;
+	MYSQL_RES	*meta;
+	MYSQL_BIND	*b = NULL;
+	unsigned long	*lens = NULL;
+	my_bool		*nulls = NULL;
+	char		**bufs = NULL;
+	size_t		 ncol, c, cap = 0, n = 0;
+	int		 rc, f;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((rc = db_run(db, id, p, np, &st)) != DB_OK)
+		return rc;
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
+		mysql_stmt_free_result(st);
+		return DB_OK;
+	}
+	ncol = mysql_num_fields(meta);
+	mysql_free_result(meta);
+	b = xcalloc(ncol, sizeof(*b));
+	lens = xcalloc(ncol, sizeof(*lens));
+	nulls = xcalloc(ncol, sizeof(*nulls));
+	bufs = xcalloc(ncol, sizeof(*bufs));
+	for (c = 0; c < ncol; c++) {
+		bufs[c] = xmalloc(DB_CELL_INIT);
+		b[c].buffer_type = MYSQL_TYPE_STRING;
+		b[c].buffer = bufs[c];
+		b[c].buffer_length = DB_CELL_INIT;
+		b[c].length = &lens[c];
+		b[c].is_null = &nulls[c];
+	}
+	rs->ncol = ncol;
+	rc = DB_OK;
+	if (mysql_stmt_bind_result(st, b)) {
+		rc = db_fail(db, mysql_stmt_errno(st), "bind", id);
+		goto out;
+	}
+	while ((f = mysql_stmt_fetch(st)) == 0 || f == MYSQL_DATA_TRUNCATED) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			rs->cell = realloc(rs->cell, cap * ncol *
+			    sizeof(*rs->cell));
+			rs->len = realloc(rs->len, cap * ncol *
+			    sizeof(*rs->len));
+			if (rs->cell == NULL || rs->len == NULL)
+				abort();
+		}
+		for (c = 0; c < ncol; c++) {
+			char	**cell = &rs->cell[n * ncol + c];
+
+			rs->len[n * ncol + c] = lens[c];
+			if (nulls[c]) {
+				*cell = NULL;
+				continue;
+			}
+			*cell = arena_alloc(a, lens[c] + 1);
+			if (lens[c] <= DB_CELL_INIT)
+				memcpy(*cell, bufs[c], lens[c]);
+			else {
+				MYSQL_BIND	 one;
+
+				memset(&one, 0, sizeof(one));
+				one.buffer_type = MYSQL_TYPE_STRING;
+				one.buffer = *cell;
+				one.buffer_length = lens[c];
+				if (mysql_stmt_fetch_column(st, &one,
+				    (unsigned)c, 0)) {
+					rc = DB_ERR;
+					goto out;
+				}
+			}
+			(*cell)[lens[c]] = '\0';
+		}
+		n++;
+	}
+	if (f != MYSQL_NO_DATA)
+		rc = db_fail(db, mysql_stmt_errno(st), "fetch", id);
+out:
+	if (db->stmt[id] != NULL)
+		mysql_stmt_free_result(st);
+	/* Move the row arrays into the arena so the caller frees nothing. */
+	if (n > 0) {
+		char	**cells = arena_alloc(a, n * ncol * sizeof(*cells));
+		size_t	 *ls = arena_alloc(a, n * ncol * sizeof(*ls));
+
+		memcpy(cells, rs->cell, n * ncol * sizeof(*cells));
+		memcpy(ls, rs->len, n * ncol * sizeof(*ls));
+		free(rs->cell);
+		free(rs->len);
+		rs->cell = cells;
+		rs->len = ls;
+	}
+	rs->n = rc == DB_OK ? n : 0;
+	for (c = 0; c < ncol; c++)
+		free(bufs[c]);
+	free(bufs);
+	free(nulls);
+	free(lens);
+	free(b);
+	return rc;
+}
+
+int
+db_query_one(struct db *db, struct arena *a, enum stmt id,
+    const struct db_val *p, size_t np, struct db_rows *rs)
+{
+	int	rc;
+
+	if ((rc = db_query(db, a, id, p, np, rs)) != DB_OK)
+		return rc;
+	return rs->n > 0;
+}
+
+int
+db_exec_raw(struct db *db, const char *sql)
+{
+	if (db->my == NULL && db_connect(db) != DB_OK)
+		return DB_ERR;
+	if (mysql_real_query(db->my, sql, strlen(sql))) {
+		log_msg(LOG_ERR, "db: %s", mysql_error(db->my));
+		return DB_ERR;
+	}
+	return DB_OK;
+}
+
+static int
+db_plain(struct db *db, const char *sql)
+{
+	if (db->my == NULL && db_connect(db) != DB_OK)
+		return DB_ERR;
+	if (mysql_real_query(db->my, sql, strlen(sql)))
+		return db_fail(db, mysql_errno(db->my), sql, STMT__MAX);
+	return DB_OK;
+}
+
+int
+db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
+{
+	int	rc = DB_ERR, tries;
+
+	for (tries = 0; tries < DB_TXN_TRIES; tries++) {
+		if ((rc = db_plain(db, "START TRANSACTION")) != DB_OK) {
+			if (rc == DB_RETRY)
+				continue;
+			return rc;
+		}
+		db->in_txn = 1;
+		rc = fn(db, arg);
+		db->in_txn = 0;
+		if (rc == DB_OK && (rc = db_plain(db, "COMMIT")) == DB_OK)
+			return DB_OK;
+		if (db->my != NULL)
+			(void)db_plain(db, "ROLLBACK");
+		if (rc != DB_RETRY)
+			return rc;
+	}
+	log_msg(LOG_WARN, "db: transaction gave up after %d tries", tries);
+	return DB_ERR;
+}
+
+int64_t
+db_int(const struct db_rows *rs, size_t r, size_t c, int64_t dflt)
+{
+	int64_t	v;
+
+	if (r >= rs->n || DB_CELL(rs, r, c) == NULL ||
+	    parse_int64(DB_CELL(rs, r, c), INT64_MIN, INT64_MAX, &v) == -1)
+		return dflt;
+	return v;
+}

@@ -1,0 +1,92 @@
+/*
+ * db.h: one MariaDB connection per worker, opened after fork().
+ * Every statement is prepared once per connection, from the table in
+ * db/stmts.h, and run with bound parameters. Results come back as text
+ * cells in the caller's arena.
+ */
+#ifndef STAFFDESK_DB_H
+#define STAFFDESK_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util.h"
+
+struct conf;
+struct db;
+
+#define STMT(id, sql)	id,
+enum stmt {
+#include "db/stmts.h"
+	STMT__MAX
+};
+#undef STMT
+
+enum db_err {
+	DB_OK = 0,
+	DB_ERR = -1,	/* the server is away or answered an error: 503 */
+	DB_RETRY = -2,	/* deadlock, certification failure, lost link */
+	DB_DUP = -3,	/* a unique key refused the row */
+};
+
+enum db_type { DB_T_NULL, DB_T_INT, DB_T_TEXT };
+
+struct db_val {
+	enum db_type	 type;
+	int64_t		 i;
+	const char	*s;
+	size_t		 len;
+};
+
+#define DB_INT(v)	((struct db_val){ DB_T_INT, (int64_t)(v), NULL, 0 })
+#define DB_NULL		((struct db_val){ DB_T_NULL, 0, NULL, 0 })
+#define DB_BYTES(p, n)	((struct db_val){ DB_T_TEXT, 0, (p), (n) })
+/* Text, or NULL when the pointer is NULL. */
+static inline struct db_val
+DB_TEXT(const char *p)
+{
+	return p != NULL ? DB_BYTES(p, strlen(p)) : DB_NULL;
+}
+
+/* Rows of text cells; cell(r, c) is NULL for SQL NULL. */
+struct db_rows {
+	size_t	  n, ncol;
+	char	**cell;
+	size_t	 *len;
+};
+
+#define DB_CELL(rs, r, c)	((rs)->cell[(r) * (rs)->ncol + (c)])
+
+/* Opens the connection; NULL (with a logged reason) when it cannot. */
+struct db	*db_open(const struct conf *);
+void		 db_close(struct db *);
+/* 0 when the server answers (reconnecting if needed), else DB_ERR. */
+int		 db_ping(struct db *);
+
+/* Runs a statement that returns no rows; *affected may be NULL. */
+int	 db_exec(struct db *, enum stmt, const struct db_val *, size_t,
+	    uint64_t *affected);
+/* Runs a query; the rows live in the arena. */
+int	 db_query(struct db *, struct arena *, enum stmt,
+	    const struct db_val *, size_t, struct db_rows *);
+/* One row expected: 1 found (out filled), 0 none, or a db_err. */
+int	 db_query_one(struct db *, struct arena *, enum stmt,
+	    const struct db_val *, size_t, struct db_rows *);
+/* Raw SQL for migrations only (our own files, never request data). */
+int	 db_exec_raw(struct db *, const char *sql);
+uint64_t db_last_id(struct db *);
+
+/*
+ * Runs fn inside one transaction and commits; fn returns DB_OK or an
+ * error, or a positive value to roll back and pass that value on (a
+ * refusal that must leave nothing behind). Retried up to DB_TXN_TRIES
+ * times on deadlock, certification failure or a lost connection.
+ */
+#define DB_TXN_TRIES	4
+int	 db_txn(struct db *, int (*fn)(struct db *, void *), void *);
+
+/* Integer of a cell, or dflt when NULL or not a number. */
+int64_t	 db_int(const struct db_rows *, size_t r, size_t c, int64_t dflt);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * stmts.h: every SQL statement staffdesk runs, by name. Included twice
+ * by db.h/db.c with STMT() defined (an X-macro): once for the enum,
+ * once for the text. Every one is prepared once per connection and run
+ * with bound parameters; none is built from strings at run time.
+ * Times are UTC (the connection sets time_zone = '+00:00').
+ */
+#define EPOCH(c)	"FLOOR(UNIX_TIMESTAMP(" c "))"
+
+/* settings */
+STMT(Q_SETTINGS_ALL, "SELECT name, value FROM settings")
+STMT(Q_SETTING_SET, "INSERT INTO settings (name, value) VALUES (?, ?) "
+    "ON DUPLICATE KEY UPDATE value = VALUES(value)")
+
+/* migrations */
+STMT(Q_MIGRATIONS, "SELECT version FROM schema_migrations")
+STMT(Q_MIGRATION_ADD, "INSERT INTO schema_migrations (version, applied_at) "
+    "VALUES (?, UTC_TIMESTAMP(6))")
+
+/* users */
+STMT(Q_USER_SIGNIN, "SELECT id, upn, display_name, password_hash, enabled, "
+    "failed_signins, IFNULL(locked_until > UTC_TIMESTAMP(6), 0), "
+    "must_change_password, IFNULL(temp_password_expires_at < "
+    "UTC_TIMESTAMP(6), 0), EXISTS (SELECT 1 FROM totp t WHERE "
+    "t.user_id = users.id AND t.confirmed = 1), EXISTS (SELECT 1 FROM "
+    "role_assignments r WHERE r.user_id = users.id) "
+    "FROM users WHERE upn = ?")
+STMT(Q_USER_FAIL, "UPDATE users SET failed_signins = failed_signins + 1, "
+    "locked_until = IF(? > 0, UTC_TIMESTAMP(6) + INTERVAL ? SECOND, "
+    "locked_until) WHERE id = ?")
+STMT(Q_USER_SIGNIN_OK, "UPDATE users SET failed_signins = 0, locked_until = "
+    "NULL, last_signin_at = UTC_TIMESTAMP(6) WHERE id = ?")
+STMT(Q_USER_BY_ID, "SELECT id, upn, display_name, given_name, surname, "
+    "email, job_title, department, source, " EPOCH("last_signin_at") ", "
+    "must_change_password, enabled, password_hash FROM users WHERE id = ?")
+STMT(Q_USER_BY_UPN, "SELECT id, display_name FROM users WHERE upn = ?")
+STMT(Q_USER_INSERT, "INSERT INTO users (id, upn, display_name, given_name, "
+    "surname, email, job_title, department, source, password_hash, "
+    "must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+/* params: hash, must_change, temp ttl seconds (NULL: none), id */
+STMT(Q_USER_SET_PASSWORD, "UPDATE users SET password_hash = ?, "
+    "must_change_password = ?, temp_password_expires_at = "
+    "UTC_TIMESTAMP(6) + INTERVAL ? SECOND, failed_signins = 0, "
+    "locked_until = NULL, updated_at = UTC_TIMESTAMP(6) WHERE id = ?")
+STMT(Q_USER_ENABLE, "UPDATE users SET enabled = ?, updated_at = "
+    "UTC_TIMESTAMP(6) WHERE id = ?")
+STMT(Q_USER_UNITS, "SELECT un.id, un.name FROM unit_members m JOIN units un "
+    "ON un.id = m.unit_id WHERE m.user_id = ? ORDER BY un.name")
+STMT(Q_USER_ROLES, "SELECT r.role, r.unit_id, un.name FROM role_assignments r "
+    "LEFT JOIN units un ON un.id = r.unit_id WHERE r.user_id = ? "
+    "ORDER BY r.role, un.name")
+STMT(Q_USER_PHONES, "SELECT type, number FROM phones WHERE user_id = ? "
+    "ORDER BY type")
+STMT(Q_PHONE_PUT, "INSERT INTO phones (user_id, type, number) VALUES "
+    "(?, ?, ?) ON DUPLICATE KEY UPDATE number = VALUES(number)")
+
+/* units, memberships, roles */
+STMT(Q_UNIT_INSERT, "INSERT INTO units (id, name, description) "
+    "VALUES (?, ?, ?)")
+STMT(Q_UNIT_BY_ID, "SELECT id, name FROM units WHERE id = ?")
+STMT(Q_UNIT_BY_NAME, "SELECT id, name FROM units WHERE name = ?")
+STMT(Q_MEMBER_ADD, "INSERT IGNORE INTO unit_members (unit_id, user_id) "
+    "VALUES (?, ?)")
+STMT(Q_MEMBER_REMOVE, "DELETE FROM unit_members WHERE unit_id = ? AND "
+    "user_id = ?")
+STMT(Q_ROLE_ASSIGN, "INSERT INTO role_assignments (user_id, role, unit_id) "
+    "VALUES (?, ?, ?)")
+STMT(Q_ROLE_REVOKE, "DELETE FROM role_assignments WHERE user_id = ? AND "
+    "role = ? AND scope_key = ?")
+
+/* sessions */
+STMT(Q_SESS_INSERT, "INSERT INTO sessions (token_hash, user_id, csrf, "
+    "created_at, last_seen_at, mfa_at, ip, user_agent) VALUES (?, ?, ?, "
+    "UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), IF(?, UTC_TIMESTAMP(6), NULL), "
+    "?, ?)")
+STMT(Q_SESS_LOAD, "SELECT s.csrf, " EPOCH("s.created_at") ", "
+    EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_attempts, "
+    "u.id, u.upn, u.display_name, u.must_change_password, u.enabled, "
+    "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND "
+    "t.confirmed = 1), EXISTS (SELECT 1 FROM role_assignments r WHERE "
+    "r.user_id = u.id), s.flash "
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE s.token_hash = ?")
+STMT(Q_SESS_TOUCH, "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(6) "
+    "WHERE token_hash = ?")
+STMT(Q_SESS_DELETE, "DELETE FROM sessions WHERE token_hash = ?")
+STMT(Q_SESS_DELETE_OTHERS, "DELETE FROM sessions WHERE user_id = ? AND "
+    "token_hash <> ?")
+STMT(Q_SESS_DELETE_USER, "DELETE FROM sessions WHERE user_id = ?")
+STMT(Q_SESS_LIST, "SELECT token_hash, " EPOCH("created_at") ", "
+    EPOCH("last_seen_at") ", ip, user_agent FROM sessions WHERE "
+    "user_id = ? ORDER BY last_seen_at DESC LIMIT 50")
+STMT(Q_SESS_MFA_FAIL, "UPDATE sessions SET mfa_attempts = mfa_attempts + 1 "
+    "WHERE token_hash = ?")
+STMT(Q_SESS_FLASH, "UPDATE sessions SET flash = ? WHERE token_hash = ?")
+STMT(Q_SESS_PURGE, "DELETE FROM sessions WHERE last_seen_at < "
+    "UTC_TIMESTAMP(6) - INTERVAL ? SECOND OR created_at < "
+    "UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 1000")
+
+/* TOTP and recovery codes */
+STMT(Q_TOTP_GET, "SELECT secret, last_step, confirmed FROM totp "
+    "WHERE user_id = ?")
+STMT(Q_TOTP_PENDING, "INSERT INTO totp (user_id, secret, last_step, "
+    "confirmed) VALUES (?, ?, 0, 0) ON DUPLICATE KEY UPDATE "
+    "secret = IF(confirmed, secret, VALUES(secret))")
+STMT(Q_TOTP_CONFIRM, "UPDATE totp SET confirmed = 1, last_step = ? "
+    "WHERE user_id = ? AND confirmed = 0")
+STMT(Q_TOTP_STEP, "UPDATE totp SET last_step = ? WHERE user_id = ? AND "
+    "confirmed = 1 AND last_step < ?")
+STMT(Q_TOTP_PUT, "REPLACE INTO totp (user_id, secret, last_step, confirmed) "
+    "VALUES (?, ?, 0, 1)")
+STMT(Q_RECOVERY_DELETE, "DELETE FROM recovery_codes WHERE user_id = ?")
+STMT(Q_RECOVERY_INSERT, "INSERT INTO recovery_codes (user_id, code_hash) "
+    "VALUES (?, ?)")
+STMT(Q_RECOVERY_USE, "UPDATE recovery_codes SET used_at = UTC_TIMESTAMP(6) "
+    "WHERE user_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1")
+STMT(Q_RECOVERY_LEFT, "SELECT COUNT(*) FROM recovery_codes WHERE "
+    "user_id = ? AND used_at IS NULL")
+
+/* rate limits: a fixed window of ? seconds per key */
+STMT(Q_RATE_GET, "SELECT count FROM rate_limits WHERE `key` = ? AND "
+    "window_start > UTC_TIMESTAMP(6) - INTERVAL ? SECOND")
+STMT(Q_RATE_HIT, "INSERT INTO rate_limits (`key`, window_start, count) "
+    "VALUES (?, UTC_TIMESTAMP(6), 1) ON DUPLICATE KEY UPDATE "
+    "count = IF(window_start > UTC_TIMESTAMP(6) - INTERVAL ? SECOND, "
+    "count + 1, 1), window_start = IF(count = 1, UTC_TIMESTAMP(6), "
+    "window_start)")
+
+/* audit */
+STMT(Q_AUDIT_INSERT, "INSERT INTO audit_log (at, actor_id, actor_upn, "
+    "action, target_id, target_name, result, reason, client, ip, "
+    "user_agent, details) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?)")
+
+/* the command line */
+STMT(Q_UNIT_INSERT_IGNORE, "INSERT IGNORE INTO units (id, name, description) "
+    "VALUES (?, ?, ?)")
+STMT(Q_USER_INSERT_IGNORE, "INSERT IGNORE INTO users (id, upn, display_name, "
+    "given_name, surname, email, job_title, department, source, "
+    "password_hash, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, 0)")
+STMT(Q_PHONE_INSERT_IGNORE, "INSERT IGNORE INTO phones (user_id, type, "
+    "number) VALUES (?, ?, ?)")
+STMT(Q_ROLE_ASSIGN_IGNORE, "INSERT IGNORE INTO role_assignments (user_id, "
+    "role, unit_id) VALUES (?, ?, ?)")
+STMT(Q_USER_COUNT, "SELECT COUNT(*) FROM users")
+STMT(Q_SETTING_GET, "SELECT value FROM settings WHERE name = ?")

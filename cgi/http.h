@@ -1,0 +1,100 @@
+/*
+ * http.h: the request (method, path, declared fields, cookies; all
+ * bounded) and the one door out (status, headers, body).
+ */
+#ifndef STAFFDESK_HTTP_H
+#define STAFFDESK_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define HTTP_BODY_MAX		(64 * 1024)	/* a form; more is a 413 */
+#define HTTP_QUERY_MAX		4096
+#define HTTP_COOKIE_MAX		4096
+#define HTTP_FIELDS_MAX		64		/* pairs in a query or body */
+#define HTTP_SET_COOKIES_MAX	4
+#define HTTP_PATH_MAX		512
+#define HTTP_UA_MAX		256
+
+enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OTHER };
+
+/* A declared input: its name, byte bound and validator. */
+struct http_key {
+	const char	*name;
+	size_t		 max;
+	int		(*valid)(const char *, size_t);
+};
+
+/* The cookies staffdesk reads; all others are ignored. */
+enum cookie { COOKIE_SESSION, COOKIE_PRE, COOKIE__MAX };
+
+struct conf;
+struct db;
+struct sess;
+struct settings;
+struct FCGX_Stream;
+
+struct req {
+	struct arena		 arena;
+	const struct conf	*conf;
+	struct db		*db;
+	struct FCGX_Stream	*out;		/* NULL: discard (tests) */
+	enum http_method	 method;
+	const char		*path;
+	const char		*ip;
+	const char		*ua;
+	const char		*path_id;	/* the {id} of the route */
+	const char		**field;	/* [KEY__MAX], NULL if absent */
+	const char		*cookie[COOKIE__MAX];
+	struct sess		*sess;		/* NULL: not signed in */
+	const char		*pre_csrf;	/* CSRF of a visitor */
+	const char		*set_cookie[HTTP_SET_COOKIES_MAX];
+	size_t			 nset_cookie;
+	const char		*allow;		/* methods, for a 405 */
+	int			 status;	/* what was sent, 0: nothing */
+	struct settings		*settings;	/* read once per request */
+};
+
+/*
+ * Decodes application/x-www-form-urlencoded data (or a query string)
+ * into req->field for the keys in mask. Returns 0, or an HTTP status
+ * (400) with a sentence for a person in *why: bad percent-encoding,
+ * a field sent twice, a value over its bound or failing its validator,
+ * too many pairs. Undeclared names are ignored.
+ */
+int	 http_parse_form(struct req *, const char *data, size_t len,
+	    const struct http_key *keys, size_t nkeys, uint64_t mask,
+	    const char **why);
+/* In-place percent-decoding ('+' is a space); -1 on a bad escape. */
+int	 http_urldecode(char *s, size_t *len);
+/* Reads the cookies named in cookie_names; 0 or 400 with *why. */
+int	 http_parse_cookies(struct req *, const char *header,
+	    const char *const names[COOKIE__MAX], const char **why);
+
+/* Queues a Set-Cookie: HttpOnly, SameSite=Lax, Path=/ (+Secure). */
+void	 http_cookie(struct req *, const char *name, const char *value,
+	    long max_age, int secure);
+
+/*
+ * The one door out: writes Status, Content-Type, the security headers
+ * of DESIGN.md section 8, queued cookies, an optional Location (CR and
+ * LF stripped) and the body (omitted for HEAD).
+ */
+void	 http_send(struct req *, int status, const char *ctype,
+	    const char *body, size_t len, const char *location);
+/* 303 See Other to a local path (post/redirect/get). */
+void	 http_redirect(struct req *, const char *path);
+/* A text/plain answer (healthz, and errors before templates exist). */
+void	 http_text(struct req *, int status, const char *text);
+const char *http_reason(int status);
+
+/* Validators for struct http_key. */
+int	 http_valid_text(const char *, size_t);	/* single-line UTF-8 */
+int	 http_valid_secret(const char *, size_t); /* UTF-8, any printable */
+int	 http_valid_digits(const char *, size_t);
+int	 http_valid_token(const char *, size_t);	/* [A-Za-z0-9_-] */
+int	 http_valid_uuid(const char *, size_t);
+
+#endif

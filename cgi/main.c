@@ -1,0 +1,323 @@
+/*
+ * main.c: bin/staffdesk.fcgi, a prefork FastCGI master (DESIGN.md
+ * section 1). The master reads the config, binds the socket, forks the
+ * workers and keeps their number up; each worker is single-threaded
+ * and owns one MariaDB connection opened after fork().
+ *
+ * Signals: SIGTERM/SIGINT stop the workers and remove the socket;
+ * SIGHUP re-reads the config and replaces the workers (new templates)
+ * while the listening socket, and so every queued connection, stays.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <openssl/crypto.h>
+
+#include "conf.h"
+#include "db/db.h"
+#include "http.h"
+#include "log.h"
+#include "pages/pages.h"
+#include "route.h"
+#include "session.h"
+#include "tpl.h"
+
+#define LISTEN_BACKLOG	256
+#define WORKERS_MAX	256
+#define RESPAWN_PAUSE	1	/* seconds between respawns of a crashing worker */
+
+static volatile sig_atomic_t	got_term, got_hup, got_chld;
+static sigset_t			unblocked;	/* the mask before main blocked */
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGTERM || sig == SIGINT)
+		got_term = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
+	else if (sig == SIGCHLD)
+		got_chld = 1;
+}
+
+static void
+catch(int sig, int restart)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* A request parameter, or "" when nginx did not pass it. */
+static const char *
+param(FCGX_Request *fr, const char *name)
+{
+	const char	*v = FCGX_GetParam(name, fr->envp);
+
+	return v != NULL ? v : "";
+}
+
+/* The User-Agent, cut at HTTP_UA_MAX bytes on a character boundary. */
+static const char *
+user_agent(struct req *r, const char *ua)
+{
+	size_t	n = strlen(ua);
+
+	if (n > HTTP_UA_MAX) {
+		n = HTTP_UA_MAX;
+		while (n > 0 && ((unsigned char)ua[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (!utf8_text_valid(ua, n, 0))
+		return "(unreadable)";
+	return arena_strndup(&r->arena, ua, n);
+}
+
+static void
+serve(struct req *r, FCGX_Request *fr)
+{
+	const char	*method = param(fr, "REQUEST_METHOD");
+	const char	*path = param(fr, "DOCUMENT_URI");
+	const char	*cookies = param(fr, "HTTP_COOKIE"), *why = NULL;
+	const char	*clen = param(fr, "CONTENT_LENGTH");
+	char		*body = NULL;
+	int64_t		 len = 0;
+	int		 n, got = 0;
+
+	r->out = fr->out;
+	r->ip = param(fr, "REMOTE_ADDR");
+	r->ua = user_agent(r, param(fr, "HTTP_USER_AGENT"));
+	if (*path == '\0')
+		path = param(fr, "SCRIPT_NAME");
+	if (strlen(path) > HTTP_PATH_MAX || !utf8_text_valid(path,
+	    strlen(path), 0)) {
+		page_error(r, 400, "The address is too long or malformed.");
+		return;
+	}
+	if (http_parse_cookies(r, cookies, sess_cookie_names(
+	    r->conf->cookie_secure), &why) != 0) {
+		page_error(r, 400, why);
+		return;
+	}
+	if (*clen != '\0' && parse_int64(clen, 0, INT64_MAX, &len) == -1) {
+		page_error(r, 400, "The Content-Length header is malformed.");
+		return;
+	}
+	if (len > HTTP_BODY_MAX) {
+		page_error(r, 413, "The form sent is too large.");
+		return;
+	}
+	if (len > 0) {
+		body = arena_alloc(&r->arena, (size_t)len + 1);
+		while (got < len && (n = FCGX_GetStr(body + got,
+		    (int)(len - got), fr->in)) > 0)
+			got += n;
+		if (got != len) {
+			page_error(r, 400, "The request body ended early.");
+			return;
+		}
+		body[len] = '\0';
+	}
+	route_dispatch(r, method, path, param(fr, "QUERY_STRING"),
+	    FCGX_GetParam("CONTENT_TYPE", fr->envp), body, (size_t)len);
+}
+
+/* The worker: never returns. */
+static void
+worker(const struct conf *c, int fd)
+{
+	FCGX_Request	 fr;
+	struct req	 r;
+	long		 served = 0;
+	size_t		 i;
+	struct db	*db;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGINT, SIG_IGN);
+	catch(SIGTERM, 0);	/* no SA_RESTART: accept() returns EINTR */
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
+	tpl_root(c->templates);
+	for (i = 0; page_templates[i] != NULL; i++)
+		if (tpl_load(page_templates[i]) == -1) {
+			log_msg(LOG_ERR, "template %s/%s cannot be loaded",
+			    c->templates, page_templates[i]);
+			_exit(2);
+		}
+	if (page_signin_init() == -1)
+		_exit(2);
+	db = db_open(c);
+	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		_exit(2);
+	while (!got_term && FCGX_Accept_r(&fr) >= 0) {
+		memset(&r, 0, sizeof(r));
+		r.conf = c;
+		r.db = db;
+		serve(&r, &fr);
+		FCGX_Finish_r(&fr);
+		arena_reset(&r.arena);
+		if (c->max_requests > 0 && ++served >= c->max_requests)
+			break;
+	}
+	db_close(db);
+	_exit(0);
+}
+
+static pid_t
+spawn(const struct conf *c, int fd)
+{
+	pid_t	pid = fork();
+
+	if (pid == 0)
+		worker(c, fd);
+	if (pid == -1)
+		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+	return pid;
+}
+
+static void
+stop_all(pid_t *pids, long n)
+{
+	long	i;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+}
+
+static int
+bind_socket(const struct conf *c)
+{
+	int	fd;
+
+	(void)unlink(c->listen);
+	if ((fd = FCGX_OpenSocket(c->listen, LISTEN_BACKLOG)) < 0) {
+		log_msg(LOG_ERR, "cannot listen on %s", c->listen);
+		return -1;
+	}
+	if (chmod(c->listen, (mode_t)c->socket_mode) == -1) {
+		log_msg(LOG_ERR, "chmod %s: %s", c->listen, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+static void
+usage(void)
+{
+	fputs("usage: staffdesk.fcgi [--check] [-c staffdesk.conf]\n", stderr);
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf	 c, next;
+	const char	*path = NULL;
+	char		 err[512];
+	pid_t		 pids[WORKERS_MAX], pid;
+	sigset_t	 block;
+	long		 i, nworkers;
+	int		 check = 0, fd, status;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--check") == 0)
+			check = 1;
+		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else
+			usage();
+	}
+	if (conf_load(&c, path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "staffdesk.fcgi: %s\n", err);
+		conf_free(&c);
+		return 1;
+	}
+	if (check) {
+		printf("%s: ok\n", path ? path : conf_path());
+		conf_free(&c);
+		return 0;
+	}
+	log_init("staffdesk.fcgi", (int)c.log_level);
+	if (FCGX_Init() != 0 || (fd = bind_socket(&c)) == -1)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	catch(SIGTERM, 1);
+	catch(SIGINT, 1);
+	catch(SIGHUP, 1);
+	catch(SIGCHLD, 1);
+	/* Signals arrive only inside sigsuspend(): no wake-up is lost. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &unblocked);
+	nworkers = c.workers;
+	for (i = 0; i < nworkers; i++)
+		pids[i] = spawn(&c, fd);
+	log_msg(LOG_INFO, "listening on %s with %ld workers", c.listen,
+	    nworkers);
+	while (!got_term) {
+		if (!got_hup && !got_chld)
+			sigsuspend(&unblocked);
+		if (got_hup) {
+			got_hup = 0;
+			if (conf_load(&next, path, err, sizeof(err)) == -1) {
+				log_msg(LOG_ERR, "reload refused: %s", err);
+				conf_free(&next);
+			} else {
+				/* Old workers finish their request; new ones
+				 * take the queue from the same socket. */
+				stop_all(pids, nworkers);
+				conf_free(&c);
+				c = next;
+				nworkers = c.workers;
+				for (i = 0; i < nworkers; i++)
+					pids[i] = spawn(&c, fd);
+				log_msg(LOG_INFO, "reloaded: %ld workers",
+				    nworkers);
+			}
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (i = 0; i < nworkers; i++)
+				if (pids[i] == pid)
+					break;
+			if (i == nworkers || got_term)
+				continue;	/* an old generation's */
+			if (WIFSIGNALED(status))
+				log_msg(LOG_WARN, "worker %d died of signal %d",
+				    (int)pid, WTERMSIG(status));
+			else if (WEXITSTATUS(status) != 0) {
+				log_msg(LOG_WARN, "worker %d exited %d",
+				    (int)pid, WEXITSTATUS(status));
+				sleep(RESPAWN_PAUSE);
+			}
+			pids[i] = spawn(&c, fd);
+		}
+		got_chld = 0;
+	}
+	stop_all(pids, nworkers);
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
+	while (wait(NULL) > 0 || errno == EINTR)
+		continue;
+	(void)unlink(c.listen);
+	close(fd);
+	log_msg(LOG_INFO, "stopped");
+	conf_free(&c);
+	return 0;
+}

@@ -1,0 +1,451 @@
+/*
+ * account.c: the signed-in user's own pages: /account (profile,
+ * methods, sessions), /account/password and /account/mfa (enrolment).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "auth/password.h"
+#include "auth/totp.h"
+#include "conf.h"
+#include "db/audit.h"
+#include "db/db.h"
+#include "db/mfa.h"
+#include "http.h"
+#include "pages/pages.h"
+#include "pages/qr.h"
+#include "route.h"
+#include "session.h"
+#include "tpl.h"
+
+#define ISSUER	"staffdesk"
+
+/* "2026-11-27 14:03 UTC" for an epoch, or "never" for 0/NULL. */
+static const char *
+when(struct req *r, const char *epoch)
+{
+	int64_t		t;
+	time_t		tt;
+	struct tm	tm;
+	char		buf[32];
+
+	if (epoch == NULL || parse_int64(epoch, 1, INT64_MAX, &t) == -1)
+		return "never";
+	tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	if (strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		return "?";
+	return arena_strdup(&r->arena, buf);
+}
+
+void
+page_account(struct req *r)
+{
+	struct db_rows	 u, rows;
+	struct db_val	 p[1];
+	struct tpl	*t, *s;
+	size_t		 i;
+	int		 rc;
+
+	p[0] = DB_TEXT(r->sess->user_id);
+	if ((rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &u)) <= 0) {
+		page_db_error(r, rc < 0 ? rc : DB_ERR);
+		return;
+	}
+	t = page_new(r, "My account");
+	tpl_set(t, "CSRF", r->sess->csrf);
+	tpl_set(t, "NAME", DB_CELL(&u, 0, 2));
+	tpl_set(t, "UPN", DB_CELL(&u, 0, 1));
+	tpl_set(t, "EMAIL", DB_CELL(&u, 0, 5) ? DB_CELL(&u, 0, 5) : "none");
+	tpl_set(t, "JOB_TITLE", DB_CELL(&u, 0, 6) ? DB_CELL(&u, 0, 6) : "none");
+	tpl_set(t, "SOURCE", DB_CELL(&u, 0, 8) && strcmp(DB_CELL(&u, 0, 8),
+	    "onprem") == 0 ? "on-premises (synced)" : "cloud");
+	tpl_set(t, "LAST_SIGNIN", when(r, DB_CELL(&u, 0, 9)));
+	if ((rc = db_query(r->db, &r->arena, Q_USER_PHONES, p, 1, &rows)) !=
+	    DB_OK)
+		goto fail;
+	for (i = 0; i < rows.n; i++) {
+		s = tpl_section(t, "PHONE");
+		tpl_set(s, "TYPE", DB_CELL(&rows, i, 0));
+		tpl_set(s, "NUMBER", DB_CELL(&rows, i, 1));
+	}
+	if (rows.n == 0)
+		tpl_show(t, "NO_PHONE");
+	if ((rc = db_query(r->db, &r->arena, Q_USER_UNITS, p, 1, &rows)) !=
+	    DB_OK)
+		goto fail;
+	for (i = 0; i < rows.n; i++)
+		tpl_set(tpl_section(t, "UNIT"), "UNIT_NAME",
+		    DB_CELL(&rows, i, 1));
+	if (rows.n == 0)
+		tpl_show(t, "NO_UNIT");
+	if ((rc = db_query(r->db, &r->arena, Q_USER_ROLES, p, 1, &rows)) !=
+	    DB_OK)
+		goto fail;
+	for (i = 0; i < rows.n; i++) {
+		s = tpl_section(t, "ROLE");
+		tpl_set(s, "ROLE_NAME", DB_CELL(&rows, i, 0));
+		tpl_set(s, "SCOPE", DB_CELL(&rows, i, 2) ? DB_CELL(&rows, i,
+		    2) : "whole organisation");
+	}
+	tpl_show(t, r->sess->has_totp ? "TOTP_ON" : "TOTP_OFF");
+	if ((rc = db_query(r->db, &r->arena, Q_RECOVERY_LEFT, p, 1, &rows)) !=
+	    DB_OK)
+		goto fail;
+	tpl_set_int(t, "RECOVERY_LEFT", db_int(&rows, 0, 0, 0));
+	if ((rc = db_query(r->db, &r->arena, Q_SESS_LIST, p, 1, &rows)) !=
+	    DB_OK)
+		goto fail;
+	for (i = 0; i < rows.n; i++) {
+		s = tpl_section(t, "SESSION");
+		tpl_set(s, "STARTED", when(r, DB_CELL(&rows, i, 1)));
+		tpl_set(s, "SEEN", when(r, DB_CELL(&rows, i, 2)));
+		tpl_set(s, "IP", DB_CELL(&rows, i, 3));
+		tpl_set(s, "AGENT", DB_CELL(&rows, i, 4));
+		if (strcmp(DB_CELL(&rows, i, 0), r->sess->token_hash) == 0)
+			tpl_show(s, "CURRENT");
+	}
+	if (rows.n > 1)
+		tpl_show(t, "OTHER_SESSIONS");
+	page_render(r, 200, "account.tpl", t);
+	return;
+fail:
+	tpl_free(t);
+	page_db_error(r, rc);
+}
+
+static int
+revoke_txn(struct db *db, void *arg)
+{
+	struct req	*r = arg;
+	struct audit	 a = { "signout", 1, NULL, NULL, NULL,
+	    r->sess->user_id, r->sess->display_name, "account",
+	    "{\"scope\":\"other sessions\"}" };
+	struct db_val	 p[2];
+	int		 rc;
+
+	p[0] = DB_TEXT(r->sess->user_id);
+	p[1] = DB_TEXT(r->sess->token_hash);
+	if ((rc = db_exec(db, Q_SESS_DELETE_OTHERS, p, 2, NULL)) != DB_OK)
+		return rc;
+	return audit_write(db, r, &a);
+}
+
+/* POST /account/sessions/revoke: signs out every other session; 303. */
+void
+page_sessions_revoke_post(struct req *r)
+{
+	int	rc;
+
+	if ((rc = db_txn(r->db, revoke_txn, r)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, "/account");
+}
+
+static void
+password_form(struct req *r, int status, const char *msg)
+{
+	struct tpl	*t = page_new(r, "Change your password");
+
+	tpl_set(t, "CSRF", r->sess->csrf);
+	if (r->sess->must_change)
+		tpl_show(t, "MUST_CHANGE");
+	else
+		tpl_show(t, "ASK_CURRENT");
+	if (msg != NULL) {
+		tpl_show(t, "ERROR");
+		tpl_set(t, "MESSAGE", msg);
+	}
+	tpl_set_int(t, "PW_MIN", PW_MIN);
+	page_render(r, status, "password.tpl", t);
+}
+
+void
+page_password(struct req *r)
+{
+	if (sess_needs_mfa(r->sess)) {
+		http_redirect(r, r->sess->has_totp ? "/login/mfa" :
+		    "/account/mfa");
+		return;
+	}
+	password_form(r, 200, NULL);
+}
+
+struct pwchange {
+	struct req	*r;
+	const char	*hash;
+};
+
+static int
+pwchange_txn(struct db *db, void *arg)
+{
+	struct pwchange	*c = arg;
+	struct req	*r = c->r;
+	struct audit	 a = { "account.password.change", 1, NULL, NULL, NULL,
+	    r->sess->user_id, r->sess->display_name, "account", NULL };
+	struct db_val	 p[4];
+	int		 rc;
+
+	a.details = r->sess->must_change ? "{\"after\":\"reset\"}" : NULL;
+	p[0] = DB_TEXT(c->hash);
+	p[1] = DB_INT(0);
+	p[2] = DB_NULL;
+	p[3] = DB_TEXT(r->sess->user_id);
+	if ((rc = db_exec(db, Q_USER_SET_PASSWORD, p, 4, NULL)) != DB_OK)
+		return rc;
+	/* A new password ends every other session of the user. */
+	p[0] = DB_TEXT(r->sess->user_id);
+	p[1] = DB_TEXT(r->sess->token_hash);
+	if ((rc = db_exec(db, Q_SESS_DELETE_OTHERS, p, 2, NULL)) != DB_OK)
+		return rc;
+	return audit_write(db, r, &a);
+}
+
+/*
+ * POST /account/password: 303 to / when changed; 422 with the reason
+ * (wrong current password, mismatch, policy, same as the temporary).
+ */
+void
+page_password_post(struct req *r)
+{
+	const char	*cur = r->field[K_CURRENT_PASSWORD];
+	const char	*pw = r->field[K_NEW_PASSWORD];
+	const char	*again = r->field[K_CONFIRM_PASSWORD];
+	struct pw_person who;
+	struct pwchange	 c;
+	struct db_rows	 u;
+	struct db_val	 p[1];
+	enum pw_verdict	 v;
+	char		 hash[PW_HASH_MAX];
+	int		 rc;
+
+	if (sess_needs_mfa(r->sess)) {
+		page_error(r, 403, "Verify your identity first.");
+		return;
+	}
+	p[0] = DB_TEXT(r->sess->user_id);
+	if ((rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &u)) <= 0) {
+		page_db_error(r, rc < 0 ? rc : DB_ERR);
+		return;
+	}
+	if (pw == NULL || *pw == '\0' || again == NULL) {
+		password_form(r, 422, "Enter a new password twice.");
+		return;
+	}
+	if (!r->sess->must_change && (cur == NULL || DB_CELL(&u, 0, 12) ==
+	    NULL || pw_verify(DB_CELL(&u, 0, 12), cur) != 0)) {
+		password_form(r, 422, "Your current password is not right.");
+		return;
+	}
+	if (strcmp(pw, again) != 0) {
+		password_form(r, 422, "The two new passwords do not match.");
+		return;
+	}
+	who.upn = DB_CELL(&u, 0, 1);
+	who.display_name = DB_CELL(&u, 0, 2);
+	who.given_name = DB_CELL(&u, 0, 3);
+	who.surname = DB_CELL(&u, 0, 4);
+	if ((v = pw_policy_check(pw, &who)) != PW_OK) {
+		password_form(r, 422, pw_verdict_message(v));
+		return;
+	}
+	if (DB_CELL(&u, 0, 12) != NULL && pw_verify(DB_CELL(&u, 0, 12), pw) ==
+	    0) {
+		password_form(r, 422, "Choose a password different from the "
+		    "one you have now.");
+		return;
+	}
+	if (pw_hash(pw, hash, sizeof(hash)) == -1) {
+		page_error(r, 503, "The password could not be stored. Try "
+		    "again.");
+		return;
+	}
+	c.r = r;
+	c.hash = hash;
+	rc = db_txn(r->db, pwchange_txn, &c);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, "/");
+}
+
+/* The enrolment page for a pending secret (status 200 or 422). */
+static void
+enrol_form(struct req *r, int status, const struct totp_row *row,
+    const char *msg)
+{
+	struct tpl	*t;
+	char		 b32[64], *uri, *path;
+	int		 size;
+
+	if (base32_encode(row->secret, row->len, b32, sizeof(b32)) < 0) {
+		page_error(r, 503, "The secret could not be shown.");
+		return;
+	}
+	uri = arena_printf(&r->arena, "otpauth://totp/%s:%s?secret=%s&"
+	    "issuer=%s&algorithm=SHA1&digits=6&period=30", ISSUER,
+	    r->sess->upn, b32, ISSUER);
+	t = page_new(r, "Set up your authenticator app");
+	tpl_show(t, "FORM");
+	tpl_set(t, "CSRF", r->sess->csrf);
+	tpl_set(t, "SECRET", b32);
+	tpl_set(t, "URI", uri);
+	if ((path = qr_svg_path(&r->arena, uri, &size)) != NULL) {
+		tpl_show(t, "QR");
+		tpl_set(t, "QR_PATH", path);
+		tpl_set_int(t, "QR_SIZE", size);
+	}
+	if (sess_needs_mfa(r->sess))
+		tpl_show(t, "REQUIRED");
+	if (msg != NULL) {
+		tpl_show(t, "ERROR");
+		tpl_set(t, "MESSAGE", msg);
+	}
+	OPENSSL_cleanse(b32, sizeof(b32));
+	page_render(r, status, "enrol.tpl", t);
+}
+
+/*
+ * GET /account/mfa: the recovery codes once right after enrolment, else
+ * the state of the authenticator, else a (stable) pending secret.
+ */
+void
+page_enrol(struct req *r)
+{
+	struct totp_row	 row;
+	struct tpl	*t;
+	char		*codes, *line, *save;
+	int		 rc;
+
+	if ((codes = sess_flash_take(r, "recovery")) != NULL) {
+		t = page_new(r, "Your recovery codes");
+		tpl_show(t, "RECOVERY");
+		for (line = strtok_r(codes, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			tpl_set(tpl_section(t, "CODE"), "CODE_TEXT", line);
+		page_render(r, 200, "enrol.tpl", t);
+		return;
+	}
+	rc = db_totp_get(r->db, &r->arena, r->conf->data_key,
+	    r->sess->user_id, &row);
+	if (rc < 0) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (rc == 1 && row.confirmed) {
+		OPENSSL_cleanse(&row, sizeof(row));
+		if (sess_needs_mfa(r->sess)) {
+			http_redirect(r, "/login/mfa");
+			return;
+		}
+		t = page_new(r, "Authenticator app");
+		tpl_show(t, "ENROLLED");
+		page_render(r, 200, "enrol.tpl", t);
+		return;
+	}
+	if (rc == 0) {
+		random_bytes(row.secret, TOTP_SECRET_BYTES);
+		row.len = TOTP_SECRET_BYTES;
+		row.last_step = 0;
+		row.confirmed = 0;
+		if ((rc = db_totp_store(r->db, r->conf->data_key,
+		    r->sess->user_id, row.secret, row.len, 0)) != DB_OK) {
+			OPENSSL_cleanse(&row, sizeof(row));
+			page_db_error(r, rc);
+			return;
+		}
+	}
+	enrol_form(r, 200, &row, NULL);
+	OPENSSL_cleanse(&row, sizeof(row));
+}
+
+struct enrol {
+	struct req	*r;
+	int64_t		 step;
+	int		 confirmed;
+	char		 codes[RECOVERY_CODES][CODE_RECOVERY_SIZE];
+};
+
+static int
+enrol_txn(struct db *db, void *arg)
+{
+	struct enrol	*e = arg;
+	struct req	*r = e->r;
+	struct audit	 a = { "account.mfa.enroll", 1, NULL, NULL, NULL,
+	    r->sess->user_id, r->sess->display_name, "account",
+	    "{\"method\":\"totp\"}" };
+	struct db_val	 p[2];
+	uint64_t	 n = 0;
+	char		*all;
+	size_t		 i;
+	int		 rc;
+
+	p[0] = DB_INT(e->step);
+	p[1] = DB_TEXT(r->sess->user_id);
+	if ((rc = db_exec(db, Q_TOTP_CONFIRM, p, 2, &n)) != DB_OK)
+		return rc;
+	if (n != 1)
+		return 1;	/* confirmed meanwhile by another request */
+	if ((rc = audit_write(db, r, &a)) != DB_OK ||
+	    (rc = db_recovery_new(db, r->sess->user_id, e->codes)) != DB_OK)
+		return rc;
+	if (sess_needs_mfa(r->sess) &&
+	    (rc = sess_start(db, r, r->sess->user_id, 1)) != DB_OK)
+		return rc;
+	all = arena_strdup(&r->arena, "");
+	for (i = 0; i < RECOVERY_CODES; i++)
+		all = arena_printf(&r->arena, "%s%s\n", all, e->codes[i]);
+	return sess_flash_put(db, r, "recovery", all);
+}
+
+/*
+ * POST /account/mfa: confirms the pending secret with a code; 303 to
+ * the page that shows the recovery codes once; 422 on a wrong code.
+ */
+void
+page_enrol_post(struct req *r)
+{
+	struct totp_row	 row;
+	struct enrol	 e;
+	int		 rc;
+
+	rc = db_totp_get(r->db, &r->arena, r->conf->data_key,
+	    r->sess->user_id, &row);
+	if (rc < 0) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (rc == 0 || row.confirmed) {
+		OPENSSL_cleanse(&row, sizeof(row));
+		http_redirect(r, "/account/mfa");
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.r = r;
+	if (r->field[K_CODE] == NULL || totp_verify(row.secret, row.len,
+	    r->field[K_CODE], now_s(), -1, &e.step) != 0) {
+		enrol_form(r, 422, &row, "That code is not right. Enter the "
+		    "6-digit code your app shows now.");
+		OPENSSL_cleanse(&row, sizeof(row));
+		return;
+	}
+	OPENSSL_cleanse(&row, sizeof(row));
+	rc = db_txn(r->db, enrol_txn, &e);
+	OPENSSL_cleanse(e.codes, sizeof(e.codes));
+	if (rc == 1) {
+		http_redirect(r, "/account/mfa");
+		return;
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, "/account/mfa");
+}

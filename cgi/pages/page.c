@@ -1,0 +1,76 @@
+/*
+ * page.c: the layout every page shares, and the one error page.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "http.h"
+#include "log.h"
+#include "pages/pages.h"
+#include "session.h"
+#include "tpl.h"
+
+const char *const page_templates[] = {
+	"header.tpl", "footer.tpl", "error.tpl", "login.tpl", "mfa.tpl",
+	"account.tpl", "password.tpl", "enrol.tpl", NULL
+};
+
+struct tpl *
+page_new(struct req *r, const char *title)
+{
+	struct tpl	*t = tpl_new(), *h;
+
+	h = tpl_include(t, "HEADER", "header.tpl");
+	tpl_set(h, "TITLE", title);
+	if (r->sess != NULL) {
+		tpl_show(h, "SIGNED_IN");
+		tpl_set(h, "USER_NAME", r->sess->display_name);
+		tpl_set(h, "USER_UPN", r->sess->upn);
+		tpl_set(h, "CSRF", r->sess->csrf);
+		if (!sess_needs_mfa(r->sess) && !r->sess->must_change)
+			tpl_show(h, "NAV");
+	}
+	tpl_include(t, "FOOTER", "footer.tpl");
+	tpl_set(t, "TITLE", title);
+	return t;
+}
+
+void
+page_render(struct req *r, int status, const char *file, struct tpl *t)
+{
+	char	*out = NULL;
+	size_t	 len = 0;
+
+	if (tpl_expand(file, t, &out, &len) == -1) {
+		tpl_free(t);
+		log_msg(LOG_ERR, "template %s failed to expand", file);
+		http_text(r, 500, "A page template is missing or broken; "
+		    "the administrator has been told in the log.\n");
+		return;
+	}
+	tpl_free(t);
+	http_send(r, status, "text/html; charset=utf-8", out, len, NULL);
+	free(out);
+}
+
+void
+page_error(struct req *r, int status, const char *msg)
+{
+	struct tpl	*t = page_new(r, http_reason(status));
+
+	tpl_set(t, "MESSAGE", msg);
+	tpl_set_int(t, "STATUS", status);
+	if (r->sess == NULL)
+		tpl_show(t, "SIGNIN_LINK");
+	page_render(r, status, "error.tpl", t);
+}
+
+void
+page_db_error(struct req *r, int rc)
+{
+	if (rc == DB_OK)
+		return;
+	page_error(r, 503, "The service is briefly unavailable (the "
+	    "database did not answer). Try again in a minute.");
+}

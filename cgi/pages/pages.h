@@ -1,0 +1,41 @@
+/*
+ * pages.h: the handlers of the route table and the page helpers they
+ * share. A handler answers exactly once: a page, a redirect or an error.
+ */
+#ifndef STAFFDESK_PAGES_H
+#define STAFFDESK_PAGES_H
+
+struct req;
+struct tpl;
+
+/* A page dictionary with the layout (title, who is signed in, nav). */
+struct tpl	*page_new(struct req *, const char *title);
+/* Expands file and sends it with status; frees t. */
+void		 page_render(struct req *, int status, const char *file,
+		    struct tpl *t);
+/* The one error page: status and a sentence for a person. */
+void		 page_error(struct req *, int status, const char *msg);
+/* 503 for a database error code, nothing for DB_OK. */
+void		 page_db_error(struct req *, int rc);
+/* Every template a worker loads at start; NULL-terminated. */
+extern const char *const page_templates[];
+
+/* signin.c; page_signin_init runs once per worker (0 or -1) */
+int	 page_signin_init(void);
+void	 page_home(struct req *);
+void	 page_healthz(struct req *);
+void	 page_login(struct req *);
+void	 page_login_post(struct req *);
+void	 page_mfa(struct req *);
+void	 page_mfa_post(struct req *);
+void	 page_logout_post(struct req *);
+
+/* account.c */
+void	 page_account(struct req *);
+void	 page_sessions_revoke_post(struct req *);
+void	 page_password(struct req *);
+void	 page_password_post(struct req *);
+void	 page_enrol(struct req *);
+void	 page_enrol_post(struct req *);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * route.c: see route.h.
+ */
+#include <string.h>
+
+#include "db/db.h"
+#include "http.h"
+#include "pages/pages.h"
+#include "route.h"
+#include "session.h"
+#include "settings.h"
+#include "auth/password.h"
+
+#define CODE_MAX	32
+#define UPN_MAX		255
+
+const struct http_key keys[K__MAX] = {
+	[K_CSRF] = { "csrf", 64, http_valid_token },
+	[K_USERNAME] = { "username", UPN_MAX, http_valid_text },
+	[K_PASSWORD] = { "password", PW_MAX_BYTES, http_valid_secret },
+	[K_CODE] = { "code", CODE_MAX, http_valid_text },
+	[K_METHOD] = { "method", 16, http_valid_token },
+	[K_CURRENT_PASSWORD] =
+	    { "current_password", PW_MAX_BYTES, http_valid_secret },
+	[K_NEW_PASSWORD] = { "new_password", PW_MAX_BYTES, http_valid_secret },
+	[K_CONFIRM_PASSWORD] =
+	    { "confirm_password", PW_MAX_BYTES, http_valid_secret },
+};
+
+static const struct route routes[] = {
+	{ "/", NEED_FULL, page_home, NULL, 0 },
+	{ "/healthz", NEED_NONE, page_healthz, NULL, 0 },
+	{ "/login", NEED_NONE, page_login, page_login_post,
+	    KEY(K_USERNAME) | KEY(K_PASSWORD) },
+	{ "/login/mfa", NEED_SIGNIN, page_mfa, page_mfa_post,
+	    KEY(K_CODE) | KEY(K_METHOD) },
+	{ "/logout", NEED_SIGNIN, NULL, page_logout_post, 0 },
+	{ "/account", NEED_FULL, page_account, NULL, 0 },
+	{ "/account/sessions/revoke", NEED_FULL, NULL,
+	    page_sessions_revoke_post, 0 },
+	{ "/account/password", NEED_SIGNIN, page_password, page_password_post,
+	    KEY(K_CURRENT_PASSWORD) | KEY(K_NEW_PASSWORD) |
+	    KEY(K_CONFIRM_PASSWORD) },
+	{ "/account/mfa", NEED_SIGNIN, page_enrol, page_enrol_post,
+	    KEY(K_CODE) },
+};
+
+/* Matches one path against a pattern; {id} takes one UUID segment. */
+static int
+route_match(const char *pat, const char *path, const char **id)
+{
+	const char	*brace = strstr(pat, "{id}");
+	size_t		 pre;
+
+	if (brace == NULL)
+		return strcmp(pat, path) == 0;
+	pre = (size_t)(brace - pat);
+	if (strncmp(pat, path, pre) != 0)
+		return 0;
+	path += pre;
+	if (strlen(path) < UUID_LEN || strcmp(path + UUID_LEN,
+	    brace + 4) != 0)
+		return 0;
+	*id = path;
+	return 1;
+}
+
+const struct route *
+route_find(struct req *r, const char *path)
+{
+	const char	*id = NULL;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(routes); i++)
+		if (route_match(routes[i].pattern, path, &id)) {
+			if (id != NULL) {
+				/* A malformed id is an unknown one: 404. */
+				if (!uuid_valid(arena_strndup(&r->arena, id,
+				    UUID_LEN)))
+					return NULL;
+				r->path_id = arena_strndup(&r->arena, id,
+				    UUID_LEN);
+			}
+			return &routes[i];
+		}
+	return NULL;
+}
+
+/*
+ * Applies the route's need to the session; returns 1 when the handler
+ * may run, else 0 after answering (303 to the step owed, 403 page).
+ */
+static int
+route_gate(struct req *r, const struct route *rt)
+{
+	struct sess	*s = r->sess;
+
+	if (rt->need == NEED_NONE)
+		return 1;
+	if (s == NULL) {
+		if (r->method == HTTP_POST)
+			page_error(r, 403, "Your session has ended. Sign in "
+			    "again.");
+		else
+			http_redirect(r, "/login");
+		return 0;
+	}
+	if (rt->need == NEED_SIGNIN)
+		return 1;
+	if (sess_needs_mfa(s)) {
+		http_redirect(r, s->has_totp ? "/login/mfa" : "/account/mfa");
+		return 0;
+	}
+	if (s->must_change) {
+		http_redirect(r, "/account/password");
+		return 0;
+	}
+	return 1;
+}
+
+void
+route_dispatch(struct req *r, const char *method, const char *path,
+    const char *query, const char *ctype, const char *body, size_t bodylen)
+{
+	const struct route	*rt;
+	const char		*why = NULL;
+	void			(*fn)(struct req *);
+	int			 rc;
+
+	if (strcmp(method, "GET") == 0)
+		r->method = HTTP_GET;
+	else if (strcmp(method, "HEAD") == 0)
+		r->method = HTTP_HEAD;
+	else if (strcmp(method, "POST") == 0)
+		r->method = HTTP_POST;
+	else
+		r->method = HTTP_OTHER;
+	r->path = path;
+	r->field = arena_alloc(&r->arena, sizeof(*r->field) * K__MAX);
+	memset(r->field, 0, sizeof(*r->field) * K__MAX);
+
+	if ((rt = route_find(r, path)) == NULL) {
+		page_error(r, 404, "There is no page at this address.");
+		return;
+	}
+	fn = r->method == HTTP_POST ? rt->post : rt->get;
+	if (fn == NULL || r->method == HTTP_OTHER) {
+		r->allow = rt->get && rt->post ? "GET, HEAD, POST" :
+		    rt->get ? "GET, HEAD" : "POST";
+		page_error(r, 405, "This address does not accept that "
+		    "method.");
+		return;
+	}
+	if (query != NULL && strlen(query) > HTTP_QUERY_MAX) {
+		page_error(r, 400, "The address is too long.");
+		return;
+	}
+	if (query != NULL && (rc = http_parse_form(r, query, strlen(query),
+	    keys, K__MAX, rt->keys, &why)) != 0) {
+		page_error(r, rc, why);
+		return;
+	}
+	if (r->method == HTTP_POST) {
+		if (bodylen > 0 && (ctype == NULL || strncmp(ctype,
+		    "application/x-www-form-urlencoded", 33) != 0)) {
+			page_error(r, 415, "Forms must be sent as "
+			    "application/x-www-form-urlencoded.");
+			return;
+		}
+		if ((rc = http_parse_form(r, body, bodylen, keys, K__MAX,
+		    rt->keys | KEY(K_CSRF), &why)) != 0) {
+			page_error(r, rc, why);
+			return;
+		}
+	}
+	r->settings = arena_alloc(&r->arena, sizeof(*r->settings));
+	settings_defaults(r->settings);
+	if (rt->need != NEED_NONE || r->cookie[COOKIE_SESSION] != NULL ||
+	    r->method == HTTP_POST) {
+		if ((rc = settings_load(r->db, &r->arena, r->settings)) !=
+		    DB_OK || (rc = sess_load(r)) != DB_OK) {
+			page_db_error(r, rc);
+			return;
+		}
+	}
+	if (!route_gate(r, rt))
+		return;
+	if (r->method == HTTP_POST && !sess_csrf_ok(r, r->field[K_CSRF])) {
+		page_error(r, 403, "This form has expired or did not come "
+		    "from this site. Go back, reload the page and try "
+		    "again.");
+		return;
+	}
+	fn(r);
+	if (r->status == 0)
+		page_error(r, 500, "The page produced no answer.");
+}

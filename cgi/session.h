@@ -1,0 +1,76 @@
+/*
+ * session.h: the session cookie, CSRF tokens and sign-in state
+ * (DESIGN.md section 8). A session is a row keyed by the SHA-256 of a
+ * 256-bit random token; the browser holds only the token.
+ */
+#ifndef STAFFDESK_SESSION_H
+#define STAFFDESK_SESSION_H
+
+#include <stdint.h>
+
+#include "util.h"
+
+#define SESS_TOKEN_BYTES	32
+#define SESS_TOKEN_LEN		43	/* base64url of 32 bytes */
+#define SESS_TOUCH_SECONDS	60	/* last_seen_at is written at most this often */
+#define SESS_FLASH_MAX		1024
+
+struct req;
+struct db;
+
+struct sess {
+	char	 token_hash[65];
+	char	 csrf[SESS_TOKEN_LEN + 1];
+	char	 user_id[UUID_LEN + 1];
+	char	*upn;
+	char	*display_name;
+	int64_t	 created_at, last_seen_at, mfa_at;	/* mfa_at 0: not done */
+	int	 mfa_attempts;
+	int	 must_change;
+	int	 has_totp;
+	int	 has_role;
+	char	*flash;		/* sealed one-time message, or NULL */
+	size_t	 flashlen;
+};
+
+/*
+ * 1 when a session created at `created` and last seen at `seen` has
+ * expired at `now` under the idle and absolute limits (seconds).
+ */
+int	 sess_expired(int64_t created, int64_t seen, int64_t now,
+	    long idle, long absolute);
+
+/*
+ * Reads the session cookie and loads req->sess (NULL when there is no
+ * valid, unexpired session of an enabled user). DB_OK or a db_err.
+ */
+int	 sess_load(struct req *);
+/*
+ * Starts a new session for user_id (a new token: no fixation), sets
+ * the cookie and deletes the request's old session. mfa_done marks the
+ * session as having passed MFA now. Run inside the caller's transaction.
+ */
+int	 sess_start(struct db *, struct req *, const char *user_id,
+	    int mfa_done);
+/* Ends the request's session (row and cookie). */
+int	 sess_end(struct db *, struct req *);
+/* The CSRF token forms of this request carry (session or visitor). */
+const char *sess_csrf(struct req *);
+/* 1 when token is this request's CSRF token (constant time). */
+int	 sess_csrf_ok(struct req *, const char *token);
+/* 1 when the user must pass MFA for this session before going on. */
+int	 sess_needs_mfa(const struct sess *);
+
+/*
+ * A one-time message for the next page of this session (a secret shown
+ * once: recovery codes, a temporary password), sealed with the data key.
+ * sess_flash_take returns it (in the arena) and clears it, or NULL.
+ */
+int	 sess_flash_put(struct db *, struct req *, const char *kind,
+	    const char *text);
+char	*sess_flash_take(struct req *, const char *kind);
+
+/* The session and visitor cookie names for this configuration. */
+const char *const *sess_cookie_names(int secure);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * settings.c: see settings.h.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "settings.h"
+
+enum setting_type { ST_INT, ST_BOOL, ST_CHOICE };
+
+struct setting_def {
+	const char		*name;
+	enum setting_type	 type;
+	long			 min, max;
+	const char		*dflt;
+	const char		*choices[4];
+};
+
+static const struct setting_def defs[SET__MAX] = {
+	[SET_SESSION_IDLE_MINUTES] =
+	    { "session.idle_minutes", ST_INT, 1, 24 * 60, "30", { NULL } },
+	[SET_SESSION_ABSOLUTE_HOURS] =
+	    { "session.absolute_hours", ST_INT, 1, 24 * 30, "12", { NULL } },
+	[SET_SIGNIN_IP_FAILURES_PER_HOUR] =
+	    { "signin.ip_failures_per_hour", ST_INT, 10, 1000000, "500",
+	    { NULL } },
+	[SET_MFA_MAX_ATTEMPTS] =
+	    { "mfa.max_attempts", ST_INT, 1, 20, "5", { NULL } },
+	[SET_MYSTAFF_ACCESS] =
+	    { "mystaff.access", ST_CHOICE, 0, 0, "all",
+	    { "all", "selected", "none", NULL } },
+	[SET_CA_REQUIRE_MFA] =
+	    { "ca.require_mfa", ST_BOOL, 0, 1, "on", { NULL } },
+	[SET_CA_SIGNIN_FREQUENCY_HOURS] =
+	    { "ca.signin_frequency_hours", ST_INT, 1, 24 * 30, "12", { NULL } },
+	[SET_RESET_TEMP_TTL_HOURS] =
+	    { "reset.temp_password_ttl_hours", ST_INT, 1, 24 * 14, "24",
+	    { NULL } },
+};
+
+int
+settings_find(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < SET__MAX; i++)
+		if (strcmp(defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+settings_name(enum setting s)
+{
+	return defs[s].name;
+}
+
+const char *
+settings_check(enum setting s, const char *v)
+{
+	const struct setting_def	*d = &defs[s];
+	int64_t				 n;
+	size_t				 i;
+
+	switch (d->type) {
+	case ST_INT:
+		if (parse_int64(v, d->min, d->max, &n) == -1)
+			return "must be a whole number in its range";
+		return NULL;
+	case ST_BOOL:
+		if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)
+			return NULL;
+		return "must be on or off";
+	case ST_CHOICE:
+		for (i = 0; d->choices[i] != NULL; i++)
+			if (strcmp(d->choices[i], v) == 0)
+				return NULL;
+		return "is not one of the allowed values";
+	}
+	return "unknown setting type";
+}
+
+void
+settings_defaults(struct settings *s)
+{
+	int	i;
+
+	for (i = 0; i < SET__MAX; i++)
+		s->value[i] = defs[i].dflt;
+}
+
+int
+settings_load(struct db *db, struct arena *a, struct settings *s)
+{
+	struct db_rows	rs;
+	size_t		r;
+	int		i, rc;
+
+	settings_defaults(s);
+	if ((rc = db_query(db, a, Q_SETTINGS_ALL, NULL, 0, &rs)) != DB_OK)
+		return rc;
+	for (r = 0; r < rs.n; r++) {
+		i = settings_find(DB_CELL(&rs, r, 0));
+		/* A row a newer version wrote, or a bad one, keeps the default. */
+		if (i >= 0 && settings_check(i, DB_CELL(&rs, r, 1)) == NULL)
+			s->value[i] = DB_CELL(&rs, r, 1);
+	}
+	return DB_OK;
+}
+
+const char *
+settings_str(const struct settings *s, enum setting i)
+{
+	return s->value[i];
+}
+
+long
+settings_int(const struct settings *s, enum setting i)
+{
+	int64_t	n;
+
+	if (defs[i].type == ST_BOOL)
+		return strcmp(s->value[i], "on") == 0;
+	if (parse_int64(s->value[i], defs[i].min, defs[i].max, &n) == -1)
+		return defs[i].min;
+	return (long)n;
+}

@@ -1,0 +1,100 @@
+// tpl.cc: the only C++ in staffdesk; see tpl.h. A struct tpl is a
+// ctemplate::TemplateDictionary seen from C.
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include <ctemplate/template.h>
+
+#include "tpl.h"
+
+using ctemplate::TemplateDictionary;
+
+static TemplateDictionary *
+D(struct tpl *t)
+{
+	return reinterpret_cast<TemplateDictionary *>(t);
+}
+
+static struct tpl *
+T(TemplateDictionary *d)
+{
+	return reinterpret_cast<struct tpl *>(d);
+}
+
+extern "C" void
+tpl_root(const char *dir)
+{
+	ctemplate::mutable_default_template_cache()->
+	    SetTemplateRootDirectory(dir);
+}
+
+extern "C" int
+tpl_load(const char *file)
+{
+	return ctemplate::mutable_default_template_cache()->
+	    LoadTemplate(file, ctemplate::STRIP_BLANK_LINES) ? 0 : -1;
+}
+
+extern "C" struct tpl *
+tpl_new(void)
+{
+	return T(new TemplateDictionary("page"));
+}
+
+// Only a dictionary from tpl_new is freed; sections and includes
+// belong to it.
+extern "C" void
+tpl_free(struct tpl *t)
+{
+	delete D(t);
+}
+
+extern "C" void
+tpl_set(struct tpl *t, const char *key, const char *value)
+{
+	D(t)->SetValue(key, value != nullptr ? value : "");
+}
+
+extern "C" void
+tpl_set_int(struct tpl *t, const char *key, long long v)
+{
+	D(t)->SetFormattedValue(key, "%lld", v);
+}
+
+extern "C" void
+tpl_show(struct tpl *t, const char *section)
+{
+	D(t)->ShowSection(section);
+}
+
+extern "C" struct tpl *
+tpl_section(struct tpl *t, const char *section)
+{
+	return T(D(t)->AddSectionDictionary(section));
+}
+
+extern "C" struct tpl *
+tpl_include(struct tpl *t, const char *name, const char *file)
+{
+	TemplateDictionary *d = D(t)->AddIncludeDictionary(name);
+
+	d->SetFilename(file);
+	return T(d);
+}
+
+extern "C" int
+tpl_expand(const char *file, struct tpl *t, char **out, size_t *len)
+{
+	std::string	s;
+
+	if (!ctemplate::ExpandTemplate(file, ctemplate::STRIP_BLANK_LINES,
+	    D(t), &s))
+		return -1;
+	*out = static_cast<char *>(std::malloc(s.size() + 1));
+	if (*out == nullptr)
+		std::abort();
+	std::memcpy(*out, s.data(), s.size() + 1);
+	*len = s.size();
+	return 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * util.h: allocation that aborts on failure, the per-request arena,
+ * bounded strings, randomness and constant-time helpers.
+ */
+#ifndef STAFFDESK_UTIL_H
+#define STAFFDESK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define UUID_LEN	36	/* 8-4-4-4-12 hex, no braces */
+
+/* Allocation failure in application code aborts here (one door). */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+char	*xstrdup(const char *);
+
+/*
+ * An arena: every allocation of one request hangs off it and is
+ * released by arena_reset() at the end of the FastCGI loop iteration.
+ */
+struct arena_chunk;
+struct arena {
+	struct arena_chunk	*head;
+};
+
+void	*arena_alloc(struct arena *, size_t);
+char	*arena_strdup(struct arena *, const char *);
+char	*arena_strndup(struct arena *, const char *, size_t);
+char	*arena_printf(struct arena *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 arena_reset(struct arena *);
+
+/* Range-checked integer parse of the whole string; 0 ok, -1 otherwise. */
+int	 parse_int64(const char *, int64_t min, int64_t max, int64_t *out);
+
+/* Cryptographic randomness (OpenSSL); aborts if the RNG fails. */
+void	 random_bytes(void *, size_t);
+/* A random (version 4) UUID, lower-case, into out[UUID_LEN + 1]. */
+void	 uuid_v4(char out[UUID_LEN + 1]);
+/* 1 when s is a canonical lower- or upper-case UUID, else 0. */
+int	 uuid_valid(const char *s);
+
+/* Lower-case hex of len bytes into out (2 * len + 1 bytes). */
+void	 hex_encode(const unsigned char *, size_t len, char *out);
+/* base64url without padding; out needs 4 * ((len + 2) / 3) + 1 bytes. */
+void	 b64url_encode(const unsigned char *, size_t len, char *out);
+/* SHA-256 of s as 64 hex characters into out[65]. */
+void	 sha256_hex(const void *s, size_t len, char out[65]);
+/* Constant-time equality of two NUL-terminated strings. */
+int	 str_ct_equal(const char *, const char *);
+
+/* Wall clock in microseconds and seconds (UTC). */
+int64_t	 now_us(void);
+int64_t	 now_s(void);
+
+/* 1 when s is valid UTF-8 without C0 controls (tab, LF, CR allowed when ml). */
+int	 utf8_text_valid(const char *s, size_t len, int multiline);
+/* Number of UTF-8 code points in s (s must be valid UTF-8). */
+size_t	 utf8_len(const char *s);
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,33 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>HEADER}}
+<h1>{{TITLE}}</h1>
+{{#RECOVERY}}
+<p class="notice">Your authenticator app is set up. Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only now.</p>
+<ul id="recovery-codes" class="codes">
+{{#CODE}}<li><code>{{CODE_TEXT}}</code></li>
+{{/CODE}}
+</ul>
+<p><a href="/">Continue</a></p>
+{{/RECOVERY}}
+{{#ENROLLED}}
+<p>An authenticator app is set up for your account. You are asked for its code when you sign in.</p>
+<p><a href="/account">Back to my account</a></p>
+{{/ENROLLED}}
+{{#FORM}}
+{{#REQUIRED}}<p class="notice">Your account needs a second sign-in step. Set up an authenticator app to go on.</p>{{/REQUIRED}}
+{{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+<ol>
+<li>Open an authenticator app (for example Microsoft Authenticator, Google Authenticator or FreeOTP) and add an account.</li>
+<li>Scan this code, or type the key below.
+{{#QR}}<div class="qr"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{QR_SIZE}} {{QR_SIZE}}" width="200" height="200" shape-rendering="crispEdges" role="img" aria-label="QR code of the key"><rect width="{{QR_SIZE}}" height="{{QR_SIZE}}" fill="#fff"/><path fill="#000" d="{{QR_PATH}}"/></svg></div>{{/QR}}
+<p>Key: <code id="totp-secret">{{SECRET}}</code></p></li>
+<li>Enter the 6-digit code the app shows.</li>
+</ol>
+<form method="post" action="/account/mfa">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<p><label for="code">Code</label><br>
+<input type="text" id="code" name="code" size="10" maxlength="32" autocomplete="one-time-code" inputmode="numeric"></p>
+<p><button type="submit">Confirm</button></p>
+</form>
+{{/FORM}}
+{{>FOOTER}}

@@ -1,0 +1,5 @@
+{{%AUTOESCAPE context="HTML"}}
+</div>
+<p class="foot">staffdesk</p>
+</body>
+</html>

@@ -1,0 +1,21 @@
+{{%AUTOESCAPE context="HTML"}}
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{TITLE}} - staffdesk</title>
+<link rel="stylesheet" href="/static/style.css">
+</head>
+<body>
+<div class="top">
+<a class="brand" href="/">staffdesk</a>
+{{#SIGNED_IN}}
+<span class="who">Signed in as <b>{{USER_NAME}}</b> ({{USER_UPN}})</span>
+<ul class="nav">
+{{#NAV}}<li><a href="/account">My account</a></li>{{/NAV}}
+<li><form method="post" action="/logout"><input type="hidden" name="csrf" value="{{CSRF}}"><button type="submit">Sign out</button></form></li>
+</ul>
+{{/SIGNED_IN}}
+</div>
+<div class="main">

@@ -1,0 +1,14 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>HEADER}}
+<h1>Sign in</h1>
+{{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+<form method="post" action="/login">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<p><label for="username">Username (e.g. name@example.com)</label><br>
+<input type="text" id="username" name="username" value="{{USERNAME}}" size="40" maxlength="255" autocomplete="username" autofocus></p>
+<p><label for="password">Password</label><br>
+<input type="password" id="password" name="password" size="40" maxlength="1024" autocomplete="current-password"></p>
+<p><button type="submit">Sign in</button></p>
+</form>
+<p>Forgot your password? Ask your manager to reset it.</p>
+{{>FOOTER}}

@@ -1,0 +1,186 @@
+#!/bin/sh
+# tests/stack.sh start|stop|run|status: a whole staffdesk stack under $VAR
+# (default ./var): MariaDB (own datadir and socket, no networking),
+# bin/staffdesk.fcgi and nginx on 127.0.0.1:$PORT (default 8080).
+# `make run` uses `run` (foreground; Ctrl-C stops it all); `make test`
+# uses start/stop on a throwaway $VAR. Daemons run under setsid so the
+# terminal's Ctrl-C reaches only this script, which stops them in order.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VAR=${VAR:-$ROOT/var}
+PORT=${PORT:-8080}
+WORKERS=${WORKERS:-4}
+SEED=${SEED:-demo}           # demo: seed the small demo on first start
+DURABLE=${DURABLE:-1}        # 0: skip fsync per commit (throwaway stacks)
+mkdir -p "$VAR"
+VAR=$(cd "$VAR" && pwd)
+CONF=$VAR/staffdesk.conf
+MYCNF=$VAR/my.cnf
+
+say() { printf 'stack: %s\n' "$*" >&2; }
+
+# wait_for WHAT SECONDS COMMAND...: polls every 0.1 s.
+wait_for() {
+	what=$1 secs=$2
+	shift 2
+	n=0
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n + 1))
+		if [ "$n" -ge $((secs * 10)) ]; then
+			say "$what did not come up in ${secs}s"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+write_configs() {
+	mkdir -p "$VAR/db" "$VAR/run" "$VAR/log" "$VAR/nginx"
+	chmod 755 "$VAR" "$VAR/run"
+	if [ "$(id -u)" -eq 0 ]; then dbuser=root; else dbuser=$(id -un); fi
+	flush=1
+	[ "$DURABLE" = 0 ] && flush=2
+	cat > "$MYCNF" <<EOC
+[mysqld]
+datadir = $VAR/db
+socket = $VAR/run/mysqld.sock
+pid-file = $VAR/run/mysqld.pid
+log-error = $VAR/log/mariadb.log
+skip-networking
+user = $(id -un)
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb_buffer_pool_size = 512M
+innodb_flush_log_at_trx_commit = $flush
+max_connections = 200
+[client]
+socket = $VAR/run/mysqld.sock
+user = $dbuser
+EOC
+	if [ ! -f "$VAR/data.key" ]; then
+		(umask 077 && head -c 32 /dev/urandom > "$VAR/data.key")
+	fi
+	cat > "$CONF" <<EOC
+# written by tests/stack.sh for the stack under $VAR
+db_socket = $VAR/run/mysqld.sock
+db_user = $dbuser
+db_name = staffdesk
+listen = $VAR/run/staffdesk.sock
+socket_mode = 0666
+workers = $WORKERS
+max_requests = 10000
+templates = $ROOT/templates
+base_url = http://127.0.0.1:$PORT
+data_key_file = $VAR/data.key
+sms_log = $VAR/sms.log
+log_level = info
+EOC
+	# nginx workers run as nobody when nobody can reach the files.
+	userline="user nobody nogroup;"
+	if [ "$(id -u)" -eq 0 ] && ! runuser -u nobody -- sh -c \
+	    "test -r '$ROOT/static/style.css' && test -x '$VAR/run'" 2>/dev/null; then
+		say "nobody cannot read $ROOT: nginx workers run as root (dev only)"
+		userline="user root root;"
+	fi
+	[ "$(id -u)" -ne 0 ] && userline=""
+	sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@ROOT@|$ROOT|g" \
+	    -e "s|@USER@|$userline|" "$ROOT/nginx/dev.conf.in" > "$VAR/nginx.conf"
+}
+
+start_db() {
+	if alive "$VAR/run/mysqld.pid"; then return 0; fi
+	if [ ! -d "$VAR/db/mysql" ]; then
+		say "creating the database in $VAR/db"
+		mariadb-install-db --defaults-file="$MYCNF" --skip-test-db \
+		    --auth-root-authentication-method=socket \
+		    --auth-root-socket-user="$(id -un)" >"$VAR/log/install-db.log" 2>&1 ||
+		    { say "mariadb-install-db failed: see $VAR/log/install-db.log"; exit 1; }
+	fi
+	setsid mariadbd --defaults-file="$MYCNF" </dev/null >>"$VAR/log/mariadb.log" 2>&1 &
+	wait_for "MariaDB" 60 mariadb-admin --defaults-file="$MYCNF" ping ||
+	    { tail -20 "$VAR/log/mariadb.log" >&2; exit 1; }
+	mariadb --defaults-file="$MYCNF" -e "CREATE DATABASE IF NOT EXISTS staffdesk \
+	    CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+}
+
+start_app() {
+	if alive "$VAR/run/staffdesk.pid"; then return 0; fi
+	"$ROOT/bin/staffdesk.fcgi" --check -c "$CONF" >/dev/null
+	STAFFDESK_CONF=$CONF "$ROOT/bin/staffdesk-admin" migrate >/dev/null
+	if [ "$SEED" = demo ] && [ ! -f "$VAR/.seeded" ]; then
+		STAFFDESK_CONF=$CONF "$ROOT/bin/staffdesk-admin" demo > "$VAR/demo.txt"
+		touch "$VAR/.seeded"
+	fi
+	setsid "$ROOT/bin/staffdesk.fcgi" -c "$CONF" </dev/null \
+	    >>"$VAR/log/staffdesk.log" 2>&1 &
+	echo $! > "$VAR/run/staffdesk.pid"
+	wait_for "staffdesk.fcgi" 20 test -S "$VAR/run/staffdesk.sock"
+}
+
+start_nginx() {
+	if alive "$VAR/run/nginx.pid"; then return 0; fi
+	setsid nginx -p "$VAR/nginx/" -e "$VAR/log/nginx-error.log" \
+	    -c "$VAR/nginx.conf" </dev/null >>"$VAR/log/nginx.log" 2>&1 &
+	wait_for "nginx" 20 curl -sf "http://127.0.0.1:$PORT/healthz" ||
+	    { tail -20 "$VAR/log/nginx-error.log" >&2; exit 1; }
+}
+
+# stop_pid NAME PIDFILE: SIGTERM, then wait up to 30 s.
+stop_pid() {
+	if alive "$2"; then
+		pid=$(cat "$2")
+		kill -TERM "$pid" 2>/dev/null || true
+		n=0
+		while kill -0 "$pid" 2>/dev/null && [ $n -lt 300 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		kill -0 "$pid" 2>/dev/null && { say "$1 did not stop; killing"; kill -KILL "$pid"; }
+	fi
+	rm -f "$2"
+}
+
+stop() {
+	stop_pid nginx "$VAR/run/nginx.pid"
+	stop_pid staffdesk.fcgi "$VAR/run/staffdesk.pid"
+	stop_pid mariadbd "$VAR/run/mysqld.pid"
+}
+
+start() {
+	write_configs
+	start_db
+	start_app
+	start_nginx
+}
+
+case "${1:-}" in
+start)	start ;;
+stop)	stop ;;
+status)	for p in mysqld staffdesk nginx; do
+		if alive "$VAR/run/$p.pid"; then echo "$p: running"; else echo "$p: stopped"; fi
+	done ;;
+run)
+	t0=$(date +%s.%N)
+	trap 'stop; exit 0' INT TERM
+	start
+	t1=$(date +%s.%N)
+	cat <<EOM
+
+staffdesk is running at http://127.0.0.1:$PORT/  (up in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s)
+Config: $CONF   SMS messages: $VAR/sms.log   Logs: $VAR/log/
+$(cat "$VAR/demo.txt" 2>/dev/null)
+
+Use the CLI against it:  STAFFDESK_CONF=$CONF bin/staffdesk-admin ...
+Press Ctrl-C to stop.
+EOM
+	while alive "$VAR/run/nginx.pid" && alive "$VAR/run/staffdesk.pid"; do
+		sleep 1
+	done
+	say "a daemon stopped; stopping the rest"
+	stop
+	exit 1 ;;
+*)	echo "usage: tests/stack.sh start|stop|run|status" >&2; exit 2 ;;
+esac
