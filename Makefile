@@ -32,14 +32,16 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               john-data curl python3 w3m tidy wrk valgrind
 
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/http.c cgi/settings.c \
+              cgi/authz.c cgi/cursor.c cgi/search.c \
               cgi/session.c cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c build/common.c
 WEB_SRC     = cgi/route.c cgi/pages/page.c cgi/pages/signin.c \
-              cgi/pages/account.c cgi/pages/qr.c
+              cgi/pages/account.c cgi/pages/qr.c cgi/pages/mystaff.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/migrate.c cgi/cli/demo.c \
               build/migrations.c
-UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c
+UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
+              tests/unit/test_authz.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o
@@ -56,7 +58,9 @@ bin/staffdesk-admin: $(CLI_OBJ) $(CORE_OBJ)
 	@mkdir -p bin
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bin/unit-tests: $(UNIT_TESTS:%.c=build/%.o) $(WEB_OBJ) $(CORE_OBJ)
+UNIT_BINS   = $(UNIT_TESTS:tests/unit/%.c=bin/%)
+
+bin/test_%: build/tests/unit/test_%.o $(WEB_OBJ) $(CORE_OBJ)
 	@mkdir -p bin
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -103,27 +107,30 @@ stop:
 	VAR=$(VAR) tests/stack.sh stop
 
 test: deps
-	$(MAKE) all bin/unit-tests
-	tests/run.sh
+	$(MAKE) all $(UNIT_BINS)
+	tests/run.sh $(UNIT_BINS)
 
-unit: bin/unit-tests
-	bin/unit-tests
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do $$t || exit 1; done
 
 bench: deps all
 	tests/bench.sh
 
-valgrind: bin/unit-tests
-	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-	    -q bin/unit-tests
+valgrind: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do \
+	    valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+	        -q $$t >/dev/null || exit 1; done; echo "valgrind: clean"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staffdesk/templates \
-	    $(DESTDIR)$(PREFIX)/share/staffdesk/static
+	    $(DESTDIR)$(PREFIX)/share/staffdesk/static $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
 	install -m 755 bin/staffdesk.fcgi bin/staffdesk-admin $(DESTDIR)$(PREFIX)/bin
 	install -m 644 templates/*.tpl $(DESTDIR)$(PREFIX)/share/staffdesk/templates
 	install -m 644 static/* $(DESTDIR)$(PREFIX)/share/staffdesk/static
+	install -m 644 nginx/fastcgi.conf nginx/staffdesk.conf $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
 
 clean:
 	rm -rf build bin
 
 .PHONY: all deps run stop test unit bench valgrind install clean
+.SECONDARY:

@@ -45,6 +45,29 @@ http_urldecode(char *s, size_t *len)
 	return 0;
 }
 
+char *
+http_urlencode(struct arena *a, const char *s)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			*out = arena_alloc(a, 3 * strlen(s) + 1), *o = out;
+	unsigned char		 c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			*o++ = (char)c;
+		else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 int
 http_parse_form(struct req *r, const char *data, size_t len,
     const struct http_key *keys, size_t nkeys, uint64_t mask,
@@ -287,4 +310,11 @@ int
 http_valid_uuid(const char *s, size_t len)
 {
 	return len == UUID_LEN && uuid_valid(s);
+}
+
+int
+http_valid_local_path(const char *s, size_t len)
+{
+	return len > 0 && s[0] == '/' && (len == 1 || (s[1] != '/' &&
+	    s[1] != '\\')) && utf8_text_valid(s, len, 0);
 }

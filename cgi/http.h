@@ -34,6 +34,7 @@ struct conf;
 struct db;
 struct sess;
 struct settings;
+struct authz_actor;
 struct FCGX_Stream;
 
 struct req {
@@ -55,6 +56,7 @@ struct req {
 	const char		*allow;		/* methods, for a 405 */
 	int			 status;	/* what was sent, 0: nothing */
 	struct settings		*settings;	/* read once per request */
+	struct authz_actor	*actor;		/* My Staff routes: roles */
 };
 
 /*
@@ -73,6 +75,8 @@ int	 http_urldecode(char *s, size_t *len);
 int	 http_parse_cookies(struct req *, const char *header,
 	    const char *const names[COOKIE__MAX], const char **why);
 
+/* s percent-encoded for a query value (RFC 3986 unreserved kept). */
+char	*http_urlencode(struct arena *, const char *s);
 /* Queues a Set-Cookie: HttpOnly, SameSite=Lax, Path=/ (+Secure). */
 void	 http_cookie(struct req *, const char *name, const char *value,
 	    long max_age, int secure);
@@ -96,5 +100,6 @@ int	 http_valid_secret(const char *, size_t); /* UTF-8, any printable */
 int	 http_valid_digits(const char *, size_t);
 int	 http_valid_token(const char *, size_t);	/* [A-Za-z0-9_-] */
 int	 http_valid_uuid(const char *, size_t);
+int	 http_valid_local_path(const char *, size_t); /* "/x", not "//x" */
 
 #endif

@@ -10,6 +10,8 @@
 #include "session.h"
 #include "settings.h"
 #include "auth/password.h"
+#include "cursor.h"
+#include "search.h"
 
 #define CODE_MAX	32
 #define UPN_MAX		255
@@ -25,6 +27,11 @@ const struct http_key keys[K__MAX] = {
 	[K_NEW_PASSWORD] = { "new_password", PW_MAX_BYTES, http_valid_secret },
 	[K_CONFIRM_PASSWORD] =
 	    { "confirm_password", PW_MAX_BYTES, http_valid_secret },
+	[K_NEXT] = { "next", HTTP_PATH_MAX, http_valid_local_path },
+	/* q is bounded in characters by search_terms(): 4 bytes each. */
+	[K_Q] = { "q", SEARCH_Q_MAX * 4, http_valid_text },
+	[K_AFTER] = { "after", CURSOR_MAX, NULL },
+	[K_BEFORE] = { "before", CURSOR_MAX, NULL },
 };
 
 static const struct route routes[] = {
@@ -33,7 +40,7 @@ static const struct route routes[] = {
 	{ "/login", NEED_NONE, page_login, page_login_post,
 	    KEY(K_USERNAME) | KEY(K_PASSWORD) },
 	{ "/login/mfa", NEED_SIGNIN, page_mfa, page_mfa_post,
-	    KEY(K_CODE) | KEY(K_METHOD) },
+	    KEY(K_CODE) | KEY(K_METHOD) | KEY(K_NEXT) },
 	{ "/logout", NEED_SIGNIN, NULL, page_logout_post, 0 },
 	{ "/account", NEED_FULL, page_account, NULL, 0 },
 	{ "/account/sessions/revoke", NEED_FULL, NULL,
@@ -43,6 +50,12 @@ static const struct route routes[] = {
 	    KEY(K_CONFIRM_PASSWORD) },
 	{ "/account/mfa", NEED_SIGNIN, page_enrol, page_enrol_post,
 	    KEY(K_CODE) },
+	{ "/units", NEED_MYSTAFF, page_units, NULL, KEY(K_AFTER) | KEY(K_BEFORE) },
+	{ "/units/{id}", NEED_MYSTAFF, page_unit, NULL,
+	    KEY(K_AFTER) | KEY(K_BEFORE) },
+	{ "/users", NEED_MYSTAFF, page_users, NULL, KEY(K_AFTER) | KEY(K_BEFORE) },
+	{ "/users/{id}", NEED_MYSTAFF, page_user, NULL, 0 },
+	{ "/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER) },
 };
 
 /* Matches one path against a pattern; {id} takes one UUID segment. */
@@ -115,6 +128,8 @@ route_gate(struct req *r, const struct route *rt)
 		http_redirect(r, "/account/password");
 		return 0;
 	}
+	if (rt->need == NEED_MYSTAFF)
+		return mystaff_gate(r);
 	return 1;
 }
 

@@ -21,6 +21,10 @@ enum key {
 	K_CURRENT_PASSWORD,
 	K_NEW_PASSWORD,
 	K_CONFIRM_PASSWORD,
+	K_NEXT,
+	K_Q,
+	K_AFTER,
+	K_BEFORE,
 	K__MAX
 };
 
@@ -30,6 +34,7 @@ enum need {
 	NEED_NONE,	/* anyone */
 	NEED_SIGNIN,	/* a session, even one still owing MFA or a new password */
 	NEED_FULL,	/* MFA done where needed, no password change owed */
+	NEED_MYSTAFF,	/* NEED_FULL and My Staff access (DESIGN.md section 3) */
 };
 
 struct route {

@@ -227,6 +227,41 @@ b64url_encode(const unsigned char *p, size_t len, char *out)
 	out[o] = '\0';
 }
 
+int
+b64url_decode(const char *in, unsigned char *out, size_t outsz)
+{
+	size_t		n = 0, bits = 0;
+	uint32_t	acc = 0;
+	int		v;
+
+	for (; *in != '\0'; in++) {
+		if (*in >= 'A' && *in <= 'Z')
+			v = *in - 'A';
+		else if (*in >= 'a' && *in <= 'z')
+			v = *in - 'a' + 26;
+		else if (*in >= '0' && *in <= '9')
+			v = *in - '0' + 52;
+		else if (*in == '-')
+			v = 62;
+		else if (*in == '_')
+			v = 63;
+		else
+			return -1;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == outsz)
+				return -1;
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* A lone sextet, or stray low bits, is not what an encoder writes. */
+	if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0)
+		return -1;
+	return (int)n;
+}
+
 void
 sha256_hex(const void *s, size_t len, char out[65])
 {

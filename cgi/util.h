@@ -46,6 +46,8 @@ int	 uuid_valid(const char *s);
 void	 hex_encode(const unsigned char *, size_t len, char *out);
 /* base64url without padding; out needs 4 * ((len + 2) / 3) + 1 bytes. */
 void	 b64url_encode(const unsigned char *, size_t len, char *out);
+/* Decodes base64url (no padding); returns the length or -1. */
+int	 b64url_decode(const char *in, unsigned char *out, size_t outsz);
 /* SHA-256 of s as 64 hex characters into out[65]. */
 void	 sha256_hex(const void *s, size_t len, char out[65]);
 /* Constant-time equality of two NUL-terminated strings. */

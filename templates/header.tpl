@@ -13,7 +13,9 @@
 {{#SIGNED_IN}}
 <span class="who">Signed in as <b>{{USER_NAME}}</b> ({{USER_UPN}})</span>
 <ul class="nav">
-{{#NAV}}<li><a href="/account">My account</a></li>{{/NAV}}
+{{#NAV}}{{#MYSTAFF_NAV}}<li><a href="/units">Locations</a></li>
+<li><a href="/search">Search</a></li>
+{{/MYSTAFF_NAV}}<li><a href="/account">My account</a></li>{{/NAV}}
 <li><form method="post" action="/logout"><input type="hidden" name="csrf" value="{{CSRF}}"><button type="submit">Sign out</button></form></li>
 </ul>
 {{/SIGNED_IN}}

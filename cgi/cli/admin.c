@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "db/mfa.h"
 #include "log.h"
+#include "search.h"
 #include "settings.h"
 
 #define NAME_MAX_BYTES	256
@@ -177,6 +178,9 @@ user_add_txn(struct db *db, void *arg)
 		if ((rc = db_exec(db, Q_PHONE_PUT, p, 3, NULL)) != DB_OK)
 			return rc;
 	}
+	if ((rc = search_index(db, &u->c->arena, "user", u->id, u->name,
+	    u->upn, u->email, &u->mobile, u->mobile != NULL)) != DB_OK)
+		return rc;
 	return cli_audit(u->c, db, "user.add", u->id, u->name, NULL);
 }
 
@@ -402,32 +406,53 @@ cmd_user_enable_(struct cli *c, const struct opts *o, const char *const *a,
 	return cmd_user_enable(c, o, a, n, 1);
 }
 
+struct unit_add {
+	struct cli	*c;
+	char		 id[UUID_LEN + 1];
+	const char	*name, *desc;
+};
+
+static int
+unit_add_txn(struct db *db, void *arg)
+{
+	struct unit_add	*u = arg;
+	struct db_val	 p[3];
+	int		 rc;
+
+	p[0] = DB_TEXT(u->id);
+	p[1] = DB_TEXT(u->name);
+	p[2] = DB_TEXT(u->desc);
+	if ((rc = db_exec(db, Q_UNIT_INSERT, p, 3, NULL)) != DB_OK ||
+	    (rc = search_index(db, &u->c->arena, "unit", u->id, u->name, NULL,
+	    NULL, NULL, 0)) != DB_OK)
+		return rc;
+	return cli_audit(u->c, db, "unit.add", u->id, u->name, NULL);
+}
+
 static int
 cmd_unit_add(struct cli *c, const struct opts *o, const char *const *a, int n)
 {
-	struct simple	 s;
-	const char	*name = opt(o, "--name"), *desc = opt(o, "--description");
-	char		*id;
+	struct unit_add	u;
+	int		rc;
 
 	(void)a; (void)n;
-	if (name == NULL)
+	memset(&u, 0, sizeof(u));
+	u.c = c;
+	u.name = opt(o, "--name");
+	u.desc = opt(o, "--description");
+	if (u.name == NULL)
 		return EXIT_USAGE;
-	if (check_text("--name", name, 128) ||
-	    check_text("--description", desc, 512))
+	if (check_text("--name", u.name, 128) ||
+	    check_text("--description", u.desc, 512))
 		return EXIT_FAIL;
-	id = arena_alloc(&c->arena, UUID_LEN + 1);
-	uuid_v4(id);
-	memset(&s, 0, sizeof(s));
-	s.c = c;
-	s.stmt = Q_UNIT_INSERT;
-	s.p[0] = DB_TEXT(id);
-	s.p[1] = DB_TEXT(name);
-	s.p[2] = DB_TEXT(desc);
-	s.np = 3;
-	s.action = "unit.add";
-	s.target_id = id;
-	s.target_name = name;
-	return run_simple(&s, id, "no change");
+	uuid_v4(u.id);
+	if ((rc = db_txn(c->db, unit_add_txn, &u)) != DB_OK) {
+		if (rc == DB_DUP)
+			return fail("a unit named %s already exists", u.name);
+		return db_fail_msg(rc);
+	}
+	printf("%s\n", u.id);
+	return EXIT_OK;
 }
 
 static int
@@ -628,6 +653,64 @@ cmd_settings_set(struct cli *c, const struct opts *o, const char *const *a,
 	return run_simple(&s, a[0], "no change");
 }
 
+static int
+cmd_mystaff(struct cli *c, const struct opts *o, int select)
+{
+	struct simple	 s;
+	const char	*user = opt(o, "--user"), *id, *name;
+	int		 rc;
+
+	if (user == NULL)
+		return EXIT_USAGE;
+	if ((rc = find_user(c, user, &id, &name)) <= 0)
+		return rc == 0 ? fail("no user %s", user) : db_fail_msg(rc);
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.stmt = select ? Q_MYSTAFF_SELECT : Q_MYSTAFF_UNSELECT;
+	s.p[0] = DB_TEXT(id);
+	s.np = 1;
+	s.action = select ? "mystaff.select" : "mystaff.unselect";
+	s.target_id = id;
+	s.target_name = name;
+	s.must_change = !select;
+	return run_simple(&s, id, "that user was not selected");
+}
+
+static int
+cmd_mystaff_select(struct cli *c, const struct opts *o,
+    const char *const *a, int n)
+{
+	(void)a; (void)n;
+	return cmd_mystaff(c, o, 1);
+}
+
+static int
+cmd_mystaff_unselect(struct cli *c, const struct opts *o,
+    const char *const *a, int n)
+{
+	(void)a; (void)n;
+	return cmd_mystaff(c, o, 0);
+}
+
+static int
+cmd_mystaff_selected(struct cli *c, const struct opts *o,
+    const char *const *a, int n)
+{
+	struct db_rows	rs;
+	size_t		i;
+	int		rc;
+
+	(void)o; (void)a;
+	if (n != 0)
+		return EXIT_USAGE;
+	if ((rc = db_query(c->db, &c->arena, Q_MYSTAFF_LIST, NULL, 0, &rs)) !=
+	    DB_OK)
+		return db_fail_msg(rc);
+	for (i = 0; i < rs.n; i++)
+		printf("%s\n", DB_CELL(&rs, i, 0));
+	return EXIT_OK;
+}
+
 static const struct cli_cmd cmds[] = {
 	{ "migrate", NULL, "migrate", "", cli_migrate },
 	{ "user", "add", "user add --upn U --name N [--email E] [--mobile +..] "
@@ -652,6 +735,12 @@ static const struct cli_cmd cmds[] = {
 	{ "mfa", "add-totp", "mfa add-totp --upn U", "", cmd_mfa_add_totp },
 	{ "settings", "get", "settings get KEY", "", cmd_settings_get },
 	{ "settings", "set", "settings set KEY VALUE", "", cmd_settings_set },
+	{ "mystaff", "select", "mystaff select --user UPN", "",
+	    cmd_mystaff_select },
+	{ "mystaff", "unselect", "mystaff unselect --user UPN", "",
+	    cmd_mystaff_unselect },
+	{ "mystaff", "selected", "mystaff selected", "", cmd_mystaff_selected },
+	{ "reindex", NULL, "reindex", "", cli_reindex },
 	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo },
 };
 

@@ -50,6 +50,9 @@ int		 cli_audit(struct cli *, struct db *, const char *action,
 /* Migrations (migrate.c). */
 int		 cli_migrate(struct cli *, const struct opts *,
 		    const char *const *, int);
+/* Rebuilds the search word table (migrate.c). */
+int		 cli_reindex(struct cli *, const struct opts *,
+		    const char *const *, int);
 /* The demo organisation (demo.c). */
 int		 cli_demo(struct cli *, const struct opts *,
 		    const char *const *, int);

@@ -13,6 +13,7 @@
 #include "auth/password.h"
 #include "cli/cli.h"
 #include "db/db.h"
+#include "search.h"
 
 #define DEMO_PASSWORD	"Staffdesk-Demo-2026"
 #define DEMO_DOMAIN	"demo.example"
@@ -58,12 +59,14 @@ struct demo {
 	const char	*hash;
 };
 
+/* A user, their mobile (phone may be NULL) and their search words. */
 static int
 put_user(struct db *db, struct demo *d, const char *id, const char *upn,
     const char *name, const char *given, const char *sur, const char *job,
-    const char *source)
+    const char *source, const char *phone)
 {
 	struct db_val	p[10];
+	int		rc;
 
 	p[0] = DB_TEXT(id);
 	p[1] = DB_TEXT(upn);
@@ -75,7 +78,17 @@ put_user(struct db *db, struct demo *d, const char *id, const char *upn,
 	p[7] = DB_NULL;
 	p[8] = DB_TEXT(source);
 	p[9] = DB_TEXT(d->hash);
-	return db_exec(db, Q_USER_INSERT_IGNORE, p, 10, NULL);
+	if ((rc = db_exec(db, Q_USER_INSERT_IGNORE, p, 10, NULL)) != DB_OK)
+		return rc;
+	if (phone != NULL) {
+		p[1] = DB_TEXT("mobile");
+		p[2] = DB_TEXT(phone);
+		if ((rc = db_exec(db, Q_PHONE_INSERT_IGNORE, p, 3, NULL)) !=
+		    DB_OK)
+			return rc;
+	}
+	return search_index(db, &d->c->arena, "user", id, name, upn, upn,
+	    &phone, phone != NULL);
 }
 
 static int
@@ -121,13 +134,15 @@ demo_units_txn(struct db *db, void *arg)
 		p[1] = DB_TEXT(arena_printf(a, "Store %03ld", u));
 		p[2] = DB_TEXT(arena_printf(a, "Demo location number %ld", u));
 		if ((rc = db_exec(db, Q_UNIT_INSERT_IGNORE, p, 3, NULL)) !=
+		    DB_OK || (rc = search_index(db, a, "unit", id,
+		    arena_printf(a, "Store %03ld", u), NULL, NULL, NULL, 0)) !=
 		    DB_OK)
 			return rc;
 		demo_id("manager", u, id);
 		if ((rc = put_user(db, d, id, arena_printf(a,
 		    "manager%03ld@" DEMO_DOMAIN, u), arena_printf(a,
 		    "Store %03ld Manager", u), "Store", "Manager",
-		    "Store manager", "cloud")) != DB_OK ||
+		    "Store manager", "cloud", NULL)) != DB_OK ||
 		    (rc = put_member(db, u, id)) != DB_OK ||
 		    (rc = put_role(db, id, "authentication-administrator", u)) !=
 		    DB_OK)
@@ -136,12 +151,12 @@ demo_units_txn(struct db *db, void *arg)
 	}
 	demo_id("admin", 1, id);
 	if ((rc = put_user(db, d, id, "admin@" DEMO_DOMAIN, "Ada Admin", "Ada",
-	    "Admin", "IT administrator", "cloud")) != DB_OK ||
+	    "Admin", "IT administrator", "cloud", NULL)) != DB_OK ||
 	    (rc = put_role(db, id, "global-administrator", 0)) != DB_OK)
 		return rc;
 	demo_id("admin", 2, id);
 	if ((rc = put_user(db, d, id, "helpdesk@" DEMO_DOMAIN, "Hal Helpdesk",
-	    "Hal", "Helpdesk", "Helpdesk agent", "cloud")) != DB_OK ||
+	    "Hal", "Helpdesk", "Helpdesk agent", "cloud", NULL)) != DB_OK ||
 	    (rc = put_role(db, id, "helpdesk-administrator", 0)) != DB_OK)
 		return rc;
 	return cli_audit(d->c, db, "demo", NULL, NULL, arena_printf(a,
@@ -156,7 +171,6 @@ demo_users_txn(struct db *db, void *arg)
 	struct arena	*a = &d->c->arena;
 	const char	*g, *s;
 	char		 id[UUID_LEN + 1];
-	struct db_val	 p[3];
 	long		 i;
 	int		 rc;
 
@@ -167,7 +181,8 @@ demo_users_txn(struct db *db, void *arg)
 		if ((rc = put_user(db, d, id, arena_printf(a,
 		    "user%05ld@" DEMO_DOMAIN, i), arena_printf(a, "%s %s", g, s),
 		    g, s, jobs[i % NELEM(jobs)], i % 5 == 4 ? "onprem" :
-		    "cloud")) != DB_OK ||
+		    "cloud", i % 10 != 9 ? arena_printf(a, "+1425%07ld", i) :
+		    NULL)) != DB_OK ||
 		    (rc = put_member(db, 1 + i % d->units, id)) != DB_OK)
 			return rc;
 		if (i % 10 == 3 && d->units > 1 && (rc = put_member(db,
@@ -176,14 +191,6 @@ demo_users_txn(struct db *db, void *arg)
 		if (i % 25 == 7 && d->units > 2 && (rc = put_member(db,
 		    1 + (i * 13 + 2) % d->units, id)) != DB_OK)
 			return rc;
-		if (i % 10 != 9) {
-			p[0] = DB_TEXT(id);
-			p[1] = DB_TEXT("mobile");
-			p[2] = DB_TEXT(arena_printf(a, "+1425%07ld", i));
-			if ((rc = db_exec(db, Q_PHONE_INSERT_IGNORE, p, 3,
-			    NULL)) != DB_OK)
-				return rc;
-		}
 		arena_reset(a);
 	}
 	return DB_OK;

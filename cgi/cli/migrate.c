@@ -9,6 +9,10 @@
 
 #include "cli/cli.h"
 #include "db/db.h"
+#include "search.h"
+
+#define REINDEX_AFTER	2	/* the migration that made search_words */
+#define PHONES_MAX	3
 
 struct migration {
 	int		 version;
@@ -64,7 +68,7 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n)
 	struct db_rows	 rs;
 	struct db_val	 p[1];
 	size_t		 i, r;
-	int		 rc, applied = 0, done;
+	int		 rc, applied = 0, done, reindex = 0;
 
 	(void)o; (void)a;
 	if (n != 0)
@@ -92,9 +96,86 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n)
 			    migrations[i].name);
 		printf("%s\n", migrations[i].name);
 		applied++;
+		reindex |= migrations[i].version == REINDEX_AFTER;
 	}
+	if (reindex)
+		return cli_reindex(c, o, a, 0);
 	if (applied == 0)
 		fprintf(stderr, "staffdesk-admin: schema is up to date "
 		    "(%zu migrations)\n", nmigrations);
+	return EXIT_OK;
+}
+
+struct reindex {
+	struct cli	*c;
+	struct db_rows	 rs;
+	int		 units;
+};
+
+static int
+reindex_txn(struct db *db, void *arg)
+{
+	struct reindex	*x = arg;
+	const char	*phones[PHONES_MAX];
+	char		*list, *save, *tok;
+	size_t		 i, n;
+	int		 rc;
+
+	for (i = 0; i < x->rs.n; i++) {
+		if (x->units) {
+			rc = search_index(db, &x->c->arena, "unit",
+			    DB_CELL(&x->rs, i, 0), DB_CELL(&x->rs, i, 1), NULL,
+			    NULL, NULL, 0);
+		} else {
+			n = 0;
+			list = DB_CELL(&x->rs, i, 4);
+			for (tok = list ? strtok_r(list, " ", &save) : NULL;
+			    tok != NULL && n < PHONES_MAX;
+			    tok = strtok_r(NULL, " ", &save))
+				phones[n++] = tok;
+			rc = search_index(db, &x->c->arena, "user",
+			    DB_CELL(&x->rs, i, 0), DB_CELL(&x->rs, i, 1),
+			    DB_CELL(&x->rs, i, 2), DB_CELL(&x->rs, i, 3),
+			    phones, n);
+		}
+		if (rc != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}
+
+/* reindex: rebuilds search_words from users, phones and units. */
+int
+cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n)
+{
+	struct reindex	 x;
+	struct db_val	 p[1];
+	const char	*last = "00000000-0000-0000-0000-000000000000";
+	size_t		 total = 0;
+
+	(void)o; (void)a;
+	if (n != 0)
+		return EXIT_USAGE;
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.units = 1;
+	if (db_query(c->db, &c->arena, Q_REINDEX_UNITS, NULL, 0, &x.rs) !=
+	    DB_OK || db_txn(c->db, reindex_txn, &x) != DB_OK)
+		return fail("reindex of units failed");
+	x.units = 0;
+	for (;;) {
+		p[0] = DB_TEXT(last);
+		if (db_query(c->db, &c->arena, Q_REINDEX_USERS, p, 1, &x.rs) !=
+		    DB_OK)
+			return fail("reindex: cannot read users");
+		if (x.rs.n == 0)
+			break;
+		if (db_txn(c->db, reindex_txn, &x) != DB_OK)
+			return fail("reindex of users failed");
+		total += x.rs.n;
+		last = arena_strdup(&c->arena, DB_CELL(&x.rs, x.rs.n - 1, 0));
+	}
+	fprintf(stderr, "staffdesk-admin: search index rebuilt for %zu "
+	    "people\n", total);
 	return EXIT_OK;
 }

@@ -6,6 +6,13 @@
  * Times are UTC (the connection sets time_zone = '+00:00').
  */
 #define EPOCH(c)	"FLOOR(UNIX_TIMESTAMP(" c "))"
+#define P10		"?,?,?,?,?,?,?,?,?,?"
+#define P50		P10 "," P10 "," P10 "," P10 "," P10	/* LIST_PAGE ids */
+/* The columns of a person in a list; the C side reads them by LIST_*. */
+#define PERSON(u)	u ".id, " u ".display_name, " u ".upn, " u ".job_title, " \
+    "EXISTS (SELECT 1 FROM phones ph WHERE ph.user_id = " u ".id), " \
+    "IFNULL(" u ".locked_until > UTC_TIMESTAMP(6), 0), " \
+    u ".must_change_password, " u ".enabled"
 
 /* settings */
 STMT(Q_SETTINGS_ALL, "SELECT name, value FROM settings")
@@ -32,7 +39,8 @@ STMT(Q_USER_SIGNIN_OK, "UPDATE users SET failed_signins = 0, locked_until = "
     "NULL, last_signin_at = UTC_TIMESTAMP(6) WHERE id = ?")
 STMT(Q_USER_BY_ID, "SELECT id, upn, display_name, given_name, surname, "
     "email, job_title, department, source, " EPOCH("last_signin_at") ", "
-    "must_change_password, enabled, password_hash FROM users WHERE id = ?")
+    "must_change_password, enabled, password_hash, "
+    "IFNULL(locked_until > UTC_TIMESTAMP(6), 0) FROM users WHERE id = ?")
 STMT(Q_USER_BY_UPN, "SELECT id, display_name FROM users WHERE upn = ?")
 STMT(Q_USER_INSERT, "INSERT INTO users (id, upn, display_name, given_name, "
     "surname, email, job_title, department, source, password_hash, "
@@ -59,8 +67,8 @@ STMT(Q_UNIT_INSERT, "INSERT INTO units (id, name, description) "
     "VALUES (?, ?, ?)")
 STMT(Q_UNIT_BY_ID, "SELECT id, name FROM units WHERE id = ?")
 STMT(Q_UNIT_BY_NAME, "SELECT id, name FROM units WHERE name = ?")
-STMT(Q_MEMBER_ADD, "INSERT IGNORE INTO unit_members (unit_id, user_id) "
-    "VALUES (?, ?)")
+STMT(Q_MEMBER_ADD, "INSERT IGNORE INTO unit_members (unit_id, user_id, "
+    "sort_name) SELECT ?, u.id, u.display_name FROM users u WHERE u.id = ?")
 STMT(Q_MEMBER_REMOVE, "DELETE FROM unit_members WHERE unit_id = ? AND "
     "user_id = ?")
 STMT(Q_ROLE_ASSIGN, "INSERT INTO role_assignments (user_id, role, unit_id) "
@@ -145,3 +153,63 @@ STMT(Q_ROLE_ASSIGN_IGNORE, "INSERT IGNORE INTO role_assignments (user_id, "
     "role, unit_id) VALUES (?, ?, ?)")
 STMT(Q_USER_COUNT, "SELECT COUNT(*) FROM users")
 STMT(Q_SETTING_GET, "SELECT value FROM settings WHERE name = ?")
+
+/* My Staff (pages/mystaff.c). Keyset pages fetch LIST_PAGE + 1 rows. */
+STMT(Q_ACTOR_ROLES, "SELECT role, unit_id FROM role_assignments "
+    "WHERE user_id = ?")
+STMT(Q_MYSTAFF_IS_SELECTED, "SELECT 1 FROM mystaff_selected WHERE user_id = ?")
+STMT(Q_MYSTAFF_SELECT, "INSERT IGNORE INTO mystaff_selected (user_id) "
+    "VALUES (?)")
+STMT(Q_MYSTAFF_UNSELECT, "DELETE FROM mystaff_selected WHERE user_id = ?")
+STMT(Q_MYSTAFF_LIST, "SELECT u.upn FROM mystaff_selected s JOIN users u "
+    "ON u.id = s.user_id ORDER BY u.upn")
+STMT(Q_ACTOR_UNITS, "SELECT un.id, un.name, un.description, (SELECT COUNT(*) "
+    "FROM unit_members m WHERE m.unit_id = un.id) FROM units un WHERE un.id "
+    "IN (SELECT r.unit_id FROM role_assignments r WHERE r.user_id = ?) "
+    "ORDER BY un.name LIMIT 500")
+STMT(Q_UNITS_AFTER, "SELECT id, name, description, (SELECT COUNT(*) FROM "
+    "unit_members m WHERE m.unit_id = units.id) FROM units WHERE name > ? "
+    "ORDER BY name LIMIT 51")
+STMT(Q_UNITS_BEFORE, "SELECT id, name, description, (SELECT COUNT(*) FROM "
+    "unit_members m WHERE m.unit_id = units.id) FROM units WHERE name < ? "
+    "ORDER BY name DESC LIMIT 51")
+STMT(Q_UNIT_GET, "SELECT id, name, description, (SELECT COUNT(*) FROM "
+    "unit_members m WHERE m.unit_id = units.id) FROM units WHERE id = ?")
+STMT(Q_MEMBERS_AFTER, "SELECT " PERSON("u") ", m.sort_name FROM unit_members m "
+    "JOIN users u ON u.id = m.user_id WHERE m.unit_id = ? AND "
+    "(m.sort_name > ? OR (m.sort_name = ? AND m.user_id > ?)) "
+    "ORDER BY m.sort_name, m.user_id LIMIT 51")
+STMT(Q_MEMBERS_BEFORE, "SELECT " PERSON("u") ", m.sort_name FROM unit_members m "
+    "JOIN users u ON u.id = m.user_id WHERE m.unit_id = ? AND "
+    "(m.sort_name < ? OR (m.sort_name = ? AND m.user_id < ?)) "
+    "ORDER BY m.sort_name DESC, m.user_id DESC LIMIT 51")
+STMT(Q_USERS_AFTER, "SELECT " PERSON("u") ", u.display_name FROM users u "
+    "WHERE u.display_name > ? OR (u.display_name = ? AND u.id > ?) "
+    "ORDER BY u.display_name, u.id LIMIT 51")
+STMT(Q_USERS_BEFORE, "SELECT " PERSON("u") ", u.display_name FROM users u "
+    "WHERE u.display_name < ? OR (u.display_name = ? AND u.id < ?) "
+    "ORDER BY u.display_name DESC, u.id DESC LIMIT 51")
+STMT(Q_ROLES_OF, "SELECT user_id, role, unit_id FROM role_assignments "
+    "WHERE user_id IN (" P50 ")")
+STMT(Q_UNITS_OF, "SELECT user_id, unit_id FROM unit_members "
+    "WHERE user_id IN (" P50 ")")
+#define SEARCH_HIT(extra) "SELECT " PERSON("u") ", w.sort_name, w.kind, " \
+    "w.ref_id, un.description FROM (SELECT DISTINCT s.kind, s.ref_id, " \
+    "s.sort_name FROM search_words s WHERE s.word LIKE ? ESCAPE '!' " extra \
+    " AND (s.sort_name > ? OR (s.sort_name = ? AND s.ref_id > ?)) " \
+    "ORDER BY s.sort_name, s.ref_id LIMIT 51) w " \
+    "LEFT JOIN users u ON w.kind = 'user' AND u.id = w.ref_id " \
+    "LEFT JOIN units un ON w.kind = 'unit' AND un.id = w.ref_id " \
+    "ORDER BY w.sort_name, w.ref_id"
+STMT(Q_SEARCH1, SEARCH_HIT(""))
+STMT(Q_SEARCH2, SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
+    "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))
+STMT(Q_SEARCH_FORGET, "DELETE FROM search_words WHERE ref_id = ?")
+STMT(Q_SEARCH_ADD, "INSERT IGNORE INTO search_words (ref_id, kind, sort_name, "
+    "word) VALUES (?, ?, ?, ?)")
+STMT(Q_MEMBER_SORT_NAME, "UPDATE unit_members SET sort_name = ? WHERE "
+    "user_id = ?")
+STMT(Q_REINDEX_USERS, "SELECT u.id, u.display_name, u.upn, u.email, "
+    "(SELECT GROUP_CONCAT(p.number SEPARATOR ' ') FROM phones p WHERE "
+    "p.user_id = u.id) FROM users u WHERE u.id > ? ORDER BY u.id LIMIT 1000")
+STMT(Q_REINDEX_UNITS, "SELECT id, name FROM units")

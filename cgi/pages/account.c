@@ -23,24 +23,6 @@
 
 #define ISSUER	"staffdesk"
 
-/* "2026-11-27 14:03 UTC" for an epoch, or "never" for 0/NULL. */
-static const char *
-when(struct req *r, const char *epoch)
-{
-	int64_t		t;
-	time_t		tt;
-	struct tm	tm;
-	char		buf[32];
-
-	if (epoch == NULL || parse_int64(epoch, 1, INT64_MAX, &t) == -1)
-		return "never";
-	tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	if (strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		return "?";
-	return arena_strdup(&r->arena, buf);
-}
-
 void
 page_account(struct req *r)
 {
@@ -63,7 +45,7 @@ page_account(struct req *r)
 	tpl_set(t, "JOB_TITLE", DB_CELL(&u, 0, 6) ? DB_CELL(&u, 0, 6) : "none");
 	tpl_set(t, "SOURCE", DB_CELL(&u, 0, 8) && strcmp(DB_CELL(&u, 0, 8),
 	    "onprem") == 0 ? "on-premises (synced)" : "cloud");
-	tpl_set(t, "LAST_SIGNIN", when(r, DB_CELL(&u, 0, 9)));
+	tpl_set(t, "LAST_SIGNIN", page_when(r, DB_CELL(&u, 0, 9)));
 	if ((rc = db_query(r->db, &r->arena, Q_USER_PHONES, p, 1, &rows)) !=
 	    DB_OK)
 		goto fail;
@@ -101,8 +83,8 @@ page_account(struct req *r)
 		goto fail;
 	for (i = 0; i < rows.n; i++) {
 		s = tpl_section(t, "SESSION");
-		tpl_set(s, "STARTED", when(r, DB_CELL(&rows, i, 1)));
-		tpl_set(s, "SEEN", when(r, DB_CELL(&rows, i, 2)));
+		tpl_set(s, "STARTED", page_when(r, DB_CELL(&rows, i, 1)));
+		tpl_set(s, "SEEN", page_when(r, DB_CELL(&rows, i, 2)));
 		tpl_set(s, "IP", DB_CELL(&rows, i, 3));
 		tpl_set(s, "AGENT", DB_CELL(&rows, i, 4));
 		if (strcmp(DB_CELL(&rows, i, 0), r->sess->token_hash) == 0)

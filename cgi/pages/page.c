@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/db.h"
 #include "http.h"
@@ -13,7 +14,8 @@
 
 const char *const page_templates[] = {
 	"header.tpl", "footer.tpl", "error.tpl", "login.tpl", "mfa.tpl",
-	"account.tpl", "password.tpl", "enrol.tpl", NULL
+	"account.tpl", "password.tpl", "enrol.tpl", "units.tpl", "people.tpl",
+	"user.tpl", "search.tpl", NULL
 };
 
 struct tpl *
@@ -30,6 +32,8 @@ page_new(struct req *r, const char *title)
 		tpl_set(h, "CSRF", r->sess->csrf);
 		if (!sess_needs_mfa(r->sess) && !r->sess->must_change)
 			tpl_show(h, "NAV");
+		if (r->sess->has_role)
+			tpl_show(h, "MYSTAFF_NAV");
 	}
 	tpl_include(t, "FOOTER", "footer.tpl");
 	tpl_set(t, "TITLE", title);
@@ -73,4 +77,21 @@ page_db_error(struct req *r, int rc)
 		return;
 	page_error(r, 503, "The service is briefly unavailable (the "
 	    "database did not answer). Try again in a minute.");
+}
+
+const char *
+page_when(struct req *r, const char *epoch)
+{
+	int64_t		t;
+	time_t		tt;
+	struct tm	tm;
+	char		buf[32];
+
+	if (epoch == NULL || parse_int64(epoch, 1, INT64_MAX, &t) == -1)
+		return "never";
+	tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	if (strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		return "?";
+	return arena_strdup(&r->arena, buf);
 }

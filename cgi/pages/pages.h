@@ -15,6 +15,8 @@ void		 page_render(struct req *, int status, const char *file,
 		    struct tpl *t);
 /* The one error page: status and a sentence for a person. */
 void		 page_error(struct req *, int status, const char *msg);
+/* "2026-11-27 14:03 UTC" for epoch seconds as text, or "never". */
+const char	*page_when(struct req *, const char *epoch);
 /* 503 for a database error code, nothing for DB_OK. */
 void		 page_db_error(struct req *, int rc);
 /* Every template a worker loads at start; NULL-terminated. */
@@ -37,5 +39,13 @@ void	 page_password(struct req *);
 void	 page_password_post(struct req *);
 void	 page_enrol(struct req *);
 void	 page_enrol_post(struct req *);
+
+/* mystaff.c */
+int	 mystaff_gate(struct req *);	/* 1: go on; 0: answered */
+void	 page_units(struct req *);
+void	 page_unit(struct req *);
+void	 page_users(struct req *);
+void	 page_user(struct req *);
+void	 page_search(struct req *);
 
 #endif

@@ -52,10 +52,11 @@ page_healthz(struct req *r)
 		http_text(r, 503, "database unavailable\n");
 }
 
+/* GET /: My Staff for people who hold a role, else their account. */
 void
 page_home(struct req *r)
 {
-	http_redirect(r, "/account");
+	http_redirect(r, r->sess->has_role ? "/units" : "/account");
 }
 
 static void

@@ -1,0 +1,107 @@
+/*
+ * authz.h: who may do what to whom (DESIGN.md section 3), as pure
+ * functions of plain structs: no I/O, no globals. The same call gates
+ * the buttons on a page and the POST that acts.
+ */
+#ifndef STAFFDESK_AUTHZ_H
+#define STAFFDESK_AUTHZ_H
+
+#include <stddef.h>
+
+enum role {
+	ROLE_GLOBAL_ADMIN,
+	ROLE_PRIV_AUTH_ADMIN,
+	ROLE_AUTH_ADMIN,
+	ROLE_USER_ADMIN,
+	ROLE_HELPDESK_ADMIN,
+	ROLE_PASSWORD_ADMIN,
+	ROLE_AUTH_POLICY_ADMIN,
+	ROLE_CA_ADMIN,
+	ROLE_DIRECTORY_READER,
+	ROLE_REPORTS_READER,
+	ROLE__MAX
+};
+
+enum authz_action {
+	AUTHZ_RESET_PASSWORD,
+	AUTHZ_MANAGE_PHONES,
+	AUTHZ__MAX
+};
+
+/* Why an action is refused; AUTHZ_OK when it is allowed. */
+enum authz_reason {
+	AUTHZ_OK,
+	AUTHZ_SELF,		/* one's own account: use /account */
+	AUTHZ_NO_ROLE,		/* no role of the actor grants the action */
+	AUTHZ_OUT_OF_SCOPE,	/* not a member of the actor's locations */
+	AUTHZ_TARGET_ORG_ROLE,	/* holds an org-wide role: unit scope can't */
+	AUTHZ_TIER,		/* an administrator the actor cannot manage */
+	AUTHZ_REASON__MAX
+};
+
+/* A role assignment: unit_id NULL means the whole organisation. */
+struct assignment {
+	enum role	 role;
+	const char	*unit_id;
+};
+
+struct authz_actor {
+	const char		*user_id;
+	const struct assignment	*roles;
+	size_t			 nroles;
+};
+
+struct authz_target {
+	const char		*user_id;
+	const struct assignment	*roles;		/* what the target holds */
+	size_t			 nroles;
+	const char *const	*units;		/* direct memberships */
+	size_t			 nunits;
+};
+
+/* The role for its DESIGN.md id ("helpdesk-administrator"), or -1. */
+int		 authz_role_parse(const char *);
+const char	*authz_role_id(enum role);
+/* A role's name for people ("Helpdesk administrator"). */
+const char	*authz_role_name(enum role);
+
+/*
+ * AUTHZ_OK when the actor may act on the target: one of the actor's
+ * assignments grants the action, covers the target (org scope, or unit
+ * scope over a direct member who holds no org-scope role) and is
+ * allowed for every role the target holds. Otherwise the reason the
+ * best-placed assignment fell short.
+ */
+enum authz_reason authz_check(const struct authz_actor *,
+		    const struct authz_target *, enum authz_action);
+/* A line for the manager ("This person is outside your locations."). */
+const char	*authz_reason_text(enum authz_reason);
+/* A short code for the audit log ("out_of_scope"). */
+const char	*authz_reason_code(enum authz_reason);
+/* 1 when any of the roles has organisation scope. */
+int		 authz_has_org_scope(const struct assignment *, size_t);
+
+/* My Staff access (DESIGN.md section 3). */
+enum mystaff_mode { MYSTAFF_ALL, MYSTAFF_SELECTED, MYSTAFF_NONE };
+
+enum mystaff_verdict {
+	MYSTAFF_OK,
+	MYSTAFF_NO_ROLE,	/* holds no admin role */
+	MYSTAFF_OFF,		/* mystaff.access = none */
+	MYSTAFF_NOT_SELECTED,	/* selected, and the actor is not */
+	MYSTAFF_NEEDS_MFA,	/* Conditional Access wants a fresh MFA */
+};
+
+struct mystaff_ctx {
+	size_t			nroles;
+	enum mystaff_mode	mode;
+	int			selected;
+	int			require_mfa;
+	long long		mfa_at;		/* 0: never in this session */
+	long long		now;
+	long			frequency;	/* seconds */
+};
+
+enum mystaff_verdict mystaff_access(const struct mystaff_ctx *);
+
+#endif

@@ -1,0 +1,574 @@
+/*
+ * mystaff.c: the manager's pages (DESIGN.md sections 3 and 4):
+ * /units, /units/{id}, /users, /users/{id} and /search. Reading is open
+ * to every My Staff user; what each person may be done to is decided
+ * by authz_check() per row, from two batch queries per page (never a
+ * query per row). Lists are keyset-paged (cursor.h), LIST_PAGE a page.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "authz.h"
+#include "cursor.h"
+#include "db/db.h"
+#include "http.h"
+#include "pages/pages.h"
+#include "route.h"
+#include "search.h"
+#include "session.h"
+#include "settings.h"
+#include "tpl.h"
+
+#define LIST_PAGE	50
+#define MIN_UUID	"00000000-0000-0000-0000-000000000000"
+
+/* Columns of PERSON() in db/stmts.h, then the sort name. */
+enum { C_ID, C_NAME, C_UPN, C_JOB, C_PHONE, C_LOCKED, C_MUST, C_ENABLED,
+    C_SORT, C_KIND, C_REF, C_DESC };
+
+static const char msg_no_access[] = "You are not authorised to see My Staff "
+    "at this time. Contact your admin.";
+
+/* The actor's role assignments (unknown role ids are skipped). */
+static int
+load_actor(struct req *r)
+{
+	struct authz_actor	*a;
+	struct assignment	*as;
+	struct db_rows		 rs;
+	struct db_val		 p[1];
+	size_t			 i;
+	int			 rc, role;
+
+	p[0] = DB_TEXT(r->sess->user_id);
+	if ((rc = db_query(r->db, &r->arena, Q_ACTOR_ROLES, p, 1, &rs)) !=
+	    DB_OK)
+		return rc;
+	a = arena_alloc(&r->arena, sizeof(*a));
+	as = arena_alloc(&r->arena, sizeof(*as) * (rs.n ? rs.n : 1));
+	a->user_id = r->sess->user_id;
+	a->roles = as;
+	a->nroles = 0;
+	for (i = 0; i < rs.n; i++) {
+		if ((role = authz_role_parse(DB_CELL(&rs, i, 0))) < 0)
+			continue;
+		as[a->nroles].role = (enum role)role;
+		as[a->nroles++].unit_id = DB_CELL(&rs, i, 1);
+	}
+	r->actor = a;
+	return DB_OK;
+}
+
+/*
+ * Applies "My Staff access" (DESIGN.md section 3) on every request, from
+ * the database: a revoked role or a changed setting counts at once.
+ * Returns 1 to go on, or 0 after a 403 page or a 303 to verify again.
+ */
+int
+mystaff_gate(struct req *r)
+{
+	struct mystaff_ctx	 c;
+	struct db_rows		 rs;
+	struct db_val		 p[1];
+	const char		*mode;
+	int			 rc;
+
+	if ((rc = load_actor(r)) != DB_OK) {
+		page_db_error(r, rc);
+		return 0;
+	}
+	memset(&c, 0, sizeof(c));
+	c.nroles = r->actor->nroles;
+	mode = settings_str(r->settings, SET_MYSTAFF_ACCESS);
+	c.mode = strcmp(mode, "none") == 0 ? MYSTAFF_NONE :
+	    strcmp(mode, "selected") == 0 ? MYSTAFF_SELECTED : MYSTAFF_ALL;
+	if (c.mode == MYSTAFF_SELECTED && c.nroles > 0) {
+		p[0] = DB_TEXT(r->sess->user_id);
+		if ((rc = db_query_one(r->db, &r->arena, Q_MYSTAFF_IS_SELECTED,
+		    p, 1, &rs)) < 0) {
+			page_db_error(r, rc);
+			return 0;
+		}
+		c.selected = rc == 1;
+	}
+	c.require_mfa = settings_int(r->settings, SET_CA_REQUIRE_MFA);
+	c.mfa_at = r->sess->mfa_at;
+	c.now = now_s();
+	c.frequency = settings_int(r->settings,
+	    SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600;
+	switch (mystaff_access(&c)) {
+	case MYSTAFF_OK:
+		return 1;
+	case MYSTAFF_NEEDS_MFA:
+		http_redirect(r, arena_printf(&r->arena, "%s?next=%s",
+		    r->sess->has_totp ? "/login/mfa" : "/account/mfa",
+		    r->path));
+		return 0;
+	default:
+		page_error(r, 403, msg_no_access);
+		return 0;
+	}
+}
+
+/* The after/before cursor of the request: 0, or 400 already answered. */
+static int
+page_cursor(struct req *r, const char **name, const char **id, int *back)
+{
+	const char	*c = r->field[K_AFTER];
+
+	*back = 0;
+	*name = "";
+	*id = MIN_UUID;
+	if (r->field[K_AFTER] != NULL && r->field[K_BEFORE] != NULL) {
+		page_error(r, 400, "A page link cannot go both ways.");
+		return -1;
+	}
+	if (r->field[K_BEFORE] != NULL) {
+		c = r->field[K_BEFORE];
+		*back = 1;
+	}
+	if (c != NULL && cursor_decode(&r->arena, c, name, id) == -1) {
+		page_error(r, 400, "This page link is damaged. Go back to the "
+		    "first page and try again.");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Shows rows of a keyset page: n rows came back for LIST_PAGE + 1
+ * asked, in reverse order when back. Sets the NEXT and PREV links
+ * (base + "after=..." / "before=...", base ending in '?' or '&'). Returns the rows to show, in
+ * display order, as indexes into rs.
+ */
+static size_t
+page_links(struct req *r, struct tpl *t, const char *base,
+    const struct db_rows *rs, size_t sortcol, size_t idcol, int back,
+    int paged, size_t *order)
+{
+	size_t	 n = rs->n > LIST_PAGE ? LIST_PAGE : rs->n, i, first, last;
+	int	 more = rs->n > LIST_PAGE;
+
+	for (i = 0; i < n; i++)
+		order[i] = back ? n - 1 - i : i;
+	if (n == 0)
+		return 0;
+	first = order[0];
+	last = order[n - 1];
+	if ((back && more) || (!back && paged)) {
+		tpl_show(t, "PREV");
+		tpl_set(t, "PREV_URL", arena_printf(&r->arena, "%sbefore=%s",
+		    base, cursor_encode(&r->arena, DB_CELL(rs, first, sortcol),
+		    DB_CELL(rs, first, idcol))));
+	}
+	if (back || more) {
+		tpl_show(t, "NEXT");
+		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "%safter=%s",
+		    base, cursor_encode(&r->arena, DB_CELL(rs, last, sortcol),
+		    DB_CELL(rs, last, idcol))));
+	}
+	return n;
+}
+
+/* What the actor may do to the people of one page: loaded in 2 queries. */
+struct targets {
+	size_t			 n;
+	const char		*id[LIST_PAGE];
+	struct authz_target	 t[LIST_PAGE];
+};
+
+static int
+load_targets(struct req *r, struct targets *tg)
+{
+	struct db_val	 p[LIST_PAGE];
+	struct db_rows	 roles, units;
+	size_t		 i, k;
+	int		 rc, role;
+
+	for (i = 0; i < LIST_PAGE; i++)
+		p[i] = i < tg->n ? DB_TEXT(tg->id[i]) : DB_NULL;
+	if ((rc = db_query(r->db, &r->arena, Q_ROLES_OF, p, LIST_PAGE,
+	    &roles)) != DB_OK || (rc = db_query(r->db, &r->arena, Q_UNITS_OF,
+	    p, LIST_PAGE, &units)) != DB_OK)
+		return rc;
+	for (i = 0; i < tg->n; i++) {
+		struct authz_target	*t = &tg->t[i];
+		struct assignment	*as;
+		const char		**un;
+
+		memset(t, 0, sizeof(*t));
+		t->user_id = tg->id[i];
+		as = arena_alloc(&r->arena, sizeof(*as) * (roles.n + 1));
+		un = arena_alloc(&r->arena, sizeof(*un) * (units.n + 1));
+		for (k = 0; k < roles.n; k++) {
+			if (strcasecmp(DB_CELL(&roles, k, 0), tg->id[i]) != 0 ||
+			    (role = authz_role_parse(DB_CELL(&roles, k, 1))) < 0)
+				continue;
+			as[t->nroles].role = (enum role)role;
+			as[t->nroles++].unit_id = DB_CELL(&roles, k, 2);
+		}
+		for (k = 0; k < units.n; k++)
+			if (strcasecmp(DB_CELL(&units, k, 0), tg->id[i]) == 0)
+				un[t->nunits++] = DB_CELL(&units, k, 1);
+		t->roles = as;
+		t->units = un;
+	}
+	return DB_OK;
+}
+
+/* One person row of a list (a PERSON section). */
+static void
+person_row(struct req *r, struct tpl *t, const struct db_rows *rs, size_t i,
+    const struct authz_target *tg)
+{
+	struct tpl	*s = tpl_section(t, "PERSON");
+	int		 reset, phones;
+
+	tpl_set(s, "ID", DB_CELL(rs, i, C_ID));
+	tpl_set(s, "NAME", DB_CELL(rs, i, C_NAME));
+	tpl_set(s, "UPN", DB_CELL(rs, i, C_UPN));
+	tpl_set(s, "JOB", DB_CELL(rs, i, C_JOB) ? DB_CELL(rs, i, C_JOB) : "");
+	tpl_set(s, "PHONE", db_int(rs, i, C_PHONE, 0) ? "yes" : "no");
+	if (db_int(rs, i, C_LOCKED, 0))
+		tpl_show(s, "LOCKED");
+	if (db_int(rs, i, C_MUST, 0))
+		tpl_show(s, "MUST_CHANGE");
+	if (!db_int(rs, i, C_ENABLED, 1))
+		tpl_show(s, "DISABLED");
+	reset = authz_check(r->actor, tg, AUTHZ_RESET_PASSWORD) == AUTHZ_OK;
+	phones = authz_check(r->actor, tg, AUTHZ_MANAGE_PHONES) == AUTHZ_OK;
+	if (reset || phones) {
+		tpl_show(s, "CAN_ACT");
+		tpl_set(s, "CAN", reset && phones ? "reset password, phones" :
+		    reset ? "reset password" : "phones");
+	} else
+		tpl_show(s, "VIEW_ONLY");
+}
+
+/* Renders rows[order[0..n)] of rs as PERSON sections with their rights. */
+static int
+person_rows(struct req *r, struct tpl *t, const struct db_rows *rs,
+    const size_t *order, size_t n)
+{
+	struct targets	*tg = arena_alloc(&r->arena, sizeof(*tg));
+	size_t		 i;
+	int		 rc;
+
+	tg->n = 0;
+	for (i = 0; i < n; i++)
+		tg->id[tg->n++] = DB_CELL(rs, order[i], C_ID);
+	if ((rc = load_targets(r, tg)) != DB_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		person_row(r, t, rs, order[i], &tg->t[i]);
+	return DB_OK;
+}
+
+static void
+unit_row(struct tpl *t, const struct db_rows *rs, size_t i)
+{
+	struct tpl	*s = tpl_section(t, "UNIT");
+
+	tpl_set(s, "ID", DB_CELL(rs, i, 0));
+	tpl_set(s, "NAME", DB_CELL(rs, i, 1));
+	tpl_set(s, "DESCRIPTION", DB_CELL(rs, i, 2) ? DB_CELL(rs, i, 2) : "");
+	tpl_set(s, "COUNT", DB_CELL(rs, i, 3));
+}
+
+/*
+ * GET /units: the locations the actor administers; an actor with
+ * organisation scope sees them all, paged, and "All users". One
+ * location: 303 straight to it. 400 for a damaged cursor.
+ */
+void
+page_units(struct req *r)
+{
+	struct db_rows	 rs;
+	struct db_val	 p[1];
+	struct tpl	*t;
+	const char	*name, *id;
+	size_t		 order[LIST_PAGE + 1], i, n;
+	int		 rc, back;
+
+	if (page_cursor(r, &name, &id, &back) == -1)
+		return;
+	if (!authz_has_org_scope(r->actor->roles, r->actor->nroles)) {
+		p[0] = DB_TEXT(r->sess->user_id);
+		if ((rc = db_query(r->db, &r->arena, Q_ACTOR_UNITS, p, 1,
+		    &rs)) != DB_OK) {
+			page_db_error(r, rc);
+			return;
+		}
+		if (rs.n == 1) {
+			http_redirect(r, arena_printf(&r->arena, "/units/%s",
+			    DB_CELL(&rs, 0, 0)));
+			return;
+		}
+		t = page_new(r, "My locations");
+		for (i = 0; i < rs.n; i++)
+			unit_row(t, &rs, i);
+		if (rs.n == 0)
+			tpl_show(t, "EMPTY");
+		page_render(r, 200, "units.tpl", t);
+		return;
+	}
+	p[0] = DB_TEXT(name);
+	if ((rc = db_query(r->db, &r->arena, back ? Q_UNITS_BEFORE :
+	    Q_UNITS_AFTER, p, 1, &rs)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	t = page_new(r, "Locations");
+	tpl_show(t, "ALL_USERS");
+	n = page_links(r, t, "/units?", &rs, 1, 0, back,
+	    r->field[K_AFTER] != NULL, order);
+	for (i = 0; i < n; i++)
+		unit_row(t, &rs, order[i]);
+	if (n == 0)
+		tpl_show(t, "EMPTY");
+	page_render(r, 200, "units.tpl", t);
+}
+
+/* A page of people from stmt (after/before variants), params first. */
+static int
+people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
+    enum stmt before, const char *unit_id)
+{
+	struct db_rows	 rs;
+	struct db_val	 p[4];
+	const char	*name, *id;
+	size_t		 order[LIST_PAGE + 1], n, np = 0;
+	int		 rc, back;
+
+	if (page_cursor(r, &name, &id, &back) == -1)
+		return 1;
+	if (unit_id != NULL)
+		p[np++] = DB_TEXT(unit_id);
+	p[np++] = DB_TEXT(name);
+	p[np++] = DB_TEXT(name);
+	p[np++] = DB_TEXT(id);
+	if ((rc = db_query(r->db, &r->arena, back ? before : after, p, np,
+	    &rs)) != DB_OK)
+		return rc;
+	n = page_links(r, t, base, &rs, C_SORT, C_ID, back,
+	    r->field[K_AFTER] != NULL, order);
+	if (n == 0)
+		tpl_show(t, "EMPTY");
+	return person_rows(r, t, &rs, order, n);
+}
+
+/* GET /units/{id}: the location and its people; 404 unknown, 400 cursor. */
+void
+page_unit(struct req *r)
+{
+	struct db_rows	 u;
+	struct db_val	 p[1];
+	struct tpl	*t;
+	int		 rc;
+
+	p[0] = DB_TEXT(r->path_id);
+	if ((rc = db_query_one(r->db, &r->arena, Q_UNIT_GET, p, 1, &u)) < 0) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (rc == 0) {
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
+	t = page_new(r, DB_CELL(&u, 0, 1));
+	tpl_show(t, "UNIT_HEAD");
+	tpl_set(t, "DESCRIPTION", DB_CELL(&u, 0, 2) ? DB_CELL(&u, 0, 2) : "");
+	tpl_set(t, "COUNT", DB_CELL(&u, 0, 3));
+	rc = people_page(r, t, arena_printf(&r->arena, "/units/%s?",
+	    r->path_id), Q_MEMBERS_AFTER, Q_MEMBERS_BEFORE, r->path_id);
+	if (rc != DB_OK) {
+		tpl_free(t);
+		if (rc < 0)
+			page_db_error(r, rc);
+		return;
+	}
+	page_render(r, 200, "people.tpl", t);
+}
+
+/* GET /users: everyone in the organisation, by name. */
+void
+page_users(struct req *r)
+{
+	struct tpl	*t = page_new(r, "All users");
+	int		 rc;
+
+	rc = people_page(r, t, "/users?", Q_USERS_AFTER, Q_USERS_BEFORE, NULL);
+	if (rc != DB_OK) {
+		tpl_free(t);
+		if (rc < 0)
+			page_db_error(r, rc);
+		return;
+	}
+	page_render(r, 200, "people.tpl", t);
+}
+
+/* One action button, or the line saying why there is none. */
+static void
+action(struct req *r, struct tpl *t, const char *section,
+    const struct authz_target *tg, enum authz_action act)
+{
+	enum authz_reason	 why = authz_check(r->actor, tg, act);
+	struct tpl		*s;
+
+	if (why == AUTHZ_OK) {
+		tpl_show(t, section);
+		return;
+	}
+	s = tpl_section(t, "DENIED");
+	tpl_set(s, "WHAT", act == AUTHZ_RESET_PASSWORD ? "Reset password" :
+	    "Phone numbers");
+	tpl_set(s, "WHY", authz_reason_text(why));
+}
+
+/* GET /users/{id}: the profile and the actions the actor may use; 404. */
+void
+page_user(struct req *r)
+{
+	struct db_rows		 u, rows;
+	struct db_val		 p[1];
+	struct targets		*tg;
+	struct tpl		*t, *s;
+	size_t			 i;
+	int			 rc;
+
+	p[0] = DB_TEXT(r->path_id);
+	if ((rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &u)) < 0) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (rc == 0) {
+		page_error(r, 404, "There is no such person.");
+		return;
+	}
+	tg = arena_alloc(&r->arena, sizeof(*tg));
+	tg->n = 1;
+	tg->id[0] = DB_CELL(&u, 0, 0);
+	if ((rc = load_targets(r, tg)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	t = page_new(r, DB_CELL(&u, 0, 2));
+	tpl_set(t, "ID", DB_CELL(&u, 0, 0));
+	tpl_set(t, "UPN", DB_CELL(&u, 0, 1));
+	tpl_set(t, "EMAIL", DB_CELL(&u, 0, 5) ? DB_CELL(&u, 0, 5) : "none");
+	tpl_set(t, "JOB", DB_CELL(&u, 0, 6) ? DB_CELL(&u, 0, 6) : "none");
+	tpl_set(t, "DEPARTMENT", DB_CELL(&u, 0, 7) ? DB_CELL(&u, 0, 7) :
+	    "none");
+	tpl_set(t, "SOURCE", DB_CELL(&u, 0, 8) && strcmp(DB_CELL(&u, 0, 8),
+	    "onprem") == 0 ? "on-premises (synced)" : "cloud");
+	tpl_set(t, "LAST_SIGNIN", page_when(r, DB_CELL(&u, 0, 9)));
+	if (db_int(&u, 0, 10, 0))
+		tpl_show(t, "MUST_CHANGE");
+	if (!db_int(&u, 0, 11, 1))
+		tpl_show(t, "DISABLED");
+	if (db_int(&u, 0, 13, 0))
+		tpl_show(t, "LOCKED");
+	if ((rc = db_query(r->db, &r->arena, Q_USER_PHONES, p, 1, &rows)) !=
+	    DB_OK)
+		goto fail;
+	for (i = 0; i < rows.n; i++) {
+		s = tpl_section(t, "PHONE");
+		tpl_set(s, "TYPE", DB_CELL(&rows, i, 0));
+		tpl_set(s, "NUMBER", DB_CELL(&rows, i, 1));
+	}
+	if (rows.n == 0)
+		tpl_show(t, "NO_PHONE");
+	if ((rc = db_query(r->db, &r->arena, Q_USER_UNITS, p, 1, &rows)) !=
+	    DB_OK)
+		goto fail;
+	for (i = 0; i < rows.n; i++) {
+		s = tpl_section(t, "UNIT");
+		tpl_set(s, "UNIT_ID", DB_CELL(&rows, i, 0));
+		tpl_set(s, "UNIT_NAME", DB_CELL(&rows, i, 1));
+	}
+	if (rows.n == 0)
+		tpl_show(t, "NO_UNIT");
+	if ((rc = db_query(r->db, &r->arena, Q_USER_ROLES, p, 1, &rows)) !=
+	    DB_OK)
+		goto fail;
+	for (i = 0; i < rows.n; i++) {
+		s = tpl_section(t, "ROLE");
+		tpl_set(s, "ROLE_NAME", DB_CELL(&rows, i, 0));
+		tpl_set(s, "SCOPE", DB_CELL(&rows, i, 2) ? DB_CELL(&rows, i,
+		    2) : "whole organisation");
+	}
+	action(r, t, "CAN_RESET", &tg->t[0], AUTHZ_RESET_PASSWORD);
+	action(r, t, "CAN_PHONES", &tg->t[0], AUTHZ_MANAGE_PHONES);
+	page_render(r, 200, "user.tpl", t);
+	return;
+fail:
+	tpl_free(t);
+	page_db_error(r, rc);
+}
+
+/*
+ * GET /search?q=: people and locations where q starts a word of the
+ * name, or the UPN, email or a phone number; 50 a page. An empty q
+ * shows the form; over SEARCH_Q_MAX characters is a 400.
+ */
+void
+page_search(struct req *r)
+{
+	const char	*q = r->field[K_Q], *terms[SEARCH_TERMS_MAX];
+	const char	*name, *id;
+	struct db_rows	 rs;
+	struct db_val	 p[5];
+	struct tpl	*t, *s;
+	size_t		 order[LIST_PAGE + 1], n, i, np = 0, people = 0;
+	int		 nterms, rc, back;
+
+	if (q == NULL)
+		q = "";
+	if ((nterms = search_terms(&r->arena, q, terms)) < 0) {
+		page_error(r, 400, "Search for at most 100 characters.");
+		return;
+	}
+	if (page_cursor(r, &name, &id, &back) == -1)
+		return;
+	t = page_new(r, "Search");
+	tpl_set(t, "Q", q);
+	if (*q == '\0') {
+		page_render(r, 200, "search.tpl", t);
+		return;
+	}
+	tpl_show(t, "RESULTS");
+	p[np++] = DB_TEXT(terms[0]);
+	if (nterms == 2)
+		p[np++] = DB_TEXT(terms[1]);
+	p[np++] = DB_TEXT(name);
+	p[np++] = DB_TEXT(name);
+	p[np++] = DB_TEXT(id);
+	rs.n = 0;
+	if (nterms > 0 && (rc = db_query(r->db, &r->arena, nterms == 2 ?
+	    Q_SEARCH2 : Q_SEARCH1, p, np, &rs)) != DB_OK) {
+		tpl_free(t);
+		page_db_error(r, rc);
+		return;
+	}
+	n = page_links(r, t, arena_printf(&r->arena, "/search?q=%s&",
+	    http_urlencode(&r->arena, q)), &rs, C_SORT, C_REF, 0,
+	    r->field[K_AFTER] != NULL, order);
+	if (n == 0)
+		tpl_show(t, "EMPTY");
+	for (i = 0; i < n; i++) {
+		if (strcmp(DB_CELL(&rs, order[i], C_KIND), "unit") == 0) {
+			s = tpl_section(t, "HIT_UNIT");
+			tpl_set(s, "ID", DB_CELL(&rs, order[i], C_REF));
+			tpl_set(s, "NAME", DB_CELL(&rs, order[i], C_SORT));
+			tpl_set(s, "DESCRIPTION", DB_CELL(&rs, order[i],
+			    C_DESC) ? DB_CELL(&rs, order[i], C_DESC) : "");
+		} else
+			order[people++] = order[i];
+	}
+	if ((rc = person_rows(r, t, &rs, order, people)) != DB_OK) {
+		tpl_free(t);
+		page_db_error(r, rc);
+		return;
+	}
+	page_render(r, 200, "search.tpl", t);
+}

@@ -1,0 +1,153 @@
+/*
+ * search.c: see search.h.
+ */
+#include <string.h>
+
+#include "db/db.h"
+#include "search.h"
+#include "util.h"
+
+static int
+is_sep(unsigned char c)
+{
+	return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'));
+}
+
+size_t
+search_split(struct arena *a, const char *text, const char **words,
+    size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)text, *start;
+	size_t			 n = 0, len;
+
+	while (*p != '\0' && n < max) {
+		while (*p != '\0' && is_sep(*p))
+			p++;
+		start = p;
+		while (*p != '\0' && !is_sep(*p))
+			p++;
+		if ((len = (size_t)(p - start)) == 0)
+			continue;
+		if (len > SEARCH_WORD_MAX) {
+			len = SEARCH_WORD_MAX;
+			while (len > 0 && (start[len] & 0xc0) == 0x80)
+				len--;
+		}
+		words[n++] = arena_strndup(a, (const char *)start, len);
+	}
+	return n;
+}
+
+char *
+search_digits(struct arena *a, const char *phone)
+{
+	char	*out = arena_alloc(a, strlen(phone) + 1), *o = out;
+
+	for (; *phone != '\0'; phone++)
+		if (*phone >= '0' && *phone <= '9')
+			*o++ = *phone;
+	*o = '\0';
+	return o == out ? NULL : out;
+}
+
+/* q is a phone number: digits and + ( ) - . space only, one digit at least. */
+static int
+phone_like(const char *q)
+{
+	return strspn(q, "+0123456789 ()-.") == strlen(q) &&
+	    strpbrk(q, "0123456789") != NULL;
+}
+
+/* word escaped for LIKE ... ESCAPE '!', with '%' appended. */
+static const char *
+like_prefix(struct arena *a, const char *w)
+{
+	char	*out = arena_alloc(a, 2 * strlen(w) + 2), *o = out;
+
+	for (; *w != '\0'; w++) {
+		if (*w == '!' || *w == '%' || *w == '_')
+			*o++ = '!';
+		*o++ = *w;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
+int
+search_terms(struct arena *a, const char *q,
+    const char *terms[SEARCH_TERMS_MAX])
+{
+	const char	*words[SEARCH_TERMS_MAX], *t;
+	size_t		 n, i, len;
+
+	if (!utf8_text_valid(q, strlen(q), 0) || utf8_len(q) > SEARCH_Q_MAX)
+		return -1;
+	while (*q == ' ')
+		q++;
+	len = strlen(q);
+	while (len > 0 && q[len - 1] == ' ')
+		len--;
+	if (len == 0)
+		return 0;
+	t = arena_strndup(a, q, len);
+	if (strchr(t, '@') != NULL && strchr(t, ' ') == NULL) {
+		terms[0] = like_prefix(a, t);
+		return 1;
+	}
+	if (phone_like(t)) {
+		terms[0] = like_prefix(a, search_digits(a, t));
+		return 1;
+	}
+	n = search_split(a, t, words, SEARCH_TERMS_MAX);
+	for (i = 0; i < n; i++)
+		terms[i] = like_prefix(a, words[i]);
+	return (int)n;
+}
+
+/* Adds one word unless it is already among the first n. */
+static size_t
+add_word(const char **w, size_t n, const char *word)
+{
+	size_t	i;
+
+	if (word == NULL || *word == '\0' || n == SEARCH_WORDS_MAX ||
+	    strlen(word) > SEARCH_WORD_MAX)
+		return n;
+	for (i = 0; i < n; i++)
+		if (strcasecmp(w[i], word) == 0)
+			return n;
+	w[n] = word;
+	return n + 1;
+}
+
+int
+search_index(struct db *db, struct arena *a, const char *kind,
+    const char *id, const char *name, const char *upn, const char *email,
+    const char *const *phones, size_t nphones)
+{
+	const char	*w[SEARCH_WORDS_MAX], *split[SEARCH_WORDS_MAX];
+	struct db_val	 p[4];
+	size_t		 n = 0, i, k;
+	int		 rc;
+
+	k = search_split(a, name, split, SEARCH_WORDS_MAX);
+	for (i = 0; i < k; i++)
+		n = add_word(w, n, split[i]);
+	n = add_word(w, n, upn);
+	n = add_word(w, n, email);
+	for (i = 0; i < nphones; i++)
+		n = add_word(w, n, search_digits(a, phones[i]));
+	p[0] = DB_TEXT(id);
+	if ((rc = db_exec(db, Q_SEARCH_FORGET, p, 1, NULL)) != DB_OK)
+		return rc;
+	p[1] = DB_TEXT(kind);
+	p[2] = DB_TEXT(name);
+	for (i = 0; i < n; i++) {
+		p[3] = DB_TEXT(w[i]);
+		if ((rc = db_exec(db, Q_SEARCH_ADD, p, 4, NULL)) != DB_OK)
+			return rc;
+	}
+	return DB_OK;
+}

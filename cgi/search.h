@@ -1,0 +1,47 @@
+/*
+ * search.h: organisation search (DESIGN.md section 4, /search): a
+ * word table of every word of a name and every UPN, email and phone
+ * number, matched by prefix with LIKE 'q%' (an index range scan). The
+ * text functions are pure; search_index() writes the table.
+ */
+#ifndef STAFFDESK_SEARCH_H
+#define STAFFDESK_SEARCH_H
+
+#include <stddef.h>
+
+#define SEARCH_Q_MAX		100	/* characters of q */
+#define SEARCH_WORD_MAX		100	/* bytes of one indexed word */
+#define SEARCH_WORDS_MAX	24	/* words indexed per person or unit */
+#define SEARCH_TERMS_MAX	2	/* words of q that must all match */
+
+struct arena;
+struct db;
+
+/*
+ * Splits text into words at ASCII spaces and punctuation (UTF-8 letters
+ * stay inside words); returns how many were stored in words[max].
+ */
+size_t	 search_split(struct arena *, const char *text, const char **words,
+	    size_t max);
+/* The digits of a phone number ("+1 425-555" gives "1425555"), or NULL. */
+char	*search_digits(struct arena *, const char *phone);
+/*
+ * The LIKE patterns for q: a UPN or email prefix (q has '@') as one
+ * term, a phone number as its digits, else each word (at most
+ * SEARCH_TERMS_MAX). '%', '_' and '!' are literal (escaped with '!').
+ * Returns the number of terms (0: nothing searchable), or -1 when q is
+ * longer than SEARCH_Q_MAX characters or not valid text.
+ */
+int	 search_terms(struct arena *, const char *q,
+	    const char *terms[SEARCH_TERMS_MAX]);
+
+/*
+ * Replaces the words of one user or unit (kind "user" or "unit"):
+ * the words of name, and upn, email and each phone whole. Run inside
+ * the caller's transaction. DB_OK or a db_err.
+ */
+int	 search_index(struct db *, struct arena *, const char *kind,
+	    const char *id, const char *name, const char *upn,
+	    const char *email, const char *const *phones, size_t nphones);
+
+#endif

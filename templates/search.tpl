@@ -1,0 +1,20 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>HEADER}}
+<h1>Search</h1>
+<form method="get" action="/search">
+<p><label for="q">Name, username, email or phone number (the start of a word is enough)</label><br>
+<input type="text" id="q" name="q" value="{{Q}}" size="40" maxlength="100" autofocus>
+<button type="submit">Search</button></p>
+</form>
+{{#RESULTS}}
+{{#EMPTY}}<p id="no-results">Nothing found for &ldquo;{{Q}}&rdquo;.</p>{{/EMPTY}}
+{{#HIT_UNIT}}<p class="hit-unit">Location: <a href="/units/{{ID}}">{{NAME}}</a> <span class="hint">{{DESCRIPTION}}</span></p>
+{{/HIT_UNIT}}
+<table class="list" id="people">
+<tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Job title</th><th scope="col">Phone</th><th scope="col">Status</th><th scope="col">You can</th></tr>
+{{#PERSON}}<tr><td><a href="/users/{{ID}}">{{NAME}}</a></td><td>{{UPN}}</td><td>{{JOB}}</td><td>{{PHONE}}</td><td>{{#LOCKED}}<span class="flag">locked</span> {{/LOCKED}}{{#MUST_CHANGE}}<span class="flag">must change password</span> {{/MUST_CHANGE}}{{#DISABLED}}<span class="flag">disabled</span>{{/DISABLED}}</td><td>{{#CAN_ACT}}{{CAN}}{{/CAN_ACT}}{{#VIEW_ONLY}}view only{{/VIEW_ONLY}}</td></tr>
+{{/PERSON}}
+</table>
+<p class="pager">{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Previous</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Next &rarr;</a>{{/NEXT}}</p>
+{{/RESULTS}}
+{{>FOOTER}}

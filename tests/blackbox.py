@@ -1,0 +1,1333 @@
+#!/usr/bin/env python3
+"""Black-box tests of a running staffdesk stack (real nginx, workers, MariaDB).
+
+    python3 tests/blackbox.py --base http://127.0.0.1:PORT --var VAR --root ROOT
+
+VAR is the directory tests/stack.sh runs the stack under (staffdesk.conf,
+my.cnf, run/, log/); ROOT is the repository (bin/staffdesk-admin). Every
+test makes its own users, so the suite can run again and again against the
+same stack. Python 3 standard library only; tidy and w3m are used when they
+are installed. Prints "ok NAME" or "FAIL NAME: reason" per test, then
+"N passed, M failed"; exit status 1 when a test failed.
+
+The DB restart test stops and restarts mariadbd the way tests/stack.sh
+does; it runs last.
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import html.parser
+import http.client
+import http.cookiejar
+import itertools
+import os
+import re
+import secrets
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+
+BASE = None          # http://127.0.0.1:PORT
+VAR = None
+ROOT = None
+HOST = None
+PORT = None
+
+CSP = ("default-src 'self'; frame-ancestors 'none'; object-src 'none'; "
+       "base-uri 'none'")
+GENERIC = ("The username or password is incorrect, or the account is "
+           "locked for a while.")
+SESSION_COOKIE = "staffdesk"
+PRE_COOKIE = "staffdesk_pre"
+TIMEOUT = 20
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def eq(got, want, what):
+    if got != want:
+        raise Fail("%s: got %r, want %r" % (what, got, want))
+
+
+# ---------------------------------------------------------------- HTML
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+        "meta", "param", "source", "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag, attrs, parent):
+        self.tag = tag
+        self.attrs = dict(attrs)
+        self.parent = parent
+        self.children = []      # Node or str
+
+    def text(self):
+        out = []
+        for c in self.children:
+            out.append(c if isinstance(c, str) else c.text())
+        return "".join(out)
+
+    def iter(self):
+        yield self
+        for c in self.children:
+            if isinstance(c, Node):
+                yield from c.iter()
+
+
+class TreeBuilder(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", [], None)
+        self.cur = self.root
+
+    def handle_starttag(self, tag, attrs):
+        n = Node(tag, attrs, self.cur)
+        self.cur.children.append(n)
+        if tag not in VOID:
+            self.cur = n
+
+    def handle_startendtag(self, tag, attrs):
+        self.cur.children.append(Node(tag, attrs, self.cur))
+
+    def handle_endtag(self, tag):
+        n = self.cur
+        while n is not None and n.tag != tag:
+            n = n.parent
+        if n is not None and n.parent is not None:
+            self.cur = n.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+
+class Page:
+    def __init__(self, body):
+        b = TreeBuilder()
+        b.feed(body)
+        b.close()
+        self.root = b.root
+
+    def by_id(self, ident):
+        for n in self.root.iter():
+            if n.attrs.get("id") == ident:
+                return n
+        return None
+
+    def all(self, tag):
+        return [n for n in self.root.iter() if n.tag == tag]
+
+    def inputs(self, name):
+        return [n for n in self.all("input") if n.attrs.get("name") == name]
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+class Resp:
+    def __init__(self, status, headers, body, method, path, sent_session):
+        self.status = status
+        self.headers = headers          # http.client.HTTPMessage
+        self.raw = body
+        self.body = body.decode("utf-8", "replace")
+        self.method = method
+        self.path = path
+        self.sent_session = sent_session
+        self._page = None
+
+    def header(self, name):
+        return self.headers.get(name)
+
+    @property
+    def location(self):
+        return self.headers.get("Location")
+
+    @property
+    def page(self):
+        if self._page is None:
+            self._page = Page(self.body)
+        return self._page
+
+    def id_text(self, ident):
+        n = self.page.by_id(ident)
+        return None if n is None else " ".join(n.text().split())
+
+    def csrf(self):
+        v = [i.attrs.get("value") for i in self.page.inputs("csrf")]
+        v = [x for x in v if x]
+        return v[0] if v else None
+
+    def __repr__(self):
+        return "%s %s -> %d" % (self.method, self.path, self.status)
+
+
+def desc(r):
+    return "%s %s -> %d%s" % (r.method, r.path, r.status,
+                               " Location: %s" % r.location
+                               if r.location else "")
+
+
+TIDY = shutil.which("tidy")
+W3M = shutil.which("w3m")
+_tidy_seen = {}
+
+
+def tidy_errors(body):
+    """Tidy's error lines for an HTML document (warnings are ignored)."""
+    if TIDY is None:
+        return []
+    key = hashlib.sha256(body).hexdigest()
+    if key not in _tidy_seen:
+        p = subprocess.run([TIDY, "-q", "-e", "-utf8"], input=body,
+                           capture_output=True, timeout=20)
+        err = p.stderr.decode("utf-8", "replace").splitlines()
+        _tidy_seen[key] = [l for l in err if "Error:" in l] + (
+            ["tidy exit status %d" % p.returncode] if p.returncode >= 2
+            and not any("Error:" in l for l in err) else [])
+    return _tidy_seen[key]
+
+
+def check_response(r):
+    """The rules of DESIGN.md section 8 that every response must keep."""
+    where = desc(r)
+    ct = r.header("Content-Type")
+    check(ct is not None and re.search(r";\s*charset=utf-8", ct, re.I),
+          "%s: Content-Type %r has no charset" % (where, ct))
+    eq(r.header("X-Content-Type-Options"), "nosniff",
+       "%s: X-Content-Type-Options" % where)
+    eq(r.header("Content-Security-Policy"), CSP,
+       "%s: Content-Security-Policy" % where)
+    eq(r.header("Referrer-Policy"), "same-origin",
+       "%s: Referrer-Policy" % where)
+    if r.sent_session and not r.path.startswith("/static/"):
+        cc = r.header("Cache-Control") or ""
+        check("no-store" in cc, "%s: signed-in response without "
+              "Cache-Control: no-store (%r)" % (where, cc))
+    if ct and ct.lower().startswith("text/html"):
+        errs = tidy_errors(r.raw)
+        check(not errs, "%s: tidy errors: %s" % (where, "; ".join(errs[:5])))
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class Browser:
+    """A cookie jar and a user agent that never follows redirects."""
+    _n = itertools.count(1)
+
+    def __init__(self, ua=None):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+        self.ua = ua or "blackbox/%d" % next(Browser._n)
+        self.last = None
+
+    def cookie(self, name):
+        for c in self.jar:
+            if c.name == name:
+                return c.value
+        return None
+
+    def set_cookie(self, name, value):
+        c = http.cookiejar.Cookie(
+            0, name, value, None, False, HOST, False, False, "/", True,
+            False, None, False, None, None, {"HttpOnly": None})
+        self.jar.set_cookie(c)
+
+    def drop_cookie(self, name):
+        try:
+            self.jar.clear(HOST, "/", name)
+        except KeyError:
+            pass
+
+    def request(self, method, path, data=None, ctype=None, checked=True,
+                timeout=TIMEOUT):
+        req = urllib.request.Request(BASE + path, data=data, method=method)
+        req.add_header("User-Agent", self.ua)
+        if ctype is not None:
+            req.add_header("Content-Type", ctype)
+        sent_session = self.cookie(SESSION_COOKIE) is not None
+        try:
+            with self.opener.open(req, timeout=timeout) as f:
+                r = Resp(f.status, f.headers, f.read(), method, path,
+                         sent_session)
+        except urllib.error.HTTPError as e:
+            r = Resp(e.code, e.headers, e.read(), method, path,
+                     sent_session)
+        self.last = r
+        if checked:
+            check_response(r)
+        return r
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, fields, csrf=True, **kw):
+        """fields: dict or list of pairs; csrf=True adds the token of the
+        last page this browser saw, a string sends that one, None none."""
+        pairs = list(fields.items()) if isinstance(fields, dict) else \
+            list(fields)
+        if csrf is True:
+            tok = self.last.csrf() if self.last is not None else None
+            check(tok is not None, "no csrf token on the page before "
+                  "POST %s (last: %s)" % (path, self.last))
+            pairs.insert(0, ("csrf", tok))
+        elif isinstance(csrf, str):
+            pairs.insert(0, ("csrf", csrf))
+        data = urllib.parse.urlencode(pairs).encode()
+        return self.request("POST", path, data=data,
+                            ctype="application/x-www-form-urlencoded", **kw)
+
+    def expect(self, method, path, status, location=None, fields=None,
+               csrf=True):
+        r = self.get(path) if method == "GET" else \
+            self.post(path, fields or {}, csrf=csrf)
+        check(r.status == status and (location is None or
+              r.location == location),
+              "%s, want %d%s" % (desc(r), status,
+                                 " to %s" % location if location else ""))
+        return r
+
+    # Flows ------------------------------------------------------------
+
+    def login(self, upn, password, status=303, location=None):
+        """GET /login, POST it; checks the status (and Location)."""
+        r = self.get("/login")
+        if r.status == 303:      # already signed in: post with the session's
+            r = self.get("/account")     # token from a signed-in page
+        r = self.post("/login", {"username": upn, "password": password})
+        check(r.status == status and (location is None or
+              r.location == location),
+              "sign-in of %s: %s, want %d%s" % (upn, desc(r), status,
+                                                " to " + location
+                                                if location else ""))
+        return r
+
+    def mfa(self, code, method="totp", status=303, location=None):
+        r = self.get("/login/mfa")
+        eq(r.status, 200, "GET /login/mfa")
+        r = self.post("/login/mfa", {"method": method, "code": code})
+        check(r.status == status and (location is None or
+              r.location == location),
+              "MFA with %s: %s, want %d%s" % (method, desc(r), status,
+                                              " to " + location
+                                              if location else ""))
+        return r
+
+    def token(self):
+        return self.cookie(SESSION_COOKIE)
+
+
+def with_token(token):
+    """A fresh browser holding only the given session cookie."""
+    b = Browser()
+    if token is not None:
+        b.set_cookie(SESSION_COOKIE, token)
+    return b
+
+
+def raw_post(path, body, headers, timeout=TIMEOUT):
+    """POST with http.client, tolerating a server that answers before it
+    has read the whole body. Returns (status, headers, body bytes)."""
+    c = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+    try:
+        c.putrequest("POST", path)
+        for k, v in headers.items():
+            c.putheader(k, v)
+        c.putheader("Content-Length", str(len(body)))
+        c.endheaders()
+        try:
+            for i in range(0, len(body), 65536):
+                c.send(body[i:i + 65536])
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        resp = c.getresponse()
+        return resp.status, resp.headers, resp.read()
+    finally:
+        c.close()
+
+
+# ---------------------------------------------------------------- tools
+
+_seq = itertools.count(1)
+RUN = secrets.token_hex(3)
+
+
+def uniq(prefix="u"):
+    return "%s%d-%s-%s@bb.example" % (prefix, next(_seq), RUN,
+                                      secrets.token_hex(2))
+
+
+def conf_env():
+    env = dict(os.environ)
+    env["STAFFDESK_CONF"] = os.path.join(VAR, "staffdesk.conf")
+    return env
+
+
+def cli(*args, stdin=None):
+    p = subprocess.run([os.path.join(ROOT, "bin", "staffdesk-admin")] +
+                       list(args), input=stdin, capture_output=True,
+                       text=True, env=conf_env(), timeout=60)
+    return p
+
+
+def cli_ok(*args, stdin=None):
+    p = cli(*args, stdin=stdin)
+    check(p.returncode == 0, "staffdesk-admin %s: exit %d: %s" % (
+        " ".join(args), p.returncode, p.stderr.strip()))
+    return p.stdout
+
+
+def mycnf():
+    return os.path.join(VAR, "my.cnf")
+
+
+def sql(query):
+    """Rows (lists of strings, NULL as None) of a query on the app's DB."""
+    p = subprocess.run(["mariadb", "--defaults-file=" + mycnf(), "--batch",
+                        "--skip-column-names", "--raw", "staffdesk", "-e",
+                        query], capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0, "mariadb: %s" % p.stderr.strip())
+    rows = []
+    for line in p.stdout.splitlines():
+        rows.append([None if c == "NULL" else c for c in line.split("\t")])
+    return rows
+
+
+def sqlq(s):
+    """A string literal for SQL (the values used here are plain)."""
+    return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def user_id(upn):
+    rows = sql("SELECT id FROM users WHERE upn = %s" % sqlq(upn))
+    check(len(rows) == 1, "no user %s in the DB" % upn)
+    return rows[0][0]
+
+
+def good_password():
+    return "Tangerine-Bicycle-%s-Orbit" % secrets.token_hex(3)
+
+
+class User:
+    def __init__(self, upn, name, password, secret=None):
+        self.upn = upn
+        self.name = name
+        self.password = password
+        self.secret = secret
+
+    @property
+    def id(self):
+        return user_id(self.upn)
+
+
+_unit = []
+
+
+def test_unit():
+    """A location of this run, for unit-scoped role assignments."""
+    if not _unit:
+        name = "Blackbox Store %s" % RUN
+        cli_ok("unit", "add", "--name", name)
+        _unit.append(name)
+    return _unit[0]
+
+
+def make_user(name=None, role=None, totp=False, password=None, prefix="u",
+              org=False):
+    """A user with a password; role: one role, at unit scope (a store
+    manager) unless org; totp: a TOTP secret provisioned by the CLI."""
+    upn = uniq(prefix)
+    name = name or "Test %s Person" % secrets.token_hex(2)
+    password = password or good_password()
+    cli_ok("user", "add", "--upn", upn, "--name", name, "--password-stdin",
+           stdin=password + "\n")
+    if role and org:
+        cli_ok("role", "assign", "--user", upn, "--role", role)
+    elif role:
+        unit = test_unit()
+        cli_ok("unit", "add-member", "--unit", unit, "--user", upn)
+        cli_ok("role", "assign", "--user", upn, "--role", role, "--unit",
+               unit)
+    secret = None
+    if totp:
+        out = cli_ok("mfa", "add-totp", "--upn", upn).strip()
+        m = re.search(r"[?&]secret=([A-Z2-7]+)", out)
+        check(out.startswith("otpauth://totp/") and m,
+              "mfa add-totp printed %r" % out)
+        secret = m.group(1)
+    return User(upn, name, password, secret)
+
+
+def b32decode(s):
+    s = s.strip().replace(" ", "").upper()
+    return base64.b32decode(s + "=" * (-len(s) % 8))
+
+
+def totp_at(secret, step):
+    """RFC 6238: HOTP(K, T) with SHA-1, 6 digits."""
+    mac = hmac.new(b32decode(secret), struct.pack(">Q", step),
+                   hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    n = struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF
+    return "%06d" % (n % 1000000)
+
+
+def fresh_step(margin=3):
+    """The current 30 s step, after waiting out a step boundary that is
+    less than `margin` seconds away."""
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.2)
+    return int(time.time() // 30)
+
+
+def totp_now(secret):
+    return totp_at(secret, fresh_step())
+
+
+def wrong_code(secret):
+    step = int(time.time() // 30)
+    near = {totp_at(secret, s) for s in range(step - 2, step + 3)}
+    while True:
+        c = "%06d" % secrets.randbelow(1000000)
+        if c not in near:
+            return c
+
+
+def w3m_dump(body):
+    p = subprocess.run([W3M, "-dump", "-T", "text/html", "-cols", "100",
+                        "-O", "UTF-8"], input=body, capture_output=True,
+                       timeout=20)
+    return p.stdout.decode("utf-8", "replace")
+
+
+def session_rows(uid):
+    return int(sql("SELECT COUNT(*) FROM sessions WHERE user_id = %s"
+                   % sqlq(uid))[0][0])
+
+
+# ---------------------------------------------------------------- tests
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+@test
+def healthz():
+    b = Browser()
+    r = b.get("/healthz")
+    eq(r.status, 200, "GET /healthz status")
+    eq(r.body.strip(), "ok", "GET /healthz body")
+    check(r.header("Content-Type").startswith("text/plain"),
+          "GET /healthz Content-Type %r" % r.header("Content-Type"))
+
+
+@test
+def unknown_url_404():
+    b = Browser()
+    for path in ("/no-such-page", "/account/nope", "/users/not-a-uuid"):
+        r = b.get(path)
+        eq(r.status, 404, "GET %s status" % path)
+
+
+@test
+def wrong_method_405():
+    b = Browser()
+    r = b.get("/logout")
+    eq(r.status, 405, "GET /logout status")
+    allow = r.header("Allow")
+    check(allow is not None and "POST" in allow and "GET" not in allow,
+          "GET /logout Allow header %r" % allow)
+    r = b.post("/healthz", {}, csrf=None)
+    eq(r.status, 405, "POST /healthz status")
+    check(r.header("Allow") is not None and "GET" in r.header("Allow"),
+          "POST /healthz Allow header %r" % r.header("Allow"))
+
+
+@test
+def signin_plain_user():
+    u = make_user(name="Olive Plainfield")
+    b = Browser()
+    r = b.get("/login")
+    eq(r.status, 200, "GET /login")
+    check(b.cookie(SESSION_COOKIE) is None, "a session cookie before "
+          "sign-in")
+    check(r.page.by_id("username") is not None and
+          r.page.by_id("password") is not None,
+          "the sign-in form lacks #username / #password")
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/", 303, "/account")
+    r = b.expect("GET", "/account", 200)
+    eq(r.id_text("name"), u.name, "#name on /account")
+    eq(r.id_text("upn"), u.upn, "#upn on /account")
+    rows = sql("SELECT result FROM audit_log WHERE action='signin.password'"
+               " AND target_id = %s" % sqlq(u.id))
+    eq([x[0] for x in rows], ["success"], "signin.password audit rows")
+    check(sql("SELECT last_signin_at IS NOT NULL FROM users WHERE id = %s"
+              % sqlq(u.id))[0][0] == "1", "last_signin_at not set")
+
+
+@test
+def signin_wrong_password_and_unknown_user():
+    u = make_user()
+    b = Browser()
+    r = b.login(u.upn, u.password + "x", 422)
+    msg_wrong = r.id_text("error")
+    check(msg_wrong and msg_wrong.startswith(GENERIC),
+          "wrong password message %r" % msg_wrong)
+    check(b.token() is None, "a session cookie after a failed sign-in")
+    # the username is kept, the password is not
+    eq(r.page.by_id("username").attrs.get("value"), u.upn,
+       "username kept in the form")
+    check(not r.page.by_id("password").attrs.get("value"),
+          "the password was sent back in the form")
+    check(u.password not in r.body, "the password appears in the page")
+    b2 = Browser()
+    r2 = b2.login(uniq("nobody"), "Whatever-Password-99", 422)
+    eq(r2.id_text("error"), msg_wrong, "unknown-user message vs "
+       "wrong-password message")
+    # both attempts are audited as failures
+    rows = sql("SELECT reason FROM audit_log WHERE action='signin.password'"
+               " AND result='failure' AND target_id = %s" % sqlq(u.id))
+    eq(len(rows), 1, "failure audit rows for the wrong password")
+
+
+@test
+def lockout():
+    u = make_user()
+    wrong = ["Wrong-%d-%s" % (i, secrets.token_hex(4)) for i in range(5)]
+    b = Browser()
+    for i, pw in enumerate(wrong):
+        r = b.login(u.upn, pw, 422)
+        check((r.id_text("error") or "").startswith(GENERIC),
+              "attempt %d message %r" % (i + 1, r.id_text("error")))
+    # locked now: the right password is refused with the same message
+    r = b.login(u.upn, u.password, 422)
+    check((r.id_text("error") or "").startswith(GENERIC),
+          "locked account message %r" % r.id_text("error"))
+    check(b.token() is None, "a locked account got a session cookie")
+    uid = u.id
+    eq(session_rows(uid), 0, "sessions of a locked account")
+    rows = sql("SELECT result, reason FROM audit_log WHERE action="
+               "'signin.password' AND target_id = %s ORDER BY id" % sqlq(uid))
+    check(len(rows) == 6 and all(x[0] == "failure" for x in rows),
+          "signin.password audit rows: %r" % rows)
+    lock = sql("SELECT COUNT(*) FROM audit_log WHERE action="
+               "'signin.lockout' AND target_id = %s" % sqlq(uid))
+    check(int(lock[0][0]) >= 1, "no signin.lockout audit row")
+    lu = sql("SELECT locked_until > UTC_TIMESTAMP(6) FROM users WHERE id = %s"
+             % sqlq(uid))
+    eq(lu[0][0], "1", "users.locked_until in the future")
+    # no column of any audit row holds a typed password
+    allrows = sql("SELECT CONCAT_WS('|', id, at, actor_id, actor_upn, action,"
+                  " target_id, target_name, result, reason, client, ip,"
+                  " user_agent, details) FROM audit_log")
+    for pw in wrong + [u.password]:
+        for row in allrows:
+            check(pw not in (row[0] or ""),
+                  "audit_log row holds a typed password: %r" % row[0])
+    # ... nor any log file of the stack
+    logdir = os.path.join(VAR, "log")
+    for f in os.listdir(logdir):
+        with open(os.path.join(logdir, f), "rb") as fh:
+            data = fh.read()
+        for pw in wrong + [u.password]:
+            check(pw.encode() not in data, "log/%s holds a typed password"
+                  % f)
+
+
+@test
+def totp_signin_and_replay():
+    u = make_user(role="helpdesk-administrator", totp=True)
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/login/mfa")
+    tok_pw = b.token()
+    check(tok_pw, "no session cookie after the password step")
+    b.expect("GET", "/account", 303, "/login/mfa")
+    b.expect("GET", "/", 303, "/login/mfa")
+    step = fresh_step()
+    code = totp_at(u.secret, step)
+    b.mfa(code, "totp", 303, "/")
+    tok_mfa = b.token()
+    check(tok_mfa and tok_mfa != tok_pw, "session token not renewed at MFA")
+    r = b.expect("GET", "/account", 200)
+    eq(r.id_text("name"), u.name, "#name on /account after MFA")
+    last = sql("SELECT last_step FROM totp WHERE user_id = %s" % sqlq(u.id))
+    eq(int(last[0][0]), step, "totp.last_step")
+    # RFC 6238 5.2: the same code is refused in a new sign-in
+    b2 = Browser()
+    b2.login(u.upn, u.password, 303, "/login/mfa")
+    r = b2.mfa(code, "totp", 422)
+    check(r.id_text("error"), "no #error on the refused replay")
+    b2.expect("GET", "/account", 303, "/login/mfa")
+    rows = sql("SELECT result FROM audit_log WHERE action='signin.mfa' AND "
+               "target_id = %s ORDER BY id" % sqlq(u.id))
+    eq([x[0] for x in rows], ["success", "failure"], "signin.mfa audit rows")
+
+
+def enrol(b, u):
+    """Enrols TOTP through /account/mfa in a browser that signed in with a
+    password; returns (secret, recovery codes)."""
+    r = b.expect("GET", "/account/mfa", 200)
+    secret = r.id_text("totp-secret")
+    check(secret and re.fullmatch(r"[A-Z2-7]{16,}", secret),
+          "#totp-secret %r is not base32" % secret)
+    svg = r.page.all("svg")
+    check(svg, "no inline <svg> QR code on /account/mfa")
+    check(any(n.tag == "path" and len(n.attrs.get("d", "")) > 50
+              for n in svg[0].iter()),
+          "the inline <svg> has no QR path")
+    check(not r.page.all("script") and not r.page.all("img"),
+          "the enrolment page needs script or an image for the QR code")
+    # the pending secret is stable across reloads
+    r = b.expect("GET", "/account/mfa", 200)
+    eq(r.id_text("totp-secret"), secret, "#totp-secret after reload")
+    r = b.post("/account/mfa", {"code": wrong_code(secret)})
+    eq(r.status, 422, "POST /account/mfa with a wrong code")
+    check(r.id_text("error"), "no #error after a wrong code")
+    eq(r.id_text("totp-secret"), secret, "#totp-secret on the 422 page")
+    r = b.post("/account/mfa", {"code": totp_now(secret)})
+    check(r.status == 303 and r.location == "/account/mfa",
+          "%s, want 303 to /account/mfa" % desc(r))
+    r = b.expect("GET", "/account/mfa", 200)
+    ul = r.page.by_id("recovery-codes")
+    check(ul is not None, "no #recovery-codes after enrolment")
+    codes = [" ".join(li.text().split()) for li in ul.iter()
+             if li.tag == "li"]
+    eq(len(codes), 10, "number of recovery codes")
+    eq(len(set(codes)), 10, "distinct recovery codes")
+    check(all(len(c) >= 8 for c in codes), "short recovery codes %r" % codes)
+    return secret, codes
+
+
+@test
+def totp_enrolment():
+    u = make_user(role="helpdesk-administrator")
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    tok_pw = b.token()
+    b.expect("GET", "/account", 303, "/account/mfa")
+    secret, codes = enrol(b, u)
+    check(b.token() != tok_pw, "session token not renewed when enrolment "
+          "completed the MFA step")
+    r = b.expect("GET", "/account/mfa", 200)
+    check(r.page.by_id("recovery-codes") is None,
+          "#recovery-codes shown again on reload")
+    for c in codes:
+        check(c not in r.body, "a recovery code shown again on reload")
+    check(r.page.by_id("totp-secret") is None,
+          "the secret is still shown after enrolment")
+    r = b.expect("GET", "/account", 200)
+    eq(r.id_text("name"), u.name, "#name on /account after enrolment")
+    rows = sql("SELECT confirmed FROM totp WHERE user_id = %s" % sqlq(u.id))
+    eq(rows, [["1"]], "totp row confirmed")
+    rows = sql("SELECT COUNT(*) FROM recovery_codes WHERE user_id = %s AND "
+               "used_at IS NULL" % sqlq(u.id))
+    eq(rows[0][0], "10", "unused recovery codes in the DB")
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action="
+               "'account.mfa.enroll' AND target_id = %s" % sqlq(u.id))
+    eq(rows[0][0], "1", "account.mfa.enroll audit rows")
+    # stored hashed: no code appears in the table
+    stored = sql("SELECT code_hash FROM recovery_codes WHERE user_id = %s"
+                 % sqlq(u.id))
+    for c in codes:
+        check(all(c not in row[0] for row in stored),
+              "a recovery code stored in clear")
+
+
+@test
+def recovery_code():
+    u = make_user(role="helpdesk-administrator")
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    secret, codes = enrol(b, u)
+    b2 = Browser()
+    b2.login(u.upn, u.password, 303, "/login/mfa")
+    b2.mfa(codes[3], "recovery", 303, "/")
+    b2.expect("GET", "/account", 200)
+    used = sql("SELECT COUNT(*) FROM recovery_codes WHERE user_id = %s AND "
+               "used_at IS NOT NULL" % sqlq(u.id))
+    eq(used[0][0], "1", "used recovery codes in the DB")
+    b3 = Browser()
+    b3.login(u.upn, u.password, 303, "/login/mfa")
+    b3.mfa(codes[3], "recovery", 422)
+    b3.expect("GET", "/account", 303, "/login/mfa")
+    # a made-up code is refused as well
+    b3.mfa("NOTACODE99", "recovery", 422)
+
+
+@test
+def mfa_too_many_wrong_codes():
+    u = make_user(role="helpdesk-administrator", totp=True)
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/login/mfa")
+    tok = b.token()
+    for i in range(4):
+        b.mfa(wrong_code(u.secret), "totp", 422)
+        eq(b.token(), tok, "session cookie after wrong code %d" % (i + 1))
+    r = b.get("/login/mfa")
+    eq(r.status, 200, "GET /login/mfa before the 5th code")
+    r = b.post("/login/mfa", {"method": "totp",
+                              "code": wrong_code(u.secret)})
+    eq(r.status, 429, "POST /login/mfa with the 5th wrong code")
+    check(b.token() is None, "the session cookie was not cleared")
+    # the server-side session is gone: the old cookie reaches nothing
+    with_token(tok).expect("GET", "/account", 303, "/login")
+    with_token(tok).expect("GET", "/login/mfa", 303, "/login")
+    eq(session_rows(u.id), 0, "sessions left in the DB")
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action='signin.mfa' AND"
+               " result='failure' AND target_id = %s" % sqlq(u.id))
+    eq(rows[0][0], "5", "signin.mfa failure audit rows")
+
+
+@test
+def forced_password_change():
+    u = make_user(name="Mira Quillfeather")
+    temp = "Temp-%s-Lantern" % secrets.token_hex(4)
+    cli_ok("user", "set-password", "--upn", u.upn, "--password-stdin",
+           "--temporary", stdin=temp + "\n")
+    b = Browser()
+    # the old password no longer signs in
+    b.login(u.upn, u.password, 422)
+    b.login(u.upn, temp, 303, "/account/password")
+    b.expect("GET", "/account", 303, "/account/password")
+    b.expect("GET", "/", 303, "/account/password")
+    r = b.expect("GET", "/account/password", 200)
+    check(not r.page.inputs("current_password"),
+          "the forced-change form asks for the current password")
+    check(r.page.inputs("new_password") and
+          r.page.inputs("confirm_password"),
+          "the form lacks new_password / confirm_password")
+    for pw, what in (("password123", "a common password"),
+                     ("Quillfeather-%s" % secrets.token_hex(3),
+                      "a password with the surname"),
+                     ("short", "a 5-character password")):
+        r = b.post("/account/password", {"new_password": pw,
+                                         "confirm_password": pw})
+        eq(r.status, 422, "POST /account/password with %s" % what)
+        check(r.id_text("error"), "no #error for %s" % what)
+        check(pw not in r.body, "%s sent back in the page" % what)
+    new = good_password()
+    r = b.post("/account/password", {"new_password": new,
+                                     "confirm_password": new + "x"})
+    eq(r.status, 422, "POST /account/password with a mismatch")
+    r = b.post("/account/password", {"new_password": new,
+                                     "confirm_password": new})
+    eq(r.status, 303, "POST /account/password with a good password")
+    check(r.location in ("/", "/account"), "Location %r" % r.location)
+    r = b.expect("GET", "/account", 200)
+    eq(r.id_text("name"), u.name, "#name on /account")
+    rows = sql("SELECT must_change_password FROM users WHERE id = %s"
+               % sqlq(u.id))
+    eq(rows[0][0], "0", "users.must_change_password")
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action="
+               "'account.password.change' AND result='success' AND "
+               "target_id = %s" % sqlq(u.id))
+    eq(rows[0][0], "1", "account.password.change audit rows")
+    Browser().login(u.upn, temp, 422)
+    Browser().login(u.upn, new, 303, "/")
+
+
+@test
+def password_change_asks_current():
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/account/password", 200)
+    check(r.page.inputs("current_password"), "a voluntary change does not "
+          "ask for the current password")
+    new = good_password()
+    r = b.post("/account/password", {"current_password": "Not-It-123456",
+                                     "new_password": new,
+                                     "confirm_password": new})
+    eq(r.status, 422, "password change with a wrong current password")
+    r = b.post("/account/password", {"current_password": u.password,
+                                     "new_password": new,
+                                     "confirm_password": new})
+    eq(r.status, 303, "password change with the current password")
+    Browser().login(u.upn, new, 303, "/")
+
+
+@test
+def w3m_renders_forms():
+    if W3M is None:
+        return
+    u = make_user(name="Wanda Textbrowser")
+    r = Browser().get("/login")
+    out = w3m_dump(r.raw)
+    for label in ("Username", "Password", "Sign in"):
+        check(label in out, "w3m /login: %r not visible" % label)
+    b2 = Browser()
+    temp = "Temp-%s-Harbour" % secrets.token_hex(4)
+    cli_ok("user", "set-password", "--upn", u.upn, "--password-stdin",
+           "--temporary", stdin=temp + "\n")
+    b2.login(u.upn, temp, 303, "/account/password")
+    r = b2.expect("GET", "/account/password", 200)
+    out = w3m_dump(r.raw)
+    for label in ("Change your password", "New password",
+                  "New password again", "Change password"):
+        check(label in out, "w3m /account/password: %r not visible in:\n%s"
+              % (label, out))
+    check("Current password" not in out, "w3m: forced change asks for the "
+          "current password")
+    new = good_password()
+    b2.post("/account/password", {"new_password": new,
+                                  "confirm_password": new})
+    eq(b2.last.status, 303, "forced change")
+    r = b2.expect("GET", "/account", 200)
+    out = w3m_dump(r.raw)
+    for label in ("My account", "Name", u.name, "Username", u.upn,
+                  "Sign out", "Change password"):
+        check(label in out, "w3m /account: %r not visible in:\n%s"
+              % (label, out))
+
+
+@test
+def logout():
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    b.expect("GET", "/account", 200)
+    tok = b.token()
+    b.expect("POST", "/logout", 303, "/login")
+    check(b.token() is None, "session cookie not cleared at logout")
+    with_token(tok).expect("GET", "/account", 303, "/login")
+    eq(session_rows(u.id), 0, "sessions left after logout")
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action='signout' AND "
+               "target_id = %s" % sqlq(u.id))
+    eq(rows[0][0], "1", "signout audit rows")
+
+
+@test
+def session_cookie_renewed():
+    u = make_user()
+    b = Browser()
+    b.get("/login")
+    pre = b.cookie(PRE_COOKIE)
+    check(pre, "no visitor cookie %s before sign-in" % PRE_COOKIE)
+    check(b.token() is None, "a session cookie before sign-in")
+    # a token planted before sign-in (fixation) is not adopted
+    planted = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() \
+        .rstrip("=")
+    b.set_cookie(SESSION_COOKIE, planted)
+    b.login(u.upn, u.password, 303, "/")
+    tok1 = b.token()
+    check(tok1 and tok1 != planted and tok1 != pre,
+          "session token %r after sign-in (planted %r, visitor %r)"
+          % (tok1, planted, pre))
+    check(len(tok1) >= 43, "session token shorter than 256 bits: %r" % tok1)
+    sc = [v for k, v in b.last.headers.items() if k.lower() == "set-cookie"
+          and v.startswith(SESSION_COOKIE + "=")]
+    check(sc, "no Set-Cookie for %s at sign-in" % SESSION_COOKIE)
+    attrs = [a.strip().lower() for a in sc[0].split(";")[1:]]
+    for a in ("httponly", "samesite=lax", "path=/"):
+        check(a in attrs, "session cookie lacks %s: %r" % (a, sc[0]))
+    # a second sign-in in the same browser gives a new token and ends
+    # the old session
+    b.login(u.upn, u.password, 303, "/")
+    tok2 = b.token()
+    check(tok2 and tok2 != tok1, "same token at the second sign-in")
+    with_token(tok1).expect("GET", "/account", 303, "/login")
+    # another browser gets yet another token
+    b3 = Browser()
+    b3.login(u.upn, u.password, 303, "/")
+    check(b3.token() not in (tok1, tok2), "two sign-ins share a token")
+    b.expect("GET", "/account", 200)
+    b3.expect("GET", "/account", 200)
+    # the DB holds only hashes
+    rows = sql("SELECT token_hash FROM sessions WHERE user_id = %s"
+               % sqlq(u.id))
+    for row in rows:
+        check(row[0] not in (tok2, b3.token()), "session token stored in "
+              "clear")
+
+
+@test
+def session_cookie_renewed_at_mfa():
+    u = make_user(role="helpdesk-administrator", totp=True)
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/login/mfa")
+    tok_a = b.token()
+    b.mfa(totp_now(u.secret), "totp", 303, "/")
+    tok_b = b.token()
+    check(tok_a and tok_b and tok_a != tok_b,
+          "cookie after /login/mfa equals the one after /login")
+    with_token(tok_a).expect("GET", "/account", 303, "/login")
+    b.expect("GET", "/account", 200)
+
+
+@test
+def csrf():
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/account", 200)
+    good = r.csrf()
+    check(good, "no csrf token on /account")
+    b.expect("POST", "/logout", 403, csrf=None)
+    b.expect("POST", "/logout", 403, csrf="A" * 43)
+    b.expect("POST", "/account/sessions/revoke", 403, csrf=None)
+    b.expect("POST", "/account/sessions/revoke", 403, csrf=good[::-1])
+    b.expect("POST", "/account/password", 403,
+             fields={"current_password": u.password,
+                     "new_password": good_password(),
+                     "confirm_password": "x"}, csrf=None)
+    # nothing happened: still signed in
+    b.expect("GET", "/account", 200)
+    eq(session_rows(u.id), 1, "sessions after refused POSTs")
+    # the sign-in form needs its token too
+    b2 = Browser()
+    b2.get("/login")
+    r = b2.post("/login", {"username": u.upn, "password": u.password},
+                csrf=None)
+    eq(r.status, 403, "POST /login without csrf")
+    check(b2.token() is None, "a session from a POST /login without csrf")
+    r = b2.post("/login", {"username": u.upn, "password": u.password},
+                csrf="B" * 43)
+    eq(r.status, 403, "POST /login with a wrong csrf")
+    # a token from another visitor does not fit this one
+    b3 = Browser()
+    other = b3.get("/login").csrf()
+    r = b2.post("/login", {"username": u.upn, "password": u.password},
+                csrf=other)
+    eq(r.status, 403, "POST /login with another visitor's csrf")
+    # a POST /login with no visitor cookie at all
+    b4 = Browser()
+    r = b4.post("/login", {"username": u.upn, "password": u.password},
+                csrf=other)
+    eq(r.status, 403, "POST /login without a visitor cookie")
+
+
+@test
+def body_limits():
+    b = Browser()
+    r = b.get("/login")
+    tok = r.csrf()
+    cookie = "%s=%s" % (PRE_COOKIE, b.cookie(PRE_COOKIE))
+    hdr = {"Content-Type": "application/x-www-form-urlencoded",
+           "Cookie": cookie}
+    # 2 MB: refused (by nginx or the app) with 413, never hangs
+    body = ("csrf=%s&username=a%%40b.example&password=" % tok).encode() + \
+        b"x" * (2 * 1024 * 1024)
+    st, h, _ = raw_post("/login", body, hdr)
+    eq(st, 413, "a 2 MB POST /login")
+    # 100 KB: over the app's 64 KB limit
+    body = ("csrf=%s&username=a%%40b.example&password=" % tok).encode() + \
+        b"x" * (100 * 1024)
+    st, h, _ = raw_post("/login", body, hdr)
+    eq(st, 413, "a 100 KB POST /login")
+
+    def form(raw, status, what):
+        r = b.request("POST", "/login", data=raw.encode(),
+                      ctype="application/x-www-form-urlencoded")
+        eq(r.status, status, what)
+        return r
+
+    form("csrf=%s&username=a%%zzb&password=x" % tok, 400, "%zz in a field")
+    form("csrf=%s&username=a%%4&password=x" % tok, 400,
+         "a cut percent escape")
+    form("csrf=%s&username=a%%40b.example&username=c%%40d.example&"
+         "password=x" % tok, 400, "username sent twice")
+    form("csrf=%s&username=%s%%40b.example&password=x" % (tok, "a" * 300),
+         400, "a 300-byte username")
+    form("csrf=%s&username=a%%00b&password=x" % tok, 400,
+         "a NUL byte in the username")
+    form("csrf=%s&username=%%ff%%fe&password=x" % tok, 400,
+         "invalid UTF-8 in the username")
+    r = b.request("POST", "/login", data=("csrf=%s&username=a&password=b"
+                                          % tok).encode(),
+                  ctype="text/plain")
+    check(r.status in (400, 415), "POST /login as text/plain: %d" %
+          r.status)
+    # the site still answers normally
+    eq(b.get("/login").status, 200, "GET /login after the limits")
+
+
+@test
+def escaping():
+    u = make_user(name="<script>alert(1)</script> Evil")
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/account", 200)
+    check("&lt;script&gt;" in r.body, "/account does not show the escaped "
+          "name")
+    check("<script>alert" not in r.body.lower(),
+          "/account contains the raw <script> of the display name")
+    eq(r.id_text("name"), u.name, "#name as text")
+    # the username field of the sign-in form is escaped too
+    b2 = Browser()
+    r = b2.login('"><script>alert(2)</script>@x.example', "Some-Password-1",
+                 422)
+    check("<script>alert" not in r.body.lower(),
+          "the sign-in form echoes a raw <script>")
+    eq(r.page.by_id("username").attrs.get("value"),
+       '"><script>alert(2)</script>@x.example', "username value kept")
+
+
+@test
+def sign_out_everywhere_else():
+    u = make_user()
+    a = Browser()
+    a.login(u.upn, u.password, 303, "/")
+    c = Browser()
+    c.login(u.upn, u.password, 303, "/")
+    r = a.expect("GET", "/account", 200)
+    forms = [f for f in r.page.all("form")
+             if f.attrs.get("action") == "/account/sessions/revoke"]
+    check(forms, "no 'sign out everywhere else' form with two sessions")
+    eq(session_rows(u.id), 2, "sessions before revoke")
+    a.expect("POST", "/account/sessions/revoke", 303, "/account")
+    c.expect("GET", "/account", 303, "/login")
+    r = a.expect("GET", "/account", 200)
+    eq(session_rows(u.id), 1, "sessions after revoke")
+    forms = [f for f in r.page.all("form")
+             if f.attrs.get("action") == "/account/sessions/revoke"]
+    check(not forms, "the revoke form shown with one session")
+
+
+@test
+def disabled_user():
+    u = make_user()
+    a = Browser()
+    a.login(u.upn, u.password, 303, "/")
+    a.expect("GET", "/account", 200)
+    cli_ok("user", "disable", "--upn", u.upn)
+    b = Browser()
+    r = b.login(u.upn, u.password, 422)
+    check((r.id_text("error") or "").startswith(GENERIC),
+          "disabled user message %r" % r.id_text("error"))
+    check(b.token() is None, "a disabled user got a session cookie")
+    a.expect("GET", "/account", 303, "/login")
+    r = a.post("/logout", {}, csrf="C" * 43)
+    check(r.status in (303, 403), "POST /logout of a disabled user: %s"
+          % desc(r))
+    cli_ok("user", "enable", "--upn", u.upn)
+    Browser().login(u.upn, u.password, 303, "/")
+
+
+@test
+def cli_exit_codes():
+    p = cli("user", "add", "--name", "No Upn")
+    eq(p.returncode, 2, "user add without --upn: exit status")
+    check(p.stderr.startswith("usage:"), "user add without --upn: stderr "
+          "%r" % p.stderr)
+    eq(p.stdout, "", "user add without --upn: stdout")
+    p = cli("frobnicate")
+    eq(p.returncode, 2, "an unknown command: exit status")
+    upn = uniq("dup")
+    cli_ok("user", "add", "--upn", upn, "--name", "Dup One")
+    p = cli("user", "add", "--upn", upn, "--name", "Dup Two")
+    eq(p.returncode, 1, "a duplicate UPN: exit status")
+    eq(len(p.stderr.strip().splitlines()), 1,
+       "a duplicate UPN: stderr lines (%r)" % p.stderr)
+    eq(p.stdout, "", "a duplicate UPN: stdout")
+    p = cli("settings", "set", "mystaff.access", "bogus")
+    eq(p.returncode, 1, "settings set mystaff.access bogus: exit status")
+    check(p.stderr.strip(), "settings set bogus: no message")
+    p = cli("settings", "get", "mystaff.access")
+    eq((p.returncode, p.stdout.strip()), (0, "all"),
+       "mystaff.access after the refused set")
+    p = cli("user", "add", "--upn", uniq("weak"), "--name", "Weak Pw",
+            "--password-stdin", stdin="password123\n")
+    eq(p.returncode, 1, "user add with a common password: exit status")
+    for i in range(2):
+        p = cli("migrate")
+        eq(p.returncode, 0, "migrate run %d: exit status (%s)"
+           % (i + 1, p.stderr.strip()))
+    rows = sql("SELECT COUNT(*), COUNT(DISTINCT version) FROM "
+               "schema_migrations")
+    eq(rows[0][0], rows[0][1], "schema_migrations holds a version twice")
+
+
+@test
+def cli_role_assign():
+    """Org-scope and unit-scope assignments; a role holder owes MFA."""
+    u = make_user()
+    p = cli("role", "assign", "--user", u.upn, "--role",
+            "helpdesk-administrator")
+    eq(p.returncode, 0, "role assign at org scope: exit status (%s)"
+       % p.stderr.strip())
+    rows = sql("SELECT role, unit_id FROM role_assignments WHERE user_id = "
+               "%s" % sqlq(u.id))
+    eq(rows, [["helpdesk-administrator", None]], "role_assignments rows")
+    p = cli("role", "assign", "--user", u.upn, "--role",
+            "helpdesk-administrator")
+    eq(p.returncode, 1, "the same org-scope role twice: exit status")
+    p = cli("role", "assign", "--user", u.upn, "--role", "no-such-role")
+    eq(p.returncode, 1, "an unknown role: exit status")
+    Browser().login(u.upn, u.password, 303, "/account/mfa")
+    p = cli("role", "revoke", "--user", u.upn, "--role",
+            "helpdesk-administrator")
+    eq(p.returncode, 0, "role revoke at org scope: exit status (%s)"
+       % p.stderr.strip())
+    eq(sql("SELECT COUNT(*) FROM role_assignments WHERE user_id = %s"
+           % sqlq(u.id)), [["0"]], "role_assignments after revoke")
+    Browser().login(u.upn, u.password, 303, "/")
+    v = make_user(role="password-administrator")
+    eq(sql("SELECT COUNT(*) FROM role_assignments WHERE user_id = %s AND "
+           "unit_id IS NOT NULL" % sqlq(v.id)), [["1"]],
+       "unit-scope role_assignments rows")
+    Browser().login(v.upn, v.password, 303, "/account/mfa")
+
+
+def workers():
+    with open(os.path.join(VAR, "run", "staffdesk.pid")) as f:
+        master = f.read().strip()
+    p = subprocess.run(["pgrep", "-P", master], capture_output=True,
+                       text=True)
+    return master, {int(x) for x in p.stdout.split()}
+
+
+@test
+def worker_restart():
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    master, before = workers()
+    check(before, "no workers under master %s" % master)
+    victim = sorted(before)[0]
+    os.kill(victim, 9)
+    for i in range(12):
+        r = b.get("/account")
+        eq(r.status, 200, "GET /account #%d after kill -9 of a worker" % i)
+        eq(Browser().get("/healthz").status, 200, "GET /healthz #%d" % i)
+    deadline = time.time() + 5
+    while True:
+        _, now = workers()
+        if victim not in now and len(now) == len(before) and now - before:
+            break
+        check(time.time() < deadline, "workers 5 s after kill -9 of %d: "
+              "%s (before %s)" % (victim, sorted(now), sorted(before)))
+        time.sleep(0.1)
+
+
+def db_ping():
+    return subprocess.run(["mariadb-admin", "--defaults-file=" + mycnf(),
+                           "ping"], capture_output=True,
+                          timeout=10).returncode == 0
+
+
+@test
+def db_restart():
+    """Runs last: stops mariadbd, expects 503 (not a hang, not 500), starts
+    it as tests/stack.sh does and expects the site back."""
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    b.expect("GET", "/account", 200)
+    p = subprocess.run(["mariadb-admin", "--defaults-file=" + mycnf(),
+                        "shutdown"], capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode == 0, "mariadb-admin shutdown: %s" % p.stderr)
+    try:
+        deadline = time.time() + 15
+        while True:
+            try:
+                st = Browser().get("/healthz", timeout=5).status
+            except Exception as e:   # a timeout or a reset is a failure
+                st = repr(e)
+            if st == 503:
+                break
+            check(time.time() < deadline, "GET /healthz with the DB down: "
+                  "%s after 15 s, want 503" % st)
+            time.sleep(0.2)
+        r = b.get("/account", timeout=10)
+        eq(r.status, 503, "GET /account with the DB down")
+        r = Browser().get("/login", timeout=10)
+        check(r.status in (200, 503), "GET /login with the DB down: %d"
+              % r.status)
+    finally:
+        log = open(os.path.join(VAR, "log", "mariadb.log"), "ab")
+        subprocess.Popen(["mariadbd", "--defaults-file=" + mycnf()],
+                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                         start_new_session=True)
+        log.close()
+        deadline = time.time() + 60
+        while not db_ping():
+            check(time.time() < deadline, "mariadbd did not come back")
+            time.sleep(0.1)
+    deadline = time.time() + 15
+    while True:
+        st = Browser().get("/healthz", timeout=5).status
+        if st == 200:
+            break
+        check(time.time() < deadline, "GET /healthz after the DB came back:"
+              " %d after 15 s" % st)
+        time.sleep(0.2)
+    # every worker reconnects: more requests than workers
+    for i in range(10):
+        r = b.get("/account")
+        eq(r.status, 200, "GET /account #%d after the DB restart" % i)
+    Browser().login(u.upn, u.password, 303, "/")
+
+
+# ---------------------------------------------------------------- runner
+
+
+def main():
+    global BASE, VAR, ROOT, HOST, PORT
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--var", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("-k", dest="only", action="append",
+                    help="run only the tests whose name contains this")
+    ap.add_argument("-v", action="store_true", help="tracebacks on failure")
+    args = ap.parse_args()
+    BASE = args.base.rstrip("/")
+    VAR = os.path.abspath(args.var)
+    ROOT = os.path.abspath(args.root)
+    u = urllib.parse.urlsplit(BASE)
+    HOST, PORT = u.hostname, u.port or 80
+
+    passed = failed = 0
+    for fn in TESTS:
+        name = fn.__name__
+        if args.only and not any(k in name for k in args.only):
+            continue
+        t0 = time.time()
+        try:
+            fn()
+        except Exception as e:
+            failed += 1
+            if isinstance(e, Fail):
+                why = str(e)
+            else:
+                why = "%s: %s" % (type(e).__name__, e)
+            why = " | ".join(l.strip() for l in why.splitlines()
+                             if l.strip())
+            print("FAIL %s: %s" % (name, why), flush=True)
+            if args.v:
+                traceback.print_exc()
+        else:
+            passed += 1
+            print("ok %s" % name + (" (%.1fs)" % (time.time() - t0)
+                                    if args.v else ""), flush=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+/*
+ * test_core.c: cmocka tests of the request core: percent-decoding,
+ * form parsing with declared keys, cookies, CSRF, config parsing
+ * errors with file:line, session expiry arithmetic, UTF-8 checks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "http.h"
+#include "session.h"
+#include "util.h"
+
+enum { T_NAME, T_CODE, T_UUID, T__MAX };
+
+static const struct http_key tkeys[T__MAX] = {
+	[T_NAME] = { "name", 10, http_valid_text },
+	[T_CODE] = { "code", 8, http_valid_digits },
+	[T_UUID] = { "id", UUID_LEN, http_valid_uuid },
+};
+
+static void
+req_init(struct req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->field = arena_alloc(&r->arena, sizeof(*r->field) * T__MAX);
+	memset(r->field, 0, sizeof(*r->field) * T__MAX);
+}
+
+/* Parses s with every key declared; returns the status. */
+static int
+parse(struct req *r, const char *s)
+{
+	const char	*why = NULL;
+	int		 rc;
+
+	req_init(r);
+	rc = http_parse_form(r, s, strlen(s), tkeys, T__MAX,
+	    (UINT64_C(1) << T__MAX) - 1, &why);
+	if (rc != 0)
+		assert_non_null(why);
+	return rc;
+}
+
+static void
+test_urldecode(void **state)
+{
+	static const struct { const char *in, *out; } good[] = {
+		{ "", "" }, { "a+b", "a b" }, { "%41%62", "Ab" },
+		{ "%e2%82%ac", "\xe2\x82\xac" }, { "100%25", "100%" },
+		{ "%2B", "+" },
+	};
+	static const char *const bad[] = { "%", "%4", "%zz", "a%g1", "%%" };
+	char	buf[64];
+	size_t	i, len;
+
+	(void)state;
+	for (i = 0; i < NELEM(good); i++) {
+		snprintf(buf, sizeof(buf), "%s", good[i].in);
+		len = strlen(buf);
+		assert_int_equal(http_urldecode(buf, &len), 0);
+		assert_string_equal(buf, good[i].out);
+		assert_int_equal(len, strlen(good[i].out));
+	}
+	for (i = 0; i < NELEM(bad); i++) {
+		snprintf(buf, sizeof(buf), "%s", bad[i]);
+		len = strlen(buf);
+		assert_int_equal(http_urldecode(buf, &len), -1);
+	}
+}
+
+static void
+test_form_good(void **state)
+{
+	struct req	r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "name=Ann+Lee&code=123456&other=x"), 0);
+	assert_string_equal(r.field[T_NAME], "Ann Lee");
+	assert_string_equal(r.field[T_CODE], "123456");
+	assert_null(r.field[T_UUID]);
+	arena_reset(&r.arena);
+	assert_int_equal(parse(&r, "&&name=&"), 0);
+	assert_string_equal(r.field[T_NAME], "");
+	arena_reset(&r.arena);
+	assert_int_equal(parse(&r, "id=123e4567-e89b-42d3-a456-426614174000"),
+	    0);
+	arena_reset(&r.arena);
+	/* An undeclared key is ignored, even a malformed-looking one. */
+	assert_int_equal(parse(&r, "unknown=%41"), 0);
+	arena_reset(&r.arena);
+}
+
+static void
+test_form_bad(void **state)
+{
+	static const char *const bad[] = {
+		"name=%zz",			/* bad escape */
+		"name=a&name=b",		/* sent twice */
+		"name=12345678901",		/* over its bound of 10 */
+		"code=12a",			/* fails its validator */
+		"name=a%00b",			/* NUL inside */
+		"name=%C3%28",			/* invalid UTF-8 */
+		"name=a%0Ab",			/* control character */
+		"id=not-a-uuid",
+		"%zz=1",			/* bad escape in a name */
+	};
+	struct req	r;
+	size_t		i;
+	char		many[4096];
+	size_t		o = 0;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++) {
+		assert_int_equal(parse(&r, bad[i]), 400);
+		arena_reset(&r.arena);
+	}
+	for (i = 0; i <= HTTP_FIELDS_MAX; i++)
+		o += (size_t)snprintf(many + o, sizeof(many) - o, "x%zu=1&", i);
+	assert_int_equal(parse(&r, many), 400);
+	arena_reset(&r.arena);
+}
+
+static void
+test_cookies(void **state)
+{
+	static const char *const names[COOKIE__MAX] = { "sd", "sd_pre" };
+	struct req	 r;
+	const char	*why = NULL;
+	char		 big[HTTP_COOKIE_MAX + 10];
+
+	(void)state;
+	req_init(&r);
+	assert_int_equal(http_parse_cookies(&r, "a=1; sd=tok; sd_pre=v ",
+	    names, &why), 0);
+	assert_string_equal(r.cookie[COOKIE_SESSION], "tok");
+	assert_string_equal(r.cookie[COOKIE_PRE], "v");
+	arena_reset(&r.arena);
+
+	req_init(&r);
+	assert_int_equal(http_parse_cookies(&r, "sd=first; sd=second",
+	    names, &why), 0);
+	assert_string_equal(r.cookie[COOKIE_SESSION], "first");
+	arena_reset(&r.arena);
+
+	req_init(&r);	/* a prefix of a name is not the name */
+	assert_int_equal(http_parse_cookies(&r, "sdx=1;s=2;=3;sd", names,
+	    &why), 0);
+	assert_null(r.cookie[COOKIE_SESSION]);
+	assert_null(r.cookie[COOKIE_PRE]);
+	arena_reset(&r.arena);
+
+	req_init(&r);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(http_parse_cookies(&r, big, names, &why), 400);
+	assert_non_null(why);
+	arena_reset(&r.arena);
+}
+
+static void
+test_csrf(void **state)
+{
+	struct conf	c;
+	struct req	r;
+	struct sess	s;
+	const char	*tok;
+	char		 copy[64];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	memset(c.data_key, 7, sizeof(c.data_key));
+	req_init(&r);
+	r.conf = &c;
+	/* A visitor without a cookie gets one, and a token bound to it. */
+	tok = sess_csrf(&r);
+	assert_int_equal(strlen(tok), SESS_TOKEN_LEN);
+	assert_int_equal(r.nset_cookie, 1);
+	/* The cookie is not sent back yet: nothing verifies. */
+	assert_false(sess_csrf_ok(&r, tok));
+	r.cookie[COOKIE_PRE] = strchr(r.set_cookie[0], '=') + 1;
+	*strchr((char *)r.cookie[COOKIE_PRE], ';') = '\0';
+	assert_true(sess_csrf_ok(&r, tok));
+	snprintf(copy, sizeof(copy), "%s", tok);
+	copy[0] = copy[0] == 'A' ? 'B' : 'A';
+	assert_false(sess_csrf_ok(&r, copy));
+	assert_false(sess_csrf_ok(&r, ""));
+	assert_false(sess_csrf_ok(&r, NULL));
+	/* Another key, another token. */
+	c.data_key[0] = 8;
+	assert_false(sess_csrf_ok(&r, tok));
+	/* A session's token is its own, compared whole. */
+	memset(&s, 0, sizeof(s));
+	snprintf(s.csrf, sizeof(s.csrf), "%s", "abcDEF123");
+	r.sess = &s;
+	assert_true(sess_csrf_ok(&r, "abcDEF123"));
+	assert_false(sess_csrf_ok(&r, "abcDEF12"));
+	assert_false(sess_csrf_ok(&r, "abcDEF1234"));
+	assert_false(sess_csrf_ok(&r, tok));
+	arena_reset(&r.arena);
+}
+
+static void
+test_session_expiry(void **state)
+{
+	const long	idle = 30 * 60, abs = 12 * 3600;
+	const int64_t	t0 = 1700000000;
+
+	(void)state;
+	assert_false(sess_expired(t0, t0, t0, idle, abs));
+	assert_false(sess_expired(t0, t0, t0 + idle - 1, idle, abs));
+	assert_true(sess_expired(t0, t0, t0 + idle, idle, abs));
+	/* Active all along, but past the absolute limit. */
+	assert_false(sess_expired(t0, t0 + abs - 10, t0 + abs - 1, idle, abs));
+	assert_true(sess_expired(t0, t0 + abs - 10, t0 + abs, idle, abs));
+	/* Created in the future: refused. */
+	assert_true(sess_expired(t0 + 3600, t0 + 3600, t0, idle, abs));
+}
+
+/* Writes a key file; returns its path (static buffer). */
+static const char *
+key_file(const char *content, size_t len)
+{
+	static char	path[] = "/tmp/staffdesk-test-key-XXXXXX";
+	int		fd;
+
+	snprintf(path, sizeof(path), "%s", "/tmp/staffdesk-test-key-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static int
+conf_try(const char *text, char *err, size_t errsz)
+{
+	struct conf	c;
+	int		rc;
+
+	rc = conf_parse(&c, text, "test.conf", err, errsz);
+	conf_free(&c);
+	return rc;
+}
+
+static void
+test_conf(void **state)
+{
+	static const struct { const char *text, *err; } bad[] = {
+		{ "workers = 4\nbogus = 1\n", "test.conf:2: unknown key 'bogus'" },
+		{ "workers = 0\n", "test.conf:1: workers must be a whole number in range" },
+		{ "workers = 4x\n", "test.conf:1: workers must be a whole number in range" },
+		{ "# c\n\nlisten = relative.sock\n", "test.conf:3: listen must be an absolute path" },
+		{ "socket_mode = 0999\n", "test.conf:1: socket_mode must be an octal mode such as 0660" },
+		{ "cookie_secure = maybe\n", "test.conf:1: cookie_secure must be on or off" },
+		{ "log_level = loud\n", "test.conf:1: log_level must be error, warn, info or debug" },
+		{ "just words\n", "test.conf:1: expected key = value" },
+		{ "db_port = 70000\n", "test.conf:1: db_port must be a whole number in range" },
+	};
+	char		 err[256], text[512];
+	const char	*key;
+	struct conf	 c;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++) {
+		assert_int_equal(conf_try(bad[i].text, err, sizeof(err)), -1);
+		assert_string_equal(err, bad[i].err);
+	}
+	/* Without a key file the config is refused. */
+	assert_int_equal(conf_try("workers = 2\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "data_key_file is required"));
+	/* A short key is refused. */
+	key = key_file("short", 5);
+	snprintf(text, sizeof(text), "data_key_file = %s\n", key);
+	assert_int_equal(conf_try(text, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "32 random bytes"));
+	unlink(key);
+	/* A good one, in hex, with defaults and a derived cookie_secure. */
+	key = key_file("000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1f\n", 65);
+	snprintf(text, sizeof(text), "  workers=3 \n# comment\n"
+	    "base_url = https://staff.example\ndata_key_file = %s\n", key);
+	assert_int_equal(conf_parse(&c, text, "test.conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(c.workers, 3);
+	assert_int_equal(c.cookie_secure, 1);
+	assert_int_equal(c.data_key[31], 0x1f);
+	assert_int_equal(c.max_requests, 10000);
+	conf_free(&c);
+	unlink(key);
+}
+
+static void
+test_utf8(void **state)
+{
+	(void)state;
+	assert_true(utf8_text_valid("plain", 5, 0));
+	assert_true(utf8_text_valid("Zo\xc3\xab", 4, 0));
+	assert_true(utf8_text_valid("\xf0\x9f\x98\x80", 4, 0));
+	assert_false(utf8_text_valid("\xc3", 1, 0));		/* cut short */
+	assert_false(utf8_text_valid("\xc0\xaf", 2, 0));	/* overlong */
+	assert_false(utf8_text_valid("\xed\xa0\x80", 3, 0));	/* surrogate */
+	assert_false(utf8_text_valid("\xf4\x90\x80\x80", 4, 0)); /* > U+10FFFF */
+	assert_false(utf8_text_valid("a\tb", 3, 0));
+	assert_true(utf8_text_valid("a\tb", 3, 1));
+	assert_false(utf8_text_valid("\x7f", 1, 1));
+	assert_int_equal(utf8_len("Zo\xc3\xab"), 3);
+}
+
+static void
+test_parse_int64(void **state)
+{
+	int64_t	v;
+
+	(void)state;
+	assert_int_equal(parse_int64("42", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(parse_int64("-1", 0, 100, &v), -1);
+	assert_int_equal(parse_int64("101", 0, 100, &v), -1);
+	assert_int_equal(parse_int64("", 0, 100, &v), -1);
+	assert_int_equal(parse_int64(" 1", 0, 100, &v), -1);
+	assert_int_equal(parse_int64("1 ", 0, 100, &v), -1);
+	assert_int_equal(parse_int64("99999999999999999999", 0, INT64_MAX,
+	    &v), -1);
+}
+
+static void
+test_uuid(void **state)
+{
+	char	id[UUID_LEN + 1];
+	int	i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		uuid_v4(id);
+		assert_true(uuid_valid(id));
+		assert_int_equal(id[14], '4');
+	}
+	assert_false(uuid_valid("123e4567-e89b-42d3-a456-42661417400"));
+	assert_false(uuid_valid("123e4567-e89b-42d3-a456-4266141740000"));
+	assert_false(uuid_valid("123e4567xe89b-42d3-a456-426614174000"));
+	assert_false(uuid_valid("123e4567-e89b-42d3-a456-42661417400g"));
+	assert_false(uuid_valid(""));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_urldecode),
+		cmocka_unit_test(test_form_good),
+		cmocka_unit_test(test_form_bad),
+		cmocka_unit_test(test_cookies),
+		cmocka_unit_test(test_csrf),
+		cmocka_unit_test(test_session_expiry),
+		cmocka_unit_test(test_conf),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_parse_int64),
+		cmocka_unit_test(test_uuid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
