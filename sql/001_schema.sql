@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS role_assignments (
   user_id   UUID NOT NULL,
   role      VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   unit_id   UUID NULL,
-  scope_key VARCHAR(36) CHARACTER SET ascii AS (IFNULL(unit_id, '')) PERSISTENT,
+  scope_key VARCHAR(36) CHARACTER SET ascii AS (IFNULL(CAST(unit_id AS CHAR), '')) PERSISTENT,
   UNIQUE KEY role_assignments_one (user_id, role, scope_key),
   KEY role_assignments_unit (unit_id),
   CONSTRAINT role_assignments_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,

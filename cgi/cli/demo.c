@@ -78,12 +78,12 @@ put_user(struct db *db, struct demo *d, const char *id, const char *upn,
 	p[7] = DB_NULL;
 	p[8] = DB_TEXT(source);
 	p[9] = DB_TEXT(d->hash);
-	if ((rc = db_exec(db, Q_USER_INSERT_IGNORE, p, 10, NULL)) != DB_OK)
+	if ((rc = db_exec(db, Q_USER_INSERT_KEEP, p, 10, NULL)) != DB_OK)
 		return rc;
 	if (phone != NULL) {
 		p[1] = DB_TEXT("mobile");
 		p[2] = DB_TEXT(phone);
-		if ((rc = db_exec(db, Q_PHONE_INSERT_IGNORE, p, 3, NULL)) !=
+		if ((rc = db_exec(db, Q_PHONE_INSERT_KEEP, p, 3, NULL)) !=
 		    DB_OK)
 			return rc;
 	}
@@ -114,7 +114,7 @@ put_role(struct db *db, const char *user_id, const char *role, long unit)
 	p[0] = DB_TEXT(user_id);
 	p[1] = DB_TEXT(role);
 	p[2] = unit > 0 ? DB_TEXT(uid) : DB_NULL;
-	return db_exec(db, Q_ROLE_ASSIGN_IGNORE, p, 3, NULL);
+	return db_exec(db, Q_ROLE_ASSIGN_KEEP, p, 3, NULL);
 }
 
 /* Units, their managers and the org-scope admins. */
@@ -133,7 +133,7 @@ demo_units_txn(struct db *db, void *arg)
 		p[0] = DB_TEXT(id);
 		p[1] = DB_TEXT(arena_printf(a, "Store %03ld", u));
 		p[2] = DB_TEXT(arena_printf(a, "Demo location number %ld", u));
-		if ((rc = db_exec(db, Q_UNIT_INSERT_IGNORE, p, 3, NULL)) !=
+		if ((rc = db_exec(db, Q_UNIT_INSERT_KEEP, p, 3, NULL)) !=
 		    DB_OK || (rc = search_index(db, a, "unit", id,
 		    arena_printf(a, "Store %03ld", u), NULL, NULL, NULL, 0)) !=
 		    DB_OK)

@@ -6,6 +6,8 @@
  * Times are UTC (the connection sets time_zone = '+00:00').
  */
 #define EPOCH(c)	"FLOOR(UNIX_TIMESTAMP(" c "))"
+/* "Insert unless it is there": unlike INSERT IGNORE, other errors stay errors. */
+#define KEEP(col)	"ON DUPLICATE KEY UPDATE " col " = " col
 #define P10		"?,?,?,?,?,?,?,?,?,?"
 #define P50		P10 "," P10 "," P10 "," P10 "," P10	/* LIST_PAGE ids */
 /* The columns of a person in a list; the C side reads them by LIST_*. */
@@ -67,8 +69,9 @@ STMT(Q_UNIT_INSERT, "INSERT INTO units (id, name, description) "
     "VALUES (?, ?, ?)")
 STMT(Q_UNIT_BY_ID, "SELECT id, name FROM units WHERE id = ?")
 STMT(Q_UNIT_BY_NAME, "SELECT id, name FROM units WHERE name = ?")
-STMT(Q_MEMBER_ADD, "INSERT IGNORE INTO unit_members (unit_id, user_id, "
-    "sort_name) SELECT ?, u.id, u.display_name FROM users u WHERE u.id = ?")
+STMT(Q_MEMBER_ADD, "INSERT INTO unit_members (unit_id, user_id, sort_name) "
+    "SELECT ?, u.id, u.display_name FROM users u WHERE u.id = ? "
+    KEEP("user_id"))
 STMT(Q_MEMBER_REMOVE, "DELETE FROM unit_members WHERE unit_id = ? AND "
     "user_id = ?")
 STMT(Q_ROLE_ASSIGN, "INSERT INTO role_assignments (user_id, role, unit_id) "
@@ -141,16 +144,16 @@ STMT(Q_AUDIT_INSERT, "INSERT INTO audit_log (at, actor_id, actor_upn, "
     "?, ?, ?, ?)")
 
 /* the command line */
-STMT(Q_UNIT_INSERT_IGNORE, "INSERT IGNORE INTO units (id, name, description) "
-    "VALUES (?, ?, ?)")
-STMT(Q_USER_INSERT_IGNORE, "INSERT IGNORE INTO users (id, upn, display_name, "
+STMT(Q_UNIT_INSERT_KEEP, "INSERT INTO units (id, name, description) "
+    "VALUES (?, ?, ?) " KEEP("id"))
+STMT(Q_USER_INSERT_KEEP, "INSERT INTO users (id, upn, display_name, "
     "given_name, surname, email, job_title, department, source, "
     "password_hash, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, 0)")
-STMT(Q_PHONE_INSERT_IGNORE, "INSERT IGNORE INTO phones (user_id, type, "
-    "number) VALUES (?, ?, ?)")
-STMT(Q_ROLE_ASSIGN_IGNORE, "INSERT IGNORE INTO role_assignments (user_id, "
-    "role, unit_id) VALUES (?, ?, ?)")
+    "?, ?, 0) " KEEP("id"))
+STMT(Q_PHONE_INSERT_KEEP, "INSERT INTO phones (user_id, type, number) "
+    "VALUES (?, ?, ?) " KEEP("user_id"))
+STMT(Q_ROLE_ASSIGN_KEEP, "INSERT INTO role_assignments (user_id, role, "
+    "unit_id) VALUES (?, ?, ?) " KEEP("id"))
 STMT(Q_USER_COUNT, "SELECT COUNT(*) FROM users")
 STMT(Q_SETTING_GET, "SELECT value FROM settings WHERE name = ?")
 
@@ -158,8 +161,8 @@ STMT(Q_SETTING_GET, "SELECT value FROM settings WHERE name = ?")
 STMT(Q_ACTOR_ROLES, "SELECT role, unit_id FROM role_assignments "
     "WHERE user_id = ?")
 STMT(Q_MYSTAFF_IS_SELECTED, "SELECT 1 FROM mystaff_selected WHERE user_id = ?")
-STMT(Q_MYSTAFF_SELECT, "INSERT IGNORE INTO mystaff_selected (user_id) "
-    "VALUES (?)")
+STMT(Q_MYSTAFF_SELECT, "INSERT INTO mystaff_selected (user_id) VALUES (?) "
+    KEEP("user_id"))
 STMT(Q_MYSTAFF_UNSELECT, "DELETE FROM mystaff_selected WHERE user_id = ?")
 STMT(Q_MYSTAFF_LIST, "SELECT u.upn FROM mystaff_selected s JOIN users u "
     "ON u.id = s.user_id ORDER BY u.upn")
@@ -205,8 +208,8 @@ STMT(Q_SEARCH1, SEARCH_HIT(""))
 STMT(Q_SEARCH2, SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
     "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))
 STMT(Q_SEARCH_FORGET, "DELETE FROM search_words WHERE ref_id = ?")
-STMT(Q_SEARCH_ADD, "INSERT IGNORE INTO search_words (ref_id, kind, sort_name, "
-    "word) VALUES (?, ?, ?, ?)")
+STMT(Q_SEARCH_ADD, "INSERT INTO search_words (ref_id, kind, sort_name, "
+    "word) VALUES (?, ?, ?, ?) " KEEP("ref_id"))
 STMT(Q_MEMBER_SORT_NAME, "UPDATE unit_members SET sort_name = ? WHERE "
     "user_id = ?")
 STMT(Q_REINDEX_USERS, "SELECT u.id, u.display_name, u.upn, u.email, "
