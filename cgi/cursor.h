@@ -1,23 +1,29 @@
 /*
  * cursor.h: keyset pagination cursors (DESIGN.md section 7): the sort
- * key of the last row shown, (name, id), as "base64url(name).uuid" in
- * ?after= or ?before=. Never OFFSET; a tampered cursor is refused.
+ * key of the last row shown, one or two texts and an id, as
+ * "base64url(key1)[.base64url(key2)].uuid" in ?after= or ?before=.
+ * Never OFFSET; a tampered cursor is refused, not trusted.
  */
 #ifndef STAFFDESK_CURSOR_H
 #define STAFFDESK_CURSOR_H
 
-#define CURSOR_NAME_MAX	256			/* bytes of a sort name */
-#define CURSOR_MAX	(CURSOR_NAME_MAX * 4 / 3 + 4 + 1 + 36)
+#include <stddef.h>
+
+#define CURSOR_KEYS_MAX	2
+#define CURSOR_KEY_MAX	256			/* bytes of one sort key */
+#define CURSOR_MAX	(CURSOR_KEYS_MAX * (CURSOR_KEY_MAX * 4 / 3 + 4 + 1) + 36)
 
 struct arena;
 
-/* The cursor text for (name, id), in the arena. */
-char	*cursor_encode(struct arena *, const char *name, const char *id);
+/* The cursor for keys[0..n) and id, in the arena (keys cut at 256 bytes). */
+char	*cursor_encode(struct arena *, const char *const *keys, size_t n,
+	    const char *id);
 /*
- * Splits a cursor into its name and id (in the arena): 0, or -1 when it
- * is not one this program wrote (bad base64, bad UTF-8, bad UUID).
+ * Splits a cursor of exactly n keys into keys[] and *id (in the arena):
+ * 0, or -1 when it is not one this program wrote (wrong number of parts,
+ * bad base64, bad UTF-8, bad UUID, too long).
  */
-int	 cursor_decode(struct arena *, const char *s, const char **name,
-	    const char **id);
+int	 cursor_decode(struct arena *, const char *s, const char **keys,
+	    size_t n, const char **id);
 
 #endif

@@ -56,6 +56,7 @@ struct req {
 	const char		*allow;		/* methods, for a 405 */
 	int			 status;	/* what was sent, 0: nothing */
 	struct settings		*settings;	/* read once per request */
+	int			 settings_loaded;
 	struct authz_actor	*actor;		/* My Staff routes: roles */
 };
 

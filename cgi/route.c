@@ -16,7 +16,7 @@
 #define CODE_MAX	32
 #define UPN_MAX		255
 
-const struct http_key keys[K__MAX] = {
+const struct http_key route_keys[K__MAX] = {
 	[K_CSRF] = { "csrf", 64, http_valid_token },
 	[K_USERNAME] = { "username", UPN_MAX, http_valid_text },
 	[K_PASSWORD] = { "password", PW_MAX_BYTES, http_valid_secret },
@@ -171,7 +171,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		return;
 	}
 	if (query != NULL && (rc = http_parse_form(r, query, strlen(query),
-	    keys, K__MAX, rt->keys, &why)) != 0) {
+	    route_keys, K__MAX, rt->keys, &why)) != 0) {
 		page_error(r, rc, why);
 		return;
 	}
@@ -182,21 +182,22 @@ route_dispatch(struct req *r, const char *method, const char *path,
 			    "application/x-www-form-urlencoded.");
 			return;
 		}
-		if ((rc = http_parse_form(r, body, bodylen, keys, K__MAX,
+		if ((rc = http_parse_form(r, body, bodylen, route_keys, K__MAX,
 		    rt->keys | KEY(K_CSRF), &why)) != 0) {
 			page_error(r, rc, why);
 			return;
 		}
 	}
+	/* The session query brings the settings along; without a session
+	 * they are read on their own where the page may need them. */
 	r->settings = arena_alloc(&r->arena, sizeof(*r->settings));
 	settings_defaults(r->settings);
-	if (rt->need != NEED_NONE || r->cookie[COOKIE_SESSION] != NULL ||
-	    r->method == HTTP_POST) {
-		if ((rc = settings_load(r->db, &r->arena, r->settings)) !=
-		    DB_OK || (rc = sess_load(r)) != DB_OK) {
-			page_db_error(r, rc);
-			return;
-		}
+	if ((r->cookie[COOKIE_SESSION] != NULL &&
+	    (rc = sess_load(r)) != DB_OK) || (!r->settings_loaded &&
+	    (rt->need != NEED_NONE || r->method == HTTP_POST) &&
+	    (rc = settings_load(r->db, &r->arena, r->settings)) != DB_OK)) {
+		page_db_error(r, rc);
+		return;
 	}
 	if (!route_gate(r, rt))
 		return;

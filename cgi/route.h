@@ -45,7 +45,7 @@ struct route {
 	uint64_t	 keys;
 };
 
-extern const struct http_key keys[K__MAX];
+extern const struct http_key route_keys[K__MAX];
 
 /* The route for path (req->path_id set for {id}), or NULL. */
 const struct route *route_find(struct req *, const char *path);

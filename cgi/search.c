@@ -75,32 +75,41 @@ like_prefix(struct arena *a, const char *w)
 	return out;
 }
 
+/* Splits at spaces only: the words as typed, punctuation kept. */
+static size_t
+split_spaces(struct arena *a, const char *text, const char **words,
+    size_t max)
+{
+	const char	*p = text, *start;
+	size_t		 n = 0, len;
+
+	while (*p != '\0' && n < max) {
+		while (*p == ' ')
+			p++;
+		start = p;
+		while (*p != '\0' && *p != ' ')
+			p++;
+		if ((len = (size_t)(p - start)) > 0 && len <= SEARCH_WORD_MAX)
+			words[n++] = arena_strndup(a, start, len);
+	}
+	return n;
+}
+
 int
 search_terms(struct arena *a, const char *q,
     const char *terms[SEARCH_TERMS_MAX])
 {
-	const char	*words[SEARCH_TERMS_MAX], *t;
-	size_t		 n, i, len;
+	const char	*words[SEARCH_TERMS_MAX];
+	char		*digits;
+	size_t		 n, i;
 
 	if (!utf8_text_valid(q, strlen(q), 0) || utf8_len(q) > SEARCH_Q_MAX)
 		return -1;
-	while (*q == ' ')
-		q++;
-	len = strlen(q);
-	while (len > 0 && q[len - 1] == ' ')
-		len--;
-	if (len == 0)
-		return 0;
-	t = arena_strndup(a, q, len);
-	if (strchr(t, '@') != NULL && strchr(t, ' ') == NULL) {
-		terms[0] = like_prefix(a, t);
+	if (phone_like(q) && (digits = search_digits(a, q)) != NULL) {
+		terms[0] = like_prefix(a, digits);
 		return 1;
 	}
-	if (phone_like(t)) {
-		terms[0] = like_prefix(a, search_digits(a, t));
-		return 1;
-	}
-	n = search_split(a, t, words, SEARCH_TERMS_MAX);
+	n = split_spaces(a, q, words, SEARCH_TERMS_MAX);
 	for (i = 0; i < n; i++)
 		terms[i] = like_prefix(a, words[i]);
 	return (int)n;
@@ -132,6 +141,10 @@ search_index(struct db *db, struct arena *a, const char *kind,
 	size_t		 n = 0, i, k;
 	int		 rc;
 
+	/* "Smith-Jones" is found as "smith-jones", "smith" and "jones". */
+	k = split_spaces(a, name, split, SEARCH_WORDS_MAX);
+	for (i = 0; i < k; i++)
+		n = add_word(w, n, split[i]);
 	k = search_split(a, name, split, SEARCH_WORDS_MAX);
 	for (i = 0; i < k; i++)
 		n = add_word(w, n, split[i]);

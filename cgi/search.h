@@ -26,18 +26,20 @@ size_t	 search_split(struct arena *, const char *text, const char **words,
 /* The digits of a phone number ("+1 425-555" gives "1425555"), or NULL. */
 char	*search_digits(struct arena *, const char *phone);
 /*
- * The LIKE patterns for q: a UPN or email prefix (q has '@') as one
- * term, a phone number as its digits, else each word (at most
- * SEARCH_TERMS_MAX). '%', '_' and '!' are literal (escaped with '!').
- * Returns the number of terms (0: nothing searchable), or -1 when q is
- * longer than SEARCH_Q_MAX characters or not valid text.
+ * The LIKE patterns for q: a phone number (digits, spaces, + ( ) - .)
+ * as its digits; else each space-separated word as typed, punctuation
+ * included (at most SEARCH_TERMS_MAX), so "first.last@ex" or "o'br"
+ * stay whole. '%', '_' and '!' are literal (escaped with '!'). Returns
+ * the number of terms (0: nothing to search), or -1 when q is longer
+ * than SEARCH_Q_MAX characters or not valid text.
  */
 int	 search_terms(struct arena *, const char *q,
 	    const char *terms[SEARCH_TERMS_MAX]);
 
 /*
  * Replaces the words of one user or unit (kind "user" or "unit"):
- * the words of name, and upn, email and each phone whole. Run inside
+ * the words of name (split at spaces, and again at punctuation), and
+ * upn, email and each phone (as digits) whole. Run inside
  * the caller's transaction. DB_OK or a db_err.
  */
 int	 search_index(struct db *, struct arena *, const char *kind,

@@ -9,6 +9,7 @@
 #include <openssl/hmac.h>
 
 #include "auth/crypt.h"
+#include "authz.h"
 #include "conf.h"
 #include "db/db.h"
 #include "http.h"
@@ -48,6 +49,35 @@ token_hash(const char *token, char out[65])
 	sha256_hex(token, strlen(token), out);
 }
 
+/* The actor's assignments from "role unit-or-dash,..." (unknown roles skipped). */
+static struct authz_actor *
+parse_roles(struct req *r, const char *user_id, char *list)
+{
+	struct authz_actor	*a = arena_alloc(&r->arena, sizeof(*a));
+	struct assignment	*as;
+	char			*item, *save, *sp;
+	size_t			 n = 1;
+	int			 role;
+
+	for (sp = list; sp != NULL && *sp != '\0'; sp++)
+		n += *sp == ',';
+	as = arena_alloc(&r->arena, sizeof(*as) * n);
+	a->user_id = user_id;
+	a->roles = as;
+	a->nroles = 0;
+	for (item = list ? strtok_r(list, ",", &save) : NULL; item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		if ((sp = strchr(item, ' ')) == NULL)
+			continue;
+		*sp++ = '\0';
+		if ((role = authz_role_parse(item)) < 0)
+			continue;
+		as[a->nroles].role = (enum role)role;
+		as[a->nroles++].unit_id = strcmp(sp, "-") == 0 ? NULL : sp;
+	}
+	return a;
+}
+
 int
 sess_load(struct req *r)
 {
@@ -68,6 +98,8 @@ sess_load(struct req *r)
 	p[0] = DB_TEXT(s->token_hash);
 	if ((rc = db_query_one(r->db, &r->arena, Q_SESS_LOAD, p, 1, &rs)) <= 0)
 		return rc;
+	settings_parse(&r->arena, r->settings, DB_CELL(&rs, 0, 13));
+	r->settings_loaded = 1;
 	if (db_int(&rs, 0, 9, 0) != 1)		/* disabled user */
 		return DB_OK;
 	s->created_at = db_int(&rs, 0, 1, 0);
@@ -88,7 +120,8 @@ sess_load(struct req *r)
 	s->display_name = DB_CELL(&rs, 0, 7);
 	s->must_change = db_int(&rs, 0, 8, 0) != 0;
 	s->has_totp = db_int(&rs, 0, 10, 0) != 0;
-	s->has_role = db_int(&rs, 0, 11, 0) != 0;
+	r->actor = parse_roles(r, s->user_id, DB_CELL(&rs, 0, 11));
+	s->has_role = r->actor->nroles > 0;
 	s->flash = DB_CELL(&rs, 0, 12);
 	s->flashlen = rs.len[12];
 	if (now - s->last_seen_at >= SESS_TOUCH_SECONDS &&

@@ -63,6 +63,8 @@ settings_check(enum setting s, const char *v)
 	int64_t				 n;
 	size_t				 i;
 
+	if (strchr(v, '\n') != NULL)
+		return "must be one line";
 	switch (d->type) {
 	case ST_INT:
 		if (parse_int64(v, d->min, d->max, &n) == -1)
@@ -107,6 +109,28 @@ settings_load(struct db *db, struct arena *a, struct settings *s)
 			s->value[i] = DB_CELL(&rs, r, 1);
 	}
 	return DB_OK;
+}
+
+int
+settings_parse(struct arena *a, struct settings *s, const char *blob)
+{
+	char	*copy, *line, *save, *eq;
+	int	 i;
+
+	settings_defaults(s);
+	if (blob == NULL)
+		return 0;
+	copy = arena_strdup(a, blob);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((eq = strchr(line, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		i = settings_find(line);
+		if (i >= 0 && settings_check(i, eq + 1) == NULL)
+			s->value[i] = eq + 1;
+	}
+	return 0;
 }
 
 const char *

@@ -33,6 +33,9 @@ const char	*settings_check(enum setting, const char *value);
 void		 settings_defaults(struct settings *);
 /* Fills s from the table, defaults where a row is absent: DB_OK or error. */
 int		 settings_load(struct db *, struct arena *, struct settings *);
+/* Fills s from "name=value" lines (the session query's column). */
+int		 settings_parse(struct arena *, struct settings *,
+		    const char *blob);
 const char	*settings_str(const struct settings *, enum setting);
 long		 settings_int(const struct settings *, enum setting);
 

@@ -57,6 +57,12 @@ tpl_set(struct tpl *t, const char *key, const char *value)
 }
 
 extern "C" void
+tpl_set_global(struct tpl *t, const char *key, const char *value)
+{
+	D(t)->SetTemplateGlobalValue(key, value != nullptr ? value : "");
+}
+
+extern "C" void
 tpl_set_int(struct tpl *t, const char *key, long long v)
 {
 	D(t)->SetFormattedValue(key, "%lld", v);

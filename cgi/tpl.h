@@ -22,6 +22,8 @@ int		 tpl_load(const char *file);
 struct tpl	*tpl_new(void);
 void		 tpl_free(struct tpl *);	/* only what tpl_new returned */
 void		 tpl_set(struct tpl *, const char *key, const char *value);
+/* A value seen by t's template and every section and include of it. */
+void		 tpl_set_global(struct tpl *, const char *key, const char *value);
 void		 tpl_set_int(struct tpl *, const char *key, long long);
 void		 tpl_show(struct tpl *, const char *section);
 /* A new repetition of a section; it belongs to the parent. */

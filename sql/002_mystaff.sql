@@ -13,12 +13,14 @@ UPDATE unit_members m JOIN users u ON u.id = m.user_id
   SET m.sort_name = u.display_name;
 
 -- One row per word of a name, and per UPN, email and phone (digits);
--- utf8mb4_unicode_ci folds case and accents as MariaDB does.
+-- utf8mb4_unicode_ci folds case and accents as MariaDB does. Clustered
+-- on (word, sort_name, ref_id): a prefix search reads its first page in
+-- index order and stops, without sorting every match.
 CREATE TABLE IF NOT EXISTS search_words (
   word      VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL,
-  kind      ENUM('unit','user') NOT NULL,
-  ref_id    UUID NOT NULL,
   sort_name VARCHAR(256) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL,
-  PRIMARY KEY (word, kind, ref_id),
-  KEY search_words_ref (ref_id)
+  ref_id    UUID NOT NULL,
+  kind      ENUM('unit','user') NOT NULL,
+  PRIMARY KEY (word, sort_name, ref_id),
+  KEY search_words_ref (ref_id, word)
 ) ENGINE=InnoDB;

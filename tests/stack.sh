@@ -56,6 +56,7 @@ collation-server = utf8mb4_unicode_ci
 innodb_buffer_pool_size = 512M
 innodb_flush_log_at_trx_commit = $flush
 max_connections = 200
+thread_handling = pool-of-threads
 [client]
 socket = $VAR/run/mysqld.sock
 user = $dbuser
@@ -71,7 +72,7 @@ db_name = staffdesk
 listen = $VAR/run/staffdesk.sock
 socket_mode = 0666
 workers = $WORKERS
-max_requests = 10000
+max_requests = ${MAX_REQUESTS:-10000}
 templates = $ROOT/templates
 base_url = http://127.0.0.1:$PORT
 data_key_file = $VAR/data.key

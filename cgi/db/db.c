@@ -14,7 +14,7 @@
 #include "log.h"
 
 #define DB_CELL_INIT	256		/* first buffer per cell; grown on demand */
-#define DB_PARAMS_MAX	64
+#define DB_PARAMS_MAX	128
 #define DB_TIMEOUT	10		/* seconds for connect, read, write */
 
 #define STMT(id, sql)	sql,

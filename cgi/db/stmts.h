@@ -84,12 +84,21 @@ STMT(Q_SESS_INSERT, "INSERT INTO sessions (token_hash, user_id, csrf, "
     "created_at, last_seen_at, mfa_at, ip, user_agent) VALUES (?, ?, ?, "
     "UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), IF(?, UTC_TIMESTAMP(6), NULL), "
     "?, ?)")
+/*
+ * Everything a signed-in request needs before its page, in one round
+ * trip: the session, its user, the user's role assignments ("role
+ * unit-or-dash" joined by ',') and every setting ("name=value" joined
+ * by newlines; values never hold one).
+ */
 STMT(Q_SESS_LOAD, "SELECT s.csrf, " EPOCH("s.created_at") ", "
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_attempts, "
     "u.id, u.upn, u.display_name, u.must_change_password, u.enabled, "
     "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND "
-    "t.confirmed = 1), EXISTS (SELECT 1 FROM role_assignments r WHERE "
-    "r.user_id = u.id), s.flash "
+    "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ' ', "
+    "IFNULL(CAST(r.unit_id AS CHAR), '-') SEPARATOR ',') FROM "
+    "role_assignments r WHERE "
+    "r.user_id = u.id), s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
+    "st.value SEPARATOR '\\n') FROM settings st) "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ?")
 STMT(Q_SESS_TOUCH, "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(6) "
@@ -158,8 +167,6 @@ STMT(Q_USER_COUNT, "SELECT COUNT(*) FROM users")
 STMT(Q_SETTING_GET, "SELECT value FROM settings WHERE name = ?")
 
 /* My Staff (pages/mystaff.c). Keyset pages fetch LIST_PAGE + 1 rows. */
-STMT(Q_ACTOR_ROLES, "SELECT role, unit_id FROM role_assignments "
-    "WHERE user_id = ?")
 STMT(Q_MYSTAFF_IS_SELECTED, "SELECT 1 FROM mystaff_selected WHERE user_id = ?")
 STMT(Q_MYSTAFF_SELECT, "INSERT INTO mystaff_selected (user_id) VALUES (?) "
     KEEP("user_id"))
@@ -178,32 +185,55 @@ STMT(Q_UNITS_BEFORE, "SELECT id, name, description, (SELECT COUNT(*) FROM "
     "ORDER BY name DESC LIMIT 51")
 STMT(Q_UNIT_GET, "SELECT id, name, description, (SELECT COUNT(*) FROM "
     "unit_members m WHERE m.unit_id = units.id) FROM units WHERE id = ?")
+/*
+ * Keyset pages compare row values, (name, id) > (?, ?). Within one
+ * location that alone is fastest (measured: 230 us against 420 us with
+ * a name >= ? beside it); across all users (below) the name >= ? makes
+ * the range start at the cursor instead of the first name.
+ * Params: unit, name, id.
+ */
 STMT(Q_MEMBERS_AFTER, "SELECT " PERSON("u") ", m.sort_name FROM unit_members m "
     "JOIN users u ON u.id = m.user_id WHERE m.unit_id = ? AND "
-    "(m.sort_name > ? OR (m.sort_name = ? AND m.user_id > ?)) "
+    "(m.sort_name, m.user_id) > (?, ?) "
     "ORDER BY m.sort_name, m.user_id LIMIT 51")
 STMT(Q_MEMBERS_BEFORE, "SELECT " PERSON("u") ", m.sort_name FROM unit_members m "
     "JOIN users u ON u.id = m.user_id WHERE m.unit_id = ? AND "
-    "(m.sort_name < ? OR (m.sort_name = ? AND m.user_id < ?)) "
+    "(m.sort_name, m.user_id) < (?, ?) "
     "ORDER BY m.sort_name DESC, m.user_id DESC LIMIT 51")
+/* Params: name, name, id. */
 STMT(Q_USERS_AFTER, "SELECT " PERSON("u") ", u.display_name FROM users u "
-    "WHERE u.display_name > ? OR (u.display_name = ? AND u.id > ?) "
+    "WHERE u.display_name >= ? AND (u.display_name, u.id) > (?, ?) "
     "ORDER BY u.display_name, u.id LIMIT 51")
 STMT(Q_USERS_BEFORE, "SELECT " PERSON("u") ", u.display_name FROM users u "
-    "WHERE u.display_name < ? OR (u.display_name = ? AND u.id < ?) "
+    "WHERE u.display_name <= ? AND (u.display_name, u.id) < (?, ?) "
     "ORDER BY u.display_name DESC, u.id DESC LIMIT 51")
-STMT(Q_ROLES_OF, "SELECT user_id, role, unit_id FROM role_assignments "
-    "WHERE user_id IN (" P50 ")")
-STMT(Q_UNITS_OF, "SELECT user_id, unit_id FROM unit_members "
-    "WHERE user_id IN (" P50 ")")
-#define SEARCH_HIT(extra) "SELECT " PERSON("u") ", w.sort_name, w.kind, " \
-    "w.ref_id, un.description FROM (SELECT DISTINCT s.kind, s.ref_id, " \
-    "s.sort_name FROM search_words s WHERE s.word LIKE ? ESCAPE '!' " extra \
-    " AND (s.sort_name > ? OR (s.sort_name = ? AND s.ref_id > ?)) " \
-    "ORDER BY s.sort_name, s.ref_id LIMIT 51) w " \
-    "LEFT JOIN users u ON w.kind = 'user' AND u.id = w.ref_id " \
-    "LEFT JOIN units un ON w.kind = 'unit' AND un.id = w.ref_id " \
-    "ORDER BY w.sort_name, w.ref_id"
+/* What authz needs of a page of people: 'r' rows (role, unit) and 'u' rows (membership). */
+STMT(Q_RIGHTS_OF, "SELECT 'r', user_id, role, unit_id FROM role_assignments "
+    "WHERE user_id IN (" P50 ") UNION ALL SELECT 'u', user_id, NULL, unit_id "
+    "FROM unit_members WHERE user_id IN (" P50 ")")
+/* A profile's phones, locations and roles (kind, a, b, c, sort). */
+#define U8(x)	"CONVERT(" x " USING utf8mb4)"	/* one collation for UNION */
+STMT(Q_USER_DETAILS, "SELECT 'phone', " U8("type") ", " U8("number") ", NULL, "
+    U8("type") " FROM phones WHERE user_id = ? UNION ALL SELECT 'unit', "
+    U8("un.id") ", " U8("un.name") ", NULL, " U8("un.name") " FROM "
+    "unit_members m JOIN units un ON un.id = m.unit_id WHERE m.user_id = ? "
+    "UNION ALL SELECT 'role', " U8("r.role") ", " U8("r.unit_id") ", "
+    U8("un.name") ", " U8("r.role") " FROM role_assignments r LEFT JOIN "
+    "units un ON un.id = r.unit_id WHERE r.user_id = ? ORDER BY 1, 5")
+/*
+ * Search: matches in (word, name, id) order, straight from the primary
+ * key. A person matching through two words comes back twice; the
+ * column first_word (the smallest of their matching words) lets the
+ * caller keep only the row of that word. Params: term, [term 2], term
+ * again, then the cursor: word, word, name, id.
+ */
+#define SEARCH_HIT(extra) "SELECT " PERSON("u") ", s.sort_name, s.kind, " \
+    "s.ref_id, NULL, s.word, (SELECT MIN(d.word) FROM search_words d " \
+    "WHERE d.ref_id = s.ref_id AND d.word LIKE ? ESCAPE '!') " \
+    "FROM search_words s LEFT JOIN users u ON u.id = s.ref_id " \
+    "WHERE s.word LIKE ? ESCAPE '!' " extra " AND s.word >= ? AND " \
+    "(s.word, s.sort_name, s.ref_id) > (?, ?, ?) " \
+    "ORDER BY s.word, s.sort_name, s.ref_id LIMIT 51"
 STMT(Q_SEARCH1, SEARCH_HIT(""))
 STMT(Q_SEARCH2, SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
     "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))

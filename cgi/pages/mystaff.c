@@ -24,40 +24,11 @@
 
 /* Columns of PERSON() in db/stmts.h, then the sort name. */
 enum { C_ID, C_NAME, C_UPN, C_JOB, C_PHONE, C_LOCKED, C_MUST, C_ENABLED,
-    C_SORT, C_KIND, C_REF, C_DESC };
+    C_SORT, C_KIND, C_REF, C_DESC, C_WORD, C_FIRST_WORD };
+
 
 static const char msg_no_access[] = "You are not authorised to see My Staff "
     "at this time. Contact your admin.";
-
-/* The actor's role assignments (unknown role ids are skipped). */
-static int
-load_actor(struct req *r)
-{
-	struct authz_actor	*a;
-	struct assignment	*as;
-	struct db_rows		 rs;
-	struct db_val		 p[1];
-	size_t			 i;
-	int			 rc, role;
-
-	p[0] = DB_TEXT(r->sess->user_id);
-	if ((rc = db_query(r->db, &r->arena, Q_ACTOR_ROLES, p, 1, &rs)) !=
-	    DB_OK)
-		return rc;
-	a = arena_alloc(&r->arena, sizeof(*a));
-	as = arena_alloc(&r->arena, sizeof(*as) * (rs.n ? rs.n : 1));
-	a->user_id = r->sess->user_id;
-	a->roles = as;
-	a->nroles = 0;
-	for (i = 0; i < rs.n; i++) {
-		if ((role = authz_role_parse(DB_CELL(&rs, i, 0))) < 0)
-			continue;
-		as[a->nroles].role = (enum role)role;
-		as[a->nroles++].unit_id = DB_CELL(&rs, i, 1);
-	}
-	r->actor = a;
-	return DB_OK;
-}
 
 /*
  * Applies "My Staff access" (DESIGN.md section 3) on every request, from
@@ -73,10 +44,6 @@ mystaff_gate(struct req *r)
 	const char		*mode;
 	int			 rc;
 
-	if ((rc = load_actor(r)) != DB_OK) {
-		page_db_error(r, rc);
-		return 0;
-	}
 	memset(&c, 0, sizeof(c));
 	c.nroles = r->actor->nroles;
 	mode = settings_str(r->settings, SET_MYSTAFF_ACCESS);
@@ -110,14 +77,20 @@ mystaff_gate(struct req *r)
 	}
 }
 
-/* The after/before cursor of the request: 0, or 400 already answered. */
+/*
+ * The after/before cursor of the request, of nkeys sort keys (all ""
+ * and the lowest id on the first page): 0, or -1 after a 400 page.
+ */
 static int
-page_cursor(struct req *r, const char **name, const char **id, int *back)
+page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
+    int *back)
 {
 	const char	*c = r->field[K_AFTER];
+	size_t		 i;
 
 	*back = 0;
-	*name = "";
+	for (i = 0; i < nkeys; i++)
+		keys[i] = "";
 	*id = MIN_UUID;
 	if (r->field[K_AFTER] != NULL && r->field[K_BEFORE] != NULL) {
 		page_error(r, 400, "A page link cannot go both ways.");
@@ -127,7 +100,7 @@ page_cursor(struct req *r, const char **name, const char **id, int *back)
 		c = r->field[K_BEFORE];
 		*back = 1;
 	}
-	if (c != NULL && cursor_decode(&r->arena, c, name, id) == -1) {
+	if (c != NULL && cursor_decode(&r->arena, c, keys, nkeys, id) == -1) {
 		page_error(r, 400, "This page link is damaged. Go back to the "
 		    "first page and try again.");
 		return -1;
@@ -135,37 +108,48 @@ page_cursor(struct req *r, const char **name, const char **id, int *back)
 	return 0;
 }
 
+/* The cursor of row i: the texts in columns sortcols[0..nkeys), the id. */
+static char *
+row_cursor(struct req *r, const struct db_rows *rs, size_t i,
+    const size_t *sortcols, size_t nkeys, size_t idcol)
+{
+	const char	*keys[CURSOR_KEYS_MAX];
+	size_t		 k;
+
+	for (k = 0; k < nkeys; k++)
+		keys[k] = DB_CELL(rs, i, sortcols[k]);
+	return cursor_encode(&r->arena, keys, nkeys, DB_CELL(rs, i, idcol));
+}
+
 /*
  * Shows rows of a keyset page: n rows came back for LIST_PAGE + 1
  * asked, in reverse order when back. Sets the NEXT and PREV links
- * (base + "after=..." / "before=...", base ending in '?' or '&'). Returns the rows to show, in
- * display order, as indexes into rs.
+ * (base + "after=..." or "before=...", base ending in '?' or '&').
+ * Fills order[] with the rows to show, in display order; returns how
+ * many.
  */
 static size_t
 page_links(struct req *r, struct tpl *t, const char *base,
-    const struct db_rows *rs, size_t sortcol, size_t idcol, int back,
-    int paged, size_t *order)
+    const struct db_rows *rs, const size_t *sortcols, size_t nkeys,
+    size_t idcol, int back, size_t *order)
 {
-	size_t	 n = rs->n > LIST_PAGE ? LIST_PAGE : rs->n, i, first, last;
-	int	 more = rs->n > LIST_PAGE;
+	size_t	 n = rs->n > LIST_PAGE ? LIST_PAGE : rs->n, i;
+	int	 more = rs->n > LIST_PAGE, paged = r->field[K_AFTER] != NULL;
 
 	for (i = 0; i < n; i++)
 		order[i] = back ? n - 1 - i : i;
 	if (n == 0)
 		return 0;
-	first = order[0];
-	last = order[n - 1];
 	if ((back && more) || (!back && paged)) {
 		tpl_show(t, "PREV");
 		tpl_set(t, "PREV_URL", arena_printf(&r->arena, "%sbefore=%s",
-		    base, cursor_encode(&r->arena, DB_CELL(rs, first, sortcol),
-		    DB_CELL(rs, first, idcol))));
+		    base, row_cursor(r, rs, order[0], sortcols, nkeys, idcol)));
 	}
 	if (back || more) {
 		tpl_show(t, "NEXT");
 		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "%safter=%s",
-		    base, cursor_encode(&r->arena, DB_CELL(rs, last, sortcol),
-		    DB_CELL(rs, last, idcol))));
+		    base, row_cursor(r, rs, order[n - 1], sortcols, nkeys,
+		    idcol)));
 	}
 	return n;
 }
@@ -177,46 +161,64 @@ struct targets {
 	struct authz_target	 t[LIST_PAGE];
 };
 
+/* Adds the rights rows of Q_RIGHTS_OF / Q_USER_DETAILS for t's user. */
+static void
+target_add(struct authz_target *t, const char *kind,
+    const char *a, const char *b)
+{
+	struct assignment	*as = (struct assignment *)t->roles;
+	const char		**un = (const char **)t->units;
+	int			 role;
+
+	if (strcmp(kind, "r") == 0 || strcmp(kind, "role") == 0) {
+		if ((role = authz_role_parse(a)) < 0)
+			return;
+		as[t->nroles].role = (enum role)role;
+		as[t->nroles++].unit_id = b;
+	} else if (strcmp(kind, "u") == 0)
+		un[t->nunits++] = b;
+	else if (strcmp(kind, "unit") == 0)
+		un[t->nunits++] = a;
+}
+
+/* Empty rights for up to n assignments and memberships. */
+static void
+target_init(struct req *r, struct authz_target *t, const char *user_id,
+    size_t n)
+{
+	memset(t, 0, sizeof(*t));
+	t->user_id = user_id;
+	t->roles = arena_alloc(&r->arena, sizeof(*t->roles) * (n + 1));
+	t->units = arena_alloc(&r->arena, sizeof(*t->units) * (n + 1));
+}
+
 static int
 load_targets(struct req *r, struct targets *tg)
 {
-	struct db_val	 p[LIST_PAGE];
-	struct db_rows	 roles, units;
+	struct db_val	 p[2 * LIST_PAGE];
+	struct db_rows	 rs;
 	size_t		 i, k;
-	int		 rc, role;
+	int		 rc;
 
+	if (tg->n == 0)
+		return DB_OK;
 	for (i = 0; i < LIST_PAGE; i++)
-		p[i] = i < tg->n ? DB_TEXT(tg->id[i]) : DB_NULL;
-	if ((rc = db_query(r->db, &r->arena, Q_ROLES_OF, p, LIST_PAGE,
-	    &roles)) != DB_OK || (rc = db_query(r->db, &r->arena, Q_UNITS_OF,
-	    p, LIST_PAGE, &units)) != DB_OK)
+		p[i] = p[LIST_PAGE + i] = i < tg->n ? DB_TEXT(tg->id[i]) :
+		    DB_NULL;
+	if ((rc = db_query(r->db, &r->arena, Q_RIGHTS_OF, p, 2 * LIST_PAGE,
+	    &rs)) != DB_OK)
 		return rc;
 	for (i = 0; i < tg->n; i++) {
-		struct authz_target	*t = &tg->t[i];
-		struct assignment	*as;
-		const char		**un;
-
-		memset(t, 0, sizeof(*t));
-		t->user_id = tg->id[i];
-		as = arena_alloc(&r->arena, sizeof(*as) * (roles.n + 1));
-		un = arena_alloc(&r->arena, sizeof(*un) * (units.n + 1));
-		for (k = 0; k < roles.n; k++) {
-			if (strcasecmp(DB_CELL(&roles, k, 0), tg->id[i]) != 0 ||
-			    (role = authz_role_parse(DB_CELL(&roles, k, 1))) < 0)
-				continue;
-			as[t->nroles].role = (enum role)role;
-			as[t->nroles++].unit_id = DB_CELL(&roles, k, 2);
-		}
-		for (k = 0; k < units.n; k++)
-			if (strcasecmp(DB_CELL(&units, k, 0), tg->id[i]) == 0)
-				un[t->nunits++] = DB_CELL(&units, k, 1);
-		t->roles = as;
-		t->units = un;
+		target_init(r, &tg->t[i], tg->id[i], rs.n);
+		for (k = 0; k < rs.n; k++)
+			if (strcasecmp(DB_CELL(&rs, k, 1), tg->id[i]) == 0)
+				target_add(&tg->t[i], DB_CELL(&rs, k, 0),
+				    DB_CELL(&rs, k, 2), DB_CELL(&rs, k, 3));
 	}
 	return DB_OK;
 }
 
-/* One person row of a list (a PERSON section). */
+/* One person row of a list (a PERSON section); tg NULL: no rights column. */
 static void
 person_row(struct req *r, struct tpl *t, const struct db_rows *rs, size_t i,
     const struct authz_target *tg)
@@ -235,6 +237,9 @@ person_row(struct req *r, struct tpl *t, const struct db_rows *rs, size_t i,
 		tpl_show(s, "MUST_CHANGE");
 	if (!db_int(rs, i, C_ENABLED, 1))
 		tpl_show(s, "DISABLED");
+	if (tg == NULL)
+		return;
+	tpl_show(t, "RIGHTS");
 	reset = authz_check(r->actor, tg, AUTHZ_RESET_PASSWORD) == AUTHZ_OK;
 	phones = authz_check(r->actor, tg, AUTHZ_MANAGE_PHONES) == AUTHZ_OK;
 	if (reset || phones) {
@@ -245,10 +250,14 @@ person_row(struct req *r, struct tpl *t, const struct db_rows *rs, size_t i,
 		tpl_show(s, "VIEW_ONLY");
 }
 
-/* Renders rows[order[0..n)] of rs as PERSON sections with their rights. */
+/*
+ * Renders rows[order[0..n)] of rs as PERSON sections; with rights, also
+ * what the actor may do to each (one more query: search results carry
+ * it, DESIGN.md section 4; the lists of a location do not need it).
+ */
 static int
 person_rows(struct req *r, struct tpl *t, const struct db_rows *rs,
-    const size_t *order, size_t n)
+    const size_t *order, size_t n, int rights)
 {
 	struct targets	*tg = arena_alloc(&r->arena, sizeof(*tg));
 	size_t		 i;
@@ -257,10 +266,12 @@ person_rows(struct req *r, struct tpl *t, const struct db_rows *rs,
 	tg->n = 0;
 	for (i = 0; i < n; i++)
 		tg->id[tg->n++] = DB_CELL(rs, order[i], C_ID);
-	if ((rc = load_targets(r, tg)) != DB_OK)
+	if (n == 0)
+		return DB_OK;
+	if (rights && (rc = load_targets(r, tg)) != DB_OK)
 		return rc;
 	for (i = 0; i < n; i++)
-		person_row(r, t, rs, order[i], &tg->t[i]);
+		person_row(r, t, rs, order[i], rights ? &tg->t[i] : NULL);
 	return DB_OK;
 }
 
@@ -287,10 +298,10 @@ page_units(struct req *r)
 	struct db_val	 p[1];
 	struct tpl	*t;
 	const char	*name, *id;
-	size_t		 order[LIST_PAGE + 1], i, n;
+	size_t		 order[LIST_PAGE + 1], i, n, sortcol = 1;
 	int		 rc, back;
 
-	if (page_cursor(r, &name, &id, &back) == -1)
+	if (page_cursor(r, &name, 1, &id, &back) == -1)
 		return;
 	if (!authz_has_org_scope(r->actor->roles, r->actor->nroles)) {
 		p[0] = DB_TEXT(r->sess->user_id);
@@ -320,8 +331,7 @@ page_units(struct req *r)
 	}
 	t = page_new(r, "Locations");
 	tpl_show(t, "ALL_USERS");
-	n = page_links(r, t, "/units?", &rs, 1, 0, back,
-	    r->field[K_AFTER] != NULL, order);
+	n = page_links(r, t, "/units?", &rs, &sortcol, 1, 0, back, order);
 	for (i = 0; i < n; i++)
 		unit_row(t, &rs, order[i]);
 	if (n == 0)
@@ -329,39 +339,42 @@ page_units(struct req *r)
 	page_render(r, 200, "units.tpl", t);
 }
 
-/* A page of people from stmt (after/before variants), params first. */
+/*
+ * A page of people from stmt (after/before variants; unit_id, when not
+ * NULL, is the first parameter) into t; the rows are left in *rs.
+ * Returns DB_OK, a db_err, or 1 when a 400 was already sent.
+ */
 static int
 people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
-    enum stmt before, const char *unit_id)
+    enum stmt before, const char *unit_id, struct db_rows *rs)
 {
-	struct db_rows	 rs;
 	struct db_val	 p[4];
 	const char	*name, *id;
-	size_t		 order[LIST_PAGE + 1], n, np = 0;
+	size_t		 order[LIST_PAGE + 1], n, np = 0, sortcol = C_SORT;
 	int		 rc, back;
 
-	if (page_cursor(r, &name, &id, &back) == -1)
+	if (page_cursor(r, &name, 1, &id, &back) == -1)
 		return 1;
 	if (unit_id != NULL)
 		p[np++] = DB_TEXT(unit_id);
-	p[np++] = DB_TEXT(name);
+	else
+		p[np++] = DB_TEXT(name);	/* users: name >= ? */
 	p[np++] = DB_TEXT(name);
 	p[np++] = DB_TEXT(id);
 	if ((rc = db_query(r->db, &r->arena, back ? before : after, p, np,
-	    &rs)) != DB_OK)
+	    rs)) != DB_OK)
 		return rc;
-	n = page_links(r, t, base, &rs, C_SORT, C_ID, back,
-	    r->field[K_AFTER] != NULL, order);
+	n = page_links(r, t, base, rs, &sortcol, 1, C_ID, back, order);
 	if (n == 0)
 		tpl_show(t, "EMPTY");
-	return person_rows(r, t, &rs, order, n);
+	return person_rows(r, t, rs, order, n, 0);
 }
 
 /* GET /units/{id}: the location and its people; 404 unknown, 400 cursor. */
 void
 page_unit(struct req *r)
 {
-	struct db_rows	 u;
+	struct db_rows	 u, rs;
 	struct db_val	 p[1];
 	struct tpl	*t;
 	int		 rc;
@@ -380,7 +393,7 @@ page_unit(struct req *r)
 	tpl_set(t, "DESCRIPTION", DB_CELL(&u, 0, 2) ? DB_CELL(&u, 0, 2) : "");
 	tpl_set(t, "COUNT", DB_CELL(&u, 0, 3));
 	rc = people_page(r, t, arena_printf(&r->arena, "/units/%s?",
-	    r->path_id), Q_MEMBERS_AFTER, Q_MEMBERS_BEFORE, r->path_id);
+	    r->path_id), Q_MEMBERS_AFTER, Q_MEMBERS_BEFORE, r->path_id, &rs);
 	if (rc != DB_OK) {
 		tpl_free(t);
 		if (rc < 0)
@@ -395,9 +408,11 @@ void
 page_users(struct req *r)
 {
 	struct tpl	*t = page_new(r, "All users");
+	struct db_rows	 rs;
 	int		 rc;
 
-	rc = people_page(r, t, "/users?", Q_USERS_AFTER, Q_USERS_BEFORE, NULL);
+	rc = people_page(r, t, "/users?", Q_USERS_AFTER, Q_USERS_BEFORE, NULL,
+	    &rs);
 	if (rc != DB_OK) {
 		tpl_free(t);
 		if (rc < 0)
@@ -429,27 +444,25 @@ action(struct req *r, struct tpl *t, const char *section,
 void
 page_user(struct req *r)
 {
-	struct db_rows		 u, rows;
-	struct db_val		 p[1];
-	struct targets		*tg;
+	struct db_rows		 u, d;
+	struct db_val		 p[3];
+	struct authz_target	 tg;
 	struct tpl		*t, *s;
-	size_t			 i;
+	const char		*kind;
+	size_t			 i, nphone = 0, nunit = 0;
 	int			 rc;
 
-	p[0] = DB_TEXT(r->path_id);
-	if ((rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &u)) < 0) {
+	p[0] = p[1] = p[2] = DB_TEXT(r->path_id);
+	rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &u);
+	if (rc == 1 && (rc = db_query(r->db, &r->arena, Q_USER_DETAILS, p, 3,
+	    &d)) == DB_OK)
+		rc = 1;
+	if (rc < 0) {
 		page_db_error(r, rc);
 		return;
 	}
 	if (rc == 0) {
 		page_error(r, 404, "There is no such person.");
-		return;
-	}
-	tg = arena_alloc(&r->arena, sizeof(*tg));
-	tg->n = 1;
-	tg->id[0] = DB_CELL(&u, 0, 0);
-	if ((rc = load_targets(r, tg)) != DB_OK) {
-		page_db_error(r, rc);
 		return;
 	}
 	t = page_new(r, DB_CELL(&u, 0, 2));
@@ -468,42 +481,34 @@ page_user(struct req *r)
 		tpl_show(t, "DISABLED");
 	if (db_int(&u, 0, 13, 0))
 		tpl_show(t, "LOCKED");
-	if ((rc = db_query(r->db, &r->arena, Q_USER_PHONES, p, 1, &rows)) !=
-	    DB_OK)
-		goto fail;
-	for (i = 0; i < rows.n; i++) {
-		s = tpl_section(t, "PHONE");
-		tpl_set(s, "TYPE", DB_CELL(&rows, i, 0));
-		tpl_set(s, "NUMBER", DB_CELL(&rows, i, 1));
+	target_init(r, &tg, DB_CELL(&u, 0, 0), d.n);
+	for (i = 0; i < d.n; i++) {
+		kind = DB_CELL(&d, i, 0);
+		target_add(&tg, kind, DB_CELL(&d, i, 1), DB_CELL(&d, i, 2));
+		if (strcmp(kind, "phone") == 0) {
+			s = tpl_section(t, "PHONE");
+			tpl_set(s, "TYPE", DB_CELL(&d, i, 1));
+			tpl_set(s, "NUMBER", DB_CELL(&d, i, 2));
+			nphone++;
+		} else if (strcmp(kind, "unit") == 0) {
+			s = tpl_section(t, "UNIT");
+			tpl_set(s, "UNIT_ID", DB_CELL(&d, i, 1));
+			tpl_set(s, "UNIT_NAME", DB_CELL(&d, i, 2));
+			nunit++;
+		} else {
+			s = tpl_section(t, "ROLE");
+			tpl_set(s, "ROLE_NAME", DB_CELL(&d, i, 1));
+			tpl_set(s, "SCOPE", DB_CELL(&d, i, 3) ? DB_CELL(&d, i,
+			    3) : "whole organisation");
+		}
 	}
-	if (rows.n == 0)
+	if (nphone == 0)
 		tpl_show(t, "NO_PHONE");
-	if ((rc = db_query(r->db, &r->arena, Q_USER_UNITS, p, 1, &rows)) !=
-	    DB_OK)
-		goto fail;
-	for (i = 0; i < rows.n; i++) {
-		s = tpl_section(t, "UNIT");
-		tpl_set(s, "UNIT_ID", DB_CELL(&rows, i, 0));
-		tpl_set(s, "UNIT_NAME", DB_CELL(&rows, i, 1));
-	}
-	if (rows.n == 0)
+	if (nunit == 0)
 		tpl_show(t, "NO_UNIT");
-	if ((rc = db_query(r->db, &r->arena, Q_USER_ROLES, p, 1, &rows)) !=
-	    DB_OK)
-		goto fail;
-	for (i = 0; i < rows.n; i++) {
-		s = tpl_section(t, "ROLE");
-		tpl_set(s, "ROLE_NAME", DB_CELL(&rows, i, 0));
-		tpl_set(s, "SCOPE", DB_CELL(&rows, i, 2) ? DB_CELL(&rows, i,
-		    2) : "whole organisation");
-	}
-	action(r, t, "CAN_RESET", &tg->t[0], AUTHZ_RESET_PASSWORD);
-	action(r, t, "CAN_PHONES", &tg->t[0], AUTHZ_MANAGE_PHONES);
+	action(r, t, "CAN_RESET", &tg, AUTHZ_RESET_PASSWORD);
+	action(r, t, "CAN_PHONES", &tg, AUTHZ_MANAGE_PHONES);
 	page_render(r, 200, "user.tpl", t);
-	return;
-fail:
-	tpl_free(t);
-	page_db_error(r, rc);
 }
 
 /*
@@ -514,10 +519,11 @@ fail:
 void
 page_search(struct req *r)
 {
+	static const size_t	 sortcols[2] = { C_WORD, C_SORT };
 	const char	*q = r->field[K_Q], *terms[SEARCH_TERMS_MAX];
-	const char	*name, *id;
+	const char	*keys[2], *id;
 	struct db_rows	 rs;
-	struct db_val	 p[5];
+	struct db_val	 p[8];
 	struct tpl	*t, *s;
 	size_t		 order[LIST_PAGE + 1], n, i, np = 0, people = 0;
 	int		 nterms, rc, back;
@@ -528,7 +534,7 @@ page_search(struct req *r)
 		page_error(r, 400, "Search for at most 100 characters.");
 		return;
 	}
-	if (page_cursor(r, &name, &id, &back) == -1)
+	if (page_cursor(r, keys, 2, &id, &back) == -1)
 		return;
 	t = page_new(r, "Search");
 	tpl_set(t, "Q", q);
@@ -537,25 +543,34 @@ page_search(struct req *r)
 		return;
 	}
 	tpl_show(t, "RESULTS");
+	rs.n = 0;
+	if (nterms == 0)
+		goto render;	/* only punctuation or spaces: nothing matches */
+	p[np++] = DB_TEXT(terms[0]);
 	p[np++] = DB_TEXT(terms[0]);
 	if (nterms == 2)
 		p[np++] = DB_TEXT(terms[1]);
-	p[np++] = DB_TEXT(name);
-	p[np++] = DB_TEXT(name);
+	p[np++] = DB_TEXT(keys[0]);
+	p[np++] = DB_TEXT(keys[0]);
+	p[np++] = DB_TEXT(keys[1]);
 	p[np++] = DB_TEXT(id);
-	rs.n = 0;
-	if (nterms > 0 && (rc = db_query(r->db, &r->arena, nterms == 2 ?
-	    Q_SEARCH2 : Q_SEARCH1, p, np, &rs)) != DB_OK) {
+	if ((rc = db_query(r->db, &r->arena, nterms == 2 ? Q_SEARCH2 :
+	    Q_SEARCH1, p, np, &rs)) != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;
 	}
+render:
 	n = page_links(r, t, arena_printf(&r->arena, "/search?q=%s&",
-	    http_urlencode(&r->arena, q)), &rs, C_SORT, C_REF, 0,
-	    r->field[K_AFTER] != NULL, order);
+	    http_urlencode(&r->arena, q)), &rs, sortcols, 2, C_REF, 0, order);
 	if (n == 0)
 		tpl_show(t, "EMPTY");
 	for (i = 0; i < n; i++) {
+		/* Shown once: at the first of the person's matching words. */
+		if (DB_CELL(&rs, order[i], C_FIRST_WORD) != NULL &&
+		    strcmp(DB_CELL(&rs, order[i], C_FIRST_WORD),
+		    DB_CELL(&rs, order[i], C_WORD)) != 0)
+			continue;
 		if (strcmp(DB_CELL(&rs, order[i], C_KIND), "unit") == 0) {
 			s = tpl_section(t, "HIT_UNIT");
 			tpl_set(s, "ID", DB_CELL(&rs, order[i], C_REF));
@@ -565,7 +580,7 @@ page_search(struct req *r)
 		} else
 			order[people++] = order[i];
 	}
-	if ((rc = person_rows(r, t, &rs, order, people)) != DB_OK) {
+	if ((rc = person_rows(r, t, &rs, order, people, 1)) != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;

@@ -24,7 +24,7 @@ page_new(struct req *r, const char *title)
 	struct tpl	*t = tpl_new(), *h;
 
 	h = tpl_include(t, "HEADER", "header.tpl");
-	tpl_set(h, "TITLE", title);
+	tpl_set_global(t, "TITLE", title);
 	if (r->sess != NULL) {
 		tpl_show(h, "SIGNED_IN");
 		tpl_set(h, "USER_NAME", r->sess->display_name);
@@ -36,7 +36,6 @@ page_new(struct req *r, const char *title)
 			tpl_show(h, "MYSTAFF_NAV");
 	}
 	tpl_include(t, "FOOTER", "footer.tpl");
-	tpl_set(t, "TITLE", title);
 	return t;
 }
 
