@@ -39,6 +39,7 @@ CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/http.c cgi/settings.c \
 WEB_SRC     = cgi/route.c cgi/pages/page.c cgi/pages/signin.c \
               cgi/pages/account.c cgi/pages/qr.c cgi/pages/mystaff.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/migrate.c cgi/cli/demo.c \
+              cgi/cli/explain.c \
               build/migrations.c
 UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_authz.c

@@ -101,13 +101,5 @@ sort -k1,1 -k2,2n "$OUT" | awk -v names="$NAMES" -v rounds="$ROUNDS" '
     }'
 
 echo
-echo "EXPLAIN of the queries behind the pages (type range/ref/eq_ref/const = index):"
-MID=$(db "SELECT id FROM users WHERE upn = '$MANAGER'")
-explain() { echo "-- $1"; db "EXPLAIN $2" | awk -F'\t' '{ printf "   %-16s type=%-7s key=%-22s rows=%s %s\n", $3, $4, $6, $9, $10 }'; }
-explain "/units/{id}: members page" "SELECT u.id FROM unit_members m JOIN users u ON u.id = m.user_id WHERE m.unit_id = '$UNIT' AND (m.sort_name > '' OR (m.sort_name = '' AND m.user_id > '00000000-0000-0000-0000-000000000000')) ORDER BY m.sort_name, m.user_id LIMIT 51"
-explain "/users: everyone page" "SELECT u.id FROM users u WHERE u.display_name > 'M' OR (u.display_name = 'M' AND u.id > '00000000-0000-0000-0000-000000000000') ORDER BY u.display_name, u.id LIMIT 51"
-explain "/search?q=smi" "SELECT DISTINCT s.kind, s.ref_id, s.sort_name FROM search_words s WHERE s.word LIKE 'smi%' ESCAPE '!' AND (s.sort_name > '' OR (s.sort_name = '' AND s.ref_id > '00000000-0000-0000-0000-000000000000')) ORDER BY s.sort_name, s.ref_id LIMIT 51"
-explain "rights of a page of people (IN 50 ids)" "SELECT user_id, role, unit_id FROM role_assignments WHERE user_id IN ('$USER', '$MID')"
-explain "memberships of a page of people" "SELECT user_id, unit_id FROM unit_members WHERE user_id IN ('$USER', '$MID')"
-explain "session" "SELECT s.csrf FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = 'x'"
-explain "actor roles" "SELECT role, unit_id FROM role_assignments WHERE user_id = '$MID'"
+echo "EXPLAIN of the statements behind these pages (staffdesk-admin explain):"
+"$ROOT/bin/staffdesk-admin" explain

@@ -741,6 +741,7 @@ static const struct cli_cmd cmds[] = {
 	    cmd_mystaff_unselect },
 	{ "mystaff", "selected", "mystaff selected", "", cmd_mystaff_selected },
 	{ "reindex", NULL, "reindex", "", cli_reindex },
+	{ "explain", NULL, "explain", "", cli_explain },
 	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo },
 };
 

@@ -53,6 +53,9 @@ int		 cli_migrate(struct cli *, const struct opts *,
 /* Rebuilds the search word table (migrate.c). */
 int		 cli_reindex(struct cli *, const struct opts *,
 		    const char *const *, int);
+/* EXPLAIN of the My Staff statements (explain.c). */
+int		 cli_explain(struct cli *, const struct opts *,
+		    const char *const *, int);
 /* The demo organisation (demo.c). */
 int		 cli_demo(struct cli *, const struct opts *,
 		    const char *const *, int);

@@ -23,6 +23,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 };
 #undef STMT
 
+#define STMT(id, sql)	#id,
+static const char *const stmt_name[STMT__MAX] = {
+#include "db/stmts.h"
+};
+#undef STMT
+
 struct db {
 	const struct conf	*conf;
 	MYSQL			*my;
@@ -113,7 +119,7 @@ db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
 		return DB_DUP;
 	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
 		return DB_RETRY;
-	log_msg(LOG_WARN, "db: %s (statement %d): error %u", what, (int)id, e);
+	log_msg(LOG_WARN, "db: %s %s: error %u", what, db_stmt_name(id), e);
 	if (db_lost(e)) {
 		db_disconnect(db);
 		return DB_RETRY;
@@ -154,63 +160,72 @@ db_prepare(struct db *db, enum stmt id, int *err)
 	return db->stmt[id] = st;
 }
 
-/* Binds and executes; the statement is left ready to fetch. */
+/* Binds p to st and executes it; st is left ready to fetch. */
 static int
-db_run(struct db *db, enum stmt id, const struct db_val *p, size_t np,
-    MYSQL_STMT **out)
+db_execute(struct db *db, MYSQL_STMT *st, enum stmt id,
+    const struct db_val *p, size_t np)
 {
 	MYSQL_BIND	 b[DB_PARAMS_MAX];
 	long long	 ints[DB_PARAMS_MAX];
 	unsigned long	 lens[DB_PARAMS_MAX];
-	MYSQL_STMT	*st;
 	size_t		 i;
+
+	if (np > DB_PARAMS_MAX || mysql_stmt_param_count(st) != np) {
+		log_msg(LOG_ERR, "db: %s wants %lu parameters, got %zu",
+		    db_stmt_name(id), mysql_stmt_param_count(st), np);
+		return DB_ERR;
+	}
+	memset(b, 0, sizeof(b[0]) * (np ? np : 1));
+	for (i = 0; i < np; i++) {
+		switch (p[i].type) {
+		case DB_T_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		case DB_T_INT:
+			ints[i] = p[i].i;
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = &ints[i];
+			break;
+		case DB_T_TEXT:
+			lens[i] = p[i].len;
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)(uintptr_t)p[i].s;
+			b[i].buffer_length = p[i].len;
+			b[i].length = &lens[i];
+			break;
+		}
+	}
+	if ((np && mysql_stmt_bind_param(st, b)) || mysql_stmt_execute(st))
+		return db_fail(db, mysql_stmt_errno(st), "execute", id);
+	return DB_OK;
+}
+
+/*
+ * Prepares (once per connection) and executes statement id; on a lost
+ * link outside a transaction it reconnects and tries once more.
+ */
+static int
+db_run(struct db *db, enum stmt id, const struct db_val *p, size_t np,
+    MYSQL_STMT **out)
+{
+	MYSQL_STMT	*st;
 	int		 err = DB_ERR, tries;
 
-	if (np > DB_PARAMS_MAX)
-		return DB_ERR;
 	for (tries = 0; tries < 2; tries++) {
 		if ((st = db_prepare(db, id, &err)) == NULL) {
 			if (err == DB_RETRY && !db->in_txn)
 				continue;
 			return err;
 		}
-		if (mysql_stmt_param_count(st) != np) {
-			log_msg(LOG_ERR, "db: statement %d wants %lu "
-			    "parameters, got %zu", (int)id,
-			    mysql_stmt_param_count(st), np);
-			return DB_ERR;
+		if ((err = db_execute(db, st, id, p, np)) == DB_OK) {
+			*out = st;
+			return DB_OK;
 		}
-		memset(b, 0, sizeof(b[0]) * (np ? np : 1));
-		for (i = 0; i < np; i++) {
-			switch (p[i].type) {
-			case DB_T_NULL:
-				b[i].buffer_type = MYSQL_TYPE_NULL;
-				break;
-			case DB_T_INT:
-				ints[i] = p[i].i;
-				b[i].buffer_type = MYSQL_TYPE_LONGLONG;
-				b[i].buffer = &ints[i];
-				break;
-			case DB_T_TEXT:
-				lens[i] = p[i].len;
-				b[i].buffer_type = MYSQL_TYPE_STRING;
-				b[i].buffer = (void *)(uintptr_t)p[i].s;
-				b[i].buffer_length = p[i].len;
-				b[i].length = &lens[i];
-				break;
-			}
-		}
-		if ((np && mysql_stmt_bind_param(st, b)) ||
-		    mysql_stmt_execute(st)) {
-			err = db_fail(db, mysql_stmt_errno(st), "execute", id);
-			if (err == DB_RETRY && db->my == NULL && !db->in_txn)
-				continue;
-			if (db->stmt[id] != NULL)
-				mysql_stmt_reset(st);
-			return err;
-		}
-		*out = st;
-		return DB_OK;
+		if (err == DB_RETRY && db->my == NULL && !db->in_txn)
+			continue;
+		if (db->stmt[id] != NULL)
+			mysql_stmt_reset(st);
+		return err;
 	}
 	return err == DB_RETRY ? DB_ERR : err;
 }
@@ -235,11 +250,11 @@ db_last_id(struct db *db)
 	return db->my != NULL ? mysql_insert_id(db->my) : 0;
 }
 
-int
-db_query(struct db *db, struct arena *a, enum stmt id,
-    const struct db_val *p, size_t np, struct db_rows *rs)
+/* Fetches every row of an executed st into rs (cells in the arena). */
+static int
+db_fetch(struct db *db, MYSQL_STMT *st, enum stmt id, struct arena *a,
+    struct db_rows *rs)
 {
-	MYSQL_STMT	*st;
 	MYSQL_RES	*meta;
 	MYSQL_BIND	*b = NULL;
 	unsigned long	*lens = NULL;
@@ -249,8 +264,6 @@ db_query(struct db *db, struct arena *a, enum stmt id,
 	int		 rc, f;
 
 	memset(rs, 0, sizeof(*rs));
-	if ((rc = db_run(db, id, p, np, &st)) != DB_OK)
-		return rc;
 	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
 		mysql_stmt_free_result(st);
 		return DB_OK;
@@ -316,7 +329,7 @@ db_query(struct db *db, struct arena *a, enum stmt id,
 	if (f != MYSQL_NO_DATA)
 		rc = db_fail(db, mysql_stmt_errno(st), "fetch", id);
 out:
-	if (db->stmt[id] != NULL)
+	if (db->my != NULL)
 		mysql_stmt_free_result(st);
 	/* Move the row arrays into the arena so the caller frees nothing. */
 	if (n > 0) {
@@ -338,6 +351,19 @@ out:
 	free(lens);
 	free(b);
 	return rc;
+}
+
+int
+db_query(struct db *db, struct arena *a, enum stmt id,
+    const struct db_val *p, size_t np, struct db_rows *rs)
+{
+	MYSQL_STMT	*st;
+	int		 rc;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((rc = db_run(db, id, p, np, &st)) != DB_OK)
+		return rc;
+	return db_fetch(db, st, id, a, rs);
 }
 
 int
@@ -407,4 +433,32 @@ db_int(const struct db_rows *rs, size_t r, size_t c, int64_t dflt)
 	    parse_int64(DB_CELL(rs, r, c), INT64_MIN, INT64_MAX, &v) == -1)
 		return dflt;
 	return v;
+}
+
+const char *
+db_stmt_name(enum stmt id)
+{
+	return id < STMT__MAX ? stmt_name[id] : "?";
+}
+
+int
+db_explain(struct db *db, struct arena *a, enum stmt id,
+    const struct db_val *p, size_t np, struct db_rows *rs)
+{
+	char		*sql = arena_printf(a, "EXPLAIN %s", stmt_sql[id]);
+	MYSQL_STMT	*st;
+	int		 rc = DB_ERR;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((db->my == NULL && db_connect(db) != DB_OK) ||
+	    (st = mysql_stmt_init(db->my)) == NULL)
+		return DB_ERR;
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) == 0 &&
+	    (rc = db_execute(db, st, id, p, np)) == DB_OK)
+		rc = db_fetch(db, st, id, a, rs);
+	else if (rc == DB_ERR)
+		log_msg(LOG_ERR, "explain %s: %s", db_stmt_name(id),
+		    mysql_stmt_error(st));
+	mysql_stmt_close(st);
+	return rc;
 }

@@ -86,6 +86,12 @@ uint64_t db_last_id(struct db *);
 #define DB_TXN_TRIES	4
 int	 db_txn(struct db *, int (*fn)(struct db *, void *), void *);
 
+/* The statement's name ("Q_SESS_LOAD"). */
+const char *db_stmt_name(enum stmt);
+/* EXPLAIN of a statement with these parameters (for make bench). */
+int	 db_explain(struct db *, struct arena *, enum stmt,
+	    const struct db_val *, size_t, struct db_rows *);
+
 /* Integer of a cell, or dflt when NULL or not a number. */
 int64_t	 db_int(const struct db_rows *, size_t r, size_t c, int64_t dflt);
 
