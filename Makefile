@@ -32,12 +32,14 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               john-data curl python3 w3m tidy wrk valgrind
 
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/http.c cgi/settings.c \
-              cgi/authz.c cgi/cursor.c cgi/search.c \
+              cgi/authz.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
+              cgi/writeback.c cgi/auth/onprem.c \
               cgi/session.c cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c build/common.c
 WEB_SRC     = cgi/route.c cgi/pages/page.c cgi/pages/signin.c \
-              cgi/pages/account.c cgi/pages/qr.c cgi/pages/mystaff.c
+              cgi/pages/account.c cgi/pages/qr.c cgi/pages/mystaff.c \
+              cgi/pages/actions.c cgi/pages/admin.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/migrate.c cgi/cli/demo.c \
               cgi/cli/explain.c \
               build/migrations.c

@@ -32,6 +32,15 @@ const struct http_key route_keys[K__MAX] = {
 	[K_Q] = { "q", SEARCH_Q_MAX * 4, http_valid_text },
 	[K_AFTER] = { "after", CURSOR_MAX, NULL },
 	[K_BEFORE] = { "before", CURSOR_MAX, NULL },
+	[K_VERSION] = { "version", 10, http_valid_digits },
+	[K_TYPE] = { "type", 16, http_valid_token },
+	[K_NUMBER] = { "number", 64, http_valid_text },
+	[K_ACTION] = { "action", 64, http_valid_text },
+	[K_ACTOR] = { "actor", UPN_MAX, http_valid_text },
+	[K_TARGET] = { "target", 256, http_valid_text },
+	[K_RESULT] = { "result", 16, http_valid_token },
+	[K_FROM] = { "from", 10, http_valid_text },
+	[K_TO] = { "to", 10, http_valid_text },
 };
 
 static const struct route routes[] = {
@@ -56,6 +65,16 @@ static const struct route routes[] = {
 	{ "/users", NEED_MYSTAFF, page_users, NULL, KEY(K_AFTER) | KEY(K_BEFORE) },
 	{ "/users/{id}", NEED_MYSTAFF, page_user, NULL, 0 },
 	{ "/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER) },
+	{ "/users/{id}/reset-password", NEED_MYSTAFF, page_reset,
+	    page_reset_post, KEY(K_NEW_PASSWORD) | KEY(K_CONFIRM_PASSWORD) |
+	    KEY(K_VERSION) },
+	{ "/users/{id}/reset-password/done", NEED_MYSTAFF, page_reset_done,
+	    NULL, 0 },
+	{ "/users/{id}/phone", NEED_MYSTAFF, page_phone, page_phone_post,
+	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_ACTION) },
+	{ "/admin/audit", NEED_FULL, page_audit, NULL, KEY(K_ACTOR) |
+	    KEY(K_TARGET) | KEY(K_ACTION) | KEY(K_RESULT) | KEY(K_FROM) |
+	    KEY(K_TO) | KEY(K_BEFORE) },
 };
 
 /* Matches one path against a pattern; {id} takes one UUID segment. */

@@ -25,6 +25,15 @@ enum key {
 	K_Q,
 	K_AFTER,
 	K_BEFORE,
+	K_VERSION,
+	K_TYPE,
+	K_NUMBER,
+	K_ACTION,
+	K_ACTOR,
+	K_TARGET,
+	K_RESULT,
+	K_FROM,
+	K_TO,
 	K__MAX
 };
 

@@ -279,8 +279,9 @@ sess_flash_put(struct db *db, struct req *r, const char *kind,
 	return db_exec(db, Q_SESS_FLASH, p, 2, NULL);
 }
 
-char *
-sess_flash_take(struct req *r, const char *kind)
+/* The flash of this kind (in the arena), cleared first when take; or NULL. */
+static char *
+flash_open(struct req *r, const char *kind, int take)
 {
 	unsigned char	 plain[SESS_FLASH_MAX + 1];
 	struct db_val	 p[2];
@@ -301,9 +302,28 @@ sess_flash_take(struct req *r, const char *kind)
 		p[0] = DB_NULL;
 		p[1] = DB_TEXT(r->sess->token_hash);
 		/* Shown at most once: cleared before it is returned. */
-		if (db_exec(r->db, Q_SESS_FLASH, p, 2, NULL) == DB_OK)
+		if (!take || db_exec(r->db, Q_SESS_FLASH, p, 2, NULL) == DB_OK)
 			out = arena_strdup(&r->arena, (char *)plain + klen + 1);
+		if (take)
+			r->sess->flash = NULL;
 	}
 	OPENSSL_cleanse(plain, sizeof(plain));
 	return out;
+}
+
+char *
+sess_flash_take(struct req *r, const char *kind)
+{
+	return flash_open(r, kind, 1);
+}
+
+int
+sess_flash_peek(struct req *r, const char *kind)
+{
+	char	*s = flash_open(r, kind, 0);
+
+	if (s == NULL)
+		return 0;
+	OPENSSL_cleanse(s, strlen(s));
+	return 1;
 }

@@ -69,6 +69,8 @@ int	 sess_needs_mfa(const struct sess *);
 int	 sess_flash_put(struct db *, struct req *, const char *kind,
 	    const char *text);
 char	*sess_flash_take(struct req *, const char *kind);
+/* 1 when a flash of this kind waits (it stays). */
+int	 sess_flash_peek(struct req *, const char *kind);
 
 /* The session and visitor cookie names for this configuration. */
 const char *const *sess_cookie_names(int secure);

@@ -37,6 +37,18 @@ static const struct setting_def defs[SET__MAX] = {
 	[SET_RESET_TEMP_TTL_HOURS] =
 	    { "reset.temp_password_ttl_hours", ST_INT, 1, 24 * 14, "24",
 	    { NULL } },
+	[SET_RESET_DELIVER] =
+	    { "reset.deliver", ST_CHOICE, 0, 0, "show",
+	    { "show", "sms", NULL } },
+	[SET_ONPREM_MIN_LENGTH] =
+	    { "onprem.policy.min_length", ST_INT, 1, 256, "8", { NULL } },
+	[SET_ONPREM_COMPLEXITY] =
+	    { "onprem.policy.complexity", ST_BOOL, 0, 1, "on", { NULL } },
+	[SET_ONPREM_NO_ACCOUNT_NAME] =
+	    { "onprem.policy.no_account_name", ST_BOOL, 0, 1, "on", { NULL } },
+	[SET_ONPREM_WRITEBACK] =
+	    { "onprem.writeback", ST_CHOICE, 0, 0, "local",
+	    { "local", "none", NULL } },
 };
 
 int

@@ -43,6 +43,12 @@ out:
 }
 
 int
+code_temp_password(char *out, size_t outsz)
+{
+	return code_random(TEMP_PW_ALPHABET, TEMP_PW_LEN, out, outsz);
+}
+
+int
 code_recovery(char *out, size_t outsz)
 {
 	char raw[CODE_RECOVERY_CHARS + 1];

@@ -22,6 +22,13 @@
  * rejection sampling over RAND_bytes, NUL-terminated in out (outsz > n).
  * Returns 0, or -1 (bad arguments, RNG failure; out is then wiped).
  */
+/* Temporary passwords: no look-alikes (0 O o, 1 l I). */
+#define TEMP_PW_ALPHABET "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#define TEMP_PW_LEN      14	/* 14 of 55 characters: 80 bits */
+
+/* A random temporary password of TEMP_PW_LEN characters; 0 or -1. */
+int code_temp_password(char *out, size_t outsz);
+
 int code_random(const char *alphabet, size_t n, char *out, size_t outsz);
 
 /*

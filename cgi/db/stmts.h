@@ -42,7 +42,8 @@ STMT(Q_USER_SIGNIN_OK, "UPDATE users SET failed_signins = 0, locked_until = "
 STMT(Q_USER_BY_ID, "SELECT id, upn, display_name, given_name, surname, "
     "email, job_title, department, source, " EPOCH("last_signin_at") ", "
     "must_change_password, enabled, password_hash, "
-    "IFNULL(locked_until > UTC_TIMESTAMP(6), 0) FROM users WHERE id = ?")
+    "IFNULL(locked_until > UTC_TIMESTAMP(6), 0), password_version, "
+    EPOCH("temp_password_expires_at") " FROM users WHERE id = ?")
 STMT(Q_USER_BY_UPN, "SELECT id, display_name FROM users WHERE upn = ?")
 STMT(Q_USER_INSERT, "INSERT INTO users (id, upn, display_name, given_name, "
     "surname, email, job_title, department, source, password_hash, "
@@ -51,7 +52,18 @@ STMT(Q_USER_INSERT, "INSERT INTO users (id, upn, display_name, given_name, "
 STMT(Q_USER_SET_PASSWORD, "UPDATE users SET password_hash = ?, "
     "must_change_password = ?, temp_password_expires_at = "
     "UTC_TIMESTAMP(6) + INTERVAL ? SECOND, failed_signins = 0, "
-    "locked_until = NULL, updated_at = UTC_TIMESTAMP(6) WHERE id = ?")
+    "locked_until = NULL, password_version = password_version + 1, "
+    "updated_at = UTC_TIMESTAMP(6) WHERE id = ?")
+/*
+ * A manager's reset: a temporary password that must be changed, the
+ * lockout cleared. Only if the password is still the version the form
+ * showed. Params: hash, ttl seconds, id, version.
+ */
+STMT(Q_USER_RESET, "UPDATE users SET password_hash = ?, "
+    "must_change_password = 1, temp_password_expires_at = "
+    "UTC_TIMESTAMP(6) + INTERVAL ? SECOND, failed_signins = 0, "
+    "locked_until = NULL, password_version = password_version + 1, "
+    "updated_at = UTC_TIMESTAMP(6) WHERE id = ? AND password_version = ?")
 STMT(Q_USER_ENABLE, "UPDATE users SET enabled = ?, updated_at = "
     "UTC_TIMESTAMP(6) WHERE id = ?")
 STMT(Q_USER_UNITS, "SELECT un.id, un.name FROM unit_members m JOIN units un "
@@ -63,6 +75,7 @@ STMT(Q_USER_PHONES, "SELECT type, number FROM phones WHERE user_id = ? "
     "ORDER BY type")
 STMT(Q_PHONE_PUT, "INSERT INTO phones (user_id, type, number) VALUES "
     "(?, ?, ?) ON DUPLICATE KEY UPDATE number = VALUES(number)")
+STMT(Q_PHONE_DELETE, "DELETE FROM phones WHERE user_id = ? AND type = ?")
 
 /* units, memberships, roles */
 STMT(Q_UNIT_INSERT, "INSERT INTO units (id, name, description) "
@@ -246,3 +259,25 @@ STMT(Q_REINDEX_USERS, "SELECT u.id, u.display_name, u.upn, u.email, "
     "(SELECT GROUP_CONCAT(p.number SEPARATOR ' ') FROM phones p WHERE "
     "p.user_id = u.id) FROM users u WHERE u.id > ? ORDER BY u.id LIMIT 1000")
 STMT(Q_REINDEX_UNITS, "SELECT id, name FROM units")
+
+/* SMS: the outbox keeps a record, never a secret (the body is redacted). */
+STMT(Q_SMS_QUEUE, "INSERT INTO sms_outbox (number, body, status) VALUES "
+    "(?, ?, 'queued')")
+STMT(Q_SMS_DONE, "UPDATE sms_outbox SET status = ?, sent_at = "
+    "UTC_TIMESTAMP(6) WHERE id = ?")
+
+/*
+ * The audit log, newest first, keyset on id. Each filter is skipped when
+ * its first parameter is NULL. Params: before id; actor, actor; target,
+ * target, target id; action, action; result, result; from, from; to, to.
+ */
+STMT(Q_AUDIT_PAGE, "SELECT id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), "
+    "actor_upn, action, CAST(target_id AS CHAR), target_name, result, "
+    "reason, client, ip, details FROM audit_log WHERE id < ? "
+    "AND (? IS NULL OR actor_upn LIKE ? ESCAPE '!') "
+    "AND (? IS NULL OR target_name LIKE ? ESCAPE '!' OR "
+    "CAST(target_id AS CHAR) = ?) "
+    "AND (? IS NULL OR action LIKE ? ESCAPE '!') "
+    "AND (? IS NULL OR result = ?) "
+    "AND (? IS NULL OR at >= ?) AND (? IS NULL OR at < ?) "
+    "ORDER BY id DESC LIMIT 51")

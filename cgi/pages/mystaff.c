@@ -13,6 +13,8 @@
 #include "db/db.h"
 #include "http.h"
 #include "pages/pages.h"
+#include "pages/person.h"
+#include "phone.h"
 #include "route.h"
 #include "search.h"
 #include "session.h"
@@ -440,24 +442,51 @@ action(struct req *r, struct tpl *t, const char *section,
 	tpl_set(s, "WHY", authz_reason_text(why));
 }
 
+int
+person_load(struct req *r, const char *id, struct person *pp)
+{
+	struct db_val	 p[3];
+	const char	*kind;
+	size_t		 i;
+	int		 rc, type;
+
+	memset(pp, 0, sizeof(*pp));
+	p[0] = p[1] = p[2] = DB_TEXT(id);
+	if ((rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &pp->u)) !=
+	    1)
+		return rc;
+	if ((rc = db_query(r->db, &r->arena, Q_USER_DETAILS, p, 3, &pp->d)) !=
+	    DB_OK)
+		return rc;
+	pp->id = DB_CELL(&pp->u, 0, P_ID);
+	pp->upn = DB_CELL(&pp->u, 0, P_UPN);
+	pp->name = DB_CELL(&pp->u, 0, P_NAME);
+	pp->onprem = DB_CELL(&pp->u, 0, P_SOURCE) != NULL &&
+	    strcmp(DB_CELL(&pp->u, 0, P_SOURCE), "onprem") == 0;
+	pp->version = db_int(&pp->u, 0, P_VERSION, 0);
+	target_init(r, &pp->t, pp->id, pp->d.n);
+	for (i = 0; i < pp->d.n; i++) {
+		kind = DB_CELL(&pp->d, i, 0);
+		target_add(&pp->t, kind, DB_CELL(&pp->d, i, 1),
+		    DB_CELL(&pp->d, i, 2));
+		if (strcmp(kind, "phone") == 0 &&
+		    (type = phone_type_parse(DB_CELL(&pp->d, i, 1))) >= 0)
+			pp->phone[type] = DB_CELL(&pp->d, i, 2);
+	}
+	return 1;
+}
+
 /* GET /users/{id}: the profile and the actions the actor may use; 404. */
 void
 page_user(struct req *r)
 {
-	struct db_rows		 u, d;
-	struct db_val		 p[3];
-	struct authz_target	 tg;
-	struct tpl		*t, *s;
-	const char		*kind;
-	size_t			 i, nphone = 0, nunit = 0;
-	int			 rc;
+	struct person	 pp;
+	struct tpl	*t, *s;
+	const char	*kind;
+	size_t		 i, nunit = 0;
+	int		 rc, k, nphone = 0;
 
-	p[0] = p[1] = p[2] = DB_TEXT(r->path_id);
-	rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &u);
-	if (rc == 1 && (rc = db_query(r->db, &r->arena, Q_USER_DETAILS, p, 3,
-	    &d)) == DB_OK)
-		rc = 1;
-	if (rc < 0) {
+	if ((rc = person_load(r, r->path_id, &pp)) < 0) {
 		page_db_error(r, rc);
 		return;
 	}
@@ -465,49 +494,52 @@ page_user(struct req *r)
 		page_error(r, 404, "There is no such person.");
 		return;
 	}
-	t = page_new(r, DB_CELL(&u, 0, 2));
-	tpl_set(t, "ID", DB_CELL(&u, 0, 0));
-	tpl_set(t, "UPN", DB_CELL(&u, 0, 1));
-	tpl_set(t, "EMAIL", DB_CELL(&u, 0, 5) ? DB_CELL(&u, 0, 5) : "none");
-	tpl_set(t, "JOB", DB_CELL(&u, 0, 6) ? DB_CELL(&u, 0, 6) : "none");
-	tpl_set(t, "DEPARTMENT", DB_CELL(&u, 0, 7) ? DB_CELL(&u, 0, 7) :
-	    "none");
-	tpl_set(t, "SOURCE", DB_CELL(&u, 0, 8) && strcmp(DB_CELL(&u, 0, 8),
-	    "onprem") == 0 ? "on-premises (synced)" : "cloud");
-	tpl_set(t, "LAST_SIGNIN", page_when(r, DB_CELL(&u, 0, 9)));
-	if (db_int(&u, 0, 10, 0))
+	t = page_new(r, pp.name);
+	tpl_set(t, "ID", pp.id);
+	tpl_set(t, "UPN", pp.upn);
+	tpl_set(t, "EMAIL", DB_CELL(&pp.u, 0, P_EMAIL) ?
+	    DB_CELL(&pp.u, 0, P_EMAIL) : "none");
+	tpl_set(t, "JOB", DB_CELL(&pp.u, 0, P_JOB) ?
+	    DB_CELL(&pp.u, 0, P_JOB) : "none");
+	tpl_set(t, "DEPARTMENT", DB_CELL(&pp.u, 0, P_DEPT) ?
+	    DB_CELL(&pp.u, 0, P_DEPT) : "none");
+	tpl_set(t, "SOURCE", pp.onprem ? "on-premises (synced)" : "cloud");
+	tpl_set(t, "LAST_SIGNIN", page_when(r, DB_CELL(&pp.u, 0,
+	    P_LAST_SIGNIN)));
+	if (db_int(&pp.u, 0, P_MUST_CHANGE, 0))
 		tpl_show(t, "MUST_CHANGE");
-	if (!db_int(&u, 0, 11, 1))
+	if (!db_int(&pp.u, 0, P_ENABLED, 1))
 		tpl_show(t, "DISABLED");
-	if (db_int(&u, 0, 13, 0))
+	if (db_int(&pp.u, 0, P_LOCKED, 0))
 		tpl_show(t, "LOCKED");
-	target_init(r, &tg, DB_CELL(&u, 0, 0), d.n);
-	for (i = 0; i < d.n; i++) {
-		kind = DB_CELL(&d, i, 0);
-		target_add(&tg, kind, DB_CELL(&d, i, 1), DB_CELL(&d, i, 2));
-		if (strcmp(kind, "phone") == 0) {
-			s = tpl_section(t, "PHONE");
-			tpl_set(s, "TYPE", DB_CELL(&d, i, 1));
-			tpl_set(s, "NUMBER", DB_CELL(&d, i, 2));
-			nphone++;
-		} else if (strcmp(kind, "unit") == 0) {
+	for (k = 0; k < PHONE__MAX; k++) {
+		if (pp.phone[k] == NULL)
+			continue;
+		s = tpl_section(t, "PHONE");
+		tpl_set(s, "TYPE", phone_type_name(k));
+		tpl_set(s, "NUMBER", pp.phone[k]);
+		nphone++;
+	}
+	for (i = 0; i < pp.d.n; i++) {
+		kind = DB_CELL(&pp.d, i, 0);
+		if (strcmp(kind, "unit") == 0) {
 			s = tpl_section(t, "UNIT");
-			tpl_set(s, "UNIT_ID", DB_CELL(&d, i, 1));
-			tpl_set(s, "UNIT_NAME", DB_CELL(&d, i, 2));
+			tpl_set(s, "UNIT_ID", DB_CELL(&pp.d, i, 1));
+			tpl_set(s, "UNIT_NAME", DB_CELL(&pp.d, i, 2));
 			nunit++;
-		} else {
+		} else if (strcmp(kind, "role") == 0) {
 			s = tpl_section(t, "ROLE");
-			tpl_set(s, "ROLE_NAME", DB_CELL(&d, i, 1));
-			tpl_set(s, "SCOPE", DB_CELL(&d, i, 3) ? DB_CELL(&d, i,
-			    3) : "whole organisation");
+			tpl_set(s, "ROLE_NAME", DB_CELL(&pp.d, i, 1));
+			tpl_set(s, "SCOPE", DB_CELL(&pp.d, i, 3) ?
+			    DB_CELL(&pp.d, i, 3) : "whole organisation");
 		}
 	}
 	if (nphone == 0)
 		tpl_show(t, "NO_PHONE");
 	if (nunit == 0)
 		tpl_show(t, "NO_UNIT");
-	action(r, t, "CAN_RESET", &tg, AUTHZ_RESET_PASSWORD);
-	action(r, t, "CAN_PHONES", &tg, AUTHZ_MANAGE_PHONES);
+	action(r, t, "CAN_RESET", &pp.t, AUTHZ_RESET_PASSWORD);
+	action(r, t, "CAN_PHONES", &pp.t, AUTHZ_MANAGE_PHONES);
 	page_render(r, 200, "user.tpl", t);
 }
 

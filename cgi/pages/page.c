@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "authz.h"
 #include "db/db.h"
 #include "http.h"
 #include "log.h"
@@ -15,7 +16,8 @@
 const char *const page_templates[] = {
 	"header.tpl", "footer.tpl", "error.tpl", "login.tpl", "mfa.tpl",
 	"account.tpl", "password.tpl", "enrol.tpl", "units.tpl", "people.tpl",
-	"user.tpl", "search.tpl", NULL
+	"user.tpl", "search.tpl", "reset.tpl", "reset_done.tpl", "phone.tpl",
+	"audit.tpl", NULL
 };
 
 struct tpl *
@@ -34,6 +36,9 @@ page_new(struct req *r, const char *title)
 			tpl_show(h, "NAV");
 		if (r->sess->has_role)
 			tpl_show(h, "MYSTAFF_NAV");
+		if (r->actor != NULL && authz_has_org_scope(r->actor->roles,
+		    r->actor->nroles))
+			tpl_show(h, "ADMIN_NAV");
 	}
 	tpl_include(t, "FOOTER", "footer.tpl");
 	return t;

@@ -48,4 +48,14 @@ void	 page_users(struct req *);
 void	 page_user(struct req *);
 void	 page_search(struct req *);
 
+/* actions.c */
+void	 page_reset(struct req *);
+void	 page_reset_post(struct req *);
+void	 page_reset_done(struct req *);
+void	 page_phone(struct req *);
+void	 page_phone_post(struct req *);
+
+/* admin.c */
+void	 page_audit(struct req *);
+
 #endif

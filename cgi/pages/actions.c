@@ -1,0 +1,569 @@
+/*
+ * actions.c: what a manager comes for (DESIGN.md sections 3, 4 and 8):
+ * /users/{id}/reset-password (and its .../done result page) and
+ * /users/{id}/phone. authz_check() decides, as it does for the buttons;
+ * every change and its audit row commit together, and a refusal is
+ * audited too.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "auth/codes.h"
+#include "auth/onprem.h"
+#include "auth/password.h"
+#include "authz.h"
+#include "conf.h"
+#include "db/audit.h"
+#include "db/db.h"
+#include "http.h"
+#include "log.h"
+#include "pages/pages.h"
+#include "pages/person.h"
+#include "phone.h"
+#include "route.h"
+#include "search.h"
+#include "session.h"
+#include "settings.h"
+#include "sms.h"
+#include "tpl.h"
+#include "writeback.h"
+
+/* Transaction outcomes that roll back (db_txn passes them on). */
+enum { TXN_CONFLICT = 1, TXN_WRITEBACK, TXN_DUP_MOBILE };
+
+/* Loads the person of the URL; 0 after a 404/503 page. */
+static int
+target(struct req *r, struct person *pp)
+{
+	int	rc = person_load(r, r->path_id, pp);
+
+	if (rc < 0)
+		page_db_error(r, rc);
+	else if (rc == 0)
+		page_error(r, 404, "There is no such person.");
+	return rc == 1;
+}
+
+struct denial {
+	struct req		*r;
+	const struct person	*pp;
+	const char		*action;
+	enum authz_reason	 why;
+};
+
+static int
+deny_txn(struct db *db, void *arg)
+{
+	struct denial	*d = arg;
+	struct audit	 a = { d->action, 0, authz_reason_code(d->why), NULL,
+	    NULL, d->pp->id, d->pp->name, "mystaff",
+	    "{\"initiatedBy\":\"My Staff\"}" };
+
+	return audit_write(db, d->r, &a);
+}
+
+/*
+ * Checks act on the person; when refused answers 403 with the reason
+ * (and, for a POST, writes the failure to the audit log). 1: allowed.
+ */
+static int
+allowed(struct req *r, const struct person *pp, enum authz_action act,
+    const char *action)
+{
+	struct denial	d = { r, pp, action, AUTHZ_OK };
+	int		rc;
+
+	if ((d.why = authz_check(r->actor, &pp->t, act)) == AUTHZ_OK)
+		return 1;
+	if (r->method == HTTP_POST &&
+	    (rc = db_txn(r->db, deny_txn, &d)) != DB_OK) {
+		page_db_error(r, rc);
+		return 0;
+	}
+	page_error(r, 403, authz_reason_text(d.why));
+	return 0;
+}
+
+/* The reset form: cloud (confirm) or on-premises (password twice). */
+static void
+reset_form(struct req *r, int status, const struct person *pp,
+    const char *const *errors, size_t nerrors)
+{
+	struct tpl	*t = page_new(r, "Reset password");
+	const char	*mobile = pp->phone[PHONE_MOBILE];
+	size_t		 i;
+
+	tpl_set(t, "CSRF", r->sess->csrf);
+	tpl_set(t, "ID", pp->id);
+	tpl_set(t, "NAME", pp->name);
+	tpl_set(t, "UPN", pp->upn);
+	tpl_set_int(t, "VERSION", pp->version);
+	tpl_set_int(t, "TTL", settings_int(r->settings,
+	    SET_RESET_TEMP_TTL_HOURS));
+	if (pp->onprem) {
+		tpl_show(t, "ONPREM");
+		tpl_set_int(t, "MIN_LENGTH", settings_int(r->settings,
+		    SET_ONPREM_MIN_LENGTH));
+		if (settings_int(r->settings, SET_ONPREM_COMPLEXITY))
+			tpl_show(t, "COMPLEXITY");
+	} else if (strcmp(settings_str(r->settings, SET_RESET_DELIVER),
+	    "sms") == 0) {
+		tpl_show(t, "CLOUD_SMS");
+		tpl_set(t, "MOBILE", mobile ? phone_mask(&r->arena, mobile) :
+		    "");
+		if (mobile == NULL)
+			tpl_show(t, "NO_MOBILE");
+	} else
+		tpl_show(t, "CLOUD_SHOW");
+	for (i = 0; i < nerrors; i++)
+		tpl_set(tpl_section(t, "ERROR"), "MESSAGE", errors[i]);
+	page_render(r, status, "reset.tpl", t);
+}
+
+/* GET /users/{id}/reset-password: the confirm page; 403 when not allowed. */
+void
+page_reset(struct req *r)
+{
+	struct person	pp;
+
+	if (!target(r, &pp) || !allowed(r, &pp, AUTHZ_RESET_PASSWORD,
+	    "user.password.reset"))
+		return;
+	reset_form(r, 200, &pp, NULL, 0);
+}
+
+struct reset {
+	struct req		*r;
+	const struct person	*pp;
+	const char		*password;	/* the new one, in clear */
+	const char		*hash;
+	int64_t			 version;
+	const char		*delivery;	/* shown, sms, typed */
+	const char		*mobile;
+	const char		*why;		/* writeback's refusal */
+	uint64_t		 sms_id;
+};
+
+static int
+reset_txn(struct db *db, void *arg)
+{
+	struct reset	*x = arg;
+	struct req	*r = x->r;
+	struct audit	 a = { "user.password.reset", 1, NULL, NULL, NULL,
+	    x->pp->id, x->pp->name, "mystaff", NULL };
+	struct wb_user	 wu = { x->pp->id, x->pp->upn };
+	struct db_val	 p[4];
+	uint64_t	 n = 0;
+	char		*flash;
+	int		 rc;
+
+	p[0] = DB_TEXT(x->hash);
+	p[1] = DB_INT(settings_int(r->settings, SET_RESET_TEMP_TTL_HOURS) *
+	    3600);
+	p[2] = DB_TEXT(x->pp->id);
+	p[3] = DB_INT(x->version);
+	if ((rc = db_exec(db, Q_USER_RESET, p, 4, &n)) != DB_OK)
+		return rc;
+	if (n != 1)
+		return TXN_CONFLICT;
+	if (x->pp->onprem && wb_set_password(settings_str(r->settings,
+	    SET_ONPREM_WRITEBACK), &wu, x->password, &x->why) != WB_OK)
+		return TXN_WRITEBACK;
+	/* Every session of the person ends. */
+	p[0] = DB_TEXT(x->pp->id);
+	if ((rc = db_exec(db, Q_SESS_DELETE_USER, p, 1, NULL)) != DB_OK)
+		return rc;
+	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
+	    "\"source\":\"%s\",\"delivery\":\"%s\",\"to\":%s}",
+	    x->pp->onprem ? "onprem" : "cloud", x->delivery, x->mobile ?
+	    json_string(&r->arena, phone_mask(&r->arena, x->mobile)) : "null");
+	if ((rc = audit_write(db, r, &a)) != DB_OK)
+		return rc;
+	if (x->mobile != NULL) {
+		p[0] = DB_TEXT(x->mobile);
+		p[1] = DB_TEXT("Your staffdesk temporary password "
+		    "(not stored)");
+		if ((rc = db_exec(db, Q_SMS_QUEUE, p, 2, NULL)) != DB_OK)
+			return rc;
+		x->sms_id = db_last_id(db);
+	}
+	/* What the result page shows, once. */
+	if (strcmp(x->delivery, "shown") == 0)
+		flash = arena_printf(&r->arena, "shown\n%s", x->password);
+	else if (x->mobile != NULL)
+		flash = arena_printf(&r->arena, "sms\n%s",
+		    phone_mask(&r->arena, x->mobile));
+	else
+		flash = arena_strdup(&r->arena, "typed\n-");
+	rc = sess_flash_put(db, r, arena_printf(&r->arena, "reset:%s",
+	    x->pp->id), flash);
+	OPENSSL_cleanse(flash, strlen(flash));
+	return rc;
+}
+
+struct failure {
+	struct req		*r;
+	const struct person	*pp;
+	const char		*action, *reason, *details;
+};
+
+static int
+failure_txn(struct db *db, void *arg)
+{
+	struct failure	*f = arg;
+	struct audit	 a = { f->action, 0, f->reason, NULL, NULL, f->pp->id,
+	    f->pp->name, "mystaff", f->details };
+
+	return audit_write(db, f->r, &a);
+}
+
+/* Audits a refusal that changed nothing; 0, or 503 already answered. */
+static int
+audit_failure(struct req *r, const struct person *pp, const char *action,
+    const char *reason)
+{
+	struct failure	f = { r, pp, action, reason,
+	    "{\"initiatedBy\":\"My Staff\"}" };
+	int		rc;
+
+	if ((rc = db_txn(r->db, failure_txn, &f)) != DB_OK) {
+		page_db_error(r, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * POST /users/{id}/reset-password: 303 to the result page; 403 when not
+ * allowed (audited); 422 for a refused on-premises password (each
+ * broken rule listed) or when the password changed since the form was
+ * shown (a second manager, a double submit: nothing is changed twice);
+ * 503 when writeback or the database is unavailable (nothing changed).
+ */
+void
+page_reset_post(struct req *r)
+{
+	struct person		 pp;
+	struct reset		 x;
+	struct onprem_policy	 pol;
+	struct pw_person	 who;
+	const char		*errors[ONPREM__MAX + 1];
+	char			 temp[TEMP_PW_LEN + 1], hash[PW_HASH_MAX];
+	char			 buf[ONPREM__MAX][128];
+	const char		*pw = r->field[K_NEW_PASSWORD];
+	int64_t			 version;
+	unsigned		 broken;
+	size_t			 nerr = 0;
+	int			 rc, i;
+
+	if (!target(r, &pp) || !allowed(r, &pp, AUTHZ_RESET_PASSWORD,
+	    "user.password.reset"))
+		return;
+	if (r->field[K_VERSION] == NULL || parse_int64(r->field[K_VERSION],
+	    0, UINT32_MAX, &version) == -1) {
+		page_error(r, 400, "The form is missing its version. Reload "
+		    "the page and try again.");
+		return;
+	}
+	memset(&x, 0, sizeof(x));
+	x.r = r;
+	x.pp = &pp;
+	x.version = version;
+	if (pp.onprem) {
+		pol.min_length = settings_int(r->settings,
+		    SET_ONPREM_MIN_LENGTH);
+		pol.complexity = (int)settings_int(r->settings,
+		    SET_ONPREM_COMPLEXITY);
+		pol.no_account_name = (int)settings_int(r->settings,
+		    SET_ONPREM_NO_ACCOUNT_NAME);
+		who.upn = pp.upn;
+		who.display_name = pp.name;
+		who.given_name = DB_CELL(&pp.u, 0, P_GIVEN);
+		who.surname = DB_CELL(&pp.u, 0, P_SURNAME);
+		if (pw == NULL || *pw == '\0')
+			errors[nerr++] = "Type the new password twice.";
+		else if (r->field[K_CONFIRM_PASSWORD] == NULL ||
+		    strcmp(pw, r->field[K_CONFIRM_PASSWORD]) != 0)
+			errors[nerr++] = "The two passwords do not match.";
+		else if ((broken = onprem_check(pw, &who, &pol)) != 0)
+			for (i = 0; i < ONPREM__MAX; i++)
+				if (broken & (1u << i))
+					errors[nerr++] = onprem_rule_text(i,
+					    &pol, buf[i], sizeof(buf[i]));
+		if (nerr > 0) {
+			reset_form(r, 422, &pp, errors, nerr);
+			return;
+		}
+		x.password = pw;
+		x.delivery = "typed";
+	} else {
+		if (code_temp_password(temp, sizeof(temp)) == -1) {
+			page_error(r, 503, "No temporary password could be "
+			    "made. Try again.");
+			return;
+		}
+		x.password = temp;
+		x.delivery = "shown";
+		if (strcmp(settings_str(r->settings, SET_RESET_DELIVER),
+		    "sms") == 0) {
+			if ((x.mobile = pp.phone[PHONE_MOBILE]) == NULL) {
+				errors[0] = "This person has no mobile "
+				    "number to send the password to.";
+				reset_form(r, 422, &pp, errors, 1);
+				return;
+			}
+			x.delivery = "sms";
+		}
+	}
+	if (pw_hash(x.password, hash, sizeof(hash)) == -1) {
+		OPENSSL_cleanse(temp, sizeof(temp));
+		page_error(r, 503, "The password could not be stored. Try "
+		    "again.");
+		return;
+	}
+	x.hash = hash;
+	rc = db_txn(r->db, reset_txn, &x);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	if (rc == DB_OK && x.mobile != NULL) {
+		struct db_val	p[2];
+
+		p[0] = DB_TEXT(sms_deliver(r->conf, x.mobile,
+		    arena_printf(&r->arena, "Your temporary staffdesk "
+		    "password is %s - it works once and must be changed.",
+		    temp)) == 0 ? "sent" : "failed");
+		p[1] = DB_INT(x.sms_id);
+		if (db_exec(r->db, Q_SMS_DONE, p, 2, NULL) != DB_OK)
+			log_msg(LOG_WARN, "sms_outbox %llu: status not saved",
+			    (unsigned long long)x.sms_id);
+	}
+	OPENSSL_cleanse(temp, sizeof(temp));
+	if (rc == TXN_CONFLICT) {
+		if (audit_failure(r, &pp, "user.password.reset",
+		    "changed_meanwhile") == -1)
+			return;
+		/* A double submit: the first one's result is waiting. */
+		if (sess_flash_peek(r, arena_printf(&r->arena, "reset:%s",
+		    pp.id))) {
+			http_redirect(r, arena_printf(&r->arena,
+			    "/users/%s/reset-password/done", pp.id));
+			return;
+		}
+		errors[0] = "This password was changed a moment ago (by "
+		    "another manager, or by this form sent twice). Nothing "
+		    "was changed now: the temporary password given then is "
+		    "the one that works.";
+		if ((rc = person_load(r, r->path_id, &pp)) != 1) {
+			page_db_error(r, rc < 0 ? rc : DB_ERR);
+			return;
+		}
+		reset_form(r, 422, &pp, errors, 1);
+		return;
+	}
+	if (rc == TXN_WRITEBACK) {
+		if (audit_failure(r, &pp, "user.password.reset",
+		    "writeback_unavailable") == -1)
+			return;
+		page_error(r, 503, x.why != NULL ? x.why : "The on-premises "
+		    "directory did not take the password. Nothing was "
+		    "changed.");
+		return;
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, arena_printf(&r->arena,
+	    "/users/%s/reset-password/done", pp.id));
+}
+
+/*
+ * GET /users/{id}/reset-password/done: the result of this manager's
+ * reset, once (a reload shows that it was shown, not the password).
+ */
+void
+page_reset_done(struct req *r)
+{
+	struct person	 pp;
+	struct tpl	*t;
+	char		*flash, *nl;
+
+	if (!target(r, &pp))
+		return;
+	t = page_new(r, "Password reset");
+	tpl_set(t, "ID", pp.id);
+	tpl_set(t, "NAME", pp.name);
+	tpl_set_int(t, "TTL", settings_int(r->settings,
+	    SET_RESET_TEMP_TTL_HOURS));
+	flash = sess_flash_take(r, arena_printf(&r->arena, "reset:%s", pp.id));
+	if (flash == NULL || (nl = strchr(flash, '\n')) == NULL)
+		tpl_show(t, "GONE");
+	else {
+		*nl++ = '\0';
+		if (strcmp(flash, "shown") == 0) {
+			tpl_show(t, "SHOWN");
+			tpl_set(t, "TEMP", nl);
+		} else if (strcmp(flash, "sms") == 0) {
+			tpl_show(t, "SMS");
+			tpl_set(t, "MOBILE", nl);
+		} else
+			tpl_show(t, "TYPED");
+	}
+	page_render(r, 200, "reset_done.tpl", t);
+	if (flash != NULL)
+		OPENSSL_cleanse(flash, strlen(flash));
+}
+
+/* The phone page, with a message and the typed value kept for one type. */
+static void
+phone_form(struct req *r, int status, const struct person *pp, int bad_type,
+    const char *typed, const char *msg)
+{
+	struct tpl	*t = page_new(r, "Phone numbers");
+	struct tpl	*s;
+	int		 k;
+
+	tpl_set(t, "ID", pp->id);
+	tpl_set(t, "NAME", pp->name);
+	for (k = 0; k < PHONE__MAX; k++) {
+		s = tpl_section(t, "TYPE");
+		tpl_set(s, "CSRF", r->sess->csrf);
+		tpl_set(s, "TYPE_ID", phone_type_id(k));
+		tpl_set(s, "TYPE_NAME", phone_type_name(k));
+		tpl_set(s, "NUMBER", k == bad_type ? typed : pp->phone[k]);
+		if (k == PHONE_OFFICE)
+			tpl_show(s, "EXT_HINT");
+		if (pp->phone[k] != NULL)
+			tpl_show(s, "CAN_REMOVE");
+		if (k == bad_type && msg != NULL) {
+			tpl_show(s, "ERROR");
+			tpl_set(s, "MESSAGE", msg);
+		}
+	}
+	page_render(r, status, "phone.tpl", t);
+}
+
+/* GET /users/{id}/phone: the three numbers; 403 when not allowed. */
+void
+page_phone(struct req *r)
+{
+	struct person	pp;
+
+	if (!target(r, &pp) || !allowed(r, &pp, AUTHZ_MANAGE_PHONES,
+	    "user.phone.update"))
+		return;
+	phone_form(r, 200, &pp, -1, NULL, NULL);
+}
+
+struct phone_change {
+	struct req		*r;
+	struct person		*pp;
+	enum phone_type		 type;
+	const char		*number;	/* NULL: remove */
+};
+
+static int
+phone_txn(struct db *db, void *arg)
+{
+	struct phone_change	*c = arg;
+	struct req		*r = c->r;
+	const char		*old = c->pp->phone[c->type];
+	const char		*phones[PHONE__MAX];
+	struct audit		 a = { NULL, 1, NULL, NULL, NULL, c->pp->id,
+	    c->pp->name, "mystaff", NULL };
+	struct db_val		 p[3];
+	size_t			 n = 0;
+	int			 rc, k;
+
+	a.action = c->number == NULL ? "user.phone.remove" : old == NULL ?
+	    "user.phone.add" : "user.phone.update";
+	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
+	    "\"type\":\"%s\",\"old\":%s,\"new\":%s}", phone_type_id(c->type),
+	    old ? json_string(&r->arena, phone_mask(&r->arena, old)) : "null",
+	    c->number ? json_string(&r->arena, phone_mask(&r->arena,
+	    c->number)) : "null");
+	p[0] = DB_TEXT(c->pp->id);
+	p[1] = DB_TEXT(phone_type_id(c->type));
+	p[2] = DB_TEXT(c->number);
+	rc = db_exec(db, c->number ? Q_PHONE_PUT : Q_PHONE_DELETE, p,
+	    c->number ? 3 : 2, NULL);
+	if (rc == DB_DUP)
+		return TXN_DUP_MOBILE;
+	if (rc != DB_OK || (rc = audit_write(db, r, &a)) != DB_OK)
+		return rc;
+	c->pp->phone[c->type] = c->number;
+	for (k = 0; k < PHONE__MAX; k++)
+		if (c->pp->phone[k] != NULL)
+			phones[n++] = c->pp->phone[k];
+	return search_index(db, &r->arena, "user", c->pp->id, c->pp->name,
+	    c->pp->upn, DB_CELL(&c->pp->u, 0, P_EMAIL), phones, n);
+}
+
+/*
+ * POST /users/{id}/phone (type, number, action = save | remove): 303 to
+ * the profile; 403 when not allowed (audited); 422 with the typed value
+ * kept for a number that is not E.164, an alternate mobile without a
+ * mobile, a mobile registered to someone else, nothing to remove.
+ */
+void
+page_phone_post(struct req *r)
+{
+	const char		*type = r->field[K_TYPE], *action;
+	const char		*number = r->field[K_NUMBER], *why = NULL;
+	struct phone_change	 c;
+	struct person		 pp;
+	char			 norm[PHONE_MAX];
+	int			 t, rc;
+
+	if (!target(r, &pp))
+		return;
+	action = r->field[K_ACTION] ? r->field[K_ACTION] : "save";
+	if (type == NULL || (t = phone_type_parse(type)) < 0 ||
+	    (strcmp(action, "save") != 0 && strcmp(action, "remove") != 0)) {
+		page_error(r, 400, "The form names no known phone type or "
+		    "action.");
+		return;
+	}
+	if (!allowed(r, &pp, AUTHZ_MANAGE_PHONES, strcmp(action, "remove") ==
+	    0 ? "user.phone.remove" : pp.phone[t] ? "user.phone.update" :
+	    "user.phone.add"))
+		return;
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.pp = &pp;
+	c.type = (enum phone_type)t;
+	if (strcmp(action, "remove") == 0) {
+		if (pp.phone[t] == NULL)
+			why = "There is no number of this type to remove.";
+		else if (t == PHONE_MOBILE && pp.phone[PHONE_ALT_MOBILE])
+			why = "Remove the alternate mobile number first, or "
+			    "make it the mobile number.";
+	} else if (number == NULL || *number == '\0')
+		why = "Type the number, starting with + and the country code.";
+	else if (phone_normalise(number, t == PHONE_OFFICE, norm, &why) == 0) {
+		c.number = norm;
+		if (t == PHONE_ALT_MOBILE && pp.phone[PHONE_MOBILE] == NULL)
+			why = "Add a mobile number before an alternate one.";
+	}
+	if (why != NULL) {
+		phone_form(r, 422, &pp, t, number, why);
+		return;
+	}
+	if (c.number != NULL && pp.phone[t] != NULL &&
+	    strcmp(c.number, pp.phone[t]) == 0) {
+		http_redirect(r, arena_printf(&r->arena, "/users/%s", pp.id));
+		return;		/* the same number: nothing to change */
+	}
+	if ((rc = db_txn(r->db, phone_txn, &c)) == TXN_DUP_MOBILE) {
+		phone_form(r, 422, &pp, t, number, "This mobile number is "
+		    "already registered to another account. Each mobile "
+		    "number signs in one person.");
+		return;
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, arena_printf(&r->arena, "/users/%s", pp.id));
+}

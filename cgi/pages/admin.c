@@ -1,0 +1,162 @@
+/*
+ * admin.c: /admin/audit, the audit log as a plain paged table with
+ * filters (DESIGN.md section 4), for people holding a role of
+ * organisation scope.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "authz.h"
+#include "db/db.h"
+#include "http.h"
+#include "pages/pages.h"
+#include "route.h"
+#include "session.h"
+#include "tpl.h"
+
+#define AUDIT_PAGE	50
+
+/* A LIKE prefix pattern for s ('!' escapes), or NULL for an empty filter. */
+static const char *
+prefix(struct req *r, const char *s)
+{
+	char	*out, *o;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	out = o = arena_alloc(&r->arena, 2 * strlen(s) + 2);
+	for (; *s != '\0'; s++) {
+		if (*s == '!' || *s == '%' || *s == '_')
+			*o++ = '!';
+		*o++ = *s;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
+/*
+ * "YYYY-MM-DD" as DATETIME text: that day's start, or with end the next
+ * day's (to is inclusive). *out NULL: no filter. -1: not a real date.
+ */
+static int
+day(struct req *r, const char *s, int end, const char **out)
+{
+	struct tm	tm;
+	time_t		t;
+	int		y, m, d, n = 0;
+	char		buf[32];
+
+	*out = NULL;
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+	    n != 10 || y < 1970 || y > 9998)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	t = timegm(&tm);
+	if (tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d)
+		return -1;	/* 2026-02-30 and the like */
+	t += end ? 86400 : 0;
+	gmtime_r(&t, &tm);
+	if (strftime(buf, sizeof(buf), "%Y-%m-%d 00:00:00", &tm) == 0)
+		return -1;
+	*out = arena_strdup(&r->arena, buf);
+	return 0;
+}
+
+/*
+ * GET /admin/audit?actor=&target=&action=&result=&from=&to=&before=:
+ * newest first, AUDIT_PAGE a page; 403 without an organisation-scope
+ * role; 400 for a malformed date, result or page link.
+ */
+void
+page_audit(struct req *r)
+{
+	const char	*actor = prefix(r, r->field[K_ACTOR]);
+	const char	*target = prefix(r, r->field[K_TARGET]);
+	const char	*action = prefix(r, r->field[K_ACTION]);
+	const char	*result = r->field[K_RESULT], *from, *to;
+	struct db_rows	 rs;
+	struct db_val	 p[14];
+	struct tpl	*t, *s;
+	int64_t		 before = INT64_MAX;
+	size_t		 i, n;
+	int		 rc;
+
+	if (!authz_has_org_scope(r->actor->roles, r->actor->nroles)) {
+		page_error(r, 403, "The audit log is for administrators of "
+		    "the whole organisation.");
+		return;
+	}
+	if (result != NULL && *result == '\0')
+		result = NULL;
+	if ((result != NULL && strcmp(result, "success") != 0 &&
+	    strcmp(result, "failure") != 0) ||
+	    day(r, r->field[K_FROM], 0, &from) == -1 ||
+	    day(r, r->field[K_TO], 1, &to) == -1 ||
+	    (r->field[K_BEFORE] != NULL && parse_int64(r->field[K_BEFORE], 1,
+	    INT64_MAX, &before) == -1)) {
+		page_error(r, 400, "A filter is not in the expected form: "
+		    "dates are YYYY-MM-DD, result is success or failure.");
+		return;
+	}
+	p[0] = DB_INT(before);
+	p[1] = p[2] = DB_TEXT(actor);
+	p[3] = p[4] = DB_TEXT(target);
+	p[5] = DB_TEXT(r->field[K_TARGET] && *r->field[K_TARGET] ?
+	    r->field[K_TARGET] : NULL);
+	p[6] = p[7] = DB_TEXT(action);
+	p[8] = p[9] = DB_TEXT(result);
+	p[10] = p[11] = DB_TEXT(from);
+	p[12] = p[13] = DB_TEXT(to);
+	if ((rc = db_query(r->db, &r->arena, Q_AUDIT_PAGE, p, 14, &rs)) !=
+	    DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	t = page_new(r, "Audit log");
+	tpl_set(t, "ACTOR", r->field[K_ACTOR]);
+	tpl_set(t, "TARGET", r->field[K_TARGET]);
+	tpl_set(t, "ACTION", r->field[K_ACTION]);
+	tpl_set(t, "FROM", r->field[K_FROM]);
+	tpl_set(t, "TO", r->field[K_TO]);
+	if (result != NULL)
+		tpl_show(t, strcmp(result, "success") == 0 ? "SEL_SUCCESS" :
+		    "SEL_FAILURE");
+	n = rs.n > AUDIT_PAGE ? AUDIT_PAGE : rs.n;
+	for (i = 0; i < n; i++) {
+		s = tpl_section(t, "ROW");
+		tpl_set(s, "AT", DB_CELL(&rs, i, 1));
+		tpl_set(s, "ACTOR", DB_CELL(&rs, i, 2));
+		tpl_set(s, "ACTION", DB_CELL(&rs, i, 3));
+		tpl_set(s, "TARGET", DB_CELL(&rs, i, 5) ? DB_CELL(&rs, i, 5) :
+		    DB_CELL(&rs, i, 4));
+		tpl_set(s, "RESULT", DB_CELL(&rs, i, 6));
+		tpl_set(s, "REASON", DB_CELL(&rs, i, 7));
+		tpl_set(s, "CLIENT", DB_CELL(&rs, i, 8));
+		tpl_set(s, "IP", DB_CELL(&rs, i, 9));
+		tpl_set(s, "DETAILS", DB_CELL(&rs, i, 10));
+	}
+	if (n == 0)
+		tpl_show(t, "EMPTY");
+	if (rs.n > AUDIT_PAGE) {
+		tpl_show(t, "NEXT");
+		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "/admin/audit?"
+		    "actor=%s&target=%s&action=%s&result=%s&from=%s&to=%s&"
+		    "before=%s", http_urlencode(&r->arena, r->field[K_ACTOR] ?
+		    r->field[K_ACTOR] : ""), http_urlencode(&r->arena,
+		    r->field[K_TARGET] ? r->field[K_TARGET] : ""),
+		    http_urlencode(&r->arena, r->field[K_ACTION] ?
+		    r->field[K_ACTION] : ""), result ? result : "",
+		    http_urlencode(&r->arena, r->field[K_FROM] ?
+		    r->field[K_FROM] : ""), http_urlencode(&r->arena,
+		    r->field[K_TO] ? r->field[K_TO] : ""),
+		    DB_CELL(&rs, n - 1, 0)));
+	}
+	page_render(r, 200, "audit.tpl", t);
+}

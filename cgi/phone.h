@@ -1,0 +1,37 @@
+/*
+ * phone.h: phone numbers (DESIGN.md section 4): the three types a
+ * person may have, E.164 normalisation of what a manager types, and
+ * the masked form shown and audited ("+1 ••• ••• 0100").
+ */
+#ifndef STAFFDESK_PHONE_H
+#define STAFFDESK_PHONE_H
+
+#include <stddef.h>
+
+#define PHONE_MAX	32	/* "+" 15 digits " x" 6 digits, and NUL */
+#define PHONE_DIGITS_MIN 8
+#define PHONE_DIGITS_MAX 15
+#define PHONE_EXT_MAX	6
+
+enum phone_type { PHONE_MOBILE, PHONE_ALT_MOBILE, PHONE_OFFICE, PHONE__MAX };
+
+struct arena;
+
+/* The type for its id ("mobile", "alternateMobile", "office"), or -1. */
+int		 phone_type_parse(const char *);
+const char	*phone_type_id(enum phone_type);
+const char	*phone_type_name(enum phone_type);	/* "Alternate mobile" */
+
+/*
+ * Normalises a typed number to E.164: "+", then 8-15 digits, the first
+ * not 0; spaces, dots, dashes and parentheses are dropped. With ext
+ * (office numbers) an extension "x123" (also "ext 123", "ext. 123";
+ * 1-6 digits) may follow and is kept as " x123". Returns 0 with the
+ * result in out, or -1 with a sentence for the manager in *why.
+ */
+int		 phone_normalise(const char *in, int ext, char out[PHONE_MAX],
+		    const char **why);
+/* The number with all but the country's first digit and the last four hidden. */
+char		*phone_mask(struct arena *, const char *e164);
+
+#endif

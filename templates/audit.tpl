@@ -1,0 +1,20 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>HEADER}}
+<h1>Audit log</h1>
+<form method="get" action="/admin/audit" class="filters">
+<p><label for="actor">Who (username starts with)</label> <input type="text" id="actor" name="actor" value="{{ACTOR}}" size="24">
+<label for="target">Whom (name starts with, or id)</label> <input type="text" id="target" name="target" value="{{TARGET}}" size="24"></p>
+<p><label for="action">Action starts with</label> <input type="text" id="action" name="action" value="{{ACTION}}" size="20">
+<label for="result">Result</label> <select id="result" name="result"><option value="">any</option><option value="success"{{#SEL_SUCCESS}} selected{{/SEL_SUCCESS}}>success</option><option value="failure"{{#SEL_FAILURE}} selected{{/SEL_FAILURE}}>failure</option></select>
+<label for="from">From</label> <input type="text" id="from" name="from" value="{{FROM}}" size="10" placeholder="YYYY-MM-DD">
+<label for="to">To</label> <input type="text" id="to" name="to" value="{{TO}}" size="10" placeholder="YYYY-MM-DD">
+<button type="submit">Filter</button></p>
+</form>
+{{#EMPTY}}<p>No entries.</p>{{/EMPTY}}
+<table class="list" id="audit">
+<tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Whom</th><th scope="col">Result</th><th scope="col">Reason</th><th scope="col">From</th><th scope="col">Address</th><th scope="col">Details</th></tr>
+{{#ROW}}<tr><td>{{AT}}</td><td>{{ACTOR}}</td><td>{{ACTION}}</td><td>{{TARGET}}</td><td>{{RESULT}}</td><td>{{REASON}}</td><td>{{CLIENT}}</td><td>{{IP}}</td><td class="details">{{DETAILS}}</td></tr>
+{{/ROW}}
+</table>
+<p class="pager">{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Older &rarr;</a>{{/NEXT}}</p>
+{{>FOOTER}}

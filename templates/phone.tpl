@@ -1,0 +1,16 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>HEADER}}
+<h1>Phone numbers</h1>
+<p>For <b>{{NAME}}</b>. <a href="/users/{{ID}}">Back to the profile</a></p>
+<p class="hint">Numbers start with + and the country code, for example +1 425 555 0100. Spaces, dots, dashes and brackets are fine.</p>
+{{#TYPE}}
+<form method="post" action="/users/{{ID}}/phone" class="phone" id="phone-{{TYPE_ID}}">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="type" value="{{TYPE_ID}}">
+<h2><label for="number-{{TYPE_ID}}">{{TYPE_NAME}}</label></h2>
+{{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+<p><input type="text" id="number-{{TYPE_ID}}" name="number" value="{{NUMBER}}" size="28" maxlength="64" autocomplete="off">{{#EXT_HINT}} <span class="hint">(an extension may follow: x123)</span>{{/EXT_HINT}}</p>
+<p><button type="submit" name="action" value="save">Save</button>{{#CAN_REMOVE}} <button type="submit" name="action" value="remove">Remove</button>{{/CAN_REMOVE}}</p>
+</form>
+{{/TYPE}}
+{{>FOOTER}}
