@@ -20,7 +20,8 @@ CXXFLAGS   += -std=c++17 -Wall -Wextra -Werror -Icgi \
               $(shell pkg-config --cflags libctemplate 2>/dev/null)
 LDLIBS      = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ifneq ($(SANITIZE),)
-CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+# ASan replaces what _FORTIFY_SOURCE checks (and the two confuse gcc).
+CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -U_FORTIFY_SOURCE
 CXXFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
@@ -44,7 +45,8 @@ CLI_SRC     = cgi/cli/admin.c cgi/cli/migrate.c cgi/cli/demo.c \
               cgi/cli/explain.c \
               build/migrations.c
 UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
-              tests/unit/test_authz.c
+              tests/unit/test_authz.c tests/unit/test_lists.c \
+              tests/unit/test_actions.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o
@@ -67,15 +69,20 @@ bin/test_%: build/tests/unit/test_%.o $(WEB_OBJ) $(CORE_OBJ)
 	@mkdir -p bin
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-build/%.o: %.c $(HEADERS)
+# Objects remember the SANITIZE they were built with: a change rebuilds.
+build/.sanitize: FORCE
+	@mkdir -p build
+	@echo '$(SANITIZE)' | cmp -s - $@ || echo '$(SANITIZE)' > $@
+
+build/%.o: %.c $(HEADERS) build/.sanitize
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-build/build/%.o: build/%.c
+build/build/%.o: build/%.c build/.sanitize
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-build/cgi/tpl.o: cgi/tpl.cc cgi/tpl.h
+build/cgi/tpl.o: cgi/tpl.cc cgi/tpl.h build/.sanitize
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
@@ -124,6 +131,32 @@ valgrind: $(UNIT_BINS)
 	    valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 	        -q $$t >/dev/null || exit 1; done; echo "valgrind: clean"
 
+# A libFuzzer run over the request parsers (FUZZ_SECONDS, default 60).
+FUZZ_SECONDS ?= 60
+FUZZ_SRC    = $(filter-out build/%,$(CORE_SRC)) $(WEB_SRC) build/common.c \
+              tests/fuzz/fuzz_request.c
+FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_OBJ    = $(FUZZ_SRC:%.c=build/fuzz/%.o) build/fuzz/tpl.o
+
+build/fuzz/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 $(FUZZ_FLAGS) -Icgi -Ibuild \
+	    $(shell pkg-config --cflags libmariadb) -c -o $@ $<
+
+build/fuzz/tpl.o: cgi/tpl.cc cgi/tpl.h
+	@mkdir -p $(dir $@)
+	clang++ -std=c++17 $(FUZZ_FLAGS) -Icgi \
+	    $(shell pkg-config --cflags libctemplate) -c -o $@ $<
+
+bin/fuzz_request: $(FUZZ_OBJ)
+	@mkdir -p bin
+	clang++ -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz: bin/fuzz_request
+	@mkdir -p build/fuzz-corpus
+	bin/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    build/fuzz-corpus tests/fuzz/corpus
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staffdesk/templates \
 	    $(DESTDIR)$(PREFIX)/share/staffdesk/static $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
@@ -135,5 +168,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps run stop test unit bench valgrind install clean
+.PHONY: all deps run stop test unit bench valgrind fuzz install clean FORCE
 .SECONDARY:

@@ -101,14 +101,16 @@ char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 small[256], *p;
 	int	 n;
-	char	*p;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom();
+	if ((size_t)n < sizeof(small))
+		return arena_strndup(a, small, (size_t)n);
 	p = arena_alloc(a, (size_t)n + 1);
 	va_start(ap, fmt);
 	if (vsnprintf(p, (size_t)n + 1, fmt, ap) != n)

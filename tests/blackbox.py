@@ -1700,6 +1700,929 @@ def home_redirect():
     b2.expect("GET", "/", 303, "/account")
 
 
+# ---------------------------------------------------------------- actions
+
+NO_CONFUSABLE = set("0Oo1lI")
+AUDIT_COLS = ("id", "actor_id", "actor_upn", "action", "target_id",
+              "target_name", "result", "reason", "client", "ip", "details")
+
+
+def member(unit, name=None, mobile=None, source=None, password=None):
+    """A user of unit (name or id) with a password (a User)."""
+    upn = uniq("t")
+    name = name or "Tess %s Member" % secrets.token_hex(2)
+    password = password or good_password()
+    args = ["user", "add", "--upn", upn, "--name", name, "--password-stdin"]
+    if mobile:
+        args += ["--mobile", mobile]
+    if source:
+        args += ["--source", source]
+    cli_ok(*args, stdin=password + "\n")
+    if unit:
+        cli_ok("unit", "add-member", "--unit", unit, "--user", upn)
+    return User(upn, name, password)
+
+
+def fresh_mobile():
+    """An E.164 +1425 number nobody has."""
+    while True:
+        n = "+1425%07d" % secrets.randbelow(10 ** 7)
+        if n[5] != "0" and not sql("SELECT 1 FROM phones WHERE number = %s"
+                                   % sqlq(n)):
+            return n
+
+
+def typed(e164):
+    """+14255550100 as a person types it: +1 (425) 555-0100."""
+    d = e164[1:]
+    return "+%s (%s) %s-%s" % (d[0], d[1:4], d[4:7], d[7:])
+
+
+def masked(e164):
+    d = re.match(r"\+(\d+)", e164).group(1)
+    return "+%s ••• ••• %s" % (d[0], d[-4:])
+
+
+def pw_state(uid):
+    """(password_hash, password_version, must_change_password)."""
+    rows = sql("SELECT password_hash, password_version, must_change_password"
+               " FROM users WHERE id = %s" % sqlq(uid))
+    check(len(rows) == 1, "no user %s" % uid)
+    return tuple(rows[0])
+
+
+def phones_db(uid):
+    return {t: n for t, n in sql("SELECT type, number FROM phones WHERE "
+                                 "user_id = %s" % sqlq(uid))}
+
+
+def audit_mark():
+    return int(sql("SELECT COALESCE(MAX(id), 0) FROM audit_log")[0][0])
+
+
+def audit_rows(mark=0, **where):
+    """audit_log rows (dicts of AUDIT_COLS) after id mark, matching where."""
+    q = "SELECT %s FROM audit_log WHERE id > %d" % (", ".join(AUDIT_COLS),
+                                                    mark)
+    for k, v in sorted(where.items()):
+        q += " AND %s = %s" % (k, sqlq(v))
+    return [dict(zip(AUDIT_COLS, row)) for row in sql(q + " ORDER BY id")]
+
+
+def details(row):
+    import json
+    check(row["details"], "audit row %s has no details" % row["id"])
+    try:
+        return json.loads(row["details"])
+    except ValueError:
+        raise Fail("audit row %s: details %r is not JSON" % (row["id"],
+                                                             row["details"]))
+
+
+def one_audit(mark, what, **where):
+    rows = audit_rows(mark, **where)
+    check(len(rows) == 1, "%s: %d audit rows %r (want 1): %r"
+          % (what, len(rows), where, rows))
+    return rows[0]
+
+
+def errors_of(r):
+    """The texts of the class=error messages of a page."""
+    return [norm(n.text()) for n in r.page.root.iter()
+            if "error" in n.attrs.get("class", "").split()]
+
+
+def version_of(r):
+    v = [i.attrs.get("value") for i in r.page.inputs("version")]
+    check(len(v) == 1 and v[0] and v[0].isdigit(), "%s: the version field "
+          "%r" % (desc(r), v))
+    return v[0]
+
+
+def reset_path(uid):
+    return "/users/%s/reset-password" % uid
+
+
+def reset(b, uid, fields=None):
+    """Loads the confirm page and POSTs it: 303 to the done page, which
+    is returned."""
+    path = reset_path(uid)
+    r = b.expect("GET", path, 200)
+    check(r.page.by_id("confirm-reset") is not None, "%s: no "
+          "#confirm-reset button" % path)
+    f = [("version", version_of(r))] + list((fields or {}).items())
+    b.expect("POST", path, 303, path + "/done", fields=f)
+    return b.expect("GET", path + "/done", 200)
+
+
+def temp_of(r):
+    t = r.id_text("temp-password")
+    check(t, "%s: no #temp-password" % desc(r))
+    return t
+
+
+def no_secret_stored(secret, what):
+    """secret is in no column of any audit row, nor in a file of log/."""
+    allrows = sql("SELECT CONCAT_WS('|', id, at, actor_id, actor_upn, action,"
+                  " target_id, target_name, result, reason, client, ip,"
+                  " user_agent, details) FROM audit_log")
+    for row in allrows:
+        check(secret not in (row[0] or ""), "audit_log row holds %s: %r"
+              % (what, row[0]))
+    logdir = os.path.join(VAR, "log")
+    for f in os.listdir(logdir):
+        p = os.path.join(logdir, f)
+        if os.path.isfile(p):
+            with open(p, "rb") as fh:
+                check(secret.encode() not in fh.read(), "log/%s holds %s"
+                      % (f, what))
+
+
+def sms_lines(number):
+    path = os.path.join(VAR, "sms.log")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return [l.rstrip("\n").split("\t", 1)[1] for l in f
+                if l.startswith(number + "\t")]
+
+
+def manager_unit(label, role="authentication-administrator", **kw):
+    """(unit name, unit id, a manager holding role there, signed in)."""
+    unit, uid = add_unit(label)
+    m = add_manager(role, unit, **kw)
+    return unit, uid, m, signed_in(m)
+
+
+@test
+def reset_cloud_end_to_end():
+    unit, _, m, b = manager_unit("Store Reset")
+    t = member(unit)
+    tid = t.id
+    tb = Browser()
+    tb.login(t.upn, t.password, 303, "/")
+    tb.expect("GET", "/account", 200)
+    eq(session_rows(tid), 1, "sessions of the target before the reset")
+    reset_btn, _, _ = profile(b, "/users/%s" % tid)
+    check(reset_btn, "authentication-administrator: no #reset-password on "
+          "a member of the unit")
+    mark = audit_mark()
+    before = pw_state(tid)
+    r = reset(b, tid)
+    temp = temp_of(r)
+    check(len(temp) >= 12, "temporary password %r shorter than 12" % temp)
+    check(not set(temp) & NO_CONFUSABLE, "temporary password %r holds one "
+          "of 0 O o 1 l I" % temp)
+    check(t.name in r.body, "the done page does not name %s" % t.name)
+    # shown once
+    r = b.expect("GET", reset_path(tid) + "/done", 200)
+    check(r.page.by_id("temp-password") is None and temp not in r.body,
+          "the temporary password is shown again on reload")
+    after = pw_state(tid)
+    check(after[0] != before[0], "password_hash unchanged by the reset")
+    eq(int(after[1]), int(before[1]) + 1, "password_version after a reset")
+    eq(after[2], "1", "must_change_password after a reset")
+    left = sql("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(6), "
+               "temp_password_expires_at) FROM users WHERE id = %s"
+               % sqlq(tid))[0][0]
+    ttl = int(cli_ok("settings", "get",
+                     "reset.temp_password_ttl_hours").strip())
+    check(left is not None and ttl * 60 - 3 <= int(left) <= ttl * 60,
+          "temp_password_expires_at is %s min away, want %d h" % (left, ttl))
+    # the target's sessions ended
+    tb.expect("GET", "/account", 303, "/login")
+    eq(session_rows(tid), 0, "sessions of the target after the reset")
+    Browser().login(t.upn, t.password, 422)
+    # the temporary password signs in to a forced change only
+    nb = Browser()
+    nb.login(t.upn, temp, 303, "/account/password")
+    nb.expect("GET", "/account", 303, "/account/password")
+    r = nb.expect("GET", "/account/password", 200)
+    check(not r.page.inputs("current_password"), "the change after a reset "
+          "asks for the current password")
+    new = good_password()
+    r = nb.post("/account/password", {"new_password": new,
+                                      "confirm_password": new})
+    eq(r.status, 303, "POST /account/password after the reset")
+    nb.expect("GET", "/account", 200)
+    Browser().login(t.upn, temp, 422)
+    Browser().login(t.upn, new, 303, "/")
+    # the password the user chose does not expire with the temporary one
+    sql("UPDATE users SET temp_password_expires_at = temp_password_expires_at"
+        " - INTERVAL 30 DAY WHERE id = %s" % sqlq(tid))
+    Browser().login(t.upn, new, 303, "/")
+    # audited once, with who, whom, where from
+    row = one_audit(mark, "the reset", action="user.password.reset",
+                    target_id=tid)
+    eq((row["result"], row["reason"]), ("success", None), "result, reason")
+    eq(row["actor_id"], m.id, "actor_id")
+    eq(row["actor_upn"], m.upn, "actor_upn")
+    eq(row["target_name"], t.name, "target_name")
+    eq(row["client"], "mystaff", "client")
+    eq(row["ip"], "127.0.0.1", "ip")
+    d = details(row)
+    eq(d.get("initiatedBy"), "My Staff", "details initiatedBy")
+    no_secret_stored(temp, "the temporary password")
+    no_secret_stored(new, "the new password")
+
+
+@test
+def reset_clears_lockout():
+    unit, _, m, b = manager_unit("Store Lock", "helpdesk-administrator")
+    t = member(unit)
+    for i in range(5):
+        Browser().login(t.upn, "Wrong-%d-%s" % (i, secrets.token_hex(4)),
+                        422)
+    Browser().login(t.upn, t.password, 422)
+    eq(sql("SELECT locked_until > UTC_TIMESTAMP(6) FROM users WHERE id = %s"
+           % sqlq(t.id))[0][0], "1", "locked_until before the reset")
+    temp = temp_of(reset(b, t.id))
+    eq(sql("SELECT failed_signins, locked_until FROM users WHERE id = %s"
+           % sqlq(t.id)), [["0", None]], "failed_signins, locked_until "
+       "after the reset")
+    Browser().login(t.upn, temp, 303, "/account/password")
+
+
+@test
+def reset_temp_expired():
+    unit, _, m, b = manager_unit("Store Expire", "password-administrator")
+    t = member(unit)
+    old = cli_ok("settings", "get", "reset.temp_password_ttl_hours").strip()
+    try:
+        cli_ok("settings", "set", "reset.temp_password_ttl_hours", "2")
+        temp = temp_of(reset(b, t.id))
+        left = int(sql("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(6), "
+                       "temp_password_expires_at) FROM users WHERE id = %s"
+                       % sqlq(t.id))[0][0])
+        check(117 <= left <= 120, "temp_password_expires_at %d min away "
+              "with reset.temp_password_ttl_hours 2" % left)
+    finally:
+        cli("settings", "set", "reset.temp_password_ttl_hours", old)
+    sql("UPDATE users SET temp_password_expires_at = UTC_TIMESTAMP(6) - "
+        "INTERVAL 1 SECOND WHERE id = %s" % sqlq(t.id))
+    nb = Browser()
+    r = nb.login(t.upn, temp, 422)
+    msg = r.id_text("error") or ""
+    check("expired" in msg.lower() and "manager" in msg.lower(),
+          "expired temporary password: #error %r does not say it expired "
+          "and to ask the manager" % msg)
+    check(nb.token() is None, "a session from an expired temporary password")
+    eq(session_rows(t.id), 0, "sessions after the refused sign-in")
+    # a wrong password is still the generic message, not "expired"
+    r = Browser().login(t.upn, temp + "x", 422)
+    check((r.id_text("error") or "").startswith(GENERIC),
+          "wrong password after expiry: %r" % r.id_text("error"))
+    # a new reset works again
+    temp2 = temp_of(reset(b, t.id))
+    Browser().login(t.upn, temp2, 303, "/account/password")
+
+
+@test
+def reset_sms():
+    unit, _, m, b = manager_unit("Store Sms", "helpdesk-administrator")
+    mobile = fresh_mobile()
+    t = member(unit, mobile=mobile)
+    n = member(unit)
+    try:
+        cli_ok("settings", "set", "reset.deliver", "sms")
+        r = b.expect("GET", reset_path(t.id), 200)
+        check(masked(mobile) in norm(r.body), "the confirm page does not "
+              "name the masked mobile %s" % masked(mobile))
+        check(mobile not in r.body, "the confirm page shows the full mobile")
+        mark = audit_mark()
+        r = reset(b, t.id)
+        check(r.page.by_id("temp-password") is None,
+              "#temp-password shown with reset.deliver=sms")
+        sent = r.id_text("sent") or ""
+        check(masked(mobile) in sent, "the done page says %r, not sent to "
+              "%s" % (sent, masked(mobile)))
+        check(mobile not in r.body, "the done page shows the full mobile")
+        lines = sms_lines(mobile)
+        eq(len(lines), 1, "sms.log lines for %s" % mobile)
+        found = re.search(r"password is (\S+)", lines[0]) or \
+            re.search(r"(\S{12,})", lines[0])
+        check(found, "no password in the SMS %r" % lines[0])
+        temp = found.group(1)
+        body = sql("SELECT body, status FROM sms_outbox WHERE number = %s"
+                   % sqlq(mobile))
+        eq(len(body), 1, "sms_outbox rows for %s" % mobile)
+        check(temp not in body[0][0], "sms_outbox.body holds the password")
+        eq(body[0][1], "sent", "sms_outbox.status")
+        row = one_audit(mark, "the SMS reset", action="user.password.reset",
+                        target_id=t.id)
+        eq(row["result"], "success", "result of the SMS reset")
+        eq(details(row).get("initiatedBy"), "My Staff", "details initiatedBy")
+        check(mobile not in row["details"] and mobile[2:] not in
+              row["details"], "the audit details hold the full mobile: %r"
+              % row["details"])
+        no_secret_stored(temp, "the SMS'd password")
+        Browser().login(t.upn, temp, 303, "/account/password")
+        # nobody to send it to
+        before = pw_state(n.id)
+        r = b.expect("GET", reset_path(n.id), 200)
+        r = b.post(reset_path(n.id), {"version": version_of(r)})
+        eq(r.status, 422, "an SMS reset of a user without a mobile")
+        check(errors_of(r), "no error message for a user without a mobile")
+        eq(pw_state(n.id), before, "password of the user without a mobile")
+        Browser().login(n.upn, n.password, 303, "/")
+    finally:
+        cli("settings", "set", "reset.deliver", "show")
+    eq(cli_ok("settings", "get", "reset.deliver").strip(), "show",
+       "reset.deliver after the test")
+
+
+@test
+def reset_onprem():
+    unit, _, m, b = manager_unit("Store Onprem", "helpdesk-administrator")
+    t = member(unit, name="Ophelia Westbrook", source="onprem")
+    path = reset_path(t.id)
+    local = t.upn.split("@")[0]
+    r = b.expect("GET", path, 200)
+    check(r.page.inputs("new_password") and r.page.inputs("confirm_password"),
+          "the on-premises confirm page lacks the password fields")
+    before = pw_state(t.id)
+
+    def refused(pw, confirm, what, want):
+        r = b.expect("GET", path, 200)
+        r = b.post(path, {"version": version_of(r), "new_password": pw,
+                          "confirm_password": confirm})
+        eq(r.status, 422, "on-prem reset with %s" % what)
+        errs = errors_of(r)
+        for w in want:
+            check(any(w in e for e in errs), "%s: no message with %r in %r"
+                  % (what, w, errs))
+        check(not pw or pw not in r.body, "%s: the password is sent back"
+              % what)
+        for f in ("new_password", "confirm_password"):
+            check(not r.page.inputs(f)[0].attrs.get("value"),
+                  "%s: %s kept in the form" % (what, f))
+        eq(pw_state(t.id), before, "password after %s" % what)
+        return errs
+
+    errs = refused("abc", "abc", "'abc'", ["at least 8 characters",
+                                           "three of these four"])
+    check(len(errs) >= 2, "'abc' breaks only %r" % errs)
+    refused("X!9" + local.upper(), "X!9" + local.upper(), "the username",
+            ["username"])
+    refused("Westbrook#2024", "Westbrook#2024", "the surname",
+            ["part of their name"])
+    good = "Harbor!%s-Kite7" % secrets.token_hex(3)
+    refused(good, good + "x", "a mismatch", ["do not match"])
+    refused("", "", "no password", [""])
+    Browser().login(t.upn, t.password, 303, "/")
+    mark = audit_mark()
+    r = reset(b, t.id, {"new_password": good, "confirm_password": good})
+    check(r.page.by_id("typed") is not None and "set" in
+          (r.id_text("typed") or ""), "the done page does not say the "
+          "password was set: %r" % norm(r.body))
+    check(r.page.by_id("temp-password") is None, "#temp-password for an "
+          "on-premises user")
+    check(good not in r.body, "the done page shows the typed password")
+    row = one_audit(mark, "the on-prem reset", action="user.password.reset",
+                    target_id=t.id)
+    eq(row["result"], "success", "on-prem reset result")
+    Browser().login(t.upn, t.password, 422)
+    Browser().login(t.upn, good, 303, "/account/password")
+    no_secret_stored(good, "the typed on-premises password")
+    # no directory to write it to: 503, nothing changes
+    good2 = "Meadow!%s-Lamp8" % secrets.token_hex(3)
+    try:
+        cli_ok("settings", "set", "onprem.writeback", "none")
+        before = pw_state(t.id)
+        mark = audit_mark()
+        r = b.expect("GET", path, 200)
+        r = b.post(path, {"version": version_of(r), "new_password": good2,
+                          "confirm_password": good2})
+        eq(r.status, 503, "on-prem reset with onprem.writeback=none")
+        eq(pw_state(t.id), before, "password after the refused writeback")
+        rows = audit_rows(mark, action="user.password.reset", target_id=t.id)
+        eq([(x["result"], x["reason"]) for x in rows],
+           [("failure", "writeback_unavailable")], "audit rows of the "
+           "refused writeback")
+        eq(rows[0]["actor_id"], m.id, "actor of the refused writeback")
+    finally:
+        cli("settings", "set", "onprem.writeback", "local")
+    eq(cli_ok("settings", "get", "onprem.writeback").strip(), "local",
+       "onprem.writeback after the test")
+    Browser().login(t.upn, good2, 422)
+    Browser().login(t.upn, good, 303, "/account/password")
+
+
+@test
+def reset_double_submit():
+    from concurrent.futures import ThreadPoolExecutor
+    unit, _, m, b = manager_unit("Store Twice", "helpdesk-administrator")
+    done_of = {}
+
+    def second_ok(r, path, what):
+        check((r.status == 303 and r.location == path + "/done") or
+              (r.status == 422 and any("changed" in e for e in
+                                       errors_of(r))),
+              "%s: %s, want 303 to the done page or 422 'changed'"
+              % (what, desc(r)))
+
+    # the same form sent twice, one after the other
+    for order in ("post-post-done", "post-done-post"):
+        t = member(unit)
+        path = reset_path(t.id)
+        r = b.expect("GET", path, 200)
+        f = {"version": version_of(r)}
+        tok = r.csrf()
+        mark = audit_mark()
+        b.expect("POST", path, 303, path + "/done", fields=f, csrf=tok)
+        first = pw_state(t.id)
+        if order == "post-done-post":
+            temp = temp_of(b.expect("GET", path + "/done", 200))
+        r = b.post(path, f, csrf=tok)
+        second_ok(r, path, "%s: the second POST" % order)
+        if order == "post-post-done":
+            temp = temp_of(b.expect("GET", path + "/done", 200))
+        else:
+            r = b.expect("GET", path + "/done", 200)
+            check(r.page.by_id("temp-password") is None, "%s: a second "
+                  "temporary password shown" % order)
+        eq(pw_state(t.id), first, "%s: password after the second POST"
+           % order)
+        rows = audit_rows(mark, action="user.password.reset", target_id=t.id,
+                          result="success")
+        eq(len(rows), 1, "%s: success rows" % order)
+        Browser().login(t.upn, temp, 303, "/account/password")
+    # ... and at the same moment (a double click)
+    t = member(unit)
+    path = reset_path(t.id)
+    r = b.expect("GET", path, 200)
+    f = {"version": version_of(r)}
+    tok, cookie = r.csrf(), b.token()
+    mark = audit_mark()
+    with ThreadPoolExecutor(2) as ex:
+        rs = list(ex.map(lambda _: with_token(cookie).post(path, f, csrf=tok),
+                         range(2)))
+    ok = [x for x in rs if x.status == 303 and x.location == path + "/done"]
+    check(ok, "two POSTs at once: none 303s to the done page: %r"
+          % [desc(x) for x in rs])
+    for x in rs:
+        second_ok(x, path, "two POSTs at once")
+    eq(len(audit_rows(mark, action="user.password.reset", target_id=t.id,
+                      result="success")), 1, "success rows of two POSTs at "
+       "once")
+    temp = temp_of(b.expect("GET", path + "/done", 200))
+    Browser().login(t.upn, temp, 303, "/account/password")
+    # two managers, each with the form open
+    m2 = add_manager("helpdesk-administrator", unit)
+    b2 = signed_in(m2)
+    t = member(unit)
+    path = reset_path(t.id)
+    r1 = b.expect("GET", path, 200)
+    f1, tok1 = {"version": version_of(r1)}, r1.csrf()
+    r2 = b2.expect("GET", path, 200)
+    f2 = {"version": version_of(r2)}
+    mark = audit_mark()
+    b.expect("POST", path, 303, path + "/done", fields=f1, csrf=tok1)
+    first = pw_state(t.id)
+    r = b2.post(path, f2)
+    eq(r.status, 422, "the second manager's reset")
+    check(any("changed" in e for e in errors_of(r)), "the second manager's "
+          "page does not say it was changed meanwhile: %r" % errors_of(r))
+    eq(pw_state(t.id), first, "password after the second manager's POST")
+    rows = audit_rows(mark, action="user.password.reset", target_id=t.id)
+    eq(sorted((x["actor_id"], x["result"], x["reason"]) for x in rows),
+       sorted([(m.id, "success", None),
+               (m2.id, "failure", "changed_meanwhile")]),
+       "audit rows of the two managers")
+    b2.expect("GET", path + "/done", 200)
+    check(b2.last.page.by_id("temp-password") is None, "the second manager "
+          "sees a temporary password")
+    temp = temp_of(b.expect("GET", path + "/done", 200))
+    Browser().login(t.upn, temp, 303, "/account/password")
+
+
+@test
+def reset_atomic():
+    unit, _, m, b = manager_unit("Store Atomic")
+    mobile = fresh_mobile()
+    t = member(unit, mobile=mobile)
+    tb = Browser()
+    tb.login(t.upn, t.password, 303, "/")
+    path = reset_path(t.id)
+    r = b.expect("GET", path, 200)
+    v = version_of(r)
+    before = pw_state(t.id)
+    mark = audit_mark()
+    sql("DROP TRIGGER IF EXISTS t_fail")
+    try:
+        sql("CREATE TRIGGER t_fail BEFORE INSERT ON audit_log FOR EACH ROW "
+            "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'test'")
+        r = b.post(path, {"version": v})
+        eq(r.status, 503, "a reset whose audit row cannot be written")
+        eq(pw_state(t.id), before, "password after the failed reset")
+        eq(session_rows(t.id), 1, "sessions of the target after the failed "
+           "reset")
+        r = b.expect("GET", "/users/%s/phone" % t.id, 200)
+        new = fresh_mobile()
+        r = b.post("/users/%s/phone" % t.id, {"type": "mobile",
+                                              "number": new,
+                                              "action": "save"})
+        eq(r.status, 503, "a phone change whose audit row cannot be written")
+        eq(phones_db(t.id), {"mobile": mobile}, "phones after the failed "
+           "change")
+        r = b.expect("GET", "/users/%s/phone" % t.id, 200)
+        r = b.post("/users/%s/phone" % t.id, {"type": "mobile",
+                                              "number": mobile,
+                                              "action": "remove"})
+        eq(r.status, 503, "a phone removal whose audit row cannot be "
+           "written")
+        eq(phones_db(t.id), {"mobile": mobile}, "phones after the failed "
+           "removal")
+    finally:
+        sql("DROP TRIGGER IF EXISTS t_fail")
+    eq(audit_rows(mark, target_id=t.id), [], "audit rows of the failed "
+       "changes")
+    tb.expect("GET", "/account", 200)
+    r = b.expect("GET", path + "/done", 200)
+    check(r.page.by_id("temp-password") is None, "a temporary password "
+          "shown after the failed reset")
+    # the same form works once the database takes the audit row again
+    b.expect("GET", path, 200)
+    b.expect("POST", path, 303, path + "/done", fields={"version": v})
+    temp = temp_of(b.expect("GET", path + "/done", 200))
+    Browser().login(t.upn, temp, 303, "/account/password")
+
+
+def refused_post(b, path, fields, uid, action, reason, actor, csrf=True):
+    """POST that must be 403 and audited as a failure with reason."""
+    mark = audit_mark()
+    b.get("/users/%s" % uid)
+    r = b.post(path, fields, csrf=csrf)
+    check(r.status == 403, "%s, want 403" % desc(r))
+    rows = audit_rows(mark, target_id=uid)
+    eq([(x["action"], x["result"], x["reason"], x["actor_id"])
+        for x in rows], [(action, "failure", reason, actor.id)],
+       "audit rows of the refused POST %s" % path)
+    return r
+
+
+@test
+def reset_denials():
+    ua, _ = add_unit("Store DenyA")
+    ub, _ = add_unit("Store DenyB")
+    m = add_manager("helpdesk-administrator", ua, member_of=[ua])
+    b = signed_in(m)
+    cases = []
+    far = member(ub)
+    cases.append((far, "out_of_scope", "outside a manager's locations"))
+    ua_admin = member(ua)
+    cli_ok("role", "assign", "--user", ua_admin.upn, "--role",
+           "user-administrator", "--unit", ua)
+    cases.append((ua_admin, "tier", "a user-administrator"))
+    org = member(ua)
+    cli_ok("role", "assign", "--user", org.upn, "--role", "directory-reader")
+    cases.append((org, "target_org_role", "an org-scope role holder"))
+    me = User(m.upn, m.name, m.password)
+    cases.append((me, "self", "one's own account"))
+    for u, reason, what in cases:
+        uid = u.id
+        path = reset_path(uid)
+        before = pw_state(uid)
+        r = b.get(path)
+        check(r.status == 403, "GET confirm page of %s: %s, want 403"
+              % (what, desc(r)))
+        check(r.page.by_id("confirm-reset") is None, "a reset button for %s"
+              % what)
+        refused_post(b, path, {"version": before[1]}, uid,
+                     "user.password.reset", reason, m)
+        eq(pw_state(uid), before, "password of %s after the refusal" % what)
+    Browser().login(far.upn, far.password, 303, "/")
+    b.expect("GET", "/account", 200)
+    # no csrf, a wrong csrf: nothing happens, nothing is audited
+    t = member(ua)
+    tb = Browser()
+    tb.login(t.upn, t.password, 303, "/")
+    path = reset_path(t.id)
+    r = b.expect("GET", path, 200)
+    v = version_of(r)
+    before = pw_state(t.id)
+    mark = audit_mark()
+    b.expect("POST", path, 403, fields={"version": v}, csrf=None)
+    b.expect("POST", path, 403, fields={"version": v}, csrf="A" * 43)
+    eq(pw_state(t.id), before, "password after POSTs without csrf")
+    # no version: a malformed form, nothing happens
+    b.get(path)
+    eq(b.post(path, {}).status, 400, "POST %s without version" % path)
+    b.get(path)
+    eq(b.post(path, {"version": "x1"}).status, 400, "POST %s with version=x1"
+       % path)
+    eq(pw_state(t.id), before, "password after POSTs without a version")
+    eq(audit_rows(mark, action="user.password.reset", result="success"), [],
+       "a reset done without csrf")
+    tb.expect("GET", "/account", 200)
+    Browser().login(t.upn, t.password, 303, "/")
+
+
+def phone_page(b, uid, status=200):
+    return b.expect("GET", "/users/%s/phone" % uid, status)
+
+
+def phone_post(b, uid, typ, number, action="save"):
+    """GETs the phone page, then POSTs one of its forms."""
+    phone_page(b, uid)
+    return b.post("/users/%s/phone" % uid, {"type": typ, "number": number,
+                                            "action": action})
+
+
+def phones_shown(b, uid):
+    """{type name: number} of #phones on the profile."""
+    r = b.expect("GET", "/users/%s" % uid, 200)
+    td = r.page.by_id("phones")
+    check(td is not None, "no #phones on the profile")
+    out, cur = {}, []
+    for c in td.children + [None]:
+        if isinstance(c, str):
+            cur.append(c)
+            continue
+        if c is not None and c.tag != "br":
+            cur.append(c.text())
+            continue
+        line = norm("".join(cur))
+        cur = []
+        if ":" in line:
+            k, v = line.split(":", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+@test
+def phones():
+    unit, _, aa, b = manager_unit("Store Phones")
+    t = member(unit)
+    tid = t.id
+    r = phone_page(b, tid)
+    for typ in ("mobile", "alternateMobile", "office"):
+        check(r.page.by_id("phone-" + typ) is not None and
+              r.page.by_id("number-" + typ) is not None,
+              "the phone page lacks #phone-%s / #number-%s" % (typ, typ))
+    mark = audit_mark()
+    m1, m2 = fresh_mobile(), fresh_mobile()
+
+    def saved(typ, number, want, what):
+        r = phone_post(b, tid, typ, number)
+        check(r.status == 303 and r.location == "/users/%s" % tid,
+              "%s (%r): %s, want 303 to the profile" % (what, number,
+                                                        desc(r)))
+        eq(phones_db(tid).get(typ), want, "%s: phones row" % what)
+
+    saved("mobile", typed(m1), m1, "add a mobile")
+    eq(phones_shown(b, tid), {"Mobile": m1}, "phones on the profile")
+    saved("mobile", "+%s.%s.%s.%s" % (m2[1], m2[2:5], m2[5:8], m2[8:]), m2,
+          "change the mobile")
+    saved("office", "+1 425 555 0199 x 42", "+14255550199 x42",
+          "add an office number")
+    eq(phones_shown(b, tid), {"Mobile": m2, "Office": "+14255550199 x42"},
+       "phones on the profile")
+    saved("office", "+1-425-555-0198 ext 42", "+14255550198 x42",
+          "change the office number")
+    r = phone_post(b, tid, "office", "+14255550198 x42", "remove")
+    check(r.status == 303 and r.location == "/users/%s" % tid,
+          "remove the office number: %s" % desc(r))
+    eq(phones_db(tid), {"mobile": m2}, "phones after the removal")
+    eq(phones_shown(b, tid), {"Mobile": m2}, "phones on the profile")
+    a1 = fresh_mobile()
+    saved("alternateMobile", typed(a1), a1, "add an alternate mobile")
+    eq(phones_shown(b, tid), {"Mobile": m2, "Alternate mobile": a1},
+       "phones on the profile")
+    r = phone_post(b, tid, "alternateMobile", a1, "remove")
+    check(r.status == 303 and r.location == "/users/%s" % tid,
+          "remove the alternate mobile: %s" % desc(r))
+    eq(phones_db(tid), {"mobile": m2}, "phones after the removal")
+    # search finds the new number at once, and not the old one
+    check(t.upn in [x["upn"] for x in search_rows(b, m2)],
+          "/search?q=%s does not find %s" % (m2, t.upn))
+    check(t.upn not in [x["upn"] for x in search_rows(b, m1)],
+          "/search?q=%s (the old mobile) still finds %s" % (m1, t.upn))
+    # audited, numbers masked
+    rows = audit_rows(mark, target_id=tid)
+    eq([(x["action"], x["result"]) for x in rows],
+       [("user.phone.add", "success"), ("user.phone.update", "success"),
+        ("user.phone.add", "success"), ("user.phone.update", "success"),
+        ("user.phone.remove", "success"), ("user.phone.add", "success"),
+        ("user.phone.remove", "success")], "phone audit rows")
+    want = [(None, m1), (m1, m2), (None, "+14255550199"),
+            ("+14255550199", "+14255550198"), ("+14255550198", None),
+            (None, a1), (a1, None)]
+    for row, (old, new) in zip(rows, want):
+        eq(row["actor_id"], aa.id, "actor of %s" % row["action"])
+        d = details(row)
+        check(not re.search(r"\d{5,}", row["details"]),
+              "a full number in the audit details %r" % row["details"])
+        for k, n in (("old", old), ("new", new)):
+            if n is None:
+                check(d.get(k) is None, "%s: %s %r, want none"
+                      % (row["action"], k, d.get(k)))
+            else:
+                check(isinstance(d.get(k), str) and "•••" in d[k] and
+                      d[k].endswith(n[-4:]), "%s: %s %r is not %s masked"
+                      % (row["action"], k, d.get(k), n))
+    # refused numbers: 422, the typed value kept, nothing changed
+    other = member(unit, name="Quentin Holder%s" % TAG, mobile=fresh_mobile())
+    t2 = member(unit)
+    om = phones_db(other.id)["mobile"]
+    for uid, typ, num, what in (
+            (tid, "mobile", "425 555 0100", "no +"),
+            (tid, "mobile", "+1234567", "7 digits"),
+            (tid, "mobile", "+1234567890123456", "16 digits"),
+            (tid, "mobile", "+1 425 CALL NOW", "letters"),
+            (tid, "office", "+1 425 555 0199 y42", "letters on an office"),
+            (tid, "mobile", "+1 425 555 0100 x12", "an extension on a mobile"),
+            (tid, "alternateMobile", "+1 425 555 0111 x1",
+             "an extension on an alternate mobile"),
+            (t2.id, "alternateMobile", "+1 425 555 0111",
+             "an alternate mobile without a mobile"),
+            (tid, "mobile", typed(om), "another user's mobile")):
+        before = phones_db(uid)
+        r = phone_post(b, uid, typ, num)
+        eq(r.status, 422, "%s: POST %r" % (what, num))
+        check(errors_of(r), "%s: no error message" % what)
+        inp = r.page.by_id("number-" + typ)
+        check(inp is not None and inp.attrs.get("value") == num,
+              "%s: the field holds %r, want the typed %r" % (
+                  what, inp.attrs.get("value") if inp is not None else None,
+                  num))
+        eq(phones_db(uid), before, "%s: phones" % what)
+        if what == "another user's mobile":
+            for s in (other.name, other.upn, other.upn.split("@")[0],
+                      "Quentin", "Holder" + TAG):
+                check(s not in r.body, "the refusal names the owner: %r"
+                      % s)
+    eq(len(audit_rows(mark, target_id=tid, result="success")), 7,
+       "success audit rows after the refused numbers")
+    # the form's own Save with the same number changes nothing
+    r = phone_post(b, tid, "mobile", m2)
+    check(r.status == 303, "saving the same mobile again: %s" % desc(r))
+    # unknown type, unknown action: 400
+    phone_page(b, tid)
+    eq(b.post("/users/%s/phone" % tid, {"type": "pager", "number": m2,
+                                        "action": "save"}).status, 400,
+       "type=pager")
+    phone_page(b, tid)
+    eq(b.post("/users/%s/phone" % tid, {"type": "mobile", "number": m2,
+                                        "action": "wipe"}).status, 400,
+       "action=wipe")
+    # no csrf: nothing changes
+    b.expect("POST", "/users/%s/phone" % tid, 403,
+             fields={"type": "mobile", "number": "", "action": "remove"},
+             csrf=None)
+    eq(phones_db(tid), {"mobile": m2}, "phones after a POST without csrf")
+    # an authentication-administrator may not touch a helpdesk-administrator
+    hd = add_manager("helpdesk-administrator", unit, member_of=[unit])
+    phone_page(b, hd.id, 403)
+    refused_post(b, "/users/%s/phone" % hd.id,
+                 {"type": "mobile", "number": fresh_mobile(),
+                  "action": "save"}, hd.id, "user.phone.add", "tier", aa)
+    eq(phones_db(hd.id), {}, "phones of the helpdesk-administrator")
+    # a helpdesk-administrator may not manage phones at all
+    bh = signed_in(hd)
+    _, btn, denied = profile(bh, "/users/%s" % tid)
+    check(not btn, "a helpdesk-administrator gets #phones-edit")
+    phone_page(bh, tid, 403)
+    refused_post(bh, "/users/%s/phone" % tid,
+                 {"type": "mobile", "number": "", "action": "remove"}, tid,
+                 "user.phone.remove", "no_role", hd)
+    refused_post(bh, "/users/%s/phone" % tid,
+                 {"type": "office", "number": "+1 425 555 0197",
+                  "action": "save"}, tid, "user.phone.add", "no_role", hd)
+    eq(phones_db(tid), {"mobile": m2}, "phones after the refused POSTs")
+
+
+def audit_table(r):
+    """The rows of #audit as dicts."""
+    t = r.page.by_id("audit")
+    check(t is not None, "%s: no #audit table" % desc(r))
+    keys = ("at", "actor", "action", "target", "result", "reason", "client",
+            "ip", "details")
+    rows = []
+    for tr in t.iter():
+        tds = [c for c in tr.children if isinstance(c, Node) and
+               c.tag == "td"]
+        if tr.tag == "tr" and tds:
+            rows.append(dict(zip(keys, [norm(x.text()) for x in tds])))
+    return rows
+
+
+@test
+def audit_page():
+    ua, _ = add_unit("Store AuditA")
+    ub, _ = add_unit("Store AuditB")
+    m = add_manager("helpdesk-administrator", ua)
+    b = signed_in(m)
+    t = member(ua, name="Audra Target%s" % TAG)
+    far = member(ub, name="Farah Away%s" % TAG)
+    temp_of(reset(b, t.id))
+    b.get("/users/%s" % far.id)
+    eq(b.post(reset_path(far.id), {"version": "0"}).status, 403,
+       "reset outside the manager's locations")
+    g = add_manager("global-administrator")
+    bg = signed_in(g)
+    r = bg.expect("GET", "/admin/audit", 200)
+    rows = audit_table(r)
+    check(len(rows) >= 4, "only %d rows on /admin/audit" % len(rows))
+    check(any(x["actor"] == g.upn and x["action"] == "signin.mfa"
+              for x in rows), "the newest rows lack the administrator's "
+          "own sign-in")
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    yday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+
+    def q(**kw):
+        path = "/admin/audit?" + urllib.parse.urlencode(kw)
+        r = bg.expect("GET", path, 200)
+        for k, v in kw.items():
+            if k != "result":
+                n = r.page.by_id(k)
+                check(n is not None and n.attrs.get("value") == v,
+                      "%s: the %s filter does not keep %r" % (path, k, v))
+        return r, audit_table(r)
+
+    r, rows = q(action="user.password.reset", result="failure", actor=m.upn,
+                **{"from": today, "to": today})
+    eq([(x["actor"], x["action"], x["target"], x["result"], x["reason"],
+         x["client"], x["ip"]) for x in rows],
+       [(m.upn, "user.password.reset", far.name, "failure", "out_of_scope",
+         "mystaff", "127.0.0.1")], "failure rows of %s" % m.upn)
+    sel = [o for o in r.page.all("option") if "selected" in o.attrs]
+    eq([o.attrs.get("value") for o in sel], ["failure"], "selected result")
+    _, rows = q(action="user.password.reset", result="success", actor=m.upn)
+    eq([(x["target"], x["result"]) for x in rows], [(t.name, "success")],
+       "success rows of %s" % m.upn)
+    check('"initiatedBy"' in rows[0]["details"] and "My Staff" in
+          rows[0]["details"], "details %r" % rows[0]["details"])
+    _, rows = q(actor=m.upn)
+    check(len(rows) >= 4 and all(x["actor"] == m.upn for x in rows),
+          "actor=%s gives %r" % (m.upn, [x["actor"] for x in rows]))
+    _, rows = q(target=t.name)
+    check(rows and all(x["target"] == t.name for x in rows) and
+          any(x["action"] == "user.password.reset" for x in rows),
+          "target=%s gives %r" % (t.name, rows))
+    _, rows = q(target="Audra")
+    check(any(x["target"] == t.name for x in rows), "target=Audra (a name "
+          "prefix) lacks %s" % t.name)
+    _, rows = q(target=t.id, action="user.password")
+    eq([x["action"] for x in rows], ["user.password.reset"],
+       "target=<id>&action=user.password")
+    _, rows = q(actor=m.upn, **{"from": yday, "to": yday})
+    eq(rows, [], "rows of %s yesterday" % m.upn)
+    check("No entries" in bg.last.body, "no 'No entries' for an empty result")
+    _, rows = q(actor="%")
+    eq(rows, [], "actor=% (a literal %)")
+    for bad in ("from=2026-13-01", "to=2026-02-30", "from=26-01-01",
+                "from=today", "result=maybe", "before=abc"):
+        r = bg.get("/admin/audit?" + bad)
+        eq(r.status, 400, "GET /admin/audit?%s" % bad)
+    # older rows
+    r = bg.expect("GET", "/admin/audit", 200)
+    nxt = pager(r, "next")
+    if len(audit_table(r)) == 50 and nxt:
+        r2 = bg.expect("GET", nxt, 200)
+        rows2 = audit_table(r2)
+        check(rows2 and rows2[0]["at"] <= audit_table(r)[-1]["at"],
+              "the next page of /admin/audit is not older")
+    # a unit-scope manager, a user without a role: 403
+    r = b.get("/admin/audit")
+    eq(r.status, 403, "GET /admin/audit of a unit-scope manager")
+    check(not r.page.by_id("audit"), "a unit-scope manager sees the table")
+    u = make_user()
+    pb = Browser()
+    pb.login(u.upn, u.password, 303, "/")
+    eq(pb.get("/admin/audit").status, 403, "GET /admin/audit without a role")
+
+
+@test
+def w3m_manager_pages():
+    if W3M is None:
+        return
+    unit, _, aa, b = manager_unit("Store Text")
+    t = member(unit, name="Wendell Textmode", mobile=fresh_mobile())
+    o = member(unit, name="Odessa Premline", source="onprem")
+    out = w3m_dump(b.expect("GET", reset_path(t.id), 200).raw)
+    for label in ("Reset password", t.name, "temporary password", "Cancel",
+                  "Back to the profile"):
+        check(label in out, "w3m reset page: %r not visible in:\n%s"
+              % (label, out))
+    out = w3m_dump(b.expect("GET", reset_path(o.id), 200).raw)
+    for label in ("Reset password", "New password", "New password again",
+                  "at least 8 characters"):
+        check(label in out, "w3m on-prem reset page: %r not visible in:\n%s"
+              % (label, out))
+    r = reset(b, t.id)
+    out = w3m_dump(r.raw)
+    check(temp_of(r) in out, "w3m done page: the temporary password is not "
+          "visible in:\n%s" % out)
+    out = w3m_dump(phone_page(b, t.id).raw)
+    for label in ("Phone numbers", "Mobile", "Alternate mobile", "Office",
+                  "Save", "Remove", "x123"):
+        check(label in out, "w3m phone page: %r not visible in:\n%s"
+              % (label, out))
+    eq(out.count("Save"), 3, "Save buttons in w3m")
+    eq(out.count("Remove"), 1, "Remove buttons in w3m (one number)")
+
+
 def workers():
     with open(os.path.join(VAR, "run", "staffdesk.pid")) as f:
         master = f.read().strip()

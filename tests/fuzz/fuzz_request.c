@@ -1,0 +1,54 @@
+/*
+ * fuzz_request.c: a libFuzzer harness over everything that parses what
+ * a client sends: the form/query decoder with every declared key, the
+ * Cookie header, keyset cursors, search terms and phone numbers. Built
+ * by `make fuzz` (clang -fsanitize=fuzzer,address,undefined); like any
+ * libFuzzer binary it also replays files given as arguments.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "http.h"
+#include "phone.h"
+#include "route.h"
+#include "search.h"
+#include "session.h"
+#include "util.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct req	 r;
+	const char	*why, *keys[CURSOR_KEYS_MAX], *id, *terms[SEARCH_TERMS_MAX];
+	char		*s, out[PHONE_MAX];
+
+	if (size > HTTP_BODY_MAX)
+		return 0;
+	s = malloc(size + 1);
+	if (s == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+
+	memset(&r, 0, sizeof(r));
+	r.field = arena_alloc(&r.arena, sizeof(*r.field) * K__MAX);
+	memset(r.field, 0, sizeof(*r.field) * K__MAX);
+	(void)http_parse_form(&r, s, size, route_keys, K__MAX,
+	    (UINT64_C(1) << K__MAX) - 1, &why);
+	(void)http_parse_cookies(&r, s, sess_cookie_names(0), &why);
+	(void)cursor_decode(&r.arena, s, keys, 1, &id);
+	(void)cursor_decode(&r.arena, s, keys, 2, &id);
+	if (utf8_text_valid(s, strlen(s), 0)) {
+		(void)search_terms(&r.arena, s, terms);
+		(void)phone_normalise(s, 1, out, &why);
+		(void)phone_normalise(s, 0, out, &why);
+	}
+	arena_reset(&r.arena);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,164 @@
+/*
+ * test_lists.c: cmocka tests of what My Staff lists stand on: keyset
+ * cursors (a tampered one is refused, never trusted) and the search
+ * terms and words (prefixes, phones, literal % and _).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cursor.h"
+#include "search.h"
+#include "util.h"
+
+#define ID	"123e4567-e89b-42d3-a456-426614174000"
+
+static void
+test_cursor_round_trip(void **state)
+{
+	static const char *const names[] = { "", "Anna Smith", "Zoë Müller",
+	    "O'Brien, \"Pat\"", "a.b-c_d", "名前" };
+	struct arena	 a = { 0 };
+	const char	*keys[2], *two[2], *id;
+	char		*c;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(names); i++) {
+		c = cursor_encode(&a, &names[i], 1, ID);
+		assert_int_equal(strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
+		    "ijklmnopqrstuvwxyz0123456789-_."), strlen(c));
+		assert_int_equal(cursor_decode(&a, c, keys, 1, &id), 0);
+		assert_string_equal(keys[0], names[i]);
+		assert_string_equal(id, ID);
+	}
+	two[0] = "smith";
+	two[1] = "Anna Smith";
+	c = cursor_encode(&a, two, 2, ID);
+	assert_int_equal(cursor_decode(&a, c, keys, 2, &id), 0);
+	assert_string_equal(keys[0], "smith");
+	assert_string_equal(keys[1], "Anna Smith");
+	/* A two-key cursor is not a one-key cursor, and the reverse. */
+	assert_int_equal(cursor_decode(&a, c, keys, 1, &id), -1);
+	c = cursor_encode(&a, names + 1, 1, ID);
+	assert_int_equal(cursor_decode(&a, c, keys, 2, &id), -1);
+	arena_reset(&a);
+}
+
+static void
+test_cursor_tampered(void **state)
+{
+	static const char *const bad[] = {
+		"", ".", "abc", ID, "." ID "x", "QW5uYQ." ID "0",
+		"QW5uYQ.123e4567-e89b-42d3-a456-42661417400g",
+		"QW5u*YQ." ID,			/* not base64url */
+		"QW5uYQ=." ID,			/* padding */
+		"QW5uYR." ID,			/* stray low bits */
+		"Q." ID,			/* a lone sextet */
+		"AA." ID,			/* a NUL inside */
+		"wyg." ID,			/* invalid UTF-8 (c3 28) */
+		"Cg." ID,			/* a newline */
+	};
+	struct arena	 a = { 0 };
+	const char	*keys[1], *id;
+	char		 big[CURSOR_MAX + 64];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++)
+		assert_int_equal(cursor_decode(&a, bad[i], keys, 1, &id), -1);
+	memset(big, 'A', sizeof(big) - 1 - 37);
+	memcpy(big + sizeof(big) - 1 - 37, "." ID, 38);
+	assert_int_equal(cursor_decode(&a, big, keys, 1, &id), -1);
+	arena_reset(&a);
+}
+
+static void
+test_search_terms(void **state)
+{
+	struct arena	 a = { 0 };
+	const char	*t[SEARCH_TERMS_MAX];
+	char		 q[SEARCH_Q_MAX * 2 + 2];
+
+	(void)state;
+	assert_int_equal(search_terms(&a, "Smi", t), 1);
+	assert_string_equal(t[0], "Smi%");
+	assert_int_equal(search_terms(&a, "  anna   smi ", t), 2);
+	assert_string_equal(t[0], "anna%");
+	assert_string_equal(t[1], "smi%");
+	/* Phones: digits only, with or without + and separators. */
+	assert_int_equal(search_terms(&a, "+1 (425) 555-01", t), 1);
+	assert_string_equal(t[0], "142555501%");
+	assert_int_equal(search_terms(&a, "1425", t), 1);
+	assert_string_equal(t[0], "1425%");
+	/* UPN prefixes stay whole; % _ ! are literal. */
+	assert_int_equal(search_terms(&a, "ann.lee@ex", t), 1);
+	assert_string_equal(t[0], "ann.lee@ex%");
+	assert_int_equal(search_terms(&a, "%", t), 1);
+	assert_string_equal(t[0], "!%%");
+	assert_int_equal(search_terms(&a, "a_b!", t), 1);
+	assert_string_equal(t[0], "a!_b!!%");
+	/* Nothing to search, too long, not text. */
+	assert_int_equal(search_terms(&a, "   ", t), 0);
+	memset(q, 'a', SEARCH_Q_MAX);
+	q[SEARCH_Q_MAX] = '\0';
+	assert_int_equal(search_terms(&a, q, t), 1);
+	q[SEARCH_Q_MAX] = 'a';
+	q[SEARCH_Q_MAX + 1] = '\0';
+	assert_int_equal(search_terms(&a, q, t), -1);
+	/* 100 characters of two bytes each are not too long; as one word
+	 * of 200 bytes they are longer than any indexed word: no term. */
+	for (size_t i = 0; i < SEARCH_Q_MAX; i++)
+		memcpy(q + 2 * i, "\xc3\xa9", 2);
+	q[2 * SEARCH_Q_MAX] = '\0';
+	assert_int_equal(search_terms(&a, q, t), 0);
+	/* 10 é, a space, 89 é: one term; the second word is too long. */
+	q[20] = ' ';
+	memset(q + 21, 0, 2);
+	for (size_t i = 0; i < 89; i++)
+		memcpy(q + 21 + 2 * i, "\xc3\xa9", 2);
+	q[21 + 2 * 89] = '\0';
+	assert_int_equal(utf8_len(q), SEARCH_Q_MAX);
+	assert_int_equal(search_terms(&a, q, t), 1);
+	assert_int_equal(search_terms(&a, "bad\xc3", t), -1);
+	arena_reset(&a);
+}
+
+static void
+test_search_split(void **state)
+{
+	struct arena	 a = { 0 };
+	const char	*w[8];
+
+	(void)state;
+	assert_int_equal(search_split(&a, "Anna-Maria O'Brien", w, 8), 4);
+	assert_string_equal(w[0], "Anna");
+	assert_string_equal(w[1], "Maria");
+	assert_string_equal(w[2], "O");
+	assert_string_equal(w[3], "Brien");
+	assert_int_equal(search_split(&a, "Zoë  Müller", w, 8), 2);
+	assert_string_equal(w[0], "Zoë");
+	assert_string_equal(w[1], "Müller");
+	assert_int_equal(search_split(&a, "...", w, 8), 0);
+	assert_int_equal(search_split(&a, "a b c", w, 2), 2);
+	assert_null(search_digits(&a, "+"));
+	assert_string_equal(search_digits(&a, "+1 425-555"), "1425555");
+	arena_reset(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cursor_round_trip),
+		cmocka_unit_test(test_cursor_tampered),
+		cmocka_unit_test(test_search_terms),
+		cmocka_unit_test(test_search_split),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
