@@ -2,8 +2,10 @@
 {{>HEADER}}
 <h1>Verify your identity</h1>
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+{{#NEXT}}<p class="notice">Confirm it is you to go on to this page.</p>{{/NEXT}}
 <form method="post" action="/login/mfa">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+{{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
 <p><input type="radio" id="m-totp" name="method" value="totp" checked>
 <label for="m-totp">Code from my authenticator app</label><br>
 <input type="radio" id="m-recovery" name="method" value="recovery">

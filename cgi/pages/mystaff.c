@@ -71,7 +71,7 @@ mystaff_gate(struct req *r)
 	case MYSTAFF_NEEDS_MFA:
 		http_redirect(r, arena_printf(&r->arena, "%s?next=%s",
 		    r->sess->has_totp ? "/login/mfa" : "/account/mfa",
-		    r->path));
+		    http_urlencode(&r->arena, r->path)));
 		return 0;
 	default:
 		page_error(r, 403, msg_no_access);

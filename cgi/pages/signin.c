@@ -248,6 +248,10 @@ mfa_form(struct req *r, int status, const char *msg)
 	struct tpl	*t = page_new(r, "Verify your identity");
 
 	tpl_set(t, "CSRF", sess_csrf(r));
+	if (r->field[K_NEXT] != NULL) {
+		tpl_show(t, "NEXT");
+		tpl_set(t, "NEXT_PATH", r->field[K_NEXT]);
+	}
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", msg);
@@ -255,10 +259,22 @@ mfa_form(struct req *r, int status, const char *msg)
 	page_render(r, status, "mfa.tpl", t);
 }
 
+/*
+ * 1 when this session may (or must) pass the second step now: during
+ * sign-in, or again when a page sent it here with ?next= because its
+ * Conditional Access wants a more recent one (DESIGN.md section 3).
+ */
+static int
+mfa_wanted(struct req *r)
+{
+	return sess_needs_mfa(r->sess) || (r->sess->has_totp &&
+	    r->field[K_NEXT] != NULL);
+}
+
 void
 page_mfa(struct req *r)
 {
-	if (!sess_needs_mfa(r->sess)) {
+	if (!mfa_wanted(r)) {
 		http_redirect(r, "/");
 		return;
 	}
@@ -344,7 +360,7 @@ page_mfa_post(struct req *r)
 	struct mfa_try	 m;
 	int		 rc, must_change = r->sess->must_change;
 
-	if (!sess_needs_mfa(r->sess)) {
+	if (!mfa_wanted(r)) {
 		http_redirect(r, "/");
 		return;
 	}
@@ -381,7 +397,8 @@ page_mfa_post(struct req *r)
 		return;
 	}
 	if (m.ok)
-		http_redirect(r, next_step(0, 1, must_change));
+		http_redirect(r, must_change || r->field[K_NEXT] == NULL ?
+		    next_step(0, 1, must_change) : r->field[K_NEXT]);
 	else if (m.last) {
 		http_cookie(r, sess_cookie_names(r->conf->cookie_secure)
 		    [COOKIE_SESSION], "", 0, r->conf->cookie_secure);
