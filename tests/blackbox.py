@@ -11,7 +11,10 @@ are installed. Prints "ok NAME" or "FAIL NAME: reason" per test, then
 "N passed, M failed"; exit status 1 when a test failed.
 
 The DB restart test stops and restarts mariadbd the way tests/stack.sh
-does; it runs last.
+does; it runs last. reset_atomic briefly adds a trigger t_fail on audit_log
+that refuses every insert (dropped again in a finally); the settings some
+tests change (reset.deliver, onprem.writeback, the temporary password TTL)
+are set back the same way.
 """
 
 import argparse
@@ -1868,8 +1871,19 @@ def reset_cloud_end_to_end():
           "a member of the unit")
     mark = audit_mark()
     before = pw_state(tid)
-    r = reset(b, tid)
+    path = reset_path(tid)
+    r = b.expect("GET", path, 200)
+    b.expect("POST", path, 303, path + "/done",
+             fields={"version": version_of(r)})
+    # what waits for the done page is not in the DB in clear
+    p = subprocess.run(["mariadb-dump", "--defaults-file=" + mycnf(),
+                        "--skip-extended-insert", "staffdesk"],
+                       capture_output=True, timeout=120)
+    check(p.returncode == 0, "mariadb-dump: %s" % p.stderr[-300:])
+    r = b.expect("GET", path + "/done", 200)
     temp = temp_of(r)
+    check(temp.encode() not in p.stdout, "the temporary password is in the "
+          "database in clear while it waits for the done page")
     check(len(temp) >= 12, "temporary password %r shorter than 12" % temp)
     check(not set(temp) & NO_CONFUSABLE, "temporary password %r holds one "
           "of 0 O o 1 l I" % temp)
@@ -2447,13 +2461,33 @@ def phones():
                   what, inp.attrs.get("value") if inp is not None else None,
                   num))
         eq(phones_db(uid), before, "%s: phones" % what)
-        if what == "another user's mobile":
+        if what.startswith("another user's mobile"):
             for s in (other.name, other.upn, other.upn.split("@")[0],
                       "Quentin", "Holder" + TAG):
                 check(s not in r.body, "the refusal names the owner: %r"
                       % s)
     eq(len(audit_rows(mark, target_id=tid, result="success")), 7,
        "success audit rows after the refused numbers")
+    # the bounds: 8 and 15 digits, blanks around, a 6-digit extension
+    for num, want in (("+12345678", "+12345678"),
+                      ("+123 456 789 012 345", "+123456789012345"),
+                      ("  +1 (425) 555-0199  ", "+14255550199"),
+                      ("+1 425 555 0199 X 123456", "+14255550199 x123456"),
+                      ("+1 425 555 0199 ext.7", "+14255550199 x7")):
+        saved("office", num, want, "an office number %r" % num)
+        eq(phones_shown(b, tid).get("Office"), want, "the office number "
+           "on the profile")
+    for num in ("+1 425 555 0199 x1234567", "+1 425 555 0199 x",
+                "+0 425 555 0199", "++1 425 555 0199", "+1 425 555 0199 x1 2",
+                "+１４２５５５５０１９９"):
+        before = phones_db(tid)
+        r = phone_post(b, tid, "office", num)
+        eq(r.status, 422, "an office number %r" % num)
+        eq(r.page.by_id("number-office").attrs.get("value"), num,
+           "the office field after %r" % num)
+        eq(phones_db(tid), before, "phones after %r" % num)
+    r = phone_post(b, tid, "office", "", "remove")
+    check(r.status == 303, "remove the office number: %s" % desc(r))
     # the form's own Save with the same number changes nothing
     r = phone_post(b, tid, "mobile", m2)
     check(r.status == 303, "saving the same mobile again: %s" % desc(r))
@@ -2490,6 +2524,51 @@ def phones():
                  {"type": "office", "number": "+1 425 555 0197",
                   "action": "save"}, tid, "user.phone.add", "no_role", hd)
     eq(phones_db(tid), {"mobile": m2}, "phones after the refused POSTs")
+
+
+@test
+def phone_mobile_taken():
+    """A mobile registered to someone else is refused also for a person
+    who has no mobile yet, and when two people get it at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    unit, _, aa, b = manager_unit("Store Taken")
+    om = fresh_mobile()
+    owner = member(unit, name="Priya Ownerly%s" % TAG, mobile=om)
+    t = member(unit)
+    for num in (om, typed(om)):
+        mark = audit_mark()
+        r = phone_post(b, t.id, "mobile", num)
+        check(r.status == 422, "a person without a mobile given %s's mobile "
+              "%r: %s, want 422" % (owner.upn, num, desc(r)))
+        check(errors_of(r), "no error message")
+        eq(r.page.by_id("number-mobile").attrs.get("value"), num,
+           "the mobile field")
+        for w in (owner.name, owner.upn, "Priya", "Ownerly" + TAG):
+            check(w not in r.body, "the refusal names the owner: %r" % w)
+        eq(phones_db(t.id), {}, "phones of the refused person")
+        eq(phones_db(owner.id), {"mobile": om}, "phones of the owner")
+        eq(audit_rows(mark, target_id=t.id, result="success"), [],
+           "success audit rows of the refused number")
+        check(t.upn not in [x["upn"] for x in search_rows(b, om)],
+              "/search?q=%s finds %s, who does not have it" % (om, t.upn))
+    # one new mobile for two people at the same moment: one gets it
+    x1, x2 = member(unit), member(unit)
+    mx = fresh_mobile()
+    tok = phone_page(b, x1.id).csrf()
+    cookie = b.token()
+    mark = audit_mark()
+    with ThreadPoolExecutor(2) as ex:
+        rs = list(ex.map(lambda uid: with_token(cookie).post(
+            "/users/%s/phone" % uid, {"type": "mobile", "number": mx,
+                                      "action": "save"}, csrf=tok),
+            (x1.id, x2.id)))
+    eq(sorted(x.status for x in rs), [303, 422], "the same new mobile for "
+       "two people at once: %r" % [desc(x) for x in rs])
+    got = [x for x in (x1.id, x2.id) if phones_db(x).get("mobile") == mx]
+    eq(len(got), 1, "people holding the mobile")
+    eq([x["target_id"] for x in audit_rows(mark, action="user.phone.add",
+                                           result="success")], got,
+       "user.phone.add success rows")
 
 
 def audit_table(r):

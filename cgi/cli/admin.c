@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "auth/password.h"
+#include "authz.h"
 #include "auth/totp.h"
 #include "cli/cli.h"
 #include "conf.h"
@@ -23,15 +24,6 @@
 
 #define NAME_MAX_BYTES	256
 #define UPN_MAX_BYTES	255
-
-static const char *const roles[] = {
-	"global-administrator", "privileged-authentication-administrator",
-	"authentication-administrator", "user-administrator",
-	"helpdesk-administrator", "password-administrator",
-	"authentication-policy-administrator",
-	"conditional-access-administrator", "directory-reader",
-	"reports-reader", NULL
-};
 
 const char *
 opt(const struct opts *o, const char *name)
@@ -175,7 +167,7 @@ user_add_txn(struct db *db, void *arg)
 	if (u->mobile != NULL) {
 		p[1] = DB_TEXT("mobile");
 		p[2] = DB_TEXT(u->mobile);
-		if ((rc = db_exec(db, Q_PHONE_PUT, p, 3, NULL)) != DB_OK)
+		if ((rc = db_exec(db, Q_PHONE_INSERT, p, 3, NULL)) != DB_OK)
 			return rc;
 	}
 	if ((rc = search_index(db, &u->c->arena, "user", u->id, u->name,
@@ -195,7 +187,7 @@ check_text(const char *what, const char *v, size_t max)
 }
 
 static int
-cmd_user_add(struct cli *c, const struct opts *o, const char *const *a, int n)
+cmd_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct user_add	 u;
 	struct pw_person who;
@@ -203,6 +195,7 @@ cmd_user_add(struct cli *c, const struct opts *o, const char *const *a, int n)
 	char		 pw[PW_MAX_BYTES + 2], hash[PW_HASH_MAX];
 	int		 rc;
 
+	(void)arg;
 	(void)a; (void)n;
 	memset(&u, 0, sizeof(u));
 	u.c = c;
@@ -289,7 +282,7 @@ set_pw_txn(struct db *db, void *arg)
 
 static int
 cmd_user_set_password(struct cli *c, const struct opts *o,
-    const char *const *a, int n)
+    const char *const *a, int n, int arg)
 {
 	struct set_pw	 s;
 	struct settings	 st;
@@ -297,6 +290,7 @@ cmd_user_set_password(struct cli *c, const struct opts *o,
 	const char	*upn = opt(o, "--upn");
 	int		 rc;
 
+	(void)arg;
 	(void)a; (void)n;
 	if (upn == NULL || opt(o, "--password-stdin") == NULL)
 		return EXIT_USAGE;
@@ -392,20 +386,6 @@ cmd_user_enable(struct cli *c, const struct opts *o, const char *const *a,
 	return run_simple(&s, id, "no change");
 }
 
-static int
-cmd_user_disable_(struct cli *c, const struct opts *o, const char *const *a,
-    int n)
-{
-	return cmd_user_enable(c, o, a, n, 0);
-}
-
-static int
-cmd_user_enable_(struct cli *c, const struct opts *o, const char *const *a,
-    int n)
-{
-	return cmd_user_enable(c, o, a, n, 1);
-}
-
 struct unit_add {
 	struct cli	*c;
 	char		 id[UUID_LEN + 1];
@@ -430,11 +410,12 @@ unit_add_txn(struct db *db, void *arg)
 }
 
 static int
-cmd_unit_add(struct cli *c, const struct opts *o, const char *const *a, int n)
+cmd_unit_add(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct unit_add	u;
 	int		rc;
 
+	(void)arg;
 	(void)a; (void)n;
 	memset(&u, 0, sizeof(u));
 	u.c = c;
@@ -456,13 +437,15 @@ cmd_unit_add(struct cli *c, const struct opts *o, const char *const *a, int n)
 }
 
 static int
-cmd_unit_member(struct cli *c, const struct opts *o, int add)
+cmd_unit_member(struct cli *c, const struct opts *o, const char *const *a,
+    int n, int add)
 {
 	struct simple	 s;
 	const char	*unit = opt(o, "--unit"), *user = opt(o, "--user");
 	const char	*uid, *uname, *nid, *nname;
 	int		 rc;
 
+	(void)a; (void)n;
 	if (unit == NULL || user == NULL)
 		return EXIT_USAGE;
 	if ((rc = find_unit(c, unit, &nid, &nname)) <= 0)
@@ -485,37 +468,19 @@ cmd_unit_member(struct cli *c, const struct opts *o, int add)
 }
 
 static int
-cmd_unit_add_member(struct cli *c, const struct opts *o,
-    const char *const *a, int n)
-{
-	(void)a; (void)n;
-	return cmd_unit_member(c, o, 1);
-}
-
-static int
-cmd_unit_remove_member(struct cli *c, const struct opts *o,
-    const char *const *a, int n)
-{
-	(void)a; (void)n;
-	return cmd_unit_member(c, o, 0);
-}
-
-static int
-cmd_role(struct cli *c, const struct opts *o, int assign)
+cmd_role(struct cli *c, const struct opts *o, const char *const *a, int n,
+    int assign)
 {
 	struct simple	 s;
 	const char	*user = opt(o, "--user"), *role = opt(o, "--role");
 	const char	*unit = opt(o, "--unit"), *uid, *uname;
 	const char	*nid = NULL, *nname = NULL;
-	size_t		 i;
 	int		 rc;
 
+	(void)a; (void)n;
 	if (user == NULL || role == NULL)
 		return EXIT_USAGE;
-	for (i = 0; roles[i] != NULL; i++)
-		if (strcmp(roles[i], role) == 0)
-			break;
-	if (roles[i] == NULL)
+	if (authz_role_parse(role) < 0)
 		return fail("unknown role %s (see DESIGN.md section 3)", role);
 	if ((rc = find_user(c, user, &uid, &uname)) <= 0)
 		return rc == 0 ? fail("no user %s", user) : db_fail_msg(rc);
@@ -543,22 +508,6 @@ cmd_role(struct cli *c, const struct opts *o, int assign)
 	return run_simple(&s, uid, "that user does not hold that role there");
 }
 
-static int
-cmd_role_assign(struct cli *c, const struct opts *o, const char *const *a,
-    int n)
-{
-	(void)a; (void)n;
-	return cmd_role(c, o, 1);
-}
-
-static int
-cmd_role_revoke(struct cli *c, const struct opts *o, const char *const *a,
-    int n)
-{
-	(void)a; (void)n;
-	return cmd_role(c, o, 0);
-}
-
 struct add_totp {
 	struct cli	*c;
 	const char	*id, *name;
@@ -579,13 +528,14 @@ add_totp_txn(struct db *db, void *arg)
 
 static int
 cmd_mfa_add_totp(struct cli *c, const struct opts *o, const char *const *a,
-    int n)
+    int n, int arg)
 {
 	struct add_totp	 t;
 	const char	*upn = opt(o, "--upn");
 	char		 b32[64];
 	int		 rc;
 
+	(void)arg;
 	(void)a; (void)n;
 	if (upn == NULL)
 		return EXIT_USAGE;
@@ -609,11 +559,12 @@ cmd_mfa_add_totp(struct cli *c, const struct opts *o, const char *const *a,
 
 static int
 cmd_settings_get(struct cli *c, const struct opts *o, const char *const *a,
-    int n)
+    int n, int arg)
 {
 	struct settings	st;
 	int		i, rc;
 
+	(void)arg;
 	(void)o;
 	if (n != 1)
 		return EXIT_USAGE;
@@ -627,12 +578,13 @@ cmd_settings_get(struct cli *c, const struct opts *o, const char *const *a,
 
 static int
 cmd_settings_set(struct cli *c, const struct opts *o, const char *const *a,
-    int n)
+    int n, int arg)
 {
 	struct simple	 s;
 	const char	*why;
 	int		 i;
 
+	(void)arg;
 	(void)o;
 	if (n != 2)
 		return EXIT_USAGE;
@@ -654,12 +606,14 @@ cmd_settings_set(struct cli *c, const struct opts *o, const char *const *a,
 }
 
 static int
-cmd_mystaff(struct cli *c, const struct opts *o, int select)
+cmd_mystaff(struct cli *c, const struct opts *o, const char *const *a, int n,
+    int select)
 {
 	struct simple	 s;
 	const char	*user = opt(o, "--user"), *id, *name;
 	int		 rc;
 
+	(void)a; (void)n;
 	if (user == NULL)
 		return EXIT_USAGE;
 	if ((rc = find_user(c, user, &id, &name)) <= 0)
@@ -677,29 +631,14 @@ cmd_mystaff(struct cli *c, const struct opts *o, int select)
 }
 
 static int
-cmd_mystaff_select(struct cli *c, const struct opts *o,
-    const char *const *a, int n)
-{
-	(void)a; (void)n;
-	return cmd_mystaff(c, o, 1);
-}
-
-static int
-cmd_mystaff_unselect(struct cli *c, const struct opts *o,
-    const char *const *a, int n)
-{
-	(void)a; (void)n;
-	return cmd_mystaff(c, o, 0);
-}
-
-static int
 cmd_mystaff_selected(struct cli *c, const struct opts *o,
-    const char *const *a, int n)
+    const char *const *a, int n, int arg)
 {
 	struct db_rows	rs;
 	size_t		i;
 	int		rc;
 
+	(void)arg;
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;
@@ -712,37 +651,38 @@ cmd_mystaff_selected(struct cli *c, const struct opts *o,
 }
 
 static const struct cli_cmd cmds[] = {
-	{ "migrate", NULL, "migrate", "", cli_migrate },
+	{ "migrate", NULL, "migrate", "", cli_migrate, 0 },
 	{ "user", "add", "user add --upn U --name N [--email E] [--mobile +..] "
 	    "[--source cloud|onprem] [--given-name G] [--surname S] "
 	    "[--job-title J] [--department D] [--password-stdin]",
-	    "--password-stdin", cmd_user_add },
+	    "--password-stdin", cmd_user_add, 0 },
 	{ "user", "set-password", "user set-password --upn U --password-stdin "
 	    "[--temporary]", "--password-stdin --temporary",
-	    cmd_user_set_password },
-	{ "user", "disable", "user disable --upn U", "", cmd_user_disable_ },
-	{ "user", "enable", "user enable --upn U", "", cmd_user_enable_ },
+	    cmd_user_set_password, 0 },
+	{ "user", "disable", "user disable --upn U", "", cmd_user_enable, 0 },
+	{ "user", "enable", "user enable --upn U", "", cmd_user_enable, 1 },
 	{ "unit", "add", "unit add --name N [--description D]", "",
-	    cmd_unit_add },
+	    cmd_unit_add, 0 },
 	{ "unit", "add-member", "unit add-member --unit NAME|ID --user UPN|ID",
-	    "", cmd_unit_add_member },
+	    "", cmd_unit_member, 1 },
 	{ "unit", "remove-member", "unit remove-member --unit NAME|ID "
-	    "--user UPN|ID", "", cmd_unit_remove_member },
+	    "--user UPN|ID", "", cmd_unit_member, 0 },
 	{ "role", "assign", "role assign --user UPN --role ROLE "
-	    "[--unit NAME|ID]", "", cmd_role_assign },
+	    "[--unit NAME|ID]", "", cmd_role, 1 },
 	{ "role", "revoke", "role revoke --user UPN --role ROLE "
-	    "[--unit NAME|ID]", "", cmd_role_revoke },
-	{ "mfa", "add-totp", "mfa add-totp --upn U", "", cmd_mfa_add_totp },
-	{ "settings", "get", "settings get KEY", "", cmd_settings_get },
-	{ "settings", "set", "settings set KEY VALUE", "", cmd_settings_set },
+	    "[--unit NAME|ID]", "", cmd_role, 0 },
+	{ "mfa", "add-totp", "mfa add-totp --upn U", "", cmd_mfa_add_totp, 0 },
+	{ "settings", "get", "settings get KEY", "", cmd_settings_get, 0 },
+	{ "settings", "set", "settings set KEY VALUE", "", cmd_settings_set, 0 },
 	{ "mystaff", "select", "mystaff select --user UPN", "",
-	    cmd_mystaff_select },
+	    cmd_mystaff, 1 },
 	{ "mystaff", "unselect", "mystaff unselect --user UPN", "",
-	    cmd_mystaff_unselect },
-	{ "mystaff", "selected", "mystaff selected", "", cmd_mystaff_selected },
-	{ "reindex", NULL, "reindex", "", cli_reindex },
-	{ "explain", NULL, "explain", "", cli_explain },
-	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo },
+	    cmd_mystaff, 0 },
+	{ "mystaff", "selected", "mystaff selected", "", cmd_mystaff_selected,
+	    0 },
+	{ "reindex", NULL, "reindex", "", cli_reindex, 0 },
+	{ "explain", NULL, "explain", "", cli_explain, 0 },
+	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo, 0 },
 };
 
 static void
@@ -852,7 +792,7 @@ main(int argc, char *argv[])
 		conf_free(&conf);
 		return fail("cannot connect to the database");
 	}
-	rc = cmd->run(&c, &o, args, nargs);
+	rc = cmd->run(&c, &o, args, nargs, cmd->arg);
 	if (rc == EXIT_USAGE)
 		fprintf(stderr, "usage: staffdesk-admin %s\n", cmd->usage);
 	arena_reset(&c.arena);

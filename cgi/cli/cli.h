@@ -31,13 +31,17 @@ struct cli {
 	const char		*os_user;
 };
 
-/* A command: returns an exit code; argv is what follows its words. */
+/*
+ * A command: returns an exit code; args are the words after its name
+ * that are not options; arg tells twin commands apart (enable/disable).
+ */
 struct cli_cmd {
 	const char	*word1, *word2;
 	const char	*usage;
 	const char	*flags;		/* "--temporary --password-stdin" */
 	int		(*run)(struct cli *, const struct opts *,
-			    const char *const *args, int nargs);
+			    const char *const *args, int nargs, int arg);
+	int		 arg;
 };
 
 const char	*opt(const struct opts *, const char *name);
@@ -49,15 +53,15 @@ int		 cli_audit(struct cli *, struct db *, const char *action,
 		    const char *details);
 /* Migrations (migrate.c). */
 int		 cli_migrate(struct cli *, const struct opts *,
-		    const char *const *, int);
+		    const char *const *, int, int);
 /* Rebuilds the search word table (migrate.c). */
 int		 cli_reindex(struct cli *, const struct opts *,
-		    const char *const *, int);
+		    const char *const *, int, int);
 /* EXPLAIN of the My Staff statements (explain.c). */
 int		 cli_explain(struct cli *, const struct opts *,
-		    const char *const *, int);
+		    const char *const *, int, int);
 /* The demo organisation (demo.c). */
 int		 cli_demo(struct cli *, const struct opts *,
-		    const char *const *, int);
+		    const char *const *, int, int);
 
 #endif

@@ -212,12 +212,13 @@ parse_count(const char *s, long dflt, long max, long *out)
 }
 
 int
-cli_demo(struct cli *c, const struct opts *o, const char *const *a, int n)
+cli_demo(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct demo	d;
 	char		hash[PW_HASH_MAX];
 	int		rc;
 
+	(void)arg;
 	(void)a;
 	if (n != 0)
 		return EXIT_USAGE;

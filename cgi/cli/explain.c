@@ -34,7 +34,7 @@ explain1(struct cli *c, enum stmt id, const struct db_val *p, size_t np)
 }
 
 int
-cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n)
+cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct db_rows	 units, people;
 	struct db_val	 p[2 * SAMPLE_IDS];
@@ -42,6 +42,7 @@ cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n)
 	size_t		 i;
 	int		 rc = EXIT_OK;
 
+	(void)arg;
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;

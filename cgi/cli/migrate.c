@@ -63,13 +63,14 @@ run_file(struct cli *c, const struct migration *m)
 }
 
 int
-cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n)
+cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct db_rows	 rs;
 	struct db_val	 p[1];
 	size_t		 i, r;
 	int		 rc, applied = 0, done, reindex = 0;
 
+	(void)arg;
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;
@@ -99,7 +100,7 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n)
 		reindex |= migrations[i].version == REINDEX_AFTER;
 	}
 	if (reindex)
-		return cli_reindex(c, o, a, 0);
+		return cli_reindex(c, o, a, 0, 0);
 	if (applied == 0)
 		fprintf(stderr, "staffdesk-admin: schema is up to date "
 		    "(%zu migrations)\n", nmigrations);
@@ -146,13 +147,14 @@ reindex_txn(struct db *db, void *arg)
 
 /* reindex: rebuilds search_words from users, phones and units. */
 int
-cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n)
+cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct reindex	 x;
 	struct db_val	 p[1];
 	const char	*last = "00000000-0000-0000-0000-000000000000";
 	size_t		 total = 0;
 
+	(void)arg;
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;

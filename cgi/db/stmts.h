@@ -73,8 +73,15 @@ STMT(Q_USER_ROLES, "SELECT r.role, r.unit_id, un.name FROM role_assignments r "
     "ORDER BY r.role, un.name")
 STMT(Q_USER_PHONES, "SELECT type, number FROM phones WHERE user_id = ? "
     "ORDER BY type")
-STMT(Q_PHONE_PUT, "INSERT INTO phones (user_id, type, number) VALUES "
-    "(?, ?, ?) ON DUPLICATE KEY UPDATE number = VALUES(number)")
+/*
+ * A new number, or a changed one: separate statements, so a mobile
+ * number held by someone else is a duplicate key (DB_DUP), never an
+ * ON DUPLICATE KEY UPDATE of the holder's row. Params: number last.
+ */
+STMT(Q_PHONE_INSERT, "INSERT INTO phones (user_id, type, number) VALUES "
+    "(?, ?, ?)")
+STMT(Q_PHONE_UPDATE, "UPDATE phones SET number = ? WHERE user_id = ? AND "
+    "type = ?")
 STMT(Q_PHONE_DELETE, "DELETE FROM phones WHERE user_id = ? AND type = ?")
 
 /* units, memberships, roles */

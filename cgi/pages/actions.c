@@ -483,11 +483,18 @@ phone_txn(struct db *db, void *arg)
 	    old ? json_string(&r->arena, phone_mask(&r->arena, old)) : "null",
 	    c->number ? json_string(&r->arena, phone_mask(&r->arena,
 	    c->number)) : "null");
-	p[0] = DB_TEXT(c->pp->id);
-	p[1] = DB_TEXT(phone_type_id(c->type));
-	p[2] = DB_TEXT(c->number);
-	rc = db_exec(db, c->number ? Q_PHONE_PUT : Q_PHONE_DELETE, p,
-	    c->number ? 3 : 2, NULL);
+	if (c->number != NULL && old != NULL) {
+		p[0] = DB_TEXT(c->number);
+		p[1] = DB_TEXT(c->pp->id);
+		p[2] = DB_TEXT(phone_type_id(c->type));
+		rc = db_exec(db, Q_PHONE_UPDATE, p, 3, NULL);
+	} else {
+		p[0] = DB_TEXT(c->pp->id);
+		p[1] = DB_TEXT(phone_type_id(c->type));
+		p[2] = DB_TEXT(c->number);
+		rc = db_exec(db, c->number ? Q_PHONE_INSERT : Q_PHONE_DELETE, p,
+		    c->number ? 3 : 2, NULL);
+	}
 	if (rc == DB_DUP)
 		return TXN_DUP_MOBILE;
 	if (rc != DB_OK || (rc = audit_write(db, r, &a)) != DB_OK)

@@ -342,21 +342,24 @@ page_units(struct req *r)
 }
 
 /*
- * A page of people from stmt (after/before variants; unit_id, when not
- * NULL, is the first parameter) into t; the rows are left in *rs.
- * Returns DB_OK, a db_err, or 1 when a 400 was already sent.
+ * Renders t (people.tpl) with a page of people from stmt (the after or
+ * before variant; unit_id, when not NULL, is the first parameter), or
+ * frees t and answers 400 (cursor) or 503.
  */
-static int
+static void
 people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
-    enum stmt before, const char *unit_id, struct db_rows *rs)
+    enum stmt before, const char *unit_id)
 {
-	struct db_val	 p[4];
+	struct db_rows	 rs;
+	struct db_val	 p[3];
 	const char	*name, *id;
 	size_t		 order[LIST_PAGE + 1], n, np = 0, sortcol = C_SORT;
 	int		 rc, back;
 
-	if (page_cursor(r, &name, 1, &id, &back) == -1)
-		return 1;
+	if (page_cursor(r, &name, 1, &id, &back) == -1) {
+		tpl_free(t);
+		return;
+	}
 	if (unit_id != NULL)
 		p[np++] = DB_TEXT(unit_id);
 	else
@@ -364,19 +367,25 @@ people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
 	p[np++] = DB_TEXT(name);
 	p[np++] = DB_TEXT(id);
 	if ((rc = db_query(r->db, &r->arena, back ? before : after, p, np,
-	    rs)) != DB_OK)
-		return rc;
-	n = page_links(r, t, base, rs, &sortcol, 1, C_ID, back, order);
+	    &rs)) != DB_OK)
+		goto fail;
+	n = page_links(r, t, base, &rs, &sortcol, 1, C_ID, back, order);
+	if ((rc = person_rows(r, t, &rs, order, n, 0)) != DB_OK)
+		goto fail;
 	if (n == 0)
 		tpl_show(t, "EMPTY");
-	return person_rows(r, t, rs, order, n, 0);
+	page_render(r, 200, "people.tpl", t);
+	return;
+fail:
+	tpl_free(t);
+	page_db_error(r, rc);
 }
 
 /* GET /units/{id}: the location and its people; 404 unknown, 400 cursor. */
 void
 page_unit(struct req *r)
 {
-	struct db_rows	 u, rs;
+	struct db_rows	 u;
 	struct db_val	 p[1];
 	struct tpl	*t;
 	int		 rc;
@@ -394,34 +403,16 @@ page_unit(struct req *r)
 	tpl_show(t, "UNIT_HEAD");
 	tpl_set(t, "DESCRIPTION", DB_CELL(&u, 0, 2) ? DB_CELL(&u, 0, 2) : "");
 	tpl_set(t, "COUNT", DB_CELL(&u, 0, 3));
-	rc = people_page(r, t, arena_printf(&r->arena, "/units/%s?",
-	    r->path_id), Q_MEMBERS_AFTER, Q_MEMBERS_BEFORE, r->path_id, &rs);
-	if (rc != DB_OK) {
-		tpl_free(t);
-		if (rc < 0)
-			page_db_error(r, rc);
-		return;
-	}
-	page_render(r, 200, "people.tpl", t);
+	people_page(r, t, arena_printf(&r->arena, "/units/%s?", r->path_id),
+	    Q_MEMBERS_AFTER, Q_MEMBERS_BEFORE, r->path_id);
 }
 
 /* GET /users: everyone in the organisation, by name. */
 void
 page_users(struct req *r)
 {
-	struct tpl	*t = page_new(r, "All users");
-	struct db_rows	 rs;
-	int		 rc;
-
-	rc = people_page(r, t, "/users?", Q_USERS_AFTER, Q_USERS_BEFORE, NULL,
-	    &rs);
-	if (rc != DB_OK) {
-		tpl_free(t);
-		if (rc < 0)
-			page_db_error(r, rc);
-		return;
-	}
-	page_render(r, 200, "people.tpl", t);
+	people_page(r, page_new(r, "All users"), "/users?", Q_USERS_AFTER,
+	    Q_USERS_BEFORE, NULL);
 }
 
 /* One action button, or the line saying why there is none. */
