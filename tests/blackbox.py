@@ -1693,6 +1693,41 @@ def mfa_required():
 
 
 @test
+def ca_step_up():
+    """Conditional Access: a session whose MFA is older than
+    ca.signin_frequency_hours is sent through /login/mfa?next= and back
+    (not into a loop), and its old cookie is replaced."""
+    unit = test_unit()
+    m = add_manager("helpdesk-administrator", unit)
+    uid = sql("SELECT id FROM units WHERE name = %s" % sqlq(unit))[0][0]
+    b = signed_in(m)
+    b.expect("GET", "/units/%s" % uid, 200)
+    sql("UPDATE sessions SET mfa_at = UTC_TIMESTAMP(6) - INTERVAL 13 HOUR "
+        "WHERE user_id = %s" % sqlq(m.id))
+    r = b.get("/units/%s" % uid)
+    want = "/login/mfa?next=%%2Funits%%2F%s" % uid
+    check(r.status == 303 and r.location == want,
+          "%s, want 303 to %s" % (desc(r), want))
+    old = b.cookie("staffdesk")
+    r = b.get(want)
+    eq(r.status, 200, "GET " + want)
+    check('name="next"' in r.body, "the MFA form does not keep next")
+    time.sleep(31 - time.time() % 30)   # the sign-in's code is spent
+    r = b.post("/login/mfa", {"method": "totp", "code": totp_now(m.secret),
+                              "next": "/units/%s" % uid})
+    check(r.status == 303 and r.location == "/units/%s" % uid,
+          "step-up MFA: %s, want 303 back to the location" % desc(r))
+    check(b.cookie("staffdesk") not in (None, old),
+          "the session cookie was not renewed at the step-up")
+    b.expect("GET", "/units/%s" % uid, 200)
+    # Without next, a verified session is not asked again.
+    b.expect("GET", "/login/mfa", 303, "/")
+    # next must be a local path: another site is a 400.
+    r = b.get("/login/mfa?next=//evil.example/")
+    eq(r.status, 400, "next=//evil.example/")
+
+
+@test
 def home_redirect():
     m = add_manager("password-administrator", test_unit())
     b = signed_in(m)
