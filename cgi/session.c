@@ -124,6 +124,8 @@ sess_load(struct req *r)
 	s->has_role = r->actor->nroles > 0;
 	s->flash = DB_CELL(&rs, 0, 12);
 	s->flashlen = rs.len[12];
+	s->enrol = DB_CELL(&rs, 0, 14);
+	s->enrollen = rs.len[14];
 	if (now - s->last_seen_at >= SESS_TOUCH_SECONDS &&
 	    (rc = db_exec(r->db, Q_SESS_TOUCH, p, 1, NULL)) != DB_OK)
 		return rc;
@@ -132,51 +134,54 @@ sess_load(struct req *r)
 }
 
 int
-sess_start(struct db *db, struct req *r, const char *user_id, int mfa_done)
+sess_start(struct db *db, struct req *r, const char *user_id, int mfa_done,
+    struct sess_new *n)
 {
 	unsigned char	 raw[SESS_TOKEN_BYTES], c[SESS_TOKEN_BYTES];
-	char		 tok[SESS_TOKEN_LEN + 1], csrf[SESS_TOKEN_LEN + 1];
-	char		 hash[65];
 	struct db_val	 p[6];
 	int		 rc;
 
+	if (snprintf(n->user_id, sizeof(n->user_id), "%s", user_id) >=
+	    (int)sizeof(n->user_id))
+		return DB_ERR;
 	random_bytes(raw, sizeof(raw));
 	random_bytes(c, sizeof(c));
-	b64url_encode(raw, sizeof(raw), tok);
-	b64url_encode(c, sizeof(c), csrf);
+	b64url_encode(raw, sizeof(raw), n->token);
+	b64url_encode(c, sizeof(c), n->csrf);
 	OPENSSL_cleanse(raw, sizeof(raw));
-	token_hash(tok, hash);
+	token_hash(n->token, n->hash);
+	n->mfa_done = mfa_done;
 	if (r->sess != NULL) {
 		p[0] = DB_TEXT(r->sess->token_hash);
 		if ((rc = db_exec(db, Q_SESS_DELETE, p, 1, NULL)) != DB_OK)
 			return rc;
 	}
-	p[0] = DB_TEXT(hash);
-	p[1] = DB_TEXT(user_id);
-	p[2] = DB_TEXT(csrf);
+	p[0] = DB_TEXT(n->hash);
+	p[1] = DB_TEXT(n->user_id);
+	p[2] = DB_TEXT(n->csrf);
 	p[3] = DB_INT(mfa_done);
 	p[4] = DB_TEXT(r->ip);
 	p[5] = DB_TEXT(r->ua);
-	if ((rc = db_exec(db, Q_SESS_INSERT, p, 6, NULL)) != DB_OK)
-		return rc;
+	return db_exec(db, Q_SESS_INSERT, p, 6, NULL);
+}
+
+void
+sess_adopt(struct req *r, struct sess_new *n)
+{
 	http_cookie(r, sess_cookie_names(r->conf->cookie_secure)
-	    [COOKIE_SESSION], tok, -1, r->conf->cookie_secure);
-	OPENSSL_cleanse(tok, sizeof(tok));
-	/* The rest of this request acts on the new session. */
+	    [COOKIE_SESSION], n->token, -1, r->conf->cookie_secure);
+	OPENSSL_cleanse(n->token, sizeof(n->token));
 	if (r->sess == NULL) {
 		r->sess = arena_alloc(&r->arena, sizeof(*r->sess));
 		memset(r->sess, 0, sizeof(*r->sess));
 		r->sess->created_at = now_s();
 	}
-	memcpy(r->sess->token_hash, hash, sizeof(hash));
-	memcpy(r->sess->csrf, csrf, sizeof(csrf));
-	if (snprintf(r->sess->user_id, sizeof(r->sess->user_id), "%s",
-	    user_id) >= (int)sizeof(r->sess->user_id))
-		return DB_ERR;
-	r->sess->mfa_at = mfa_done ? now_s() : 0;
+	memcpy(r->sess->token_hash, n->hash, sizeof(n->hash));
+	memcpy(r->sess->csrf, n->csrf, sizeof(n->csrf));
+	memcpy(r->sess->user_id, n->user_id, sizeof(n->user_id));
+	r->sess->mfa_at = n->mfa_done ? now_s() : 0;
 	r->sess->mfa_attempts = 0;
 	r->sess->flash = NULL;
-	return DB_OK;
 }
 
 int
@@ -255,27 +260,24 @@ sess_csrf_ok(struct req *r, const char *token)
 }
 
 int
-sess_flash_put(struct db *db, struct req *r, const char *kind,
-    const char *text)
+sess_flash_put(struct db *db, struct req *r, const char *hash,
+    const char *kind, const char *text)
 {
 	unsigned char	 sealed[SESS_FLASH_MAX + CRYPT_OVERHEAD];
 	char		*plain;
 	struct db_val	 p[2];
 	int		 n;
 
-	if (r->sess == NULL)
-		return DB_ERR;
 	plain = arena_printf(&r->arena, "%s\n%s", kind, text);
 	if (strlen(plain) > SESS_FLASH_MAX)
 		return DB_ERR;
-	n = crypt_seal(r->conf->data_key, (const unsigned char *)
-	    r->sess->token_hash, 64, (const unsigned char *)plain,
+	n = crypt_seal(r->conf->data_key, (const unsigned char *)hash, 64, (const unsigned char *)plain,
 	    strlen(plain), sealed, sizeof(sealed));
 	OPENSSL_cleanse(plain, strlen(plain));
 	if (n < 0)
 		return DB_ERR;
 	p[0] = DB_BYTES((const char *)sealed, (size_t)n);
-	p[1] = DB_TEXT(r->sess->token_hash);
+	p[1] = DB_TEXT(hash);
 	return db_exec(db, Q_SESS_FLASH, p, 2, NULL);
 }
 
@@ -326,4 +328,35 @@ sess_flash_peek(struct req *r, const char *kind)
 		return 0;
 	OPENSSL_cleanse(s, strlen(s));
 	return 1;
+}
+
+int
+sess_enrol_get(struct req *r, unsigned char *secret, size_t max)
+{
+	int	n;
+
+	if (r->sess == NULL || r->sess->enrol == NULL)
+		return 0;
+	n = crypt_open(r->conf->data_key, (const unsigned char *)
+	    r->sess->token_hash, 64, (const unsigned char *)r->sess->enrol,
+	    r->sess->enrollen, secret, max);
+	return n > 0 ? n : 0;
+}
+
+int
+sess_enrol_put(struct db *db, struct req *r, const unsigned char *secret,
+    size_t len)
+{
+	unsigned char	sealed[SESS_ENROL_MAX + CRYPT_OVERHEAD];
+	struct db_val	p[2];
+	int		n = 0;
+
+	if (secret != NULL && (len > SESS_ENROL_MAX || (n = crypt_seal(
+	    r->conf->data_key, (const unsigned char *)r->sess->token_hash, 64,
+	    secret, len, sealed, sizeof(sealed))) < 0))
+		return DB_ERR;
+	p[0] = secret != NULL ? DB_BYTES((const char *)sealed, (size_t)n) :
+	    DB_NULL;
+	p[1] = DB_TEXT(r->sess->token_hash);
+	return db_exec(db, Q_SESS_ENROL, p, 2, NULL);
 }

@@ -14,6 +14,7 @@
 #define SESS_TOKEN_LEN		43	/* base64url of 32 bytes */
 #define SESS_TOUCH_SECONDS	60	/* last_seen_at is written at most this often */
 #define SESS_FLASH_MAX		1024
+#define SESS_ENROL_MAX		64	/* bytes of a secret being set up */
 
 struct req;
 struct db;
@@ -31,6 +32,8 @@ struct sess {
 	int	 has_role;
 	char	*flash;		/* sealed one-time message, or NULL */
 	size_t	 flashlen;
+	char	*enrol;		/* sealed secret being set up, or NULL */
+	size_t	 enrollen;
 };
 
 /*
@@ -45,13 +48,25 @@ int	 sess_expired(int64_t created, int64_t seen, int64_t now,
  * valid, unexpired session of an enabled user). DB_OK or a db_err.
  */
 int	 sess_load(struct req *);
+/* A session made inside a transaction, adopted by the request after it commits. */
+struct sess_new {
+	char	token[SESS_TOKEN_LEN + 1];
+	char	hash[65];
+	char	csrf[SESS_TOKEN_LEN + 1];
+	char	user_id[UUID_LEN + 1];
+	int	mfa_done;
+};
+
 /*
- * Starts a new session for user_id (a new token: no fixation), sets
- * the cookie and deletes the request's old session. mfa_done marks the
- * session as having passed MFA now. Run inside the caller's transaction.
+ * Inserts a new session for user_id (a new token: no fixation) and
+ * deletes the request's current one, inside the caller's transaction;
+ * mfa_done marks it as having passed MFA now. The request is not
+ * touched, so a retried transaction starts again from the same state.
  */
 int	 sess_start(struct db *, struct req *, const char *user_id,
-	    int mfa_done);
+	    int mfa_done, struct sess_new *);
+/* After the commit: sets the cookie; the rest of the request acts on the new session. */
+void	 sess_adopt(struct req *, struct sess_new *);
 /* Ends the request's session (row and cookie). */
 int	 sess_end(struct db *, struct req *);
 /* The CSRF token forms of this request carry (session or visitor). */
@@ -66,11 +81,21 @@ int	 sess_needs_mfa(const struct sess *);
  * once: recovery codes, a temporary password), sealed with the data key.
  * sess_flash_take returns it (in the arena) and clears it, or NULL.
  */
-int	 sess_flash_put(struct db *, struct req *, const char *kind,
-	    const char *text);
+int	 sess_flash_put(struct db *, struct req *, const char *token_hash,
+	    const char *kind, const char *text);
 char	*sess_flash_take(struct req *, const char *kind);
 /* 1 when a flash of this kind waits (it stays). */
 int	 sess_flash_peek(struct req *, const char *kind);
+
+/*
+ * The authenticator secret this session is setting up (sealed in its
+ * own row): sess_enrol_get fills secret[max] and returns its length, 0
+ * when there is none; sess_enrol_put stores one (NULL clears it) inside
+ * the caller's transaction or on its own. DB errors are negative.
+ */
+int	 sess_enrol_get(struct req *, unsigned char *secret, size_t max);
+int	 sess_enrol_put(struct db *, struct req *, const unsigned char *secret,
+	    size_t len);
 
 /* The session and visitor cookie names for this configuration. */
 const char *const *sess_cookie_names(int secure);

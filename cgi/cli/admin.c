@@ -521,7 +521,7 @@ add_totp_txn(struct db *db, void *arg)
 	int		 rc;
 
 	if ((rc = db_totp_store(db, t->c->conf->data_key, t->id, t->secret,
-	    sizeof(t->secret), 1)) != DB_OK)
+	    sizeof(t->secret))) != DB_OK)
 		return rc;
 	return cli_audit(t->c, db, "mfa.add-totp", t->id, t->name, NULL);
 }

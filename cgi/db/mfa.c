@@ -32,22 +32,48 @@ db_totp_get(struct db *db, struct arena *a, const unsigned char *key,
 	return 1;
 }
 
+/* Seals secret for user_id into sealed[]; its length, or -1. */
+static int
+totp_seal(const unsigned char *key, const char *user_id,
+    const unsigned char *secret, size_t len,
+    unsigned char sealed[TOTP_SECRET_BYTES + CRYPT_OVERHEAD])
+{
+	return crypt_seal(key, (const unsigned char *)user_id, strlen(user_id),
+	    secret, len, sealed, TOTP_SECRET_BYTES + CRYPT_OVERHEAD);
+}
+
 int
 db_totp_store(struct db *db, const unsigned char *key, const char *user_id,
-    const unsigned char *secret, size_t len, int confirmed)
+    const unsigned char *secret, size_t len)
 {
 	unsigned char	sealed[TOTP_SECRET_BYTES + CRYPT_OVERHEAD];
 	struct db_val	p[2];
 	int		n;
 
-	n = crypt_seal(key, (const unsigned char *)user_id, strlen(user_id),
-	    secret, len, sealed, sizeof(sealed));
-	if (n < 0)
+	if ((n = totp_seal(key, user_id, secret, len, sealed)) < 0)
 		return DB_ERR;
 	p[0] = DB_TEXT(user_id);
 	p[1] = DB_BYTES((const char *)sealed, (size_t)n);
-	return db_exec(db, confirmed ? Q_TOTP_PUT : Q_TOTP_PENDING, p, 2,
-	    NULL);
+	return db_exec(db, Q_TOTP_PUT, p, 2, NULL);
+}
+
+int
+db_totp_enrol(struct db *db, const unsigned char *key, const char *user_id,
+    const unsigned char *secret, size_t len, int64_t step)
+{
+	unsigned char	sealed[TOTP_SECRET_BYTES + CRYPT_OVERHEAD];
+	struct db_val	p[3];
+	uint64_t	changed = 0;
+	int		n, rc;
+
+	if ((n = totp_seal(key, user_id, secret, len, sealed)) < 0)
+		return DB_ERR;
+	p[0] = DB_TEXT(user_id);
+	p[1] = DB_BYTES((const char *)sealed, (size_t)n);
+	p[2] = DB_INT(step);
+	if ((rc = db_exec(db, Q_TOTP_ENROL, p, 3, &changed)) != DB_OK)
+		return rc;
+	return changed > 0;
 }
 
 int

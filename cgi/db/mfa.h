@@ -26,10 +26,16 @@ struct totp_row {
 /* 1 found (secret opened), 0 none, DB_ERR also when it will not open. */
 int	 db_totp_get(struct db *, struct arena *, const unsigned char *key,
 	    const char *user_id, struct totp_row *);
-/* Stores a new secret: confirmed (CLI provisioning) or pending enrolment. */
+/* Replaces the user's secret with a confirmed one (CLI provisioning). */
 int	 db_totp_store(struct db *, const unsigned char *key,
+	    const char *user_id, const unsigned char *secret, size_t len);
+/*
+ * Confirms an enrolment with the step its code matched: 1 stored, 0 when
+ * the user has a confirmed secret already (left alone), or a db_err.
+ */
+int	 db_totp_enrol(struct db *, const unsigned char *key,
 	    const char *user_id, const unsigned char *secret, size_t len,
-	    int confirmed);
+	    int64_t step);
 /* Replaces the user's recovery codes with RECOVERY_CODES new ones. */
 int	 db_recovery_new(struct db *, const char *user_id,
 	    char codes[RECOVERY_CODES][CODE_RECOVERY_SIZE]);

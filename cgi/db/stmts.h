@@ -118,7 +118,7 @@ STMT(Q_SESS_LOAD, "SELECT s.csrf, " EPOCH("s.created_at") ", "
     "IFNULL(CAST(r.unit_id AS CHAR), '-') SEPARATOR ',') FROM "
     "role_assignments r WHERE "
     "r.user_id = u.id), s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
-    "st.value SEPARATOR '\\n') FROM settings st) "
+    "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ?")
 STMT(Q_SESS_TOUCH, "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(6) "
@@ -130,8 +130,9 @@ STMT(Q_SESS_DELETE_USER, "DELETE FROM sessions WHERE user_id = ?")
 STMT(Q_SESS_LIST, "SELECT token_hash, " EPOCH("created_at") ", "
     EPOCH("last_seen_at") ", ip, user_agent FROM sessions WHERE "
     "user_id = ? ORDER BY last_seen_at DESC LIMIT 50")
-STMT(Q_SESS_MFA_FAIL, "UPDATE sessions SET mfa_attempts = mfa_attempts + 1 "
-    "WHERE token_hash = ?")
+/* Takes one MFA attempt, if any is left. Params: hash, the maximum. */
+STMT(Q_SESS_MFA_TRY, "UPDATE sessions SET mfa_attempts = mfa_attempts + 1 "
+    "WHERE token_hash = ? AND mfa_attempts < ?")
 STMT(Q_SESS_FLASH, "UPDATE sessions SET flash = ? WHERE token_hash = ?")
 STMT(Q_SESS_PURGE, "DELETE FROM sessions WHERE last_seen_at < "
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND OR created_at < "
@@ -140,11 +141,17 @@ STMT(Q_SESS_PURGE, "DELETE FROM sessions WHERE last_seen_at < "
 /* TOTP and recovery codes */
 STMT(Q_TOTP_GET, "SELECT secret, last_step, confirmed FROM totp "
     "WHERE user_id = ?")
-STMT(Q_TOTP_PENDING, "INSERT INTO totp (user_id, secret, last_step, "
-    "confirmed) VALUES (?, ?, 0, 0) ON DUPLICATE KEY UPDATE "
-    "secret = IF(confirmed, secret, VALUES(secret))")
-STMT(Q_TOTP_CONFIRM, "UPDATE totp SET confirmed = 1, last_step = ? "
-    "WHERE user_id = ? AND confirmed = 0")
+/*
+ * Confirms an enrolment: the first confirmed secret wins; a user who
+ * has one already is left as is (0 rows). Params: user, sealed secret,
+ * the step the code matched.
+ */
+STMT(Q_TOTP_ENROL, "INSERT INTO totp (user_id, secret, last_step, confirmed) "
+    "VALUES (?, ?, ?, 1) ON DUPLICATE KEY UPDATE "
+    "secret = IF(confirmed, secret, VALUES(secret)), "
+    "last_step = IF(confirmed, last_step, VALUES(last_step)), "
+    "confirmed = 1")
+STMT(Q_SESS_ENROL, "UPDATE sessions SET enrol_secret = ? WHERE token_hash = ?")
 STMT(Q_TOTP_STEP, "UPDATE totp SET last_step = ? WHERE user_id = ? AND "
     "confirmed = 1 AND last_step < ?")
 STMT(Q_TOTP_PUT, "REPLACE INTO totp (user_id, secret, last_step, confirmed) "

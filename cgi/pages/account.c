@@ -296,7 +296,9 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
 
 /*
  * GET /account/mfa: the recovery codes once right after enrolment, else
- * the state of the authenticator, else a (stable) pending secret.
+ * the state of the authenticator, else the secret this session is
+ * setting up (made on the first visit, kept in the session: stable
+ * across reloads, invisible to the user's other sessions).
  */
 void
 page_enrol(struct req *r)
@@ -304,7 +306,7 @@ page_enrol(struct req *r)
 	struct totp_row	 row;
 	struct tpl	*t;
 	char		*codes, *line, *save;
-	int		 rc;
+	int		 rc, n;
 
 	if ((codes = sess_flash_take(r, "recovery")) != NULL) {
 		t = page_new(r, "Your recovery codes");
@@ -315,14 +317,7 @@ page_enrol(struct req *r)
 		page_render(r, 200, "enrol.tpl", t);
 		return;
 	}
-	rc = db_totp_get(r->db, &r->arena, r->conf->data_key,
-	    r->sess->user_id, &row);
-	if (rc < 0) {
-		page_db_error(r, rc);
-		return;
-	}
-	if (rc == 1 && row.confirmed) {
-		OPENSSL_cleanse(&row, sizeof(row));
+	if (r->sess->has_totp) {
 		if (sess_needs_mfa(r->sess)) {
 			http_redirect(r, "/login/mfa");
 			return;
@@ -332,13 +327,14 @@ page_enrol(struct req *r)
 		page_render(r, 200, "enrol.tpl", t);
 		return;
 	}
-	if (rc == 0) {
+	memset(&row, 0, sizeof(row));
+	if ((n = sess_enrol_get(r, row.secret, sizeof(row.secret))) > 0)
+		row.len = (size_t)n;
+	else {
 		random_bytes(row.secret, TOTP_SECRET_BYTES);
 		row.len = TOTP_SECRET_BYTES;
-		row.last_step = 0;
-		row.confirmed = 0;
-		if ((rc = db_totp_store(r->db, r->conf->data_key,
-		    r->sess->user_id, row.secret, row.len, 0)) != DB_OK) {
+		if ((rc = sess_enrol_put(r->db, r, row.secret, row.len)) !=
+		    DB_OK) {
 			OPENSSL_cleanse(&row, sizeof(row));
 			page_db_error(r, rc);
 			return;
@@ -350,9 +346,11 @@ page_enrol(struct req *r)
 
 struct enrol {
 	struct req	*r;
+	const unsigned char *secret;
+	size_t		 len;
 	int64_t		 step;
-	int		 confirmed;
 	char		 codes[RECOVERY_CODES][CODE_RECOVERY_SIZE];
+	struct sess_new	 next;
 };
 
 static int
@@ -363,32 +361,31 @@ enrol_txn(struct db *db, void *arg)
 	struct audit	 a = { "account.mfa.enroll", 1, NULL, NULL, NULL,
 	    r->sess->user_id, r->sess->display_name, "account",
 	    "{\"method\":\"totp\"}" };
-	struct db_val	 p[2];
-	uint64_t	 n = 0;
 	char		*all;
 	size_t		 i;
 	int		 rc;
 
-	p[0] = DB_INT(e->step);
-	p[1] = DB_TEXT(r->sess->user_id);
-	if ((rc = db_exec(db, Q_TOTP_CONFIRM, p, 2, &n)) != DB_OK)
-		return rc;
-	if (n != 1)
-		return 1;	/* confirmed meanwhile by another request */
-	if ((rc = audit_write(db, r, &a)) != DB_OK ||
+	memset(&e->next, 0, sizeof(e->next));
+	if ((rc = db_totp_enrol(db, r->conf->data_key, r->sess->user_id,
+	    e->secret, e->len, e->step)) <= 0)
+		return rc == 0 ? 1 : rc;	/* 1: set up meanwhile */
+	if ((rc = sess_enrol_put(db, r, NULL, 0)) != DB_OK ||
+	    (rc = audit_write(db, r, &a)) != DB_OK ||
 	    (rc = db_recovery_new(db, r->sess->user_id, e->codes)) != DB_OK)
 		return rc;
 	if (sess_needs_mfa(r->sess) &&
-	    (rc = sess_start(db, r, r->sess->user_id, 1)) != DB_OK)
+	    (rc = sess_start(db, r, r->sess->user_id, 1, &e->next)) != DB_OK)
 		return rc;
 	all = arena_strdup(&r->arena, "");
 	for (i = 0; i < RECOVERY_CODES; i++)
 		all = arena_printf(&r->arena, "%s%s\n", all, e->codes[i]);
-	return sess_flash_put(db, r, "recovery", all);
+	/* For the page after this one: the new session's, if there is one. */
+	return sess_flash_put(db, r, e->next.hash[0] != '\0' ? e->next.hash :
+	    r->sess->token_hash, "recovery", all);
 }
 
 /*
- * POST /account/mfa: confirms the pending secret with a code; 303 to
+ * POST /account/mfa: confirms this session's secret with a code; 303 to
  * the page that shows the recovery codes once; 422 on a wrong code.
  */
 void
@@ -396,21 +393,19 @@ page_enrol_post(struct req *r)
 {
 	struct totp_row	 row;
 	struct enrol	 e;
-	int		 rc;
+	int		 rc, n;
 
-	rc = db_totp_get(r->db, &r->arena, r->conf->data_key,
-	    r->sess->user_id, &row);
-	if (rc < 0) {
-		page_db_error(r, rc);
-		return;
-	}
-	if (rc == 0 || row.confirmed) {
-		OPENSSL_cleanse(&row, sizeof(row));
+	memset(&row, 0, sizeof(row));
+	if (r->sess->has_totp ||
+	    (n = sess_enrol_get(r, row.secret, sizeof(row.secret))) <= 0) {
 		http_redirect(r, "/account/mfa");
 		return;
 	}
+	row.len = (size_t)n;
 	memset(&e, 0, sizeof(e));
 	e.r = r;
+	e.secret = row.secret;
+	e.len = row.len;
 	if (r->field[K_CODE] == NULL || totp_verify(row.secret, row.len,
 	    r->field[K_CODE], now_s(), -1, &e.step) != 0) {
 		enrol_form(r, 422, &row, "That code is not right. Enter the "
@@ -418,16 +413,14 @@ page_enrol_post(struct req *r)
 		OPENSSL_cleanse(&row, sizeof(row));
 		return;
 	}
-	OPENSSL_cleanse(&row, sizeof(row));
 	rc = db_txn(r->db, enrol_txn, &e);
+	OPENSSL_cleanse(&row, sizeof(row));
 	OPENSSL_cleanse(e.codes, sizeof(e.codes));
-	if (rc == 1) {
-		http_redirect(r, "/account/mfa");
-		return;
-	}
-	if (rc != DB_OK) {
+	if (rc < 0) {
 		page_db_error(r, rc);
 		return;
 	}
+	if (rc == DB_OK && e.next.hash[0] != '\0')
+		sess_adopt(r, &e.next);
 	http_redirect(r, "/account/mfa");
 }

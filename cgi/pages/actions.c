@@ -197,8 +197,8 @@ reset_txn(struct db *db, void *arg)
 		    phone_mask(&r->arena, x->mobile));
 	else
 		flash = arena_strdup(&r->arena, "typed\n-");
-	rc = sess_flash_put(db, r, arena_printf(&r->arena, "reset:%s",
-	    x->pp->id), flash);
+	rc = sess_flash_put(db, r, r->sess->token_hash, arena_printf(&r->arena,
+	    "reset:%s", x->pp->id), flash);
 	OPENSSL_cleanse(flash, strlen(flash));
 	return rc;
 }

@@ -92,6 +92,17 @@ next_step(int needs_mfa, int has_totp, int must_change)
 	return must_change ? "/account/password" : "/";
 }
 
+/* 1 when s has the form name@domain.tld (one '@', no spaces). */
+static int
+looks_like_upn(const char *s)
+{
+	const char	*at = strchr(s, '@');
+
+	return at != NULL && at != s && strchr(at + 1, '@') == NULL &&
+	    strchr(at + 1, '.') != NULL && at[1] != '.' &&
+	    strpbrk(s, " \t") == NULL && strlen(s) <= 255;
+}
+
 struct signin {
 	struct req	*r;
 	const char	*upn;		/* as typed */
@@ -100,6 +111,7 @@ struct signin {
 	int		 failures;	/* before this attempt */
 	const char	*reason;	/* NULL: success */
 	int		 mfa;
+	struct sess_new	 next;
 };
 
 static int
@@ -108,21 +120,22 @@ signin_txn(struct db *db, void *arg)
 	struct signin	*s = arg;
 	struct req	*r = s->r;
 	struct audit	 a = { "signin.password", s->reason == NULL, s->reason,
-	    s->user_id, s->user_id ? NULL : s->upn, s->user_id, s->name,
-	    "account", NULL };
+	    s->user_id, NULL, s->user_id, s->name, "account", NULL };
 	struct db_val	 p[3];
 	long		 delay;
 	int		 rc;
 
-	if (s->user_id != NULL)
-		a.actor_upn = s->upn;
+	/* What was typed is kept only when it has the form of a username:
+	 * a password typed into the wrong box must not reach the log. */
+	a.actor_upn = looks_like_upn(s->upn) ? s->upn : "(not a username)";
 	if (s->reason == NULL) {
+		/* With MFA owed, failures and lockout stand until it is done:
+		 * a known password alone must not reset the count. */
 		p[0] = DB_TEXT(s->user_id);
-		if ((rc = db_exec(db, Q_USER_SIGNIN_OK, p, 1, NULL)) != DB_OK ||
-		    (rc = sess_start(db, r, s->user_id, !s->mfa)) != DB_OK)
+		if ((!s->mfa && (rc = db_exec(db, Q_USER_SIGNIN_OK, p, 1,
+		    NULL)) != DB_OK) ||
+		    (rc = sess_start(db, r, s->user_id, 0, &s->next)) != DB_OK)
 			return rc;
-		if (!s->mfa)
-			r->sess->mfa_at = 0;
 		p[0] = DB_INT(settings_int(r->settings,
 		    SET_SESSION_IDLE_MINUTES) * 60);
 		p[1] = DB_INT(settings_int(r->settings,
@@ -154,10 +167,31 @@ signin_txn(struct db *db, void *arg)
 	return DB_OK;
 }
 
-/* 1 when this address has failed too often this hour (then answered). */
+struct refusal {
+	struct req	*r;
+	const char	*upn;
+};
+
+static int
+refusal_txn(struct db *db, void *arg)
+{
+	struct refusal	*f = arg;
+	struct audit	 a = { "signin.password", 0, "rate_limited", NULL, NULL,
+	    NULL, NULL, "account", NULL };
+
+	a.actor_upn = f->upn != NULL && looks_like_upn(f->upn) ? f->upn :
+	    "(not a username)";
+	return audit_write(db, f->r, &a);
+}
+
+/*
+ * 1 when this address has failed too often this hour; the attempt is
+ * then audited and answered (429). 0: go on.
+ */
 static int
 signin_rate_limited(struct req *r)
 {
+	struct refusal	f = { r, r->sess ? r->sess->upn : r->field[K_USERNAME] };
 	struct db_rows	rs;
 	struct db_val	p[2];
 	int		rc;
@@ -168,13 +202,16 @@ signin_rate_limited(struct req *r)
 		page_db_error(r, rc);
 		return 1;
 	}
-	if (rc == 1 && db_int(&rs, 0, 0, 0) >= settings_int(r->settings,
-	    SET_SIGNIN_IP_FAILURES_PER_HOUR)) {
-		login_form(r, 429, "Too many failed sign-ins from this "
-		    "network in the last hour. Wait a while and try again.");
+	if (rc == 0 || db_int(&rs, 0, 0, 0) < settings_int(r->settings,
+	    SET_SIGNIN_IP_FAILURES_PER_HOUR))
+		return 0;
+	if ((rc = db_txn(r->db, refusal_txn, &f)) != DB_OK) {
+		page_db_error(r, rc);
 		return 1;
 	}
-	return 0;
+	login_form(r, 429, "Too many failed sign-ins from this network in the "
+	    "last hour. Wait a while and try again.");
+	return 1;
 }
 
 /*
@@ -232,10 +269,11 @@ page_login_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	if (s.reason == NULL)
+	if (s.reason == NULL) {
+		sess_adopt(r, &s.next);
 		http_redirect(r, next_step(s.mfa, db_int(&rs, 0, 9, 0) != 0,
 		    db_int(&rs, 0, 7, 0) != 0));
-	else if (strcmp(s.reason, "temp_password_expired") == 0)
+	} else if (strcmp(s.reason, "temp_password_expired") == 0)
 		login_form(r, 422, "Your temporary password has expired. Ask "
 		    "your manager to reset your password again.");
 	else
@@ -289,8 +327,10 @@ struct mfa_try {
 	struct req	*r;
 	const char	*method;
 	int64_t		 step;		/* TOTP: the step the code matched */
+	int		 failures;	/* the account's, before this attempt */
 	int		 ok;		/* verified before the transaction */
 	int		 last;		/* this failure ends the session */
+	struct sess_new	 next;
 };
 
 static int
@@ -303,12 +343,12 @@ mfa_txn(struct db *db, void *arg)
 	struct db_val	 p[3];
 	uint64_t	 n = 0;
 	long		 delay;
-	int		 rc;
+	int		 rc, ok = m->ok;
 
 	a.details = arena_printf(&r->arena, "{\"method\":%s}",
 	    json_string(&r->arena, m->method));
 	p[0] = DB_TEXT(r->sess->user_id);
-	if (m->ok && strcmp(m->method, "totp") == 0) {
+	if (ok && strcmp(m->method, "totp") == 0) {
 		/* RFC 6238 §5.2: a step at or below the last one is a replay. */
 		p[0] = DB_INT(m->step);
 		p[1] = DB_TEXT(r->sess->user_id);
@@ -316,41 +356,69 @@ mfa_txn(struct db *db, void *arg)
 		if ((rc = db_exec(db, Q_TOTP_STEP, p, 3, &n)) != DB_OK)
 			return rc;
 		if (n != 1) {
-			m->ok = 0;
+			ok = 0;
 			a.reason = "code_reused";
 		}
-	} else if (m->ok) {
+	} else if (ok) {
 		if ((rc = db_recovery_use(db, r->sess->user_id,
 		    r->field[K_CODE])) < 0)
 			return rc;
-		m->ok = rc == 1;
+		ok = rc == 1;
 	}
-	if (m->ok) {
+	if (ok) {
 		a.ok = 1;
 		a.reason = NULL;
 		p[0] = DB_TEXT(r->sess->user_id);
 		if ((rc = db_exec(db, Q_USER_SIGNIN_OK, p, 1, NULL)) != DB_OK ||
-		    (rc = audit_write(db, r, &a)) != DB_OK)
+		    (rc = audit_write(db, r, &a)) != DB_OK ||
+		    (rc = sess_start(db, r, r->sess->user_id, 1, &m->next)) !=
+		    DB_OK)
 			return rc;
-		return sess_start(db, r, a.target_id, 1);
+		return DB_OK;
 	}
+	/* A wrong code counts like a wrong password: lockout, per-IP. */
 	if ((rc = audit_write(db, r, &a)) != DB_OK)
 		return rc;
-	p[0] = DB_TEXT(r->sess->token_hash);
-	if ((rc = db_exec(db, m->last ? Q_SESS_DELETE : Q_SESS_MFA_FAIL, p, 1,
-	    NULL)) != DB_OK)
+	if (m->last) {
+		p[0] = DB_TEXT(r->sess->token_hash);
+		if ((rc = db_exec(db, Q_SESS_DELETE, p, 1, NULL)) != DB_OK)
+			return rc;
+	}
+	p[0] = DB_TEXT(arena_printf(&r->arena, "signin-fail:%s", r->ip));
+	p[1] = DB_INT(RATE_WINDOW);
+	if ((rc = db_exec(db, Q_RATE_HIT, p, 2, NULL)) != DB_OK)
 		return rc;
-	delay = 0;
+	delay = lockout_delay(m->failures + 1);
 	p[0] = DB_INT(delay);
 	p[1] = DB_INT(delay);
 	p[2] = DB_TEXT(r->sess->user_id);
-	return db_exec(db, Q_USER_FAIL, p, 3, NULL);
+	if ((rc = db_exec(db, Q_USER_FAIL, p, 3, NULL)) != DB_OK)
+		return rc;
+	if (delay > 0) {
+		a.action = "signin.lockout";
+		a.reason = arena_printf(&r->arena, "locked_%lds", delay);
+		return audit_write(db, r, &a);
+	}
+	return DB_OK;
+}
+
+/* Ends a half-signed-in session and says why on the sign-in page. */
+static void
+mfa_give_up(struct req *r, int status, const char *msg)
+{
+	http_cookie(r, sess_cookie_names(r->conf->cookie_secure)
+	    [COOKIE_SESSION], "", 0, r->conf->cookie_secure);
+	r->sess = NULL;
+	login_form(r, status, msg);
 }
 
 /*
- * POST /login/mfa: 303 onwards on a good code; 422 on a wrong, reused
- * or malformed one; after mfa.max_attempts wrong codes the session ends
- * and the sign-in page says so (429).
+ * POST /login/mfa: 303 onwards on a good code (to next when given);
+ * 422 on a wrong, reused or malformed one. Every attempt is counted
+ * before the code is looked at (one UPDATE, so parallel requests cannot
+ * share an attempt); after mfa.max_attempts the session ends (429).
+ * Wrong codes count toward the account's lockout and the address's
+ * limit like wrong passwords, and a locked account is not tried.
  */
 void
 page_mfa_post(struct req *r)
@@ -358,6 +426,10 @@ page_mfa_post(struct req *r)
 	const char	*method = r->field[K_METHOD], *code = r->field[K_CODE];
 	struct totp_row	 t;
 	struct mfa_try	 m;
+	struct db_rows	 u;
+	struct db_val	 p[2];
+	uint64_t	 n = 0;
+	long		 max = settings_int(r->settings, SET_MFA_MAX_ATTEMPTS);
 	int		 rc, must_change = r->sess->must_change;
 
 	if (!mfa_wanted(r)) {
@@ -375,11 +447,33 @@ page_mfa_post(struct req *r)
 		mfa_form(r, 422, "Enter the code.");
 		return;
 	}
+	if (signin_rate_limited(r))
+		return;
+	p[0] = DB_TEXT(r->sess->token_hash);
+	p[1] = DB_INT(max);
+	if ((rc = db_exec(r->db, Q_SESS_MFA_TRY, p, 2, &n)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (n != 1) {
+		(void)db_exec(r->db, Q_SESS_DELETE, p, 1, NULL);
+		mfa_give_up(r, 429, "Too many wrong codes. Sign in again.");
+		return;
+	}
+	p[0] = DB_TEXT(r->sess->upn);
+	if ((rc = db_query_one(r->db, &r->arena, Q_USER_SIGNIN, p, 1, &u)) <= 0) {
+		page_db_error(r, rc < 0 ? rc : DB_ERR);
+		return;
+	}
 	memset(&m, 0, sizeof(m));
 	m.r = r;
 	m.method = method;
-	m.last = r->sess->mfa_attempts + 1 >=
-	    settings_int(r->settings, SET_MFA_MAX_ATTEMPTS);
+	m.failures = (int)db_int(&u, 0, 5, 0);
+	m.last = r->sess->mfa_attempts + 1 >= max;
+	if (db_int(&u, 0, 6, 0) != 0) {
+		mfa_give_up(r, 422, msg_signin_failed);	/* locked */
+		return;
+	}
 	if (strcmp(method, "totp") == 0) {
 		rc = db_totp_get(r->db, &r->arena, r->conf->data_key,
 		    r->sess->user_id, &t);
@@ -396,15 +490,13 @@ page_mfa_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	if (m.ok)
+	if (m.next.hash[0] != '\0') {
+		sess_adopt(r, &m.next);
 		http_redirect(r, must_change || r->field[K_NEXT] == NULL ?
 		    next_step(0, 1, must_change) : r->field[K_NEXT]);
-	else if (m.last) {
-		http_cookie(r, sess_cookie_names(r->conf->cookie_secure)
-		    [COOKIE_SESSION], "", 0, r->conf->cookie_secure);
-		r->sess = NULL;
-		login_form(r, 429, "Too many wrong codes. Sign in again.");
-	} else
+	} else if (m.last)
+		mfa_give_up(r, 429, "Too many wrong codes. Sign in again.");
+	else
 		mfa_form(r, 422, "That code is not right, or it was already "
 		    "used. Wait for the next code and try again.");
 }
