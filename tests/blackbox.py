@@ -806,6 +806,69 @@ def mfa_too_many_wrong_codes():
 
 
 @test
+def mfa_guessing_locks_the_account():
+    """Wrong codes count toward the account's lockout across sign-ins: a
+    known password does not reset the count while MFA is owed."""
+    u = make_user(role="helpdesk-administrator", totp=True)
+    for _ in range(2):          # 2 sign-ins x 3 wrong codes = 6 failures
+        b = Browser()
+        b.login(u.upn, u.password, 303, "/login/mfa")
+        for _ in range(3):
+            b.mfa(wrong_code(u.secret), "totp", 422)
+    rows = sql("SELECT failed_signins, locked_until > UTC_TIMESTAMP(6) FROM "
+               "users WHERE id = %s" % sqlq(u.id))
+    check(int(rows[0][0]) >= 5 and rows[0][1] == "1",
+          "after 6 wrong codes: failed_signins=%s locked=%s, want >= 5 and "
+          "locked" % tuple(rows[0]))
+    # Locked: the right password and the right code get nowhere.
+    b = Browser()
+    b.login(u.upn, u.password, 422)
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action = "
+               "'signin.lockout' AND target_id = %s" % sqlq(u.id))
+    check(int(rows[0][0]) >= 1, "no signin.lockout audit row")
+
+
+@test
+def enrol_secret_is_per_session():
+    """Two password-only sessions of a role holder without TOTP get
+    different secrets; one cannot confirm the other's."""
+    u = make_user(role="helpdesk-administrator")
+    a, b = Browser(), Browser()
+    a.login(u.upn, u.password, 303, "/account/mfa")
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    sa = a.expect("GET", "/account/mfa", 200).id_text("totp-secret")
+    sb = b.expect("GET", "/account/mfa", 200).id_text("totp-secret")
+    check(sa and sb and sa != sb, "both sessions were shown secret %r" % sa)
+    r = b.post("/account/mfa", {"code": totp_now(sa)})
+    eq(r.status, 422, "session b confirming session a's secret")
+    r = a.post("/account/mfa", {"code": totp_now(sa)})
+    check(r.status == 303, "session a confirming its own: %s" % desc(r))
+    # b's half-done enrolment is void now that one is set up.
+    r = b.post("/account/mfa", {"code": totp_now(sb)})
+    check(r.status == 303 and r.location == "/account/mfa",
+          "a second enrolment: %s" % desc(r))
+    b.expect("GET", "/account/mfa", 303, "/login/mfa")
+    eq(sql("SELECT COUNT(*) FROM audit_log WHERE action = "
+           "'account.mfa.enroll' AND target_id = %s" % sqlq(u.id))[0][0],
+       "1", "enrolment audit rows")
+
+
+@test
+def password_only_session_is_not_mfa():
+    """A session that signed in with a password only is not taken as
+    MFA-fresh when a role is given to its user later."""
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    cli_ok("role", "assign", "--user", u.upn, "--role",
+           "helpdesk-administrator")
+    r = b.get("/units")
+    check(r.status == 303 and urllib.parse.urlsplit(
+          r.location or "").path == "/account/mfa",
+          "%s, want 303 to /account/mfa" % desc(r))
+
+
+@test
 def forced_password_change():
     u = make_user(name="Mira Quillfeather")
     temp = "Temp-%s-Lantern" % secrets.token_hex(4)
