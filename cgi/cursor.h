@@ -10,12 +10,12 @@
 #include <stddef.h>
 
 #define CURSOR_KEYS_MAX	2
-#define CURSOR_KEY_MAX	256			/* bytes of one sort key */
+#define CURSOR_KEY_MAX	1024	/* bytes: a 256-character name in UTF-8 */
 #define CURSOR_MAX	(CURSOR_KEYS_MAX * (CURSOR_KEY_MAX * 4 / 3 + 4 + 1) + 36)
 
 struct arena;
 
-/* The cursor for keys[0..n) and id, in the arena (keys cut at 256 bytes). */
+/* The cursor for keys[0..n) and id, in the arena (keys cut at CURSOR_KEY_MAX). */
 char	*cursor_encode(struct arena *, const char *const *keys, size_t n,
 	    const char *id);
 /*

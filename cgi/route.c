@@ -14,6 +14,7 @@
 #include "search.h"
 
 #define CODE_MAX	32
+#define FORM_TYPE	"application/x-www-form-urlencoded"
 #define UPN_MAX		255
 
 const struct http_key route_keys[K__MAX] = {
@@ -195,8 +196,8 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		return;
 	}
 	if (r->method == HTTP_POST) {
-		if (bodylen > 0 && (ctype == NULL || strncmp(ctype,
-		    "application/x-www-form-urlencoded", 33) != 0)) {
+		if (bodylen > 0 && (ctype == NULL || strncmp(ctype, FORM_TYPE,
+		    sizeof(FORM_TYPE) - 1) != 0)) {
 			page_error(r, 415, "Forms must be sent as "
 			    "application/x-www-form-urlencoded.");
 			return;

@@ -17,6 +17,7 @@
 #include "settings.h"
 
 #define PRE_BYTES	16		/* the visitor cookie's randomness */
+#define PRE_LEN		22		/* its base64url length */
 
 static const char *const names_plain[COOKIE__MAX] =
     { "staffdesk", "staffdesk_pre" };
@@ -230,10 +231,10 @@ sess_csrf(struct req *r)
 		return r->pre_csrf;
 	visitor = r->cookie[COOKIE_PRE] != NULL ?
 	    (char *)r->cookie[COOKIE_PRE] : NULL;
-	if (visitor == NULL || strlen(visitor) != 22 ||
-	    !http_valid_token(visitor, 22)) {
+	if (visitor == NULL || strlen(visitor) != PRE_LEN ||
+	    !http_valid_token(visitor, PRE_LEN)) {
 		random_bytes(raw, sizeof(raw));
-		visitor = arena_alloc(&r->arena, 23);
+		visitor = arena_alloc(&r->arena, PRE_LEN + 1);
 		b64url_encode(raw, sizeof(raw), visitor);
 		http_cookie(r, sess_cookie_names(r->conf->cookie_secure)
 		    [COOKIE_PRE], visitor, -1, r->conf->cookie_secure);
@@ -253,7 +254,7 @@ sess_csrf_ok(struct req *r, const char *token)
 	if (r->sess != NULL)
 		return str_ct_equal(r->sess->csrf, token);
 	if (r->cookie[COOKIE_PRE] == NULL ||
-	    strlen(r->cookie[COOKIE_PRE]) != 22)
+	    strlen(r->cookie[COOKIE_PRE]) != PRE_LEN)
 		return 0;
 	pre_csrf(r, r->cookie[COOKIE_PRE], want);
 	return str_ct_equal(want, token);

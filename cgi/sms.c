@@ -60,8 +60,8 @@ sms_command(const char *cmd, const char *number, const char *text)
 	}
 	if (pid == 0) {
 		dup2(fds[0], STDIN_FILENO);
-		close(fds[0]);
-		close(fds[1]);
+		/* Not the worker's database and FastCGI connections. */
+		closefrom(STDERR_FILENO + 1);
 		execl(cmd, cmd, number, (char *)NULL);
 		_exit(127);
 	}

@@ -15,6 +15,6 @@
 {{#PERSON}}<tr><td><a href="/users/{{ID}}">{{NAME}}</a></td><td>{{UPN}}</td><td>{{JOB}}</td><td>{{PHONE}}</td><td>{{#LOCKED}}<span class="flag">locked</span> {{/LOCKED}}{{#MUST_CHANGE}}<span class="flag">must change password</span> {{/MUST_CHANGE}}{{#DISABLED}}<span class="flag">disabled</span>{{/DISABLED}}</td><td>{{#CAN_ACT}}{{CAN}}{{/CAN_ACT}}{{#VIEW_ONLY}}view only{{/VIEW_ONLY}}</td></tr>
 {{/PERSON}}
 </table>
-<p class="pager">{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Previous</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Next &rarr;</a>{{/NEXT}}</p>
+<p class="pager">{{#FIRST}}<a href="{{FIRST_URL}}">&larr; First page</a> {{/FIRST}}{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Previous</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Next &rarr;</a>{{/NEXT}}</p>
 {{/RESULTS}}
 {{>FOOTER}}

@@ -286,6 +286,8 @@ cmd_user_set_password(struct cli *c, const struct opts *o,
 {
 	struct set_pw	 s;
 	struct settings	 st;
+	struct pw_person who;
+	enum pw_verdict	 v;
 	char		 pw[PW_MAX_BYTES + 2], hash[PW_HASH_MAX];
 	const char	*upn = opt(o, "--upn");
 	int		 rc;
@@ -305,10 +307,12 @@ cmd_user_set_password(struct cli *c, const struct opts *o,
 	if (read_password(pw, sizeof(pw)) == -1)
 		return fail("no password on standard input, or longer than "
 		    "%d bytes", PW_MAX_BYTES);
-	if (utf8_len(pw) < PW_MIN || utf8_len(pw) > PW_MAX) {
+	who.upn = upn;
+	who.display_name = s.name;
+	who.given_name = who.surname = NULL;
+	if ((v = pw_policy_check(pw, &who)) != PW_OK) {
 		OPENSSL_cleanse(pw, sizeof(pw));
-		return fail("the password must be %d-%d characters", PW_MIN,
-		    PW_MAX);
+		return fail("password refused: %s", pw_verdict_message(v));
 	}
 	rc = pw_hash(pw, hash, sizeof(hash));
 	OPENSSL_cleanse(pw, sizeof(pw));

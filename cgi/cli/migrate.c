@@ -128,8 +128,10 @@ reindex_txn(struct db *db, void *arg)
 			    DB_CELL(&x->rs, i, 0), DB_CELL(&x->rs, i, 1), NULL,
 			    NULL, NULL, 0);
 		} else {
+			/* A copy: the rows must stay whole for a retry. */
 			n = 0;
-			list = DB_CELL(&x->rs, i, 4);
+			list = DB_CELL(&x->rs, i, 4) ? arena_strdup(
+			    &x->c->arena, DB_CELL(&x->rs, i, 4)) : NULL;
 			for (tok = list ? strtok_r(list, " ", &save) : NULL;
 			    tok != NULL && n < PHONES_MAX;
 			    tok = strtok_r(NULL, " ", &save))

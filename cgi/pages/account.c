@@ -273,12 +273,11 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
 	}
 	uri = arena_printf(&r->arena, "otpauth://totp/%s:%s?secret=%s&"
 	    "issuer=%s&algorithm=SHA1&digits=6&period=30", ISSUER,
-	    r->sess->upn, b32, ISSUER);
+	    http_urlencode(&r->arena, r->sess->upn), b32, ISSUER);
 	t = page_new(r, "Set up your authenticator app");
 	tpl_show(t, "FORM");
 	tpl_set(t, "CSRF", r->sess->csrf);
 	tpl_set(t, "SECRET", b32);
-	tpl_set(t, "URI", uri);
 	if ((path = qr_svg_path(&r->arena, uri, &size)) != NULL) {
 		tpl_show(t, "QR");
 		tpl_set(t, "QR_PATH", path);

@@ -329,14 +329,23 @@ page_reset_post(struct req *r)
 	if (rc == DB_OK && x.mobile != NULL) {
 		struct db_val	p[2];
 
-		p[0] = DB_TEXT(sms_deliver(r->conf, x.mobile,
+		int	sent = sms_deliver(r->conf, x.mobile,
 		    arena_printf(&r->arena, "Your temporary staffdesk "
 		    "password is %s - it works once and must be changed.",
-		    temp)) == 0 ? "sent" : "failed");
+		    temp)) == 0;
+
+		p[0] = DB_TEXT(sent ? "sent" : "failed");
 		p[1] = DB_INT(x.sms_id);
 		if (db_exec(r->db, Q_SMS_DONE, p, 2, NULL) != DB_OK)
 			log_msg(LOG_WARN, "sms_outbox %llu: status not saved",
 			    (unsigned long long)x.sms_id);
+		/* The result page must not say "sent" when it was not. */
+		if (!sent && sess_flash_put(r->db, r, r->sess->token_hash,
+		    arena_printf(&r->arena, "reset:%s", pp.id), arena_printf(
+		    &r->arena, "smsfail\n%s", phone_mask(&r->arena,
+		    x.mobile))) != DB_OK)
+			log_msg(LOG_WARN, "reset of %s: SMS failed, and the "
+			    "result page could not be told", pp.id);
 	}
 	OPENSSL_cleanse(temp, sizeof(temp));
 	if (rc == TXN_CONFLICT) {
@@ -407,6 +416,9 @@ page_reset_done(struct req *r)
 		} else if (strcmp(flash, "sms") == 0) {
 			tpl_show(t, "SMS");
 			tpl_set(t, "MOBILE", nl);
+		} else if (strcmp(flash, "smsfail") == 0) {
+			tpl_show(t, "SMS_FAILED");
+			tpl_set(t, "MOBILE", nl);
 		} else
 			tpl_show(t, "TYPED");
 	}
@@ -473,7 +485,8 @@ phone_txn(struct db *db, void *arg)
 	struct audit		 a = { NULL, 1, NULL, NULL, NULL, c->pp->id,
 	    c->pp->name, "mystaff", NULL };
 	struct db_val		 p[3];
-	size_t			 n = 0;
+	uint64_t		 n = 0;
+	size_t			 np = 0;
 	int			 rc, k;
 
 	a.action = c->number == NULL ? "user.phone.remove" : old == NULL ?
@@ -487,24 +500,30 @@ phone_txn(struct db *db, void *arg)
 		p[0] = DB_TEXT(c->number);
 		p[1] = DB_TEXT(c->pp->id);
 		p[2] = DB_TEXT(phone_type_id(c->type));
-		rc = db_exec(db, Q_PHONE_UPDATE, p, 3, NULL);
+		rc = db_exec(db, Q_PHONE_UPDATE, p, 3, &n);
 	} else {
 		p[0] = DB_TEXT(c->pp->id);
 		p[1] = DB_TEXT(phone_type_id(c->type));
 		p[2] = DB_TEXT(c->number);
 		rc = db_exec(db, c->number ? Q_PHONE_INSERT : Q_PHONE_DELETE, p,
-		    c->number ? 3 : 2, NULL);
+		    c->number ? 3 : 2, &n);
 	}
 	if (rc == DB_DUP)
 		return TXN_DUP_MOBILE;
-	if (rc != DB_OK || (rc = audit_write(db, r, &a)) != DB_OK)
+	if (rc != DB_OK)
 		return rc;
-	c->pp->phone[c->type] = c->number;
+	if (n != 1)
+		return TXN_CONFLICT;	/* changed since the page was read */
+	if ((rc = audit_write(db, r, &a)) != DB_OK)
+		return rc;
+	/* The search words: the numbers as they are after this change. */
 	for (k = 0; k < PHONE__MAX; k++)
-		if (c->pp->phone[k] != NULL)
-			phones[n++] = c->pp->phone[k];
+		if (k == (int)c->type ? c->number != NULL :
+		    c->pp->phone[k] != NULL)
+			phones[np++] = k == (int)c->type ? c->number :
+			    c->pp->phone[k];
 	return search_index(db, &r->arena, "user", c->pp->id, c->pp->name,
-	    c->pp->upn, DB_CELL(&c->pp->u, 0, P_EMAIL), phones, n);
+	    c->pp->upn, DB_CELL(&c->pp->u, 0, P_EMAIL), phones, np);
 }
 
 /*
@@ -566,6 +585,17 @@ page_phone_post(struct req *r)
 		phone_form(r, 422, &pp, t, number, "This mobile number is "
 		    "already registered to another account. Each mobile "
 		    "number signs in one person.");
+		return;
+	}
+	if (rc == TXN_CONFLICT) {
+		if ((rc = person_load(r, r->path_id, &pp)) != 1) {
+			page_db_error(r, rc < 0 ? rc : DB_ERR);
+			return;
+		}
+		phone_form(r, 422, &pp, t, number, "This number was changed "
+		    "a moment ago, perhaps in another window. Here it is as "
+		    "it is now; make your change again if it is still "
+		    "needed.");
 		return;
 	}
 	if (rc != DB_OK) {

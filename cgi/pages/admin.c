@@ -16,6 +16,7 @@
 #include "tpl.h"
 
 #define AUDIT_PAGE	50
+#define DAY_SECONDS	86400
 
 /* A LIKE prefix pattern for s ('!' escapes), or NULL for an empty filter. */
 static const char *
@@ -61,7 +62,7 @@ day(struct req *r, const char *s, int end, const char **out)
 	t = timegm(&tm);
 	if (tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d)
 		return -1;	/* 2026-02-30 and the like */
-	t += end ? 86400 : 0;
+	t += end ? DAY_SECONDS : 0;
 	gmtime_r(&t, &tm);
 	if (strftime(buf, sizeof(buf), "%Y-%m-%d 00:00:00", &tm) == 0)
 		return -1;

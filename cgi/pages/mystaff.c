@@ -142,7 +142,12 @@ page_links(struct req *r, struct tpl *t, const char *base,
 		order[i] = back ? n - 1 - i : i;
 	if (n == 0)
 		return 0;
-	if ((back && more) || (!back && paged)) {
+	if (nkeys > 1 && paged) {
+		/* Search pages go forward only: back is to the first page. */
+		tpl_show(t, "FIRST");
+		tpl_set(t, "FIRST_URL", arena_strndup(&r->arena, base,
+		    strlen(base) - 1));
+	} else if ((back && more) || (!back && paged)) {
 		tpl_show(t, "PREV");
 		tpl_set(t, "PREV_URL", arena_printf(&r->arena, "%sbefore=%s",
 		    base, row_cursor(r, rs, order[0], sortcols, nkeys, idcol)));
