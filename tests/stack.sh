@@ -57,6 +57,7 @@ innodb_buffer_pool_size = 512M
 innodb_flush_log_at_trx_commit = $flush
 max_connections = 200
 thread_handling = pool-of-threads
+innodb_adaptive_hash_index = ON
 [client]
 socket = $VAR/run/mysqld.sock
 user = $dbuser
