@@ -103,6 +103,39 @@ looks_like_upn(const char *s)
 	    strpbrk(s, " \t") == NULL && strlen(s) <= 255;
 }
 
+/*
+ * Counts a failed sign-in step (a password or a code) inside the
+ * caller's transaction, after its audit row a: the address's hourly
+ * failures and, for user_id (NULL: none), the account's, with the lock
+ * that follows (audited as signin.lockout). DB_OK or a db_err.
+ */
+static int
+count_failure(struct db *db, struct req *r, struct audit *a,
+    const char *user_id, int failures)
+{
+	struct db_val	p[3];
+	long		delay;
+	int		rc;
+
+	p[0] = DB_TEXT(arena_printf(&r->arena, "signin-fail:%s", r->ip));
+	p[1] = DB_INT(RATE_WINDOW);
+	if ((rc = db_exec(db, Q_RATE_HIT, p, 2, NULL)) != DB_OK ||
+	    user_id == NULL)
+		return rc;
+	delay = lockout_delay(failures + 1);
+	p[0] = DB_INT(delay);
+	p[1] = DB_INT(delay);
+	p[2] = DB_TEXT(user_id);
+	if ((rc = db_exec(db, Q_USER_FAIL, p, 3, NULL)) != DB_OK)
+		return rc;
+	if (delay > 0) {
+		a->action = "signin.lockout";
+		a->reason = arena_printf(&r->arena, "locked_%lds", delay);
+		return audit_write(db, r, a);
+	}
+	return DB_OK;
+}
+
 struct signin {
 	struct req	*r;
 	const char	*upn;		/* as typed */
@@ -122,7 +155,6 @@ signin_txn(struct db *db, void *arg)
 	struct audit	 a = { "signin.password", s->reason == NULL, s->reason,
 	    s->user_id, NULL, s->user_id, s->name, "account", NULL };
 	struct db_val	 p[3];
-	long		 delay;
 	int		 rc;
 
 	/* What was typed is kept only when it has the form of a username:
@@ -144,27 +176,12 @@ signin_txn(struct db *db, void *arg)
 			return rc;
 		return audit_write(db, r, &a);
 	}
-	p[0] = DB_TEXT(arena_printf(&r->arena, "signin-fail:%s", r->ip));
-	p[1] = DB_INT(RATE_WINDOW);
-	if ((rc = db_exec(db, Q_RATE_HIT, p, 2, NULL)) != DB_OK)
-		return rc;
 	if ((rc = audit_write(db, r, &a)) != DB_OK)
 		return rc;
-	if (s->user_id == NULL || strcmp(s->reason, "locked") == 0 ||
-	    strcmp(s->reason, "disabled") == 0)
-		return DB_OK;
-	delay = lockout_delay(s->failures + 1);
-	p[0] = DB_INT(delay);
-	p[1] = DB_INT(delay);
-	p[2] = DB_TEXT(s->user_id);
-	if ((rc = db_exec(db, Q_USER_FAIL, p, 3, NULL)) != DB_OK)
-		return rc;
-	if (delay > 0) {
-		a.action = "signin.lockout";
-		a.reason = arena_printf(&r->arena, "locked_%lds", delay);
-		return audit_write(db, r, &a);
-	}
-	return DB_OK;
+	/* A locked or disabled account is not counted further. */
+	return count_failure(db, r, &a, s->user_id == NULL ||
+	    strcmp(s->reason, "locked") == 0 || strcmp(s->reason,
+	    "disabled") == 0 ? NULL : s->user_id, s->failures);
 }
 
 struct refusal {
@@ -342,7 +359,6 @@ mfa_txn(struct db *db, void *arg)
 	    r->sess->user_id, r->sess->display_name, "account", NULL };
 	struct db_val	 p[3];
 	uint64_t	 n = 0;
-	long		 delay;
 	int		 rc, ok = m->ok;
 
 	a.details = arena_printf(&r->arena, "{\"method\":%s}",
@@ -384,22 +400,7 @@ mfa_txn(struct db *db, void *arg)
 		if ((rc = db_exec(db, Q_SESS_DELETE, p, 1, NULL)) != DB_OK)
 			return rc;
 	}
-	p[0] = DB_TEXT(arena_printf(&r->arena, "signin-fail:%s", r->ip));
-	p[1] = DB_INT(RATE_WINDOW);
-	if ((rc = db_exec(db, Q_RATE_HIT, p, 2, NULL)) != DB_OK)
-		return rc;
-	delay = lockout_delay(m->failures + 1);
-	p[0] = DB_INT(delay);
-	p[1] = DB_INT(delay);
-	p[2] = DB_TEXT(r->sess->user_id);
-	if ((rc = db_exec(db, Q_USER_FAIL, p, 3, NULL)) != DB_OK)
-		return rc;
-	if (delay > 0) {
-		a.action = "signin.lockout";
-		a.reason = arena_printf(&r->arena, "locked_%lds", delay);
-		return audit_write(db, r, &a);
-	}
-	return DB_OK;
+	return count_failure(db, r, &a, r->sess->user_id, m->failures);
 }
 
 /* Ends a half-signed-in session and says why on the sign-in page. */
