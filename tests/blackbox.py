@@ -1791,6 +1791,32 @@ def ca_step_up():
 
 
 @test
+def refused_post_is_audited():
+    """A POST refused by My Staff access itself (mystaff.access=none) is
+    a 403 and an audit row, and changes nothing."""
+    unit = test_unit()
+    m = add_manager("authentication-administrator", unit)
+    who = add_person("Refused Post Target", unit=unit)
+    tid = user_id(who)
+    b = signed_in(m)
+    b.expect("GET", "/users/%s/phone" % tid, 200)
+    try:
+        cli_ok("settings", "set", "mystaff.access", "none")
+        r = b.post("/users/%s/phone" % tid, {"type": "office",
+                                               "number": "+14255550111",
+                                               "action": "save"})
+        eq(r.status, 403, "POST /users/{id}/phone with mystaff.access=none")
+    finally:
+        cli_ok("settings", "set", "mystaff.access", "all")
+    rows = sql("SELECT result, reason FROM audit_log WHERE action = "
+               "'mystaff.access' AND actor_id = %s" % sqlq(m.id))
+    check(rows and rows[-1] == ["failure", "mystaff_off"],
+          "audit rows for the refused POST: %r" % rows)
+    eq(sql("SELECT COUNT(*) FROM phones WHERE user_id = %s" % sqlq(tid))[0][0],
+       "0", "phones of the target")
+
+
+@test
 def home_redirect():
     m = add_manager("password-administrator", test_unit())
     b = signed_in(m)

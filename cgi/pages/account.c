@@ -23,6 +23,7 @@
 
 #define ISSUER	"staffdesk"
 
+/* GET /account: the person's own profile, methods and sessions; 503. */
 void
 page_account(struct req *r)
 {
@@ -147,6 +148,7 @@ password_form(struct req *r, int status, const char *msg)
 	page_render(r, status, "password.tpl", t);
 }
 
+/* GET /account/password: the form (no current password when owed). */
 void
 page_password(struct req *r)
 {

@@ -10,6 +10,7 @@
 
 #include "authz.h"
 #include "cursor.h"
+#include "db/audit.h"
 #include "db/db.h"
 #include "http.h"
 #include "pages/pages.h"
@@ -32,6 +33,25 @@ enum { C_ID, C_NAME, C_UPN, C_JOB, C_PHONE, C_LOCKED, C_MUST, C_ENABLED,
 static const char msg_no_access[] = "You are not authorised to see My Staff "
     "at this time. Contact your admin.";
 
+struct gate_denial {
+	struct req		*r;
+	enum mystaff_verdict	 why;
+};
+
+static int
+gate_audit_txn(struct db *db, void *arg)
+{
+	static const char *const codes[] = { "ok", "no_role", "mystaff_off",
+	    "not_selected", "mfa_needed" };
+	struct gate_denial	*g = arg;
+	struct audit		 a = { "mystaff.access", 0, codes[g->why], NULL,
+	    NULL, g->r->path_id, NULL, "mystaff", NULL };
+
+	a.details = arena_printf(&g->r->arena, "{\"path\":%s}",
+	    json_string(&g->r->arena, g->r->path));
+	return audit_write(db, g->r, &a);
+}
+
 /*
  * Applies "My Staff access" (DESIGN.md section 3) on every request, from
  * the database: a revoked role or a changed setting counts at once.
@@ -44,6 +64,7 @@ mystaff_gate(struct req *r)
 	struct db_rows		 rs;
 	struct db_val		 p[1];
 	const char		*mode;
+	enum mystaff_verdict	 v;
 	int			 rc;
 
 	memset(&c, 0, sizeof(c));
@@ -65,7 +86,7 @@ mystaff_gate(struct req *r)
 	c.now = now_s();
 	c.frequency = settings_int(r->settings,
 	    SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600;
-	switch (mystaff_access(&c)) {
+	switch ((v = mystaff_access(&c))) {
 	case MYSTAFF_OK:
 		return 1;
 	case MYSTAFF_NEEDS_MFA:
@@ -74,6 +95,12 @@ mystaff_gate(struct req *r)
 		    http_urlencode(&r->arena, r->path)));
 		return 0;
 	default:
+		/* A refused POST is audited (DESIGN.md section 3). */
+		if (r->method == HTTP_POST && (rc = db_txn(r->db,
+		    gate_audit_txn, &(struct gate_denial){ r, v })) != DB_OK) {
+			page_db_error(r, rc);
+			return 0;
+		}
 		page_error(r, 403, msg_no_access);
 		return 0;
 	}

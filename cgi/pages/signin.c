@@ -43,6 +43,7 @@ page_signin_init(void)
 	return pw_hash(pw, dummy_hash, sizeof(dummy_hash));
 }
 
+/* GET /healthz: 200 "ok" when the database answers, else 503. */
 void
 page_healthz(struct req *r)
 {
@@ -73,6 +74,7 @@ login_form(struct req *r, int status, const char *msg)
 	page_render(r, status, "login.tpl", t);
 }
 
+/* GET /login: the form; a signed-in session goes home (303). */
 void
 page_login(struct req *r)
 {
@@ -326,6 +328,7 @@ mfa_wanted(struct req *r)
 	    r->field[K_NEXT] != NULL);
 }
 
+/* GET /login/mfa: the code form, or 303 when no second step is due. */
 void
 page_mfa(struct req *r)
 {
