@@ -1817,6 +1817,19 @@ def refused_post_is_audited():
 
 
 @test
+def empty_location():
+    """A location with nobody in it is a page of its own (200, its name,
+    "Nobody here"), not a 404; a page past its last person is too."""
+    name, uid = add_unit("Empty")
+    m = add_manager("global-administrator")
+    b = signed_in(m)
+    r = b.expect("GET", "/units/%s" % uid, 200)
+    check(name in r.body and "Nobody here" in r.body,
+          "the empty location's page lacks its name or 'Nobody here'")
+    eq(people_rows(r), [], "rows of an empty location")
+
+
+@test
 def home_redirect():
     m = add_manager("password-administrator", test_unit())
     b = signed_in(m)

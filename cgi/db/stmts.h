@@ -219,13 +219,22 @@ STMT(Q_UNIT_GET, "SELECT id, name, description, (SELECT COUNT(*) FROM "
  * the range start at the cursor instead of the first name.
  * Params: unit, name, id.
  */
-STMT(Q_MEMBERS_AFTER, "SELECT " PERSON("u") ", m.sort_name FROM unit_members m "
-    "JOIN users u ON u.id = m.user_id WHERE m.unit_id = ? AND "
-    "(m.sort_name, m.user_id) > (?, ?) "
+/*
+ * The location's own name, description and head count ride along as
+ * uncorrelated subqueries (evaluated once), saving a round trip; an
+ * empty page brings no row, and Q_UNIT_GET then tells empty from
+ * unknown. Params: unit three times (the columns), then unit, name, id.
+ */
+#define UNIT_COLS "(SELECT name FROM units WHERE id = ?), (SELECT " \
+    "description FROM units WHERE id = ?), (SELECT COUNT(*) FROM " \
+    "unit_members c WHERE c.unit_id = ?)"
+STMT(Q_MEMBERS_AFTER, "SELECT " PERSON("u") ", m.sort_name, " UNIT_COLS
+    " FROM unit_members m JOIN users u ON u.id = m.user_id "
+    "WHERE m.unit_id = ? AND (m.sort_name, m.user_id) > (?, ?) "
     "ORDER BY m.sort_name, m.user_id LIMIT 51")
-STMT(Q_MEMBERS_BEFORE, "SELECT " PERSON("u") ", m.sort_name FROM unit_members m "
-    "JOIN users u ON u.id = m.user_id WHERE m.unit_id = ? AND "
-    "(m.sort_name, m.user_id) < (?, ?) "
+STMT(Q_MEMBERS_BEFORE, "SELECT " PERSON("u") ", m.sort_name, " UNIT_COLS
+    " FROM unit_members m JOIN users u ON u.id = m.user_id "
+    "WHERE m.unit_id = ? AND (m.sort_name, m.user_id) < (?, ?) "
     "ORDER BY m.sort_name DESC, m.user_id DESC LIMIT 51")
 /* Params: name, name, id. */
 STMT(Q_USERS_AFTER, "SELECT " PERSON("u") ", u.display_name FROM users u "

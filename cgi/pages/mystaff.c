@@ -28,6 +28,8 @@
 /* Columns of PERSON() in db/stmts.h, then the sort name. */
 enum { C_ID, C_NAME, C_UPN, C_JOB, C_PHONE, C_LOCKED, C_MUST, C_ENABLED,
     C_SORT, C_KIND, C_REF, C_DESC, C_WORD, C_FIRST_WORD };
+/* Columns after the sort name of Q_MEMBERS_*. */
+enum { C_UNIT_NAME = C_SORT + 1, C_UNIT_DESC, C_UNIT_COUNT };
 
 
 static const char msg_no_access[] = "You are not authorised to see My Staff "
@@ -374,16 +376,52 @@ page_units(struct req *r)
 }
 
 /*
+ * The head of a location's page from its first row (name, description,
+ * count), or, for a page without people, from Q_UNIT_GET: DB_OK, a
+ * db_err, or 1 when there is no such location.
+ */
+static int
+unit_head(struct req *r, struct tpl *t, const char *unit_id,
+    const struct db_rows *rs)
+{
+	struct db_rows	 u;
+	struct db_val	 p[1];
+	const char	*name, *desc, *count;
+	int		 rc;
+
+	if (rs->n > 0) {
+		name = DB_CELL(rs, 0, C_UNIT_NAME);
+		desc = DB_CELL(rs, 0, C_UNIT_DESC);
+		count = DB_CELL(rs, 0, C_UNIT_COUNT);
+	} else {
+		p[0] = DB_TEXT(unit_id);
+		if ((rc = db_query_one(r->db, &r->arena, Q_UNIT_GET, p, 1,
+		    &u)) != 1)
+			return rc == 0 ? 1 : rc;
+		name = DB_CELL(&u, 0, 1);
+		desc = DB_CELL(&u, 0, 2);
+		count = DB_CELL(&u, 0, 3);
+	}
+	if (name == NULL)
+		return 1;
+	tpl_set_global(t, "TITLE", name);
+	tpl_show(t, "UNIT_HEAD");
+	tpl_set(t, "DESCRIPTION", desc ? desc : "");
+	tpl_set(t, "COUNT", count);
+	return DB_OK;
+}
+
+/*
  * Renders t (people.tpl) with a page of people from stmt (the after or
- * before variant; unit_id, when not NULL, is the first parameter), or
- * frees t and answers 400 (cursor) or 503.
+ * before variant): a location's (unit_id) or everyone's. Or frees t and
+ * answers 400 (cursor), 404 (no such location) or 503.
  */
 static void
 people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
     enum stmt before, const char *unit_id)
 {
 	struct db_rows	 rs;
-	struct db_val	 p[3];
+	struct db_val	 p[6];
 	const char	*name, *id;
 	size_t		 order[LIST_PAGE + 1], n, np = 0, sortcol = C_SORT;
 	int		 rc, back;
@@ -393,7 +431,8 @@ people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
 		return;
 	}
 	if (unit_id != NULL)
-		p[np++] = DB_TEXT(unit_id);
+		while (np < 4)
+			p[np++] = DB_TEXT(unit_id);
 	else
 		p[np++] = DB_TEXT(name);	/* users: name >= ? */
 	p[np++] = DB_TEXT(name);
@@ -401,6 +440,13 @@ people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
 	if ((rc = db_query(r->db, &r->arena, back ? before : after, p, np,
 	    &rs)) != DB_OK)
 		goto fail;
+	if (unit_id != NULL && (rc = unit_head(r, t, unit_id, &rs)) != DB_OK) {
+		if (rc < 0)
+			goto fail;
+		tpl_free(t);
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
 	n = page_links(r, t, base, &rs, &sortcol, 1, C_ID, back, order);
 	if ((rc = person_rows(r, t, &rs, order, n, 0)) != DB_OK)
 		goto fail;
@@ -417,26 +463,9 @@ fail:
 void
 page_unit(struct req *r)
 {
-	struct db_rows	 u;
-	struct db_val	 p[1];
-	struct tpl	*t;
-	int		 rc;
-
-	p[0] = DB_TEXT(r->path_id);
-	if ((rc = db_query_one(r->db, &r->arena, Q_UNIT_GET, p, 1, &u)) < 0) {
-		page_db_error(r, rc);
-		return;
-	}
-	if (rc == 0) {
-		page_error(r, 404, "There is no such location.");
-		return;
-	}
-	t = page_new(r, DB_CELL(&u, 0, 1));
-	tpl_show(t, "UNIT_HEAD");
-	tpl_set(t, "DESCRIPTION", DB_CELL(&u, 0, 2) ? DB_CELL(&u, 0, 2) : "");
-	tpl_set(t, "COUNT", DB_CELL(&u, 0, 3));
-	people_page(r, t, arena_printf(&r->arena, "/units/%s?", r->path_id),
-	    Q_MEMBERS_AFTER, Q_MEMBERS_BEFORE, r->path_id);
+	people_page(r, page_new(r, "Location"), arena_printf(&r->arena,
+	    "/units/%s?", r->path_id), Q_MEMBERS_AFTER, Q_MEMBERS_BEFORE,
+	    r->path_id);
 }
 
 /* GET /users: everyone in the organisation, by name. */
