@@ -276,12 +276,6 @@ http_valid_text(const char *s, size_t len)
 }
 
 int
-http_valid_secret(const char *s, size_t len)
-{
-	return utf8_text_valid(s, len, 0);
-}
-
-int
 http_valid_digits(const char *s, size_t len)
 {
 	size_t	i;

@@ -97,7 +97,6 @@ const char *http_reason(int status);
 
 /* Validators for struct http_key. */
 int	 http_valid_text(const char *, size_t);	/* single-line UTF-8 */
-int	 http_valid_secret(const char *, size_t); /* UTF-8, any printable */
 int	 http_valid_digits(const char *, size_t);
 int	 http_valid_token(const char *, size_t);	/* [A-Za-z0-9_-] */
 int	 http_valid_uuid(const char *, size_t);

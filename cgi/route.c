@@ -20,14 +20,14 @@
 const struct http_key route_keys[K__MAX] = {
 	[K_CSRF] = { "csrf", 64, http_valid_token },
 	[K_USERNAME] = { "username", UPN_MAX, http_valid_text },
-	[K_PASSWORD] = { "password", PW_MAX_BYTES, http_valid_secret },
+	[K_PASSWORD] = { "password", PW_MAX_BYTES, http_valid_text },
 	[K_CODE] = { "code", CODE_MAX, http_valid_text },
 	[K_METHOD] = { "method", 16, http_valid_token },
 	[K_CURRENT_PASSWORD] =
-	    { "current_password", PW_MAX_BYTES, http_valid_secret },
-	[K_NEW_PASSWORD] = { "new_password", PW_MAX_BYTES, http_valid_secret },
+	    { "current_password", PW_MAX_BYTES, http_valid_text },
+	[K_NEW_PASSWORD] = { "new_password", PW_MAX_BYTES, http_valid_text },
 	[K_CONFIRM_PASSWORD] =
-	    { "confirm_password", PW_MAX_BYTES, http_valid_secret },
+	    { "confirm_password", PW_MAX_BYTES, http_valid_text },
 	[K_NEXT] = { "next", HTTP_PATH_MAX, http_valid_local_path },
 	/* q is bounded in characters by search_terms(): 4 bytes each. */
 	[K_Q] = { "q", SEARCH_Q_MAX * 4, http_valid_text },

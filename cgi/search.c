@@ -59,9 +59,8 @@ phone_like(const char *q)
 	    strpbrk(q, "0123456789") != NULL;
 }
 
-/* word escaped for LIKE ... ESCAPE '!', with '%' appended. */
-static const char *
-like_prefix(struct arena *a, const char *w)
+const char *
+search_like_prefix(struct arena *a, const char *w)
 {
 	char	*out = arena_alloc(a, 2 * strlen(w) + 2), *o = out;
 
@@ -106,12 +105,12 @@ search_terms(struct arena *a, const char *q,
 	if (!utf8_text_valid(q, strlen(q), 0) || utf8_len(q) > SEARCH_Q_MAX)
 		return -1;
 	if (phone_like(q) && (digits = search_digits(a, q)) != NULL) {
-		terms[0] = like_prefix(a, digits);
+		terms[0] = search_like_prefix(a, digits);
 		return 1;
 	}
 	n = split_spaces(a, q, words, SEARCH_TERMS_MAX);
 	for (i = 0; i < n; i++)
-		terms[i] = like_prefix(a, words[i]);
+		terms[i] = search_like_prefix(a, words[i]);
 	return (int)n;
 }
 

@@ -36,6 +36,9 @@ char	*search_digits(struct arena *, const char *phone);
 int	 search_terms(struct arena *, const char *q,
 	    const char *terms[SEARCH_TERMS_MAX]);
 
+/* w as a LIKE ... ESCAPE '!' prefix pattern: % _ ! escaped, % appended. */
+const char *search_like_prefix(struct arena *, const char *w);
+
 /*
  * Replaces the words of one user or unit (kind "user" or "unit"):
  * the words of name (split at spaces, and again at punctuation), and

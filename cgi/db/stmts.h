@@ -190,8 +190,6 @@ STMT(Q_PHONE_INSERT_KEEP, "INSERT INTO phones (user_id, type, number) "
     "VALUES (?, ?, ?) " KEEP("user_id"))
 STMT(Q_ROLE_ASSIGN_KEEP, "INSERT INTO role_assignments (user_id, role, "
     "unit_id) VALUES (?, ?, ?) " KEEP("id"))
-STMT(Q_USER_COUNT, "SELECT COUNT(*) FROM users")
-STMT(Q_SETTING_GET, "SELECT value FROM settings WHERE name = ?")
 
 /* My Staff (pages/mystaff.c). Keyset pages fetch LIST_PAGE + 1 rows. */
 STMT(Q_MYSTAFF_IS_SELECTED, "SELECT 1 FROM mystaff_selected WHERE user_id = ?")
@@ -276,8 +274,6 @@ STMT(Q_SEARCH2, SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
 STMT(Q_SEARCH_FORGET, "DELETE FROM search_words WHERE ref_id = ?")
 STMT(Q_SEARCH_ADD, "INSERT INTO search_words (ref_id, kind, sort_name, "
     "word) VALUES (?, ?, ?, ?) " KEEP("ref_id"))
-STMT(Q_MEMBER_SORT_NAME, "UPDATE unit_members SET sort_name = ? WHERE "
-    "user_id = ?")
 STMT(Q_REINDEX_USERS, "SELECT u.id, u.display_name, u.upn, u.email, "
     "(SELECT GROUP_CONCAT(p.number SEPARATOR ' ') FROM phones p WHERE "
     "p.user_id = u.id) FROM users u WHERE u.id > ? ORDER BY u.id LIMIT 1000")

@@ -12,29 +12,20 @@
 #include "http.h"
 #include "pages/pages.h"
 #include "route.h"
+#include "search.h"
 #include "session.h"
 #include "tpl.h"
 
 #define AUDIT_PAGE	50
 #define DAY_SECONDS	86400
 
-/* A LIKE prefix pattern for s ('!' escapes), or NULL for an empty filter. */
+/* A LIKE prefix pattern for a filter, or NULL for an empty one. */
 static const char *
 prefix(struct req *r, const char *s)
 {
-	char	*out, *o;
-
 	if (s == NULL || *s == '\0')
 		return NULL;
-	out = o = arena_alloc(&r->arena, 2 * strlen(s) + 2);
-	for (; *s != '\0'; s++) {
-		if (*s == '!' || *s == '%' || *s == '_')
-			*o++ = '!';
-		*o++ = *s;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return out;
+	return search_like_prefix(&r->arena, s);
 }
 
 /*
