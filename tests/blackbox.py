@@ -2856,6 +2856,21 @@ def worker_restart():
     check(before, "no workers under master %s" % master)
     victim = sorted(before)[0]
     os.kill(victim, 9)
+    # "After" the kill means once it has landed: until then the victim
+    # may still accept the next request and take it down with it (that
+    # request's 502 is what any crash costs, not what this checks).
+    deadline = time.time() + 5
+    while True:
+        try:
+            with open("/proc/%d/stat" % victim) as f:
+                gone = f.read().split(")")[-1].split()[0] in ("Z", "X")
+        except FileNotFoundError:
+            gone = True
+        if gone:
+            break
+        check(time.time() < deadline, "worker %d still alive 5 s after "
+              "kill -9" % victim)
+        time.sleep(0.01)
     for i in range(12):
         r = b.get("/account")
         eq(r.status, 200, "GET /account #%d after kill -9 of a worker" % i)
