@@ -158,7 +158,7 @@ worker(const struct conf *c, int fd)
 		}
 	if (page_signin_init() == -1)
 		_exit(2);
-	db = db_open(c);
+	db = db_open(c, DB_TIMEOUT);
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(2);
 	while (!got_term && FCGX_Accept_r(&fr) >= 0) {

@@ -136,7 +136,7 @@ search_index(struct db *db, struct arena *a, const char *kind,
     const char *const *phones, size_t nphones)
 {
 	const char	*w[SEARCH_WORDS_MAX], *split[SEARCH_WORDS_MAX];
-	struct db_val	 p[4];
+	struct db_val	 p[3 + SEARCH_WORDS_MAX];
 	size_t		 n = 0, i, k;
 	int		 rc;
 
@@ -156,10 +156,7 @@ search_index(struct db *db, struct arena *a, const char *kind,
 		return rc;
 	p[1] = DB_TEXT(kind);
 	p[2] = DB_TEXT(name);
-	for (i = 0; i < n; i++) {
-		p[3] = DB_TEXT(w[i]);
-		if ((rc = db_exec(db, Q_SEARCH_ADD, p, 4, NULL)) != DB_OK)
-			return rc;
-	}
-	return DB_OK;
+	for (i = 0; i < SEARCH_WORDS_MAX; i++)
+		p[3 + i] = i < n ? DB_TEXT(w[i]) : DB_NULL;
+	return db_exec(db, Q_SEARCH_ADD, p, 3 + SEARCH_WORDS_MAX, NULL);
 }

@@ -1313,7 +1313,8 @@ def add_manager(role, unit=None, member_of=(), name=None):
 
 
 def people_rows(r):
-    """The rows of #people: dicts name, upn, can ("You can"), href."""
+    """The rows of #people: dicts name, upn, phone ("yes"/"no"), can
+    ("You can"), href."""
     t = r.page.by_id("people")
     if t is None:
         return []
@@ -1328,6 +1329,7 @@ def people_rows(r):
         a = [n for n in tds[0].iter() if n.tag == "a"]
         rows.append({"name": norm(tds[0].text()),
                      "upn": norm(tds[1].text()) if len(tds) > 1 else "",
+                     "phone": norm(tds[3].text()) if len(tds) > 3 else "",
                      "can": norm(tds[-1].text()),
                      "href": a[0].attrs.get("href") if a else None})
     return rows
@@ -1661,6 +1663,33 @@ def search():
            "form for %s" % q)
     # the start of a UPN with a dot in it, without the @ part
     finds("zq." + TAG, zoe, zoe_name)
+
+
+@test
+def search_pages_show_each_once():
+    """People matching through several words are listed once, on the
+    right page, in name order."""
+    from concurrent.futures import ThreadPoolExecutor
+    unit, _ = add_unit("Store Hyphen")
+    w = "Dd" + TAG
+    # "Kim Dd-Ddx Abc" is indexed as "Dd-Ddx", "Dd" and "Ddx": q=Dd
+    # matches three words of each of 60 people, 180 index rows
+    names = set()
+    while len(names) < 60:
+        names.add("Kim %s-%sx %s" % (w, w, "".join(
+            secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))))
+    with ThreadPoolExecutor(6) as ex:
+        upns = dict(zip(ex.map(lambda n: add_person(n, unit), names), names))
+    m = add_manager("helpdesk-administrator", unit)
+    b = signed_in(m)
+    for q in (w, w.lower(), w + "-" + w.lower(), w + "x"):
+        pages = walk(b, "/search?" + urllib.parse.urlencode({"q": q}), 5)
+        got = [[x["upn"] for x in people_rows(r)] for r in pages]
+        eq([len(p) for p in got], [50, 10], "q=%s: rows per page" % q)
+        flat = [u for p in got for u in p]
+        eq(sorted(flat), sorted(upns), "q=%s: the people over the pages" % q)
+        eq([upns[u] for u in flat], sorted(names, key=str.lower),
+           "q=%s: the order of the names" % q)
 
 
 @test
@@ -2501,11 +2530,31 @@ def phones_shown(b, uid):
     return out
 
 
+def listed_phone(b, unit_id, upn):
+    """The Phone column of upn's row on the location's list and search."""
+    rows = [x for r in walk(b, "/units/%s" % unit_id)
+            for x in people_rows(r) if x["upn"] == upn]
+    eq(len(rows), 1, "rows of %s on its location's list" % upn)
+    found = [x for x in search_rows(b, upn) if x["upn"] == upn]
+    eq(len(found), 1, "search rows of %s" % upn)
+    eq(found[0]["phone"], rows[0]["phone"], "Phone of %s: search against "
+       "the list" % upn)
+    return rows[0]["phone"]
+
+
+def phone_counts_agree():
+    """users.phone_count, which the lists show, is every user's count."""
+    eq(sql("SELECT COUNT(*) FROM users u WHERE phone_count <> (SELECT "
+           "COUNT(*) FROM phones p WHERE p.user_id = u.id)"), [["0"]],
+       "users whose phone_count is not their number of phones")
+
+
 @test
 def phones():
-    unit, _, aa, b = manager_unit("Store Phones")
+    unit, unit_id, aa, b = manager_unit("Store Phones")
     t = member(unit)
     tid = t.id
+    eq(listed_phone(b, unit_id, t.upn), "no", "Phone before any number")
     r = phone_page(b, tid)
     for typ in ("mobile", "alternateMobile", "office"):
         check(r.page.by_id("phone-" + typ) is not None and
@@ -2523,6 +2572,7 @@ def phones():
 
     saved("mobile", typed(m1), m1, "add a mobile")
     eq(phones_shown(b, tid), {"Mobile": m1}, "phones on the profile")
+    eq(listed_phone(b, unit_id, t.upn), "yes", "Phone with a mobile")
     saved("mobile", "+%s.%s.%s.%s" % (m2[1], m2[2:5], m2[5:8], m2[8:]), m2,
           "change the mobile")
     saved("office", "+1 425 555 0199 x 42", "+14255550199 x42",
@@ -2661,6 +2711,15 @@ def phones():
                  {"type": "office", "number": "+1 425 555 0197",
                   "action": "save"}, tid, "user.phone.add", "no_role", hd)
     eq(phones_db(tid), {"mobile": m2}, "phones after the refused POSTs")
+    # the lists say "no" once the last number is gone
+    saved("office", "+1 425 555 0196", "+14255550196", "an office number")
+    for typ in ("mobile", "office"):
+        r = phone_post(b, tid, typ, "", "remove")
+        check(r.status == 303, "remove the %s: %s" % (typ, desc(r)))
+        eq(listed_phone(b, unit_id, t.upn), "yes" if typ == "mobile" else
+           "no", "Phone after removing the %s" % typ)
+    eq(phones_db(tid), {}, "phones after removing all")
+    phone_counts_agree()
 
 
 @test

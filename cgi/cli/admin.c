@@ -790,7 +790,7 @@ main(int argc, char *argv[])
 	pw = getpwuid(getuid());
 	c.os_user = pw != NULL ? pw->pw_name : "unknown";
 	c.conf = &conf;
-	c.db = db_open(&conf);
+	c.db = db_open(&conf, DB_TIMEOUT_CLI);
 	if (db_ping(c.db) != DB_OK) {
 		db_close(c.db);
 		conf_free(&conf);

@@ -15,7 +15,6 @@
 
 #define DB_CELL_INIT	256		/* first buffer per cell; grown on demand */
 #define DB_PARAMS_MAX	128
-#define DB_TIMEOUT	10		/* seconds for connect, read, write */
 
 #define STMT(id, sql)	sql,
 static const char *const stmt_sql[STMT__MAX] = {
@@ -33,6 +32,7 @@ struct db {
 	const struct conf	*conf;
 	MYSQL			*my;
 	MYSQL_STMT		*stmt[STMT__MAX];
+	unsigned int		 timeout;	/* seconds to read or write */
 	int			 in_txn;
 };
 
@@ -56,15 +56,15 @@ static int
 db_connect(struct db *db)
 {
 	const struct conf	*c = db->conf;
-	unsigned int		 t = DB_TIMEOUT;
+	unsigned int		 t = DB_TIMEOUT;	/* to connect */
 	my_bool			 no = 0;
 
 	db_disconnect(db);
 	if ((db->my = mysql_init(NULL)) == NULL)
 		return DB_ERR;
 	mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
-	mysql_optionsv(db->my, MYSQL_OPT_READ_TIMEOUT, &t);
-	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &t);
+	mysql_optionsv(db->my, MYSQL_OPT_READ_TIMEOUT, &db->timeout);
+	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &db->timeout);
 	mysql_optionsv(db->my, MYSQL_OPT_RECONNECT, &no);
 	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_optionsv(db->my, MYSQL_INIT_COMMAND,
@@ -82,11 +82,12 @@ db_connect(struct db *db)
 }
 
 struct db *
-db_open(const struct conf *c)
+db_open(const struct conf *c, unsigned int timeout)
 {
 	struct db	*db = xcalloc(1, sizeof(*db));
 
 	db->conf = c;
+	db->timeout = timeout;
 	if (db_connect(db) != DB_OK) {
 		/* Not fatal: db_ping and every query try again. */
 		log_msg(LOG_WARN, "db: not connected yet");

@@ -58,8 +58,15 @@ struct db_rows {
 
 #define DB_CELL(rs, r, c)	((rs)->cell[(r) * (rs)->ncol + (c)])
 
-/* Opens the connection; NULL (with a logged reason) when it cannot. */
-struct db	*db_open(const struct conf *);
+#define DB_TIMEOUT	10	/* seconds: connect; a page's read, write */
+#define DB_TIMEOUT_CLI	3600	/* seconds: a migration's read, write */
+
+/*
+ * A connection whose statements may take up to timeout seconds
+ * (DB_TIMEOUT for a page; the CLI's migrations take longer). Not
+ * connecting yet is not fatal: db_ping() and every query try again.
+ */
+struct db	*db_open(const struct conf *, unsigned int timeout);
 void		 db_close(struct db *);
 /* 0 when the server answers (reconnecting if needed), else DB_ERR. */
 int		 db_ping(struct db *);

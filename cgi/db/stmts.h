@@ -12,7 +12,7 @@
 #define P50		P10 "," P10 "," P10 "," P10 "," P10	/* LIST_PAGE ids */
 /* The columns of a person in a list; the C side reads them by LIST_*. */
 #define PERSON(u)	u ".id, " u ".display_name, " u ".upn, " u ".job_title, " \
-    "EXISTS (SELECT 1 FROM phones ph WHERE ph.user_id = " u ".id), " \
+    u ".phone_count > 0, " \
     "IFNULL(" u ".locked_until > UTC_TIMESTAMP(6), 0), " \
     u ".must_change_password, " u ".enabled"
 
@@ -256,24 +256,32 @@ STMT(Q_USER_DETAILS, "SELECT 'phone', " U8("type") ", " U8("number") ", NULL, "
     "units un ON un.id = r.unit_id WHERE r.user_id = ? ORDER BY 1, 5")
 /*
  * Search: matches in (word, name, id) order, straight from the primary
- * key. A person matching through two words comes back twice; the
- * column first_word (the smallest of their matching words) lets the
- * caller keep only the row of that word. Params: term, [term 2], term
- * again, then the cursor: word, word, name, id.
+ * key. A person matching through two words is shown at the first: the
+ * row whose prev_word does not match too (sql/005_lists.sql). Params:
+ * term, [term 2], term again, then the cursor: word, word, name, id.
  */
 #define SEARCH_HIT(extra) "SELECT " PERSON("u") ", s.sort_name, s.kind, " \
-    "s.ref_id, NULL, s.word, (SELECT MIN(d.word) FROM search_words d " \
-    "WHERE d.ref_id = s.ref_id AND d.word LIKE ? ESCAPE '!') " \
-    "FROM search_words s LEFT JOIN users u ON u.id = s.ref_id " \
-    "WHERE s.word LIKE ? ESCAPE '!' " extra " AND s.word >= ? AND " \
-    "(s.word, s.sort_name, s.ref_id) > (?, ?, ?) " \
+    "s.ref_id, NULL, s.word FROM search_words s LEFT JOIN users u ON " \
+    "u.id = s.ref_id WHERE s.word LIKE ? ESCAPE '!' " extra " AND " \
+    "(s.prev_word IS NULL OR s.prev_word NOT LIKE ? ESCAPE '!') AND " \
+    "s.word >= ? AND (s.word, s.sort_name, s.ref_id) > (?, ?, ?) " \
     "ORDER BY s.word, s.sort_name, s.ref_id LIMIT 51"
 STMT(Q_SEARCH1, SEARCH_HIT(""))
 STMT(Q_SEARCH2, SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
     "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))
 STMT(Q_SEARCH_FORGET, "DELETE FROM search_words WHERE ref_id = ?")
+/*
+ * All the words of one user or unit in one statement, each with the
+ * word before it (collation order, duplicates folded as the key would).
+ * Params: id, kind, name, then SEARCH_WORDS_MAX words, NULL for unused.
+ */
+#define W1	" UNION ALL SELECT ?"
+#define W4	W1 W1 W1 W1
 STMT(Q_SEARCH_ADD, "INSERT INTO search_words (ref_id, kind, sort_name, "
-    "word) VALUES (?, ?, ?, ?) " KEEP("ref_id"))
+    "word, prev_word) SELECT ?, ?, ?, w, LAG(w) OVER (ORDER BY w) FROM "
+    "(SELECT DISTINCT w FROM (SELECT CONVERT(? USING utf8mb4) COLLATE "
+    "utf8mb4_unicode_ci AS w" W1 W1 W1 W4 W4 W4 W4 W4 ") a "
+    "WHERE w IS NOT NULL) d")
 STMT(Q_REINDEX_USERS, "SELECT u.id, u.display_name, u.upn, u.email, "
     "(SELECT GROUP_CONCAT(p.number SEPARATOR ' ') FROM phones p WHERE "
     "p.user_id = u.id) FROM users u WHERE u.id > ? ORDER BY u.id LIMIT 1000")

@@ -27,7 +27,7 @@
 
 /* Columns of PERSON() in db/stmts.h, then the sort name. */
 enum { C_ID, C_NAME, C_UPN, C_JOB, C_PHONE, C_LOCKED, C_MUST, C_ENABLED,
-    C_SORT, C_KIND, C_REF, C_DESC, C_WORD, C_FIRST_WORD };
+    C_SORT, C_KIND, C_REF, C_DESC, C_WORD };
 /* Columns after the sort name of Q_MEMBERS_*. */
 enum { C_UNIT_NAME = C_SORT + 1, C_UNIT_DESC, C_UNIT_COUNT };
 
@@ -631,9 +631,9 @@ page_search(struct req *r)
 	if (nterms == 0)
 		goto render;	/* only punctuation or spaces: nothing matches */
 	p[np++] = DB_TEXT(terms[0]);
-	p[np++] = DB_TEXT(terms[0]);
 	if (nterms == 2)
 		p[np++] = DB_TEXT(terms[1]);
+	p[np++] = DB_TEXT(terms[0]);
 	p[np++] = DB_TEXT(keys[0]);
 	p[np++] = DB_TEXT(keys[0]);
 	p[np++] = DB_TEXT(keys[1]);
@@ -650,11 +650,6 @@ render:
 	if (n == 0)
 		tpl_show(t, "EMPTY");
 	for (i = 0; i < n; i++) {
-		/* Shown once: at the first of the person's matching words. */
-		if (DB_CELL(&rs, order[i], C_FIRST_WORD) != NULL &&
-		    strcmp(DB_CELL(&rs, order[i], C_FIRST_WORD),
-		    DB_CELL(&rs, order[i], C_WORD)) != 0)
-			continue;
 		if (strcmp(DB_CELL(&rs, order[i], C_KIND), "unit") == 0) {
 			s = tpl_section(t, "HIT_UNIT");
 			tpl_set(s, "ID", DB_CELL(&rs, order[i], C_REF));
