@@ -1453,6 +1453,17 @@ def units_manager_sees_own():
     eq([x["name"] for x in people_rows(r)], [c_name], "people of %s" % uc)
 
 
+def search_agrees(b, upn, reset, phones):
+    """The "You can" of upn's search hit says what the profile's buttons
+    do."""
+    rows = [x for x in search_rows(b, upn) if x["upn"] == upn]
+    eq(len(rows), 1, "search rows of %s" % upn)
+    want = ", ".join(w for w, ok in (("reset password", reset),
+                                     ("phones", phones)) if ok)
+    eq(rows[0]["can"], want or "view only", "'You can' of %s in search "
+       "(the profile: reset %s, phones %s)" % (upn, reset, phones))
+
+
 @test
 def profile_actions_by_scope():
     ua, ida = add_unit("Store A")
@@ -1472,6 +1483,7 @@ def profile_actions_by_scope():
     no_denial(denied, "Reset password")
     check(not phones, "helpdesk manager: #phones-edit on %s" % a1)
     denial(denied, "Phone numbers")
+    search_agrees(b, a1, reset, phones)
     # a member of another unit, reached through search
     rows = [x for x in search_rows(b, "Farley%s" % TAG) if x["upn"] == b1]
     eq(len(rows), 1, "search rows for %s" % b1)
@@ -1481,28 +1493,33 @@ def profile_actions_by_scope():
           "locations (reset %s, phones %s)" % (b1, reset, phones))
     denial(denied, "Reset password", "outside your locations")
     denial(denied, "Phone numbers")
+    search_agrees(b, b1, reset, phones)
     # a member of the unit who holds an org-scope role
     reset, phones, denied = profile(b, "/users/%s" % user_id(aorg))
     check(not reset and not phones, "buttons on a unit member with an "
           "org-scope role (reset %s, phones %s)" % (reset, phones))
     denial(denied, "Reset password")
+    search_agrees(b, aorg, reset, phones)
     # own profile
     reset, phones, denied = profile(b, "/users/%s" % m.id)
     check(not reset and not phones, "buttons on the manager's own profile")
     denial(denied, "Reset password", "own account")
     denial(denied, "Phone numbers", "own account")
+    search_agrees(b, m.upn, reset, phones)
     # authentication-administrator on the same unit
     b2 = signed_in(aa)
     reset, phones, denied = profile(b2, p_a1)
     check(reset and phones, "authentication-administrator on %s: reset "
           "%s, phones %s" % (a1, reset, phones))
     eq(denied, [], "denial lines next to both buttons")
+    search_agrees(b2, a1, reset, phones)
     reset, phones, denied = profile(b2, "/users/%s" % m.id)
     check(not phones, "authentication-administrator gets #phones-edit on "
           "a helpdesk-administrator")
     check(not reset, "authentication-administrator gets #reset-password "
           "on a helpdesk-administrator")
     denial(denied, "Phone numbers")
+    search_agrees(b2, m.upn, reset, phones)
     reset, phones, denied = profile(b2, "/users/%s" % aa.id)
     check(not reset and not phones, "buttons on the authentication-"
           "administrator's own profile")

@@ -11,7 +11,6 @@
 #include "db/db.h"
 
 #define MIN_UUID	"00000000-0000-0000-0000-000000000000"
-#define SAMPLE_IDS	50
 
 static int
 explain1(struct cli *c, enum stmt id, const struct db_val *p, size_t np)
@@ -37,9 +36,8 @@ int
 cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct db_rows	 units, people;
-	struct db_val	 p[2 * SAMPLE_IDS];
+	struct db_val	 p[6];
 	const char	*unit, *user;
-	size_t		 i;
 	int		 rc = EXIT_OK;
 
 	(void)arg;
@@ -78,9 +76,5 @@ cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, in
 	p[2] = p[3] = p[4] = DB_TEXT("");
 	p[5] = DB_TEXT(MIN_UUID);
 	rc |= explain1(c, Q_SEARCH1, p, 6);
-	for (i = 0; i < 2 * SAMPLE_IDS; i++)
-		p[i] = i % SAMPLE_IDS < people.n ? DB_TEXT(DB_CELL(&people,
-		    i % SAMPLE_IDS, 0)) : DB_NULL;
-	rc |= explain1(c, Q_RIGHTS_OF, p, 2 * SAMPLE_IDS);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -8,8 +8,6 @@
 #define EPOCH(c)	"FLOOR(UNIX_TIMESTAMP(" c "))"
 /* "Insert unless it is there": unlike INSERT IGNORE, other errors stay errors. */
 #define KEEP(col)	"ON DUPLICATE KEY UPDATE " col " = " col
-#define P10		"?,?,?,?,?,?,?,?,?,?"
-#define P50		P10 "," P10 "," P10 "," P10 "," P10	/* LIST_PAGE ids */
 /* The columns of a person in a list; the C side reads them by LIST_*. */
 #define PERSON(u)	u ".id, " u ".display_name, " u ".upn, " u ".job_title, " \
     u ".phone_count > 0, " \
@@ -241,10 +239,6 @@ STMT(Q_USERS_AFTER, "SELECT " PERSON("u") ", u.display_name FROM users u "
 STMT(Q_USERS_BEFORE, "SELECT " PERSON("u") ", u.display_name FROM users u "
     "WHERE u.display_name <= ? AND (u.display_name, u.id) < (?, ?) "
     "ORDER BY u.display_name DESC, u.id DESC LIMIT 51")
-/* What authz needs of a page of people: 'r' rows (role, unit) and 'u' rows (membership). */
-STMT(Q_RIGHTS_OF, "SELECT 'r', user_id, role, unit_id FROM role_assignments "
-    "WHERE user_id IN (" P50 ") UNION ALL SELECT 'u', user_id, NULL, unit_id "
-    "FROM unit_members WHERE user_id IN (" P50 ")")
 /* A profile's phones, locations and roles (kind, a, b, c, sort). */
 #define U8(x)	"CONVERT(" x " USING utf8mb4)"	/* one collation for UNION */
 STMT(Q_USER_DETAILS, "SELECT 'phone', " U8("type") ", " U8("number") ", NULL, "
@@ -257,11 +251,18 @@ STMT(Q_USER_DETAILS, "SELECT 'phone', " U8("type") ", " U8("number") ", NULL, "
 /*
  * Search: matches in (word, name, id) order, straight from the primary
  * key. A person matching through two words is shown at the first: the
- * row whose prev_word does not match too (sql/005_lists.sql). Params:
- * term, [term 2], term again, then the cursor: word, word, name, id.
+ * row whose prev_word does not match too (sql/005_lists.sql). What
+ * authz needs of each person rides along (a second query for the page
+ * measured slower): roles as "role:unit,role:", where scope_key is ''
+ * for org scope (IFNULL(unit_id, '') would be a NULL UUID, dropping
+ * the item), and locations as "unit,unit". Params: term, [term 2],
+ * term again, then the cursor: word, word, name, id.
  */
 #define SEARCH_HIT(extra) "SELECT " PERSON("u") ", s.sort_name, s.kind, " \
-    "s.ref_id, NULL, s.word FROM search_words s LEFT JOIN users u ON " \
+    "s.ref_id, NULL, s.word, (SELECT GROUP_CONCAT(r.role, ':', " \
+    "r.scope_key) FROM role_assignments r WHERE r.user_id = s.ref_id), " \
+    "(SELECT GROUP_CONCAT(m.unit_id) FROM unit_members m " \
+    "WHERE m.user_id = s.ref_id) FROM search_words s LEFT JOIN users u ON " \
     "u.id = s.ref_id WHERE s.word LIKE ? ESCAPE '!' " extra " AND " \
     "(s.prev_word IS NULL OR s.prev_word NOT LIKE ? ESCAPE '!') AND " \
     "s.word >= ? AND (s.word, s.sort_name, s.ref_id) > (?, ?, ?) " \

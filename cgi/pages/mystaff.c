@@ -2,8 +2,8 @@
  * mystaff.c: the manager's pages (DESIGN.md sections 3 and 4):
  * /units, /units/{id}, /users, /users/{id} and /search. Reading is open
  * to every My Staff user; what each person may be done to is decided
- * by authz_check() per row, from two batch queries per page (never a
- * query per row). Lists are keyset-paged (cursor.h), LIST_PAGE a page.
+ * by authz_check() per row, from what the page's own query brings
+ * (never a query per row). Lists are keyset-paged (cursor.h), LIST_PAGE a page.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +27,7 @@
 
 /* Columns of PERSON() in db/stmts.h, then the sort name. */
 enum { C_ID, C_NAME, C_UPN, C_JOB, C_PHONE, C_LOCKED, C_MUST, C_ENABLED,
-    C_SORT, C_KIND, C_REF, C_DESC, C_WORD };
+    C_SORT, C_KIND, C_REF, C_DESC, C_WORD, C_ROLES, C_UNITS };
 /* Columns after the sort name of Q_MEMBERS_*. */
 enum { C_UNIT_NAME = C_SORT + 1, C_UNIT_DESC, C_UNIT_COUNT };
 
@@ -190,14 +190,7 @@ page_links(struct req *r, struct tpl *t, const char *base,
 	return n;
 }
 
-/* What the actor may do to the people of one page: loaded in 2 queries. */
-struct targets {
-	size_t			 n;
-	const char		*id[LIST_PAGE];
-	struct authz_target	 t[LIST_PAGE];
-};
-
-/* Adds the rights rows of Q_RIGHTS_OF / Q_USER_DETAILS for t's user. */
+/* Adds a "role" (a, unit b; NULL: org scope) or a "unit" (a) to t. */
 static void
 target_add(struct authz_target *t, const char *kind,
     const char *a, const char *b)
@@ -206,14 +199,12 @@ target_add(struct authz_target *t, const char *kind,
 	const char		**un = (const char **)t->units;
 	int			 role;
 
-	if (strcmp(kind, "r") == 0 || strcmp(kind, "role") == 0) {
+	if (strcmp(kind, "role") == 0) {
 		if ((role = authz_role_parse(a)) < 0)
 			return;
 		as[t->nroles].role = (enum role)role;
 		as[t->nroles++].unit_id = b;
-	} else if (strcmp(kind, "u") == 0)
-		un[t->nunits++] = b;
-	else if (strcmp(kind, "unit") == 0)
+	} else if (strcmp(kind, "unit") == 0)
 		un[t->nunits++] = a;
 }
 
@@ -228,30 +219,39 @@ target_init(struct req *r, struct authz_target *t, const char *user_id,
 	t->units = arena_alloc(&r->arena, sizeof(*t->units) * (n + 1));
 }
 
-static int
-load_targets(struct req *r, struct targets *tg)
+/* How many items a GROUP_CONCAT list holds (NULL: none). */
+static size_t
+list_len(const char *s)
 {
-	struct db_val	 p[2 * LIST_PAGE];
-	struct db_rows	 rs;
-	size_t		 i, k;
-	int		 rc;
+	size_t	n = s != NULL;
 
-	if (tg->n == 0)
-		return DB_OK;
-	for (i = 0; i < LIST_PAGE; i++)
-		p[i] = p[LIST_PAGE + i] = i < tg->n ? DB_TEXT(tg->id[i]) :
-		    DB_NULL;
-	if ((rc = db_query(r->db, &r->arena, Q_RIGHTS_OF, p, 2 * LIST_PAGE,
-	    &rs)) != DB_OK)
-		return rc;
-	for (i = 0; i < tg->n; i++) {
-		target_init(r, &tg->t[i], tg->id[i], rs.n);
-		for (k = 0; k < rs.n; k++)
-			if (strcasecmp(DB_CELL(&rs, k, 1), tg->id[i]) == 0)
-				target_add(&tg->t[i], DB_CELL(&rs, k, 0),
-				    DB_CELL(&rs, k, 2), DB_CELL(&rs, k, 3));
+	while (s != NULL && (s = strchr(s, ',')) != NULL) {
+		s++;
+		n++;
 	}
-	return DB_OK;
+	return n;
+}
+
+/* The rights of the person of search hit i (C_ROLES, C_UNITS) into t. */
+static void
+hit_target(struct req *r, const struct db_rows *rs, size_t i,
+    struct authz_target *t)
+{
+	const char	*roles = DB_CELL(rs, i, C_ROLES);
+	const char	*units = DB_CELL(rs, i, C_UNITS);
+	char		*list, *w, *unit;
+
+	target_init(r, t, DB_CELL(rs, i, C_ID), list_len(roles) +
+	    list_len(units));
+	list = roles != NULL ? arena_strdup(&r->arena, roles) : NULL;
+	while ((w = strsep(&list, ",")) != NULL)
+		if ((unit = strchr(w, ':')) != NULL) {
+			*unit++ = '\0';
+			target_add(t, "role", w, *unit != '\0' ? unit : NULL);
+		}
+	list = units != NULL ? arena_strdup(&r->arena, units) : NULL;
+	while ((w = strsep(&list, ",")) != NULL)
+		target_add(t, "unit", w, NULL);
 }
 
 /* One person row of a list (a PERSON section); tg NULL: no rights column. */
@@ -287,28 +287,22 @@ person_row(struct req *r, struct tpl *t, const struct db_rows *rs, size_t i,
 }
 
 /*
- * Renders rows[order[0..n)] of rs as PERSON sections; with rights, also
- * what the actor may do to each (one more query: search results carry
- * it, DESIGN.md section 4; the lists of a location do not need it).
+ * Renders rows[order[0..n)] of rs as PERSON sections; with rights (a
+ * search, whose hits carry them: DESIGN.md section 4), also what the
+ * actor may do to each. The lists of a location do not show it.
  */
-static int
+static void
 person_rows(struct req *r, struct tpl *t, const struct db_rows *rs,
     const size_t *order, size_t n, int rights)
 {
-	struct targets	*tg = arena_alloc(&r->arena, sizeof(*tg));
-	size_t		 i;
-	int		 rc;
+	struct authz_target	 tg;
+	size_t			 i;
 
-	tg->n = 0;
-	for (i = 0; i < n; i++)
-		tg->id[tg->n++] = DB_CELL(rs, order[i], C_ID);
-	if (n == 0)
-		return DB_OK;
-	if (rights && (rc = load_targets(r, tg)) != DB_OK)
-		return rc;
-	for (i = 0; i < n; i++)
-		person_row(r, t, rs, order[i], rights ? &tg->t[i] : NULL);
-	return DB_OK;
+	for (i = 0; i < n; i++) {
+		if (rights)
+			hit_target(r, rs, order[i], &tg);
+		person_row(r, t, rs, order[i], rights ? &tg : NULL);
+	}
 }
 
 static void
@@ -448,8 +442,7 @@ people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
 		return;
 	}
 	n = page_links(r, t, base, &rs, &sortcol, 1, C_ID, back, order);
-	if ((rc = person_rows(r, t, &rs, order, n, 0)) != DB_OK)
-		goto fail;
+	person_rows(r, t, &rs, order, n, 0);
 	if (n == 0)
 		tpl_show(t, "EMPTY");
 	page_render(r, 200, "people.tpl", t);
@@ -659,10 +652,6 @@ render:
 		} else
 			order[people++] = order[i];
 	}
-	if ((rc = person_rows(r, t, &rs, order, people, 1)) != DB_OK) {
-		tpl_free(t);
-		page_db_error(r, rc);
-		return;
-	}
+	person_rows(r, t, &rs, order, people, 1);
 	page_render(r, 200, "search.tpl", t);
 }
