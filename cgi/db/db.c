@@ -69,7 +69,7 @@ db_connect(struct db *db)
 	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_optionsv(db->my, MYSQL_INIT_COMMAND,
 	    "SET time_zone = '+00:00', "
-	    "tx_isolation = 'READ-COMMITTED', eq_range_index_dive_limit = 10");
+	    "tx_isolation = 'READ-COMMITTED'");
 	if (mysql_real_connect(db->my, c->db_socket ? NULL : c->db_host,
 	    c->db_user, c->db_password, c->db_name, (unsigned)c->db_port,
 	    c->db_socket, 0) == NULL) {
