@@ -5,8 +5,10 @@
 # measures with wrk over loopback through nginx: /healthz, a static
 # file, /units/{id}, /users/{id} and /search?q= (3 letters). Prints
 # requests/s (median of $ROUNDS rounds), p50/p99 latency, and each
-# page's ratio to /healthz measured in the same run; then EXPLAIN for
-# the queries behind those pages.
+# page's ratio to /healthz: every page is measured between two
+# /healthz runs and divided by their mean, as this machine's speed
+# drifts within a run; the median of those ratios is printed. Then
+# EXPLAIN for the queries behind those pages.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +17,7 @@ PORT=${PORT:-8099}
 UNITS=${UNITS:-2000}
 USERS=${USERS:-100000}
 ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-8s}
+DURATION=${DURATION:-6s}
 CONNS=${CONNS:-8}
 export VAR=$BENCH_VAR PORT
 export STAFFDESK_CONF=$BENCH_VAR/staffdesk.conf
@@ -74,22 +76,32 @@ for n in $NAMES; do
 	[ "$s" = 200 ] || { echo "bench: $(path "$n") answers $s, not 200"; exit 1; }
 done
 
+# Lines "name rps p50 p99 non2xx ratio" (ratio: to the mean of the
+# /healthz runs just before and just after).
 OUT=$BENCH_VAR/bench.txt
 : > "$OUT"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
+	before=$(run healthz /healthz)
+	echo "healthz $before 1" >> "$OUT"
 	for n in $NAMES; do
-		echo "$n $(run "$n" "$(path "$n")")" >> "$OUT"
+		[ "$n" = healthz ] && continue
+		x=$(run "$n" "$(path "$n")")
+		after=$(run healthz /healthz)
+		echo "healthz $after 1" >> "$OUT"
+		echo "$n $x $(echo "$x $before $after" |
+		    awk '{ printf "%.3f", $1 / (($5 + $9) / 2) }')" >> "$OUT"
+		before=$after
 	done
 	r=$((r + 1))
 done
 
 echo
-echo "wrk -t2 -c$CONNS -d$DURATION through nginx, 2 workers, median of $ROUNDS rounds"
+echo "wrk -t2 -c$CONNS -d$DURATION through nginx, 2 workers, medians of $ROUNDS rounds"
 echo "($USERS people, $UNITS locations; signed in as $MANAGER)"
 printf '%-13s %10s %9s %9s %8s %7s\n' page req/s p50_ms p99_ms vs_healthz non2xx
 sort -k1,1 -k2,2n "$OUT" | awk -v names="$NAMES" -v rounds="$ROUNDS" '
-    { n = $1; c[n]++; rps[n, c[n]] = $2; p50[n, c[n]] = $3; p99[n, c[n]] = $4; bad[n] += $5 }
+    { n = $1; c[n]++; rps[n, c[n]] = $2; p50[n, c[n]] = $3; p99[n, c[n]] = $4; bad[n] += $5; ratio[n, c[n]] = $6 }
     function med(a, n,   k, i, j, t, v) {
         for (i = 1; i <= c[n]; i++) v[i] = a[n, i]
         for (i = 1; i <= c[n]; i++) for (j = i + 1; j <= c[n]; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
@@ -97,10 +109,9 @@ sort -k1,1 -k2,2n "$OUT" | awk -v names="$NAMES" -v rounds="$ROUNDS" '
     }
     END {
         split(names, order, " ")
-        h = med(rps, "healthz")
         for (i = 1; i <= length(order); i++) {
             n = order[i]
-            printf "%-13s %10.0f %9.2f %9.2f %8.2f %7d\n", n, med(rps, n), med(p50, n), med(p99, n), med(rps, n) / h, bad[n]
+            printf "%-13s %10.0f %9.2f %9.2f %8.2f %7d\n", n, med(rps, n), med(p50, n), med(p99, n), med(ratio, n), bad[n]
         }
     }'
 

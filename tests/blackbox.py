@@ -1313,8 +1313,8 @@ def add_manager(role, unit=None, member_of=(), name=None):
 
 
 def people_rows(r):
-    """The rows of #people: dicts name, upn, phone ("yes"/"no"), can
-    ("You can"), href."""
+    """The rows of #people: dicts name, upn, phone ("yes"/"no"), status,
+    can ("You can"), href."""
     t = r.page.by_id("people")
     if t is None:
         return []
@@ -1330,6 +1330,7 @@ def people_rows(r):
         rows.append({"name": norm(tds[0].text()),
                      "upn": norm(tds[1].text()) if len(tds) > 1 else "",
                      "phone": norm(tds[3].text()) if len(tds) > 3 else "",
+                     "status": norm(tds[4].text()) if len(tds) > 4 else "",
                      "can": norm(tds[-1].text()),
                      "href": a[0].attrs.get("href") if a else None})
     return rows
@@ -2737,6 +2738,54 @@ def phones():
            "no", "Phone after removing the %s" % typ)
     eq(phones_db(tid), {}, "phones after removing all")
     phone_counts_agree()
+
+
+@test
+def list_follows_changes():
+    """A location's list shows each change to a person at once, in every
+    location of theirs, whichever way it was made."""
+    unit, unit_id, aa, b = manager_unit("Store Follow")
+    unit2, unit2_id = add_unit("Store Follow Two")
+    cli_ok("role", "assign", "--user", aa.upn, "--role",
+           "authentication-administrator", "--unit", unit2)
+    t = member(unit)
+
+    def row(uid=unit_id):
+        rows = [x for r in walk(b, "/units/%s" % uid)
+                for x in people_rows(r) if x["upn"] == t.upn]
+        eq(len(rows), 1, "rows of %s on /units/%s" % (t.upn, uid))
+        return rows[0]["phone"], rows[0]["status"]
+
+    eq(row(), ("no", ""), "a new member")
+    r = phone_post(b, t.id, "mobile", fresh_mobile())
+    check(r.status == 303, "add a mobile: %s" % desc(r))
+    eq(row(), ("yes", ""), "with a mobile")
+    for i in range(6):
+        Browser().login(t.upn, "Wrong-%d-%s" % (i, secrets.token_hex(4)),
+                        422)
+    eq(row(), ("yes", "locked"), "after wrong passwords")
+    cli_ok("unit", "add-member", "--unit", unit2, "--user", t.upn)
+    eq(row(unit2_id), ("yes", "locked"), "a new location's list")
+    reset(b, t.id)
+    want = ("yes", "must change password")
+    eq(row(), want, "after a reset")
+    eq(row(unit2_id), want, "after a reset, the other location")
+    cli_ok("user", "disable", "--upn", t.upn)
+    want = ("yes", "must change password disabled")
+    eq(row(), want, "disabled")
+    eq(row(unit2_id), want, "disabled, the other location")
+    cli_ok("user", "enable", "--upn", t.upn)
+    r = phone_post(b, t.id, "mobile", "", "remove")
+    check(r.status == 303, "remove the mobile: %s" % desc(r))
+    eq(row(unit2_id), ("no", "must change password"), "enabled, no phone")
+    eq(sql("SELECT COUNT(*) FROM unit_members m JOIN users u ON u.id = "
+           "m.user_id WHERE NOT (BINARY m.sort_name <=> BINARY "
+           "u.display_name AND BINARY m.upn <=> BINARY u.upn AND "
+           "BINARY m.job_title <=> BINARY u.job_title AND m.phone_count "
+           "<=> u.phone_count AND m.locked_until <=> u.locked_until AND "
+           "m.must_change_password <=> u.must_change_password AND "
+           "m.enabled <=> u.enabled)"), [["0"]],
+       "memberships whose list columns differ from their user")
 
 
 @test

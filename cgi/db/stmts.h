@@ -8,11 +8,15 @@
 #define EPOCH(c)	"FLOOR(UNIX_TIMESTAMP(" c "))"
 /* "Insert unless it is there": unlike INSERT IGNORE, other errors stay errors. */
 #define KEEP(col)	"ON DUPLICATE KEY UPDATE " col " = " col
-/* The columns of a person in a list; the C side reads them by LIST_*. */
-#define PERSON(u)	u ".id, " u ".display_name, " u ".upn, " u ".job_title, " \
-    u ".phone_count > 0, " \
-    "IFNULL(" u ".locked_until > UTC_TIMESTAMP(6), 0), " \
-    u ".must_change_password, " u ".enabled"
+/*
+ * The columns of a person in a list (the C side reads them by C_*),
+ * from users or from the copy in unit_members (sql/006_members_list.sql).
+ */
+#define PERSON_OF(id, name, t)	id ", " name ", " t ".upn, " t ".job_title, " \
+    t ".phone_count > 0, IFNULL(" t ".locked_until > UTC_TIMESTAMP(6), 0), " \
+    t ".must_change_password, " t ".enabled"
+#define PERSON(u)	PERSON_OF(u ".id", u ".display_name", u)
+#define MEMBER(m)	PERSON_OF(m ".user_id", m ".sort_name", m)
 
 /* settings */
 STMT(Q_SETTINGS_ALL, "SELECT name, value FROM settings")
@@ -87,9 +91,15 @@ STMT(Q_UNIT_INSERT, "INSERT INTO units (id, name, description) "
     "VALUES (?, ?, ?)")
 STMT(Q_UNIT_BY_ID, "SELECT id, name FROM units WHERE id = ?")
 STMT(Q_UNIT_BY_NAME, "SELECT id, name FROM units WHERE name = ?")
-STMT(Q_MEMBER_ADD, "INSERT INTO unit_members (unit_id, user_id, sort_name) "
-    "SELECT ?, u.id, u.display_name FROM users u WHERE u.id = ? "
-    KEEP("user_id"))
+/*
+ * With the columns a list shows. The users row is read locked: a change
+ * to it waits, and its trigger then finds this row to update.
+ */
+STMT(Q_MEMBER_ADD, "INSERT INTO unit_members (unit_id, user_id, sort_name, "
+    "upn, job_title, phone_count, locked_until, must_change_password, "
+    "enabled) SELECT ?, u.id, u.display_name, u.upn, u.job_title, "
+    "u.phone_count, u.locked_until, u.must_change_password, u.enabled "
+    "FROM users u WHERE u.id = ? LOCK IN SHARE MODE " KEEP("user_id"))
 STMT(Q_MEMBER_REMOVE, "DELETE FROM unit_members WHERE unit_id = ? AND "
     "user_id = ?")
 STMT(Q_ROLE_ASSIGN, "INSERT INTO role_assignments (user_id, role, unit_id) "
@@ -224,12 +234,12 @@ STMT(Q_UNIT_GET, "SELECT id, name, description, (SELECT COUNT(*) FROM "
 #define UNIT_COLS "(SELECT name FROM units WHERE id = ?), (SELECT " \
     "description FROM units WHERE id = ?), (SELECT COUNT(*) FROM " \
     "unit_members c WHERE c.unit_id = ?)"
-STMT(Q_MEMBERS_AFTER, "SELECT " PERSON("u") ", m.sort_name, " UNIT_COLS
-    " FROM unit_members m JOIN users u ON u.id = m.user_id "
+STMT(Q_MEMBERS_AFTER, "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
+    " FROM unit_members m "
     "WHERE m.unit_id = ? AND (m.sort_name, m.user_id) > (?, ?) "
     "ORDER BY m.sort_name, m.user_id LIMIT 51")
-STMT(Q_MEMBERS_BEFORE, "SELECT " PERSON("u") ", m.sort_name, " UNIT_COLS
-    " FROM unit_members m JOIN users u ON u.id = m.user_id "
+STMT(Q_MEMBERS_BEFORE, "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
+    " FROM unit_members m "
     "WHERE m.unit_id = ? AND (m.sort_name, m.user_id) < (?, ?) "
     "ORDER BY m.sort_name DESC, m.user_id DESC LIMIT 51")
 /* Params: name, name, id. */
