@@ -130,15 +130,16 @@ add_word(const char **w, size_t n, const char *word)
 	return n + 1;
 }
 
-int
-search_index(struct db *db, struct arena *a, const char *kind,
-    const char *id, const char *name, const char *upn, const char *email,
-    const char *const *phones, size_t nphones)
+_Static_assert(SEARCH_WORDS_MAX <= SEARCH_ROWS, "a person's words fit one statement");
+
+/* The words of one user or unit into w[SEARCH_WORDS_MAX]; how many. */
+static size_t
+words_of(struct arena *a, const char *name, const char *upn,
+    const char *email, const char *const *phones, size_t nphones,
+    const char **w)
 {
-	const char	*w[SEARCH_WORDS_MAX], *split[SEARCH_WORDS_MAX];
-	struct db_val	 p[3 + SEARCH_WORDS_MAX];
+	const char	*split[SEARCH_WORDS_MAX];
 	size_t		 n = 0, i, k;
-	int		 rc;
 
 	/* "Smith-Jones" is found as "smith-jones", "smith" and "jones". */
 	k = split_spaces(a, name, split, SEARCH_WORDS_MAX);
@@ -151,12 +152,65 @@ search_index(struct db *db, struct arena *a, const char *kind,
 	n = add_word(w, n, email);
 	for (i = 0; i < nphones; i++)
 		n = add_word(w, n, search_digits(a, phones[i]));
-	p[0] = DB_TEXT(id);
-	if ((rc = db_exec(db, Q_SEARCH_FORGET, p, 1, NULL)) != DB_OK)
+	return n;
+}
+
+void
+search_batch_init(struct search_batch *b, const char *kind)
+{
+	b->kind = kind;
+	b->n = 0;
+}
+
+int
+search_batch_flush(struct db *db, struct search_batch *b)
+{
+	size_t	i;
+
+	if (b->n == 0)
+		return DB_OK;
+	b->p[0] = DB_TEXT(b->kind);
+	for (i = 1 + 3 * b->n; i < NELEM(b->p); i++)
+		b->p[i] = DB_NULL;
+	b->n = 0;
+	return db_exec(db, Q_SEARCH_ADD, b->p, NELEM(b->p), NULL);
+}
+
+int
+search_batch_add(struct db *db, struct arena *a, struct search_batch *b,
+    const char *id, const char *name, const char *upn, const char *email,
+    const char *const *phones, size_t nphones)
+{
+	const char	*w[SEARCH_WORDS_MAX];
+	size_t		 n, i;
+	int		 rc;
+
+	n = words_of(a, name, upn, email, phones, nphones, w);
+	if (b->n + n > SEARCH_ROWS && (rc = search_batch_flush(db, b)) !=
+	    DB_OK)
 		return rc;
-	p[1] = DB_TEXT(kind);
-	p[2] = DB_TEXT(name);
-	for (i = 0; i < SEARCH_WORDS_MAX; i++)
-		p[3 + i] = i < n ? DB_TEXT(w[i]) : DB_NULL;
-	return db_exec(db, Q_SEARCH_ADD, p, 3 + SEARCH_WORDS_MAX, NULL);
+	for (i = 0; i < n; i++, b->n++) {
+		b->p[1 + 3 * b->n] = DB_TEXT(id);
+		b->p[2 + 3 * b->n] = DB_TEXT(name);
+		b->p[3 + 3 * b->n] = DB_TEXT(w[i]);
+	}
+	return DB_OK;
+}
+
+int
+search_index(struct db *db, struct arena *a, const char *kind,
+    const char *id, const char *name, const char *upn, const char *email,
+    const char *const *phones, size_t nphones)
+{
+	struct search_batch	 b;
+	struct db_val		 p = DB_TEXT(id);
+	int			 rc;
+
+	if ((rc = db_exec(db, Q_SEARCH_FORGET, &p, 1, NULL)) != DB_OK)
+		return rc;
+	search_batch_init(&b, kind);
+	if ((rc = search_batch_add(db, a, &b, id, name, upn, email, phones,
+	    nphones)) != DB_OK)
+		return rc;
+	return search_batch_flush(db, &b);
 }

@@ -13,9 +13,18 @@
 #define SEARCH_WORD_MAX		100	/* bytes of one indexed word */
 #define SEARCH_WORDS_MAX	24	/* words indexed per person or unit */
 #define SEARCH_TERMS_MAX	2	/* words of q that must all match */
+#define SEARCH_ROWS		40	/* words one statement writes */
+
+#include "db/db.h"
 
 struct arena;
-struct db;
+
+/* Words waiting to be written, for users or units of one kind. */
+struct search_batch {
+	const char	*kind;		/* "user" or "unit" */
+	size_t		 n;		/* rows used */
+	struct db_val	 p[1 + 3 * SEARCH_ROWS];
+};
 
 /*
  * Splits text into words at ASCII spaces and punctuation (UTF-8 letters
@@ -48,5 +57,16 @@ const char *search_like_prefix(struct arena *, const char *w);
 int	 search_index(struct db *, struct arena *, const char *kind,
 	    const char *id, const char *name, const char *upn,
 	    const char *email, const char *const *phones, size_t nphones);
+
+/*
+ * The same for many new users or units, SEARCH_ROWS words a statement
+ * (the demo): add each, then flush. The strings, and the arena's, must
+ * live until the flush. DB_OK or a db_err.
+ */
+void	 search_batch_init(struct search_batch *, const char *kind);
+int	 search_batch_add(struct db *, struct arena *, struct search_batch *,
+	    const char *id, const char *name, const char *upn,
+	    const char *email, const char *const *phones, size_t nphones);
+int	 search_batch_flush(struct db *, struct search_batch *);
 
 #endif

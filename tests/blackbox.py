@@ -2560,6 +2560,18 @@ def listed_phone(b, unit_id, upn):
     return rows[0]["phone"]
 
 
+def list_copies_agree():
+    """Every membership's copy of its user's list columns is current."""
+    eq(sql("SELECT COUNT(*) FROM unit_members m JOIN users u ON u.id = "
+           "m.user_id WHERE NOT (BINARY m.sort_name <=> BINARY "
+           "u.display_name AND BINARY m.upn <=> BINARY u.upn AND "
+           "BINARY m.job_title <=> BINARY u.job_title AND m.phone_count "
+           "<=> u.phone_count AND m.locked_until <=> u.locked_until AND "
+           "m.must_change_password <=> u.must_change_password AND "
+           "m.enabled <=> u.enabled)"), [["0"]],
+       "memberships whose list columns differ from their user")
+
+
 def phone_counts_agree():
     """users.phone_count, which the lists show, is every user's count."""
     eq(sql("SELECT COUNT(*) FROM users u WHERE phone_count <> (SELECT "
@@ -2778,14 +2790,51 @@ def list_follows_changes():
     r = phone_post(b, t.id, "mobile", "", "remove")
     check(r.status == 303, "remove the mobile: %s" % desc(r))
     eq(row(unit2_id), ("no", "must change password"), "enabled, no phone")
-    eq(sql("SELECT COUNT(*) FROM unit_members m JOIN users u ON u.id = "
-           "m.user_id WHERE NOT (BINARY m.sort_name <=> BINARY "
-           "u.display_name AND BINARY m.upn <=> BINARY u.upn AND "
-           "BINARY m.job_title <=> BINARY u.job_title AND m.phone_count "
-           "<=> u.phone_count AND m.locked_until <=> u.locked_until AND "
-           "m.must_change_password <=> u.must_change_password AND "
-           "m.enabled <=> u.enabled)"), [["0"]],
-       "memberships whose list columns differ from their user")
+    list_copies_agree()
+
+
+@test
+def demo_organisation():
+    """staffdesk-admin demo builds what it says, consistently, and a
+    second run with more people adds only them."""
+    def counts():
+        return sql("SELECT (SELECT COUNT(*) FROM users WHERE upn LIKE "
+                   "'user%@demo.example'), (SELECT COUNT(*) FROM users WHERE "
+                   "upn LIKE 'manager%@demo.example'), (SELECT COUNT(*) FROM "
+                   "phones p JOIN users u ON u.id = p.user_id WHERE u.upn "
+                   "LIKE '%@demo.example'), (SELECT COUNT(*) FROM "
+                   "role_assignments r JOIN users u ON u.id = r.user_id "
+                   "WHERE u.upn LIKE '%@demo.example')")[0]
+
+    out = cli_ok("demo", "--units", "3", "--users", "40")
+    check("manager001@demo.example" in out, "demo output: %r" % out)
+    # 40 staff, 3 managers, 36 mobiles (every tenth has none), 3 unit
+    # roles and 2 org-scope ones
+    eq(counts(), ["40", "3", "36", "5"], "staff, managers, mobiles, roles")
+    per = sql("SELECT COUNT(*) FROM unit_members m JOIN users u ON u.id = "
+              "m.user_id WHERE u.upn LIKE 'user%@demo.example' GROUP BY "
+              "u.id")
+    eq(len(per), 40, "staff in a location")
+    check(all(1 <= int(x[0]) <= 3 for x in per), "locations per person: %r"
+          % per)
+    roles = sql("SELECT u.upn, r.role, un.name FROM role_assignments r "
+                "JOIN users u ON u.id = r.user_id JOIN units un ON un.id = "
+                "r.unit_id WHERE u.upn LIKE 'manager%@demo.example' ORDER "
+                "BY u.upn")
+    eq(roles, [["manager%03d@demo.example" % i,
+                "authentication-administrator", "Store %03d" % i]
+               for i in (1, 2, 3)], "the managers' roles")
+    phone_counts_agree()
+    list_copies_agree()
+    Browser().login("user00001@demo.example", "Staffdesk-Demo-2026")
+    b = signed_in(add_manager("helpdesk-administrator"))
+    rows = [x for x in search_rows(b, "user00017@demo")]
+    eq([x["upn"] for x in rows], ["user00017@demo.example"],
+       "search for a demo person's UPN")
+    cli_ok("demo", "--units", "3", "--users", "50")
+    eq(counts(), ["50", "3", "45", "5"], "after a second run with 50")
+    phone_counts_agree()
+    list_copies_agree()
 
 
 @test

@@ -3,7 +3,8 @@
  * organisation with known sign-ins. Every row has an id derived from
  * its number, so a re-run with larger numbers adds only what is missing.
  * All demo accounts share one password hash (one argon2 run, not M):
- * fine for a demo, never for real accounts.
+ * fine for a demo, never for real accounts. People go in DEMO_ROWS to
+ * a multi-row insert, 2,000 to a transaction.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #define DEMO_UNITS_MAX	100000
 #define DEMO_USERS_MAX	10000000
 #define DEMO_BATCH	2000	/* users per transaction */
+#define DEMO_ROWS	10	/* people per insert (Q_DEMO_USERS) */
+#define DEMO_MEMBERS	30	/* memberships per insert: 3 a person */
 
 static const char *const first[] = {
 	"Anna", "Ben", "Chloé", "David", "Emma", "Farid", "Grace", "Hugo",
@@ -53,20 +56,82 @@ demo_id(const char *kind, long n, char out[UUID_LEN + 1])
 	    h + 12, h + 16, h + 20);
 }
 
-struct demo {
-	struct cli	*c;
-	long		 units, users, from, to;
-	const char	*hash;
+/* Rows waiting for the next multi-row inserts (strings in the arena). */
+struct demo_rows {
+	size_t			 nusers, nmobiles, nmembers;
+	struct db_val		 users[10 * DEMO_ROWS];
+	struct db_val		 mobiles[2 * DEMO_ROWS];
+	struct db_val		 members[2 * DEMO_MEMBERS];
+	struct search_batch	 words;
 };
 
-/* A user, their mobile (phone may be NULL) and their search words. */
+struct demo {
+	struct cli		*c;
+	long			 units, users, from, to;
+	const char		*hash;
+	struct demo_rows	 rows;
+};
+
+/* Starts a transaction's batch (again, when db_txn retries it). */
+static void
+rows_init(struct demo *d)
+{
+	d->rows.nusers = d->rows.nmobiles = d->rows.nmembers = 0;
+	search_batch_init(&d->rows.words, "user");
+}
+
+/* Runs a multi-row insert of n rows of width values, padded to max. */
+static int
+rows_exec(struct db *db, enum stmt id, struct db_val *p, size_t n,
+    size_t width, size_t max)
+{
+	size_t	i;
+
+	if (n == 0)
+		return DB_OK;
+	for (i = n; i < max; i++)
+		memcpy(&p[i * width], &p[(n - 1) * width], width * sizeof(*p));
+	return db_exec(db, id, p, width * max, NULL);
+}
+
+/*
+ * Writes the waiting rows: people, then their mobiles (the trigger
+ * counts them), then memberships (which copy the count), then words.
+ * The arena is free again afterwards.
+ */
+static int
+rows_flush(struct db *db, struct demo *d)
+{
+	struct demo_rows	*b = &d->rows;
+	int			 rc;
+
+	if ((rc = rows_exec(db, Q_DEMO_USERS, b->users, b->nusers, 10,
+	    DEMO_ROWS)) != DB_OK || (rc = rows_exec(db, Q_DEMO_MOBILES,
+	    b->mobiles, b->nmobiles, 2, DEMO_ROWS)) != DB_OK ||
+	    (rc = rows_exec(db, Q_DEMO_MEMBERS, b->members, b->nmembers, 2,
+	    DEMO_MEMBERS)) != DB_OK ||
+	    (rc = search_batch_flush(db, &b->words)) != DB_OK)
+		return rc;
+	b->nusers = b->nmobiles = b->nmembers = 0;
+	arena_reset(&d->c->arena);
+	return DB_OK;
+}
+
+/* Flushes a full batch: call before building the next person's strings. */
+static int
+rows_room(struct db *db, struct demo *d)
+{
+	return d->rows.nusers < DEMO_ROWS ? DB_OK : rows_flush(db, d);
+}
+
+/* Queues a user, their mobile (phone may be NULL) and search words. */
 static int
 put_user(struct db *db, struct demo *d, const char *id, const char *upn,
     const char *name, const char *given, const char *sur, const char *job,
     const char *source, const char *phone)
 {
-	struct db_val	p[10];
-	int		rc;
+	struct demo_rows	*b = &d->rows;
+	struct db_val		*p = &b->users[10 * b->nusers++];
 
 	p[0] = DB_TEXT(id);
 	p[1] = DB_TEXT(upn);
@@ -78,29 +143,25 @@ put_user(struct db *db, struct demo *d, const char *id, const char *upn,
 	p[7] = DB_NULL;
 	p[8] = DB_TEXT(source);
 	p[9] = DB_TEXT(d->hash);
-	if ((rc = db_exec(db, Q_USER_INSERT_KEEP, p, 10, NULL)) != DB_OK)
-		return rc;
 	if (phone != NULL) {
-		p[1] = DB_TEXT("mobile");
-		p[2] = DB_TEXT(phone);
-		if ((rc = db_exec(db, Q_PHONE_INSERT_KEEP, p, 3, NULL)) !=
-		    DB_OK)
-			return rc;
+		p = &b->mobiles[2 * b->nmobiles++];
+		p[0] = DB_TEXT(id);
+		p[1] = DB_TEXT(phone);
 	}
-	return search_index(db, &d->c->arena, "user", id, name, upn, upn,
-	    &phone, phone != NULL);
+	return search_batch_add(db, &d->c->arena, &b->words, id, name, upn,
+	    upn, &phone, phone != NULL);
 }
 
-static int
-put_member(struct db *db, long unit, const char *user_id)
+/* Queues a membership of the user put last (at most 3 each). */
+static void
+put_member(struct demo *d, long unit, const char *user_id)
 {
-	char		uid[UUID_LEN + 1];
-	struct db_val	p[2];
+	struct db_val	*p = &d->rows.members[2 * d->rows.nmembers++];
+	char		*uid = arena_alloc(&d->c->arena, UUID_LEN + 1);
 
 	demo_id("unit", unit, uid);
 	p[0] = DB_TEXT(uid);
 	p[1] = DB_TEXT(user_id);
-	return db_exec(db, Q_MEMBER_ADD, p, 2, NULL);
 }
 
 static int
@@ -117,48 +178,75 @@ put_role(struct db *db, const char *user_id, const char *role, long unit)
 	return db_exec(db, Q_ROLE_ASSIGN_KEEP, p, 3, NULL);
 }
 
+/* A new id from the arena: queued rows point at it until the flush. */
+static char *
+new_id(struct demo *d, const char *kind, long n)
+{
+	char	*id = arena_alloc(&d->c->arena, UUID_LEN + 1);
+
+	demo_id(kind, n, id);
+	return id;
+}
+
 /* Units, their managers and the org-scope admins. */
 static int
 demo_units_txn(struct db *db, void *arg)
 {
+	static const struct { const char *upn, *name, *given, *sur, *job,
+	    *role; } admins[] = {
+		{ "admin@" DEMO_DOMAIN, "Ada Admin", "Ada", "Admin",
+		  "IT administrator", "global-administrator" },
+		{ "helpdesk@" DEMO_DOMAIN, "Hal Helpdesk", "Hal", "Helpdesk",
+		  "Helpdesk agent", "helpdesk-administrator" },
+	};
 	struct demo	*d = arg;
 	struct arena	*a = &d->c->arena;
-	char		 id[UUID_LEN + 1];
 	struct db_val	 p[3];
+	const char	*id, *name;
 	long		 u;
+	size_t		 i;
 	int		 rc;
 
+	rows_init(d);
 	for (u = 1; u <= d->units; u++) {
-		demo_id("unit", u, id);
+		if ((rc = rows_room(db, d)) != DB_OK)
+			return rc;
+		id = new_id(d, "unit", u);
+		name = arena_printf(a, "Store %03ld", u);
 		p[0] = DB_TEXT(id);
-		p[1] = DB_TEXT(arena_printf(a, "Store %03ld", u));
+		p[1] = DB_TEXT(name);
 		p[2] = DB_TEXT(arena_printf(a, "Demo location number %ld", u));
 		if ((rc = db_exec(db, Q_UNIT_INSERT_KEEP, p, 3, NULL)) !=
-		    DB_OK || (rc = search_index(db, a, "unit", id,
-		    arena_printf(a, "Store %03ld", u), NULL, NULL, NULL, 0)) !=
-		    DB_OK)
+		    DB_OK || (rc = search_index(db, a, "unit", id, name, NULL,
+		    NULL, NULL, 0)) != DB_OK)
 			return rc;
-		demo_id("manager", u, id);
+		id = new_id(d, "manager", u);
 		if ((rc = put_user(db, d, id, arena_printf(a,
 		    "manager%03ld@" DEMO_DOMAIN, u), arena_printf(a,
 		    "Store %03ld Manager", u), "Store", "Manager",
-		    "Store manager", "cloud", NULL)) != DB_OK ||
-		    (rc = put_member(db, u, id)) != DB_OK ||
-		    (rc = put_role(db, id, "authentication-administrator", u)) !=
-		    DB_OK)
+		    "Store manager", "cloud", NULL)) != DB_OK)
+			return rc;
+		put_member(d, u, id);
+	}
+	for (i = 0; i < NELEM(admins); i++)
+		if ((rc = rows_room(db, d)) != DB_OK || (rc = put_user(db, d,
+		    new_id(d, "admin", (long)i + 1), admins[i].upn,
+		    admins[i].name, admins[i].given, admins[i].sur,
+		    admins[i].job, "cloud", NULL)) != DB_OK)
+			return rc;
+	/* The roles, once their holders are written. */
+	if ((rc = rows_flush(db, d)) != DB_OK)
+		return rc;
+	for (u = 1; u <= d->units; u++) {
+		if ((rc = put_role(db, new_id(d, "manager", u),
+		    "authentication-administrator", u)) != DB_OK)
 			return rc;
 		arena_reset(a);
 	}
-	demo_id("admin", 1, id);
-	if ((rc = put_user(db, d, id, "admin@" DEMO_DOMAIN, "Ada Admin", "Ada",
-	    "Admin", "IT administrator", "cloud", NULL)) != DB_OK ||
-	    (rc = put_role(db, id, "global-administrator", 0)) != DB_OK)
-		return rc;
-	demo_id("admin", 2, id);
-	if ((rc = put_user(db, d, id, "helpdesk@" DEMO_DOMAIN, "Hal Helpdesk",
-	    "Hal", "Helpdesk", "Helpdesk agent", "cloud", NULL)) != DB_OK ||
-	    (rc = put_role(db, id, "helpdesk-administrator", 0)) != DB_OK)
-		return rc;
+	for (i = 0; i < NELEM(admins); i++)
+		if ((rc = put_role(db, new_id(d, "admin", (long)i + 1),
+		    admins[i].role, 0)) != DB_OK)
+			return rc;
 	return cli_audit(d->c, db, "demo", NULL, NULL, arena_printf(a,
 	    "{\"units\":%ld,\"users\":%ld}", d->units, d->users));
 }
@@ -169,31 +257,30 @@ demo_users_txn(struct db *db, void *arg)
 {
 	struct demo	*d = arg;
 	struct arena	*a = &d->c->arena;
-	const char	*g, *s;
-	char		 id[UUID_LEN + 1];
+	const char	*g, *s, *id;
 	long		 i;
 	int		 rc;
 
+	rows_init(d);
 	for (i = d->from; i <= d->to; i++) {
+		if ((rc = rows_room(db, d)) != DB_OK)
+			return rc;
 		g = first[i % NELEM(first)];
 		s = last[(i / NELEM(first)) % NELEM(last)];
-		demo_id("user", i, id);
+		id = new_id(d, "user", i);
 		if ((rc = put_user(db, d, id, arena_printf(a,
 		    "user%05ld@" DEMO_DOMAIN, i), arena_printf(a, "%s %s", g, s),
 		    g, s, jobs[i % NELEM(jobs)], i % 5 == 4 ? "onprem" :
 		    "cloud", i % 10 != 9 ? arena_printf(a, "+1425%07ld", i) :
-		    NULL)) != DB_OK ||
-		    (rc = put_member(db, 1 + i % d->units, id)) != DB_OK)
+		    NULL)) != DB_OK)
 			return rc;
-		if (i % 10 == 3 && d->units > 1 && (rc = put_member(db,
-		    1 + (i * 7 + 1) % d->units, id)) != DB_OK)
-			return rc;
-		if (i % 25 == 7 && d->units > 2 && (rc = put_member(db,
-		    1 + (i * 13 + 2) % d->units, id)) != DB_OK)
-			return rc;
-		arena_reset(a);
+		put_member(d, 1 + i % d->units, id);
+		if (i % 10 == 3 && d->units > 1)
+			put_member(d, 1 + (i * 7 + 1) % d->units, id);
+		if (i % 25 == 7 && d->units > 2)
+			put_member(d, 1 + (i * 13 + 2) % d->units, id);
 	}
-	return DB_OK;
+	return rows_flush(db, d);
 }
 
 static int

@@ -92,14 +92,18 @@ STMT(Q_UNIT_INSERT, "INSERT INTO units (id, name, description) "
 STMT(Q_UNIT_BY_ID, "SELECT id, name FROM units WHERE id = ?")
 STMT(Q_UNIT_BY_NAME, "SELECT id, name FROM units WHERE name = ?")
 /*
- * With the columns a list shows. The users row is read locked: a change
- * to it waits, and its trigger then finds this row to update.
+ * Memberships (unit, user) from j, with the columns a list shows. The
+ * users rows are read locked: a change to one waits, and its trigger
+ * then finds the membership to update.
  */
-STMT(Q_MEMBER_ADD, "INSERT INTO unit_members (unit_id, user_id, sort_name, "
-    "upn, job_title, phone_count, locked_until, must_change_password, "
-    "enabled) SELECT ?, u.id, u.display_name, u.upn, u.job_title, "
-    "u.phone_count, u.locked_until, u.must_change_password, u.enabled "
-    "FROM users u WHERE u.id = ? LOCK IN SHARE MODE " KEEP("user_id"))
+#define MEMBERS_ADD(more) "INSERT INTO unit_members (unit_id, user_id, " \
+    "sort_name, upn, job_title, phone_count, locked_until, " \
+    "must_change_password, enabled) SELECT j.unit, u.id, " \
+    "u.display_name, u.upn, u.job_title, u.phone_count, u.locked_until, " \
+    "u.must_change_password, u.enabled FROM (SELECT CAST(? AS UUID) AS " \
+    "unit, CAST(? AS UUID) AS person" more ") j JOIN users u ON " \
+    "u.id = j.person LOCK IN SHARE MODE " KEEP("user_id")
+STMT(Q_MEMBER_ADD, MEMBERS_ADD(""))
 STMT(Q_MEMBER_REMOVE, "DELETE FROM unit_members WHERE unit_id = ? AND "
     "user_id = ?")
 STMT(Q_ROLE_ASSIGN, "INSERT INTO role_assignments (user_id, role, unit_id) "
@@ -190,12 +194,21 @@ STMT(Q_AUDIT_INSERT, "INSERT INTO audit_log (at, actor_id, actor_upn, "
 /* the command line */
 STMT(Q_UNIT_INSERT_KEEP, "INSERT INTO units (id, name, description) "
     "VALUES (?, ?, ?) " KEEP("id"))
-STMT(Q_USER_INSERT_KEEP, "INSERT INTO users (id, upn, display_name, "
-    "given_name, surname, email, job_title, department, source, "
-    "password_hash, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, 0) " KEEP("id"))
-STMT(Q_PHONE_INSERT_KEEP, "INSERT INTO phones (user_id, type, number) "
-    "VALUES (?, ?, ?) " KEEP("user_id"))
+/*
+ * The demo's multi-row inserts (demo.c): DEMO_ROWS people, and up to 3
+ * memberships each, a statement. A short batch repeats its last row: a
+ * no-op, as each keeps what is there.
+ */
+#define ROWS10(r)	r "," r "," r "," r "," r "," r "," r "," r "," r "," r
+#define M1		" UNION ALL SELECT ?, ?"
+#define M5		M1 M1 M1 M1 M1
+STMT(Q_DEMO_USERS, "INSERT INTO users (id, upn, display_name, given_name, "
+    "surname, email, job_title, department, source, password_hash, "
+    "must_change_password) VALUES "
+    ROWS10("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)") " " KEEP("id"))
+STMT(Q_DEMO_MOBILES, "INSERT INTO phones (user_id, type, number) VALUES "
+    ROWS10("(?, 'mobile', ?)") " " KEEP("user_id"))
+STMT(Q_DEMO_MEMBERS, MEMBERS_ADD(M5 M5 M5 M5 M5 M1 M1 M1 M1))
 STMT(Q_ROLE_ASSIGN_KEEP, "INSERT INTO role_assignments (user_id, role, "
     "unit_id) VALUES (?, ?, ?) " KEEP("id"))
 
@@ -282,17 +295,21 @@ STMT(Q_SEARCH2, SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
     "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))
 STMT(Q_SEARCH_FORGET, "DELETE FROM search_words WHERE ref_id = ?")
 /*
- * All the words of one user or unit in one statement, each with the
- * word before it (collation order, duplicates folded as the key would).
- * Params: id, kind, name, then SEARCH_WORDS_MAX words, NULL for unused.
+ * The words of users or units of one kind (search_batch_flush()), each
+ * with the word before it among its owner's: collation order,
+ * duplicates folded as the key would. A word there already (the demo
+ * run again) stays. Params: kind, then SEARCH_ROWS rows of id, name,
+ * word; NULL rows are unused.
  */
-#define W1	" UNION ALL SELECT ?"
-#define W4	W1 W1 W1 W1
+#define SW1	" UNION ALL SELECT ?, ?, ?"
+#define SW5	SW1 SW1 SW1 SW1 SW1
 STMT(Q_SEARCH_ADD, "INSERT INTO search_words (ref_id, kind, sort_name, "
-    "word, prev_word) SELECT ?, ?, ?, w, LAG(w) OVER (ORDER BY w) FROM "
-    "(SELECT DISTINCT w FROM (SELECT CONVERT(? USING utf8mb4) COLLATE "
-    "utf8mb4_unicode_ci AS w" W1 W1 W1 W4 W4 W4 W4 W4 ") a "
-    "WHERE w IS NOT NULL) d")
+    "word, prev_word) SELECT ref, ?, name, w, LAG(w) OVER (PARTITION BY "
+    "ref ORDER BY w) FROM (SELECT DISTINCT ref, name, w FROM (SELECT ? "
+    "AS ref, CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci AS name, "
+    "CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci AS w"
+    SW1 SW1 SW1 SW1 SW5 SW5 SW5 SW5 SW5 SW5 SW5 ") a WHERE w IS NOT NULL) "
+    "d ON DUPLICATE KEY UPDATE prev_word = VALUES(prev_word)")
 STMT(Q_REINDEX_USERS, "SELECT u.id, u.display_name, u.upn, u.email, "
     "(SELECT GROUP_CONCAT(p.number SEPARATOR ' ') FROM phones p WHERE "
     "p.user_id = u.id) FROM users u WHERE u.id > ? ORDER BY u.id LIMIT 1000")
