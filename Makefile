@@ -21,8 +21,11 @@ CXXFLAGS   += -std=c++17 -Wall -Wextra -Werror -Icgi \
 LDLIBS      = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ifneq ($(SANITIZE),)
 # ASan replaces what _FORTIFY_SOURCE checks (and the two confuse gcc).
-CFLAGS     += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -U_FORTIFY_SOURCE
-CXXFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+# A finding stops the process, so the tests fail instead of a log line.
+CFLAGS     += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer -U_FORTIFY_SOURCE
+CXXFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
 LDFLAGS    += -fsanitize=$(SANITIZE)
 endif
 
