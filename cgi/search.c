@@ -130,7 +130,8 @@ add_word(const char **w, size_t n, const char *word)
 	return n + 1;
 }
 
-_Static_assert(SEARCH_WORDS_MAX <= SEARCH_ROWS, "a person's words fit one statement");
+_Static_assert(SEARCH_WORDS_MAX <= SEARCH_ROWS,
+    "a person's words fit one statement");
 
 /* The words of one user or unit into w[SEARCH_WORDS_MAX]; how many. */
 static size_t

@@ -60,8 +60,9 @@ int	 search_index(struct db *, struct arena *, const char *kind,
 
 /*
  * The same for many new users or units, SEARCH_ROWS words a statement
- * (the demo): add each, then flush. The strings, and the arena's, must
- * live until the flush. DB_OK or a db_err.
+ * (the demo): add each, then flush. An add writes what waits when the
+ * next words would not fit, so it too can fail. The strings, and the
+ * arena's, must live until the flush. DB_OK or a db_err.
  */
 void	 search_batch_init(struct search_batch *, const char *kind);
 int	 search_batch_add(struct db *, struct arena *, struct search_batch *,

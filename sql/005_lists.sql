@@ -4,8 +4,9 @@
 
 -- How many phone numbers a person has, so a list says "phone: yes"
 -- from the users row. Kept by the database itself, for every writer;
--- the triggers come before the count, so a phone added meanwhile is
--- counted either way.
+-- the triggers come before the count, so a phone added or removed
+-- meanwhile is counted right either way (a removal before the count
+-- stops at 0 instead of failing).
 ALTER TABLE users
   ADD COLUMN IF NOT EXISTS phone_count TINYINT UNSIGNED NOT NULL DEFAULT 0;
 
@@ -14,7 +15,7 @@ CREATE TRIGGER IF NOT EXISTS phones_count_add AFTER INSERT ON phones
   WHERE id = NEW.user_id;
 
 CREATE TRIGGER IF NOT EXISTS phones_count_remove AFTER DELETE ON phones
-  FOR EACH ROW UPDATE users SET phone_count = phone_count - 1
+  FOR EACH ROW UPDATE users SET phone_count = GREATEST(phone_count, 1) - 1
   WHERE id = OLD.user_id;
 
 UPDATE users u
@@ -24,7 +25,10 @@ UPDATE users u
 -- words, in the collation's order. The words starting with q are one
 -- run of that order, so a person's first matching word is the one
 -- whose prev_word does not start with q: search shows each person once
--- by testing a column. Written with the words (search_index()).
+-- by testing a column. (Where the collation expands a letter, "ß" as
+-- "ss", the run can break: then a person shows twice, never not at
+-- all, as their first matching word always stays.) Written with the
+-- words (search_index()).
 ALTER TABLE search_words
   ADD COLUMN IF NOT EXISTS prev_word VARCHAR(100) CHARACTER SET utf8mb4
     COLLATE utf8mb4_unicode_ci NULL;

@@ -2806,15 +2806,16 @@ def demo_organisation():
                    "role_assignments r JOIN users u ON u.id = r.user_id "
                    "WHERE u.upn LIKE '%@demo.example')")[0]
 
-    out = cli_ok("demo", "--units", "3", "--users", "40")
+    # 43: the last insert of each kind is a short one
+    out = cli_ok("demo", "--units", "3", "--users", "43")
     check("manager001@demo.example" in out, "demo output: %r" % out)
-    # 40 staff, 3 managers, 36 mobiles (every tenth has none), 3 unit
+    # 43 staff, 3 managers, 39 mobiles (every tenth has none), 3 unit
     # roles and 2 org-scope ones
-    eq(counts(), ["40", "3", "36", "5"], "staff, managers, mobiles, roles")
+    eq(counts(), ["43", "3", "39", "5"], "staff, managers, mobiles, roles")
     per = sql("SELECT COUNT(*) FROM unit_members m JOIN users u ON u.id = "
               "m.user_id WHERE u.upn LIKE 'user%@demo.example' GROUP BY "
               "u.id")
-    eq(len(per), 40, "staff in a location")
+    eq(len(per), 43, "staff in a location")
     check(all(1 <= int(x[0]) <= 3 for x in per), "locations per person: %r"
           % per)
     roles = sql("SELECT u.upn, r.role, un.name FROM role_assignments r "

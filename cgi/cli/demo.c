@@ -22,7 +22,8 @@
 #define DEMO_USERS_MAX	10000000
 #define DEMO_BATCH	2000	/* users per transaction */
 #define DEMO_ROWS	10	/* people per insert (Q_DEMO_USERS) */
-#define DEMO_MEMBERS	30	/* memberships per insert: 3 a person */
+#define DEMO_MEMBERS	(3 * DEMO_ROWS)	/* memberships per insert */
+#define USER_COLS	10	/* values of a row of Q_DEMO_USERS */
 
 static const char *const first[] = {
 	"Anna", "Ben", "Chloé", "David", "Emma", "Farid", "Grace", "Hugo",
@@ -59,7 +60,7 @@ demo_id(const char *kind, long n, char out[UUID_LEN + 1])
 /* Rows waiting for the next multi-row inserts (strings in the arena). */
 struct demo_rows {
 	size_t			 nusers, nmobiles, nmembers;
-	struct db_val		 users[10 * DEMO_ROWS];
+	struct db_val		 users[USER_COLS * DEMO_ROWS];
 	struct db_val		 mobiles[2 * DEMO_ROWS];
 	struct db_val		 members[2 * DEMO_MEMBERS];
 	struct search_batch	 words;
@@ -105,7 +106,7 @@ rows_flush(struct db *db, struct demo *d)
 	struct demo_rows	*b = &d->rows;
 	int			 rc;
 
-	if ((rc = rows_exec(db, Q_DEMO_USERS, b->users, b->nusers, 10,
+	if ((rc = rows_exec(db, Q_DEMO_USERS, b->users, b->nusers, USER_COLS,
 	    DEMO_ROWS)) != DB_OK || (rc = rows_exec(db, Q_DEMO_MOBILES,
 	    b->mobiles, b->nmobiles, 2, DEMO_ROWS)) != DB_OK ||
 	    (rc = rows_exec(db, Q_DEMO_MEMBERS, b->members, b->nmembers, 2,
@@ -131,7 +132,7 @@ put_user(struct db *db, struct demo *d, const char *id, const char *upn,
     const char *source, const char *phone)
 {
 	struct demo_rows	*b = &d->rows;
-	struct db_val		*p = &b->users[10 * b->nusers++];
+	struct db_val		*p = &b->users[USER_COLS * b->nusers++];
 
 	p[0] = DB_TEXT(id);
 	p[1] = DB_TEXT(upn);
@@ -152,7 +153,7 @@ put_user(struct db *db, struct demo *d, const char *id, const char *upn,
 	    upn, &phone, phone != NULL);
 }
 
-/* Queues a membership of the user put last (at most 3 each). */
+/* Queues a membership of the user put last (at most 3 each: DEMO_MEMBERS). */
 static void
 put_member(struct demo *d, long unit, const char *user_id)
 {

@@ -59,11 +59,12 @@ struct db_rows {
 #define DB_CELL(rs, r, c)	((rs)->cell[(r) * (rs)->ncol + (c)])
 
 #define DB_TIMEOUT	10	/* seconds: connect; a page's read, write */
-#define DB_TIMEOUT_CLI	3600	/* seconds: a migration's read, write */
+#define DB_TIMEOUT_CLI	3600	/* seconds: staffdesk-admin's (migrate) */
 
 /*
  * A connection whose statements may take up to timeout seconds
- * (DB_TIMEOUT for a page; the CLI's migrations take longer). Not
+ * (DB_TIMEOUT for a page; staffdesk-admin's migrations, reindex and
+ * demo take longer, so the CLI waits DB_TIMEOUT_CLI). Not
  * connecting yet is not fatal: db_ping() and every query try again.
  */
 struct db	*db_open(const struct conf *, unsigned int timeout);

@@ -12,8 +12,9 @@
  * The columns of a person in a list (the C side reads them by C_*),
  * from users or from the copy in unit_members (sql/006_members_list.sql).
  */
-#define PERSON_OF(id, name, t)	id ", " name ", " t ".upn, " t ".job_title, " \
-    t ".phone_count > 0, IFNULL(" t ".locked_until > UTC_TIMESTAMP(6), 0), " \
+#define PERSON_OF(id, name, t) id ", " name ", " t ".upn, " t ".job_title, " \
+    t ".phone_count > 0, " \
+    "IFNULL(" t ".locked_until > UTC_TIMESTAMP(6), 0), " \
     t ".must_change_password, " t ".enabled"
 #define PERSON(u)	PERSON_OF(u ".id", u ".display_name", u)
 #define MEMBER(m)	PERSON_OF(m ".user_id", m ".sort_name", m)
@@ -195,8 +196,9 @@ STMT(Q_AUDIT_INSERT, "INSERT INTO audit_log (at, actor_id, actor_upn, "
 STMT(Q_UNIT_INSERT_KEEP, "INSERT INTO units (id, name, description) "
     "VALUES (?, ?, ?) " KEEP("id"))
 /*
- * The demo's multi-row inserts (demo.c): DEMO_ROWS people, and up to 3
- * memberships each, a statement. A short batch repeats its last row: a
+ * The demo's multi-row inserts (demo.c): DEMO_ROWS people, and
+ * DEMO_MEMBERS memberships (3 each), a statement; db_exec() refuses a
+ * count that does not match. A short batch repeats its last row: a
  * no-op, as each keeps what is there.
  */
 #define ROWS10(r)	r "," r "," r "," r "," r "," r "," r "," r "," r "," r
@@ -299,7 +301,7 @@ STMT(Q_SEARCH_FORGET, "DELETE FROM search_words WHERE ref_id = ?")
  * with the word before it among its owner's: collation order,
  * duplicates folded as the key would. A word there already (the demo
  * run again) stays. Params: kind, then SEARCH_ROWS rows of id, name,
- * word; NULL rows are unused.
+ * word (4 + 5 x 7 = 40 rows); NULL rows are unused.
  */
 #define SW1	" UNION ALL SELECT ?, ?, ?"
 #define SW5	SW1 SW1 SW1 SW1 SW1
@@ -336,3 +338,19 @@ STMT(Q_AUDIT_PAGE, "SELECT id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), "
     "AND (? IS NULL OR result = ?) "
     "AND (? IS NULL OR at >= ?) AND (? IS NULL OR at < ?) "
     "ORDER BY id DESC LIMIT 51")
+
+/* The helpers above are for this file only. */
+#undef EPOCH
+#undef KEEP
+#undef PERSON_OF
+#undef PERSON
+#undef MEMBER
+#undef MEMBERS_ADD
+#undef ROWS10
+#undef M1
+#undef M5
+#undef UNIT_COLS
+#undef U8
+#undef SEARCH_HIT
+#undef SW1
+#undef SW5
