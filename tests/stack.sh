@@ -124,6 +124,11 @@ start_app() {
 
 start_nginx() {
 	if alive "$VAR/run/nginx.pid"; then return 0; fi
+	# Another stack on the port would answer the check below for us.
+	if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+		say "port $PORT is in use by another server (PORT=...)"
+		exit 1
+	fi
 	setsid nginx -p "$VAR/nginx/" -e "$VAR/log/nginx-error.log" \
 	    -c "$VAR/nginx.conf" </dev/null >>"$VAR/log/nginx.log" 2>&1 &
 	wait_for "nginx" 20 curl -sf "http://127.0.0.1:$PORT/healthz" ||
