@@ -1608,6 +1608,26 @@ def paging_120():
 
 
 @test
+def paging_same_names():
+    """60 people of one name page by id, forward and back, none lost."""
+    from concurrent.futures import ThreadPoolExecutor
+    unit, uid = add_unit("Store Twins")
+    name = "Sam Same%s" % TAG
+    with ThreadPoolExecutor(6) as ex:
+        upns = set(ex.map(lambda _: add_person(name, unit), range(60)))
+    b = signed_in(add_manager("helpdesk-administrator", unit))
+    pages = walk(b, "/units/%s" % uid, max_pages=3)
+    got = [[x["upn"] for x in people_rows(r)] for r in pages]
+    eq([len(p) for p in got], [50, 10], "rows per page")
+    eq(set(got[0] + got[1]), upns, "the people over the pages")
+    r = b.expect("GET", pager(pages[1], "prev"), 200)
+    eq([x["upn"] for x in people_rows(r)], got[0], "page 1 again, "
+       "through Previous")
+    rows = search_rows(b, "Same" + TAG)
+    eq(sorted(x["upn"] for x in rows), sorted(upns), "search for the name")
+
+
+@test
 def search():
     ua, ida = add_unit("Store Search%s" % TAG)
     ub, idb = add_unit("Store Far")

@@ -36,7 +36,7 @@ int
 cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct db_rows	 units, people;
-	struct db_val	 p[6];
+	struct db_val	 p[7];
 	const char	*unit, *user;
 	int		 rc = EXIT_OK;
 
@@ -50,9 +50,9 @@ cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, in
 		return fail("no locations to explain with (run demo first)");
 	unit = DB_CELL(&units, 0, 0);
 	p[0] = p[1] = p[2] = p[3] = DB_TEXT(unit);
-	p[4] = DB_TEXT("");
-	p[5] = DB_TEXT(MIN_UUID);
-	if (db_query(c->db, &c->arena, Q_MEMBERS_AFTER, p, 6, &people) !=
+	p[4] = p[5] = DB_TEXT("");
+	p[6] = DB_TEXT(MIN_UUID);
+	if (db_query(c->db, &c->arena, Q_MEMBERS_AFTER, p, 7, &people) !=
 	    DB_OK || people.n == 0)
 		return fail("the first location has nobody in it");
 	user = DB_CELL(&people, 0, 0);
@@ -62,9 +62,9 @@ cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, in
 	p[0] = DB_TEXT(unit);
 	rc |= explain1(c, Q_UNIT_GET, p, 1);
 	p[0] = p[1] = p[2] = p[3] = DB_TEXT(unit);
-	p[4] = DB_TEXT("M");
-	p[5] = DB_TEXT(MIN_UUID);
-	rc |= explain1(c, Q_MEMBERS_AFTER, p, 6);
+	p[4] = p[5] = DB_TEXT("M");
+	p[6] = DB_TEXT(MIN_UUID);
+	rc |= explain1(c, Q_MEMBERS_AFTER, p, 7);
 	p[0] = p[1] = DB_TEXT("M");
 	p[2] = DB_TEXT(MIN_UUID);
 	rc |= explain1(c, Q_USERS_AFTER, p, 3);

@@ -234,30 +234,31 @@ STMT(Q_UNITS_BEFORE, "SELECT id, name, description, (SELECT COUNT(*) FROM "
 STMT(Q_UNIT_GET, "SELECT id, name, description, (SELECT COUNT(*) FROM "
     "unit_members m WHERE m.unit_id = units.id) FROM units WHERE id = ?")
 /*
- * Keyset pages compare row values, (name, id) > (?, ?). Within one
- * location that alone is fastest (measured: 230 us against 420 us with
- * a name >= ? beside it); across all users (below) the name >= ? makes
- * the range start at the cursor instead of the first name.
- * Params: unit, name, id.
+ * Keyset pages compare row values, (name, id) > (?, ?); the name >= ?
+ * beside it makes the range start at the cursor, not at the first
+ * name (row values alone are not a range): a late page of a big
+ * location reads 51 rows, not all before it. Params: name, name, id.
  */
 /*
  * The location's own name, description and head count ride along as
  * uncorrelated subqueries (evaluated once), saving a round trip; an
  * empty page brings no row, and Q_UNIT_GET then tells empty from
- * unknown. Params: unit three times (the columns), then unit, name, id.
+ * unknown. Params: unit three times (the columns), then unit, name,
+ * name, id.
  */
 #define UNIT_COLS "(SELECT name FROM units WHERE id = ?), (SELECT " \
     "description FROM units WHERE id = ?), (SELECT COUNT(*) FROM " \
     "unit_members c WHERE c.unit_id = ?)"
 STMT(Q_MEMBERS_AFTER, "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
     " FROM unit_members m "
-    "WHERE m.unit_id = ? AND (m.sort_name, m.user_id) > (?, ?) "
+    "WHERE m.unit_id = ? AND m.sort_name >= ? AND "
+    "(m.sort_name, m.user_id) > (?, ?) "
     "ORDER BY m.sort_name, m.user_id LIMIT 51")
 STMT(Q_MEMBERS_BEFORE, "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
     " FROM unit_members m "
-    "WHERE m.unit_id = ? AND (m.sort_name, m.user_id) < (?, ?) "
+    "WHERE m.unit_id = ? AND m.sort_name <= ? AND "
+    "(m.sort_name, m.user_id) < (?, ?) "
     "ORDER BY m.sort_name DESC, m.user_id DESC LIMIT 51")
-/* Params: name, name, id. */
 STMT(Q_USERS_AFTER, "SELECT " PERSON("u") ", u.display_name FROM users u "
     "WHERE u.display_name >= ? AND (u.display_name, u.id) > (?, ?) "
     "ORDER BY u.display_name, u.id LIMIT 51")

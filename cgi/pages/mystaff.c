@@ -415,7 +415,7 @@ people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
     enum stmt before, const char *unit_id)
 {
 	struct db_rows	 rs;
-	struct db_val	 p[6];
+	struct db_val	 p[7];
 	const char	*name, *id;
 	size_t		 order[LIST_PAGE + 1], n, np = 0, sortcol = C_SORT;
 	int		 rc, back;
@@ -427,8 +427,7 @@ people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
 	if (unit_id != NULL)
 		while (np < 4)
 			p[np++] = DB_TEXT(unit_id);
-	else
-		p[np++] = DB_TEXT(name);	/* users: name >= ? */
+	p[np++] = DB_TEXT(name);	/* where the range starts */
 	p[np++] = DB_TEXT(name);
 	p[np++] = DB_TEXT(id);
 	if ((rc = db_query(r->db, &r->arena, back ? before : after, p, np,
