@@ -44,7 +44,8 @@ search_digits(struct arena *a, const char *phone)
 {
 	char	*out = arena_alloc(a, strlen(phone) + 1), *o = out;
 
-	for (; *phone != '\0'; phone++)
+	/* An office extension (" x123") is not part of the number. */
+	for (; *phone != '\0' && *phone != 'x'; phone++)
 		if (*phone >= '0' && *phone <= '9')
 			*o++ = *phone;
 	*o = '\0';

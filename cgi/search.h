@@ -32,7 +32,10 @@ struct search_batch {
  */
 size_t	 search_split(struct arena *, const char *text, const char **words,
 	    size_t max);
-/* The digits of a phone number ("+1 425-555" gives "1425555"), or NULL. */
+/*
+ * The digits of a phone number up to an extension ("+1 425-555 x12"
+ * gives "1425555"), or NULL.
+ */
 char	*search_digits(struct arena *, const char *phone);
 /*
  * The LIKE patterns for q: a phone number (digits, spaces, + ( ) - .)

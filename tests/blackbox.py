@@ -2629,6 +2629,12 @@ def phones():
           "add an office number")
     eq(phones_shown(b, tid), {"Mobile": m2, "Office": "+14255550199 x42"},
        "phones on the profile")
+    # the office number is found by its digits, not with its extension's
+    check(t.upn in [x["upn"] for x in search_rows(b, "+14255550199")],
+          "/search?q=+14255550199 does not find %s" % t.upn)
+    check(t.upn not in [x["upn"] for x in search_rows(b, "+1425555019942")],
+          "/search?q=+1425555019942 (number and extension) finds %s"
+          % t.upn)
     saved("office", "+1-425-555-0198 ext 42", "+14255550198 x42",
           "change the office number")
     r = phone_post(b, tid, "office", "+14255550198 x42", "remove")

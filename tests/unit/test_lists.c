@@ -147,6 +147,8 @@ test_search_split(void **state)
 	assert_int_equal(search_split(&a, "a b c", w, 2), 2);
 	assert_null(search_digits(&a, "+"));
 	assert_string_equal(search_digits(&a, "+1 425-555"), "1425555");
+	assert_string_equal(search_digits(&a, "+14255550177 x123"),
+	    "14255550177");
 	arena_reset(&a);
 }
 
