@@ -72,6 +72,12 @@ bin/test_%: build/tests/unit/test_%.o $(WEB_OBJ) $(CORE_OBJ)
 	@mkdir -p bin
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# The fuzz harness in a plain build: replays tests/fuzz/corpus.
+bin/fuzz_replay: build/tests/fuzz/replay.o build/tests/fuzz/fuzz_request.o \
+    $(WEB_OBJ) $(CORE_OBJ)
+	@mkdir -p bin
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Objects remember the SANITIZE they were built with: a change rebuilds.
 build/.sanitize: FORCE
 	@mkdir -p build
@@ -119,9 +125,11 @@ run: deps all
 stop:
 	VAR=$(VAR) tests/stack.sh stop
 
+# The runner's own test, the unit tests, the fuzz corpus replayed, then
+# the black-box suite against a throwaway stack (tests/run.sh).
 test: deps
-	$(MAKE) all $(UNIT_BINS)
-	tests/run.sh $(UNIT_BINS)
+	$(MAKE) all $(UNIT_BINS) bin/fuzz_replay
+	tests/run.sh tests/run-test.sh $(UNIT_BINS) bin/fuzz_replay
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done
@@ -129,10 +137,15 @@ unit: $(UNIT_BINS)
 bench: deps all
 	tests/bench.sh
 
-valgrind: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do \
+valgrind: $(UNIT_BINS) bin/fuzz_replay
+	@for t in $(UNIT_BINS) bin/fuzz_replay; do \
 	    valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 	        -q $$t >/dev/null || exit 1; done; echo "valgrind: clean"
+
+# Small realistic bugs put into a scratch copy one at a time; each must be
+# caught by the tests it names (slow: not part of `make test`).
+mutants: deps all
+	tests/mutants.sh
 
 # A libFuzzer run over the request parsers (FUZZ_SECONDS, default 60).
 FUZZ_SECONDS ?= 60
@@ -171,5 +184,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps run stop test unit bench valgrind fuzz install clean FORCE
+.PHONY: all deps run stop test unit bench valgrind fuzz mutants install clean FORCE
 .SECONDARY:

@@ -1,28 +1,102 @@
 #!/bin/sh
-# tests/run.sh UNIT_TEST_BINARIES...: what `make test` runs. The cmocka
-# unit tests first, then a throwaway stack (temporary $VAR, a free port)
-# and the black-box tests over HTTP against it. The stack is torn down
-# even on failure. Ends with one line "N passed, M failed"; exits 1 on
-# any failure.
+# tests/run.sh PART...: what `make test` runs. Each PART is a program that
+# knows its own list of tests:
+#   bin/test_NAME   a cmocka binary; its list is the cmocka_unit_test()
+#                   entries of tests/unit/test_NAME.c
+#   anything else   prints "N tests" as the last line of `PART --list`,
+#                   and "N passed, M failed" when run
+# then a throwaway stack (temporary $VAR, a free port) and the black-box
+# suite over HTTP against it, torn down even on failure.
+#
+# A part fails when it exits non-zero, prints no summary, or runs fewer
+# tests than its list holds; the tests it did not run are counted and
+# said. Ends with one line "N passed, M failed" (", K not run" after it
+# when some did not run); exits 1 on any failure or any test not run.
+#
+# For the runner's own test (tests/run-test.sh) the stack and the suite
+# can be replaced: RUN_STACK, RUN_BLACKBOX, RUN_UNIT_SRC.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STACK=${RUN_STACK:-$ROOT/tests/stack.sh}
+BLACKBOX=${RUN_BLACKBOX:-python3 $ROOT/tests/blackbox}
+UNIT_SRC=${RUN_UNIT_SRC:-$ROOT/tests/unit}
 passed=0
 failed=0
+notrun=0
 
-for t in "$@"; do
+# tally NAME DECLARED RAN PASSED FAILED RC [WHY]: adds a part's counts
+# and prints its line; a part that ran fewer than it declares (RAN -1: no
+# summary, or WHY), or exited non-zero without a failed test, counts one
+# failure.
+tally() {
+	name=$1 declared=$2 ran=$3 p=$4 f=$5 rc=$6 nosummary=${7:-no summary line}
+	passed=$((passed + p))
+	failed=$((failed + f))
+	why=""
+	if [ "$declared" -eq 0 ]; then
+		why="its list of tests is empty"
+	elif [ "$ran" -lt 0 ]; then
+		why="$nosummary; its $declared tests did not run"
+		notrun=$((notrun + declared))
+	elif [ "$ran" -lt "$declared" ]; then
+		why="$((declared - ran)) of its $declared tests did not run"
+		notrun=$((notrun + declared - ran))
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		why="exit status $rc"
+	fi
+	if [ -n "$why" ]; then
+		failed=$((failed + 1))
+		echo "$name: $p passed, $f failed; FAILED: $why"
+	else
+		echo "$name: $p passed, $f failed"
+	fi
+}
+
+# summary_of TEXT: "PASSED FAILED" from a "N passed, M failed" line, or
+# nothing.
+summary_of() {
+	printf '%s\n' "$1" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' | tail -1
+}
+
+unit_part() {
+	t=$1
+	name=$(basename "$t")
+	declared=$(grep -c 'cmocka_unit_test[a-z_]*(' "$UNIT_SRC/$name.c" 2>/dev/null)
 	out=$(CMOCKA_MESSAGE_OUTPUT=stdout "$t" 2>&1)
 	rc=$?
-	printf '%s\n' "$out" | grep -E '^\[  (FAILED|PASSED|ERROR) |^\[  FAILED  \] ' || true
+	printf '%s\n' "$out" | grep -E '^\[  (FAILED|ERROR) ' || true
+	ran=$(printf '%s\n' "$out" | sed -n 's/^\[==========\] \([0-9]*\) test(s) run\.$/\1/p' | tail -1)
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-0}))
 	if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
 		printf '%s\n' "$out" | tail -20
-		failed=$((failed + 1))
 	fi
-	echo "unit: $(basename "$t"): ${p:-0} passed, ${f:-0} failed"
+	tally "unit: $name" "${declared:-0}" "${ran:--1}" "${p:-0}" "${f:-0}" "$rc"
+}
+
+# plain_part NAME COMMAND...: a part that speaks "--list" and "N passed,
+# M failed".
+plain_part() {
+	name=$1
+	shift
+	declared=$("$@" --list 2>/dev/null | sed -n 's/^\([0-9][0-9]*\) tests$/\1/p' | tail -1)
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
+	set -- $(summary_of "$out")
+	if [ $# -eq 2 ]; then
+		tally "$name" "${declared:-0}" $(($1 + $2)) "$1" "$2" "$rc"
+	else
+		tally "$name" "${declared:-0}" -1 0 0 "$rc"
+	fi
+}
+
+for t in "$@"; do
+	case $(basename "$t") in
+	test_*)	unit_part "$t" ;;
+	*)	plain_part "$(basename "$t")" "$t" ;;
+	esac
 done
 
 VAR=$(mktemp -d "${TMPDIR:-/tmp}/staffdesk-test.XXXXXX")
@@ -30,8 +104,9 @@ chmod 755 "$VAR"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export VAR PORT
 cleanup() {
-	"$ROOT/tests/stack.sh" stop >/dev/null 2>&1
-	if [ "$failed" -ne 0 ] || [ "${KEEP_VAR:-0}" = 1 ]; then
+	trap - EXIT
+	"$STACK" stop >/dev/null 2>&1
+	if [ "$failed" -ne 0 ] || [ "$notrun" -ne 0 ] || [ "${KEEP_VAR:-0}" = 1 ]; then
 		echo "test stack logs kept in $VAR/log"
 	else
 		rm -rf "$VAR"
@@ -40,23 +115,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-if SEED=none DURABLE=0 WORKERS=2 "$ROOT/tests/stack.sh" start; then
-	out=$(python3 "$ROOT/tests/blackbox.py" --base "http://127.0.0.1:$PORT" \
-	    --var "$VAR" --root "$ROOT" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" | grep -v '^[0-9]* passed, [0-9]* failed$'
-	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
-	p=${line%% passed*}
-	f=${line#*passed, }
-	f=${f%% failed*}
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-0}))
-	[ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
-	echo "blackbox: ${p:-0} passed, ${f:-0} failed"
+# shellcheck disable=SC2086 # BLACKBOX is a command with its arguments
+if SEED=none DURABLE=0 WORKERS=2 "$STACK" start; then
+	plain_part blackbox $BLACKBOX --base "http://127.0.0.1:$PORT" \
+	    --var "$VAR" --root "$ROOT"
 else
-	echo "blackbox: the test stack did not start"
-	failed=$((failed + 1))
+	declared=$($BLACKBOX --list 2>/dev/null | sed -n 's/^\([0-9][0-9]*\) tests$/\1/p' | tail -1)
+	tally blackbox "${declared:-0}" -1 0 0 1 "the test stack did not start"
 fi
 
+cleanup
+if [ "$notrun" -ne 0 ]; then
+	echo "$passed passed, $failed failed, $notrun not run"
+	exit 1
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,114 @@
+"""staffdesk-admin: exit codes, role assignment, the demo organisation."""
+
+from lib import *  # noqa: F401,F403
+from people import *  # noqa: F401,F403
+
+
+@test
+def cli_exit_codes():
+    p = cli("user", "add", "--name", "No Upn")
+    eq(p.returncode, 2, "user add without --upn: exit status")
+    check(p.stderr.startswith("usage:"), "user add without --upn: stderr "
+          "%r" % p.stderr)
+    eq(p.stdout, "", "user add without --upn: stdout")
+    p = cli("frobnicate")
+    eq(p.returncode, 2, "an unknown command: exit status")
+    upn = uniq("dup")
+    cli_ok("user", "add", "--upn", upn, "--name", "Dup One")
+    p = cli("user", "add", "--upn", upn, "--name", "Dup Two")
+    eq(p.returncode, 1, "a duplicate UPN: exit status")
+    eq(len(p.stderr.strip().splitlines()), 1,
+       "a duplicate UPN: stderr lines (%r)" % p.stderr)
+    eq(p.stdout, "", "a duplicate UPN: stdout")
+    p = cli("settings", "set", "mystaff.access", "bogus")
+    eq(p.returncode, 1, "settings set mystaff.access bogus: exit status")
+    check(p.stderr.strip(), "settings set bogus: no message")
+    p = cli("settings", "get", "mystaff.access")
+    eq((p.returncode, p.stdout.strip()), (0, "all"),
+       "mystaff.access after the refused set")
+    p = cli("user", "add", "--upn", uniq("weak"), "--name", "Weak Pw",
+            "--password-stdin", stdin="password123\n")
+    eq(p.returncode, 1, "user add with a common password: exit status")
+    for i in range(2):
+        p = cli("migrate")
+        eq(p.returncode, 0, "migrate run %d: exit status (%s)"
+           % (i + 1, p.stderr.strip()))
+    rows = sql("SELECT COUNT(*), COUNT(DISTINCT version) FROM "
+               "schema_migrations")
+    eq(rows[0][0], rows[0][1], "schema_migrations holds a version twice")
+
+
+@test
+def cli_role_assign():
+    """Org-scope and unit-scope assignments; a role holder owes MFA."""
+    u = make_user()
+    p = cli("role", "assign", "--user", u.upn, "--role",
+            "helpdesk-administrator")
+    eq(p.returncode, 0, "role assign at org scope: exit status (%s)"
+       % p.stderr.strip())
+    rows = sql("SELECT role, unit_id FROM role_assignments WHERE user_id = "
+               "%s" % sqlq(u.id))
+    eq(rows, [["helpdesk-administrator", None]], "role_assignments rows")
+    p = cli("role", "assign", "--user", u.upn, "--role",
+            "helpdesk-administrator")
+    eq(p.returncode, 1, "the same org-scope role twice: exit status")
+    p = cli("role", "assign", "--user", u.upn, "--role", "no-such-role")
+    eq(p.returncode, 1, "an unknown role: exit status")
+    Browser().login(u.upn, u.password, 303, "/account/mfa")
+    p = cli("role", "revoke", "--user", u.upn, "--role",
+            "helpdesk-administrator")
+    eq(p.returncode, 0, "role revoke at org scope: exit status (%s)"
+       % p.stderr.strip())
+    eq(sql("SELECT COUNT(*) FROM role_assignments WHERE user_id = %s"
+           % sqlq(u.id)), [["0"]], "role_assignments after revoke")
+    Browser().login(u.upn, u.password, 303, "/")
+    v = make_user(role="password-administrator")
+    eq(sql("SELECT COUNT(*) FROM role_assignments WHERE user_id = %s AND "
+           "unit_id IS NOT NULL" % sqlq(v.id)), [["1"]],
+       "unit-scope role_assignments rows")
+    Browser().login(v.upn, v.password, 303, "/account/mfa")
+
+
+@test
+def demo_organisation():
+    """staffdesk-admin demo builds what it says, consistently, and a
+    second run with more people adds only them."""
+    def counts():
+        return sql("SELECT (SELECT COUNT(*) FROM users WHERE upn LIKE "
+                   "'user%@demo.example'), (SELECT COUNT(*) FROM users WHERE "
+                   "upn LIKE 'manager%@demo.example'), (SELECT COUNT(*) FROM "
+                   "phones p JOIN users u ON u.id = p.user_id WHERE u.upn "
+                   "LIKE '%@demo.example'), (SELECT COUNT(*) FROM "
+                   "role_assignments r JOIN users u ON u.id = r.user_id "
+                   "WHERE u.upn LIKE '%@demo.example')")[0]
+
+    # 43: the last insert of each kind is a short one
+    out = cli_ok("demo", "--units", "3", "--users", "43")
+    check("manager001@demo.example" in out, "demo output: %r" % out)
+    # 43 staff, 3 managers, 39 mobiles (every tenth has none), 3 unit
+    # roles and 2 org-scope ones
+    eq(counts(), ["43", "3", "39", "5"], "staff, managers, mobiles, roles")
+    per = sql("SELECT COUNT(*) FROM unit_members m JOIN users u ON u.id = "
+              "m.user_id WHERE u.upn LIKE 'user%@demo.example' GROUP BY "
+              "u.id")
+    eq(len(per), 43, "staff in a location")
+    check(all(1 <= int(x[0]) <= 3 for x in per), "locations per person: %r"
+          % per)
+    roles = sql("SELECT u.upn, r.role, un.name FROM role_assignments r "
+                "JOIN users u ON u.id = r.user_id JOIN units un ON un.id = "
+                "r.unit_id WHERE u.upn LIKE 'manager%@demo.example' ORDER "
+                "BY u.upn")
+    eq(roles, [["manager%03d@demo.example" % i,
+                "authentication-administrator", "Store %03d" % i]
+               for i in (1, 2, 3)], "the managers' roles")
+    phone_counts_agree()
+    list_copies_agree()
+    Browser().login("user00001@demo.example", "Staffdesk-Demo-2026")
+    b = signed_in(add_manager("helpdesk-administrator"))
+    rows = [x for x in search_rows(b, "user00017@demo")]
+    eq([x["upn"] for x in rows], ["user00017@demo.example"],
+       "search for a demo person's UPN")
+    cli_ok("demo", "--units", "3", "--users", "50")
+    eq(counts(), ["50", "3", "45", "5"], "after a second run with 50")
+    phone_counts_agree()
+    list_copies_agree()

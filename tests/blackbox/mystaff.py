@@ -1,0 +1,496 @@
+"""My Staff: locations, lists, paging, search, profiles, access and Conditional Access."""
+
+from lib import *  # noqa: F401,F403
+from people import *  # noqa: F401,F403
+
+
+@test
+def units_manager_sees_own():
+    ua, ida = add_unit("Store A")
+    ub, idb = add_unit("Store B")
+    uc, idc = add_unit("Store C")
+    a_names = ["Alma Aster%s" % TAG, "Abel Birch%s" % TAG]
+    b_names = ["Bert Cedar%s" % TAG]
+    for n in a_names:
+        add_person(n, ua)
+    for n in b_names:
+        add_person(n, ub)
+    c_name = "Cleo Dune%s" % TAG
+    add_person(c_name, uc)
+    m = add_manager("helpdesk-administrator", ua)
+    b = signed_in(m)
+    b.expect("GET", "/", 303, "/units")
+    b.expect("GET", "/units", 303, "/units/%s" % ida)
+    r = b.expect("GET", "/units/%s" % ida, 200)
+    names = [x["name"] for x in people_rows(r)]
+    eq(sorted(names), sorted(a_names), "people of %s" % ua)
+    for n in b_names + [c_name]:
+        check(n not in r.body, "%s lists %s of another unit" % (ua, n))
+    check(r.page.all("h1") and ua in norm(r.page.all("h1")[0].text()),
+          "the unit page's <h1> lacks %s" % ua)
+    # roles in two units: /units lists both and not the third
+    cli_ok("role", "assign", "--user", m.upn, "--role",
+           "password-administrator", "--unit", uc)
+    r = b.expect("GET", "/units", 200)
+    links = unit_links(r)
+    eq(sorted(links), sorted([(ua, "/units/%s" % ida),
+                              (uc, "/units/%s" % idc)]),
+       "the locations on /units")
+    check(ub not in r.body, "/units shows %s" % ub)
+    check(not [a for a in r.page.all("a") if a.attrs.get("href") ==
+               "/users"], "a unit-scope manager gets an All users link")
+    r = b.expect("GET", "/units/%s" % idc, 200)
+    eq([x["name"] for x in people_rows(r)], [c_name], "people of %s" % uc)
+
+
+def search_agrees(b, upn, reset, phones):
+    """The "You can" of upn's search hit says what the profile's buttons
+    do."""
+    rows = [x for x in search_rows(b, upn) if x["upn"] == upn]
+    eq(len(rows), 1, "search rows of %s" % upn)
+    want = ", ".join(w for w, ok in (("reset password", reset),
+                                     ("phones", phones)) if ok)
+    eq(rows[0]["can"], want or "view only", "'You can' of %s in search "
+       "(the profile: reset %s, phones %s)" % (upn, reset, phones))
+
+
+@test
+def profile_actions_by_scope():
+    ua, ida = add_unit("Store A")
+    ub, idb = add_unit("Store B")
+    a1 = add_person("Ada Plain%s" % TAG, ua)
+    b1_name = "Bea Farley%s" % TAG
+    b1 = add_person(b1_name, ub)
+    aorg = add_person("Otto Orgwide%s" % TAG, ua)
+    cli_ok("role", "assign", "--user", aorg, "--role", "user-administrator")
+    m = add_manager("helpdesk-administrator", ua, member_of=[ua])
+    aa = add_manager("authentication-administrator", ua, member_of=[ua])
+    b = signed_in(m)
+    p_a1 = "/users/%s" % user_id(a1)
+    reset, phones, denied = profile(b, p_a1)
+    check(reset, "helpdesk manager: no #reset-password on %s's profile "
+          "in their unit" % a1)
+    no_denial(denied, "Reset password")
+    check(not phones, "helpdesk manager: #phones-edit on %s" % a1)
+    denial(denied, "Phone numbers")
+    search_agrees(b, a1, reset, phones)
+    # a member of another unit, reached through search
+    rows = [x for x in search_rows(b, "Farley%s" % TAG) if x["upn"] == b1]
+    eq(len(rows), 1, "search rows for %s" % b1)
+    eq(rows[0]["name"], b1_name, "name of the search hit")
+    reset, phones, denied = profile(b, rows[0]["href"])
+    check(not reset and not phones, "buttons on %s outside the manager's "
+          "locations (reset %s, phones %s)" % (b1, reset, phones))
+    denial(denied, "Reset password", "outside your locations")
+    denial(denied, "Phone numbers")
+    search_agrees(b, b1, reset, phones)
+    # a member of the unit who holds an org-scope role
+    reset, phones, denied = profile(b, "/users/%s" % user_id(aorg))
+    check(not reset and not phones, "buttons on a unit member with an "
+          "org-scope role (reset %s, phones %s)" % (reset, phones))
+    denial(denied, "Reset password")
+    search_agrees(b, aorg, reset, phones)
+    # own profile
+    reset, phones, denied = profile(b, "/users/%s" % m.id)
+    check(not reset and not phones, "buttons on the manager's own profile")
+    denial(denied, "Reset password", "own account")
+    denial(denied, "Phone numbers", "own account")
+    search_agrees(b, m.upn, reset, phones)
+    # authentication-administrator on the same unit
+    b2 = signed_in(aa)
+    reset, phones, denied = profile(b2, p_a1)
+    check(reset and phones, "authentication-administrator on %s: reset "
+          "%s, phones %s" % (a1, reset, phones))
+    eq(denied, [], "denial lines next to both buttons")
+    search_agrees(b2, a1, reset, phones)
+    reset, phones, denied = profile(b2, "/users/%s" % m.id)
+    check(not phones, "authentication-administrator gets #phones-edit on "
+          "a helpdesk-administrator")
+    check(not reset, "authentication-administrator gets #reset-password "
+          "on a helpdesk-administrator")
+    denial(denied, "Phone numbers")
+    search_agrees(b2, m.upn, reset, phones)
+    reset, phones, denied = profile(b2, "/users/%s" % aa.id)
+    check(not reset and not phones, "buttons on the authentication-"
+          "administrator's own profile")
+    denial(denied, "Phone numbers", "own account")
+
+
+@test
+def org_admin_sees_all():
+    add_unit("Store Org")
+    g = add_manager("global-administrator")
+    b = signed_in(g)
+    b.expect("GET", "/", 303, "/units")
+    pages = walk(b, "/units")
+    eq(pages[0].status, 200, "GET /units of a global-administrator")
+    seen = []
+    for r in pages:
+        seen += [n for n, _ in unit_links(r)]
+    want = sorted(x[0] for x in sql("SELECT name FROM units"))
+    eq(len(seen), len(set(seen)), "units listed twice on /units")
+    eq(sorted(seen), want, "the units on /units")
+    links = [a for a in pages[0].page.all("a")
+             if a.attrs.get("href") == "/users"]
+    check(links and norm(links[0].text()) == "All users",
+          "no All users link on /units")
+    r = b.expect("GET", "/users", 200)
+    rows = people_rows(r)
+    total = int(sql("SELECT COUNT(*) FROM users")[0][0])
+    eq(len(rows), min(50, total), "rows on /users")
+    check(all(x["name"] and x["href"] and x["href"].startswith("/users/")
+              for x in rows), "a /users row without a name or link")
+    # the global administrator may act on anyone else
+    other = [x["href"] for x in rows if x["href"] != "/users/%s" % g.id]
+    reset, phones, denied = profile(b, other[0])
+    check(reset and phones and not denied, "global-administrator on %s: "
+          "reset %s, phones %s, denied %r" % (other[0], reset, phones,
+                                              denied))
+
+
+@test
+def paging_120():
+    from concurrent.futures import ThreadPoolExecutor
+    unit, uid = add_unit("Store Big")
+    words = set()
+    while len(words) < 120:
+        words.add("".join(secrets.choice("abcdefghijklmnopqrstuvwxyz")
+                          for _ in range(7)).capitalize())
+    names = ["Pager %s %s" % (TAG, w) for w in words]   # set order
+    with ThreadPoolExecutor(6) as ex:
+        list(ex.map(lambda n: add_person(n, unit), names))
+    m = add_manager("helpdesk-administrator", unit)
+    b = signed_in(m)
+    pages = walk(b, "/units/%s" % uid, max_pages=5)
+    got = [[x["name"] for x in people_rows(r)] for r in pages]
+    eq([len(p) for p in got], [50, 50, 20], "rows per page")
+    flat = [n for p in got for n in p]
+    eq(len(set(flat)), 120, "distinct names over the pages")
+    eq(flat, sorted(names, key=str.lower), "the names over the pages")
+    ids = [x["href"] for r in pages for x in people_rows(r)]
+    eq(len(set(ids)), 120, "distinct profile links over the pages")
+    check(pager(pages[0], "prev") is None, "a Previous link on page 1")
+    check(pager(pages[-1], "next") is None, "a Next link on the last page")
+    # back from the last page
+    r = pages[-1]
+    back = []
+    while True:
+        prev = pager(r, "prev")
+        if prev is None:
+            break
+        r = b.expect("GET", prev, 200)
+        back.insert(0, [x["name"] for x in people_rows(r)])
+        check(len(back) <= 3, "more than 2 pages before the last one")
+    eq(back, got[:2], "the pages walked back with Previous")
+    # damaged cursors: 400, not 500
+    nxt = pager(pages[0], "next")
+    cur = urllib.parse.parse_qs(urllib.parse.urlsplit(nxt).query)["after"][0]
+    check(re.search(r"\.[0-9a-fA-F-]{36}$", cur), "cursor %r does not end "
+          "in .UUID" % cur)
+    bad = cur[:-1] + ("z" if cur[-1] != "z" else "y")
+    for q in ("after=abc", "after=" + urllib.parse.quote(bad),
+              "after=" + urllib.parse.quote("!!!!" + cur[cur.rfind("."):]),
+              "before=abc", "after=&before=",
+              "after=%s&before=%s" % (cur, cur)):
+        r = b.get("/units/%s?%s" % (uid, q))
+        eq(r.status, 400, "GET /units/{id}?%s" % q)
+
+
+@test
+def paging_same_names():
+    """60 people of one name page by id, forward and back, none lost."""
+    from concurrent.futures import ThreadPoolExecutor
+    unit, uid = add_unit("Store Twins")
+    name = "Sam Same%s" % TAG
+    with ThreadPoolExecutor(6) as ex:
+        upns = set(ex.map(lambda _: add_person(name, unit), range(60)))
+    b = signed_in(add_manager("helpdesk-administrator", unit))
+    pages = walk(b, "/units/%s" % uid, max_pages=3)
+    got = [[x["upn"] for x in people_rows(r)] for r in pages]
+    eq([len(p) for p in got], [50, 10], "rows per page")
+    eq(set(got[0] + got[1]), upns, "the people over the pages")
+    r = b.expect("GET", pager(pages[1], "prev"), 200)
+    eq([x["upn"] for x in people_rows(r)], got[0], "page 1 again, "
+       "through Previous")
+    rows = search_rows(b, "Same" + TAG)
+    eq(sorted(x["upn"] for x in rows), sorted(upns), "search for the name")
+
+
+@test
+def search():
+    ua, ida = add_unit("Store Search%s" % TAG)
+    ub, idb = add_unit("Store Far")
+    mobile = "+1425555%04d" % secrets.randbelow(10000)
+    anna = add_person("Anna Smith", ua, upn="asmith%s@bb.example" % TAG,
+                      mobile=mobile)
+    zoe_name = "Zoë Quist%s" % TAG
+    zoe = add_person(zoe_name, ua, upn="zq.%s@bb.example" % TAG)
+    bo_name = "Bo Smithers%s" % TAG
+    bo = add_person(bo_name, ub)
+    m = add_manager("helpdesk-administrator", ua)
+    b = signed_in(m)
+
+    def finds(q, upn, name=None):
+        rows = [x for x in search_rows(b, q) if x["upn"] == upn]
+        check(len(rows) == 1, "/search?q=%s: %d rows of %s" % (q, len(rows),
+                                                                upn))
+        if name is not None:
+            eq(rows[0]["name"], name, "/search?q=%s: name" % q)
+        return rows[0]
+
+    for q in ("Smi", "smi", "SMITH", "Ann", "anna smi", "Smith Anna"):
+        row = finds(q, anna, "Anna Smith")
+    eq(row["can"], "reset password", "'You can' of Anna Smith")
+    for q in ("zoe", "Zoë", "ZOE", "zoë quist", "quist" + TAG):
+        finds(q, zoe, zoe_name)
+    for q in (mobile[:8], mobile[1:8], mobile, mobile[1:],
+              "+1 425 555", "+1 (425) 555-" + mobile[8:]):
+        finds(q, anna)
+    for q in ("asmith", "asmith" + TAG, "ASMITH" + TAG.upper(),
+              "asmith%s@" % TAG, "asmith%s@bb.exa" % TAG, "zq.%s@" % TAG):
+        finds(q, anna if q.lower().startswith("asmith") else zoe)
+    # outside the manager's locations: view only
+    row = finds("Smithers" + TAG, bo, bo_name)
+    eq(row["can"], "view only", "'You can' of %s" % bo_name)
+    check(bo in [x["upn"] for x in search_rows(b, "Smi")],
+          "Smi does not find %s" % bo_name)
+    # a location is found by a word of its name
+    r = b.expect("GET", "/search?q=Search" + TAG, 200)
+    hits = [a.attrs.get("href") for a in r.page.all("a")
+            if a.parent is not None and "hit-unit" in
+            a.parent.attrs.get("class", "")]
+    eq(hits, ["/units/%s" % ida], "location hits for Search%s" % TAG)
+    for q, st in (("a" * 100, 200), ("a" * 101, 400), ("é" * 100, 200),
+                  ("é" * 101, 400)):
+        r = b.get("/search?" + urllib.parse.urlencode({"q": q}))
+        eq(r.status, st, "GET /search with %d x %r" % (len(q), q[0]))
+    for path in ("/search", "/search?q="):
+        r = b.expect("GET", path, 200)
+        check(r.page.inputs("q"), "%s: no q field" % path)
+        check(r.page.by_id("people") is None, "%s: a results table" % path)
+        check(r.page.by_id("no-results") is None, "%s: a no-results text"
+              % path)
+    r = b.expect("GET", "/search?q=Nobodyzz" + TAG, 200)
+    check(r.page.by_id("no-results") is not None, "no #no-results when "
+          "nothing is found")
+    eq(people_rows(r), [], "rows for a name nobody has")
+    # % and _ are literal: they match nobody without them
+    for q in ("%", "_", "%%", "_%", "%_%"):
+        rows = search_rows(b, q)
+        lit = [c for c in "%_" if c in q]
+        for x in rows:
+            check(any(c in x["name"] or c in x["upn"] for c in lit),
+                  "/search?q=%s finds %s (%s)" % (q, x["name"], x["upn"]))
+    # punctuation only (no word to search for) is an empty result, not
+    # a crash: asked a few times, as a crash may come and go
+    for q in ("'", "\"", "' OR 1=1 -- ", "\\", "!", "a!%", "(", "?") * 3:
+        r = b.get("/search?" + urllib.parse.urlencode({"q": q}))
+        eq(r.status, 200, "GET /search?q=%s" % q)
+        eq(r.page.inputs("q")[0].attrs.get("value"), q, "q kept in the "
+           "form for %s" % q)
+    # the start of a UPN with a dot in it, without the @ part
+    finds("zq." + TAG, zoe, zoe_name)
+
+
+@test
+def search_pages_show_each_once():
+    """People matching through several words are listed once, on the
+    right page, in name order."""
+    from concurrent.futures import ThreadPoolExecutor
+    unit, _ = add_unit("Store Hyphen")
+    w = "Dd" + TAG
+    # "Kim Dd-Ddx Abc" is indexed as "Dd-Ddx", "Dd" and "Ddx": q=Dd
+    # matches three words of each of 60 people, 180 index rows
+    names = set()
+    while len(names) < 60:
+        names.add("Kim %s-%sx %s" % (w, w, "".join(
+            secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6))))
+    with ThreadPoolExecutor(6) as ex:
+        upns = dict(zip(ex.map(lambda n: add_person(n, unit), names), names))
+    m = add_manager("helpdesk-administrator", unit)
+    b = signed_in(m)
+    for q in (w, w.lower(), w + "-" + w.lower(), w + "x"):
+        pages = walk(b, "/search?" + urllib.parse.urlencode({"q": q}), 5)
+        got = [[x["upn"] for x in people_rows(r)] for r in pages]
+        eq([len(p) for p in got], [50, 10], "q=%s: rows per page" % q)
+        flat = [u for p in got for u in p]
+        eq(sorted(flat), sorted(upns), "q=%s: the people over the pages" % q)
+        eq([upns[u] for u in flat], sorted(names, key=str.lower),
+           "q=%s: the order of the names" % q)
+
+
+@test
+def ids():
+    m = add_manager("helpdesk-administrator", test_unit())
+    b = signed_in(m)
+    uid = sql("SELECT id FROM units WHERE name = %s" % sqlq(test_unit()))
+    for path in ("/units/%s" % uuid4(), "/users/%s" % uuid4(),
+                 "/users/not-a-uuid", "/units/123", "/units/%s/" % uid[0][0],
+                 "/users/%sx" % m.id, "/users/%s" % m.id[:-1],
+                 "/units/%s" % m.id, "/users/%s" % uid[0][0],
+                 "/users/" + m.id.replace("-", "")):
+        b.expect("GET", path, 404)
+    b.expect("GET", "/units/%s" % uid[0][0], 200)
+    b.expect("GET", "/users/%s" % m.id, 200)
+
+
+def uuid4():
+    h = secrets.token_hex(16)
+    return "%s-%s-4%s-a%s-%s" % (h[:8], h[8:12], h[13:16], h[17:20], h[20:])
+
+
+@test
+def no_role_403():
+    u = make_user()
+    other = add_person("Nora Target%s" % TAG, test_unit())
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    b.expect("GET", "/", 303, "/account")
+    uid = sql("SELECT id FROM units WHERE name = %s" % sqlq(test_unit()))
+    for path in ("/units", "/search?q=a", "/users/%s" % user_id(other),
+                 "/units/%s" % uid[0][0], "/users", "/search"):
+        r = forbidden(b, path)
+        check("Nora Target" not in r.body, "%s shows a name" % path)
+    b.expect("GET", "/account", 200)
+
+
+@test
+def access_setting():
+    g = add_manager("global-administrator")
+    unit = test_unit()
+    s = add_manager("helpdesk-administrator", unit)
+    n = add_manager("helpdesk-administrator", unit)
+    bg, bs, bn = signed_in(g), signed_in(s), signed_in(n)
+    uid = sql("SELECT id FROM units WHERE name = %s" % sqlq(unit))[0][0]
+    try:
+        bg.expect("GET", "/units", 200)
+        cli_ok("settings", "set", "mystaff.access", "none")
+        forbidden(bg, "/units")
+        forbidden(bs, "/units")
+        forbidden(bs, "/search?q=a")
+        cli_ok("settings", "set", "mystaff.access", "all")
+        bg.expect("GET", "/units", 200)
+        cli_ok("mystaff", "select", "--user", s.upn)
+        cli_ok("settings", "set", "mystaff.access", "selected")
+        bs.expect("GET", "/units", 303, "/units/%s" % uid)
+        bs.expect("GET", "/search?q=a", 200)
+        forbidden(bn, "/units")
+        forbidden(bn, "/search?q=a")
+        cli_ok("mystaff", "unselect", "--user", s.upn)
+        forbidden(bs, "/search?q=a")
+        cli_ok("mystaff", "select", "--user", s.upn)
+        bs.expect("GET", "/search?q=a", 200)
+        cli_ok("settings", "set", "mystaff.access", "all")
+        bn.expect("GET", "/search?q=a", 200)
+        cli_ok("role", "revoke", "--user", s.upn, "--role",
+               "helpdesk-administrator", "--unit", unit)
+        forbidden(bs, "/units")
+        forbidden(bs, "/search?q=a")
+        bs.expect("GET", "/account", 200)
+    finally:
+        cli("settings", "set", "mystaff.access", "all")
+        cli("mystaff", "unselect", "--user", s.upn)
+    eq(cli_ok("settings", "get", "mystaff.access").strip(), "all",
+       "mystaff.access after the test")
+
+
+@test
+def mfa_required():
+    unit = test_unit()
+    m = add_manager("helpdesk-administrator", unit)
+    uid = sql("SELECT id FROM units WHERE name = %s" % sqlq(unit))[0][0]
+    b = Browser()
+    b.login(m.upn, m.password, 303, "/login/mfa")
+    for path in ("/units", "/units/%s" % uid, "/users/%s" % m.id,
+                 "/search?q=a", "/users", "/"):
+        r = b.get(path)
+        check(r.status == 303 and urllib.parse.urlsplit(
+              r.location or "").path == "/login/mfa",
+              "%s, want 303 to /login/mfa" % desc(r))
+    b.mfa(totp_now(m.secret), "totp")
+    b.expect("GET", "/units", 303, "/units/%s" % uid)
+
+
+@test
+def ca_step_up():
+    """Conditional Access: a session whose MFA is older than
+    ca.signin_frequency_hours is sent through /login/mfa?next= and back
+    (not into a loop), and its old cookie is replaced."""
+    unit = test_unit()
+    m = add_manager("helpdesk-administrator", unit)
+    uid = sql("SELECT id FROM units WHERE name = %s" % sqlq(unit))[0][0]
+    b = signed_in(m)
+    b.expect("GET", "/units/%s" % uid, 200)
+    sql("UPDATE sessions SET mfa_at = UTC_TIMESTAMP(6) - INTERVAL 13 HOUR "
+        "WHERE user_id = %s" % sqlq(m.id))
+    r = b.get("/units/%s" % uid)
+    want = "/login/mfa?next=%%2Funits%%2F%s" % uid
+    check(r.status == 303 and r.location == want,
+          "%s, want 303 to %s" % (desc(r), want))
+    old = b.cookie("staffdesk")
+    r = b.get(want)
+    eq(r.status, 200, "GET " + want)
+    check('name="next"' in r.body, "the MFA form does not keep next")
+    time.sleep(31 - time.time() % 30)   # the sign-in's code is spent
+    r = b.post("/login/mfa", {"method": "totp", "code": totp_now(m.secret),
+                              "next": "/units/%s" % uid})
+    check(r.status == 303 and r.location == "/units/%s" % uid,
+          "step-up MFA: %s, want 303 back to the location" % desc(r))
+    check(b.cookie("staffdesk") not in (None, old),
+          "the session cookie was not renewed at the step-up")
+    b.expect("GET", "/units/%s" % uid, 200)
+    # Without next, a verified session is not asked again.
+    b.expect("GET", "/login/mfa", 303, "/")
+    # next must be a local path: another site is a 400.
+    r = b.get("/login/mfa?next=//evil.example/")
+    eq(r.status, 400, "next=//evil.example/")
+
+
+@test
+def refused_post_is_audited():
+    """A POST refused by My Staff access itself (mystaff.access=none) is
+    a 403 and an audit row, and changes nothing."""
+    unit = test_unit()
+    m = add_manager("authentication-administrator", unit)
+    who = add_person("Refused Post Target", unit=unit)
+    tid = user_id(who)
+    b = signed_in(m)
+    b.expect("GET", "/users/%s/phone" % tid, 200)
+    try:
+        cli_ok("settings", "set", "mystaff.access", "none")
+        r = b.post("/users/%s/phone" % tid, {"type": "office",
+                                               "number": "+14255550111",
+                                               "action": "save"})
+        eq(r.status, 403, "POST /users/{id}/phone with mystaff.access=none")
+    finally:
+        cli_ok("settings", "set", "mystaff.access", "all")
+    rows = sql("SELECT result, reason FROM audit_log WHERE action = "
+               "'mystaff.access' AND actor_id = %s" % sqlq(m.id))
+    check(rows and rows[-1] == ["failure", "mystaff_off"],
+          "audit rows for the refused POST: %r" % rows)
+    eq(sql("SELECT COUNT(*) FROM phones WHERE user_id = %s" % sqlq(tid))[0][0],
+       "0", "phones of the target")
+
+
+@test
+def empty_location():
+    """A location with nobody in it is a page of its own (200, its name,
+    "Nobody here"), not a 404; a page past its last person is too."""
+    name, uid = add_unit("Empty")
+    m = add_manager("global-administrator")
+    b = signed_in(m)
+    r = b.expect("GET", "/units/%s" % uid, 200)
+    check(name in r.body and "Nobody here" in r.body,
+          "the empty location's page lacks its name or 'Nobody here'")
+    eq(people_rows(r), [], "rows of an empty location")
+
+
+@test
+def home_redirect():
+    m = add_manager("password-administrator", test_unit())
+    b = signed_in(m)
+    b.expect("GET", "/", 303, "/units")
+    u = make_user()
+    b2 = Browser()
+    b2.login(u.upn, u.password, 303, "/")
+    b2.expect("GET", "/", 303, "/account")

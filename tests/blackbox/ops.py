@@ -1,0 +1,110 @@
+"""Processes: a killed worker is replaced, the site survives a MariaDB restart (runs last)."""
+
+from lib import *  # noqa: F401,F403
+from people import *  # noqa: F401,F403
+
+
+def workers():
+    with open(os.path.join(VAR, "run", "staffdesk.pid")) as f:
+        master = f.read().strip()
+    p = subprocess.run(["pgrep", "-P", master], capture_output=True,
+                       text=True)
+    return master, {int(x) for x in p.stdout.split()}
+
+
+@test
+def worker_restart():
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    master, before = workers()
+    check(before, "no workers under master %s" % master)
+    victim = sorted(before)[0]
+    os.kill(victim, 9)
+    # "After" the kill means once it has landed: until then the victim
+    # may still accept the next request and take it down with it (that
+    # request's 502 is what any crash costs, not what this checks).
+    deadline = time.time() + 5
+    while True:
+        try:
+            with open("/proc/%d/stat" % victim) as f:
+                gone = f.read().split(")")[-1].split()[0] in ("Z", "X")
+        except FileNotFoundError:
+            gone = True
+        if gone:
+            break
+        check(time.time() < deadline, "worker %d still alive 5 s after "
+              "kill -9" % victim)
+        time.sleep(0.01)
+    for i in range(12):
+        r = b.get("/account")
+        eq(r.status, 200, "GET /account #%d after kill -9 of a worker" % i)
+        eq(Browser().get("/healthz").status, 200, "GET /healthz #%d" % i)
+    deadline = time.time() + 5
+    while True:
+        _, now = workers()
+        if victim not in now and len(now) == len(before) and now - before:
+            break
+        check(time.time() < deadline, "workers 5 s after kill -9 of %d: "
+              "%s (before %s)" % (victim, sorted(now), sorted(before)))
+        time.sleep(0.1)
+
+
+def db_ping():
+    return subprocess.run(["mariadb-admin", "--defaults-file=" + mycnf(),
+                           "ping"], capture_output=True,
+                          timeout=10).returncode == 0
+
+
+@test
+def db_restart():
+    """Runs last: stops mariadbd, expects 503 (not a hang, not 500), starts
+    it as tests/stack.sh does and expects the site back."""
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    b.expect("GET", "/account", 200)
+    p = subprocess.run(["mariadb-admin", "--defaults-file=" + mycnf(),
+                        "shutdown"], capture_output=True, text=True,
+                       timeout=60)
+    check(p.returncode == 0, "mariadb-admin shutdown: %s" % p.stderr)
+    try:
+        deadline = time.time() + 15
+        while True:
+            try:
+                st = Browser().get("/healthz", timeout=5).status
+            except Exception as e:   # a timeout or a reset is a failure
+                st = repr(e)
+            if st == 503:
+                break
+            check(time.time() < deadline, "GET /healthz with the DB down: "
+                  "%s after 15 s, want 503" % st)
+            time.sleep(0.2)
+        r = b.get("/account", timeout=10)
+        eq(r.status, 503, "GET /account with the DB down")
+        r = Browser().get("/login", timeout=10)
+        check(r.status in (200, 503), "GET /login with the DB down: %d"
+              % r.status)
+    finally:
+        log = open(os.path.join(VAR, "log", "mariadb.log"), "ab")
+        subprocess.Popen(["mariadbd", "--defaults-file=" + mycnf()],
+                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                         start_new_session=True)
+        log.close()
+        deadline = time.time() + 60
+        while not db_ping():
+            check(time.time() < deadline, "mariadbd did not come back")
+            time.sleep(0.1)
+    deadline = time.time() + 15
+    while True:
+        st = Browser().get("/healthz", timeout=5).status
+        if st == 200:
+            break
+        check(time.time() < deadline, "GET /healthz after the DB came back:"
+              " %d after 15 s" % st)
+        time.sleep(0.2)
+    # every worker reconnects: more requests than workers
+    for i in range(10):
+        r = b.get("/account")
+        eq(r.status, 200, "GET /account #%d after the DB restart" % i)
+    Browser().login(u.upn, u.password, 303, "/")

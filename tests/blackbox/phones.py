@@ -1,0 +1,309 @@
+"""Phone numbers on profiles: add, change, remove, masking, the list copies."""
+
+from lib import *  # noqa: F401,F403
+from people import *  # noqa: F401,F403
+
+
+def phone_post(b, uid, typ, number, action="save"):
+    """GETs the phone page, then POSTs one of its forms."""
+    phone_page(b, uid)
+    return b.post("/users/%s/phone" % uid, {"type": typ, "number": number,
+                                            "action": action})
+
+
+def phones_shown(b, uid):
+    """{type name: number} of #phones on the profile."""
+    r = b.expect("GET", "/users/%s" % uid, 200)
+    td = r.page.by_id("phones")
+    check(td is not None, "no #phones on the profile")
+    out, cur = {}, []
+    for c in td.children + [None]:
+        if isinstance(c, str):
+            cur.append(c)
+            continue
+        if c is not None and c.tag != "br":
+            cur.append(c.text())
+            continue
+        line = norm("".join(cur))
+        cur = []
+        if ":" in line:
+            k, v = line.split(":", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def listed_phone(b, unit_id, upn):
+    """The Phone column of upn's row on the location's list and search."""
+    rows = [x for r in walk(b, "/units/%s" % unit_id)
+            for x in people_rows(r) if x["upn"] == upn]
+    eq(len(rows), 1, "rows of %s on its location's list" % upn)
+    found = [x for x in search_rows(b, upn) if x["upn"] == upn]
+    eq(len(found), 1, "search rows of %s" % upn)
+    eq(found[0]["phone"], rows[0]["phone"], "Phone of %s: search against "
+       "the list" % upn)
+    return rows[0]["phone"]
+
+
+@test
+def phones():
+    unit, unit_id, aa, b = manager_unit("Store Phones")
+    t = member(unit)
+    tid = t.id
+    eq(listed_phone(b, unit_id, t.upn), "no", "Phone before any number")
+    r = phone_page(b, tid)
+    for typ in ("mobile", "alternateMobile", "office"):
+        check(r.page.by_id("phone-" + typ) is not None and
+              r.page.by_id("number-" + typ) is not None,
+              "the phone page lacks #phone-%s / #number-%s" % (typ, typ))
+    mark = audit_mark()
+    m1, m2 = fresh_mobile(), fresh_mobile()
+
+    def saved(typ, number, want, what):
+        r = phone_post(b, tid, typ, number)
+        check(r.status == 303 and r.location == "/users/%s" % tid,
+              "%s (%r): %s, want 303 to the profile" % (what, number,
+                                                        desc(r)))
+        eq(phones_db(tid).get(typ), want, "%s: phones row" % what)
+
+    saved("mobile", typed(m1), m1, "add a mobile")
+    eq(phones_shown(b, tid), {"Mobile": m1}, "phones on the profile")
+    eq(listed_phone(b, unit_id, t.upn), "yes", "Phone with a mobile")
+    saved("mobile", "+%s.%s.%s.%s" % (m2[1], m2[2:5], m2[5:8], m2[8:]), m2,
+          "change the mobile")
+    saved("office", "+1 425 555 0199 x 42", "+14255550199 x42",
+          "add an office number")
+    eq(phones_shown(b, tid), {"Mobile": m2, "Office": "+14255550199 x42"},
+       "phones on the profile")
+    # the office number is found by its digits, not with its extension's
+    check(t.upn in [x["upn"] for x in search_rows(b, "+14255550199")],
+          "/search?q=+14255550199 does not find %s" % t.upn)
+    check(t.upn not in [x["upn"] for x in search_rows(b, "+1425555019942")],
+          "/search?q=+1425555019942 (number and extension) finds %s"
+          % t.upn)
+    saved("office", "+1-425-555-0198 ext 42", "+14255550198 x42",
+          "change the office number")
+    r = phone_post(b, tid, "office", "+14255550198 x42", "remove")
+    check(r.status == 303 and r.location == "/users/%s" % tid,
+          "remove the office number: %s" % desc(r))
+    eq(phones_db(tid), {"mobile": m2}, "phones after the removal")
+    eq(phones_shown(b, tid), {"Mobile": m2}, "phones on the profile")
+    a1 = fresh_mobile()
+    saved("alternateMobile", typed(a1), a1, "add an alternate mobile")
+    eq(phones_shown(b, tid), {"Mobile": m2, "Alternate mobile": a1},
+       "phones on the profile")
+    r = phone_post(b, tid, "alternateMobile", a1, "remove")
+    check(r.status == 303 and r.location == "/users/%s" % tid,
+          "remove the alternate mobile: %s" % desc(r))
+    eq(phones_db(tid), {"mobile": m2}, "phones after the removal")
+    # search finds the new number at once, and not the old one
+    check(t.upn in [x["upn"] for x in search_rows(b, m2)],
+          "/search?q=%s does not find %s" % (m2, t.upn))
+    check(t.upn not in [x["upn"] for x in search_rows(b, m1)],
+          "/search?q=%s (the old mobile) still finds %s" % (m1, t.upn))
+    # audited, numbers masked
+    rows = audit_rows(mark, target_id=tid)
+    eq([(x["action"], x["result"]) for x in rows],
+       [("user.phone.add", "success"), ("user.phone.update", "success"),
+        ("user.phone.add", "success"), ("user.phone.update", "success"),
+        ("user.phone.remove", "success"), ("user.phone.add", "success"),
+        ("user.phone.remove", "success")], "phone audit rows")
+    want = [(None, m1), (m1, m2), (None, "+14255550199"),
+            ("+14255550199", "+14255550198"), ("+14255550198", None),
+            (None, a1), (a1, None)]
+    for row, (old, new) in zip(rows, want):
+        eq(row["actor_id"], aa.id, "actor of %s" % row["action"])
+        d = details(row)
+        check(not re.search(r"\d{5,}", row["details"]),
+              "a full number in the audit details %r" % row["details"])
+        for k, n in (("old", old), ("new", new)):
+            if n is None:
+                check(d.get(k) is None, "%s: %s %r, want none"
+                      % (row["action"], k, d.get(k)))
+            else:
+                check(isinstance(d.get(k), str) and "•••" in d[k] and
+                      d[k].endswith(n[-4:]), "%s: %s %r is not %s masked"
+                      % (row["action"], k, d.get(k), n))
+    # refused numbers: 422, the typed value kept, nothing changed
+    other = member(unit, name="Quentin Holder%s" % TAG, mobile=fresh_mobile())
+    t2 = member(unit)
+    om = phones_db(other.id)["mobile"]
+    for uid, typ, num, what in (
+            (tid, "mobile", "425 555 0100", "no +"),
+            (tid, "mobile", "+1234567", "7 digits"),
+            (tid, "mobile", "+1234567890123456", "16 digits"),
+            (tid, "mobile", "+1 425 CALL NOW", "letters"),
+            (tid, "office", "+1 425 555 0199 y42", "letters on an office"),
+            (tid, "mobile", "+1 425 555 0100 x12", "an extension on a mobile"),
+            (tid, "alternateMobile", "+1 425 555 0111 x1",
+             "an extension on an alternate mobile"),
+            (t2.id, "alternateMobile", "+1 425 555 0111",
+             "an alternate mobile without a mobile"),
+            (tid, "mobile", typed(om), "another user's mobile")):
+        before = phones_db(uid)
+        r = phone_post(b, uid, typ, num)
+        eq(r.status, 422, "%s: POST %r" % (what, num))
+        check(errors_of(r), "%s: no error message" % what)
+        inp = r.page.by_id("number-" + typ)
+        check(inp is not None and inp.attrs.get("value") == num,
+              "%s: the field holds %r, want the typed %r" % (
+                  what, inp.attrs.get("value") if inp is not None else None,
+                  num))
+        eq(phones_db(uid), before, "%s: phones" % what)
+        if what.startswith("another user's mobile"):
+            for s in (other.name, other.upn, other.upn.split("@")[0],
+                      "Quentin", "Holder" + TAG):
+                check(s not in r.body, "the refusal names the owner: %r"
+                      % s)
+    eq(len(audit_rows(mark, target_id=tid, result="success")), 7,
+       "success audit rows after the refused numbers")
+    # the bounds: 8 and 15 digits, blanks around, a 6-digit extension
+    for num, want in (("+12345678", "+12345678"),
+                      ("+123 456 789 012 345", "+123456789012345"),
+                      ("  +1 (425) 555-0199  ", "+14255550199"),
+                      ("+1 425 555 0199 X 123456", "+14255550199 x123456"),
+                      ("+1 425 555 0199 ext.7", "+14255550199 x7")):
+        saved("office", num, want, "an office number %r" % num)
+        eq(phones_shown(b, tid).get("Office"), want, "the office number "
+           "on the profile")
+    for num in ("+1 425 555 0199 x1234567", "+1 425 555 0199 x",
+                "+0 425 555 0199", "++1 425 555 0199", "+1 425 555 0199 x1 2",
+                "+１４２５５５５０１９９"):
+        before = phones_db(tid)
+        r = phone_post(b, tid, "office", num)
+        eq(r.status, 422, "an office number %r" % num)
+        eq(r.page.by_id("number-office").attrs.get("value"), num,
+           "the office field after %r" % num)
+        eq(phones_db(tid), before, "phones after %r" % num)
+    r = phone_post(b, tid, "office", "", "remove")
+    check(r.status == 303, "remove the office number: %s" % desc(r))
+    # the form's own Save with the same number changes nothing
+    r = phone_post(b, tid, "mobile", m2)
+    check(r.status == 303, "saving the same mobile again: %s" % desc(r))
+    # unknown type, unknown action: 400
+    phone_page(b, tid)
+    eq(b.post("/users/%s/phone" % tid, {"type": "pager", "number": m2,
+                                        "action": "save"}).status, 400,
+       "type=pager")
+    phone_page(b, tid)
+    eq(b.post("/users/%s/phone" % tid, {"type": "mobile", "number": m2,
+                                        "action": "wipe"}).status, 400,
+       "action=wipe")
+    # no csrf: nothing changes
+    b.expect("POST", "/users/%s/phone" % tid, 403,
+             fields={"type": "mobile", "number": "", "action": "remove"},
+             csrf=None)
+    eq(phones_db(tid), {"mobile": m2}, "phones after a POST without csrf")
+    # an authentication-administrator may not touch a helpdesk-administrator
+    hd = add_manager("helpdesk-administrator", unit, member_of=[unit])
+    phone_page(b, hd.id, 403)
+    refused_post(b, "/users/%s/phone" % hd.id,
+                 {"type": "mobile", "number": fresh_mobile(),
+                  "action": "save"}, hd.id, "user.phone.add", "tier", aa)
+    eq(phones_db(hd.id), {}, "phones of the helpdesk-administrator")
+    # a helpdesk-administrator may not manage phones at all
+    bh = signed_in(hd)
+    _, btn, denied = profile(bh, "/users/%s" % tid)
+    check(not btn, "a helpdesk-administrator gets #phones-edit")
+    phone_page(bh, tid, 403)
+    refused_post(bh, "/users/%s/phone" % tid,
+                 {"type": "mobile", "number": "", "action": "remove"}, tid,
+                 "user.phone.remove", "no_role", hd)
+    refused_post(bh, "/users/%s/phone" % tid,
+                 {"type": "office", "number": "+1 425 555 0197",
+                  "action": "save"}, tid, "user.phone.add", "no_role", hd)
+    eq(phones_db(tid), {"mobile": m2}, "phones after the refused POSTs")
+    # the lists say "no" once the last number is gone
+    saved("office", "+1 425 555 0196", "+14255550196", "an office number")
+    for typ in ("mobile", "office"):
+        r = phone_post(b, tid, typ, "", "remove")
+        check(r.status == 303, "remove the %s: %s" % (typ, desc(r)))
+        eq(listed_phone(b, unit_id, t.upn), "yes" if typ == "mobile" else
+           "no", "Phone after removing the %s" % typ)
+    eq(phones_db(tid), {}, "phones after removing all")
+    phone_counts_agree()
+
+
+@test
+def list_follows_changes():
+    """A location's list shows each change to a person at once, in every
+    location of theirs, whichever way it was made."""
+    unit, unit_id, aa, b = manager_unit("Store Follow")
+    unit2, unit2_id = add_unit("Store Follow Two")
+    cli_ok("role", "assign", "--user", aa.upn, "--role",
+           "authentication-administrator", "--unit", unit2)
+    t = member(unit)
+
+    def row(uid=unit_id):
+        rows = [x for r in walk(b, "/units/%s" % uid)
+                for x in people_rows(r) if x["upn"] == t.upn]
+        eq(len(rows), 1, "rows of %s on /units/%s" % (t.upn, uid))
+        return rows[0]["phone"], rows[0]["status"]
+
+    eq(row(), ("no", ""), "a new member")
+    r = phone_post(b, t.id, "mobile", fresh_mobile())
+    check(r.status == 303, "add a mobile: %s" % desc(r))
+    eq(row(), ("yes", ""), "with a mobile")
+    for i in range(6):
+        Browser().login(t.upn, "Wrong-%d-%s" % (i, secrets.token_hex(4)),
+                        422)
+    eq(row(), ("yes", "locked"), "after wrong passwords")
+    cli_ok("unit", "add-member", "--unit", unit2, "--user", t.upn)
+    eq(row(unit2_id), ("yes", "locked"), "a new location's list")
+    reset(b, t.id)
+    want = ("yes", "must change password")
+    eq(row(), want, "after a reset")
+    eq(row(unit2_id), want, "after a reset, the other location")
+    cli_ok("user", "disable", "--upn", t.upn)
+    want = ("yes", "must change password disabled")
+    eq(row(), want, "disabled")
+    eq(row(unit2_id), want, "disabled, the other location")
+    cli_ok("user", "enable", "--upn", t.upn)
+    r = phone_post(b, t.id, "mobile", "", "remove")
+    check(r.status == 303, "remove the mobile: %s" % desc(r))
+    eq(row(unit2_id), ("no", "must change password"), "enabled, no phone")
+    list_copies_agree()
+
+
+@test
+def phone_mobile_taken():
+    """A mobile registered to someone else is refused also for a person
+    who has no mobile yet, and when two people get it at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    unit, _, aa, b = manager_unit("Store Taken")
+    om = fresh_mobile()
+    owner = member(unit, name="Priya Ownerly%s" % TAG, mobile=om)
+    t = member(unit)
+    for num in (om, typed(om)):
+        mark = audit_mark()
+        r = phone_post(b, t.id, "mobile", num)
+        check(r.status == 422, "a person without a mobile given %s's mobile "
+              "%r: %s, want 422" % (owner.upn, num, desc(r)))
+        check(errors_of(r), "no error message")
+        eq(r.page.by_id("number-mobile").attrs.get("value"), num,
+           "the mobile field")
+        for w in (owner.name, owner.upn, "Priya", "Ownerly" + TAG):
+            check(w not in r.body, "the refusal names the owner: %r" % w)
+        eq(phones_db(t.id), {}, "phones of the refused person")
+        eq(phones_db(owner.id), {"mobile": om}, "phones of the owner")
+        eq(audit_rows(mark, target_id=t.id, result="success"), [],
+           "success audit rows of the refused number")
+        check(t.upn not in [x["upn"] for x in search_rows(b, om)],
+              "/search?q=%s finds %s, who does not have it" % (om, t.upn))
+    # one new mobile for two people at the same moment: one gets it
+    x1, x2 = member(unit), member(unit)
+    mx = fresh_mobile()
+    tok = phone_page(b, x1.id).csrf()
+    cookie = b.token()
+    mark = audit_mark()
+    with ThreadPoolExecutor(2) as ex:
+        rs = list(ex.map(lambda uid: with_token(cookie).post(
+            "/users/%s/phone" % uid, {"type": "mobile", "number": mx,
+                                      "action": "save"}, csrf=tok),
+            (x1.id, x2.id)))
+    eq(sorted(x.status for x in rs), [303, 422], "the same new mobile for "
+       "two people at once: %r" % [desc(x) for x in rs])
+    got = [x for x in (x1.id, x2.id) if phones_db(x).get("mobile") == mx]
+    eq(len(got), 1, "people holding the mobile")
+    eq([x["target_id"] for x in audit_rows(mark, action="user.phone.add",
+                                           result="success")], got,
+       "user.phone.add success rows")

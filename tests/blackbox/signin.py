@@ -1,0 +1,473 @@
+"""Signing in: passwords, lockout, TOTP, recovery codes, forced password change, sessions."""
+
+from lib import *  # noqa: F401,F403
+from people import *  # noqa: F401,F403
+
+
+@test
+def signin_plain_user():
+    u = make_user(name="Olive Plainfield")
+    b = Browser()
+    r = b.get("/login")
+    eq(r.status, 200, "GET /login")
+    check(b.cookie(SESSION_COOKIE) is None, "a session cookie before "
+          "sign-in")
+    check(r.page.by_id("username") is not None and
+          r.page.by_id("password") is not None,
+          "the sign-in form lacks #username / #password")
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/", 303, "/account")
+    r = b.expect("GET", "/account", 200)
+    eq(r.id_text("name"), u.name, "#name on /account")
+    eq(r.id_text("upn"), u.upn, "#upn on /account")
+    rows = sql("SELECT result FROM audit_log WHERE action='signin.password'"
+               " AND target_id = %s" % sqlq(u.id))
+    eq([x[0] for x in rows], ["success"], "signin.password audit rows")
+    check(sql("SELECT last_signin_at IS NOT NULL FROM users WHERE id = %s"
+              % sqlq(u.id))[0][0] == "1", "last_signin_at not set")
+
+
+@test
+def signin_wrong_password_and_unknown_user():
+    u = make_user()
+    b = Browser()
+    r = b.login(u.upn, u.password + "x", 422)
+    msg_wrong = r.id_text("error")
+    check(msg_wrong and msg_wrong.startswith(GENERIC),
+          "wrong password message %r" % msg_wrong)
+    check(b.token() is None, "a session cookie after a failed sign-in")
+    # the username is kept, the password is not
+    eq(r.page.by_id("username").attrs.get("value"), u.upn,
+       "username kept in the form")
+    check(not r.page.by_id("password").attrs.get("value"),
+          "the password was sent back in the form")
+    check(u.password not in r.body, "the password appears in the page")
+    b2 = Browser()
+    r2 = b2.login(uniq("nobody"), "Whatever-Password-99", 422)
+    eq(r2.id_text("error"), msg_wrong, "unknown-user message vs "
+       "wrong-password message")
+    # both attempts are audited as failures
+    rows = sql("SELECT reason FROM audit_log WHERE action='signin.password'"
+               " AND result='failure' AND target_id = %s" % sqlq(u.id))
+    eq(len(rows), 1, "failure audit rows for the wrong password")
+
+
+@test
+def lockout():
+    u = make_user()
+    wrong = ["Wrong-%d-%s" % (i, secrets.token_hex(4)) for i in range(5)]
+    b = Browser()
+    for i, pw in enumerate(wrong):
+        r = b.login(u.upn, pw, 422)
+        check((r.id_text("error") or "").startswith(GENERIC),
+              "attempt %d message %r" % (i + 1, r.id_text("error")))
+    # locked now: the right password is refused with the same message
+    r = b.login(u.upn, u.password, 422)
+    check((r.id_text("error") or "").startswith(GENERIC),
+          "locked account message %r" % r.id_text("error"))
+    check(b.token() is None, "a locked account got a session cookie")
+    uid = u.id
+    eq(session_rows(uid), 0, "sessions of a locked account")
+    rows = sql("SELECT result, reason FROM audit_log WHERE action="
+               "'signin.password' AND target_id = %s ORDER BY id" % sqlq(uid))
+    check(len(rows) == 6 and all(x[0] == "failure" for x in rows),
+          "signin.password audit rows: %r" % rows)
+    lock = sql("SELECT COUNT(*) FROM audit_log WHERE action="
+               "'signin.lockout' AND target_id = %s" % sqlq(uid))
+    check(int(lock[0][0]) >= 1, "no signin.lockout audit row")
+    lu = sql("SELECT locked_until > UTC_TIMESTAMP(6) FROM users WHERE id = %s"
+             % sqlq(uid))
+    eq(lu[0][0], "1", "users.locked_until in the future")
+    # no column of any audit row, nor any log file, holds a typed password
+    for pw in wrong + [u.password]:
+        no_secret_stored(pw, "a typed password")
+
+
+@test
+def totp_signin_and_replay():
+    u = make_user(role="helpdesk-administrator", totp=True)
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/login/mfa")
+    tok_pw = b.token()
+    check(tok_pw, "no session cookie after the password step")
+    b.expect("GET", "/account", 303, "/login/mfa")
+    b.expect("GET", "/", 303, "/login/mfa")
+    step = fresh_step()
+    code = totp_at(u.secret, step)
+    b.mfa(code, "totp", 303, "/")
+    tok_mfa = b.token()
+    check(tok_mfa and tok_mfa != tok_pw, "session token not renewed at MFA")
+    r = b.expect("GET", "/account", 200)
+    eq(r.id_text("name"), u.name, "#name on /account after MFA")
+    last = sql("SELECT last_step FROM totp WHERE user_id = %s" % sqlq(u.id))
+    eq(int(last[0][0]), step, "totp.last_step")
+    # RFC 6238 5.2: the same code is refused in a new sign-in
+    b2 = Browser()
+    b2.login(u.upn, u.password, 303, "/login/mfa")
+    r = b2.mfa(code, "totp", 422)
+    check(r.id_text("error"), "no #error on the refused replay")
+    b2.expect("GET", "/account", 303, "/login/mfa")
+    rows = sql("SELECT result FROM audit_log WHERE action='signin.mfa' AND "
+               "target_id = %s ORDER BY id" % sqlq(u.id))
+    eq([x[0] for x in rows], ["success", "failure"], "signin.mfa audit rows")
+
+
+def enrol(b, u):
+    """Enrols TOTP through /account/mfa in a browser that signed in with a
+    password; returns (secret, recovery codes)."""
+    r = b.expect("GET", "/account/mfa", 200)
+    secret = r.id_text("totp-secret")
+    check(secret and re.fullmatch(r"[A-Z2-7]{16,}", secret),
+          "#totp-secret %r is not base32" % secret)
+    svg = r.page.all("svg")
+    check(svg, "no inline <svg> QR code on /account/mfa")
+    check(any(n.tag == "path" and len(n.attrs.get("d", "")) > 50
+              for n in svg[0].iter()),
+          "the inline <svg> has no QR path")
+    check(not r.page.all("script") and not r.page.all("img"),
+          "the enrolment page needs script or an image for the QR code")
+    # the pending secret is stable across reloads
+    r = b.expect("GET", "/account/mfa", 200)
+    eq(r.id_text("totp-secret"), secret, "#totp-secret after reload")
+    r = b.post("/account/mfa", {"code": wrong_code(secret)})
+    eq(r.status, 422, "POST /account/mfa with a wrong code")
+    check(r.id_text("error"), "no #error after a wrong code")
+    eq(r.id_text("totp-secret"), secret, "#totp-secret on the 422 page")
+    r = b.post("/account/mfa", {"code": totp_now(secret)})
+    check(r.status == 303 and r.location == "/account/mfa",
+          "%s, want 303 to /account/mfa" % desc(r))
+    r = b.expect("GET", "/account/mfa", 200)
+    ul = r.page.by_id("recovery-codes")
+    check(ul is not None, "no #recovery-codes after enrolment")
+    codes = [" ".join(li.text().split()) for li in ul.iter()
+             if li.tag == "li"]
+    eq(len(codes), 10, "number of recovery codes")
+    eq(len(set(codes)), 10, "distinct recovery codes")
+    check(all(len(c) >= 8 for c in codes), "short recovery codes %r" % codes)
+    return secret, codes
+
+
+@test
+def totp_enrolment():
+    u = make_user(role="helpdesk-administrator")
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    tok_pw = b.token()
+    b.expect("GET", "/account", 303, "/account/mfa")
+    secret, codes = enrol(b, u)
+    check(b.token() != tok_pw, "session token not renewed when enrolment "
+          "completed the MFA step")
+    r = b.expect("GET", "/account/mfa", 200)
+    check(r.page.by_id("recovery-codes") is None,
+          "#recovery-codes shown again on reload")
+    for c in codes:
+        check(c not in r.body, "a recovery code shown again on reload")
+    check(r.page.by_id("totp-secret") is None,
+          "the secret is still shown after enrolment")
+    r = b.expect("GET", "/account", 200)
+    eq(r.id_text("name"), u.name, "#name on /account after enrolment")
+    rows = sql("SELECT confirmed FROM totp WHERE user_id = %s" % sqlq(u.id))
+    eq(rows, [["1"]], "totp row confirmed")
+    rows = sql("SELECT COUNT(*) FROM recovery_codes WHERE user_id = %s AND "
+               "used_at IS NULL" % sqlq(u.id))
+    eq(rows[0][0], "10", "unused recovery codes in the DB")
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action="
+               "'account.mfa.enroll' AND target_id = %s" % sqlq(u.id))
+    eq(rows[0][0], "1", "account.mfa.enroll audit rows")
+    # stored hashed: no code appears in the table
+    stored = sql("SELECT code_hash FROM recovery_codes WHERE user_id = %s"
+                 % sqlq(u.id))
+    for c in codes:
+        check(all(c not in row[0] for row in stored),
+              "a recovery code stored in clear")
+
+
+@test
+def recovery_code():
+    u = make_user(role="helpdesk-administrator")
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    secret, codes = enrol(b, u)
+    b2 = Browser()
+    b2.login(u.upn, u.password, 303, "/login/mfa")
+    b2.mfa(codes[3], "recovery", 303, "/")
+    b2.expect("GET", "/account", 200)
+    used = sql("SELECT COUNT(*) FROM recovery_codes WHERE user_id = %s AND "
+               "used_at IS NOT NULL" % sqlq(u.id))
+    eq(used[0][0], "1", "used recovery codes in the DB")
+    b3 = Browser()
+    b3.login(u.upn, u.password, 303, "/login/mfa")
+    b3.mfa(codes[3], "recovery", 422)
+    b3.expect("GET", "/account", 303, "/login/mfa")
+    # a made-up code is refused as well
+    b3.mfa("NOTACODE99", "recovery", 422)
+
+
+@test
+def mfa_too_many_wrong_codes():
+    u = make_user(role="helpdesk-administrator", totp=True)
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/login/mfa")
+    tok = b.token()
+    for i in range(4):
+        b.mfa(wrong_code(u.secret), "totp", 422)
+        eq(b.token(), tok, "session cookie after wrong code %d" % (i + 1))
+    r = b.get("/login/mfa")
+    eq(r.status, 200, "GET /login/mfa before the 5th code")
+    r = b.post("/login/mfa", {"method": "totp",
+                              "code": wrong_code(u.secret)})
+    eq(r.status, 429, "POST /login/mfa with the 5th wrong code")
+    check(b.token() is None, "the session cookie was not cleared")
+    # the server-side session is gone: the old cookie reaches nothing
+    with_token(tok).expect("GET", "/account", 303, "/login")
+    with_token(tok).expect("GET", "/login/mfa", 303, "/login")
+    eq(session_rows(u.id), 0, "sessions left in the DB")
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action='signin.mfa' AND"
+               " result='failure' AND target_id = %s" % sqlq(u.id))
+    eq(rows[0][0], "5", "signin.mfa failure audit rows")
+
+
+@test
+def mfa_guessing_locks_the_account():
+    """Wrong codes count toward the account's lockout across sign-ins: a
+    known password does not reset the count while MFA is owed."""
+    u = make_user(role="helpdesk-administrator", totp=True)
+    for _ in range(2):          # 2 sign-ins x 3 wrong codes = 6 failures
+        b = Browser()
+        b.login(u.upn, u.password, 303, "/login/mfa")
+        for _ in range(3):
+            b.mfa(wrong_code(u.secret), "totp", 422)
+    rows = sql("SELECT failed_signins, locked_until > UTC_TIMESTAMP(6) FROM "
+               "users WHERE id = %s" % sqlq(u.id))
+    check(int(rows[0][0]) >= 5 and rows[0][1] == "1",
+          "after 6 wrong codes: failed_signins=%s locked=%s, want >= 5 and "
+          "locked" % tuple(rows[0]))
+    # Locked: the right password and the right code get nowhere.
+    b = Browser()
+    b.login(u.upn, u.password, 422)
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action = "
+               "'signin.lockout' AND target_id = %s" % sqlq(u.id))
+    check(int(rows[0][0]) >= 1, "no signin.lockout audit row")
+
+
+@test
+def enrol_secret_is_per_session():
+    """Two password-only sessions of a role holder without TOTP get
+    different secrets; one cannot confirm the other's."""
+    u = make_user(role="helpdesk-administrator")
+    a, b = Browser(), Browser()
+    a.login(u.upn, u.password, 303, "/account/mfa")
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    sa = a.expect("GET", "/account/mfa", 200).id_text("totp-secret")
+    sb = b.expect("GET", "/account/mfa", 200).id_text("totp-secret")
+    check(sa and sb and sa != sb, "both sessions were shown secret %r" % sa)
+    r = b.post("/account/mfa", {"code": totp_now(sa)})
+    eq(r.status, 422, "session b confirming session a's secret")
+    r = a.post("/account/mfa", {"code": totp_now(sa)})
+    check(r.status == 303, "session a confirming its own: %s" % desc(r))
+    # b's half-done enrolment is void now that one is set up.
+    r = b.post("/account/mfa", {"code": totp_now(sb)})
+    check(r.status == 303 and r.location == "/account/mfa",
+          "a second enrolment: %s" % desc(r))
+    b.expect("GET", "/account/mfa", 303, "/login/mfa")
+    eq(sql("SELECT COUNT(*) FROM audit_log WHERE action = "
+           "'account.mfa.enroll' AND target_id = %s" % sqlq(u.id))[0][0],
+       "1", "enrolment audit rows")
+
+
+@test
+def password_only_session_is_not_mfa():
+    """A session that signed in with a password only is not taken as
+    MFA-fresh when a role is given to its user later."""
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    cli_ok("role", "assign", "--user", u.upn, "--role",
+           "helpdesk-administrator")
+    r = b.get("/units")
+    check(r.status == 303 and urllib.parse.urlsplit(
+          r.location or "").path == "/account/mfa",
+          "%s, want 303 to /account/mfa" % desc(r))
+
+
+@test
+def forced_password_change():
+    u = make_user(name="Mira Quillfeather")
+    temp = "Temp-%s-Lantern" % secrets.token_hex(4)
+    cli_ok("user", "set-password", "--upn", u.upn, "--password-stdin",
+           "--temporary", stdin=temp + "\n")
+    b = Browser()
+    # the old password no longer signs in
+    b.login(u.upn, u.password, 422)
+    b.login(u.upn, temp, 303, "/account/password")
+    b.expect("GET", "/account", 303, "/account/password")
+    b.expect("GET", "/", 303, "/account/password")
+    r = b.expect("GET", "/account/password", 200)
+    check(not r.page.inputs("current_password"),
+          "the forced-change form asks for the current password")
+    check(r.page.inputs("new_password") and
+          r.page.inputs("confirm_password"),
+          "the form lacks new_password / confirm_password")
+    for pw, what in (("password123", "a common password"),
+                     ("Quillfeather-%s" % secrets.token_hex(3),
+                      "a password with the surname"),
+                     ("short", "a 5-character password")):
+        r = b.post("/account/password", {"new_password": pw,
+                                         "confirm_password": pw})
+        eq(r.status, 422, "POST /account/password with %s" % what)
+        check(r.id_text("error"), "no #error for %s" % what)
+        check(pw not in r.body, "%s sent back in the page" % what)
+    new = good_password()
+    r = b.post("/account/password", {"new_password": new,
+                                     "confirm_password": new + "x"})
+    eq(r.status, 422, "POST /account/password with a mismatch")
+    r = b.post("/account/password", {"new_password": new,
+                                     "confirm_password": new})
+    eq(r.status, 303, "POST /account/password with a good password")
+    check(r.location in ("/", "/account"), "Location %r" % r.location)
+    r = b.expect("GET", "/account", 200)
+    eq(r.id_text("name"), u.name, "#name on /account")
+    rows = sql("SELECT must_change_password FROM users WHERE id = %s"
+               % sqlq(u.id))
+    eq(rows[0][0], "0", "users.must_change_password")
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action="
+               "'account.password.change' AND result='success' AND "
+               "target_id = %s" % sqlq(u.id))
+    eq(rows[0][0], "1", "account.password.change audit rows")
+    Browser().login(u.upn, temp, 422)
+    Browser().login(u.upn, new, 303, "/")
+
+
+@test
+def password_change_asks_current():
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/account/password", 200)
+    check(r.page.inputs("current_password"), "a voluntary change does not "
+          "ask for the current password")
+    new = good_password()
+    r = b.post("/account/password", {"current_password": "Not-It-123456",
+                                     "new_password": new,
+                                     "confirm_password": new})
+    eq(r.status, 422, "password change with a wrong current password")
+    r = b.post("/account/password", {"current_password": u.password,
+                                     "new_password": new,
+                                     "confirm_password": new})
+    eq(r.status, 303, "password change with the current password")
+    Browser().login(u.upn, new, 303, "/")
+
+
+@test
+def logout():
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    b.expect("GET", "/account", 200)
+    tok = b.token()
+    b.expect("POST", "/logout", 303, "/login")
+    check(b.token() is None, "session cookie not cleared at logout")
+    with_token(tok).expect("GET", "/account", 303, "/login")
+    eq(session_rows(u.id), 0, "sessions left after logout")
+    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action='signout' AND "
+               "target_id = %s" % sqlq(u.id))
+    eq(rows[0][0], "1", "signout audit rows")
+
+
+@test
+def session_cookie_renewed():
+    u = make_user()
+    b = Browser()
+    b.get("/login")
+    pre = b.cookie(PRE_COOKIE)
+    check(pre, "no visitor cookie %s before sign-in" % PRE_COOKIE)
+    check(b.token() is None, "a session cookie before sign-in")
+    # a token planted before sign-in (fixation) is not adopted
+    planted = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() \
+        .rstrip("=")
+    b.set_cookie(SESSION_COOKIE, planted)
+    b.login(u.upn, u.password, 303, "/")
+    tok1 = b.token()
+    check(tok1 and tok1 != planted and tok1 != pre,
+          "session token %r after sign-in (planted %r, visitor %r)"
+          % (tok1, planted, pre))
+    check(len(tok1) >= 43, "session token shorter than 256 bits: %r" % tok1)
+    sc = [v for k, v in b.last.headers.items() if k.lower() == "set-cookie"
+          and v.startswith(SESSION_COOKIE + "=")]
+    check(sc, "no Set-Cookie for %s at sign-in" % SESSION_COOKIE)
+    attrs = [a.strip().lower() for a in sc[0].split(";")[1:]]
+    for a in ("httponly", "samesite=lax", "path=/"):
+        check(a in attrs, "session cookie lacks %s: %r" % (a, sc[0]))
+    # a second sign-in in the same browser gives a new token and ends
+    # the old session
+    b.login(u.upn, u.password, 303, "/")
+    tok2 = b.token()
+    check(tok2 and tok2 != tok1, "same token at the second sign-in")
+    with_token(tok1).expect("GET", "/account", 303, "/login")
+    # another browser gets yet another token
+    b3 = Browser()
+    b3.login(u.upn, u.password, 303, "/")
+    check(b3.token() not in (tok1, tok2), "two sign-ins share a token")
+    b.expect("GET", "/account", 200)
+    b3.expect("GET", "/account", 200)
+    # the DB holds only hashes
+    rows = sql("SELECT token_hash FROM sessions WHERE user_id = %s"
+               % sqlq(u.id))
+    for row in rows:
+        check(row[0] not in (tok2, b3.token()), "session token stored in "
+              "clear")
+
+
+@test
+def session_cookie_renewed_at_mfa():
+    u = make_user(role="helpdesk-administrator", totp=True)
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/login/mfa")
+    tok_a = b.token()
+    b.mfa(totp_now(u.secret), "totp", 303, "/")
+    tok_b = b.token()
+    check(tok_a and tok_b and tok_a != tok_b,
+          "cookie after /login/mfa equals the one after /login")
+    with_token(tok_a).expect("GET", "/account", 303, "/login")
+    b.expect("GET", "/account", 200)
+
+
+@test
+def sign_out_everywhere_else():
+    u = make_user()
+    a = Browser()
+    a.login(u.upn, u.password, 303, "/")
+    c = Browser()
+    c.login(u.upn, u.password, 303, "/")
+    r = a.expect("GET", "/account", 200)
+    forms = [f for f in r.page.all("form")
+             if f.attrs.get("action") == "/account/sessions/revoke"]
+    check(forms, "no 'sign out everywhere else' form with two sessions")
+    eq(session_rows(u.id), 2, "sessions before revoke")
+    a.expect("POST", "/account/sessions/revoke", 303, "/account")
+    c.expect("GET", "/account", 303, "/login")
+    r = a.expect("GET", "/account", 200)
+    eq(session_rows(u.id), 1, "sessions after revoke")
+    forms = [f for f in r.page.all("form")
+             if f.attrs.get("action") == "/account/sessions/revoke"]
+    check(not forms, "the revoke form shown with one session")
+
+
+@test
+def disabled_user():
+    u = make_user()
+    a = Browser()
+    a.login(u.upn, u.password, 303, "/")
+    a.expect("GET", "/account", 200)
+    cli_ok("user", "disable", "--upn", u.upn)
+    b = Browser()
+    r = b.login(u.upn, u.password, 422)
+    check((r.id_text("error") or "").startswith(GENERIC),
+          "disabled user message %r" % r.id_text("error"))
+    check(b.token() is None, "a disabled user got a session cookie")
+    a.expect("GET", "/account", 303, "/login")
+    r = a.post("/logout", {}, csrf="C" * 43)
+    check(r.status in (303, 403), "POST /logout of a disabled user: %s"
+          % desc(r))
+    cli_ok("user", "enable", "--upn", u.upn)
+    Browser().login(u.upn, u.password, 303, "/")

@@ -1,0 +1,64 @@
+"""The forms and manager pages as w3m renders them."""
+
+from lib import *  # noqa: F401,F403
+from people import *  # noqa: F401,F403
+
+
+@test
+def w3m_renders_forms():
+    u = make_user(name="Wanda Textbrowser")
+    r = Browser().get("/login")
+    out = w3m_dump(r.raw)
+    for label in ("Username", "Password", "Sign in"):
+        check(label in out, "w3m /login: %r not visible" % label)
+    b2 = Browser()
+    temp = "Temp-%s-Harbour" % secrets.token_hex(4)
+    cli_ok("user", "set-password", "--upn", u.upn, "--password-stdin",
+           "--temporary", stdin=temp + "\n")
+    b2.login(u.upn, temp, 303, "/account/password")
+    r = b2.expect("GET", "/account/password", 200)
+    out = w3m_dump(r.raw)
+    for label in ("Change your password", "New password",
+                  "New password again", "Change password"):
+        check(label in out, "w3m /account/password: %r not visible in:\n%s"
+              % (label, out))
+    check("Current password" not in out, "w3m: forced change asks for the "
+          "current password")
+    new = good_password()
+    b2.post("/account/password", {"new_password": new,
+                                  "confirm_password": new})
+    eq(b2.last.status, 303, "forced change")
+    r = b2.expect("GET", "/account", 200)
+    out = w3m_dump(r.raw)
+    for label in ("My account", "Name", u.name, "Username", u.upn,
+                  "Sign out", "Change password"):
+        check(label in out, "w3m /account: %r not visible in:\n%s"
+              % (label, out))
+
+
+@test
+def w3m_manager_pages():
+    unit, _, aa, b = manager_unit("Store Text")
+    t = member(unit, name="Wendell Textmode", mobile=fresh_mobile())
+    o = member(unit, name="Odessa Premline", source="onprem")
+    out = w3m_dump(b.expect("GET", reset_path(t.id), 200).raw)
+    for label in ("Reset password", t.name, "temporary password", "Cancel",
+                  "Back to the profile"):
+        check(label in out, "w3m reset page: %r not visible in:\n%s"
+              % (label, out))
+    out = w3m_dump(b.expect("GET", reset_path(o.id), 200).raw)
+    for label in ("Reset password", "New password", "New password again",
+                  "at least 8 characters"):
+        check(label in out, "w3m on-prem reset page: %r not visible in:\n%s"
+              % (label, out))
+    r = reset(b, t.id)
+    out = w3m_dump(r.raw)
+    check(temp_of(r) in out, "w3m done page: the temporary password is not "
+          "visible in:\n%s" % out)
+    out = w3m_dump(phone_page(b, t.id).raw)
+    for label in ("Phone numbers", "Mobile", "Alternate mobile", "Office",
+                  "Save", "Remove", "x123"):
+        check(label in out, "w3m phone page: %r not visible in:\n%s"
+              % (label, out))
+    eq(out.count("Save"), 3, "Save buttons in w3m")
+    eq(out.count("Remove"), 1, "Remove buttons in w3m (one number)")
