@@ -218,7 +218,8 @@ class Browser:
     """A cookie jar and a user agent that never follows redirects."""
     _n = itertools.count(1)
 
-    def __init__(self, ua=None):
+    def __init__(self, ua=None, base=None):
+        self.base = base        # another server than BASE (same host)
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
@@ -245,7 +246,8 @@ class Browser:
 
     def request(self, method, path, data=None, ctype=None, checked=True,
                 timeout=TIMEOUT):
-        req = urllib.request.Request(BASE + path, data=data, method=method)
+        req = urllib.request.Request((self.base or BASE) + path, data=data,
+                                     method=method)
         req.add_header("User-Agent", self.ua)
         if ctype is not None:
             req.add_header("Content-Type", ctype)
