@@ -33,9 +33,10 @@
 #define LISTEN_BACKLOG	256
 #define WORKERS_MAX	256
 #define RESPAWN_PAUSE	1	/* seconds between respawns of a crashing worker */
-
 static volatile sig_atomic_t	got_term, got_hup, got_chld;
 static sigset_t			unblocked;	/* the mask before main blocked */
+/* A worker's listening socket, and /dev/null to put in its place. */
+static int			worker_fd = -1, worker_null = -1;
 
 static void
 on_signal(int sig)
@@ -48,13 +49,29 @@ on_signal(int sig)
 		got_chld = 1;
 }
 
+/*
+ * A worker's SIGTERM. Inside accept() it interrupts the call (no
+ * SA_RESTART); just before it, the flag alone would be missed and the
+ * worker would wait for one more request (after a SIGHUP, served with
+ * the old config). Putting /dev/null in place of the socket makes that
+ * accept() fail at once. During a request, the worker stops after it.
+ */
 static void
-catch(int sig, int restart)
+on_worker_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+	if (worker_fd != -1 && worker_null != -1)
+		(void)dup2(worker_null, worker_fd);
+}
+
+static void
+catch(int sig, void (*handler)(int), int restart)
 {
 	struct sigaction	sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = handler;
 	sa.sa_flags = restart ? SA_RESTART : 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
@@ -134,6 +151,46 @@ serve(struct req *r, FCGX_Request *fr)
 	    FCGX_GetParam("CONTENT_TYPE", fr->envp), body, (size_t)len);
 }
 
+/* Loads every page template of c into this process: 0, or -1 (logged). */
+static int
+load_templates(const struct conf *c)
+{
+	size_t	i;
+
+	tpl_root(c->templates);
+	for (i = 0; page_templates[i] != NULL; i++)
+		if (tpl_load(page_templates[i]) == -1) {
+			log_msg(LOG_ERR, "template %s/%s cannot be loaded",
+			    c->templates, page_templates[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * 0 when c's templates all load, else -1 (logged). Tried in a child, so
+ * the master's template cache stays empty and every worker reads the
+ * files itself: a reload must not stop working workers for ones that
+ * cannot start.
+ */
+static int
+templates_ok(const struct conf *c)
+{
+	pid_t	pid;
+	int	status;
+
+	if ((pid = fork()) == -1) {
+		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		_exit(load_templates(c) == 0 ? 0 : 2);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 /* The worker: never returns. */
 static void
 worker(const struct conf *c, int fd)
@@ -141,22 +198,17 @@ worker(const struct conf *c, int fd)
 	FCGX_Request	 fr;
 	struct req	 r;
 	long		 served = 0;
-	size_t		 i;
 	struct db	*db;
 
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGINT, SIG_IGN);
-	catch(SIGTERM, 0);	/* no SA_RESTART: accept() returns EINTR */
+	if ((worker_null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		_exit(2);
+	worker_fd = fd;
+	catch(SIGTERM, on_worker_term, 0);	/* no SA_RESTART: accept() returns EINTR */
 	sigprocmask(SIG_SETMASK, &unblocked, NULL);
-	tpl_root(c->templates);
-	for (i = 0; page_templates[i] != NULL; i++)
-		if (tpl_load(page_templates[i]) == -1) {
-			log_msg(LOG_ERR, "template %s/%s cannot be loaded",
-			    c->templates, page_templates[i]);
-			_exit(2);
-		}
-	if (page_signin_init() == -1)
+	if (load_templates(c) == -1 || page_signin_init() == -1)
 		_exit(2);
 	db = db_open(c, DB_TIMEOUT);
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
@@ -247,19 +299,25 @@ main(int argc, char *argv[])
 		conf_free(&c);
 		return 1;
 	}
+	log_init("staffdesk.fcgi", (int)c.log_level);
+	if (templates_ok(&c) == -1) {
+		fprintf(stderr, "staffdesk.fcgi: %s: the templates in %s do "
+		    "not load\n", path ? path : conf_path(), c.templates);
+		conf_free(&c);
+		return 1;
+	}
 	if (check) {
 		printf("%s: ok\n", path ? path : conf_path());
 		conf_free(&c);
 		return 0;
 	}
-	log_init("staffdesk.fcgi", (int)c.log_level);
 	if (FCGX_Init() != 0 || (fd = bind_socket(&c)) == -1)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
-	catch(SIGTERM, 1);
-	catch(SIGINT, 1);
-	catch(SIGHUP, 1);
-	catch(SIGCHLD, 1);
+	catch(SIGTERM, on_signal, 1);
+	catch(SIGINT, on_signal, 1);
+	catch(SIGHUP, on_signal, 1);
+	catch(SIGCHLD, on_signal, 1);
 	/* Signals arrive only inside sigsuspend(): no wake-up is lost. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -279,6 +337,10 @@ main(int argc, char *argv[])
 			got_hup = 0;
 			if (conf_load(&next, path, err, sizeof(err)) == -1) {
 				log_msg(LOG_ERR, "reload refused: %s", err);
+				conf_free(&next);
+			} else if (templates_ok(&next) == -1) {
+				log_msg(LOG_ERR, "reload refused: the templates "
+				    "in %s do not load", next.templates);
 				conf_free(&next);
 			} else {
 				/* Old workers finish their request; new ones

@@ -461,6 +461,37 @@ def sighup_bad_config():
         check(st.master.poll() is None, "the master exited: %s" % st.tail())
 
 
+@test
+def sighup_broken_templates():
+    """Templates that do not load are refused at SIGHUP (and by --check):
+    the working workers stay and the site keeps answering, instead of
+    new workers failing to start while nothing serves."""
+    with private_master({"workers": 2}, templates=True) as st:
+        before = st.workers()
+        eq(len(before), 2, "workers before")
+        os.rename(os.path.join(st.templates, "login.tpl"),
+                  os.path.join(st.templates, "login.tpl.away"))
+        p = fcgi("--check", "-c", st.conf_path)
+        check(p.returncode != 0 and "templates in %s do not load"
+              % st.templates in p.stderr, "--check with login.tpl "
+              "missing: exit %d, %r" % (p.returncode, p.stderr.strip()))
+        st.hup()
+        want = "reload refused: the templates in %s do not load" \
+            % st.templates
+        wait_until(lambda: want in st.read_log(), 10,
+                   "%r in the master's log (%s)" % (want, st.tail()))
+        for i in range(6):
+            full_page(st.get("/login"), 200, "GET /login #%d after a "
+                      "refused reload" % i)
+        eq(st.workers(), before, "workers after a refused reload")
+        os.rename(os.path.join(st.templates, "login.tpl.away"),
+                  os.path.join(st.templates, "login.tpl"))
+        st.hup()
+        wait_until(lambda: st.workers() and not st.workers() & before, 10,
+                   "new workers after the templates are back")
+        full_page(st.get("/login"), 200, "GET /login after the reload")
+
+
 # 2. max_requests -------------------------------------------------------------
 
 @test
