@@ -87,13 +87,18 @@ def audit_page():
                 "from=today", "result=maybe", "before=abc"):
         r = bg.get("/admin/audit?" + bad)
         eq(r.status, 400, "GET /admin/audit?%s" % bad)
-    # older rows
+    # older rows: a full page links to them, a short one does not
     r = bg.expect("GET", "/admin/audit", 200)
     nxt = pager(r, "next")
-    if len(audit_table(r)) == 50 and nxt:
+    rows1 = audit_table(r)
+    total = int(sql("SELECT COUNT(*) FROM audit_log")[0][0])
+    eq((len(rows1), nxt is not None), (min(total, 50), total > 50),
+       "/admin/audit: rows on the first page and a next link (of %d rows)"
+       % total)
+    if nxt:
         r2 = bg.expect("GET", nxt, 200)
         rows2 = audit_table(r2)
-        check(rows2 and rows2[0]["at"] <= audit_table(r)[-1]["at"],
+        check(rows2 and rows2[0]["at"] <= rows1[-1]["at"],
               "the next page of /admin/audit is not older")
     # a unit-scope manager, a user without a role: 403
     r = b.get("/admin/audit")
@@ -103,3 +108,57 @@ def audit_page():
     pb = Browser()
     pb.login(u.upn, u.password, 303, "/")
     eq(pb.get("/admin/audit").status, 403, "GET /admin/audit without a role")
+
+
+@test
+def audit_paging():
+    """/admin/audit pages by 50 under a filter: 10 matching rows are one
+    page without a next link; 51 are 50 rows and a next link that keeps
+    the filter and shows exactly the 51st; exactly 50 are one full page
+    without a next link."""
+    import concurrent.futures
+    prefix = "Pgx %s %s" % (TAG, secrets.token_hex(2))
+    names = ["%s %02d" % (prefix, i) for i in range(51)]
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        list(ex.map(lambda n: cli_ok("unit", "add", "--name", n), names))
+    ids = [int(x[0]) for x in sql(
+        "SELECT id FROM audit_log WHERE action = 'cli.unit.add' AND "
+        "target_name LIKE %s ORDER BY id DESC" % sqlq(prefix + " %"))]
+    eq(len(ids), 51, "cli.unit.add audit rows of the 51 locations")
+    g = add_manager("global-administrator")
+    bg = signed_in(g)
+
+    def page(path):
+        r = bg.expect("GET", path, 200)
+        return r, [x["target"] for x in audit_table(r)], pager(r, "next")
+
+    def q(**kw):
+        return "/admin/audit?" + urllib.parse.urlencode(kw)
+
+    # fewer than a page: all of them, no next link
+    r, rows, nxt = page(q(target=prefix + " 0"))
+    eq(sorted(rows), names[:10], "rows of target=%r" % (prefix + " 0"))
+    eq(nxt, None, "a next link under 10 matching rows")
+    check("No entries" not in r.body, "'No entries' above 10 rows")
+    # a page and one more: 50, then the oldest one on the next page
+    r, rows, nxt = page(q(target=prefix, action="cli.unit"))
+    eq(len(rows), 50, "rows on the first page of 51")
+    check(nxt is not None, "no next link with 51 matching rows")
+    r2, rows2, nxt2 = page(nxt)
+    eq(len(rows2), 1, "rows on the second page of 51 (%s)" % nxt)
+    eq(sorted(rows + rows2), names, "the two pages together")
+    eq(nxt2, None, "a next link on the last page")
+    for k, v in (("target", prefix), ("action", "cli.unit")):
+        n = r2.page.by_id(k)
+        check(n is not None and n.attrs.get("value") == v,
+              "the second page does not keep %s=%r" % (k, v))
+    # exactly a page: the 50 older than the newest, no next link
+    r, rows, nxt = page(q(target=prefix, before=str(ids[0])))
+    eq(sorted(rows), sorted(set(names) - {sql(
+        "SELECT target_name FROM audit_log WHERE id = %d" % ids[0])[0][0]}),
+       "rows before the newest of the 51")
+    eq(nxt, None, "a next link under exactly 50 matching rows")
+    # a filter no row matches
+    r, rows, nxt = page(q(target=prefix + " 9"))
+    eq((rows, nxt), ([], None), "target=%r" % (prefix + " 9"))
+    check("No entries" in r.body, "no 'No entries' for an empty result")

@@ -43,13 +43,21 @@ def signin_wrong_password_and_unknown_user():
           "the password was sent back in the form")
     check(u.password not in r.body, "the password appears in the page")
     b2 = Browser()
-    r2 = b2.login(uniq("nobody"), "Whatever-Password-99", 422)
+    nobody = uniq("nobody")
+    r2 = b2.login(nobody, "Whatever-Password-99", 422)
     eq(r2.id_text("error"), msg_wrong, "unknown-user message vs "
        "wrong-password message")
     # both attempts are audited as failures
-    rows = sql("SELECT reason FROM audit_log WHERE action='signin.password'"
-               " AND result='failure' AND target_id = %s" % sqlq(u.id))
-    eq(len(rows), 1, "failure audit rows for the wrong password")
+    rows = sql("SELECT reason, actor_upn FROM audit_log WHERE action="
+               "'signin.password' AND result='failure' AND target_id = %s"
+               % sqlq(u.id))
+    eq(rows, [["bad_password", u.upn]],
+       "failure audit rows (reason, actor_upn) for the wrong password")
+    rows = sql("SELECT reason, target_id FROM audit_log WHERE action="
+               "'signin.password' AND result='failure' AND actor_upn = %s"
+               % sqlq(nobody))
+    eq(rows, [["unknown_user", None]],
+       "failure audit rows (reason, target_id) for the unknown user")
 
 
 @test
@@ -363,15 +371,33 @@ def logout():
     u = make_user()
     b = Browser()
     b.login(u.upn, u.password, 303, "/")
-    b.expect("GET", "/account", 200)
+    r = b.expect("GET", "/account", 200)
     tok = b.token()
+    good = r.csrf()
+    check(good, "no csrf token on /account")
+    # a forged token, or another session's, is refused and ends nothing
+    other = Browser()
+    other.login(u.upn, u.password, 303, "/")
+    theirs = other.expect("GET", "/account", 200).csrf()
+    check(theirs and theirs != good, "two sessions share a csrf token")
+    for forged in (None, "A" * 43, good[::-1], theirs, good[:-1]):
+        r = b.post("/logout", {}, csrf=forged)
+        eq(r.status, 403, "POST /logout with csrf %r" % forged)
+        eq(b.token(), tok, "session cookie after the refused logout")
+        b.expect("GET", "/account", 200)
+    eq(session_rows(u.id), 2, "sessions after the refused logouts")
+    eq(sql("SELECT COUNT(*) FROM audit_log WHERE action='signout' AND "
+           "target_id = %s" % sqlq(u.id))[0][0], "0",
+       "signout audit rows after the refused logouts")
+    other.expect("POST", "/logout", 303, "/login")
+    b.expect("GET", "/account", 200)
     b.expect("POST", "/logout", 303, "/login")
     check(b.token() is None, "session cookie not cleared at logout")
     with_token(tok).expect("GET", "/account", 303, "/login")
     eq(session_rows(u.id), 0, "sessions left after logout")
     rows = sql("SELECT COUNT(*) FROM audit_log WHERE action='signout' AND "
                "target_id = %s" % sqlq(u.id))
-    eq(rows[0][0], "1", "signout audit rows")
+    eq(rows[0][0], "2", "signout audit rows")
 
 
 @test
@@ -467,7 +493,7 @@ def disabled_user():
     check(b.token() is None, "a disabled user got a session cookie")
     a.expect("GET", "/account", 303, "/login")
     r = a.post("/logout", {}, csrf="C" * 43)
-    check(r.status in (303, 403), "POST /logout of a disabled user: %s"
-          % desc(r))
+    check(r.status == 403, "POST /logout of a disabled user with a forged "
+          "csrf: %s, want 403" % desc(r))
     cli_ok("user", "enable", "--upn", u.upn)
     Browser().login(u.upn, u.password, 303, "/")
