@@ -11,7 +11,7 @@
 {{#CLOUD_SMS}}<p>A new temporary password will be sent by text message to {{NAME}}'s mobile number {{MOBILE}}. It works for {{TTL}} hours, and they must choose their own password when they sign in with it. Their current password stops working and they are signed out everywhere.</p>
 {{#NO_MOBILE}}<p class="error">{{NAME}} has no mobile number: add one first.</p>{{/NO_MOBILE}}{{/CLOUD_SMS}}
 {{#ONPREM}}<p>{{NAME}}'s account comes from the on-premises directory. Type a new password for them; it must meet the on-premises policy:</p>
-<ul class="hint"><li>at least {{MIN_LENGTH}} characters</li>{{#COMPLEXITY}}<li>three of: capital letters, small letters, digits, other characters</li>{{/COMPLEXITY}}<li>not their username or a part of their name</li></ul>
+<ul class="hint"><li>at least {{MIN_LENGTH}} characters</li>{{#COMPLEXITY}}<li>three of: capital letters, small letters, digits, other characters</li>{{/COMPLEXITY}}{{#NO_ACCOUNT_NAME}}<li>not their username or a part of their name</li>{{/NO_ACCOUNT_NAME}}</ul>
 <p><label for="new_password">New password</label><br>
 <input type="password" id="new_password" name="new_password" size="40" maxlength="1024" autocomplete="new-password"></p>
 <p><label for="confirm_password">New password again</label><br>

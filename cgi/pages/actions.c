@@ -108,6 +108,8 @@ reset_form(struct req *r, int status, const struct person *pp,
 		    SET_ONPREM_MIN_LENGTH));
 		if (settings_int(r->settings, SET_ONPREM_COMPLEXITY))
 			tpl_show(t, "COMPLEXITY");
+		if (settings_int(r->settings, SET_ONPREM_NO_ACCOUNT_NAME))
+			tpl_show(t, "NO_ACCOUNT_NAME");
 	} else if (strcmp(settings_str(r->settings, SET_RESET_DELIVER),
 	    "sms") == 0) {
 		tpl_show(t, "CLOUD_SMS");
