@@ -94,6 +94,9 @@ def main():
               % " -k ".join(args.only), file=sys.stderr)
         return 2
 
+    # The suite fails sign-ins from 127.0.0.1 on purpose, a few hundred a
+    # run; a run again within the hour must not meet the last one's count.
+    lib.sql("DELETE FROM rate_limits WHERE `key` = 'signin-fail:127.0.0.1'")
     passed = failed = 0
     for fn in chosen:
         if run_one(fn, args.v):
