@@ -33,7 +33,7 @@ endif
 DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libmariadb-dev mariadb-server mariadb-client libargon2-dev \
               libssl-dev libcmocka-dev libqrencode-dev nginx-light \
-              john-data curl python3 w3m tidy wrk valgrind
+              john-data curl python3 w3m tidy wrk valgrind rsync
 
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/http.c cgi/settings.c \
               cgi/authz.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
@@ -144,7 +144,7 @@ valgrind: $(UNIT_BINS) bin/fuzz_replay
 
 # Small realistic bugs put into a scratch copy one at a time; each must be
 # caught by the tests it names (slow: not part of `make test`).
-mutants: deps all
+mutants: deps
 	tests/mutants.sh
 
 # A libFuzzer run over the request parsers (FUZZ_SECONDS, default 60).

@@ -284,6 +284,24 @@ def enrol_secret_is_per_session():
 
 
 @test
+def totp_without_role():
+    """Someone with no role who enrolled an authenticator owes the code
+    too: the password alone reaches no signed-in page."""
+    u = make_user(totp=True)
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/login/mfa")
+    for path in ("/", "/account", "/account/password"):
+        r = b.get(path)
+        check(r.status == 303 and urllib.parse.urlsplit(
+              r.location or "").path == "/login/mfa",
+              "%s with the password only, want 303 to /login/mfa"
+              % desc(r))
+    b.mfa(totp_now(u.secret), "totp", 303, "/")
+    eq(b.expect("GET", "/account", 200).id_text("name"), u.name,
+       "#name on /account after the code")
+
+
+@test
 def password_only_session_is_not_mfa():
     """A session that signed in with a password only is not taken as
     MFA-fresh when a role is given to its user later."""
@@ -359,6 +377,18 @@ def password_change_asks_current():
                                      "new_password": new,
                                      "confirm_password": new})
     eq(r.status, 422, "password change with a wrong current password")
+    # a form without the field at all is refused the same way
+    before = sql("SELECT password_hash FROM users WHERE id = %s"
+                 % sqlq(u.id))
+    r = b.post("/account/password", {"new_password": new,
+                                     "confirm_password": new})
+    eq(r.status, 422, "password change without current_password")
+    eq(sql("SELECT password_hash FROM users WHERE id = %s" % sqlq(u.id)),
+       before, "the password after a change without current_password")
+    r = b.post("/account/password", {"current_password": "",
+                                     "new_password": new,
+                                     "confirm_password": new})
+    eq(r.status, 422, "password change with an empty current_password")
     r = b.post("/account/password", {"current_password": u.password,
                                      "new_password": new,
                                      "confirm_password": new})
