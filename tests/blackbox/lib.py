@@ -508,6 +508,16 @@ def w3m_dump(body):
     return p.stdout.decode("utf-8", "replace")
 
 
+def gone(pid):
+    """pid has exited (a zombie counts). Reading /proc of a process being
+    reaped can fail with ESRCH (ProcessLookupError): gone too."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] in ("Z", "X")
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
 def session_rows(uid):
     return int(sql("SELECT COUNT(*) FROM sessions WHERE user_id = %s"
                    % sqlq(uid))[0][0])

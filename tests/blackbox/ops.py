@@ -26,12 +26,7 @@ def worker_restart():
     # request's 502 is what any crash costs, not what this checks).
     deadline = time.time() + 5
     while True:
-        try:
-            with open("/proc/%d/stat" % victim) as f:
-                gone = f.read().split(")")[-1].split()[0] in ("Z", "X")
-        except FileNotFoundError:
-            gone = True
-        if gone:
+        if gone(victim):
             break
         check(time.time() < deadline, "worker %d still alive 5 s after "
               "kill -9" % victim)

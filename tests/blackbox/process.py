@@ -31,15 +31,6 @@ def wait_until(cond, secs, what, step=0.05):
         time.sleep(step)
 
 
-def gone(pid):
-    """pid has exited (a zombie counts)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[-1].split()[0] in ("Z", "X")
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-
-
 def children(pid):
     p = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
                        text=True)
