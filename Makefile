@@ -38,9 +38,9 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/http.c cgi/settings.c \
               cgi/authz.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
               cgi/writeback.c cgi/auth/onprem.c \
-              cgi/session.c cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c \
+              cgi/session.c cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
-              cgi/auth/codes.c build/common.c
+              cgi/auth/codes.c build/common.c build/db_stmts.c
 WEB_SRC     = cgi/route.c cgi/pages/page.c cgi/pages/signin.c \
               cgi/pages/account.c cgi/pages/qr.c cgi/pages/mystaff.c \
               cgi/pages/actions.c cgi/pages/admin.c
@@ -54,7 +54,7 @@ UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o
 CLI_OBJ     = $(CLI_SRC:%.c=build/%.o)
-HEADERS     = $(wildcard cgi/*.h cgi/*/*.h)
+HEADERS     = $(wildcard cgi/*.h cgi/*/*.h) build/db_stmts.h
 
 all: bin/staffdesk.fcgi bin/staffdesk-admin
 
@@ -100,6 +100,17 @@ build/common.c: cgi/auth/common-gen.awk
 	@test -r $(COMMON_PASSWORDS) || { echo "$(COMMON_PASSWORDS) is missing: make deps (Debian package john-data)"; exit 1; }
 	LC_ALL=C awk -v stage=normalise -f cgi/auth/common-gen.awk $(COMMON_PASSWORDS) | \
 	    LC_ALL=C sort -u | LC_ALL=C awk -f cgi/auth/common-gen.awk > $@.tmp
+	mv $@.tmp $@
+
+# The typed statements: structs and q_*() functions from cgi/db/stmts.h.
+build/db_stmts.h: cgi/db/stmts-gen.awk cgi/db/stmts.h
+	@mkdir -p build
+	awk -v part=h -f cgi/db/stmts-gen.awk cgi/db/stmts.h > $@.tmp
+	mv $@.tmp $@
+
+build/db_stmts.c: cgi/db/stmts-gen.awk cgi/db/stmts.h build/db_stmts.h
+	@mkdir -p build
+	awk -v part=c -f cgi/db/stmts-gen.awk cgi/db/stmts.h > $@.tmp
 	mv $@.tmp $@
 
 build/migrations.c: cgi/cli/migrations-gen.awk $(sort $(wildcard sql/*.sql))

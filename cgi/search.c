@@ -160,8 +160,8 @@ words_of(struct arena *a, const char *name, const char *upn,
 void
 search_batch_init(struct search_batch *b, const char *kind)
 {
-	b->kind = kind;
-	b->n = 0;
+	memset(b, 0, sizeof(*b));
+	b->in.kind = DB_TEXT(kind);
 }
 
 int
@@ -171,11 +171,12 @@ search_batch_flush(struct db *db, struct search_batch *b)
 
 	if (b->n == 0)
 		return DB_OK;
-	b->p[0] = DB_TEXT(b->kind);
-	for (i = 1 + 3 * b->n; i < NELEM(b->p); i++)
-		b->p[i] = DB_NULL;
+	/* The rows not used are NULL, which the statement skips. */
+	for (i = b->n; i < NELEM(b->in.rows); i++)
+		b->in.rows[i].ref = b->in.rows[i].name = b->in.rows[i].word =
+		    DB_NULL;
 	b->n = 0;
-	return db_exec(db, Q_SEARCH_ADD, b->p, NELEM(b->p), NULL);
+	return q_search_add(db, &b->in, NULL);
 }
 
 int
@@ -192,9 +193,9 @@ search_batch_add(struct db *db, struct arena *a, struct search_batch *b,
 	    DB_OK)
 		return rc;
 	for (i = 0; i < n; i++, b->n++) {
-		b->p[1 + 3 * b->n] = DB_TEXT(id);
-		b->p[2 + 3 * b->n] = DB_TEXT(name);
-		b->p[3 + 3 * b->n] = DB_TEXT(w[i]);
+		b->in.rows[b->n].ref = DB_TEXT(id);
+		b->in.rows[b->n].name = DB_TEXT(name);
+		b->in.rows[b->n].word = DB_TEXT(w[i]);
 	}
 	return DB_OK;
 }
@@ -205,10 +206,10 @@ search_index(struct db *db, struct arena *a, const char *kind,
     const char *const *phones, size_t nphones)
 {
 	struct search_batch	 b;
-	struct db_val		 p = DB_TEXT(id);
 	int			 rc;
 
-	if ((rc = db_exec(db, Q_SEARCH_FORGET, &p, 1, NULL)) != DB_OK)
+	if ((rc = q_search_forget(db, &(struct q_search_forget_in){
+	    .ref = DB_TEXT(id) }, NULL)) != DB_OK)
 		return rc;
 	search_batch_init(&b, kind);
 	if ((rc = search_batch_add(db, a, &b, id, name, upn, email, phones,

@@ -13,7 +13,6 @@
 #define SEARCH_WORD_MAX		100	/* bytes of one indexed word */
 #define SEARCH_WORDS_MAX	24	/* words indexed per person or unit */
 #define SEARCH_TERMS_MAX	2	/* words of q that must all match */
-#define SEARCH_ROWS		40	/* words one statement writes */
 
 #include "db/db.h"
 
@@ -21,9 +20,8 @@ struct arena;
 
 /* Words waiting to be written, for users or units of one kind. */
 struct search_batch {
-	const char	*kind;		/* "user" or "unit" */
-	size_t		 n;		/* rows used */
-	struct db_val	 p[1 + 3 * SEARCH_ROWS];
+	size_t			 n;	/* rows used */
+	struct q_search_add_in	 in;	/* the kind, then SEARCH_ROWS rows */
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "authz.h"
 #include "conf.h"
 #include "db/db.h"
+#include "db/roles.h"
 #include "http.h"
 #include "session.h"
 #include "settings.h"
@@ -50,44 +51,18 @@ token_hash(const char *token, char out[65])
 	sha256_hex(token, strlen(token), out);
 }
 
-/* The actor's assignments from "role unit-or-dash,..." (unknown roles skipped). */
-static struct authz_actor *
-parse_roles(struct req *r, const char *user_id, char *list)
-{
-	struct authz_actor	*a = arena_alloc(&r->arena, sizeof(*a));
-	struct assignment	*as;
-	char			*item, *save, *sp;
-	size_t			 n = 1;
-	int			 role;
-
-	for (sp = list; sp != NULL && *sp != '\0'; sp++)
-		n += *sp == ',';
-	as = arena_alloc(&r->arena, sizeof(*as) * n);
-	a->user_id = user_id;
-	a->roles = as;
-	a->nroles = 0;
-	for (item = list ? strtok_r(list, ",", &save) : NULL; item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
-		if ((sp = strchr(item, ' ')) == NULL)
-			continue;
-		*sp++ = '\0';
-		if ((role = authz_role_parse(item)) < 0)
-			continue;
-		as[a->nroles].role = (enum role)role;
-		as[a->nroles++].unit_id = strcmp(sp, "-") == 0 ? NULL : sp;
-	}
-	return a;
-}
-
 int
 sess_load(struct req *r)
 {
-	const char	*tok = r->cookie[COOKIE_SESSION];
-	struct db_rows	 rs;
-	struct db_val	 p[1];
-	struct sess	*s;
-	int64_t		 now = now_s();
-	int		 rc;
+	const char			*tok = r->cookie[COOKIE_SESSION];
+	struct q_sess_load_rows		 rows;
+	const struct q_sess_load_row	*u;
+	struct db_val			 hash;
+	struct authz_actor		*actor;
+	struct assignment		*roles;
+	struct sess			*s;
+	int64_t				 now = now_s();
+	int				 rc;
 
 	r->sess = NULL;
 	if (tok == NULL || strlen(tok) != SESS_TOKEN_LEN ||
@@ -96,39 +71,47 @@ sess_load(struct req *r)
 	s = arena_alloc(&r->arena, sizeof(*s));
 	memset(s, 0, sizeof(*s));
 	token_hash(tok, s->token_hash);
-	p[0] = DB_TEXT(s->token_hash);
-	if ((rc = db_query_one(r->db, &r->arena, Q_SESS_LOAD, p, 1, &rs)) <= 0)
+	hash = DB_TEXT(s->token_hash);
+	if ((rc = q_sess_load(r->db, &r->arena, &(struct q_sess_load_in){
+	    .token_hash = hash }, &rows)) != DB_OK || rows.n == 0)
 		return rc;
-	settings_parse(&r->arena, r->settings, DB_CELL(&rs, 0, 13));
+	u = &rows.row[0];
+	settings_parse(&r->arena, r->settings, u->settings);
 	r->settings_loaded = 1;
-	if (db_int(&rs, 0, 9, 0) != 1)		/* disabled user */
+	if (u->enabled != 1)		/* disabled user */
 		return DB_OK;
-	s->created_at = db_int(&rs, 0, 1, 0);
-	s->last_seen_at = db_int(&rs, 0, 2, 0);
+	s->created_at = u->created;
+	s->last_seen_at = u->last_seen;
 	if (sess_expired(s->created_at, s->last_seen_at, now,
 	    settings_int(r->settings, SET_SESSION_IDLE_MINUTES) * 60,
 	    settings_int(r->settings, SET_SESSION_ABSOLUTE_HOURS) * 3600)) {
-		(void)db_exec(r->db, Q_SESS_DELETE, p, 1, NULL);
+		(void)q_sess_delete(r->db, &(struct q_sess_delete_in){
+		    .token_hash = hash }, NULL);
 		return DB_OK;
 	}
-	if (snprintf(s->csrf, sizeof(s->csrf), "%s", DB_CELL(&rs, 0, 0)) >=
+	if (snprintf(s->csrf, sizeof(s->csrf), "%s", u->csrf) >=
 	    (int)sizeof(s->csrf) || snprintf(s->user_id, sizeof(s->user_id),
-	    "%s", DB_CELL(&rs, 0, 5)) >= (int)sizeof(s->user_id))
+	    "%s", u->user_id) >= (int)sizeof(s->user_id))
 		return DB_OK;
-	s->mfa_at = db_int(&rs, 0, 3, 0);
-	s->mfa_attempts = (int)db_int(&rs, 0, 4, 0);
-	s->upn = DB_CELL(&rs, 0, 6);
-	s->display_name = DB_CELL(&rs, 0, 7);
-	s->must_change = db_int(&rs, 0, 8, 0) != 0;
-	s->has_totp = db_int(&rs, 0, 10, 0) != 0;
-	r->actor = parse_roles(r, s->user_id, DB_CELL(&rs, 0, 11));
-	s->has_role = r->actor->nroles > 0;
-	s->flash = DB_CELL(&rs, 0, 12);
-	s->flashlen = rs.len[12];
-	s->enrol = DB_CELL(&rs, 0, 14);
-	s->enrollen = rs.len[14];
+	s->mfa_at = u->mfa_at;
+	s->mfa_attempts = (int)u->mfa_attempts;
+	s->upn = u->upn;
+	s->display_name = u->display_name;
+	s->must_change = u->must_change != 0;
+	s->has_totp = u->has_totp != 0;
+	actor = arena_alloc(&r->arena, sizeof(*actor));
+	actor->user_id = s->user_id;
+	actor->nroles = db_roles_decode(&r->arena, u->roles, &roles);
+	actor->roles = roles;
+	r->actor = actor;
+	s->has_role = actor->nroles > 0;
+	s->flash = u->flash;
+	s->flashlen = u->flash_len;
+	s->enrol = u->enrol_secret;
+	s->enrollen = u->enrol_secret_len;
 	if (now - s->last_seen_at >= SESS_TOUCH_SECONDS &&
-	    (rc = db_exec(r->db, Q_SESS_TOUCH, p, 1, NULL)) != DB_OK)
+	    (rc = q_sess_touch(r->db, &(struct q_sess_touch_in){
+	    .token_hash = hash }, NULL)) != DB_OK)
 		return rc;
 	r->sess = s;
 	return DB_OK;
@@ -139,7 +122,6 @@ sess_start(struct db *db, struct req *r, const char *user_id, int mfa_done,
     struct sess_new *n)
 {
 	unsigned char	 raw[SESS_TOKEN_BYTES], c[SESS_TOKEN_BYTES];
-	struct db_val	 p[6];
 	int		 rc;
 
 	if (snprintf(n->user_id, sizeof(n->user_id), "%s", user_id) >=
@@ -152,18 +134,18 @@ sess_start(struct db *db, struct req *r, const char *user_id, int mfa_done,
 	OPENSSL_cleanse(raw, sizeof(raw));
 	token_hash(n->token, n->hash);
 	n->mfa_done = mfa_done;
-	if (r->sess != NULL) {
-		p[0] = DB_TEXT(r->sess->token_hash);
-		if ((rc = db_exec(db, Q_SESS_DELETE, p, 1, NULL)) != DB_OK)
-			return rc;
-	}
-	p[0] = DB_TEXT(n->hash);
-	p[1] = DB_TEXT(n->user_id);
-	p[2] = DB_TEXT(n->csrf);
-	p[3] = DB_INT(mfa_done);
-	p[4] = DB_TEXT(r->ip);
-	p[5] = DB_TEXT(r->ua);
-	return db_exec(db, Q_SESS_INSERT, p, 6, NULL);
+	if (r->sess != NULL && (rc = q_sess_delete(db,
+	    &(struct q_sess_delete_in){ .token_hash =
+	    DB_TEXT(r->sess->token_hash) }, NULL)) != DB_OK)
+		return rc;
+	return q_sess_insert(db, &(struct q_sess_insert_in){
+		.token_hash = DB_TEXT(n->hash),
+		.user = DB_TEXT(n->user_id),
+		.csrf = DB_TEXT(n->csrf),
+		.mfa_done = DB_INT(mfa_done),
+		.ip = DB_TEXT(r->ip),
+		.user_agent = DB_TEXT(r->ua),
+	}, NULL);
 }
 
 void
@@ -188,17 +170,12 @@ sess_adopt(struct req *r, struct sess_new *n)
 int
 sess_end(struct db *db, struct req *r)
 {
-	struct db_val	p[1];
-	int		rc;
-
 	http_cookie(r, sess_cookie_names(r->conf->cookie_secure)
 	    [COOKIE_SESSION], "", 0, r->conf->cookie_secure);
 	if (r->sess == NULL)
 		return DB_OK;
-	p[0] = DB_TEXT(r->sess->token_hash);
-	if ((rc = db_exec(db, Q_SESS_DELETE, p, 1, NULL)) != DB_OK)
-		return rc;
-	return DB_OK;
+	return q_sess_delete(db, &(struct q_sess_delete_in){
+	    .token_hash = DB_TEXT(r->sess->token_hash) }, NULL);
 }
 
 /* HMAC-SHA256(data key, "csrf" NUL visitor) as base64url. */
@@ -266,7 +243,6 @@ sess_flash_put(struct db *db, struct req *r, const char *hash,
 {
 	unsigned char	 sealed[SESS_FLASH_MAX + CRYPT_OVERHEAD];
 	char		*plain;
-	struct db_val	 p[2];
 	int		 n;
 
 	plain = arena_printf(&r->arena, "%s\n%s", kind, text);
@@ -277,9 +253,9 @@ sess_flash_put(struct db *db, struct req *r, const char *hash,
 	OPENSSL_cleanse(plain, strlen(plain));
 	if (n < 0)
 		return DB_ERR;
-	p[0] = DB_BYTES((const char *)sealed, (size_t)n);
-	p[1] = DB_TEXT(hash);
-	return db_exec(db, Q_SESS_FLASH, p, 2, NULL);
+	return q_sess_flash(db, &(struct q_sess_flash_in){
+	    .flash = DB_BYTES((const char *)sealed, (size_t)n),
+	    .token_hash = DB_TEXT(hash) }, NULL);
 }
 
 /* The flash of this kind (in the arena), cleared first when take; or NULL. */
@@ -287,7 +263,6 @@ static char *
 flash_open(struct req *r, const char *kind, int take)
 {
 	unsigned char	 plain[SESS_FLASH_MAX + 1];
-	struct db_val	 p[2];
 	size_t		 klen = strlen(kind);
 	char		*out = NULL;
 	int		 n;
@@ -302,10 +277,10 @@ flash_open(struct req *r, const char *kind, int take)
 	plain[n] = '\0';
 	if ((size_t)n > klen && memcmp(plain, kind, klen) == 0 &&
 	    plain[klen] == '\n') {
-		p[0] = DB_NULL;
-		p[1] = DB_TEXT(r->sess->token_hash);
 		/* Shown at most once: cleared before it is returned. */
-		if (!take || db_exec(r->db, Q_SESS_FLASH, p, 2, NULL) == DB_OK)
+		if (!take || q_sess_flash(r->db, &(struct q_sess_flash_in){
+		    .flash = DB_NULL, .token_hash =
+		    DB_TEXT(r->sess->token_hash) }, NULL) == DB_OK)
 			out = arena_strdup(&r->arena, (char *)plain + klen + 1);
 		if (take)
 			r->sess->flash = NULL;
@@ -349,15 +324,14 @@ sess_enrol_put(struct db *db, struct req *r, const unsigned char *secret,
     size_t len)
 {
 	unsigned char	sealed[SESS_ENROL_MAX + CRYPT_OVERHEAD];
-	struct db_val	p[2];
 	int		n = 0;
 
 	if (secret != NULL && (len > SESS_ENROL_MAX || (n = crypt_seal(
 	    r->conf->data_key, (const unsigned char *)r->sess->token_hash, 64,
 	    secret, len, sealed, sizeof(sealed))) < 0))
 		return DB_ERR;
-	p[0] = secret != NULL ? DB_BYTES((const char *)sealed, (size_t)n) :
-	    DB_NULL;
-	p[1] = DB_TEXT(r->sess->token_hash);
-	return db_exec(db, Q_SESS_ENROL, p, 2, NULL);
+	return q_sess_enrol(db, &(struct q_sess_enrol_in){
+	    .secret = secret != NULL ? DB_BYTES((const char *)sealed,
+	    (size_t)n) : DB_NULL,
+	    .token_hash = DB_TEXT(r->sess->token_hash) }, NULL);
 }

@@ -107,18 +107,18 @@ settings_defaults(struct settings *s)
 int
 settings_load(struct db *db, struct arena *a, struct settings *s)
 {
-	struct db_rows	rs;
-	size_t		r;
-	int		i, rc;
+	struct q_settings_all_rows	rows;
+	size_t				r;
+	int				i, rc;
 
 	settings_defaults(s);
-	if ((rc = db_query(db, a, Q_SETTINGS_ALL, NULL, 0, &rs)) != DB_OK)
+	if ((rc = q_settings_all(db, a, &rows)) != DB_OK)
 		return rc;
-	for (r = 0; r < rs.n; r++) {
-		i = settings_find(DB_CELL(&rs, r, 0));
+	for (r = 0; r < rows.n; r++) {
+		i = settings_find(rows.row[r].name);
 		/* A row a newer version wrote, or a bad one, keeps the default. */
-		if (i >= 0 && settings_check(i, DB_CELL(&rs, r, 1)) == NULL)
-			s->value[i] = DB_CELL(&rs, r, 1);
+		if (i >= 0 && settings_check(i, rows.row[r].value) == NULL)
+			s->value[i] = rows.row[r].value;
 	}
 	return DB_OK;
 }

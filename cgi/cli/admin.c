@@ -61,50 +61,61 @@ int
 cli_audit(struct cli *c, struct db *db, const char *action,
     const char *target_id, const char *target_name, const char *details)
 {
-	struct audit	a = { NULL, 1, NULL, NULL, NULL, target_id,
-	    target_name, "cli", NULL };
+	struct audit	a = {
+		.action = arena_printf(&c->arena, "cli.%s", action),
+		.ok = 1,
+		.actor_upn = arena_printf(&c->arena, "cli:%s", c->os_user),
+		.target_id = target_id,
+		.target_name = target_name,
+		.client = "cli",
+		.details = details,
+	};
 
-	a.action = arena_printf(&c->arena, "cli.%s", action);
-	a.actor_upn = arena_printf(&c->arena, "cli:%s", c->os_user);
-	a.details = details;
-	return audit_write(db, NULL, &a);
+	return audit_write(db, &a);
 }
 
 /* Finds a user by UPN or id: 1 (id, name filled), 0 none, or db_err. */
 static int
 find_user(struct cli *c, const char *key, const char **id, const char **name)
 {
-	struct db_rows	rs;
-	struct db_val	p[1];
-	int		rc;
+	struct q_user_by_id_rows	by_id;
+	struct q_user_by_upn_rows	by_upn;
+	int				rc;
 
-	p[0] = DB_TEXT(key);
-	if (uuid_valid(key))
-		rc = db_query_one(c->db, &c->arena, Q_USER_BY_ID, p, 1, &rs);
-	else
-		rc = db_query_one(c->db, &c->arena, Q_USER_BY_UPN, p, 1, &rs);
-	if (rc == 1) {
-		*id = DB_CELL(&rs, 0, 0);
-		*name = DB_CELL(&rs, 0, uuid_valid(key) ? 2 : 1);
+	if (uuid_valid(key)) {
+		if ((rc = q_user_by_id(c->db, &c->arena,
+		    &(struct q_user_by_id_in){ .id = DB_TEXT(key) }, &by_id)) !=
+		    DB_OK || by_id.n == 0)
+			return rc;
+		*id = by_id.row[0].id;
+		*name = by_id.row[0].display_name;
+		return 1;
 	}
-	return rc;
+	if ((rc = q_user_by_upn(c->db, &c->arena, &(struct q_user_by_upn_in){
+	    .upn = DB_TEXT(key) }, &by_upn)) != DB_OK || by_upn.n == 0)
+		return rc;
+	*id = by_upn.row[0].id;
+	*name = by_upn.row[0].display_name;
+	return 1;
 }
 
 static int
 find_unit(struct cli *c, const char *key, const char **id, const char **name)
 {
-	struct db_rows	rs;
-	struct db_val	p[1];
-	int		rc;
+	struct q_unit_by_id_rows	rows;
+	int				rc;
 
-	p[0] = DB_TEXT(key);
-	rc = db_query_one(c->db, &c->arena, uuid_valid(key) ? Q_UNIT_BY_ID :
-	    Q_UNIT_BY_NAME, p, 1, &rs);
-	if (rc == 1) {
-		*id = DB_CELL(&rs, 0, 0);
-		*name = DB_CELL(&rs, 0, 1);
-	}
-	return rc;
+	if (uuid_valid(key))
+		rc = q_unit_by_id(c->db, &c->arena, &(struct q_unit_by_id_in){
+		    .id = DB_TEXT(key) }, &rows);
+	else
+		rc = q_unit_by_name(c->db, &c->arena,
+		    &(struct q_unit_by_name_in){ .name = DB_TEXT(key) }, &rows);
+	if (rc != DB_OK || rows.n == 0)
+		return rc;
+	*id = rows.row[0].id;
+	*name = rows.row[0].name;
+	return 1;
 }
 
 /* Reads one line (the password) from stdin into buf; 0 or -1. */
@@ -148,28 +159,27 @@ static int
 user_add_txn(struct db *db, void *arg)
 {
 	struct user_add	*u = arg;
-	struct db_val	 p[11];
 	int		 rc;
 
-	p[0] = DB_TEXT(u->id);
-	p[1] = DB_TEXT(u->upn);
-	p[2] = DB_TEXT(u->name);
-	p[3] = DB_TEXT(u->given);
-	p[4] = DB_TEXT(u->surname);
-	p[5] = DB_TEXT(u->email);
-	p[6] = DB_TEXT(u->job);
-	p[7] = DB_TEXT(u->dept);
-	p[8] = DB_TEXT(u->source);
-	p[9] = DB_TEXT(u->hash);
-	p[10] = DB_INT(u->must_change);
-	if ((rc = db_exec(db, Q_USER_INSERT, p, 11, NULL)) != DB_OK)
+	if ((rc = q_user_insert(db, &(struct q_user_insert_in){
+		.id = DB_TEXT(u->id),
+		.upn = DB_TEXT(u->upn),
+		.display_name = DB_TEXT(u->name),
+		.given_name = DB_TEXT(u->given),
+		.surname = DB_TEXT(u->surname),
+		.email = DB_TEXT(u->email),
+		.job_title = DB_TEXT(u->job),
+		.department = DB_TEXT(u->dept),
+		.source = DB_TEXT(u->source),
+		.password_hash = DB_TEXT(u->hash),
+		.must_change = DB_INT(u->must_change),
+	    }, NULL)) != DB_OK)
 		return rc;
-	if (u->mobile != NULL) {
-		p[1] = DB_TEXT("mobile");
-		p[2] = DB_TEXT(u->mobile);
-		if ((rc = db_exec(db, Q_PHONE_INSERT, p, 3, NULL)) != DB_OK)
-			return rc;
-	}
+	if (u->mobile != NULL && (rc = q_phone_insert(db,
+	    &(struct q_phone_insert_in){ .user = DB_TEXT(u->id),
+	    .type = DB_TEXT("mobile"), .number = DB_TEXT(u->mobile) },
+	    NULL)) != DB_OK)
+		return rc;
 	if ((rc = search_index(db, &u->c->arena, "user", u->id, u->name,
 	    u->upn, u->email, &u->mobile, u->mobile != NULL)) != DB_OK)
 		return rc;
@@ -264,17 +274,16 @@ static int
 set_pw_txn(struct db *db, void *arg)
 {
 	struct set_pw	*s = arg;
-	struct db_val	 p[4];
 	int		 rc;
 
-	p[0] = DB_TEXT(s->hash);
-	p[1] = DB_INT(s->temporary);
-	p[2] = s->temporary ? DB_INT(s->ttl) : DB_NULL;
-	p[3] = DB_TEXT(s->id);
-	if ((rc = db_exec(db, Q_USER_SET_PASSWORD, p, 4, NULL)) != DB_OK)
+	if ((rc = q_user_set_password(db, &(struct q_user_set_password_in){
+	    .password_hash = DB_TEXT(s->hash),
+	    .must_change = DB_INT(s->temporary),
+	    .ttl_seconds = s->temporary ? DB_INT(s->ttl) : DB_NULL,
+	    .id = DB_TEXT(s->id) }, NULL)) != DB_OK)
 		return rc;
-	p[0] = DB_TEXT(s->id);
-	if ((rc = db_exec(db, Q_SESS_DELETE_USER, p, 1, NULL)) != DB_OK)
+	if ((rc = q_sess_delete_user(db, &(struct q_sess_delete_user_in){
+	    .user = DB_TEXT(s->id) }, NULL)) != DB_OK)
 		return rc;
 	return cli_audit(s->c, db, "user.set-password", s->id, s->name,
 	    s->temporary ? "{\"temporary\":true}" : "{\"temporary\":false}");
@@ -325,14 +334,70 @@ cmd_user_set_password(struct cli *c, const struct opts *o,
 	return EXIT_OK;
 }
 
+/* One statement and its audit row: the commands below. */
 struct simple {
 	struct cli	*c;
-	enum stmt	 stmt;
-	struct db_val	 p[3];
-	size_t		 np;
+	/* Runs the statement with in; *n: the rows it changed. */
+	int		(*run)(struct db *, const struct simple *, uint64_t *n);
+	union {
+		struct q_user_enable_in		enable;
+		struct q_member_add_in		member;
+		struct q_role_assign_in		role;
+		struct q_role_revoke_in		revoke;
+		struct q_setting_set_in		setting;
+		struct q_mystaff_select_in	select;
+	} in;
 	const char	*action, *target_id, *target_name, *details;
 	int		 must_change;	/* 1: the statement must change a row */
 };
+
+static int
+run_enable(struct db *db, const struct simple *s, uint64_t *n)
+{
+	return q_user_enable(db, &s->in.enable, n);
+}
+
+static int
+run_member_add(struct db *db, const struct simple *s, uint64_t *n)
+{
+	return q_member_add(db, &s->in.member, n);
+}
+
+static int
+run_member_remove(struct db *db, const struct simple *s, uint64_t *n)
+{
+	return q_member_remove(db, &s->in.member, n);
+}
+
+static int
+run_role_assign(struct db *db, const struct simple *s, uint64_t *n)
+{
+	return q_role_assign(db, &s->in.role, n);
+}
+
+static int
+run_role_revoke(struct db *db, const struct simple *s, uint64_t *n)
+{
+	return q_role_revoke(db, &s->in.revoke, n);
+}
+
+static int
+run_setting(struct db *db, const struct simple *s, uint64_t *n)
+{
+	return q_setting_set(db, &s->in.setting, n);
+}
+
+static int
+run_select(struct db *db, const struct simple *s, uint64_t *n)
+{
+	return q_mystaff_select(db, &s->in.select, n);
+}
+
+static int
+run_unselect(struct db *db, const struct simple *s, uint64_t *n)
+{
+	return q_mystaff_unselect(db, &s->in.select, n);
+}
 
 static int
 simple_txn(struct db *db, void *arg)
@@ -341,7 +406,7 @@ simple_txn(struct db *db, void *arg)
 	uint64_t	 n = 0;
 	int		 rc;
 
-	if ((rc = db_exec(db, s->stmt, s->p, s->np, &n)) != DB_OK)
+	if ((rc = s->run(db, s, &n)) != DB_OK)
 		return rc;
 	if (s->must_change && n == 0)
 		return 1;
@@ -380,10 +445,9 @@ cmd_user_enable(struct cli *c, const struct opts *o, const char *const *a,
 		return rc == 0 ? fail("no user %s", upn) : db_fail_msg(rc);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.stmt = Q_USER_ENABLE;
-	s.p[0] = DB_INT(enable);
-	s.p[1] = DB_TEXT(id);
-	s.np = 2;
+	s.run = run_enable;
+	s.in.enable = (struct q_user_enable_in){ .enabled = DB_INT(enable),
+	    .id = DB_TEXT(id) };
 	s.action = enable ? "user.enable" : "user.disable";
 	s.target_id = id;
 	s.target_name = name;
@@ -400,13 +464,11 @@ static int
 unit_add_txn(struct db *db, void *arg)
 {
 	struct unit_add	*u = arg;
-	struct db_val	 p[3];
 	int		 rc;
 
-	p[0] = DB_TEXT(u->id);
-	p[1] = DB_TEXT(u->name);
-	p[2] = DB_TEXT(u->desc);
-	if ((rc = db_exec(db, Q_UNIT_INSERT, p, 3, NULL)) != DB_OK ||
+	if ((rc = q_unit_insert(db, &(struct q_unit_insert_in){
+	    .id = DB_TEXT(u->id), .name = DB_TEXT(u->name),
+	    .description = DB_TEXT(u->desc) }, NULL)) != DB_OK ||
 	    (rc = search_index(db, &u->c->arena, "unit", u->id, u->name, NULL,
 	    NULL, NULL, 0)) != DB_OK)
 		return rc;
@@ -458,10 +520,9 @@ cmd_unit_member(struct cli *c, const struct opts *o, const char *const *a,
 		return rc == 0 ? fail("no user %s", user) : db_fail_msg(rc);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.stmt = add ? Q_MEMBER_ADD : Q_MEMBER_REMOVE;
-	s.p[0] = DB_TEXT(nid);
-	s.p[1] = DB_TEXT(uid);
-	s.np = 2;
+	s.run = add ? run_member_add : run_member_remove;
+	s.in.member = (struct q_member_add_in){ .unit = DB_TEXT(nid),
+	    .user = DB_TEXT(uid) };
 	s.action = add ? "unit.add-member" : "unit.remove-member";
 	s.target_id = uid;
 	s.target_name = uname;
@@ -492,17 +553,17 @@ cmd_role(struct cli *c, const struct opts *o, const char *const *a, int n,
 		return rc == 0 ? fail("no unit %s", unit) : db_fail_msg(rc);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.p[0] = DB_TEXT(uid);
-	s.p[1] = DB_TEXT(role);
 	if (assign) {
-		s.stmt = Q_ROLE_ASSIGN;
-		s.p[2] = DB_TEXT(nid);
+		s.run = run_role_assign;
+		s.in.role = (struct q_role_assign_in){ .user = DB_TEXT(uid),
+		    .role = DB_TEXT(role), .unit = DB_TEXT(nid) };
 	} else {
-		s.stmt = Q_ROLE_REVOKE;
-		s.p[2] = DB_TEXT(nid != NULL ? nid : "");
+		s.run = run_role_revoke;
+		s.in.revoke = (struct q_role_revoke_in){ .user = DB_TEXT(uid),
+		    .role = DB_TEXT(role),
+		    .scope_key = DB_TEXT(nid != NULL ? nid : "") };
 		s.must_change = 1;
 	}
-	s.np = 3;
 	s.action = assign ? "role.assign" : "role.revoke";
 	s.target_id = uid;
 	s.target_name = uname;
@@ -598,10 +659,9 @@ cmd_settings_set(struct cli *c, const struct opts *o, const char *const *a,
 		return fail("%s %s", a[0], why);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.stmt = Q_SETTING_SET;
-	s.p[0] = DB_TEXT(a[0]);
-	s.p[1] = DB_TEXT(a[1]);
-	s.np = 2;
+	s.run = run_setting;
+	s.in.setting = (struct q_setting_set_in){ .name = DB_TEXT(a[0]),
+	    .value = DB_TEXT(a[1]) };
 	s.action = "settings.update";
 	s.target_name = a[0];
 	s.details = arena_printf(&c->arena, "{\"name\":%s,\"value\":%s}",
@@ -624,9 +684,8 @@ cmd_mystaff(struct cli *c, const struct opts *o, const char *const *a, int n,
 		return rc == 0 ? fail("no user %s", user) : db_fail_msg(rc);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.stmt = select ? Q_MYSTAFF_SELECT : Q_MYSTAFF_UNSELECT;
-	s.p[0] = DB_TEXT(id);
-	s.np = 1;
+	s.run = select ? run_select : run_unselect;
+	s.in.select = (struct q_mystaff_select_in){ .user = DB_TEXT(id) };
 	s.action = select ? "mystaff.select" : "mystaff.unselect";
 	s.target_id = id;
 	s.target_name = name;
@@ -638,19 +697,18 @@ static int
 cmd_mystaff_selected(struct cli *c, const struct opts *o,
     const char *const *a, int n, int arg)
 {
-	struct db_rows	rs;
-	size_t		i;
-	int		rc;
+	struct q_mystaff_list_rows	rows;
+	size_t				i;
+	int				rc;
 
 	(void)arg;
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;
-	if ((rc = db_query(c->db, &c->arena, Q_MYSTAFF_LIST, NULL, 0, &rs)) !=
-	    DB_OK)
+	if ((rc = q_mystaff_list(c->db, &c->arena, &rows)) != DB_OK)
 		return db_fail_msg(rc);
-	for (i = 0; i < rs.n; i++)
-		printf("%s\n", DB_CELL(&rs, i, 0));
+	for (i = 0; i < rows.n; i++)
+		printf("%s\n", rows.row[i].upn);
 	return EXIT_OK;
 }
 

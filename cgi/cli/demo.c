@@ -21,9 +21,6 @@
 #define DEMO_UNITS_MAX	100000
 #define DEMO_USERS_MAX	10000000
 #define DEMO_BATCH	2000	/* users per transaction */
-#define DEMO_ROWS	10	/* people per insert (Q_DEMO_USERS) */
-#define DEMO_MEMBERS	(3 * DEMO_ROWS)	/* memberships per insert */
-#define USER_COLS	10	/* values of a row of Q_DEMO_USERS */
 
 static const char *const first[] = {
 	"Anna", "Ben", "Chloé", "David", "Emma", "Farid", "Grace", "Hugo",
@@ -60,9 +57,9 @@ demo_id(const char *kind, long n, char out[UUID_LEN + 1])
 /* Rows waiting for the next multi-row inserts (strings in the arena). */
 struct demo_rows {
 	size_t			 nusers, nmobiles, nmembers;
-	struct db_val		 users[USER_COLS * DEMO_ROWS];
-	struct db_val		 mobiles[2 * DEMO_ROWS];
-	struct db_val		 members[2 * DEMO_MEMBERS];
+	struct q_demo_users_in	 users;
+	struct q_demo_mobiles_in mobiles;
+	struct q_demo_members_in members;
 	struct search_batch	 words;
 };
 
@@ -81,19 +78,15 @@ rows_init(struct demo *d)
 	search_batch_init(&d->rows.words, "user");
 }
 
-/* Runs a multi-row insert of n rows of width values, padded to max. */
-static int
-rows_exec(struct db *db, enum stmt id, struct db_val *p, size_t n,
-    size_t width, size_t max)
-{
-	size_t	i;
-
-	if (n == 0)
-		return DB_OK;
-	for (i = n; i < max; i++)
-		memcpy(&p[i * width], &p[(n - 1) * width], width * sizeof(*p));
-	return db_exec(db, id, p, width * max, NULL);
-}
+/*
+ * A short batch of a multi-row insert repeats its last row (a no-op: the
+ * statements keep what is there): rows[n..NELEM) = rows[n - 1].
+ */
+#define PAD_ROWS(rows, n) do {						\
+	size_t	pad_;							\
+	for (pad_ = (n); pad_ > 0 && pad_ < NELEM(rows); pad_++)	\
+		(rows)[pad_] = (rows)[(n) - 1];				\
+} while (0)
 
 /*
  * Writes the waiting rows: people, then their mobiles (the trigger
@@ -106,11 +99,13 @@ rows_flush(struct db *db, struct demo *d)
 	struct demo_rows	*b = &d->rows;
 	int			 rc;
 
-	if ((rc = rows_exec(db, Q_DEMO_USERS, b->users, b->nusers, USER_COLS,
-	    DEMO_ROWS)) != DB_OK || (rc = rows_exec(db, Q_DEMO_MOBILES,
-	    b->mobiles, b->nmobiles, 2, DEMO_ROWS)) != DB_OK ||
-	    (rc = rows_exec(db, Q_DEMO_MEMBERS, b->members, b->nmembers, 2,
-	    DEMO_MEMBERS)) != DB_OK ||
+	PAD_ROWS(b->users.rows, b->nusers);
+	PAD_ROWS(b->mobiles.rows, b->nmobiles);
+	PAD_ROWS(b->members.rows, b->nmembers);
+	if ((b->nusers > 0 && (rc = q_demo_users(db, &b->users, NULL)) !=
+	    DB_OK) || (b->nmobiles > 0 && (rc = q_demo_mobiles(db,
+	    &b->mobiles, NULL)) != DB_OK) || (b->nmembers > 0 &&
+	    (rc = q_demo_members(db, &b->members, NULL)) != DB_OK) ||
 	    (rc = search_batch_flush(db, &b->words)) != DB_OK)
 		return rc;
 	b->nusers = b->nmobiles = b->nmembers = 0;
@@ -132,22 +127,22 @@ put_user(struct db *db, struct demo *d, const char *id, const char *upn,
     const char *source, const char *phone)
 {
 	struct demo_rows	*b = &d->rows;
-	struct db_val		*p = &b->users[USER_COLS * b->nusers++];
 
-	p[0] = DB_TEXT(id);
-	p[1] = DB_TEXT(upn);
-	p[2] = DB_TEXT(name);
-	p[3] = DB_TEXT(given);
-	p[4] = DB_TEXT(sur);
-	p[5] = DB_TEXT(upn);
-	p[6] = DB_TEXT(job);
-	p[7] = DB_NULL;
-	p[8] = DB_TEXT(source);
-	p[9] = DB_TEXT(d->hash);
+	b->users.rows[b->nusers].id = DB_TEXT(id);
+	b->users.rows[b->nusers].upn = DB_TEXT(upn);
+	b->users.rows[b->nusers].display_name = DB_TEXT(name);
+	b->users.rows[b->nusers].given_name = DB_TEXT(given);
+	b->users.rows[b->nusers].surname = DB_TEXT(sur);
+	b->users.rows[b->nusers].email = DB_TEXT(upn);
+	b->users.rows[b->nusers].job_title = DB_TEXT(job);
+	b->users.rows[b->nusers].department = DB_NULL;
+	b->users.rows[b->nusers].source = DB_TEXT(source);
+	b->users.rows[b->nusers].password_hash = DB_TEXT(d->hash);
+	b->nusers++;
 	if (phone != NULL) {
-		p = &b->mobiles[2 * b->nmobiles++];
-		p[0] = DB_TEXT(id);
-		p[1] = DB_TEXT(phone);
+		b->mobiles.rows[b->nmobiles].user = DB_TEXT(id);
+		b->mobiles.rows[b->nmobiles].number = DB_TEXT(phone);
+		b->nmobiles++;
 	}
 	return search_batch_add(db, &d->c->arena, &b->words, id, name, upn,
 	    upn, &phone, phone != NULL);
@@ -157,26 +152,25 @@ put_user(struct db *db, struct demo *d, const char *id, const char *upn,
 static void
 put_member(struct demo *d, long unit, const char *user_id)
 {
-	struct db_val	*p = &d->rows.members[2 * d->rows.nmembers++];
-	char		*uid = arena_alloc(&d->c->arena, UUID_LEN + 1);
+	struct demo_rows	*b = &d->rows;
+	char			*uid = arena_alloc(&d->c->arena, UUID_LEN + 1);
 
 	demo_id("unit", unit, uid);
-	p[0] = DB_TEXT(uid);
-	p[1] = DB_TEXT(user_id);
+	b->members.rows[b->nmembers].unit = DB_TEXT(uid);
+	b->members.rows[b->nmembers].user = DB_TEXT(user_id);
+	b->nmembers++;
 }
 
 static int
 put_role(struct db *db, const char *user_id, const char *role, long unit)
 {
 	char		uid[UUID_LEN + 1];
-	struct db_val	p[3];
 
 	if (unit > 0)
 		demo_id("unit", unit, uid);
-	p[0] = DB_TEXT(user_id);
-	p[1] = DB_TEXT(role);
-	p[2] = unit > 0 ? DB_TEXT(uid) : DB_NULL;
-	return db_exec(db, Q_ROLE_ASSIGN_KEEP, p, 3, NULL);
+	return q_role_assign_keep(db, &(struct q_role_assign_in){
+	    .user = DB_TEXT(user_id), .role = DB_TEXT(role),
+	    .unit = unit > 0 ? DB_TEXT(uid) : DB_NULL }, NULL);
 }
 
 /* A new id from the arena: queued rows point at it until the flush. */
@@ -202,7 +196,6 @@ demo_units_txn(struct db *db, void *arg)
 	};
 	struct demo	*d = arg;
 	struct arena	*a = &d->c->arena;
-	struct db_val	 p[3];
 	const char	*id, *name;
 	long		 u;
 	size_t		 i;
@@ -214,11 +207,11 @@ demo_units_txn(struct db *db, void *arg)
 			return rc;
 		id = new_id(d, "unit", u);
 		name = arena_printf(a, "Store %03ld", u);
-		p[0] = DB_TEXT(id);
-		p[1] = DB_TEXT(name);
-		p[2] = DB_TEXT(arena_printf(a, "Demo location number %ld", u));
-		if ((rc = db_exec(db, Q_UNIT_INSERT_KEEP, p, 3, NULL)) !=
-		    DB_OK || (rc = search_index(db, a, "unit", id, name, NULL,
+		if ((rc = q_unit_insert_keep(db, &(struct q_unit_insert_in){
+		    .id = DB_TEXT(id), .name = DB_TEXT(name),
+		    .description = DB_TEXT(arena_printf(a, "Demo location "
+		    "number %ld", u)) }, NULL)) != DB_OK ||
+		    (rc = search_index(db, a, "unit", id, name, NULL,
 		    NULL, NULL, 0)) != DB_OK)
 			return rc;
 		id = new_id(d, "manager", u);

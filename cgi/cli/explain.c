@@ -12,69 +12,81 @@
 
 #define MIN_UUID	"00000000-0000-0000-0000-000000000000"
 
+/* The columns of MariaDB's EXPLAIN. */
+enum explain_col { X_ID, X_SELECT_TYPE, X_TABLE, X_TYPE, X_POSSIBLE_KEYS,
+    X_KEY, X_KEY_LEN, X_REF, X_ROWS, X_EXTRA, X__MAX };
+
+/* A statement's parameters, from its typed struct. */
+#define PARAMS(...)	(const struct db_val *)(__VA_ARGS__), \
+    sizeof(*(__VA_ARGS__)) / sizeof(struct db_val)
+
+/* Cell c of EXPLAIN row r, or dflt for NULL. */
+static const char *
+cell(const struct db_rows *rs, size_t r, enum explain_col c, const char *dflt)
+{
+	const char	*v = DB_CELL(rs, r, c);
+
+	return v != NULL ? v : dflt;
+}
+
 static int
 explain1(struct cli *c, enum stmt id, const struct db_val *p, size_t np)
 {
 	struct db_rows	rs;
 	size_t		r;
 
-	if (db_explain(c->db, &c->arena, id, p, np, &rs) != DB_OK)
+	if (db_explain(c->db, &c->arena, id, p, np, &rs) != DB_OK ||
+	    rs.ncol != X__MAX)
 		return fail("EXPLAIN %s failed", db_stmt_name(id));
 	printf("%s\n", db_stmt_name(id));
-	/* id select_type table type possible_keys key key_len ref rows Extra */
 	for (r = 0; r < rs.n; r++)
 		printf("  %-18s %-8s key=%-24s rows=%-6s %s\n",
-		    DB_CELL(&rs, r, 2) ? DB_CELL(&rs, r, 2) : "-",
-		    DB_CELL(&rs, r, 3) ? DB_CELL(&rs, r, 3) : "-",
-		    DB_CELL(&rs, r, 5) ? DB_CELL(&rs, r, 5) : "-",
-		    DB_CELL(&rs, r, 8) ? DB_CELL(&rs, r, 8) : "-",
-		    DB_CELL(&rs, r, 9) ? DB_CELL(&rs, r, 9) : "");
+		    cell(&rs, r, X_TABLE, "-"), cell(&rs, r, X_TYPE, "-"),
+		    cell(&rs, r, X_KEY, "-"), cell(&rs, r, X_ROWS, "-"),
+		    cell(&rs, r, X_EXTRA, ""));
 	return EXIT_OK;
 }
 
 int
 cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
-	struct db_rows	 units, people;
-	struct db_val	 p[7];
-	const char	*unit, *user;
-	int		 rc = EXIT_OK;
+	struct q_units_after_rows	 units;
+	struct q_members_after_rows	 people;
+	struct db_val			 unit, user, none = DB_TEXT("");
+	struct db_val			 first = DB_TEXT(MIN_UUID);
+	int				 rc = EXIT_OK;
 
 	(void)arg;
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;
-	p[0] = DB_TEXT("");
-	if (db_query(c->db, &c->arena, Q_UNITS_AFTER, p, 1, &units) != DB_OK ||
-	    units.n == 0)
+	if (q_units_after(c->db, &c->arena, &(struct q_units_after_in){
+	    .name = none }, &units) != DB_OK || units.n == 0)
 		return fail("no locations to explain with (run demo first)");
-	unit = DB_CELL(&units, 0, 0);
-	p[0] = p[1] = p[2] = p[3] = DB_TEXT(unit);
-	p[4] = p[5] = DB_TEXT("");
-	p[6] = DB_TEXT(MIN_UUID);
-	if (db_query(c->db, &c->arena, Q_MEMBERS_AFTER, p, 7, &people) !=
-	    DB_OK || people.n == 0)
+	unit = DB_TEXT(units.row[0].unit.id);
+	if (q_members_after(c->db, &c->arena, &(struct q_members_after_in){
+	    .head_unit = unit, .desc_unit = unit, .count_unit = unit,
+	    .unit = unit, .from_name = none, .name = none, .id = first },
+	    &people) != DB_OK || people.n == 0)
 		return fail("the first location has nobody in it");
-	user = DB_CELL(&people, 0, 0);
+	user = DB_TEXT(people.row[0].person.id);
 
-	p[0] = DB_TEXT("0000");
-	rc |= explain1(c, Q_SESS_LOAD, p, 1);
-	p[0] = DB_TEXT(unit);
-	rc |= explain1(c, Q_UNIT_GET, p, 1);
-	p[0] = p[1] = p[2] = p[3] = DB_TEXT(unit);
-	p[4] = p[5] = DB_TEXT("M");
-	p[6] = DB_TEXT(MIN_UUID);
-	rc |= explain1(c, Q_MEMBERS_AFTER, p, 7);
-	p[0] = p[1] = DB_TEXT("M");
-	p[2] = DB_TEXT(MIN_UUID);
-	rc |= explain1(c, Q_USERS_AFTER, p, 3);
-	p[0] = DB_TEXT(user);
-	rc |= explain1(c, Q_USER_BY_ID, p, 1);
-	p[0] = p[1] = p[2] = DB_TEXT(user);
-	rc |= explain1(c, Q_USER_DETAILS, p, 3);
-	p[0] = p[1] = DB_TEXT("smi%");
-	p[2] = p[3] = p[4] = DB_TEXT("");
-	p[5] = DB_TEXT(MIN_UUID);
-	rc |= explain1(c, Q_SEARCH1, p, 6);
+	rc |= explain1(c, Q_SESS_LOAD, PARAMS(&(struct q_sess_load_in){
+	    .token_hash = DB_TEXT("0000") }));
+	rc |= explain1(c, Q_UNIT_GET, PARAMS(&(struct q_unit_get_in){
+	    .id = unit }));
+	rc |= explain1(c, Q_MEMBERS_AFTER, PARAMS(&(struct q_members_after_in){
+	    .head_unit = unit, .desc_unit = unit, .count_unit = unit,
+	    .unit = unit, .from_name = DB_TEXT("M"), .name = DB_TEXT("M"),
+	    .id = first }));
+	rc |= explain1(c, Q_USERS_AFTER, PARAMS(&(struct q_users_after_in){
+	    .from_name = DB_TEXT("M"), .name = DB_TEXT("M"), .id = first }));
+	rc |= explain1(c, Q_USER_BY_ID, PARAMS(&(struct q_user_by_id_in){
+	    .id = user }));
+	rc |= explain1(c, Q_USER_DETAILS, PARAMS(&(struct q_user_details_in){
+	    .phones_of = user, .units_of = user, .roles_of = user }));
+	rc |= explain1(c, Q_SEARCH1, PARAMS(&(struct q_search1_in){
+	    .term = DB_TEXT("smi%"), .prev_term = DB_TEXT("smi%"),
+	    .from_word = none, .word = none, .name = none, .id = first }));
 	return rc ? EXIT_FAIL : EXIT_OK;
 }

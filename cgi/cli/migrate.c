@@ -65,10 +65,9 @@ run_file(struct cli *c, const struct migration *m)
 int
 cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
-	struct db_rows	 rs;
-	struct db_val	 p[1];
-	size_t		 i, r;
-	int		 rc, applied = 0, done, reindex = 0;
+	struct q_migrations_rows	 done_rows;
+	size_t				 i, r;
+	int				 rc, applied = 0, done, reindex = 0;
 
 	(void)arg;
 	(void)o; (void)a;
@@ -78,12 +77,11 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 	    "schema_migrations (version INT NOT NULL PRIMARY KEY, "
 	    "applied_at DATETIME(6) NOT NULL) ENGINE=InnoDB")) != DB_OK)
 		return fail("cannot create schema_migrations");
-	if ((rc = db_query(c->db, &c->arena, Q_MIGRATIONS, NULL, 0, &rs)) !=
-	    DB_OK)
+	if ((rc = q_migrations(c->db, &c->arena, &done_rows)) != DB_OK)
 		return fail("cannot read schema_migrations");
 	for (i = 0; i < nmigrations; i++) {
-		for (done = 0, r = 0; r < rs.n; r++)
-			if (db_int(&rs, r, 0, -1) == migrations[i].version)
+		for (done = 0, r = 0; r < done_rows.n; r++)
+			if (done_rows.row[r].version == migrations[i].version)
 				done = 1;
 		if (done)
 			continue;
@@ -91,14 +89,18 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 		 * re-runnable, and is recorded only once it all went in. */
 		if (run_file(c, &migrations[i]) != DB_OK)
 			return fail("migration %s failed", migrations[i].name);
-		p[0] = DB_INT(migrations[i].version);
-		if (db_exec(c->db, Q_MIGRATION_ADD, p, 1, NULL) != DB_OK)
+		if (q_migration_add(c->db, &(struct q_migration_add_in){
+		    .version = DB_INT(migrations[i].version) }, NULL) != DB_OK)
 			return fail("cannot record migration %s",
 			    migrations[i].name);
 		printf("%s\n", migrations[i].name);
 		applied++;
 		reindex |= migrations[i].version == REINDEX_AFTER;
 	}
+	/* Every statement against the schema as it now is (db_prepare). */
+	if (db_prepare_all(c->db) != DB_OK)
+		return fail("a statement does not fit the schema or its "
+		    "declaration in stmts.h (see the log)");
 	if (reindex)
 		return cli_reindex(c, o, a, 0, 0);
 	if (applied == 0)
@@ -108,9 +110,9 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 }
 
 struct reindex {
-	struct cli	*c;
-	struct db_rows	 rs;
-	int		 units;
+	struct cli			*c;
+	struct q_reindex_units_rows	 units;	/* or, when n is 0, */
+	struct q_reindex_users_rows	 users;
 };
 
 static int
@@ -122,26 +124,23 @@ reindex_txn(struct db *db, void *arg)
 	size_t		 i, n;
 	int		 rc;
 
-	for (i = 0; i < x->rs.n; i++) {
-		if (x->units) {
-			rc = search_index(db, &x->c->arena, "unit",
-			    DB_CELL(&x->rs, i, 0), DB_CELL(&x->rs, i, 1), NULL,
-			    NULL, NULL, 0);
-		} else {
-			/* A copy: the rows must stay whole for a retry. */
-			n = 0;
-			list = DB_CELL(&x->rs, i, 4) ? arena_strdup(
-			    &x->c->arena, DB_CELL(&x->rs, i, 4)) : NULL;
-			for (tok = list ? strtok_r(list, " ", &save) : NULL;
-			    tok != NULL && n < PHONES_MAX;
-			    tok = strtok_r(NULL, " ", &save))
-				phones[n++] = tok;
-			rc = search_index(db, &x->c->arena, "user",
-			    DB_CELL(&x->rs, i, 0), DB_CELL(&x->rs, i, 1),
-			    DB_CELL(&x->rs, i, 2), DB_CELL(&x->rs, i, 3),
-			    phones, n);
-		}
-		if (rc != DB_OK)
+	for (i = 0; i < x->units.n; i++)
+		if ((rc = search_index(db, &x->c->arena, "unit",
+		    x->units.row[i].id, x->units.row[i].name, NULL, NULL, NULL,
+		    0)) != DB_OK)
+			return rc;
+	for (i = 0; i < x->users.n; i++) {
+		const struct q_reindex_users_row	*u = &x->users.row[i];
+
+		/* A copy: the rows must stay whole for a retry. */
+		n = 0;
+		list = u->phones ? arena_strdup(&x->c->arena, u->phones) : NULL;
+		for (tok = list ? strtok_r(list, " ", &save) : NULL;
+		    tok != NULL && n < PHONES_MAX;
+		    tok = strtok_r(NULL, " ", &save))
+			phones[n++] = tok;
+		if ((rc = search_index(db, &x->c->arena, "user", u->id,
+		    u->display_name, u->upn, u->email, phones, n)) != DB_OK)
 			return rc;
 	}
 	return DB_OK;
@@ -152,7 +151,6 @@ int
 cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct reindex	 x;
-	struct db_val	 p[1];
 	const char	*last = "00000000-0000-0000-0000-000000000000";
 	size_t		 total = 0;
 
@@ -162,22 +160,21 @@ cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n, in
 		return EXIT_USAGE;
 	memset(&x, 0, sizeof(x));
 	x.c = c;
-	x.units = 1;
-	if (db_query(c->db, &c->arena, Q_REINDEX_UNITS, NULL, 0, &x.rs) !=
-	    DB_OK || db_txn(c->db, reindex_txn, &x) != DB_OK)
+	if (q_reindex_units(c->db, &c->arena, &x.units) != DB_OK ||
+	    db_txn(c->db, reindex_txn, &x) != DB_OK)
 		return fail("reindex of units failed");
-	x.units = 0;
+	x.units.n = 0;
 	for (;;) {
-		p[0] = DB_TEXT(last);
-		if (db_query(c->db, &c->arena, Q_REINDEX_USERS, p, 1, &x.rs) !=
-		    DB_OK)
+		if (q_reindex_users(c->db, &c->arena,
+		    &(struct q_reindex_users_in){ .after = DB_TEXT(last) },
+		    &x.users) != DB_OK)
 			return fail("reindex: cannot read users");
-		if (x.rs.n == 0)
+		if (x.users.n == 0)
 			break;
 		if (db_txn(c->db, reindex_txn, &x) != DB_OK)
 			return fail("reindex of users failed");
-		total += x.rs.n;
-		last = arena_strdup(&c->arena, DB_CELL(&x.rs, x.rs.n - 1, 0));
+		total += x.users.n;
+		last = arena_strdup(&c->arena, x.users.row[x.users.n - 1].id);
 	}
 	fprintf(stderr, "staffdesk-admin: search index rebuilt for %zu "
 	    "people\n", total);

@@ -6,31 +6,23 @@
 
 #include "db/audit.h"
 #include "db/db.h"
-#include "http.h"
-#include "session.h"
 
 int
-audit_write(struct db *db, const struct req *r, const struct audit *a)
+audit_write(struct db *db, const struct audit *a)
 {
-	struct db_val	 p[11];
-	const char	*actor_id = a->actor_id, *actor_upn = a->actor_upn;
-
-	if (actor_id == NULL && r != NULL && r->sess != NULL) {
-		actor_id = r->sess->user_id;
-		actor_upn = r->sess->upn;
-	}
-	p[0] = DB_TEXT(actor_id);
-	p[1] = DB_TEXT(actor_upn);
-	p[2] = DB_TEXT(a->action);
-	p[3] = DB_TEXT(a->target_id);
-	p[4] = DB_TEXT(a->target_name);
-	p[5] = DB_TEXT(a->ok ? "success" : "failure");
-	p[6] = DB_TEXT(a->reason);
-	p[7] = DB_TEXT(a->client);
-	p[8] = DB_TEXT(r != NULL ? r->ip : NULL);
-	p[9] = DB_TEXT(r != NULL ? r->ua : NULL);
-	p[10] = DB_TEXT(a->details);
-	return db_exec(db, Q_AUDIT_INSERT, p, NELEM(p), NULL);
+	return q_audit_insert(db, &(struct q_audit_insert_in){
+		.actor_id = DB_TEXT(a->actor_id),
+		.actor_upn = DB_TEXT(a->actor_upn),
+		.action = DB_TEXT(a->action),
+		.target_id = DB_TEXT(a->target_id),
+		.target_name = DB_TEXT(a->target_name),
+		.result = DB_TEXT(a->ok ? "success" : "failure"),
+		.reason = DB_TEXT(a->reason),
+		.client = DB_TEXT(a->client),
+		.ip = DB_TEXT(a->ip),
+		.user_agent = DB_TEXT(a->user_agent),
+		.details = DB_TEXT(a->details),
+	}, NULL);
 }
 
 char *

@@ -7,27 +7,29 @@
 #define STAFFDESK_DB_AUDIT_H
 
 struct db;
-struct req;
 struct arena;
 
+/*
+ * One row. Fill it with designated initializers: a field left out is
+ * NULL (or, for ok, a failure). Pages fill actor, ip and user agent from
+ * the request with page_audit(); the CLI leaves ip and user agent NULL.
+ */
 struct audit {
 	const char	*action;	/* e.g. "signin.password" */
 	int		 ok;		/* result: success / failure */
 	const char	*reason;	/* a code, NULL on success */
-	const char	*actor_id;	/* NULL: unknown (uses the request's) */
+	const char	*actor_id;	/* NULL: nobody signed in */
 	const char	*actor_upn;
 	const char	*target_id;
 	const char	*target_name;
 	const char	*client;	/* mystaff, account, admin, cli */
 	const char	*details;	/* a JSON object, or NULL */
+	const char	*ip;
+	const char	*user_agent;
 };
 
-/*
- * Inserts the row; the actor defaults to the request's session user
- * and ip/user agent come from the request (r may be NULL for the CLI).
- * Returns DB_OK or a db_err.
- */
-int	 audit_write(struct db *, const struct req *, const struct audit *);
+/* Inserts the row: DB_OK or a db_err. */
+int	 audit_write(struct db *, const struct audit *);
 /* s as a JSON string literal (quoted and escaped) in the arena. */
 char	*json_string(struct arena *, const char *s);
 

@@ -16,13 +16,13 @@
 #define DB_CELL_INIT	256		/* first buffer per cell; grown on demand */
 #define DB_PARAMS_MAX	128
 
-#define STMT(id, sql)	sql,
+#define STMT(id, in, out, sql)	sql,
 static const char *const stmt_sql[STMT__MAX] = {
 #include "db/stmts.h"
 };
 #undef STMT
 
-#define STMT(id, sql)	#id,
+#define STMT(id, in, out, sql)	#id,
 static const char *const stmt_name[STMT__MAX] = {
 #include "db/stmts.h"
 };
@@ -158,7 +158,28 @@ db_prepare(struct db *db, enum stmt id, int *err)
 		mysql_stmt_close(st);
 		return NULL;
 	}
+	if (mysql_stmt_param_count(st) != stmt_shape[id].nparams ||
+	    mysql_stmt_field_count(st) != stmt_shape[id].ncols) {
+		log_msg(LOG_ERR, "db: %s has %lu parameters and %u columns, "
+		    "stmts.h declares %u and %u", db_stmt_name(id),
+		    mysql_stmt_param_count(st), mysql_stmt_field_count(st),
+		    stmt_shape[id].nparams, stmt_shape[id].ncols);
+		*err = DB_ERR;
+		mysql_stmt_close(st);
+		return NULL;
+	}
 	return db->stmt[id] = st;
+}
+
+int
+db_prepare_all(struct db *db)
+{
+	int	id, err, rc = DB_OK;
+
+	for (id = 0; id < STMT__MAX; id++)
+		if (db_prepare(db, (enum stmt)id, &err) == NULL)
+			rc = DB_ERR;
+	return rc;
 }
 
 /* Binds p to st and executes it; st is left ready to fetch. */

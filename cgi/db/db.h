@@ -16,7 +16,13 @@
 struct conf;
 struct db;
 
-#define STMT(id, sql)	id,
+/* Rows of the multi-row statements of stmts.h. */
+#define DEMO_ROWS	10		/* people per Q_DEMO_USERS */
+#define DEMO_MEMBERS	(3 * DEMO_ROWS)	/* memberships per Q_DEMO_MEMBERS */
+#define SEARCH_ROWS	40		/* words per Q_SEARCH_ADD */
+
+#define COLS(...)
+#define STMT(id, in, out, sql)	id,
 enum stmt {
 #include "db/stmts.h"
 	STMT__MAX
@@ -81,6 +87,12 @@ int	 db_query(struct db *, struct arena *, enum stmt,
 /* One row expected: 1 found (out filled), 0 none, or a db_err. */
 int	 db_query_one(struct db *, struct arena *, enum stmt,
 	    const struct db_val *, size_t, struct db_rows *);
+/*
+ * Prepares every statement: DB_OK when each fits the schema and has the
+ * parameters and columns stmts.h declares, else DB_ERR (each misfit
+ * logged). staffdesk-admin migrate runs it after migrating.
+ */
+int	 db_prepare_all(struct db *);
 /* Raw SQL for migrations only (our own files, never request data). */
 int	 db_exec_raw(struct db *, const char *sql);
 uint64_t db_last_id(struct db *);
@@ -102,5 +114,8 @@ int	 db_explain(struct db *, struct arena *, enum stmt,
 
 /* Integer of a cell, or dflt when NULL or not a number. */
 int64_t	 db_int(const struct db_rows *, size_t r, size_t c, int64_t dflt);
+
+/* The statements by name: q_name(), struct q_name_in, struct q_name_row. */
+#include "db_stmts.h"
 
 #endif

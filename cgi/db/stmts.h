@@ -1,58 +1,92 @@
 /*
- * stmts.h: every SQL statement staffdesk runs, by name. Included twice
- * by db.h/db.c with STMT() defined (an X-macro): once for the enum,
- * once for the text. Every one is prepared once per connection and run
- * with bound parameters; none is built from strings at run time.
- * Times are UTC (the connection sets time_zone = '+00:00').
+ * stmts.h: every SQL statement staffdesk runs, by name, with its
+ * parameters and its columns by name:
+ *
+ *	STMT(Q_NAME, IN(param, ...), OUT(column, column:int, ...), "SQL")
+ *
+ * db.h and db.c include it with STMT() defined (an X-macro) for the
+ * enum, the text and the name. cgi/db/stmts-gen.awk reads IN() and
+ * OUT() (and the COLS() groups) and writes build/db_stmts.[ch]: per
+ * statement a struct of its parameters, a struct of a row and a
+ * function q_name() that runs it, so C names every value it sends and
+ * reads (row.upn), and db.c checks when it prepares a statement that the
+ * SQL has as many parameters and columns as declared here.
+ *
+ * Every statement is prepared once per connection and run with bound
+ * parameters; none is built from strings at run time. Times are UTC
+ * (the connection sets time_zone = '+00:00').
  */
 #define EPOCH(c)	"FLOOR(UNIX_TIMESTAMP(" c "))"
 /* "Insert unless it is there": unlike INSERT IGNORE, other errors stay errors. */
 #define KEEP(col)	"ON DUPLICATE KEY UPDATE " col " = " col
 /*
- * The columns of a person in a list (the C side reads them by C_*),
- * from users or from the copy in unit_members (sql/006_members_list.sql).
+ * The columns of a person in a list (COLS person), from users or from
+ * the copy in unit_members (sql/006_members_list.sql).
  */
 #define PERSON_OF(id, name, t) id ", " name ", " t ".upn, " t ".job_title, " \
     t ".phone_count > 0, " \
     "IFNULL(" t ".locked_until > UTC_TIMESTAMP(6), 0), " \
     t ".must_change_password, " t ".enabled"
 #define PERSON(u)	PERSON_OF(u ".id", u ".display_name", u)
+COLS(person, id, name, upn, job_title, has_phone:int, locked:int,
+    must_change:int, enabled:int)
+/* A location in a list: id, name, description, head count. */
+COLS(unit, id, name, description, members)
 #define MEMBER(m)	PERSON_OF(m ".user_id", m ".sort_name", m)
 
 /* settings */
-STMT(Q_SETTINGS_ALL, "SELECT name, value FROM settings")
-STMT(Q_SETTING_SET, "INSERT INTO settings (name, value) VALUES (?, ?) "
+STMT(Q_SETTINGS_ALL, IN(), OUT(name, value),
+    "SELECT name, value FROM settings")
+STMT(Q_SETTING_SET, IN(name, value), OUT(),
+    "INSERT INTO settings (name, value) VALUES (?, ?) "
     "ON DUPLICATE KEY UPDATE value = VALUES(value)")
 
 /* migrations */
-STMT(Q_MIGRATIONS, "SELECT version FROM schema_migrations")
-STMT(Q_MIGRATION_ADD, "INSERT INTO schema_migrations (version, applied_at) "
+STMT(Q_MIGRATIONS, IN(), OUT(version:int),
+    "SELECT version FROM schema_migrations")
+STMT(Q_MIGRATION_ADD, IN(version), OUT(),
+    "INSERT INTO schema_migrations (version, applied_at) "
     "VALUES (?, UTC_TIMESTAMP(6))")
 
 /* users */
-STMT(Q_USER_SIGNIN, "SELECT id, upn, display_name, password_hash, enabled, "
+STMT(Q_USER_SIGNIN, IN(upn),
+    OUT(id, upn, display_name, password_hash, enabled:int,
+    failed_signins:int, locked:int, must_change:int, temp_expired:int,
+    has_totp:int, has_role:int),
+    "SELECT id, upn, display_name, password_hash, enabled, "
     "failed_signins, IFNULL(locked_until > UTC_TIMESTAMP(6), 0), "
     "must_change_password, IFNULL(temp_password_expires_at < "
     "UTC_TIMESTAMP(6), 0), EXISTS (SELECT 1 FROM totp t WHERE "
     "t.user_id = users.id AND t.confirmed = 1), EXISTS (SELECT 1 FROM "
     "role_assignments r WHERE r.user_id = users.id) "
     "FROM users WHERE upn = ?")
-STMT(Q_USER_FAIL, "UPDATE users SET failed_signins = failed_signins + 1, "
+STMT(Q_USER_FAIL, IN(lock_if, lock_seconds, id), OUT(),
+    "UPDATE users SET failed_signins = failed_signins + 1, "
     "locked_until = IF(? > 0, UTC_TIMESTAMP(6) + INTERVAL ? SECOND, "
     "locked_until) WHERE id = ?")
-STMT(Q_USER_SIGNIN_OK, "UPDATE users SET failed_signins = 0, locked_until = "
+STMT(Q_USER_SIGNIN_OK, IN(id), OUT(),
+    "UPDATE users SET failed_signins = 0, locked_until = "
     "NULL, last_signin_at = UTC_TIMESTAMP(6) WHERE id = ?")
-STMT(Q_USER_BY_ID, "SELECT id, upn, display_name, given_name, surname, "
+STMT(Q_USER_BY_ID, IN(id),
+    OUT(id, upn, display_name, given_name, surname, email, job_title,
+    department, source, last_signin, must_change:int, enabled:int,
+    password_hash, locked:int, password_version:int, temp_expires),
+    "SELECT id, upn, display_name, given_name, surname, "
     "email, job_title, department, source, " EPOCH("last_signin_at") ", "
     "must_change_password, enabled, password_hash, "
     "IFNULL(locked_until > UTC_TIMESTAMP(6), 0), password_version, "
     EPOCH("temp_password_expires_at") " FROM users WHERE id = ?")
-STMT(Q_USER_BY_UPN, "SELECT id, display_name FROM users WHERE upn = ?")
-STMT(Q_USER_INSERT, "INSERT INTO users (id, upn, display_name, given_name, "
+STMT(Q_USER_BY_UPN, IN(upn), OUT(id, display_name),
+    "SELECT id, display_name FROM users WHERE upn = ?")
+STMT(Q_USER_INSERT, IN(id, upn, display_name, given_name, surname, email, job_title,
+    department, source, password_hash, must_change), OUT(),
+    "INSERT INTO users (id, upn, display_name, given_name, "
     "surname, email, job_title, department, source, password_hash, "
     "must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 /* params: hash, must_change, temp ttl seconds (NULL: none), id */
-STMT(Q_USER_SET_PASSWORD, "UPDATE users SET password_hash = ?, "
+STMT(Q_USER_SET_PASSWORD, IN(password_hash, must_change, ttl_seconds, id),
+    OUT(),
+    "UPDATE users SET password_hash = ?, "
     "must_change_password = ?, temp_password_expires_at = "
     "UTC_TIMESTAMP(6) + INTERVAL ? SECOND, failed_signins = 0, "
     "locked_until = NULL, password_version = password_version + 1, "
@@ -62,36 +96,47 @@ STMT(Q_USER_SET_PASSWORD, "UPDATE users SET password_hash = ?, "
  * lockout cleared. Only if the password is still the version the form
  * showed. Params: hash, ttl seconds, id, version.
  */
-STMT(Q_USER_RESET, "UPDATE users SET password_hash = ?, "
+STMT(Q_USER_RESET, IN(password_hash, ttl_seconds, id, version), OUT(),
+    "UPDATE users SET password_hash = ?, "
     "must_change_password = 1, temp_password_expires_at = "
     "UTC_TIMESTAMP(6) + INTERVAL ? SECOND, failed_signins = 0, "
     "locked_until = NULL, password_version = password_version + 1, "
     "updated_at = UTC_TIMESTAMP(6) WHERE id = ? AND password_version = ?")
-STMT(Q_USER_ENABLE, "UPDATE users SET enabled = ?, updated_at = "
+STMT(Q_USER_ENABLE, IN(enabled, id), OUT(),
+    "UPDATE users SET enabled = ?, updated_at = "
     "UTC_TIMESTAMP(6) WHERE id = ?")
-STMT(Q_USER_UNITS, "SELECT un.id, un.name FROM unit_members m JOIN units un "
+STMT(Q_USER_UNITS, IN(user), OUT(id, name),
+    "SELECT un.id, un.name FROM unit_members m JOIN units un "
     "ON un.id = m.unit_id WHERE m.user_id = ? ORDER BY un.name")
-STMT(Q_USER_ROLES, "SELECT r.role, r.unit_id, un.name FROM role_assignments r "
+STMT(Q_USER_ROLES, IN(user), OUT(role, unit_id, unit_name),
+    "SELECT r.role, r.unit_id, un.name FROM role_assignments r "
     "LEFT JOIN units un ON un.id = r.unit_id WHERE r.user_id = ? "
     "ORDER BY r.role, un.name")
-STMT(Q_USER_PHONES, "SELECT type, number FROM phones WHERE user_id = ? "
+STMT(Q_USER_PHONES, IN(user), OUT(type, number),
+    "SELECT type, number FROM phones WHERE user_id = ? "
     "ORDER BY type")
 /*
  * A new number, or a changed one: separate statements, so a mobile
  * number held by someone else is a duplicate key (DB_DUP), never an
  * ON DUPLICATE KEY UPDATE of the holder's row. Params: number last.
  */
-STMT(Q_PHONE_INSERT, "INSERT INTO phones (user_id, type, number) VALUES "
+STMT(Q_PHONE_INSERT, IN(user, type, number), OUT(),
+    "INSERT INTO phones (user_id, type, number) VALUES "
     "(?, ?, ?)")
-STMT(Q_PHONE_UPDATE, "UPDATE phones SET number = ? WHERE user_id = ? AND "
+STMT(Q_PHONE_UPDATE, IN(number, user, type), OUT(),
+    "UPDATE phones SET number = ? WHERE user_id = ? AND "
     "type = ?")
-STMT(Q_PHONE_DELETE, "DELETE FROM phones WHERE user_id = ? AND type = ?")
+STMT(Q_PHONE_DELETE, IN(user, type), OUT(),
+    "DELETE FROM phones WHERE user_id = ? AND type = ?")
 
 /* units, memberships, roles */
-STMT(Q_UNIT_INSERT, "INSERT INTO units (id, name, description) "
+STMT(Q_UNIT_INSERT, IN(id, name, description), OUT(),
+    "INSERT INTO units (id, name, description) "
     "VALUES (?, ?, ?)")
-STMT(Q_UNIT_BY_ID, "SELECT id, name FROM units WHERE id = ?")
-STMT(Q_UNIT_BY_NAME, "SELECT id, name FROM units WHERE name = ?")
+STMT(Q_UNIT_BY_ID, IN(id), OUT(id, name),
+    "SELECT id, name FROM units WHERE id = ?")
+STMT(Q_UNIT_BY_NAME, IN(name), OUT(=Q_UNIT_BY_ID),
+    "SELECT id, name FROM units WHERE name = ?")
 /*
  * Memberships (unit, user) from j, with the columns a list shows. The
  * users rows are read locked: a change to one waits, and its trigger
@@ -104,96 +149,128 @@ STMT(Q_UNIT_BY_NAME, "SELECT id, name FROM units WHERE name = ?")
     "u.must_change_password, u.enabled FROM (SELECT CAST(? AS UUID) AS " \
     "unit, CAST(? AS UUID) AS person" more ") j JOIN users u ON " \
     "u.id = j.person LOCK IN SHARE MODE " KEEP("user_id")
-STMT(Q_MEMBER_ADD, MEMBERS_ADD(""))
-STMT(Q_MEMBER_REMOVE, "DELETE FROM unit_members WHERE unit_id = ? AND "
+STMT(Q_MEMBER_ADD, IN(unit, user), OUT(),
+    MEMBERS_ADD(""))
+STMT(Q_MEMBER_REMOVE, IN(=Q_MEMBER_ADD), OUT(),
+    "DELETE FROM unit_members WHERE unit_id = ? AND "
     "user_id = ?")
-STMT(Q_ROLE_ASSIGN, "INSERT INTO role_assignments (user_id, role, unit_id) "
+STMT(Q_ROLE_ASSIGN, IN(user, role, unit), OUT(),
+    "INSERT INTO role_assignments (user_id, role, unit_id) "
     "VALUES (?, ?, ?)")
-STMT(Q_ROLE_REVOKE, "DELETE FROM role_assignments WHERE user_id = ? AND "
+STMT(Q_ROLE_REVOKE, IN(user, role, scope_key), OUT(),
+    "DELETE FROM role_assignments WHERE user_id = ? AND "
     "role = ? AND scope_key = ?")
 
 /* sessions */
-STMT(Q_SESS_INSERT, "INSERT INTO sessions (token_hash, user_id, csrf, "
+STMT(Q_SESS_INSERT, IN(token_hash, user, csrf, mfa_done, ip, user_agent),
+    OUT(),
+    "INSERT INTO sessions (token_hash, user_id, csrf, "
     "created_at, last_seen_at, mfa_at, ip, user_agent) VALUES (?, ?, ?, "
     "UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), IF(?, UTC_TIMESTAMP(6), NULL), "
     "?, ?)")
 /*
  * Everything a signed-in request needs before its page, in one round
- * trip: the session, its user, the user's role assignments ("role
- * unit-or-dash" joined by ',') and every setting ("name=value" joined
+ * trip: the session, its user, the user's role assignments (db/roles.h)
+ * and every setting ("name=value" joined
  * by newlines; values never hold one).
  */
-STMT(Q_SESS_LOAD, "SELECT s.csrf, " EPOCH("s.created_at") ", "
+STMT(Q_SESS_LOAD, IN(token_hash),
+    OUT(csrf, created:int, last_seen:int, mfa_at:int, mfa_attempts:int,
+    user_id, upn, display_name, must_change:int, enabled:int, has_totp:int,
+    roles, flash:bytes, settings, enrol_secret:bytes),
+    "SELECT s.csrf, " EPOCH("s.created_at") ", "
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_attempts, "
     "u.id, u.upn, u.display_name, u.must_change_password, u.enabled, "
     "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND "
-    "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ' ', "
-    "IFNULL(CAST(r.unit_id AS CHAR), '-') SEPARATOR ',') FROM "
-    "role_assignments r WHERE "
-    "r.user_id = u.id), s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
+    "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ':', "
+    "r.scope_key) FROM role_assignments r WHERE r.user_id = u.id), "
+    "s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
     "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ?")
-STMT(Q_SESS_TOUCH, "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(6) "
+STMT(Q_SESS_TOUCH, IN(token_hash), OUT(),
+    "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(6) "
     "WHERE token_hash = ?")
-STMT(Q_SESS_DELETE, "DELETE FROM sessions WHERE token_hash = ?")
-STMT(Q_SESS_DELETE_OTHERS, "DELETE FROM sessions WHERE user_id = ? AND "
+STMT(Q_SESS_DELETE, IN(token_hash), OUT(),
+    "DELETE FROM sessions WHERE token_hash = ?")
+STMT(Q_SESS_DELETE_OTHERS, IN(user, token_hash), OUT(),
+    "DELETE FROM sessions WHERE user_id = ? AND "
     "token_hash <> ?")
-STMT(Q_SESS_DELETE_USER, "DELETE FROM sessions WHERE user_id = ?")
-STMT(Q_SESS_LIST, "SELECT token_hash, " EPOCH("created_at") ", "
+STMT(Q_SESS_DELETE_USER, IN(user), OUT(),
+    "DELETE FROM sessions WHERE user_id = ?")
+STMT(Q_SESS_LIST, IN(user),
+    OUT(token_hash, created, last_seen, ip, user_agent),
+    "SELECT token_hash, " EPOCH("created_at") ", "
     EPOCH("last_seen_at") ", ip, user_agent FROM sessions WHERE "
     "user_id = ? ORDER BY last_seen_at DESC LIMIT 50")
 /* Takes one MFA attempt, if any is left. Params: hash, the maximum. */
-STMT(Q_SESS_MFA_TRY, "UPDATE sessions SET mfa_attempts = mfa_attempts + 1 "
+STMT(Q_SESS_MFA_TRY, IN(token_hash, max), OUT(),
+    "UPDATE sessions SET mfa_attempts = mfa_attempts + 1 "
     "WHERE token_hash = ? AND mfa_attempts < ?")
-STMT(Q_SESS_FLASH, "UPDATE sessions SET flash = ? WHERE token_hash = ?")
-STMT(Q_SESS_PURGE, "DELETE FROM sessions WHERE last_seen_at < "
+STMT(Q_SESS_FLASH, IN(flash, token_hash), OUT(),
+    "UPDATE sessions SET flash = ? WHERE token_hash = ?")
+STMT(Q_SESS_PURGE, IN(idle_seconds, absolute_seconds), OUT(),
+    "DELETE FROM sessions WHERE last_seen_at < "
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND OR created_at < "
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 1000")
 
 /* TOTP and recovery codes */
-STMT(Q_TOTP_GET, "SELECT secret, last_step, confirmed FROM totp "
+STMT(Q_TOTP_GET, IN(user), OUT(secret:bytes, last_step:int, confirmed:int),
+    "SELECT secret, last_step, confirmed FROM totp "
     "WHERE user_id = ?")
 /*
  * Confirms an enrolment: the first confirmed secret wins; a user who
  * has one already is left as is (0 rows). Params: user, sealed secret,
  * the step the code matched.
  */
-STMT(Q_TOTP_ENROL, "INSERT INTO totp (user_id, secret, last_step, confirmed) "
+STMT(Q_TOTP_ENROL, IN(user, secret, step), OUT(),
+    "INSERT INTO totp (user_id, secret, last_step, confirmed) "
     "VALUES (?, ?, ?, 1) ON DUPLICATE KEY UPDATE "
     "secret = IF(confirmed, secret, VALUES(secret)), "
     "last_step = IF(confirmed, last_step, VALUES(last_step)), "
     "confirmed = 1")
-STMT(Q_SESS_ENROL, "UPDATE sessions SET enrol_secret = ? WHERE token_hash = ?")
-STMT(Q_TOTP_STEP, "UPDATE totp SET last_step = ? WHERE user_id = ? AND "
+STMT(Q_SESS_ENROL, IN(secret, token_hash), OUT(),
+    "UPDATE sessions SET enrol_secret = ? WHERE token_hash = ?")
+STMT(Q_TOTP_STEP, IN(step, user, step_again), OUT(),
+    "UPDATE totp SET last_step = ? WHERE user_id = ? AND "
     "confirmed = 1 AND last_step < ?")
-STMT(Q_TOTP_PUT, "REPLACE INTO totp (user_id, secret, last_step, confirmed) "
+STMT(Q_TOTP_PUT, IN(user, secret), OUT(),
+    "REPLACE INTO totp (user_id, secret, last_step, confirmed) "
     "VALUES (?, ?, 0, 1)")
-STMT(Q_RECOVERY_DELETE, "DELETE FROM recovery_codes WHERE user_id = ?")
-STMT(Q_RECOVERY_INSERT, "INSERT INTO recovery_codes (user_id, code_hash) "
+STMT(Q_RECOVERY_DELETE, IN(user), OUT(),
+    "DELETE FROM recovery_codes WHERE user_id = ?")
+STMT(Q_RECOVERY_INSERT, IN(user, code_hash), OUT(),
+    "INSERT INTO recovery_codes (user_id, code_hash) "
     "VALUES (?, ?)")
-STMT(Q_RECOVERY_USE, "UPDATE recovery_codes SET used_at = UTC_TIMESTAMP(6) "
+STMT(Q_RECOVERY_USE, IN(user, code_hash), OUT(),
+    "UPDATE recovery_codes SET used_at = UTC_TIMESTAMP(6) "
     "WHERE user_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1")
-STMT(Q_RECOVERY_LEFT, "SELECT COUNT(*) FROM recovery_codes WHERE "
+STMT(Q_RECOVERY_LEFT, IN(user), OUT(left:int),
+    "SELECT COUNT(*) FROM recovery_codes WHERE "
     "user_id = ? AND used_at IS NULL")
 
 /* rate limits: a fixed window of ? seconds per key */
-STMT(Q_RATE_GET, "SELECT count FROM rate_limits WHERE `key` = ? AND "
+STMT(Q_RATE_GET, IN(key, window_seconds), OUT(count:int),
+    "SELECT count FROM rate_limits WHERE `key` = ? AND "
     "window_start > UTC_TIMESTAMP(6) - INTERVAL ? SECOND")
-STMT(Q_RATE_HIT, "INSERT INTO rate_limits (`key`, window_start, count) "
+STMT(Q_RATE_HIT, IN(key, window_seconds), OUT(),
+    "INSERT INTO rate_limits (`key`, window_start, count) "
     "VALUES (?, UTC_TIMESTAMP(6), 1) ON DUPLICATE KEY UPDATE "
     "count = IF(window_start > UTC_TIMESTAMP(6) - INTERVAL ? SECOND, "
     "count + 1, 1), window_start = IF(count = 1, UTC_TIMESTAMP(6), "
     "window_start)")
 
 /* audit */
-STMT(Q_AUDIT_INSERT, "INSERT INTO audit_log (at, actor_id, actor_upn, "
+STMT(Q_AUDIT_INSERT, IN(actor_id, actor_upn, action, target_id, target_name,
+    result, reason, client, ip, user_agent, details), OUT(),
+    "INSERT INTO audit_log (at, actor_id, actor_upn, "
     "action, target_id, target_name, result, reason, client, ip, "
     "user_agent, details) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, "
     "?, ?, ?, ?)")
 
 /* the command line */
-STMT(Q_UNIT_INSERT_KEEP, "INSERT INTO units (id, name, description) "
+STMT(Q_UNIT_INSERT_KEEP, IN(=Q_UNIT_INSERT), OUT(),
+    "INSERT INTO units (id, name, description) "
     "VALUES (?, ?, ?) " KEEP("id"))
 /*
  * The demo's multi-row inserts (demo.c): DEMO_ROWS people, and
@@ -204,34 +281,47 @@ STMT(Q_UNIT_INSERT_KEEP, "INSERT INTO units (id, name, description) "
 #define ROWS10(r)	r "," r "," r "," r "," r "," r "," r "," r "," r "," r
 #define M1		" UNION ALL SELECT ?, ?"
 #define M5		M1 M1 M1 M1 M1
-STMT(Q_DEMO_USERS, "INSERT INTO users (id, upn, display_name, given_name, "
+STMT(Q_DEMO_USERS, IN(rows[DEMO_ROWS](id, upn, display_name, given_name,
+    surname, email, job_title, department, source, password_hash)), OUT(),
+    "INSERT INTO users (id, upn, display_name, given_name, "
     "surname, email, job_title, department, source, password_hash, "
     "must_change_password) VALUES "
     ROWS10("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)") " " KEEP("id"))
-STMT(Q_DEMO_MOBILES, "INSERT INTO phones (user_id, type, number) VALUES "
+STMT(Q_DEMO_MOBILES, IN(rows[DEMO_ROWS](user, number)), OUT(),
+    "INSERT INTO phones (user_id, type, number) VALUES "
     ROWS10("(?, 'mobile', ?)") " " KEEP("user_id"))
-STMT(Q_DEMO_MEMBERS, MEMBERS_ADD(M5 M5 M5 M5 M5 M1 M1 M1 M1))
-STMT(Q_ROLE_ASSIGN_KEEP, "INSERT INTO role_assignments (user_id, role, "
+STMT(Q_DEMO_MEMBERS, IN(rows[DEMO_MEMBERS](unit, user)), OUT(),
+    MEMBERS_ADD(M5 M5 M5 M5 M5 M1 M1 M1 M1))
+STMT(Q_ROLE_ASSIGN_KEEP, IN(=Q_ROLE_ASSIGN), OUT(),
+    "INSERT INTO role_assignments (user_id, role, "
     "unit_id) VALUES (?, ?, ?) " KEEP("id"))
 
 /* My Staff (pages/mystaff.c). Keyset pages fetch LIST_PAGE + 1 rows. */
-STMT(Q_MYSTAFF_IS_SELECTED, "SELECT 1 FROM mystaff_selected WHERE user_id = ?")
-STMT(Q_MYSTAFF_SELECT, "INSERT INTO mystaff_selected (user_id) VALUES (?) "
+STMT(Q_MYSTAFF_IS_SELECTED, IN(user), OUT(yes:int),
+    "SELECT 1 FROM mystaff_selected WHERE user_id = ?")
+STMT(Q_MYSTAFF_SELECT, IN(user), OUT(),
+    "INSERT INTO mystaff_selected (user_id) VALUES (?) "
     KEEP("user_id"))
-STMT(Q_MYSTAFF_UNSELECT, "DELETE FROM mystaff_selected WHERE user_id = ?")
-STMT(Q_MYSTAFF_LIST, "SELECT u.upn FROM mystaff_selected s JOIN users u "
+STMT(Q_MYSTAFF_UNSELECT, IN(=Q_MYSTAFF_SELECT), OUT(),
+    "DELETE FROM mystaff_selected WHERE user_id = ?")
+STMT(Q_MYSTAFF_LIST, IN(), OUT(upn),
+    "SELECT u.upn FROM mystaff_selected s JOIN users u "
     "ON u.id = s.user_id ORDER BY u.upn")
-STMT(Q_ACTOR_UNITS, "SELECT un.id, un.name, un.description, (SELECT COUNT(*) "
+STMT(Q_ACTOR_UNITS, IN(user), OUT(unit:unit),
+    "SELECT un.id, un.name, un.description, (SELECT COUNT(*) "
     "FROM unit_members m WHERE m.unit_id = un.id) FROM units un WHERE un.id "
     "IN (SELECT r.unit_id FROM role_assignments r WHERE r.user_id = ?) "
     "ORDER BY un.name LIMIT 500")
-STMT(Q_UNITS_AFTER, "SELECT id, name, description, (SELECT COUNT(*) FROM "
+STMT(Q_UNITS_AFTER, IN(name), OUT(unit:unit),
+    "SELECT id, name, description, (SELECT COUNT(*) FROM "
     "unit_members m WHERE m.unit_id = units.id) FROM units WHERE name > ? "
     "ORDER BY name LIMIT 51")
-STMT(Q_UNITS_BEFORE, "SELECT id, name, description, (SELECT COUNT(*) FROM "
+STMT(Q_UNITS_BEFORE, IN(=Q_UNITS_AFTER), OUT(=Q_UNITS_AFTER),
+    "SELECT id, name, description, (SELECT COUNT(*) FROM "
     "unit_members m WHERE m.unit_id = units.id) FROM units WHERE name < ? "
     "ORDER BY name DESC LIMIT 51")
-STMT(Q_UNIT_GET, "SELECT id, name, description, (SELECT COUNT(*) FROM "
+STMT(Q_UNIT_GET, IN(id), OUT(unit:unit),
+    "SELECT id, name, description, (SELECT COUNT(*) FROM "
     "unit_members m WHERE m.unit_id = units.id) FROM units WHERE id = ?")
 /*
  * Keyset pages compare row values, (name, id) > (?, ?); the name >= ?
@@ -249,25 +339,33 @@ STMT(Q_UNIT_GET, "SELECT id, name, description, (SELECT COUNT(*) FROM "
 #define UNIT_COLS "(SELECT name FROM units WHERE id = ?), (SELECT " \
     "description FROM units WHERE id = ?), (SELECT COUNT(*) FROM " \
     "unit_members c WHERE c.unit_id = ?)"
-STMT(Q_MEMBERS_AFTER, "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
+STMT(Q_MEMBERS_AFTER, IN(head_unit, desc_unit, count_unit, unit, from_name,
+    name, id), OUT(person:person, sort_name, unit_name, unit_description,
+    unit_count),
+    "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
     " FROM unit_members m "
     "WHERE m.unit_id = ? AND m.sort_name >= ? AND "
     "(m.sort_name, m.user_id) > (?, ?) "
     "ORDER BY m.sort_name, m.user_id LIMIT 51")
-STMT(Q_MEMBERS_BEFORE, "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
+STMT(Q_MEMBERS_BEFORE, IN(=Q_MEMBERS_AFTER), OUT(=Q_MEMBERS_AFTER),
+    "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
     " FROM unit_members m "
     "WHERE m.unit_id = ? AND m.sort_name <= ? AND "
     "(m.sort_name, m.user_id) < (?, ?) "
     "ORDER BY m.sort_name DESC, m.user_id DESC LIMIT 51")
-STMT(Q_USERS_AFTER, "SELECT " PERSON("u") ", u.display_name FROM users u "
+STMT(Q_USERS_AFTER, IN(from_name, name, id), OUT(person:person, sort_name),
+    "SELECT " PERSON("u") ", u.display_name FROM users u "
     "WHERE u.display_name >= ? AND (u.display_name, u.id) > (?, ?) "
     "ORDER BY u.display_name, u.id LIMIT 51")
-STMT(Q_USERS_BEFORE, "SELECT " PERSON("u") ", u.display_name FROM users u "
+STMT(Q_USERS_BEFORE, IN(=Q_USERS_AFTER), OUT(=Q_USERS_AFTER),
+    "SELECT " PERSON("u") ", u.display_name FROM users u "
     "WHERE u.display_name <= ? AND (u.display_name, u.id) < (?, ?) "
     "ORDER BY u.display_name DESC, u.id DESC LIMIT 51")
 /* A profile's phones, locations and roles (kind, a, b, c, sort). */
 #define U8(x)	"CONVERT(" x " USING utf8mb4)"	/* one collation for UNION */
-STMT(Q_USER_DETAILS, "SELECT 'phone', " U8("type") ", " U8("number") ", NULL, "
+STMT(Q_USER_DETAILS, IN(phones_of, units_of, roles_of),
+    OUT(kind, a, b, c, sort),
+    "SELECT 'phone', " U8("type") ", " U8("number") ", NULL, "
     U8("type") " FROM phones WHERE user_id = ? UNION ALL SELECT 'unit', "
     U8("un.id") ", " U8("un.name") ", NULL, " U8("un.name") " FROM "
     "unit_members m JOIN units un ON un.id = m.unit_id WHERE m.user_id = ? "
@@ -293,10 +391,16 @@ STMT(Q_USER_DETAILS, "SELECT 'phone', " U8("type") ", " U8("number") ", NULL, "
     "(s.prev_word IS NULL OR s.prev_word NOT LIKE ? ESCAPE '!') AND " \
     "s.word >= ? AND (s.word, s.sort_name, s.ref_id) > (?, ?, ?) " \
     "ORDER BY s.word, s.sort_name, s.ref_id LIMIT 51"
-STMT(Q_SEARCH1, SEARCH_HIT(""))
-STMT(Q_SEARCH2, SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
+STMT(Q_SEARCH1, IN(term, prev_term, from_word, word, name, id),
+    OUT(person:person, sort_name, kind, ref_id, description, word, roles,
+    units),
+    SEARCH_HIT(""))
+STMT(Q_SEARCH2, IN(term, term2, prev_term, from_word, word, name, id),
+    OUT(=Q_SEARCH1),
+    SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
     "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))
-STMT(Q_SEARCH_FORGET, "DELETE FROM search_words WHERE ref_id = ?")
+STMT(Q_SEARCH_FORGET, IN(ref), OUT(),
+    "DELETE FROM search_words WHERE ref_id = ?")
 /*
  * The words of users or units of one kind (search_batch_flush()), each
  * with the word before it among its owner's: collation order,
@@ -306,22 +410,27 @@ STMT(Q_SEARCH_FORGET, "DELETE FROM search_words WHERE ref_id = ?")
  */
 #define SW1	" UNION ALL SELECT ?, ?, ?"
 #define SW5	SW1 SW1 SW1 SW1 SW1
-STMT(Q_SEARCH_ADD, "INSERT INTO search_words (ref_id, kind, sort_name, "
+STMT(Q_SEARCH_ADD, IN(kind, rows[SEARCH_ROWS](ref, name, word)), OUT(),
+    "INSERT INTO search_words (ref_id, kind, sort_name, "
     "word, prev_word) SELECT ref, ?, name, w, LAG(w) OVER (PARTITION BY "
     "ref ORDER BY w) FROM (SELECT DISTINCT ref, name, w FROM (SELECT ? "
     "AS ref, CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci AS name, "
     "CONVERT(? USING utf8mb4) COLLATE utf8mb4_unicode_ci AS w"
     SW1 SW1 SW1 SW1 SW5 SW5 SW5 SW5 SW5 SW5 SW5 ") a WHERE w IS NOT NULL) "
     "d ON DUPLICATE KEY UPDATE prev_word = VALUES(prev_word)")
-STMT(Q_REINDEX_USERS, "SELECT u.id, u.display_name, u.upn, u.email, "
+STMT(Q_REINDEX_USERS, IN(after), OUT(id, display_name, upn, email, phones),
+    "SELECT u.id, u.display_name, u.upn, u.email, "
     "(SELECT GROUP_CONCAT(p.number SEPARATOR ' ') FROM phones p WHERE "
     "p.user_id = u.id) FROM users u WHERE u.id > ? ORDER BY u.id LIMIT 1000")
-STMT(Q_REINDEX_UNITS, "SELECT id, name FROM units")
+STMT(Q_REINDEX_UNITS, IN(), OUT(id, name),
+    "SELECT id, name FROM units")
 
 /* SMS: the outbox keeps a record, never a secret (the body is redacted). */
-STMT(Q_SMS_QUEUE, "INSERT INTO sms_outbox (number, body, status) VALUES "
+STMT(Q_SMS_QUEUE, IN(number, body), OUT(),
+    "INSERT INTO sms_outbox (number, body, status) VALUES "
     "(?, ?, 'queued')")
-STMT(Q_SMS_DONE, "UPDATE sms_outbox SET status = ?, sent_at = "
+STMT(Q_SMS_DONE, IN(status, id), OUT(),
+    "UPDATE sms_outbox SET status = ?, sent_at = "
     "UTC_TIMESTAMP(6) WHERE id = ?")
 
 /*
@@ -329,7 +438,11 @@ STMT(Q_SMS_DONE, "UPDATE sms_outbox SET status = ?, sent_at = "
  * its first parameter is NULL. Params: before id; actor, actor; target,
  * target, target id; action, action; result, result; from, from; to, to.
  */
-STMT(Q_AUDIT_PAGE, "SELECT id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), "
+STMT(Q_AUDIT_PAGE, IN(before, actor_on, actor, target_on, target, target_id,
+    action_on, action, result_on, result, from_on, from, to_on, to),
+    OUT(id, at, actor_upn, action, target_id, target_name, result,
+    reason, client, ip, details),
+    "SELECT id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), "
     "actor_upn, action, CAST(target_id AS CHAR), target_name, result, "
     "reason, client, ip, details FROM audit_log WHERE id < ? "
     "AND (? IS NULL OR actor_upn LIKE ? ESCAPE '!') "

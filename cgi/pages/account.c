@@ -27,71 +27,77 @@
 void
 page_account(struct req *r)
 {
-	struct db_rows	 u, rows;
-	struct db_val	 p[1];
-	struct tpl	*t, *s;
-	size_t		 i;
-	int		 rc;
+	struct db_val			 me = DB_TEXT(r->sess->user_id);
+	struct q_user_by_id_rows	 u;
+	struct q_user_phones_rows	 phones;
+	struct q_user_units_rows	 units;
+	struct q_user_roles_rows	 roles;
+	struct q_recovery_left_rows	 left;
+	struct q_sess_list_rows		 sessions;
+	const struct q_user_by_id_row	*p;
+	struct tpl			*t, *s;
+	size_t				 i;
+	int				 rc;
 
-	p[0] = DB_TEXT(r->sess->user_id);
-	if ((rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &u)) <= 0) {
-		page_db_error(r, rc < 0 ? rc : DB_ERR);
+	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
+	    .id = me }, &u)) != DB_OK || u.n == 0) {
+		page_db_error(r, rc != DB_OK ? rc : DB_ERR);
 		return;
 	}
+	p = &u.row[0];
 	t = page_new(r, "My account");
 	tpl_set(t, "CSRF", r->sess->csrf);
-	tpl_set(t, "NAME", DB_CELL(&u, 0, 2));
-	tpl_set(t, "UPN", DB_CELL(&u, 0, 1));
-	tpl_set(t, "EMAIL", DB_CELL(&u, 0, 5) ? DB_CELL(&u, 0, 5) : "none");
-	tpl_set(t, "JOB_TITLE", DB_CELL(&u, 0, 6) ? DB_CELL(&u, 0, 6) : "none");
-	tpl_set(t, "SOURCE", DB_CELL(&u, 0, 8) && strcmp(DB_CELL(&u, 0, 8),
-	    "onprem") == 0 ? "on-premises (synced)" : "cloud");
-	tpl_set(t, "LAST_SIGNIN", page_when(r, DB_CELL(&u, 0, 9)));
-	if ((rc = db_query(r->db, &r->arena, Q_USER_PHONES, p, 1, &rows)) !=
-	    DB_OK)
+	tpl_set(t, "NAME", p->display_name);
+	tpl_set(t, "UPN", p->upn);
+	tpl_set(t, "EMAIL", p->email ? p->email : "none");
+	tpl_set(t, "JOB_TITLE", p->job_title ? p->job_title : "none");
+	tpl_set(t, "SOURCE", p->source && strcmp(p->source, "onprem") == 0 ?
+	    "on-premises (synced)" : "cloud");
+	tpl_set(t, "LAST_SIGNIN", page_when(r, p->last_signin));
+	if ((rc = q_user_phones(r->db, &r->arena, &(struct q_user_phones_in){
+	    .user = me }, &phones)) != DB_OK)
 		goto fail;
-	for (i = 0; i < rows.n; i++) {
+	for (i = 0; i < phones.n; i++) {
 		s = tpl_section(t, "PHONE");
-		tpl_set(s, "TYPE", DB_CELL(&rows, i, 0));
-		tpl_set(s, "NUMBER", DB_CELL(&rows, i, 1));
+		tpl_set(s, "TYPE", phones.row[i].type);
+		tpl_set(s, "NUMBER", phones.row[i].number);
 	}
-	if (rows.n == 0)
+	if (phones.n == 0)
 		tpl_show(t, "NO_PHONE");
-	if ((rc = db_query(r->db, &r->arena, Q_USER_UNITS, p, 1, &rows)) !=
-	    DB_OK)
+	if ((rc = q_user_units(r->db, &r->arena, &(struct q_user_units_in){
+	    .user = me }, &units)) != DB_OK)
 		goto fail;
-	for (i = 0; i < rows.n; i++)
-		tpl_set(tpl_section(t, "UNIT"), "UNIT_NAME",
-		    DB_CELL(&rows, i, 1));
-	if (rows.n == 0)
+	for (i = 0; i < units.n; i++)
+		tpl_set(tpl_section(t, "UNIT"), "UNIT_NAME", units.row[i].name);
+	if (units.n == 0)
 		tpl_show(t, "NO_UNIT");
-	if ((rc = db_query(r->db, &r->arena, Q_USER_ROLES, p, 1, &rows)) !=
-	    DB_OK)
+	if ((rc = q_user_roles(r->db, &r->arena, &(struct q_user_roles_in){
+	    .user = me }, &roles)) != DB_OK)
 		goto fail;
-	for (i = 0; i < rows.n; i++) {
+	for (i = 0; i < roles.n; i++) {
 		s = tpl_section(t, "ROLE");
-		tpl_set(s, "ROLE_NAME", DB_CELL(&rows, i, 0));
-		tpl_set(s, "SCOPE", DB_CELL(&rows, i, 2) ? DB_CELL(&rows, i,
-		    2) : "whole organisation");
+		tpl_set(s, "ROLE_NAME", roles.row[i].role);
+		tpl_set(s, "SCOPE", roles.row[i].unit_name ?
+		    roles.row[i].unit_name : "whole organisation");
 	}
 	tpl_show(t, r->sess->has_totp ? "TOTP_ON" : "TOTP_OFF");
-	if ((rc = db_query(r->db, &r->arena, Q_RECOVERY_LEFT, p, 1, &rows)) !=
-	    DB_OK)
+	if ((rc = q_recovery_left(r->db, &r->arena,
+	    &(struct q_recovery_left_in){ .user = me }, &left)) != DB_OK)
 		goto fail;
-	tpl_set_int(t, "RECOVERY_LEFT", db_int(&rows, 0, 0, 0));
-	if ((rc = db_query(r->db, &r->arena, Q_SESS_LIST, p, 1, &rows)) !=
-	    DB_OK)
+	tpl_set_int(t, "RECOVERY_LEFT", left.n > 0 ? left.row[0].left : 0);
+	if ((rc = q_sess_list(r->db, &r->arena, &(struct q_sess_list_in){
+	    .user = me }, &sessions)) != DB_OK)
 		goto fail;
-	for (i = 0; i < rows.n; i++) {
+	for (i = 0; i < sessions.n; i++) {
 		s = tpl_section(t, "SESSION");
-		tpl_set(s, "STARTED", page_when(r, DB_CELL(&rows, i, 1)));
-		tpl_set(s, "SEEN", page_when(r, DB_CELL(&rows, i, 2)));
-		tpl_set(s, "IP", DB_CELL(&rows, i, 3));
-		tpl_set(s, "AGENT", DB_CELL(&rows, i, 4));
-		if (strcmp(DB_CELL(&rows, i, 0), r->sess->token_hash) == 0)
+		tpl_set(s, "STARTED", page_when(r, sessions.row[i].created));
+		tpl_set(s, "SEEN", page_when(r, sessions.row[i].last_seen));
+		tpl_set(s, "IP", sessions.row[i].ip);
+		tpl_set(s, "AGENT", sessions.row[i].user_agent);
+		if (strcmp(sessions.row[i].token_hash, r->sess->token_hash) == 0)
 			tpl_show(s, "CURRENT");
 	}
-	if (rows.n > 1)
+	if (sessions.n > 1)
 		tpl_show(t, "OTHER_SESSIONS");
 	page_render(r, 200, "account.tpl", t);
 	return;
@@ -104,17 +110,21 @@ static int
 revoke_txn(struct db *db, void *arg)
 {
 	struct req	*r = arg;
-	struct audit	 a = { "signout", 1, NULL, NULL, NULL,
-	    r->sess->user_id, r->sess->display_name, "account",
-	    "{\"scope\":\"other sessions\"}" };
-	struct db_val	 p[2];
+	struct audit	 a = {
+		.action = "signout",
+		.ok = 1,
+		.target_id = r->sess->user_id,
+		.target_name = r->sess->display_name,
+		.client = "account",
+		.details = "{\"scope\":\"other sessions\"}",
+	};
 	int		 rc;
 
-	p[0] = DB_TEXT(r->sess->user_id);
-	p[1] = DB_TEXT(r->sess->token_hash);
-	if ((rc = db_exec(db, Q_SESS_DELETE_OTHERS, p, 2, NULL)) != DB_OK)
+	if ((rc = q_sess_delete_others(db, &(struct q_sess_delete_others_in){
+	    .user = DB_TEXT(r->sess->user_id),
+	    .token_hash = DB_TEXT(r->sess->token_hash) }, NULL)) != DB_OK)
 		return rc;
-	return audit_write(db, r, &a);
+	return page_audit_row(db, r, &a);
 }
 
 /* POST /account/sessions/revoke: signs out every other session; 303. */
@@ -170,24 +180,27 @@ pwchange_txn(struct db *db, void *arg)
 {
 	struct pwchange	*c = arg;
 	struct req	*r = c->r;
-	struct audit	 a = { "account.password.change", 1, NULL, NULL, NULL,
-	    r->sess->user_id, r->sess->display_name, "account", NULL };
-	struct db_val	 p[4];
+	struct audit	 a = {
+		.action = "account.password.change",
+		.ok = 1,
+		.target_id = r->sess->user_id,
+		.target_name = r->sess->display_name,
+		.client = "account",
+		.details = r->sess->must_change ? "{\"after\":\"reset\"}" : NULL,
+	};
 	int		 rc;
 
-	a.details = r->sess->must_change ? "{\"after\":\"reset\"}" : NULL;
-	p[0] = DB_TEXT(c->hash);
-	p[1] = DB_INT(0);
-	p[2] = DB_NULL;
-	p[3] = DB_TEXT(r->sess->user_id);
-	if ((rc = db_exec(db, Q_USER_SET_PASSWORD, p, 4, NULL)) != DB_OK)
+	if ((rc = q_user_set_password(db, &(struct q_user_set_password_in){
+	    .password_hash = DB_TEXT(c->hash), .must_change = DB_INT(0),
+	    .ttl_seconds = DB_NULL, .id = DB_TEXT(r->sess->user_id) },
+	    NULL)) != DB_OK)
 		return rc;
 	/* A new password ends every other session of the user. */
-	p[0] = DB_TEXT(r->sess->user_id);
-	p[1] = DB_TEXT(r->sess->token_hash);
-	if ((rc = db_exec(db, Q_SESS_DELETE_OTHERS, p, 2, NULL)) != DB_OK)
+	if ((rc = q_sess_delete_others(db, &(struct q_sess_delete_others_in){
+	    .user = DB_TEXT(r->sess->user_id),
+	    .token_hash = DB_TEXT(r->sess->token_hash) }, NULL)) != DB_OK)
 		return rc;
-	return audit_write(db, r, &a);
+	return page_audit_row(db, r, &a);
 }
 
 /*
@@ -202,8 +215,8 @@ page_password_post(struct req *r)
 	const char	*again = r->field[K_CONFIRM_PASSWORD];
 	struct pw_person who;
 	struct pwchange	 c;
-	struct db_rows	 u;
-	struct db_val	 p[1];
+	struct q_user_by_id_rows u;
+	const struct q_user_by_id_row *me;
 	enum pw_verdict	 v;
 	char		 hash[PW_HASH_MAX];
 	int		 rc;
@@ -212,17 +225,18 @@ page_password_post(struct req *r)
 		page_error(r, 403, "Verify your identity first.");
 		return;
 	}
-	p[0] = DB_TEXT(r->sess->user_id);
-	if ((rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &u)) <= 0) {
-		page_db_error(r, rc < 0 ? rc : DB_ERR);
+	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
+	    .id = DB_TEXT(r->sess->user_id) }, &u)) != DB_OK || u.n == 0) {
+		page_db_error(r, rc != DB_OK ? rc : DB_ERR);
 		return;
 	}
+	me = &u.row[0];
 	if (pw == NULL || *pw == '\0' || again == NULL) {
 		password_form(r, 422, "Enter a new password twice.");
 		return;
 	}
-	if (!r->sess->must_change && (cur == NULL || DB_CELL(&u, 0, 12) ==
-	    NULL || pw_verify(DB_CELL(&u, 0, 12), cur) != 0)) {
+	if (!r->sess->must_change && (cur == NULL || me->password_hash ==
+	    NULL || pw_verify(me->password_hash, cur) != 0)) {
 		password_form(r, 422, "Your current password is not right.");
 		return;
 	}
@@ -230,15 +244,15 @@ page_password_post(struct req *r)
 		password_form(r, 422, "The two new passwords do not match.");
 		return;
 	}
-	who.upn = DB_CELL(&u, 0, 1);
-	who.display_name = DB_CELL(&u, 0, 2);
-	who.given_name = DB_CELL(&u, 0, 3);
-	who.surname = DB_CELL(&u, 0, 4);
+	who.upn = me->upn;
+	who.display_name = me->display_name;
+	who.given_name = me->given_name;
+	who.surname = me->surname;
 	if ((v = pw_policy_check(pw, &who)) != PW_OK) {
 		password_form(r, 422, pw_verdict_message(v));
 		return;
 	}
-	if (DB_CELL(&u, 0, 12) != NULL && pw_verify(DB_CELL(&u, 0, 12), pw) ==
+	if (me->password_hash != NULL && pw_verify(me->password_hash, pw) ==
 	    0) {
 		password_form(r, 422, "Choose a password different from the "
 		    "one you have now.");
@@ -359,9 +373,14 @@ enrol_txn(struct db *db, void *arg)
 {
 	struct enrol	*e = arg;
 	struct req	*r = e->r;
-	struct audit	 a = { "account.mfa.enroll", 1, NULL, NULL, NULL,
-	    r->sess->user_id, r->sess->display_name, "account",
-	    "{\"method\":\"totp\"}" };
+	struct audit	 a = {
+		.action = "account.mfa.enroll",
+		.ok = 1,
+		.target_id = r->sess->user_id,
+		.target_name = r->sess->display_name,
+		.client = "account",
+		.details = "{\"method\":\"totp\"}",
+	};
 	char		*all;
 	size_t		 i;
 	int		 rc;
@@ -371,7 +390,7 @@ enrol_txn(struct db *db, void *arg)
 	    e->secret, e->len, e->step)) <= 0)
 		return rc == 0 ? 1 : rc;	/* 1: set up meanwhile */
 	if ((rc = sess_enrol_put(db, r, NULL, 0)) != DB_OK ||
-	    (rc = audit_write(db, r, &a)) != DB_OK ||
+	    (rc = page_audit_row(db, r, &a)) != DB_OK ||
 	    (rc = db_recovery_new(db, r->sess->user_id, e->codes)) != DB_OK)
 		return rc;
 	if (sess_needs_mfa(r->sess) &&

@@ -57,11 +57,16 @@ static int
 deny_txn(struct db *db, void *arg)
 {
 	struct denial	*d = arg;
-	struct audit	 a = { d->action, 0, authz_reason_code(d->why), NULL,
-	    NULL, d->pp->id, d->pp->name, "mystaff",
-	    "{\"initiatedBy\":\"My Staff\"}" };
+	struct audit	 a = {
+		.action = d->action,
+		.reason = authz_reason_code(d->why),
+		.target_id = d->pp->id,
+		.target_name = d->pp->name,
+		.client = "mystaff",
+		.details = "{\"initiatedBy\":\"My Staff\"}",
+	};
 
-	return audit_write(db, d->r, &a);
+	return page_audit_row(db, d->r, &a);
 }
 
 /*
@@ -153,20 +158,24 @@ reset_txn(struct db *db, void *arg)
 {
 	struct reset	*x = arg;
 	struct req	*r = x->r;
-	struct audit	 a = { "user.password.reset", 1, NULL, NULL, NULL,
-	    x->pp->id, x->pp->name, "mystaff", NULL };
+	struct audit	 a = {
+		.action = "user.password.reset",
+		.ok = 1,
+		.target_id = x->pp->id,
+		.target_name = x->pp->name,
+		.client = "mystaff",
+	};
 	struct wb_user	 wu = { x->pp->id, x->pp->upn };
-	struct db_val	 p[4];
 	uint64_t	 n = 0;
 	char		*flash;
 	int		 rc;
 
-	p[0] = DB_TEXT(x->hash);
-	p[1] = DB_INT(settings_int(r->settings, SET_RESET_TEMP_TTL_HOURS) *
-	    3600);
-	p[2] = DB_TEXT(x->pp->id);
-	p[3] = DB_INT(x->version);
-	if ((rc = db_exec(db, Q_USER_RESET, p, 4, &n)) != DB_OK)
+	if ((rc = q_user_reset(db, &(struct q_user_reset_in){
+	    .password_hash = DB_TEXT(x->hash),
+	    .ttl_seconds = DB_INT(settings_int(r->settings,
+	    SET_RESET_TEMP_TTL_HOURS) * 3600),
+	    .id = DB_TEXT(x->pp->id),
+	    .version = DB_INT(x->version) }, &n)) != DB_OK)
 		return rc;
 	if (n != 1)
 		return TXN_CONFLICT;
@@ -174,20 +183,20 @@ reset_txn(struct db *db, void *arg)
 	    SET_ONPREM_WRITEBACK), &wu, x->password, &x->why) != WB_OK)
 		return TXN_WRITEBACK;
 	/* Every session of the person ends. */
-	p[0] = DB_TEXT(x->pp->id);
-	if ((rc = db_exec(db, Q_SESS_DELETE_USER, p, 1, NULL)) != DB_OK)
+	if ((rc = q_sess_delete_user(db, &(struct q_sess_delete_user_in){
+	    .user = DB_TEXT(x->pp->id) }, NULL)) != DB_OK)
 		return rc;
 	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
 	    "\"source\":\"%s\",\"delivery\":\"%s\",\"to\":%s}",
 	    x->pp->onprem ? "onprem" : "cloud", x->delivery, x->mobile ?
 	    json_string(&r->arena, phone_mask(&r->arena, x->mobile)) : "null");
-	if ((rc = audit_write(db, r, &a)) != DB_OK)
+	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
 	if (x->mobile != NULL) {
-		p[0] = DB_TEXT(x->mobile);
-		p[1] = DB_TEXT("Your staffdesk temporary password "
-		    "(not stored)");
-		if ((rc = db_exec(db, Q_SMS_QUEUE, p, 2, NULL)) != DB_OK)
+		if ((rc = q_sms_queue(db, &(struct q_sms_queue_in){
+		    .number = DB_TEXT(x->mobile),
+		    .body = DB_TEXT("Your staffdesk temporary password "
+		    "(not stored)") }, NULL)) != DB_OK)
 			return rc;
 		x->sms_id = db_last_id(db);
 	}
@@ -215,10 +224,16 @@ static int
 failure_txn(struct db *db, void *arg)
 {
 	struct failure	*f = arg;
-	struct audit	 a = { f->action, 0, f->reason, NULL, NULL, f->pp->id,
-	    f->pp->name, "mystaff", f->details };
+	struct audit	 a = {
+		.action = f->action,
+		.reason = f->reason,
+		.target_id = f->pp->id,
+		.target_name = f->pp->name,
+		.client = "mystaff",
+		.details = f->details,
+	};
 
-	return audit_write(db, f->r, &a);
+	return page_audit_row(db, f->r, &a);
 }
 
 /* Audits a refusal that changed nothing; 0, or 503 already answered. */
@@ -282,8 +297,8 @@ page_reset_post(struct req *r)
 		    SET_ONPREM_NO_ACCOUNT_NAME);
 		who.upn = pp.upn;
 		who.display_name = pp.name;
-		who.given_name = DB_CELL(&pp.u, 0, P_GIVEN);
-		who.surname = DB_CELL(&pp.u, 0, P_SURNAME);
+		who.given_name = pp.u.given_name;
+		who.surname = pp.u.surname;
 		if (pw == NULL || *pw == '\0')
 			errors[nerr++] = "Type the new password twice.";
 		else if (r->field[K_CONFIRM_PASSWORD] == NULL ||
@@ -329,16 +344,14 @@ page_reset_post(struct req *r)
 	rc = db_txn(r->db, reset_txn, &x);
 	OPENSSL_cleanse(hash, sizeof(hash));
 	if (rc == DB_OK && x.mobile != NULL) {
-		struct db_val	p[2];
-
 		int	sent = sms_deliver(r->conf, x.mobile,
 		    arena_printf(&r->arena, "Your temporary staffdesk "
 		    "password is %s - it works once and must be changed.",
 		    temp)) == 0;
 
-		p[0] = DB_TEXT(sent ? "sent" : "failed");
-		p[1] = DB_INT(x.sms_id);
-		if (db_exec(r->db, Q_SMS_DONE, p, 2, NULL) != DB_OK)
+		if (q_sms_done(r->db, &(struct q_sms_done_in){
+		    .status = DB_TEXT(sent ? "sent" : "failed"),
+		    .id = DB_INT(x.sms_id) }, NULL) != DB_OK)
 			log_msg(LOG_WARN, "sms_outbox %llu: status not saved",
 			    (unsigned long long)x.sms_id);
 		/* The result page must not say "sent" when it was not. */
@@ -484,39 +497,44 @@ phone_txn(struct db *db, void *arg)
 	struct req		*r = c->r;
 	const char		*old = c->pp->phone[c->type];
 	const char		*phones[PHONE__MAX];
-	struct audit		 a = { NULL, 1, NULL, NULL, NULL, c->pp->id,
-	    c->pp->name, "mystaff", NULL };
-	struct db_val		 p[3];
+	struct db_val		 user = DB_TEXT(c->pp->id);
+	struct db_val		 type = DB_TEXT(phone_type_id(c->type));
+	struct audit		 a = {
+		.action = c->number == NULL ? "user.phone.remove" :
+		    old == NULL ? "user.phone.add" : "user.phone.update",
+		.ok = 1,
+		.target_id = c->pp->id,
+		.target_name = c->pp->name,
+		.client = "mystaff",
+		.details = arena_printf(&r->arena, "{\"initiatedBy\":"
+		    "\"My Staff\",\"type\":\"%s\",\"old\":%s,\"new\":%s}",
+		    phone_type_id(c->type), old ? json_string(&r->arena,
+		    phone_mask(&r->arena, old)) : "null", c->number ?
+		    json_string(&r->arena, phone_mask(&r->arena, c->number)) :
+		    "null"),
+	};
 	uint64_t		 n = 0;
 	size_t			 np = 0;
 	int			 rc, k;
 
-	a.action = c->number == NULL ? "user.phone.remove" : old == NULL ?
-	    "user.phone.add" : "user.phone.update";
-	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
-	    "\"type\":\"%s\",\"old\":%s,\"new\":%s}", phone_type_id(c->type),
-	    old ? json_string(&r->arena, phone_mask(&r->arena, old)) : "null",
-	    c->number ? json_string(&r->arena, phone_mask(&r->arena,
-	    c->number)) : "null");
-	if (c->number != NULL && old != NULL) {
-		p[0] = DB_TEXT(c->number);
-		p[1] = DB_TEXT(c->pp->id);
-		p[2] = DB_TEXT(phone_type_id(c->type));
-		rc = db_exec(db, Q_PHONE_UPDATE, p, 3, &n);
-	} else {
-		p[0] = DB_TEXT(c->pp->id);
-		p[1] = DB_TEXT(phone_type_id(c->type));
-		p[2] = DB_TEXT(c->number);
-		rc = db_exec(db, c->number ? Q_PHONE_INSERT : Q_PHONE_DELETE, p,
-		    c->number ? 3 : 2, &n);
-	}
+	if (c->number != NULL && old != NULL)
+		rc = q_phone_update(db, &(struct q_phone_update_in){
+		    .number = DB_TEXT(c->number), .user = user, .type = type },
+		    &n);
+	else if (c->number != NULL)
+		rc = q_phone_insert(db, &(struct q_phone_insert_in){
+		    .user = user, .type = type, .number = DB_TEXT(c->number) },
+		    &n);
+	else
+		rc = q_phone_delete(db, &(struct q_phone_delete_in){
+		    .user = user, .type = type }, &n);
 	if (rc == DB_DUP)
 		return TXN_DUP_MOBILE;
 	if (rc != DB_OK)
 		return rc;
 	if (n != 1)
 		return TXN_CONFLICT;	/* changed since the page was read */
-	if ((rc = audit_write(db, r, &a)) != DB_OK)
+	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
 	/* The search words: the numbers as they are after this change. */
 	for (k = 0; k < PHONE__MAX; k++)
@@ -525,7 +543,7 @@ phone_txn(struct db *db, void *arg)
 			phones[np++] = k == (int)c->type ? c->number :
 			    c->pp->phone[k];
 	return search_index(db, &r->arena, "user", c->pp->id, c->pp->name,
-	    c->pp->upn, DB_CELL(&c->pp->u, 0, P_EMAIL), phones, np);
+	    c->pp->upn, c->pp->u.email, phones, np);
 }
 
 /*

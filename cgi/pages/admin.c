@@ -73,9 +73,9 @@ page_audit(struct req *r)
 	const char	*target = prefix(r, r->field[K_TARGET]);
 	const char	*action = prefix(r, r->field[K_ACTION]);
 	const char	*result = r->field[K_RESULT], *from, *to;
-	struct db_rows	 rs;
-	struct db_val	 p[14];
-	struct tpl	*t, *s;
+	struct q_audit_page_rows	 rows;
+	const struct q_audit_page_row	*row;
+	struct tpl			*t, *s;
 	int64_t		 before = INT64_MAX;
 	size_t		 i, n;
 	int		 rc;
@@ -97,17 +97,18 @@ page_audit(struct req *r)
 		    "dates are YYYY-MM-DD, result is success or failure.");
 		return;
 	}
-	p[0] = DB_INT(before);
-	p[1] = p[2] = DB_TEXT(actor);
-	p[3] = p[4] = DB_TEXT(target);
-	p[5] = DB_TEXT(r->field[K_TARGET] && *r->field[K_TARGET] ?
-	    r->field[K_TARGET] : NULL);
-	p[6] = p[7] = DB_TEXT(action);
-	p[8] = p[9] = DB_TEXT(result);
-	p[10] = p[11] = DB_TEXT(from);
-	p[12] = p[13] = DB_TEXT(to);
-	if ((rc = db_query(r->db, &r->arena, Q_AUDIT_PAGE, p, 14, &rs)) !=
-	    DB_OK) {
+	/* Each filter is off when its first parameter is NULL. */
+	if ((rc = q_audit_page(r->db, &r->arena, &(struct q_audit_page_in){
+		.before = DB_INT(before),
+		.actor_on = DB_TEXT(actor), .actor = DB_TEXT(actor),
+		.target_on = DB_TEXT(target), .target = DB_TEXT(target),
+		.target_id = DB_TEXT(r->field[K_TARGET] &&
+		    *r->field[K_TARGET] ? r->field[K_TARGET] : NULL),
+		.action_on = DB_TEXT(action), .action = DB_TEXT(action),
+		.result_on = DB_TEXT(result), .result = DB_TEXT(result),
+		.from_on = DB_TEXT(from), .from = DB_TEXT(from),
+		.to_on = DB_TEXT(to), .to = DB_TEXT(to),
+	    }, &rows)) != DB_OK) {
 		page_db_error(r, rc);
 		return;
 	}
@@ -120,23 +121,24 @@ page_audit(struct req *r)
 	if (result != NULL)
 		tpl_show(t, strcmp(result, "success") == 0 ? "SEL_SUCCESS" :
 		    "SEL_FAILURE");
-	n = rs.n > AUDIT_PAGE ? AUDIT_PAGE : rs.n;
+	n = rows.n > AUDIT_PAGE ? AUDIT_PAGE : rows.n;
 	for (i = 0; i < n; i++) {
+		row = &rows.row[i];
 		s = tpl_section(t, "ROW");
-		tpl_set(s, "AT", DB_CELL(&rs, i, 1));
-		tpl_set(s, "ACTOR", DB_CELL(&rs, i, 2));
-		tpl_set(s, "ACTION", DB_CELL(&rs, i, 3));
-		tpl_set(s, "TARGET", DB_CELL(&rs, i, 5) ? DB_CELL(&rs, i, 5) :
-		    DB_CELL(&rs, i, 4));
-		tpl_set(s, "RESULT", DB_CELL(&rs, i, 6));
-		tpl_set(s, "REASON", DB_CELL(&rs, i, 7));
-		tpl_set(s, "CLIENT", DB_CELL(&rs, i, 8));
-		tpl_set(s, "IP", DB_CELL(&rs, i, 9));
-		tpl_set(s, "DETAILS", DB_CELL(&rs, i, 10));
+		tpl_set(s, "AT", row->at);
+		tpl_set(s, "ACTOR", row->actor_upn);
+		tpl_set(s, "ACTION", row->action);
+		tpl_set(s, "TARGET", row->target_name ? row->target_name :
+		    row->target_id);
+		tpl_set(s, "RESULT", row->result);
+		tpl_set(s, "REASON", row->reason);
+		tpl_set(s, "CLIENT", row->client);
+		tpl_set(s, "IP", row->ip);
+		tpl_set(s, "DETAILS", row->details);
 	}
 	if (n == 0)
 		tpl_show(t, "EMPTY");
-	if (rs.n > AUDIT_PAGE) {
+	if (rows.n > AUDIT_PAGE) {
 		tpl_show(t, "NEXT");
 		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "/admin/audit?"
 		    "actor=%s&target=%s&action=%s&result=%s&from=%s&to=%s&"
@@ -148,7 +150,7 @@ page_audit(struct req *r)
 		    http_urlencode(&r->arena, r->field[K_FROM] ?
 		    r->field[K_FROM] : ""), http_urlencode(&r->arena,
 		    r->field[K_TO] ? r->field[K_TO] : ""),
-		    DB_CELL(&rs, n - 1, 0)));
+		    rows.row[n - 1].id));
 	}
 	page_render(r, 200, "audit.tpl", t);
 }

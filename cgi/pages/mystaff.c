@@ -12,6 +12,7 @@
 #include "cursor.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/roles.h"
 #include "http.h"
 #include "pages/pages.h"
 #include "pages/person.h"
@@ -25,11 +26,11 @@
 #define LIST_PAGE	50
 #define MIN_UUID	"00000000-0000-0000-0000-000000000000"
 
-/* Columns of PERSON() in db/stmts.h, then the sort name. */
-enum { C_ID, C_NAME, C_UPN, C_JOB, C_PHONE, C_LOCKED, C_MUST, C_ENABLED,
-    C_SORT, C_KIND, C_REF, C_DESC, C_WORD, C_ROLES, C_UNITS };
-/* Columns after the sort name of Q_MEMBERS_*. */
-enum { C_UNIT_NAME = C_SORT + 1, C_UNIT_DESC, C_UNIT_COUNT };
+/* Where a row of a keyset page stands: its sort texts and its id. */
+struct row_key {
+	const char	*keys[CURSOR_KEYS_MAX];
+	const char	*id;
+};
 
 
 static const char msg_no_access[] = "You are not authorised to see My Staff "
@@ -46,12 +47,16 @@ gate_audit_txn(struct db *db, void *arg)
 	static const char *const codes[] = { "ok", "no_role", "mystaff_off",
 	    "not_selected", "mfa_needed" };
 	struct gate_denial	*g = arg;
-	struct audit		 a = { "mystaff.access", 0, codes[g->why], NULL,
-	    NULL, g->r->path_id, NULL, "mystaff", NULL };
+	struct audit		 a = {
+		.action = "mystaff.access",
+		.reason = codes[g->why],
+		.target_id = g->r->path_id,
+		.client = "mystaff",
+		.details = arena_printf(&g->r->arena, "{\"path\":%s}",
+		    json_string(&g->r->arena, g->r->path)),
+	};
 
-	a.details = arena_printf(&g->r->arena, "{\"path\":%s}",
-	    json_string(&g->r->arena, g->r->path));
-	return audit_write(db, g->r, &a);
+	return page_audit_row(db, g->r, &a);
 }
 
 /*
@@ -62,10 +67,9 @@ gate_audit_txn(struct db *db, void *arg)
 int
 mystaff_gate(struct req *r)
 {
-	struct mystaff_ctx	 c;
-	struct db_rows		 rs;
-	struct db_val		 p[1];
-	const char		*mode;
+	struct mystaff_ctx		 c;
+	struct q_mystaff_is_selected_rows sel;
+	const char			*mode;
 	enum mystaff_verdict	 v;
 	int			 rc;
 
@@ -75,13 +79,13 @@ mystaff_gate(struct req *r)
 	c.mode = strcmp(mode, "none") == 0 ? MYSTAFF_NONE :
 	    strcmp(mode, "selected") == 0 ? MYSTAFF_SELECTED : MYSTAFF_ALL;
 	if (c.mode == MYSTAFF_SELECTED && c.nroles > 0) {
-		p[0] = DB_TEXT(r->sess->user_id);
-		if ((rc = db_query_one(r->db, &r->arena, Q_MYSTAFF_IS_SELECTED,
-		    p, 1, &rs)) < 0) {
+		if ((rc = q_mystaff_is_selected(r->db, &r->arena,
+		    &(struct q_mystaff_is_selected_in){ .user =
+		    DB_TEXT(r->sess->user_id) }, &sel)) != DB_OK) {
 			page_db_error(r, rc);
 			return 0;
 		}
-		c.selected = rc == 1;
+		c.selected = sel.n == 1;
 	}
 	c.require_mfa = settings_int(r->settings, SET_CA_REQUIRE_MFA);
 	c.mfa_at = r->sess->mfa_at;
@@ -139,38 +143,42 @@ page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
 	return 0;
 }
 
-/* The cursor of row i: the texts in columns sortcols[0..nkeys), the id. */
+/* The cursor of a row: its sort keys (nkeys of them) and its id. */
 static char *
-row_cursor(struct req *r, const struct db_rows *rs, size_t i,
-    const size_t *sortcols, size_t nkeys, size_t idcol)
+row_cursor(struct req *r, const struct row_key *k, size_t nkeys)
 {
-	const char	*keys[CURSOR_KEYS_MAX];
-	size_t		 k;
-
-	for (k = 0; k < nkeys; k++)
-		keys[k] = DB_CELL(rs, i, sortcols[k]);
-	return cursor_encode(&r->arena, keys, nkeys, DB_CELL(rs, i, idcol));
+	return cursor_encode(&r->arena, k->keys, nkeys, k->id);
 }
 
 /*
- * Shows rows of a keyset page: n rows came back for LIST_PAGE + 1
- * asked, in reverse order when back. Sets the NEXT and PREV links
- * (base + "after=..." or "before=...", base ending in '?' or '&').
- * Fills order[] with the rows to show, in display order; returns how
- * many.
+ * The rows of a keyset page to show: nrows came back for LIST_PAGE + 1
+ * asked, in reverse order when back. Fills order[] with the rows to
+ * show, in display order; returns how many.
  */
 static size_t
-page_links(struct req *r, struct tpl *t, const char *base,
-    const struct db_rows *rs, const size_t *sortcols, size_t nkeys,
-    size_t idcol, int back, size_t *order)
+page_order(size_t nrows, int back, size_t *order)
 {
-	size_t	 n = rs->n > LIST_PAGE ? LIST_PAGE : rs->n, i;
-	int	 more = rs->n > LIST_PAGE, paged = r->field[K_AFTER] != NULL;
+	size_t	n = nrows > LIST_PAGE ? LIST_PAGE : nrows, i;
 
 	for (i = 0; i < n; i++)
 		order[i] = back ? n - 1 - i : i;
+	return n;
+}
+
+/*
+ * Sets the NEXT and PREV links of a page that shows n rows, first and
+ * last being the keys of the first and the last row shown (base +
+ * "after=..." or "before=...", base ending in '?' or '&').
+ */
+static void
+page_links(struct req *r, struct tpl *t, const char *base, size_t nrows,
+    size_t n, size_t nkeys, int back, const struct row_key *first,
+    const struct row_key *last)
+{
+	int	more = nrows > LIST_PAGE, paged = r->field[K_AFTER] != NULL;
+
 	if (n == 0)
-		return 0;
+		return;
 	if (nkeys > 1 && paged) {
 		/* Search pages go forward only: back is to the first page. */
 		tpl_show(t, "FIRST");
@@ -179,99 +187,52 @@ page_links(struct req *r, struct tpl *t, const char *base,
 	} else if ((back && more) || (!back && paged)) {
 		tpl_show(t, "PREV");
 		tpl_set(t, "PREV_URL", arena_printf(&r->arena, "%sbefore=%s",
-		    base, row_cursor(r, rs, order[0], sortcols, nkeys, idcol)));
+		    base, row_cursor(r, first, nkeys)));
 	}
 	if (back || more) {
 		tpl_show(t, "NEXT");
 		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "%safter=%s",
-		    base, row_cursor(r, rs, order[n - 1], sortcols, nkeys,
-		    idcol)));
+		    base, row_cursor(r, last, nkeys)));
 	}
-	return n;
 }
 
-/* Adds a "role" (a, unit b; NULL: org scope) or a "unit" (a) to t. */
+/*
+ * The rights of a search hit's person from the lists its row carries
+ * (db/roles.h): the roles they hold and the locations they are in.
+ */
 static void
-target_add(struct authz_target *t, const char *kind,
-    const char *a, const char *b)
+hit_target(struct req *r, const char *user_id, const char *roles,
+    const char *units, struct authz_target *t)
 {
-	struct assignment	*as = (struct assignment *)t->roles;
-	const char		**un = (const char **)t->units;
-	int			 role;
+	struct assignment	*as;
+	const char		**ids;
 
-	if (strcmp(kind, "role") == 0) {
-		if ((role = authz_role_parse(a)) < 0)
-			return;
-		as[t->nroles].role = (enum role)role;
-		as[t->nroles++].unit_id = b;
-	} else if (strcmp(kind, "unit") == 0)
-		un[t->nunits++] = a;
-}
-
-/* Empty rights for up to n assignments and memberships. */
-static void
-target_init(struct req *r, struct authz_target *t, const char *user_id,
-    size_t n)
-{
 	memset(t, 0, sizeof(*t));
 	t->user_id = user_id;
-	t->roles = arena_alloc(&r->arena, sizeof(*t->roles) * (n + 1));
-	t->units = arena_alloc(&r->arena, sizeof(*t->units) * (n + 1));
-}
-
-/* How many items a GROUP_CONCAT list holds (NULL: none). */
-static size_t
-list_len(const char *s)
-{
-	size_t	n = s != NULL;
-
-	while (s != NULL && (s = strchr(s, ',')) != NULL) {
-		s++;
-		n++;
-	}
-	return n;
-}
-
-/* The rights of the person of search hit i (C_ROLES, C_UNITS) into t. */
-static void
-hit_target(struct req *r, const struct db_rows *rs, size_t i,
-    struct authz_target *t)
-{
-	const char	*roles = DB_CELL(rs, i, C_ROLES);
-	const char	*units = DB_CELL(rs, i, C_UNITS);
-	char		*list, *w, *unit;
-
-	target_init(r, t, DB_CELL(rs, i, C_ID), list_len(roles) +
-	    list_len(units));
-	list = roles != NULL ? arena_strdup(&r->arena, roles) : NULL;
-	while ((w = strsep(&list, ",")) != NULL)
-		if ((unit = strchr(w, ':')) != NULL) {
-			*unit++ = '\0';
-			target_add(t, "role", w, *unit != '\0' ? unit : NULL);
-		}
-	list = units != NULL ? arena_strdup(&r->arena, units) : NULL;
-	while ((w = strsep(&list, ",")) != NULL)
-		target_add(t, "unit", w, NULL);
+	t->nroles = db_roles_decode(&r->arena, roles, &as);
+	t->roles = as;
+	t->nunits = db_ids_decode(&r->arena, units, &ids);
+	t->units = ids;
 }
 
 /* One person row of a list (a PERSON section); tg NULL: no rights column. */
 static void
-person_row(struct req *r, struct tpl *t, const struct db_rows *rs, size_t i,
+person_row(struct req *r, struct tpl *t, const struct db_person *p,
     const struct authz_target *tg)
 {
 	struct tpl	*s = tpl_section(t, "PERSON");
 	int		 reset, phones;
 
-	tpl_set(s, "ID", DB_CELL(rs, i, C_ID));
-	tpl_set(s, "NAME", DB_CELL(rs, i, C_NAME));
-	tpl_set(s, "UPN", DB_CELL(rs, i, C_UPN));
-	tpl_set(s, "JOB", DB_CELL(rs, i, C_JOB) ? DB_CELL(rs, i, C_JOB) : "");
-	tpl_set(s, "PHONE", db_int(rs, i, C_PHONE, 0) ? "yes" : "no");
-	if (db_int(rs, i, C_LOCKED, 0))
+	tpl_set(s, "ID", p->id);
+	tpl_set(s, "NAME", p->name);
+	tpl_set(s, "UPN", p->upn);
+	tpl_set(s, "JOB", p->job_title ? p->job_title : "");
+	tpl_set(s, "PHONE", p->has_phone ? "yes" : "no");
+	if (p->locked)
 		tpl_show(s, "LOCKED");
-	if (db_int(rs, i, C_MUST, 0))
+	if (p->must_change)
 		tpl_show(s, "MUST_CHANGE");
-	if (!db_int(rs, i, C_ENABLED, 1))
+	if (!p->enabled)
 		tpl_show(s, "DISABLED");
 	if (tg == NULL)
 		return;
@@ -286,34 +247,15 @@ person_row(struct req *r, struct tpl *t, const struct db_rows *rs, size_t i,
 		tpl_show(s, "VIEW_ONLY");
 }
 
-/*
- * Renders rows[order[0..n)] of rs as PERSON sections; with rights (a
- * search, whose hits carry them: DESIGN.md section 4), also what the
- * actor may do to each. The lists of a location do not show it.
- */
 static void
-person_rows(struct req *r, struct tpl *t, const struct db_rows *rs,
-    const size_t *order, size_t n, int rights)
-{
-	struct authz_target	 tg;
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		if (rights)
-			hit_target(r, rs, order[i], &tg);
-		person_row(r, t, rs, order[i], rights ? &tg : NULL);
-	}
-}
-
-static void
-unit_row(struct tpl *t, const struct db_rows *rs, size_t i)
+unit_row(struct tpl *t, const struct db_unit *u)
 {
 	struct tpl	*s = tpl_section(t, "UNIT");
 
-	tpl_set(s, "ID", DB_CELL(rs, i, 0));
-	tpl_set(s, "NAME", DB_CELL(rs, i, 1));
-	tpl_set(s, "DESCRIPTION", DB_CELL(rs, i, 2) ? DB_CELL(rs, i, 2) : "");
-	tpl_set(s, "COUNT", DB_CELL(rs, i, 3));
+	tpl_set(s, "ID", u->id);
+	tpl_set(s, "NAME", u->name);
+	tpl_set(s, "DESCRIPTION", u->description ? u->description : "");
+	tpl_set(s, "COUNT", u->members);
 }
 
 /*
@@ -324,77 +266,85 @@ unit_row(struct tpl *t, const struct db_rows *rs, size_t i)
 void
 page_units(struct req *r)
 {
-	struct db_rows	 rs;
-	struct db_val	 p[1];
-	struct tpl	*t;
-	const char	*name, *id;
-	size_t		 order[LIST_PAGE + 1], i, n, sortcol = 1;
-	int		 rc, back;
+	struct q_actor_units_rows	 mine;
+	struct q_units_after_rows	 all;
+	struct row_key			 first = { { NULL }, NULL }, last = first;
+	struct tpl			*t;
+	const char			*name, *id;
+	size_t				 order[LIST_PAGE + 1], i, n;
+	int				 rc, back;
 
 	if (page_cursor(r, &name, 1, &id, &back) == -1)
 		return;
 	if (!authz_has_org_scope(r->actor->roles, r->actor->nroles)) {
-		p[0] = DB_TEXT(r->sess->user_id);
-		if ((rc = db_query(r->db, &r->arena, Q_ACTOR_UNITS, p, 1,
-		    &rs)) != DB_OK) {
+		if ((rc = q_actor_units(r->db, &r->arena,
+		    &(struct q_actor_units_in){ .user =
+		    DB_TEXT(r->sess->user_id) }, &mine)) != DB_OK) {
 			page_db_error(r, rc);
 			return;
 		}
-		if (rs.n == 1) {
+		if (mine.n == 1) {
 			http_redirect(r, arena_printf(&r->arena, "/units/%s",
-			    DB_CELL(&rs, 0, 0)));
+			    mine.row[0].unit.id));
 			return;
 		}
 		t = page_new(r, "My locations");
-		for (i = 0; i < rs.n; i++)
-			unit_row(t, &rs, i);
-		if (rs.n == 0)
+		for (i = 0; i < mine.n; i++)
+			unit_row(t, &mine.row[i].unit);
+		if (mine.n == 0)
 			tpl_show(t, "EMPTY");
 		page_render(r, 200, "units.tpl", t);
 		return;
 	}
-	p[0] = DB_TEXT(name);
-	if ((rc = db_query(r->db, &r->arena, back ? Q_UNITS_BEFORE :
-	    Q_UNITS_AFTER, p, 1, &rs)) != DB_OK) {
+	if ((rc = (back ? q_units_before : q_units_after)(r->db, &r->arena,
+	    &(struct q_units_after_in){ .name = DB_TEXT(name) }, &all)) !=
+	    DB_OK) {
 		page_db_error(r, rc);
 		return;
 	}
 	t = page_new(r, "Locations");
 	tpl_show(t, "ALL_USERS");
-	n = page_links(r, t, "/units?", &rs, &sortcol, 1, 0, back, order);
+	n = page_order(all.n, back, order);
+	if (n > 0) {
+		first = (struct row_key){ { all.row[order[0]].unit.name },
+		    all.row[order[0]].unit.id };
+		last = (struct row_key){ { all.row[order[n - 1]].unit.name },
+		    all.row[order[n - 1]].unit.id };
+	}
+	page_links(r, t, "/units?", all.n, n, 1, back, &first, &last);
 	for (i = 0; i < n; i++)
-		unit_row(t, &rs, order[i]);
+		unit_row(t, &all.row[order[i]].unit);
 	if (n == 0)
 		tpl_show(t, "EMPTY");
 	page_render(r, 200, "units.tpl", t);
 }
 
 /*
- * The head of a location's page from its first row (name, description,
- * count), or, for a page without people, from Q_UNIT_GET: DB_OK, a
+ * The head of a location's page (name, description, count) from its
+ * first row, or, for a page without people, from Q_UNIT_GET: DB_OK, a
  * db_err, or 1 when there is no such location.
  */
 static int
 unit_head(struct req *r, struct tpl *t, const char *unit_id,
-    const struct db_rows *rs)
+    const struct q_members_after_rows *rows)
 {
-	struct db_rows	 u;
-	struct db_val	 p[1];
-	const char	*name, *desc, *count;
-	int		 rc;
+	struct q_unit_get_rows	 u;
+	const char		*name, *desc, *count;
+	int			 rc;
 
-	if (rs->n > 0) {
-		name = DB_CELL(rs, 0, C_UNIT_NAME);
-		desc = DB_CELL(rs, 0, C_UNIT_DESC);
-		count = DB_CELL(rs, 0, C_UNIT_COUNT);
+	if (rows->n > 0) {
+		name = rows->row[0].unit_name;
+		desc = rows->row[0].unit_description;
+		count = rows->row[0].unit_count;
 	} else {
-		p[0] = DB_TEXT(unit_id);
-		if ((rc = db_query_one(r->db, &r->arena, Q_UNIT_GET, p, 1,
-		    &u)) != 1)
-			return rc == 0 ? 1 : rc;
-		name = DB_CELL(&u, 0, 1);
-		desc = DB_CELL(&u, 0, 2);
-		count = DB_CELL(&u, 0, 3);
+		if ((rc = q_unit_get(r->db, &r->arena, &(struct q_unit_get_in){
+		    .id = DB_TEXT(unit_id) }, &u)) != DB_OK)
+			return rc;
+		if (u.n == 0)
+			return 1;
+		name = u.row[0].unit.name;
+		desc = u.row[0].unit.description;
+		count = u.row[0].unit.members;
 	}
 	if (name == NULL)
 		return 1;
@@ -406,66 +356,101 @@ unit_head(struct req *r, struct tpl *t, const char *unit_id,
 }
 
 /*
- * Renders t (people.tpl) with a page of people from stmt (the after or
- * before variant): a location's (unit_id) or everyone's. Or frees t and
- * answers 400 (cursor), 404 (no such location) or 503.
+ * Renders t (people.tpl) with a keyset page of people, nrows of them
+ * fetched, people[i] sorted by sort[i], and order[0..n) the ones shown.
  */
 static void
-people_page(struct req *r, struct tpl *t, const char *base, enum stmt after,
-    enum stmt before, const char *unit_id)
+people_render(struct req *r, struct tpl *t, const char *base, size_t nrows,
+    int back, const struct db_person *const *people,
+    const char *const *sort, const size_t *order, size_t n)
 {
-	struct db_rows	 rs;
-	struct db_val	 p[7];
-	const char	*name, *id;
-	size_t		 order[LIST_PAGE + 1], n, np = 0, sortcol = C_SORT;
-	int		 rc, back;
+	struct row_key	 first = { { NULL }, NULL }, last = first;
+	size_t		 i;
 
-	if (page_cursor(r, &name, 1, &id, &back) == -1) {
+	if (n > 0) {
+		first = (struct row_key){ { sort[order[0]] },
+		    people[order[0]]->id };
+		last = (struct row_key){ { sort[order[n - 1]] },
+		    people[order[n - 1]]->id };
+	}
+	page_links(r, t, base, nrows, n, 1, back, &first, &last);
+	for (i = 0; i < n; i++)
+		person_row(r, t, people[order[i]], NULL);
+	if (n == 0)
+		tpl_show(t, "EMPTY");
+	page_render(r, 200, "people.tpl", t);
+}
+
+/*
+ * GET /units/{id}: the location and its people, LIST_PAGE a page; 404
+ * for an unknown location, 400 for a damaged cursor.
+ */
+void
+page_unit(struct req *r)
+{
+	struct q_members_after_rows	 rows;
+	const struct db_person		*people[LIST_PAGE + 1];
+	const char			*sort[LIST_PAGE + 1], *name, *id;
+	struct db_val			 unit = DB_TEXT(r->path_id);
+	struct tpl			*t;
+	size_t				 order[LIST_PAGE + 1], i, n;
+	int				 rc, back;
+
+	if (page_cursor(r, &name, 1, &id, &back) == -1)
+		return;
+	t = page_new(r, "Location");
+	if ((rc = (back ? q_members_before : q_members_after)(r->db,
+	    &r->arena, &(struct q_members_after_in){
+		.head_unit = unit, .desc_unit = unit, .count_unit = unit,
+		.unit = unit,
+		.from_name = DB_TEXT(name),	/* where the range starts */
+		.name = DB_TEXT(name),
+		.id = DB_TEXT(id),
+	    }, &rows)) != DB_OK ||
+	    (rc = unit_head(r, t, r->path_id, &rows)) < 0) {
 		tpl_free(t);
+		page_db_error(r, rc);
 		return;
 	}
-	if (unit_id != NULL)
-		while (np < 4)
-			p[np++] = DB_TEXT(unit_id);
-	p[np++] = DB_TEXT(name);	/* where the range starts */
-	p[np++] = DB_TEXT(name);
-	p[np++] = DB_TEXT(id);
-	if ((rc = db_query(r->db, &r->arena, back ? before : after, p, np,
-	    &rs)) != DB_OK)
-		goto fail;
-	if (unit_id != NULL && (rc = unit_head(r, t, unit_id, &rs)) != DB_OK) {
-		if (rc < 0)
-			goto fail;
+	if (rc == 1) {
 		tpl_free(t);
 		page_error(r, 404, "There is no such location.");
 		return;
 	}
-	n = page_links(r, t, base, &rs, &sortcol, 1, C_ID, back, order);
-	person_rows(r, t, &rs, order, n, 0);
-	if (n == 0)
-		tpl_show(t, "EMPTY");
-	page_render(r, 200, "people.tpl", t);
-	return;
-fail:
-	tpl_free(t);
-	page_db_error(r, rc);
+	for (i = 0; i < rows.n && i <= LIST_PAGE; i++) {
+		people[i] = &rows.row[i].person;
+		sort[i] = rows.row[i].sort_name;
+	}
+	n = page_order(rows.n, back, order);
+	people_render(r, t, arena_printf(&r->arena, "/units/%s?", r->path_id),
+	    rows.n, back, people, sort, order, n);
 }
 
-/* GET /units/{id}: the location and its people; 404 unknown, 400 cursor. */
-void
-page_unit(struct req *r)
-{
-	people_page(r, page_new(r, "Location"), arena_printf(&r->arena,
-	    "/units/%s?", r->path_id), Q_MEMBERS_AFTER, Q_MEMBERS_BEFORE,
-	    r->path_id);
-}
-
-/* GET /users: everyone in the organisation, by name. */
+/* GET /users: everyone in the organisation, by name; 400 cursor. */
 void
 page_users(struct req *r)
 {
-	people_page(r, page_new(r, "All users"), "/users?", Q_USERS_AFTER,
-	    Q_USERS_BEFORE, NULL);
+	struct q_users_after_rows	 rows;
+	const struct db_person		*people[LIST_PAGE + 1];
+	const char			*sort[LIST_PAGE + 1], *name, *id;
+	size_t				 order[LIST_PAGE + 1], i, n;
+	int				 rc, back;
+
+	if (page_cursor(r, &name, 1, &id, &back) == -1)
+		return;
+	if ((rc = (back ? q_users_before : q_users_after)(r->db, &r->arena,
+	    &(struct q_users_after_in){ .from_name = DB_TEXT(name),
+	    .name = DB_TEXT(name), .id = DB_TEXT(id) }, &rows)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	for (i = 0; i < rows.n && i <= LIST_PAGE; i++) {
+		people[i] = &rows.row[i].person;
+		sort[i] = rows.row[i].sort_name;
+	}
+	n = page_order(rows.n, back, order);
+	people_render(r, page_new(r, "All users"), "/users?", rows.n, back,
+	    people, sort, order, n);
 }
 
 /* One action button, or the line saying why there is none. */
@@ -489,33 +474,45 @@ action(struct req *r, struct tpl *t, const char *section,
 int
 person_load(struct req *r, const char *id, struct person *pp)
 {
-	struct db_val	 p[3];
-	const char	*kind;
-	size_t		 i;
-	int		 rc, type;
+	struct q_user_by_id_rows	 u;
+	struct db_val			 who = DB_TEXT(id);
+	struct assignment		*as;
+	const char			**units;
+	size_t				 i;
+	int				 rc, type, role;
 
 	memset(pp, 0, sizeof(*pp));
-	p[0] = p[1] = p[2] = DB_TEXT(id);
-	if ((rc = db_query_one(r->db, &r->arena, Q_USER_BY_ID, p, 1, &pp->u)) !=
-	    1)
+	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
+	    .id = who }, &u)) != DB_OK || u.n == 0)
 		return rc;
-	if ((rc = db_query(r->db, &r->arena, Q_USER_DETAILS, p, 3, &pp->d)) !=
-	    DB_OK)
+	if ((rc = q_user_details(r->db, &r->arena,
+	    &(struct q_user_details_in){ .phones_of = who, .units_of = who,
+	    .roles_of = who }, &pp->d)) != DB_OK)
 		return rc;
-	pp->id = DB_CELL(&pp->u, 0, P_ID);
-	pp->upn = DB_CELL(&pp->u, 0, P_UPN);
-	pp->name = DB_CELL(&pp->u, 0, P_NAME);
-	pp->onprem = DB_CELL(&pp->u, 0, P_SOURCE) != NULL &&
-	    strcmp(DB_CELL(&pp->u, 0, P_SOURCE), "onprem") == 0;
-	pp->version = db_int(&pp->u, 0, P_VERSION, 0);
-	target_init(r, &pp->t, pp->id, pp->d.n);
+	pp->u = u.row[0];
+	pp->id = pp->u.id;
+	pp->upn = pp->u.upn;
+	pp->name = pp->u.display_name;
+	pp->onprem = pp->u.source != NULL &&
+	    strcmp(pp->u.source, "onprem") == 0;
+	pp->version = pp->u.password_version;
+	pp->t.user_id = pp->id;
+	pp->t.roles = as = arena_alloc(&r->arena, sizeof(*as) * (pp->d.n + 1));
+	pp->t.units = units = arena_alloc(&r->arena,
+	    sizeof(*units) * (pp->d.n + 1));
 	for (i = 0; i < pp->d.n; i++) {
-		kind = DB_CELL(&pp->d, i, 0);
-		target_add(&pp->t, kind, DB_CELL(&pp->d, i, 1),
-		    DB_CELL(&pp->d, i, 2));
-		if (strcmp(kind, "phone") == 0 &&
-		    (type = phone_type_parse(DB_CELL(&pp->d, i, 1))) >= 0)
-			pp->phone[type] = DB_CELL(&pp->d, i, 2);
+		const struct q_user_details_row	*d = &pp->d.row[i];
+
+		if (strcmp(d->kind, "phone") == 0 &&
+		    (type = phone_type_parse(d->a)) >= 0)
+			pp->phone[type] = d->b;
+		else if (strcmp(d->kind, "unit") == 0)
+			units[pp->t.nunits++] = d->a;
+		else if (strcmp(d->kind, "role") == 0 &&
+		    (role = authz_role_parse(d->a)) >= 0) {
+			as[pp->t.nroles].role = (enum role)role;
+			as[pp->t.nroles++].unit_id = d->b;
+		}
 	}
 	return 1;
 }
@@ -526,7 +523,6 @@ page_user(struct req *r)
 {
 	struct person	 pp;
 	struct tpl	*t, *s;
-	const char	*kind;
 	size_t		 i, nunit = 0;
 	int		 rc, k, nphone = 0;
 
@@ -541,20 +537,16 @@ page_user(struct req *r)
 	t = page_new(r, pp.name);
 	tpl_set(t, "ID", pp.id);
 	tpl_set(t, "UPN", pp.upn);
-	tpl_set(t, "EMAIL", DB_CELL(&pp.u, 0, P_EMAIL) ?
-	    DB_CELL(&pp.u, 0, P_EMAIL) : "none");
-	tpl_set(t, "JOB", DB_CELL(&pp.u, 0, P_JOB) ?
-	    DB_CELL(&pp.u, 0, P_JOB) : "none");
-	tpl_set(t, "DEPARTMENT", DB_CELL(&pp.u, 0, P_DEPT) ?
-	    DB_CELL(&pp.u, 0, P_DEPT) : "none");
+	tpl_set(t, "EMAIL", pp.u.email ? pp.u.email : "none");
+	tpl_set(t, "JOB", pp.u.job_title ? pp.u.job_title : "none");
+	tpl_set(t, "DEPARTMENT", pp.u.department ? pp.u.department : "none");
 	tpl_set(t, "SOURCE", pp.onprem ? "on-premises (synced)" : "cloud");
-	tpl_set(t, "LAST_SIGNIN", page_when(r, DB_CELL(&pp.u, 0,
-	    P_LAST_SIGNIN)));
-	if (db_int(&pp.u, 0, P_MUST_CHANGE, 0))
+	tpl_set(t, "LAST_SIGNIN", page_when(r, pp.u.last_signin));
+	if (pp.u.must_change)
 		tpl_show(t, "MUST_CHANGE");
-	if (!db_int(&pp.u, 0, P_ENABLED, 1))
+	if (!pp.u.enabled)
 		tpl_show(t, "DISABLED");
-	if (db_int(&pp.u, 0, P_LOCKED, 0))
+	if (pp.u.locked)
 		tpl_show(t, "LOCKED");
 	for (k = 0; k < PHONE__MAX; k++) {
 		if (pp.phone[k] == NULL)
@@ -565,17 +557,17 @@ page_user(struct req *r)
 		nphone++;
 	}
 	for (i = 0; i < pp.d.n; i++) {
-		kind = DB_CELL(&pp.d, i, 0);
-		if (strcmp(kind, "unit") == 0) {
+		const struct q_user_details_row	*d = &pp.d.row[i];
+
+		if (strcmp(d->kind, "unit") == 0) {
 			s = tpl_section(t, "UNIT");
-			tpl_set(s, "UNIT_ID", DB_CELL(&pp.d, i, 1));
-			tpl_set(s, "UNIT_NAME", DB_CELL(&pp.d, i, 2));
+			tpl_set(s, "UNIT_ID", d->a);
+			tpl_set(s, "UNIT_NAME", d->b);
 			nunit++;
-		} else if (strcmp(kind, "role") == 0) {
+		} else if (strcmp(d->kind, "role") == 0) {
 			s = tpl_section(t, "ROLE");
-			tpl_set(s, "ROLE_NAME", DB_CELL(&pp.d, i, 1));
-			tpl_set(s, "SCOPE", DB_CELL(&pp.d, i, 3) ?
-			    DB_CELL(&pp.d, i, 3) : "whole organisation");
+			tpl_set(s, "ROLE_NAME", d->a);
+			tpl_set(s, "SCOPE", d->c ? d->c : "whole organisation");
 		}
 	}
 	if (nphone == 0)
@@ -595,14 +587,15 @@ page_user(struct req *r)
 void
 page_search(struct req *r)
 {
-	static const size_t	 sortcols[2] = { C_WORD, C_SORT };
-	const char	*q = r->field[K_Q], *terms[SEARCH_TERMS_MAX];
-	const char	*keys[2], *id;
-	struct db_rows	 rs;
-	struct db_val	 p[8];
-	struct tpl	*t, *s;
-	size_t		 order[LIST_PAGE + 1], n, i, np = 0, people = 0;
-	int		 nterms, rc, back;
+	const char		*q = r->field[K_Q], *terms[SEARCH_TERMS_MAX];
+	const char		*keys[2], *id;
+	struct q_search1_rows	 rows;
+	struct q_search1_row	*h;
+	struct authz_target	 tg;
+	struct row_key		 first = { { NULL }, NULL }, last = first;
+	struct tpl		*t, *s;
+	size_t			 order[LIST_PAGE + 1], n, i;
+	int			 nterms, rc, back;
 
 	if (q == NULL)
 		q = "";
@@ -610,6 +603,7 @@ page_search(struct req *r)
 		page_error(r, 400, "Search for at most 100 characters.");
 		return;
 	}
+	/* Search pages go forward only: a before= cursor reads forward. */
 	if (page_cursor(r, keys, 2, &id, &back) == -1)
 		return;
 	t = page_new(r, "Search");
@@ -619,38 +613,52 @@ page_search(struct req *r)
 		return;
 	}
 	tpl_show(t, "RESULTS");
-	rs.n = 0;
-	if (nterms == 0)
-		goto render;	/* only punctuation or spaces: nothing matches */
-	p[np++] = DB_TEXT(terms[0]);
-	if (nterms == 2)
-		p[np++] = DB_TEXT(terms[1]);
-	p[np++] = DB_TEXT(terms[0]);
-	p[np++] = DB_TEXT(keys[0]);
-	p[np++] = DB_TEXT(keys[0]);
-	p[np++] = DB_TEXT(keys[1]);
-	p[np++] = DB_TEXT(id);
-	if ((rc = db_query(r->db, &r->arena, nterms == 2 ? Q_SEARCH2 :
-	    Q_SEARCH1, p, np, &rs)) != DB_OK) {
+	rows.n = 0;
+	if (nterms == 1)
+		rc = q_search1(r->db, &r->arena, &(struct q_search1_in){
+		    .term = DB_TEXT(terms[0]), .prev_term = DB_TEXT(terms[0]),
+		    .from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
+		    .name = DB_TEXT(keys[1]), .id = DB_TEXT(id) }, &rows);
+	else if (nterms == 2)
+		rc = q_search2(r->db, &r->arena, &(struct q_search2_in){
+		    .term = DB_TEXT(terms[0]), .term2 = DB_TEXT(terms[1]),
+		    .prev_term = DB_TEXT(terms[0]),
+		    .from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
+		    .name = DB_TEXT(keys[1]), .id = DB_TEXT(id) }, &rows);
+	else
+		rc = DB_OK;	/* only punctuation or spaces: nothing matches */
+	if (rc != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;
 	}
-render:
-	n = page_links(r, t, arena_printf(&r->arena, "/search?q=%s&",
-	    http_urlencode(&r->arena, q)), &rs, sortcols, 2, C_REF, 0, order);
+	n = page_order(rows.n, 0, order);
+	if (n > 0) {
+		h = &rows.row[order[0]];
+		first = (struct row_key){ { h->word, h->sort_name }, h->ref_id };
+		h = &rows.row[order[n - 1]];
+		last = (struct row_key){ { h->word, h->sort_name }, h->ref_id };
+	}
+	page_links(r, t, arena_printf(&r->arena, "/search?q=%s&",
+	    http_urlencode(&r->arena, q)), rows.n, n, 2, 0, &first, &last);
 	if (n == 0)
 		tpl_show(t, "EMPTY");
 	for (i = 0; i < n; i++) {
-		if (strcmp(DB_CELL(&rs, order[i], C_KIND), "unit") == 0) {
-			s = tpl_section(t, "HIT_UNIT");
-			tpl_set(s, "ID", DB_CELL(&rs, order[i], C_REF));
-			tpl_set(s, "NAME", DB_CELL(&rs, order[i], C_SORT));
-			tpl_set(s, "DESCRIPTION", DB_CELL(&rs, order[i],
-			    C_DESC) ? DB_CELL(&rs, order[i], C_DESC) : "");
-		} else
-			order[people++] = order[i];
+		h = &rows.row[order[i]];
+		if (strcmp(h->kind, "unit") != 0)
+			continue;
+		s = tpl_section(t, "HIT_UNIT");
+		tpl_set(s, "ID", h->ref_id);
+		tpl_set(s, "NAME", h->sort_name);
+		tpl_set(s, "DESCRIPTION", h->description ? h->description : "");
 	}
-	person_rows(r, t, &rs, order, people, 1);
+	/* The people after the locations, each with what the actor may do. */
+	for (i = 0; i < n; i++) {
+		h = &rows.row[order[i]];
+		if (strcmp(h->kind, "unit") == 0)
+			continue;
+		hit_target(r, h->person.id, h->roles, h->units, &tg);
+		person_row(r, t, &h->person, &tg);
+	}
 	page_render(r, 200, "search.tpl", t);
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "authz.h"
+#include "db/audit.h"
 #include "db/db.h"
 #include "http.h"
 #include "log.h"
@@ -98,4 +99,18 @@ page_when(struct req *r, const char *epoch)
 	if (strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm) == 0)
 		return "?";
 	return arena_strdup(&r->arena, buf);
+}
+
+int
+page_audit_row(struct db *db, const struct req *r, const struct audit *a)
+{
+	struct audit	row = *a;
+
+	if (row.actor_id == NULL && r->sess != NULL) {
+		row.actor_id = r->sess->user_id;
+		row.actor_upn = r->sess->upn;
+	}
+	row.ip = r->ip;
+	row.user_agent = r->ua;
+	return audit_write(db, &row);
 }

@@ -5,6 +5,8 @@
 #ifndef STAFFDESK_PAGES_H
 #define STAFFDESK_PAGES_H
 
+struct audit;
+struct db;
 struct req;
 struct tpl;
 
@@ -17,6 +19,13 @@ void		 page_render(struct req *, int status, const char *file,
 void		 page_error(struct req *, int status, const char *msg);
 /* "2026-11-27 14:03 UTC" for epoch seconds as text, or "never". */
 const char	*page_when(struct req *, const char *epoch);
+/*
+ * Writes audit row a with what the request knows: the signed-in user as
+ * the actor (unless a names one), the address and the user agent.
+ * DB_OK or a db_err.
+ */
+int		 page_audit_row(struct db *, const struct req *,
+		    const struct audit *);
 /* 503 for a database error code, nothing for DB_OK. */
 void		 page_db_error(struct req *, int rc);
 /* Every template a worker loads at start; NULL-terminated. */

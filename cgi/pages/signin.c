@@ -105,6 +105,13 @@ looks_like_upn(const char *s)
 	    strpbrk(s, " \t") == NULL && strlen(s) <= 255;
 }
 
+/* The rate_limits key of this address's failed sign-ins. */
+static const char *
+rate_key(struct req *r)
+{
+	return arena_printf(&r->arena, "signin-fail:%s", r->ip);
+}
+
 /*
  * Counts a failed sign-in step (a password or a code) inside the
  * caller's transaction, after its audit row a: the address's hourly
@@ -115,25 +122,23 @@ static int
 count_failure(struct db *db, struct req *r, struct audit *a,
     const char *user_id, int failures)
 {
-	struct db_val	p[3];
 	long		delay;
 	int		rc;
 
-	p[0] = DB_TEXT(arena_printf(&r->arena, "signin-fail:%s", r->ip));
-	p[1] = DB_INT(RATE_WINDOW);
-	if ((rc = db_exec(db, Q_RATE_HIT, p, 2, NULL)) != DB_OK ||
+	if ((rc = q_rate_hit(db, &(struct q_rate_hit_in){
+	    .key = DB_TEXT(rate_key(r)),
+	    .window_seconds = DB_INT(RATE_WINDOW) }, NULL)) != DB_OK ||
 	    user_id == NULL)
 		return rc;
 	delay = lockout_delay(failures + 1);
-	p[0] = DB_INT(delay);
-	p[1] = DB_INT(delay);
-	p[2] = DB_TEXT(user_id);
-	if ((rc = db_exec(db, Q_USER_FAIL, p, 3, NULL)) != DB_OK)
+	if ((rc = q_user_fail(db, &(struct q_user_fail_in){
+	    .lock_if = DB_INT(delay), .lock_seconds = DB_INT(delay),
+	    .id = DB_TEXT(user_id) }, NULL)) != DB_OK)
 		return rc;
 	if (delay > 0) {
 		a->action = "signin.lockout";
 		a->reason = arena_printf(&r->arena, "locked_%lds", delay);
-		return audit_write(db, r, a);
+		return page_audit_row(db, r, a);
 	}
 	return DB_OK;
 }
@@ -154,9 +159,15 @@ signin_txn(struct db *db, void *arg)
 {
 	struct signin	*s = arg;
 	struct req	*r = s->r;
-	struct audit	 a = { "signin.password", s->reason == NULL, s->reason,
-	    s->user_id, NULL, s->user_id, s->name, "account", NULL };
-	struct db_val	 p[3];
+	struct audit	 a = {
+		.action = "signin.password",
+		.ok = s->reason == NULL,
+		.reason = s->reason,
+		.actor_id = s->user_id,
+		.target_id = s->user_id,
+		.target_name = s->name,
+		.client = "account",
+	};
 	int		 rc;
 
 	/* What was typed is kept only when it has the form of a username:
@@ -165,20 +176,20 @@ signin_txn(struct db *db, void *arg)
 	if (s->reason == NULL) {
 		/* With MFA owed, failures and lockout stand until it is done:
 		 * a known password alone must not reset the count. */
-		p[0] = DB_TEXT(s->user_id);
-		if ((!s->mfa && (rc = db_exec(db, Q_USER_SIGNIN_OK, p, 1,
+		if ((!s->mfa && (rc = q_user_signin_ok(db,
+		    &(struct q_user_signin_ok_in){ .id = DB_TEXT(s->user_id) },
 		    NULL)) != DB_OK) ||
 		    (rc = sess_start(db, r, s->user_id, 0, &s->next)) != DB_OK)
 			return rc;
-		p[0] = DB_INT(settings_int(r->settings,
-		    SET_SESSION_IDLE_MINUTES) * 60);
-		p[1] = DB_INT(settings_int(r->settings,
-		    SET_SESSION_ABSOLUTE_HOURS) * 3600);
-		if ((rc = db_exec(db, Q_SESS_PURGE, p, 2, NULL)) != DB_OK)
+		if ((rc = q_sess_purge(db, &(struct q_sess_purge_in){
+		    .idle_seconds = DB_INT(settings_int(r->settings,
+		    SET_SESSION_IDLE_MINUTES) * 60),
+		    .absolute_seconds = DB_INT(settings_int(r->settings,
+		    SET_SESSION_ABSOLUTE_HOURS) * 3600) }, NULL)) != DB_OK)
 			return rc;
-		return audit_write(db, r, &a);
+		return page_audit_row(db, r, &a);
 	}
-	if ((rc = audit_write(db, r, &a)) != DB_OK)
+	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
 	/* A locked or disabled account is not counted further. */
 	return count_failure(db, r, &a, s->user_id == NULL ||
@@ -195,12 +206,15 @@ static int
 refusal_txn(struct db *db, void *arg)
 {
 	struct refusal	*f = arg;
-	struct audit	 a = { "signin.password", 0, "rate_limited", NULL, NULL,
-	    NULL, NULL, "account", NULL };
+	struct audit	 a = {
+		.action = "signin.password",
+		.reason = "rate_limited",
+		.actor_upn = f->upn != NULL && looks_like_upn(f->upn) ? f->upn :
+		    "(not a username)",
+		.client = "account",
+	};
 
-	a.actor_upn = f->upn != NULL && looks_like_upn(f->upn) ? f->upn :
-	    "(not a username)";
-	return audit_write(db, f->r, &a);
+	return page_audit_row(db, f->r, &a);
 }
 
 /*
@@ -210,18 +224,18 @@ refusal_txn(struct db *db, void *arg)
 static int
 signin_rate_limited(struct req *r)
 {
-	struct refusal	f = { r, r->sess ? r->sess->upn : r->field[K_USERNAME] };
-	struct db_rows	rs;
-	struct db_val	p[2];
-	int		rc;
+	struct refusal		f = { r, r->sess ? r->sess->upn :
+	    r->field[K_USERNAME] };
+	struct q_rate_get_rows	rows;
+	int			rc;
 
-	p[0] = DB_TEXT(arena_printf(&r->arena, "signin-fail:%s", r->ip));
-	p[1] = DB_INT(RATE_WINDOW);
-	if ((rc = db_query_one(r->db, &r->arena, Q_RATE_GET, p, 2, &rs)) < 0) {
+	if ((rc = q_rate_get(r->db, &r->arena, &(struct q_rate_get_in){
+	    .key = DB_TEXT(rate_key(r)),
+	    .window_seconds = DB_INT(RATE_WINDOW) }, &rows)) != DB_OK) {
 		page_db_error(r, rc);
 		return 1;
 	}
-	if (rc == 0 || db_int(&rs, 0, 0, 0) < settings_int(r->settings,
+	if (rows.n == 0 || rows.row[0].count < settings_int(r->settings,
 	    SET_SIGNIN_IP_FAILURES_PER_HOUR))
 		return 0;
 	if ((rc = db_txn(r->db, refusal_txn, &f)) != DB_OK) {
@@ -241,12 +255,12 @@ signin_rate_limited(struct req *r)
 void
 page_login_post(struct req *r)
 {
-	const char	*upn = r->field[K_USERNAME];
-	const char	*pw = r->field[K_PASSWORD];
-	struct signin	 s;
-	struct db_rows	 rs;
-	struct db_val	 p[1];
-	int		 rc, match, found;
+	const char			*upn = r->field[K_USERNAME];
+	const char			*pw = r->field[K_PASSWORD];
+	struct signin			 s;
+	struct q_user_signin_rows	 rows;
+	const struct q_user_signin_row	*u = NULL;
+	int				 rc, match;
 
 	if (upn == NULL || *upn == '\0' || pw == NULL || *pw == '\0') {
 		login_form(r, 422, "Enter your username and your password.");
@@ -254,34 +268,35 @@ page_login_post(struct req *r)
 	}
 	if (signin_rate_limited(r))
 		return;
-	p[0] = DB_TEXT(upn);
-	if ((found = db_query_one(r->db, &r->arena, Q_USER_SIGNIN, p, 1,
-	    &rs)) < 0) {
-		page_db_error(r, found);
+	if ((rc = q_user_signin(r->db, &r->arena, &(struct q_user_signin_in){
+	    .upn = DB_TEXT(upn) }, &rows)) != DB_OK) {
+		page_db_error(r, rc);
 		return;
 	}
+	if (rows.n > 0)
+		u = &rows.row[0];
 	/* Always one argon2 verification, whatever the account's state. */
-	if (found && DB_CELL(&rs, 0, 3) != NULL)
-		match = pw_verify(DB_CELL(&rs, 0, 3), pw);
+	if (u != NULL && u->password_hash != NULL)
+		match = pw_verify(u->password_hash, pw);
 	else
 		match = pw_verify(dummy_hash, pw), match = 1;
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.upn = upn;
-	if (!found)
+	if (u == NULL)
 		s.reason = "unknown_user";
 	else {
-		s.user_id = DB_CELL(&rs, 0, 0);
-		s.name = DB_CELL(&rs, 0, 2);
-		s.failures = (int)db_int(&rs, 0, 5, 0);
-		s.mfa = db_int(&rs, 0, 9, 0) || db_int(&rs, 0, 10, 0);
-		if (db_int(&rs, 0, 4, 0) != 1)
+		s.user_id = u->id;
+		s.name = u->display_name;
+		s.failures = (int)u->failed_signins;
+		s.mfa = u->has_totp || u->has_role;
+		if (u->enabled != 1)
 			s.reason = "disabled";
-		else if (db_int(&rs, 0, 6, 0) != 0)
+		else if (u->locked != 0)
 			s.reason = "locked";
 		else if (match != 0)
 			s.reason = match < 0 ? "hash_error" : "bad_password";
-		else if (db_int(&rs, 0, 8, 0) != 0)
+		else if (u->temp_expired != 0)
 			s.reason = "temp_password_expired";
 	}
 	if ((rc = db_txn(r->db, signin_txn, &s)) != DB_OK) {
@@ -290,8 +305,8 @@ page_login_post(struct req *r)
 	}
 	if (s.reason == NULL) {
 		sess_adopt(r, &s.next);
-		http_redirect(r, next_step(s.mfa, db_int(&rs, 0, 9, 0) != 0,
-		    db_int(&rs, 0, 7, 0) != 0));
+		http_redirect(r, next_step(s.mfa, u->has_totp != 0,
+		    u->must_change != 0));
 	} else if (strcmp(s.reason, "temp_password_expired") == 0)
 		login_form(r, 422, "Your temporary password has expired. Ask "
 		    "your manager to reset your password again.");
@@ -358,21 +373,24 @@ mfa_txn(struct db *db, void *arg)
 {
 	struct mfa_try	*m = arg;
 	struct req	*r = m->r;
-	struct audit	 a = { "signin.mfa", 0, "bad_code", NULL, NULL,
-	    r->sess->user_id, r->sess->display_name, "account", NULL };
-	struct db_val	 p[3];
+	struct audit	 a = {
+		.action = "signin.mfa",
+		.reason = "bad_code",
+		.target_id = r->sess->user_id,
+		.target_name = r->sess->display_name,
+		.client = "account",
+		.details = arena_printf(&r->arena, "{\"method\":%s}",
+		    json_string(&r->arena, m->method)),
+	};
+	struct db_val	 user = DB_TEXT(r->sess->user_id);
 	uint64_t	 n = 0;
 	int		 rc, ok = m->ok;
 
-	a.details = arena_printf(&r->arena, "{\"method\":%s}",
-	    json_string(&r->arena, m->method));
-	p[0] = DB_TEXT(r->sess->user_id);
 	if (ok && strcmp(m->method, "totp") == 0) {
 		/* RFC 6238 §5.2: a step at or below the last one is a replay. */
-		p[0] = DB_INT(m->step);
-		p[1] = DB_TEXT(r->sess->user_id);
-		p[2] = DB_INT(m->step);
-		if ((rc = db_exec(db, Q_TOTP_STEP, p, 3, &n)) != DB_OK)
+		if ((rc = q_totp_step(db, &(struct q_totp_step_in){
+		    .step = DB_INT(m->step), .user = user,
+		    .step_again = DB_INT(m->step) }, &n)) != DB_OK)
 			return rc;
 		if (n != 1) {
 			ok = 0;
@@ -387,22 +405,20 @@ mfa_txn(struct db *db, void *arg)
 	if (ok) {
 		a.ok = 1;
 		a.reason = NULL;
-		p[0] = DB_TEXT(r->sess->user_id);
-		if ((rc = db_exec(db, Q_USER_SIGNIN_OK, p, 1, NULL)) != DB_OK ||
-		    (rc = audit_write(db, r, &a)) != DB_OK ||
+		if ((rc = q_user_signin_ok(db, &(struct q_user_signin_ok_in){
+		    .id = user }, NULL)) != DB_OK ||
+		    (rc = page_audit_row(db, r, &a)) != DB_OK ||
 		    (rc = sess_start(db, r, r->sess->user_id, 1, &m->next)) !=
 		    DB_OK)
 			return rc;
 		return DB_OK;
 	}
 	/* A wrong code counts like a wrong password: lockout, per-IP. */
-	if ((rc = audit_write(db, r, &a)) != DB_OK)
+	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
-	if (m->last) {
-		p[0] = DB_TEXT(r->sess->token_hash);
-		if ((rc = db_exec(db, Q_SESS_DELETE, p, 1, NULL)) != DB_OK)
-			return rc;
-	}
+	if (m->last && (rc = q_sess_delete(db, &(struct q_sess_delete_in){
+	    .token_hash = DB_TEXT(r->sess->token_hash) }, NULL)) != DB_OK)
+		return rc;
 	return count_failure(db, r, &a, r->sess->user_id, m->failures);
 }
 
@@ -428,13 +444,13 @@ void
 page_mfa_post(struct req *r)
 {
 	const char	*method = r->field[K_METHOD], *code = r->field[K_CODE];
-	struct totp_row	 t;
-	struct mfa_try	 m;
-	struct db_rows	 u;
-	struct db_val	 p[2];
-	uint64_t	 n = 0;
+	struct totp_row			 t;
+	struct mfa_try			 m;
+	struct q_user_signin_rows	 u;
+	struct db_val			 hash = DB_TEXT(r->sess->token_hash);
+	uint64_t			 n = 0;
 	long		 max = settings_int(r->settings, SET_MFA_MAX_ATTEMPTS);
-	int		 rc, must_change = r->sess->must_change;
+	int				 rc, must_change = r->sess->must_change;
 
 	if (!mfa_wanted(r)) {
 		http_redirect(r, "/");
@@ -453,28 +469,28 @@ page_mfa_post(struct req *r)
 	}
 	if (signin_rate_limited(r))
 		return;
-	p[0] = DB_TEXT(r->sess->token_hash);
-	p[1] = DB_INT(max);
-	if ((rc = db_exec(r->db, Q_SESS_MFA_TRY, p, 2, &n)) != DB_OK) {
+	if ((rc = q_sess_mfa_try(r->db, &(struct q_sess_mfa_try_in){
+	    .token_hash = hash, .max = DB_INT(max) }, &n)) != DB_OK) {
 		page_db_error(r, rc);
 		return;
 	}
 	if (n != 1) {
-		(void)db_exec(r->db, Q_SESS_DELETE, p, 1, NULL);
+		(void)q_sess_delete(r->db, &(struct q_sess_delete_in){
+		    .token_hash = hash }, NULL);
 		mfa_give_up(r, 429, "Too many wrong codes. Sign in again.");
 		return;
 	}
-	p[0] = DB_TEXT(r->sess->upn);
-	if ((rc = db_query_one(r->db, &r->arena, Q_USER_SIGNIN, p, 1, &u)) <= 0) {
-		page_db_error(r, rc < 0 ? rc : DB_ERR);
+	if ((rc = q_user_signin(r->db, &r->arena, &(struct q_user_signin_in){
+	    .upn = DB_TEXT(r->sess->upn) }, &u)) != DB_OK || u.n == 0) {
+		page_db_error(r, rc != DB_OK ? rc : DB_ERR);
 		return;
 	}
 	memset(&m, 0, sizeof(m));
 	m.r = r;
 	m.method = method;
-	m.failures = (int)db_int(&u, 0, 5, 0);
+	m.failures = (int)u.row[0].failed_signins;
 	m.last = r->sess->mfa_attempts + 1 >= max;
-	if (db_int(&u, 0, 6, 0) != 0) {
+	if (u.row[0].locked != 0) {
 		mfa_give_up(r, 422, msg_signin_failed);	/* locked */
 		return;
 	}
@@ -509,11 +525,16 @@ static int
 logout_txn(struct db *db, void *arg)
 {
 	struct req	*r = arg;
-	struct audit	 a = { "signout", 1, NULL, NULL, NULL,
-	    r->sess->user_id, r->sess->display_name, "account", NULL };
+	struct audit	 a = {
+		.action = "signout",
+		.ok = 1,
+		.target_id = r->sess->user_id,
+		.target_name = r->sess->display_name,
+		.client = "account",
+	};
 	int		 rc;
 
-	if ((rc = audit_write(db, r, &a)) != DB_OK)
+	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
 	return sess_end(db, r);
 }
