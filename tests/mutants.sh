@@ -15,7 +15,7 @@
 #   # tests: the tests that should catch it, separated by spaces:
 #            unit:test_authz        a cmocka binary (bin/test_authz), every test in it
 #            blackbox:csrf          a black-box test, by name
-#            blackbox:signin.csrf   the same, with its area
+#            blackbox:basics.csrf   the same, with its area
 #            blackbox:limits.*      every test of an area (tests/blackbox/limits.py)
 # A name the suite does not have (yet) is reported with the result; a
 # mutant none of whose tests exist counts as survived. Make one with
@@ -30,7 +30,7 @@
 # staffdesk.fcgi restarted on one throwaway stack (the copy's own
 # tests/stack.sh: temporary VAR, free port, SEED=none DURABLE=0
 # WORKERS=2; MariaDB and nginx stay up between mutants, the per-address
-# sign-in counters are cleared) and `python3 tests/blackbox -k ...`;
+# sign-in counters are cleared) and `python3 tests/blackbox --test ...`;
 # then patch -R. Everything is stopped and removed on exit.
 #
 # Environment: JOBS (make -j, default 2), KEEP=1 (keep the scratch dir
@@ -178,7 +178,7 @@ plan() {
 		case $spec in
 		unit:*)	BINS="$BINS bin/${spec#unit:}" ;;
 		blackbox:*)
-			found=$(resolve "${spec#blackbox:}" | sed 's/^[^.]*\.//')
+			found=$(resolve "${spec#blackbox:}")
 			if [ -z "$found" ]; then
 				MISSING="$MISSING $spec"
 			else
@@ -209,7 +209,7 @@ run_tests() {
 	[ -n "$BB" ] || return 0
 	set -- $BB
 	ks=""
-	for k in "$@"; do ks="$ks -k $k"; done
+	for k in "$@"; do ks="$ks --test $k"; done
 	# shellcheck disable=SC2086 # ks is a list of arguments
 	timeout --foreground "$TIMEOUT" python3 "$TREE/tests/blackbox" \
 	    --base "http://127.0.0.1:$PORT" --var "$VAR" --root "$TREE" $ks \

@@ -7,7 +7,7 @@
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CASES="all_green unit_silent unit_partial unit_failed unit_empty_list \
+CASES="all_green unit_silent unit_partial unit_skipped unit_failed unit_empty_list \
 blackbox_silent blackbox_partial blackbox_failed stack_down \
 plain_part_silent blackbox_k_matches_nothing"
 if [ "${1:-}" = --list ]; then
@@ -32,6 +32,7 @@ fake_unit() {
 case $2 in
 good)	printf '[==========] Running 2 test(s).\n[==========] 2 test(s) run.\n[  PASSED  ] 2 test(s).\n' ;;
 partial) printf '[==========] Running 1 test(s).\n[==========] 1 test(s) run.\n[  PASSED  ] 1 test(s).\n' ;;
+skipped) printf '[==========] Running 2 test(s).\n[==========] 2 test(s) run.\n[  PASSED  ] 1 test(s).\n[  SKIPPED ] 1 test(s), listed below:\n' ;;
 failed)	printf '[==========] 2 test(s) run.\n[  PASSED  ] 1 test(s).\n[  FAILED  ] 1 test(s), listed below:\n'; exit 1 ;;
 silent)	;;
 esac
@@ -98,17 +99,19 @@ for c in $CASES; do
 	case $c in
 	all_green)	runner "$@"; expect 0 "5 passed, 0 failed" "unit: test_fake: 2 passed, 0 failed" ;;
 	unit_silent)	fake_unit test_fake silent; runner "$@"
-			expect 1 "3 passed, 1 failed, 2 not run" "its 2 tests did not run" ;;
+			expect 1 "3 passed, 1 failed, 2 not run" "no summary line; 2 of 2 tests did not run" ;;
 	unit_partial)	fake_unit test_fake partial; runner "$@"
-			expect 1 "4 passed, 1 failed, 1 not run" "1 of its 2 tests did not run" ;;
+			expect 1 "4 passed, 1 failed, 1 not run" "1 of 2 tests did not run" ;;
+	unit_skipped)	fake_unit test_fake skipped; runner "$@"
+			expect 1 "4 passed, 1 failed, 1 not run" "1 of 2 tests did not run" ;;
 	unit_failed)	fake_unit test_fake failed; runner "$@"
 			expect 1 "4 passed, 1 failed" "unit: test_fake: 1 passed, 1 failed" ;;
 	unit_empty_list) fake_unit test_none good; runner "$T/bin/test_none"
 			expect 1 "5 passed, 1 failed" "its list of tests is empty" ;;
 	blackbox_silent) fake_suite silent; runner "$@"
-			expect 1 "2 passed, 1 failed, 3 not run" "no summary line; its 3 tests did not run" ;;
+			expect 1 "2 passed, 1 failed, 3 not run" "no summary line; 3 of 3 tests did not run" ;;
 	blackbox_partial) fake_suite partial; runner "$@"
-			expect 1 "4 passed, 1 failed, 1 not run" "1 of its 3 tests did not run" ;;
+			expect 1 "4 passed, 1 failed, 1 not run" "1 of 3 tests did not run" ;;
 	blackbox_failed) fake_suite failed; runner "$@"
 			expect 1 "4 passed, 1 failed" "blackbox: 2 passed, 1 failed" ;;
 	stack_down)	fake_stack down; runner "$@"

@@ -102,7 +102,7 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 		return fail("a statement does not fit the schema or its "
 		    "declaration in stmts.h (see the log)");
 	if (reindex)
-		return cli_reindex(c, o, a, 0, 0);
+		return cli_reindex(c, o, a, 0, 1);	/* quiet when empty */
 	if (applied == 0)
 		fprintf(stderr, "staffdesk-admin: schema is up to date "
 		    "(%zu migrations)\n", nmigrations);
@@ -146,7 +146,10 @@ reindex_txn(struct db *db, void *arg)
 	return DB_OK;
 }
 
-/* reindex: rebuilds search_words from users, phones and units. */
+/*
+ * reindex: rebuilds search_words from users, phones and units; arg 1
+ * (after a migration) says nothing when there was nobody to index.
+ */
 int
 cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
@@ -154,7 +157,6 @@ cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n, in
 	const char	*last = "00000000-0000-0000-0000-000000000000";
 	size_t		 total = 0;
 
-	(void)arg;
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;
@@ -176,7 +178,8 @@ cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n, in
 		total += x.users.n;
 		last = arena_strdup(&c->arena, x.users.row[x.users.n - 1].id);
 	}
-	fprintf(stderr, "staffdesk-admin: search index rebuilt for %zu "
-	    "people\n", total);
+	if (total > 0 || arg == 0)
+		fprintf(stderr, "staffdesk-admin: search index rebuilt for %zu "
+		    "people\n", total);
 	return EXIT_OK;
 }

@@ -2,6 +2,7 @@
 
     python3 tests/blackbox --base http://127.0.0.1:PORT --var VAR --root ROOT
     python3 tests/blackbox --list
+    python3 tests/blackbox ... -k mystaff -k csrf --test reset.reset_sms
 
 VAR is the directory tests/stack.sh runs the stack under (staffdesk.conf,
 my.cnf, run/, log/); ROOT is the repository (bin/staffdesk-admin). Every
@@ -9,7 +10,8 @@ test makes its own users and locations, so the suite can run again against
 the same stack. Python 3 standard library, tidy and w3m (a check that needs
 a missing tool fails). Prints "ok NAME" or "FAIL NAME: reason" per test,
 then "N passed, M failed"; exit status 1 when a test failed or fewer ran
-than were chosen, 2 when -k chose none. --list prints the suite's names and
+than were chosen, 2 when -k chose none or --test names no test. -k
+matches a part of "area.name"; --test a name or "area.name" exactly. --list prints the suite's names and
 needs no stack: tests/run.sh compares its count with what ran.
 
 The tests live in one file per area (AREAS, in the order they run). The
@@ -63,8 +65,12 @@ def main():
     ap.add_argument("--var")
     ap.add_argument("--root")
     ap.add_argument("-k", dest="only", action="append",
-                    help="run only the tests whose name contains this")
-    ap.add_argument("-v", action="store_true", help="tracebacks on failure")
+                    help="run only the tests whose area.name contains this "
+                    "(an area, a name or a part of one)")
+    ap.add_argument("--test", dest="exact", action="append",
+                    help="run this test (name or area.name, exactly)")
+    ap.add_argument("-v", action="store_true",
+                    help="tracebacks on failure, and each test's time")
     ap.add_argument("--list", action="store_true",
                     help="print the tests' names and how many, run none")
     args = ap.parse_args()
@@ -82,17 +88,27 @@ def main():
     if len(set(names)) != len(names):
         print("two tests share a name", file=sys.stderr)
         return 2
+    def full(fn):
+        return "%s.%s" % (fn.__module__, fn.__name__)
+
+    for name in args.exact or ():
+        if not any(name in (fn.__name__, full(fn)) for fn in tests):
+            print("--test %s: no such test (--list shows them)" % name,
+                  file=sys.stderr)
+            return 2
     chosen = [fn for fn in tests
-              if not args.only or any(k in fn.__name__ for k in args.only)]
-    if args.list:
-        for fn in chosen:
-            print("%s.%s" % (fn.__module__, fn.__name__))
-        print("%d tests" % len(chosen))
-        return 0
+              if (not args.only and not args.exact) or
+              any(k in full(fn) for k in args.only or ()) or
+              any(k in (fn.__name__, full(fn)) for k in args.exact or ())]
     if not chosen:
         print("-k %s matches no test (--list shows them)"
               % " -k ".join(args.only), file=sys.stderr)
         return 2
+    if args.list:
+        for fn in chosen:
+            print(full(fn))
+        print("%d tests" % len(chosen))
+        return 0
 
     # The suite fails sign-ins from 127.0.0.1 on purpose, a few hundred a
     # run; a run again within the hour must not meet the last one's count.
