@@ -35,15 +35,17 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libssl-dev libcmocka-dev libqrencode-dev nginx-light \
               john-data curl python3 w3m tidy wrk valgrind rsync
 
-CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/http.c cgi/settings.c \
+# CORE: what the CLI and the web share (no FastCGI, no request); WEB:
+# the request, the session, the route table and the pages.
+CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c \
               cgi/authz.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
               cgi/writeback.c cgi/auth/onprem.c \
-              cgi/session.c cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
+              cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c build/common.c build/db_stmts.c
-WEB_SRC     = cgi/route.c cgi/pages/page.c cgi/pages/signin.c \
-              cgi/pages/account.c cgi/pages/qr.c cgi/pages/mystaff.c \
-              cgi/pages/actions.c cgi/pages/admin.c
+WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
+              cgi/pages/signin.c cgi/pages/account.c cgi/pages/qr.c \
+              cgi/pages/mystaff.c cgi/pages/actions.c cgi/pages/admin.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/migrate.c cgi/cli/demo.c \
               cgi/cli/explain.c \
               build/migrations.c

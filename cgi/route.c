@@ -3,46 +3,17 @@
  */
 #include <string.h>
 
+#include "authz.h"
+#include "db/audit.h"
 #include "db/db.h"
 #include "http.h"
 #include "pages/pages.h"
 #include "route.h"
 #include "session.h"
 #include "settings.h"
-#include "auth/password.h"
-#include "cursor.h"
-#include "search.h"
+#include "util.h"
 
-#define CODE_MAX	32
 #define FORM_TYPE	"application/x-www-form-urlencoded"
-#define UPN_MAX		255
-
-const struct http_key route_keys[K__MAX] = {
-	[K_CSRF] = { "csrf", 64, http_valid_token },
-	[K_USERNAME] = { "username", UPN_MAX, http_valid_text },
-	[K_PASSWORD] = { "password", PW_MAX_BYTES, http_valid_text },
-	[K_CODE] = { "code", CODE_MAX, http_valid_text },
-	[K_METHOD] = { "method", 16, http_valid_token },
-	[K_CURRENT_PASSWORD] =
-	    { "current_password", PW_MAX_BYTES, http_valid_text },
-	[K_NEW_PASSWORD] = { "new_password", PW_MAX_BYTES, http_valid_text },
-	[K_CONFIRM_PASSWORD] =
-	    { "confirm_password", PW_MAX_BYTES, http_valid_text },
-	[K_NEXT] = { "next", HTTP_PATH_MAX, http_valid_local_path },
-	/* q is bounded in characters by search_terms(): 4 bytes each. */
-	[K_Q] = { "q", SEARCH_Q_MAX * 4, http_valid_text },
-	[K_AFTER] = { "after", CURSOR_MAX, NULL },
-	[K_BEFORE] = { "before", CURSOR_MAX, NULL },
-	[K_VERSION] = { "version", 10, http_valid_digits },
-	[K_TYPE] = { "type", 16, http_valid_token },
-	[K_NUMBER] = { "number", 64, http_valid_text },
-	[K_ACTION] = { "action", 64, http_valid_text },
-	[K_ACTOR] = { "actor", UPN_MAX, http_valid_text },
-	[K_TARGET] = { "target", 256, http_valid_text },
-	[K_RESULT] = { "result", 16, http_valid_token },
-	[K_FROM] = { "from", 10, http_valid_text },
-	[K_TO] = { "to", 10, http_valid_text },
-};
 
 static const struct route routes[] = {
 	{ "/", NEED_FULL, page_home, NULL, 0 },
@@ -55,7 +26,7 @@ static const struct route routes[] = {
 	{ "/account", NEED_FULL, page_account, NULL, 0 },
 	{ "/account/sessions/revoke", NEED_FULL, NULL,
 	    page_sessions_revoke_post, 0 },
-	{ "/account/password", NEED_SIGNIN, page_password, page_password_post,
+	{ "/account/password", NEED_MFA, page_password, page_password_post,
 	    KEY(K_CURRENT_PASSWORD) | KEY(K_NEW_PASSWORD) |
 	    KEY(K_CONFIRM_PASSWORD) },
 	{ "/account/mfa", NEED_SIGNIN, page_enrol, page_enrol_post,
@@ -73,7 +44,7 @@ static const struct route routes[] = {
 	    NULL, 0 },
 	{ "/users/{id}/phone", NEED_MYSTAFF, page_phone, page_phone_post,
 	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_ACTION) },
-	{ "/admin/audit", NEED_FULL, page_audit, NULL, KEY(K_ACTOR) |
+	{ "/admin/audit", NEED_ORG_ROLE, page_audit, NULL, KEY(K_ACTOR) |
 	    KEY(K_TARGET) | KEY(K_ACTION) | KEY(K_RESULT) | KEY(K_FROM) |
 	    KEY(K_TO) | KEY(K_BEFORE) },
 };
@@ -119,6 +90,85 @@ route_find(struct req *r, const char *path)
 	return NULL;
 }
 
+static const char msg_no_access[] = "You are not authorised to see My Staff "
+    "at this time. Contact your admin.";
+
+struct gate_denial {
+	struct req		*r;
+	enum mystaff_verdict	 why;
+};
+
+static int
+gate_audit_txn(struct db *db, void *arg)
+{
+	static const char *const codes[] = { "ok", "no_role", "mystaff_off",
+	    "not_selected", "mfa_needed" };
+	struct gate_denial	*g = arg;
+	struct audit		 a = {
+		.action = "mystaff.access",
+		.reason = codes[g->why],
+		.target_id = g->r->path_id,
+		.client = "mystaff",
+		.details = arena_printf(&g->r->arena, "{\"path\":%s}",
+		    json_string(&g->r->arena, g->r->path)),
+	};
+
+	return page_audit_row(db, g->r, &a);
+}
+
+/*
+ * Applies "My Staff access" (DESIGN.md section 3) on every request, from
+ * the database: a revoked role or a changed setting counts at once.
+ * Returns 1 to go on, or 0 after a 403 page or a 303 to verify again.
+ */
+static int
+mystaff_gate(struct req *r)
+{
+	struct mystaff_ctx		 c;
+	struct q_mystaff_is_selected_rows sel;
+	const char			*mode;
+	enum mystaff_verdict	 v;
+	int			 rc;
+
+	memset(&c, 0, sizeof(c));
+	c.nroles = r->actor->nroles;
+	mode = settings_str(r->settings, SET_MYSTAFF_ACCESS);
+	c.mode = strcmp(mode, "none") == 0 ? MYSTAFF_NONE :
+	    strcmp(mode, "selected") == 0 ? MYSTAFF_SELECTED : MYSTAFF_ALL;
+	if (c.mode == MYSTAFF_SELECTED && c.nroles > 0) {
+		if ((rc = q_mystaff_is_selected(r->db, &r->arena,
+		    &(struct q_mystaff_is_selected_in){ .user =
+		    DB_TEXT(r->sess->user_id) }, &sel)) != DB_OK) {
+			page_db_error(r, rc);
+			return 0;
+		}
+		c.selected = sel.n == 1;
+	}
+	c.require_mfa = settings_int(r->settings, SET_CA_REQUIRE_MFA);
+	c.mfa_at = r->sess->mfa_at;
+	c.now = now_s();
+	c.frequency = settings_int(r->settings,
+	    SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600;
+	switch ((v = mystaff_access(&c))) {
+	case MYSTAFF_OK:
+		return 1;
+	case MYSTAFF_NEEDS_MFA:
+		http_redirect(r, arena_printf(&r->arena, "%s?next=%s",
+		    r->sess->has_totp ? "/login/mfa" : "/account/mfa",
+		    http_urlencode(&r->arena, r->path)));
+		return 0;
+	default:
+		/* A refused POST is audited (DESIGN.md section 3). */
+		if (r->method == HTTP_POST && (rc = db_txn(r->db,
+		    gate_audit_txn, &(struct gate_denial){ r, v })) != DB_OK) {
+			page_db_error(r, rc);
+			return 0;
+		}
+		page_error(r, 403, msg_no_access);
+		return 0;
+	}
+}
+
 /*
  * Applies the route's need to the session; returns 1 when the handler
  * may run, else 0 after answering (303 to the step owed, 403 page).
@@ -141,15 +191,27 @@ route_gate(struct req *r, const struct route *rt)
 	if (rt->need == NEED_SIGNIN)
 		return 1;
 	if (sess_needs_mfa(s)) {
-		http_redirect(r, s->has_totp ? "/login/mfa" : "/account/mfa");
+		if (rt->need == NEED_MFA && r->method == HTTP_POST)
+			page_error(r, 403, "Verify your identity first.");
+		else
+			http_redirect(r, s->has_totp ? "/login/mfa" :
+			    "/account/mfa");
 		return 0;
 	}
+	if (rt->need == NEED_MFA)
+		return 1;
 	if (s->must_change) {
 		http_redirect(r, "/account/password");
 		return 0;
 	}
 	if (rt->need == NEED_MYSTAFF)
 		return mystaff_gate(r);
+	if (rt->need == NEED_ORG_ROLE &&
+	    !authz_has_org_scope(r->actor->roles, r->actor->nroles)) {
+		page_error(r, 403, "This page is for administrators of the "
+		    "whole organisation.");
+		return 0;
+	}
 	return 1;
 }
 

@@ -10,40 +10,19 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "keys.h"
 
-/* Every form and query key a handler may read. */
-enum key {
-	K_CSRF,
-	K_USERNAME,
-	K_PASSWORD,
-	K_CODE,
-	K_METHOD,
-	K_CURRENT_PASSWORD,
-	K_NEW_PASSWORD,
-	K_CONFIRM_PASSWORD,
-	K_NEXT,
-	K_Q,
-	K_AFTER,
-	K_BEFORE,
-	K_VERSION,
-	K_TYPE,
-	K_NUMBER,
-	K_ACTION,
-	K_ACTOR,
-	K_TARGET,
-	K_RESULT,
-	K_FROM,
-	K_TO,
-	K__MAX
-};
-
-#define KEY(k)	(UINT64_C(1) << (k))
-
+/*
+ * What a visitor needs to reach a route; route_gate() answers for the
+ * handler when it is not there (303 to the step owed, or 403).
+ */
 enum need {
 	NEED_NONE,	/* anyone */
 	NEED_SIGNIN,	/* a session, even one still owing MFA or a new password */
+	NEED_MFA,	/* MFA done where needed; a password change may be owed */
 	NEED_FULL,	/* MFA done where needed, no password change owed */
 	NEED_MYSTAFF,	/* NEED_FULL and My Staff access (DESIGN.md section 3) */
+	NEED_ORG_ROLE,	/* NEED_FULL and a role of organisation scope */
 };
 
 struct route {
@@ -53,8 +32,6 @@ struct route {
 	void		(*post)(struct req *);
 	uint64_t	 keys;
 };
-
-extern const struct http_key route_keys[K__MAX];
 
 /* The route for path (req->path_id set for {id}), or NULL. */
 const struct route *route_find(struct req *, const char *path);

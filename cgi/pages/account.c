@@ -15,9 +15,9 @@
 #include "db/db.h"
 #include "db/mfa.h"
 #include "http.h"
+#include "keys.h"
 #include "pages/pages.h"
 #include "pages/qr.h"
-#include "route.h"
 #include "session.h"
 #include "tpl.h"
 
@@ -162,11 +162,6 @@ password_form(struct req *r, int status, const char *msg)
 void
 page_password(struct req *r)
 {
-	if (sess_needs_mfa(r->sess)) {
-		http_redirect(r, r->sess->has_totp ? "/login/mfa" :
-		    "/account/mfa");
-		return;
-	}
 	password_form(r, 200, NULL);
 }
 
@@ -221,10 +216,6 @@ page_password_post(struct req *r)
 	char		 hash[PW_HASH_MAX];
 	int		 rc;
 
-	if (sess_needs_mfa(r->sess)) {
-		page_error(r, 403, "Verify your identity first.");
-		return;
-	}
 	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
 	    .id = DB_TEXT(r->sess->user_id) }, &u)) != DB_OK || u.n == 0) {
 		page_db_error(r, rc != DB_OK ? rc : DB_ERR);

@@ -10,14 +10,13 @@
 
 #include "authz.h"
 #include "cursor.h"
-#include "db/audit.h"
 #include "db/db.h"
 #include "db/roles.h"
 #include "http.h"
+#include "keys.h"
 #include "pages/pages.h"
 #include "pages/person.h"
 #include "phone.h"
-#include "route.h"
 #include "search.h"
 #include "session.h"
 #include "settings.h"
@@ -32,85 +31,6 @@ struct row_key {
 	const char	*id;
 };
 
-
-static const char msg_no_access[] = "You are not authorised to see My Staff "
-    "at this time. Contact your admin.";
-
-struct gate_denial {
-	struct req		*r;
-	enum mystaff_verdict	 why;
-};
-
-static int
-gate_audit_txn(struct db *db, void *arg)
-{
-	static const char *const codes[] = { "ok", "no_role", "mystaff_off",
-	    "not_selected", "mfa_needed" };
-	struct gate_denial	*g = arg;
-	struct audit		 a = {
-		.action = "mystaff.access",
-		.reason = codes[g->why],
-		.target_id = g->r->path_id,
-		.client = "mystaff",
-		.details = arena_printf(&g->r->arena, "{\"path\":%s}",
-		    json_string(&g->r->arena, g->r->path)),
-	};
-
-	return page_audit_row(db, g->r, &a);
-}
-
-/*
- * Applies "My Staff access" (DESIGN.md section 3) on every request, from
- * the database: a revoked role or a changed setting counts at once.
- * Returns 1 to go on, or 0 after a 403 page or a 303 to verify again.
- */
-int
-mystaff_gate(struct req *r)
-{
-	struct mystaff_ctx		 c;
-	struct q_mystaff_is_selected_rows sel;
-	const char			*mode;
-	enum mystaff_verdict	 v;
-	int			 rc;
-
-	memset(&c, 0, sizeof(c));
-	c.nroles = r->actor->nroles;
-	mode = settings_str(r->settings, SET_MYSTAFF_ACCESS);
-	c.mode = strcmp(mode, "none") == 0 ? MYSTAFF_NONE :
-	    strcmp(mode, "selected") == 0 ? MYSTAFF_SELECTED : MYSTAFF_ALL;
-	if (c.mode == MYSTAFF_SELECTED && c.nroles > 0) {
-		if ((rc = q_mystaff_is_selected(r->db, &r->arena,
-		    &(struct q_mystaff_is_selected_in){ .user =
-		    DB_TEXT(r->sess->user_id) }, &sel)) != DB_OK) {
-			page_db_error(r, rc);
-			return 0;
-		}
-		c.selected = sel.n == 1;
-	}
-	c.require_mfa = settings_int(r->settings, SET_CA_REQUIRE_MFA);
-	c.mfa_at = r->sess->mfa_at;
-	c.now = now_s();
-	c.frequency = settings_int(r->settings,
-	    SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600;
-	switch ((v = mystaff_access(&c))) {
-	case MYSTAFF_OK:
-		return 1;
-	case MYSTAFF_NEEDS_MFA:
-		http_redirect(r, arena_printf(&r->arena, "%s?next=%s",
-		    r->sess->has_totp ? "/login/mfa" : "/account/mfa",
-		    http_urlencode(&r->arena, r->path)));
-		return 0;
-	default:
-		/* A refused POST is audited (DESIGN.md section 3). */
-		if (r->method == HTTP_POST && (rc = db_txn(r->db,
-		    gate_audit_txn, &(struct gate_denial){ r, v })) != DB_OK) {
-			page_db_error(r, rc);
-			return 0;
-		}
-		page_error(r, 403, msg_no_access);
-		return 0;
-	}
-}
 
 /*
  * The after/before cursor of the request, of nkeys sort keys (all ""

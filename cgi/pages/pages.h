@@ -50,7 +50,6 @@ void	 page_enrol(struct req *);
 void	 page_enrol_post(struct req *);
 
 /* mystaff.c */
-int	 mystaff_gate(struct req *);	/* 1: go on; 0: answered */
 void	 page_units(struct req *);
 void	 page_unit(struct req *);
 void	 page_users(struct req *);
