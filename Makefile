@@ -51,7 +51,7 @@ CLI_SRC     = cgi/cli/admin.c cgi/cli/migrate.c cgi/cli/demo.c \
               build/migrations.c
 UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_authz.c tests/unit/test_lists.c \
-              tests/unit/test_actions.c
+              tests/unit/test_actions.c tests/unit/test_route.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o

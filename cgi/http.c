@@ -226,6 +226,7 @@ http_send(struct req *r, int status, const char *ctype, const char *body,
 	if (r->status != 0)
 		return;
 	r->status = status;
+	r->location = location;
 	if (r->out == NULL)
 		return;
 	if (snprintf(buf, sizeof(buf), "%d %s", status, http_reason(status))

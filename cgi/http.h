@@ -55,6 +55,7 @@ struct req {
 	size_t			 nset_cookie;
 	const char		*allow;		/* methods, for a 405 */
 	int			 status;	/* what was sent, 0: nothing */
+	const char		*location;	/* and where it sent to */
 	struct settings		*settings;	/* read once per request */
 	int			 settings_loaded;
 	struct authz_actor	*actor;		/* My Staff routes: roles */

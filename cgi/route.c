@@ -258,6 +258,10 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		return;
 	}
 	if (r->method == HTTP_POST) {
+		if (bodylen > HTTP_BODY_MAX) {
+			page_error(r, 413, "The form sent is too large.");
+			return;
+		}
 		if (bodylen > 0 && (ctype == NULL || strncmp(ctype, FORM_TYPE,
 		    sizeof(FORM_TYPE) - 1) != 0)) {
 			page_error(r, 415, "Forms must be sent as "

@@ -123,3 +123,18 @@ def demo_organisation():
     expect(n + 7, units, "after a second run with 7 more")
     phone_counts_agree()
     list_copies_agree()
+
+
+@test
+def cli_links_no_fastcgi():
+    """Layers point one way: staffdesk-admin is built without the request
+    code, so it names no FastCGI symbol; the web binary does."""
+    def fcgx(binary):
+        p = subprocess.run(["nm", "-u", os.path.join(ROOT, "bin", binary)],
+                           capture_output=True, text=True, timeout=30)
+        check(p.returncode == 0, "nm -u bin/%s: %s" % (binary, p.stderr))
+        return [l.split()[-1] for l in p.stdout.splitlines()
+                if "FCGX_" in l]
+    eq(fcgx("staffdesk-admin"), [], "FastCGI symbols in staffdesk-admin")
+    check(fcgx("staffdesk.fcgi"), "staffdesk.fcgi names no FCGX_ symbol "
+          "(is nm looking at the right binary?)")

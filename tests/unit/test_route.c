@@ -1,0 +1,309 @@
+/*
+ * test_route.c: the dispatcher without a database. Everything
+ * route_dispatch() answers before a handler runs: 404, 405 with Allow,
+ * 400 (encoding, a key twice, a value over its bound), 413, 415, the
+ * CSRF 403, and each need level of the route table with the session
+ * states that meet it or not. Requests are built in memory; the answer
+ * is read from r.status and r.location (r.out NULL discards the body).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "authz.h"
+#include "conf.h"
+#include "http.h"
+#include "route.h"
+#include "session.h"
+#include "settings.h"
+#include "tpl.h"
+#include "util.h"
+
+#define UUID	"0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3"
+
+static struct conf		 conf;
+static struct settings		 settings;
+static struct req		 r;
+static struct sess		 sess;
+static struct authz_actor	 actor;
+static struct assignment	 org_role = { ROLE_HELPDESK_ADMIN, NULL };
+static struct assignment	 unit_role = { ROLE_HELPDESK_ADMIN, UUID };
+static char			 upn[] = "someone@example.com";
+static char			 name[] = "Some One";
+
+enum who { NOBODY, OWES_TOTP, OWES_ENROL, MUST_CHANGE, STAFF, UNIT_ADMIN,
+    ORG_ADMIN };
+
+/* A request from who (no cookie: sess_load is not asked). */
+static void
+start(enum who who)
+{
+	arena_reset(&r.arena);
+	memset(&r, 0, sizeof(r));
+	memset(&sess, 0, sizeof(sess));
+	memset(&actor, 0, sizeof(actor));
+	r.conf = &conf;
+	r.ip = "192.0.2.1";
+	r.ua = "cmocka";
+	settings_defaults(&settings);
+	r.settings = &settings;
+	r.settings_loaded = 1;
+	if (who == NOBODY)
+		return;
+	strcpy(sess.csrf, "good-token");
+	strcpy(sess.user_id, UUID);
+	sess.upn = upn;
+	sess.display_name = name;
+	sess.mfa_at = now_s();
+	actor.user_id = sess.user_id;
+	switch (who) {
+	case OWES_TOTP:
+		sess.has_role = sess.has_totp = 1;
+		sess.mfa_at = 0;
+		break;
+	case OWES_ENROL:
+		sess.has_role = 1;
+		sess.mfa_at = 0;
+		break;
+	case MUST_CHANGE:
+		sess.must_change = 1;
+		break;
+	case UNIT_ADMIN:
+		sess.has_role = sess.has_totp = 1;
+		actor.roles = &unit_role;
+		actor.nroles = 1;
+		break;
+	case ORG_ADMIN:
+		sess.has_role = sess.has_totp = 1;
+		actor.roles = &org_role;
+		actor.nroles = 1;
+		break;
+	default:
+		break;
+	}
+	r.sess = &sess;
+	r.actor = &actor;
+}
+
+static void
+get(const char *path, const char *query)
+{
+	route_dispatch(&r, "GET", path, query, NULL, NULL, 0);
+}
+
+static void
+post(const char *path, const char *body)
+{
+	route_dispatch(&r, "POST", path, NULL,
+	    "application/x-www-form-urlencoded", body, strlen(body));
+}
+
+static void
+want(int status, const char *location)
+{
+	assert_int_equal(r.status, status);
+	if (location != NULL)
+		assert_string_equal(r.location, location);
+}
+
+static void
+test_unknown_is_404(void **state)
+{
+	(void)state;
+	start(NOBODY);
+	get("/no/such/page", NULL);
+	want(404, NULL);
+	start(NOBODY);
+	get("/users/not-a-uuid", NULL);	/* a malformed id is unknown */
+	want(404, NULL);
+	start(NOBODY);
+	get("/users/" UUID "/nothing", NULL);
+	want(404, NULL);
+}
+
+static void
+test_method_is_405_with_allow(void **state)
+{
+	(void)state;
+	start(STAFF);
+	post("/units", "csrf=good-token");
+	want(405, NULL);
+	assert_string_equal(r.allow, "GET, HEAD");
+	start(STAFF);
+	get("/logout", NULL);
+	want(405, NULL);
+	assert_string_equal(r.allow, "POST");
+	start(NOBODY);
+	route_dispatch(&r, "PUT", "/login", NULL, NULL, NULL, 0);
+	want(405, NULL);
+	assert_string_equal(r.allow, "GET, HEAD, POST");
+}
+
+static void
+test_malformed_input_is_400(void **state)
+{
+	static const char *const bad[] = {
+		"q=%zz",			/* a bad escape */
+		"q=ab%4",			/* a cut one */
+		"q=a&q=b",			/* a key twice */
+		"q=a%00b",			/* NUL */
+		"q=%ff%fe",			/* not UTF-8 */
+		"after=%0a",			/* a line break in a cursor */
+	};
+	char	long_q[4 * 100 + 8];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++) {
+		start(ORG_ADMIN);
+		get("/search", bad[i]);
+		want(400, NULL);
+	}
+	/* q's bound is 100 characters of up to 4 bytes: 401 bytes is over */
+	memcpy(long_q, "q=", 2);
+	memset(long_q + 2, 'a', 401);
+	long_q[403] = '\0';
+	start(ORG_ADMIN);
+	get("/search", long_q);
+	want(400, NULL);
+	/* an undeclared key is ignored, not refused: the page runs */
+	start(STAFF);
+	get("/", "colour=blue");
+	want(303, "/account");
+}
+
+static void
+test_body_413_and_415(void **state)
+{
+	static char	big[HTTP_BODY_MAX + 2];
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	start(NOBODY);
+	route_dispatch(&r, "POST", "/login", NULL,
+	    "application/x-www-form-urlencoded", big, sizeof(big) - 1);
+	want(413, NULL);
+	start(NOBODY);
+	route_dispatch(&r, "POST", "/login", NULL, "text/plain",
+	    "username=a&password=b", 21);
+	want(415, NULL);
+	start(NOBODY);
+	route_dispatch(&r, "POST", "/login", NULL, NULL, "username=a", 10);
+	want(415, NULL);
+}
+
+static void
+test_csrf_403(void **state)
+{
+	static const char *const bodies[] = {
+		"",				/* no token */
+		"csrf=wrong-token",
+		"csrf=good-token-and-more",
+		"csrf=good-toke",
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bodies); i++) {
+		start(STAFF);
+		post("/logout", bodies[i]);
+		want(403, NULL);
+		start(STAFF);
+		post("/account/sessions/revoke", bodies[i]);
+		want(403, NULL);
+	}
+	/* a visitor's form wants the token of its visitor cookie */
+	start(NOBODY);
+	post("/login", "csrf=good-token&username=a%40b.example&password=x");
+	want(403, NULL);
+}
+
+/* Each need level, for each kind of visitor that does not meet it. */
+static void
+test_need_levels(void **state)
+{
+	static const struct {
+		enum who	 who;
+		const char	*method, *path;
+		int		 status;
+		const char	*location;
+	} cases[] = {
+		/* NEED_SIGNIN, NEED_FULL, NEED_MYSTAFF: a session first */
+		{ NOBODY, "GET", "/account", 303, "/login" },
+		{ NOBODY, "GET", "/account/mfa", 303, "/login" },
+		{ NOBODY, "GET", "/units", 303, "/login" },
+		{ NOBODY, "POST", "/logout", 403, NULL },
+		{ NOBODY, "POST", "/account/password", 403, NULL },
+		/* NEED_FULL: the second step, then a password change */
+		{ OWES_TOTP, "GET", "/account", 303, "/login/mfa" },
+		{ OWES_ENROL, "GET", "/account", 303, "/account/mfa" },
+		{ OWES_TOTP, "GET", "/", 303, "/login/mfa" },
+		{ MUST_CHANGE, "GET", "/account", 303, "/account/password" },
+		{ MUST_CHANGE, "GET", "/units", 303, "/account/password" },
+		/* NEED_MFA: the password change page waits for the code */
+		{ OWES_TOTP, "GET", "/account/password", 303, "/login/mfa" },
+		{ OWES_ENROL, "GET", "/account/password", 303, "/account/mfa" },
+		{ OWES_TOTP, "POST", "/account/password", 403, NULL },
+		/* NEED_MYSTAFF: a role (mystaff.access all, MFA fresh) */
+		{ STAFF, "GET", "/units", 403, NULL },
+		{ STAFF, "GET", "/users/" UUID, 403, NULL },
+		{ STAFF, "GET", "/search", 403, NULL },
+		/* NEED_ORG_ROLE: a role of organisation scope */
+		{ STAFF, "GET", "/admin/audit", 403, NULL },
+		{ UNIT_ADMIN, "GET", "/admin/audit", 403, NULL },
+		/* and met: the handler answers (no database needed) */
+		{ STAFF, "GET", "/", 303, "/account" },
+		{ UNIT_ADMIN, "GET", "/", 303, "/units" },
+		{ NOBODY, "GET", "/login", 200, NULL },
+		{ MUST_CHANGE, "GET", "/account/password", 200, NULL },
+		{ OWES_TOTP, "GET", "/login/mfa", 200, NULL },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		start(cases[i].who);
+		if (strcmp(cases[i].method, "GET") == 0)
+			get(cases[i].path, NULL);
+		else
+			post(cases[i].path, "csrf=good-token");
+		if (r.status != cases[i].status)
+			fail_msg("case %zu: %s %s: %d, want %d", i,
+			    cases[i].method, cases[i].path, r.status,
+			    cases[i].status);
+		if (cases[i].location != NULL)
+			assert_string_equal(r.location, cases[i].location);
+	}
+}
+
+/* Conditional Access: an MFA older than the sign-in frequency. */
+static void
+test_mystaff_wants_recent_mfa(void **state)
+{
+	(void)state;
+	start(UNIT_ADMIN);
+	sess.mfa_at = now_s() - 13 * 3600;	/* the default is 12 hours */
+	get("/units", NULL);
+	want(303, "/login/mfa?next=%2Funits");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unknown_is_404),
+		cmocka_unit_test(test_method_is_405_with_allow),
+		cmocka_unit_test(test_malformed_input_is_400),
+		cmocka_unit_test(test_body_413_and_415),
+		cmocka_unit_test(test_csrf_403),
+		cmocka_unit_test(test_need_levels),
+		cmocka_unit_test(test_mystaff_wants_recent_mfa),
+	};
+
+	tpl_root("templates");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
