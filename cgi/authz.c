@@ -1,5 +1,6 @@
 /*
- * authz.c: see authz.h. The tables below are DESIGN.md section 3.
+ * authz.c: see authz.h. The tables below are the rules written there:
+ * the role ids and names, the reset-tier table and who grants what.
  */
 #include <string.h>
 

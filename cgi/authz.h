@@ -1,7 +1,38 @@
 /*
- * authz.h: who may do what to whom (DESIGN.md section 3), as pure
- * functions of plain structs: no I/O, no globals. The same call gates
- * the buttons on a page and the POST that acts.
+ * authz.h: who may do what to whom, as pure functions of plain structs:
+ * no I/O, no globals. The same call gates the buttons on a page and the
+ * POST that acts. The rules (the README's "Who may do what"):
+ *
+ * Roles. global-administrator may do everything.
+ *   Reset a password: password-, helpdesk-, authentication-, user-,
+ *   privileged-authentication- and global-administrator.
+ *   Manage phone numbers: authentication-, privileged-authentication-
+ *   and global-administrator.
+ *   authentication-policy-administrator, conditional-access-administrator,
+ *   directory-reader and reports-reader act on nobody (the first two
+ *   are for the SMS / TOTP and the Conditional Access settings).
+ *
+ * Reset tiers: the actor's role must be allowed for EVERY role the
+ * target holds (a target with no role is "none"):
+ *
+ *   target holds \ actor             password helpdesk authn user priv-authn,
+ *                                    -adm     -adm     -adm  -adm global-adm
+ *   none, directory-/reports-reader  yes      yes      yes   yes  yes
+ *   password-administrator           yes      yes      yes   yes  yes
+ *   helpdesk-administrator           no       yes      no    yes  yes
+ *   authentication-administrator     no       no       yes   no   yes
+ *   user-administrator               no       no       no    yes  yes
+ *   any other role                   no       no       no    no   yes
+ *
+ * Phones: authentication-administrator may manage the phones of the
+ * targets its column allows; privileged-authentication- and
+ * global-administrator those of anyone.
+ *
+ * Scope: an org-scope assignment (unit_id NULL) covers everyone; a unit
+ * assignment covers that unit's direct members who hold no org-scope
+ * role. Nobody acts on their own account here (they use /account).
+ * Reading is broader: every My Staff user may view everyone; these
+ * checks gate the actions only.
  */
 #ifndef STAFFDESK_AUTHZ_H
 #define STAFFDESK_AUTHZ_H
@@ -59,7 +90,8 @@ struct authz_target {
 	size_t			 nunits;
 };
 
-/* The role for its DESIGN.md id ("helpdesk-administrator"), or -1. */
+/* The role for its id as the CLI and the DB spell it
+ * ("helpdesk-administrator"), or -1. */
 int		 authz_role_parse(const char *);
 const char	*authz_role_id(enum role);
 /* A role's name for people ("Helpdesk administrator"). */
@@ -81,7 +113,12 @@ const char	*authz_reason_code(enum authz_reason);
 /* 1 when any of the roles has organisation scope. */
 int		 authz_has_org_scope(const struct assignment *, size_t);
 
-/* My Staff access (DESIGN.md section 3). */
+/*
+ * My Staff access: the actor holds at least one role, AND the setting
+ * mystaff.access is "all", or "selected" with the actor on the selected
+ * list, AND Conditional Access is satisfied: when ca.require_mfa is on,
+ * the session passed MFA less than ca.signin_frequency_hours ago.
+ */
 enum mystaff_mode { MYSTAFF_ALL, MYSTAFF_SELECTED, MYSTAFF_NONE };
 
 enum mystaff_verdict {

@@ -1,5 +1,5 @@
 /*
- * conf.h: the configuration file (DESIGN.md section 6), parsed once at
+ * conf.h: the configuration file (README: Configuration), parsed once at
  * start-up. Unknown keys and bad values are errors naming file:line.
  */
 #ifndef STAFFDESK_CONF_H

@@ -1,6 +1,6 @@
 /*
- * cursor.h: keyset pagination cursors (DESIGN.md section 7): the sort
- * key of the last row shown, one or two texts and an id, as
+ * cursor.h: keyset pagination cursors: the sort key of the last row
+ * shown, one or two texts and an id, as
  * "base64url(key1)[.base64url(key2)].uuid" in ?after= or ?before=.
  * Never OFFSET; a tampered cursor is refused, not trusted.
  */

@@ -1,7 +1,7 @@
 /*
- * main.c: bin/staffdesk.fcgi, a prefork FastCGI master (DESIGN.md
- * section 1). The master reads the config, binds the socket, forks the
- * workers and keeps their number up; each worker is single-threaded
+ * main.c: bin/staffdesk.fcgi, a prefork FastCGI master. The master
+ * reads the config, binds the socket, forks the workers and keeps
+ * their number up; each worker is single-threaded
  * and owns one MariaDB connection opened after fork().
  *
  * Signals: SIGTERM/SIGINT stop the workers and remove the socket;

@@ -1,5 +1,5 @@
 /*
- * phone.h: phone numbers (DESIGN.md section 4): the three types a
+ * phone.h: phone numbers (/users/{id}/phone): the three types a
  * person may have, E.164 normalisation of what a manager types, and
  * the masked form shown and audited ("+1 ••• ••• 0100").
  */

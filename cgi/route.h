@@ -1,8 +1,8 @@
 /*
  * route.h: the one table that says what the site is: each path pattern,
  * what a visitor needs to reach it, its GET and POST handlers and the
- * inputs it declares (DESIGN.md section 4). Everything else is answered
- * (404, 405, 400, 403, 303 to sign in) before any handler runs.
+ * inputs it declares. Everything else is answered (404, 405, 400, 403,
+ * 303 to sign in) before any handler runs.
  */
 #ifndef STAFFDESK_ROUTE_H
 #define STAFFDESK_ROUTE_H
@@ -21,7 +21,7 @@ enum need {
 	NEED_SIGNIN,	/* a session, even one still owing MFA or a new password */
 	NEED_MFA,	/* MFA done where needed; a password change may be owed */
 	NEED_FULL,	/* MFA done where needed, no password change owed */
-	NEED_MYSTAFF,	/* NEED_FULL and My Staff access (DESIGN.md section 3) */
+	NEED_MYSTAFF,	/* NEED_FULL and My Staff access (see mystaff_access) */
 	NEED_ORG_ROLE,	/* NEED_FULL and a role of organisation scope */
 };
 

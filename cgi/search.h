@@ -1,5 +1,5 @@
 /*
- * search.h: organisation search (DESIGN.md section 4, /search): a
+ * search.h: organisation search (/search): a
  * word table of every word of a name and every UPN, email and phone
  * number, matched by prefix with LIKE 'q%' (an index range scan). The
  * text functions are pure; search_index() writes the table.

@@ -1,7 +1,7 @@
 /*
- * session.h: the session cookie, CSRF tokens and sign-in state
- * (DESIGN.md section 8). A session is a row keyed by the SHA-256 of a
- * 256-bit random token; the browser holds only the token.
+ * session.h: the session cookie, CSRF tokens and sign-in state. A
+ * session is a row keyed by the SHA-256 of a 256-bit random token; the
+ * browser holds only the token.
  */
 #ifndef STAFFDESK_SESSION_H
 #define STAFFDESK_SESSION_H

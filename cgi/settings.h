@@ -1,5 +1,5 @@
 /*
- * settings.h: the settings table (DESIGN.md section 7): every name with
+ * settings.h: the settings table (README: Configuration): every name with
  * its type, bounds and default in one table. Read once per request,
  * so a change takes effect on the next request.
  */

@@ -1,5 +1,5 @@
 /*
- * sms.h: sending a text message (DESIGN.md section 6): to sms_command
+ * sms.h: sending a text message, as the config says: to sms_command
  * (run with the number as argv[1] and the message on stdin) or to the
  * sms_log file (one "NUMBER<TAB>MESSAGE" line). The message is never
  * written to staffdesk's own log: it may carry a secret.

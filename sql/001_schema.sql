@@ -1,4 +1,5 @@
--- 001: every table of DESIGN.md section 7. Times are UTC DATETIME(6).
+-- 001: the first schema: people, locations, roles, phones, MFA, sessions,
+-- codes, SMS, limits, audit, settings. Times are UTC DATETIME(6).
 -- Each statement is idempotent so a migration cut short can be re-run.
 
 CREATE TABLE IF NOT EXISTS users (

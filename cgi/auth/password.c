@@ -1,5 +1,5 @@
 /*
- * argon2id password hashes and the DESIGN.md §8 password policy.
+ * argon2id password hashes and the password policy (see password.h).
  */
 #include <stdint.h>
 #include <stdlib.h>

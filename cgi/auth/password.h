@@ -1,6 +1,7 @@
 /*
- * Password hashing (argon2id, PHC strings) and the password policy of
- * DESIGN.md §8. The policy is pure: no I/O.
+ * Password hashing (argon2id, PHC strings) and the password policy
+ * (8-256 characters, no composition rules, not common, not built from
+ * the person's own name or UPN). The policy is pure: no I/O.
  */
 #ifndef STAFFDESK_AUTH_PASSWORD_H
 #define STAFFDESK_AUTH_PASSWORD_H
@@ -54,7 +55,7 @@ struct pw_person {
 };
 
 /*
- * DESIGN.md §8, first failing rule wins, in this order:
+ * The password policy, first failing rule wins, in this order:
  * PW_BAD_UTF8   not valid UTF-8 (overlong forms, surrogates, > U+10FFFF);
  * PW_TOO_SHORT  fewer than PW_MIN code points;
  * PW_TOO_LONG   more than PW_MAX code points;

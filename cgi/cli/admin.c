@@ -1,5 +1,6 @@
 /*
- * admin.c: bin/staffdesk-admin; see cli.h and DESIGN.md section 5.
+ * admin.c: bin/staffdesk-admin; see cli.h. cmds[] below is the list of
+ * commands and their usage lines.
  */
 #include <pwd.h>
 #include <stdarg.h>
@@ -546,7 +547,13 @@ cmd_role(struct cli *c, const struct opts *o, const char *const *a, int n,
 	if (user == NULL || role == NULL)
 		return EXIT_USAGE;
 	if (authz_role_parse(role) < 0)
-		return fail("unknown role %s (see DESIGN.md section 3)", role);
+		return fail("unknown role %s (one of global-administrator, "
+		    "privileged-authentication-administrator, "
+		    "authentication-administrator, user-administrator, "
+		    "helpdesk-administrator, password-administrator, "
+		    "authentication-policy-administrator, "
+		    "conditional-access-administrator, directory-reader, "
+		    "reports-reader)", role);
 	if ((rc = find_user(c, user, &uid, &uname)) <= 0)
 		return rc == 0 ? fail("no user %s", user) : db_fail_msg(rc);
 	if (unit != NULL && (rc = find_unit(c, unit, &nid, &nname)) <= 0)

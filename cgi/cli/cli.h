@@ -1,7 +1,8 @@
 /*
- * cli.h: bin/staffdesk-admin (DESIGN.md section 5). Ids on stdout,
- * errors on stderr; exit 0 done, 1 failed, 2 usage. Each command that
- * changes something is one transaction with its cli.* audit row.
+ * cli.h: bin/staffdesk-admin (run without arguments, it lists its
+ * commands). Ids on stdout, errors on stderr; exit 0 done, 1 failed,
+ * 2 usage. Each command that changes something is one transaction with
+ * its cli.* audit row.
  */
 #ifndef STAFFDESK_CLI_H
 #define STAFFDESK_CLI_H

@@ -1,5 +1,5 @@
 /*
- * audit.h: the audit log (DESIGN.md section 7). Every state change and
+ * audit.h: the audit log (table audit_log). Every state change and
  * every sign-in attempt writes one row in the same transaction as the
  * change. No password, code or token is ever passed here.
  */

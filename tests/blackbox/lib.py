@@ -189,7 +189,7 @@ def tidy_errors(body):
 
 
 def check_response(r):
-    """The rules of DESIGN.md section 8 that every response must keep."""
+    """The headers every response must carry, and tidy-clean HTML."""
     where = desc(r)
     ct = r.header("Content-Type")
     check(ct is not None and re.search(r";\s*charset=utf-8", ct, re.I),

@@ -1,8 +1,9 @@
 /*
- * test_authz.c: every cell of DESIGN.md section 3's reset table and the
- * phone rule, written out here independently of authz.c's tables; unit
- * versus org scope, org-role targets, multi-role targets, self, and an
- * actor with roles in two units. Also the My Staff access rule.
+ * test_authz.c: every cell of the reset-tier table (as the README's
+ * "Who may do what" states it) and the phone rule, written out here
+ * independently of authz.c's tables; unit versus org scope, org-role
+ * targets, multi-role targets, self, and an actor with roles in two
+ * units. Also the My Staff access rule.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +22,7 @@
 #define UNIT_A	"cccccccc-0000-4000-8000-00000000000a"
 #define UNIT_B	"cccccccc-0000-4000-8000-00000000000b"
 
-/* The reset table as DESIGN.md writes it: one row per target role. */
+/* The reset-tier table as the README states it: one row per target role. */
 static const struct {
 	const char	*target;	/* NULL: holds no role */
 	const char	*yes;		/* actors (by id) that may reset */
