@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <fcgiapp.h>
 
@@ -68,6 +69,80 @@ http_urlencode(struct arena *a, const char *s)
 	return out;
 }
 
+/* Characters of valid UTF-8 text: the bytes that start one. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+int
+http_parse_date(const char *s, int64_t *out)
+{
+	struct tm	tm;
+	int		y, m, d, n = 0;
+
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) !=
+	    3 || n != 10 || y < 1970 || y > 9998 || s[4] != '-' || s[7] != '-')
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	*out = (int64_t)timegm(&tm);
+	/* timegm() moves 2026-02-30 to March: not a real date */
+	if (tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d)
+		return -1;
+	return 0;
+}
+
+/*
+ * Parses value as k's type says into *i: 0, or -1 with a sentence for
+ * a person in *why.
+ */
+static int
+parse_value(struct req *r, const struct http_key *k, const char *value,
+    int64_t *i, const char **why)
+{
+	size_t	c;
+
+	switch (k->type) {
+	case HTTP_TEXT:
+		if (k->chars == 0 || utf8_chars(value) <= k->chars)
+			return 0;
+		*why = arena_printf(&r->arena, "The field '%s' is longer "
+		    "than %zu characters.", k->name, k->chars);
+		return -1;
+	case HTTP_INT:
+		if (parse_int64(value, k->min, k->lim, i) == 0)
+			return 0;
+		*why = arena_printf(&r->arena, "The field '%s' must be a "
+		    "whole number from %lld to %lld.", k->name,
+		    (long long)k->min, (long long)k->lim);
+		return -1;
+	case HTTP_CHOICE:
+		for (c = 0; k->choices[c] != NULL; c++)
+			if (strcmp(k->choices[c], value) == 0) {
+				*i = (int64_t)c;
+				return 0;
+			}
+		*why = arena_printf(&r->arena, "The field '%s' has a value "
+		    "this form does not offer.", k->name);
+		return -1;
+	case HTTP_DATE:
+		if (http_parse_date(value, i) == 0)
+			return 0;
+		*why = arena_printf(&r->arena, "The field '%s' must be a "
+		    "date written YYYY-MM-DD.", k->name);
+		return -1;
+	}
+	return -1;
+}
+
 int
 http_parse_form(struct req *r, const char *data, size_t len,
     const struct http_key *keys, size_t nkeys, uint64_t mask,
@@ -107,7 +182,7 @@ http_parse_form(struct req *r, const char *data, size_t len,
 				break;
 		if (k == nkeys)
 			continue;
-		if (r->field[k] != NULL) {
+		if (r->in[k].text != NULL) {
 			*why = arena_printf(&r->arena, "The field '%s' was "
 			    "sent more than once.", keys[k].name);
 			return 400;
@@ -124,7 +199,11 @@ http_parse_form(struct req *r, const char *data, size_t len,
 			    "not in the expected format.", keys[k].name);
 			return 400;
 		}
-		r->field[k] = value;
+		if (keys[k].type != HTTP_TEXT && vlen == 0)
+			continue;	/* an empty number or choice: none */
+		if (parse_value(r, &keys[k], value, &r->in[k].i, why) != 0)
+			return 400;
+		r->in[k].text = value;
 	}
 	return 0;
 }

@@ -20,11 +20,30 @@
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OTHER };
 
-/* A declared input: its name, byte bound and validator. */
+/*
+ * What a declared input means once it passed: text, a whole number in a
+ * range, one word of a set (its index: an enum of the caller's), or a
+ * calendar date. An empty value of a number, choice or date counts as
+ * not sent.
+ */
+enum http_type { HTTP_TEXT, HTTP_INT, HTTP_CHOICE, HTTP_DATE };
+
+/* A declared input: its name, byte bound, type and rules. */
 struct http_key {
-	const char	*name;
-	size_t		 max;
-	int		(*valid)(const char *, size_t);
+	const char		*name;
+	size_t			 max;		/* bytes */
+	int			(*valid)(const char *, size_t); /* or NULL */
+	enum http_type		 type;
+	size_t			 chars;		/* HTTP_TEXT: characters, 0: any */
+	int64_t			 min, lim;	/* HTTP_INT: the range */
+	const char *const	*choices;	/* HTTP_CHOICE: NULL-terminated */
+};
+
+/* A declared input that was sent and passed. */
+struct http_value {
+	const char	*text;	/* NULL: not sent */
+	int64_t		 i;	/* the number, the choice's index, or the
+				 * date's 00:00 UTC in epoch seconds */
 };
 
 /* The cookies staffdesk reads; all others are ignored. */
@@ -47,7 +66,7 @@ struct req {
 	const char		*ip;
 	const char		*ua;
 	const char		*path_id;	/* the {id} of the route */
-	const char		**field;	/* [KEY__MAX], NULL if absent */
+	struct http_value	*in;		/* [K__MAX]: the declared inputs */
 	const char		*cookie[COOKIE__MAX];
 	struct sess		*sess;		/* NULL: not signed in */
 	const char		*pre_csrf;	/* CSRF of a visitor */
@@ -63,14 +82,18 @@ struct req {
 
 /*
  * Decodes application/x-www-form-urlencoded data (or a query string)
- * into req->field for the keys in mask. Returns 0, or an HTTP status
- * (400) with a sentence for a person in *why: bad percent-encoding,
- * a field sent twice, a value over its bound or failing its validator,
- * too many pairs. Undeclared names are ignored.
+ * into req->in for the keys in mask, parsing each as its type says.
+ * Returns 0, or an HTTP status (400) with a sentence for a person in
+ * *why: bad percent-encoding, a field sent twice, a value over its bound
+ * (bytes or characters), failing its validator, out of its range, not
+ * one of its words or not a real date, too many pairs. Undeclared names
+ * are ignored.
  */
 int	 http_parse_form(struct req *, const char *data, size_t len,
 	    const struct http_key *keys, size_t nkeys, uint64_t mask,
 	    const char **why);
+/* "YYYY-MM-DD", a real date, as the epoch second of its 00:00 UTC: 0 or -1. */
+int	 http_parse_date(const char *, int64_t *);
 /* In-place percent-decoding ('+' is a space); -1 on a bad escape. */
 int	 http_urldecode(char *s, size_t *len);
 /* Reads the cookies named in cookie_names; 0 or 400 with *why. */
@@ -85,8 +108,9 @@ void	 http_cookie(struct req *, const char *name, const char *value,
 
 /*
  * The one door out: writes Status, Content-Type, the security headers
- * of DESIGN.md section 8, queued cookies, an optional Location (CR and
- * LF stripped) and the body (omitted for HEAD).
+ * every response carries (nosniff, CSP, Referrer-Policy, no-store),
+ * queued cookies, an optional Location (CR and LF stripped) and the
+ * body (omitted for HEAD).
  */
 void	 http_send(struct req *, int status, const char *ctype,
 	    const char *body, size_t len, const char *location);

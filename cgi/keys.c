@@ -5,34 +5,52 @@
 #include "cursor.h"
 #include "http.h"
 #include "keys.h"
+#include "phone.h"
 #include "search.h"
 
 #define CODE_MAX	32
 #define UPN_MAX		255
 
+static const char *const methods[] = { "totp", "recovery", NULL };
+static const char *const phone_types[] = { "mobile", "alternateMobile",
+    "office", NULL };
+static const char *const phone_actions[] = { "save", "remove", NULL };
+static const char *const results[] = { "success", "failure", NULL };
+
+_Static_assert(PHONE__MAX == 3, "phone_types[] lists every phone type");
+
+#define TEXT(name, max, valid)	{ name, max, valid, HTTP_TEXT, 0, 0, 0, NULL }
+#define INT(name, max, lo, hi)	{ name, max, http_valid_digits, HTTP_INT, \
+    0, lo, hi, NULL }
+#define CHOICE(name, words)	{ name, 16, http_valid_token, HTTP_CHOICE, \
+    0, 0, 0, words }
+
 const struct http_key route_keys[K__MAX] = {
-	[K_CSRF] = { "csrf", 64, http_valid_token },
-	[K_USERNAME] = { "username", UPN_MAX, http_valid_text },
-	[K_PASSWORD] = { "password", PW_MAX_BYTES, http_valid_text },
-	[K_CODE] = { "code", CODE_MAX, http_valid_text },
-	[K_METHOD] = { "method", 16, http_valid_token },
+	[K_CSRF] = TEXT("csrf", 64, http_valid_token),
+	[K_USERNAME] = TEXT("username", UPN_MAX, http_valid_text),
+	[K_PASSWORD] = TEXT("password", PW_MAX_BYTES, http_valid_text),
+	[K_CODE] = TEXT("code", CODE_MAX, http_valid_text),
+	[K_METHOD] = CHOICE("method", methods),
 	[K_CURRENT_PASSWORD] =
-	    { "current_password", PW_MAX_BYTES, http_valid_text },
-	[K_NEW_PASSWORD] = { "new_password", PW_MAX_BYTES, http_valid_text },
+	    TEXT("current_password", PW_MAX_BYTES, http_valid_text),
+	[K_NEW_PASSWORD] = TEXT("new_password", PW_MAX_BYTES, http_valid_text),
 	[K_CONFIRM_PASSWORD] =
-	    { "confirm_password", PW_MAX_BYTES, http_valid_text },
-	[K_NEXT] = { "next", HTTP_PATH_MAX, http_valid_local_path },
-	/* q is bounded in characters by search_terms(): 4 bytes each. */
-	[K_Q] = { "q", SEARCH_Q_MAX * 4, http_valid_text },
-	[K_AFTER] = { "after", CURSOR_MAX, NULL },
-	[K_BEFORE] = { "before", CURSOR_MAX, NULL },
-	[K_VERSION] = { "version", 10, http_valid_digits },
-	[K_TYPE] = { "type", 16, http_valid_token },
-	[K_NUMBER] = { "number", 64, http_valid_text },
-	[K_ACTION] = { "action", 64, http_valid_text },
-	[K_ACTOR] = { "actor", UPN_MAX, http_valid_text },
-	[K_TARGET] = { "target", 256, http_valid_text },
-	[K_RESULT] = { "result", 16, http_valid_token },
-	[K_FROM] = { "from", 10, http_valid_text },
-	[K_TO] = { "to", 10, http_valid_text },
+	    TEXT("confirm_password", PW_MAX_BYTES, http_valid_text),
+	[K_NEXT] = TEXT("next", HTTP_PATH_MAX, http_valid_local_path),
+	/* q: SEARCH_Q_MAX characters of up to 4 bytes each */
+	[K_Q] = { "q", SEARCH_Q_MAX * 4, http_valid_text, HTTP_TEXT,
+	    SEARCH_Q_MAX, 0, 0, NULL },
+	[K_AFTER] = TEXT("after", CURSOR_MAX, NULL),
+	[K_BEFORE] = TEXT("before", CURSOR_MAX, NULL),
+	[K_VERSION] = INT("version", 10, 0, UINT32_MAX),
+	[K_TYPE] = CHOICE("type", phone_types),
+	[K_NUMBER] = TEXT("number", 64, http_valid_text),
+	[K_PHONE_ACTION] = CHOICE("action", phone_actions),
+	[K_AUDIT_ACTION] = TEXT("action", 64, http_valid_text),
+	[K_AUDIT_BEFORE] = INT("before", 19, 1, INT64_MAX),
+	[K_ACTOR] = TEXT("actor", UPN_MAX, http_valid_text),
+	[K_TARGET] = TEXT("target", 256, http_valid_text),
+	[K_RESULT] = CHOICE("result", results),
+	[K_FROM] = { "from", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
+	[K_TO] = { "to", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
 };

@@ -11,31 +11,38 @@
 
 #include "http.h"
 
-/* Every form and query key a handler may read. */
+/* Every form and query key a handler may read (keys.c says its type). */
 enum key {
 	K_CSRF,
 	K_USERNAME,
 	K_PASSWORD,
 	K_CODE,
-	K_METHOD,
+	K_METHOD,		/* choice: enum mfa_method */
 	K_CURRENT_PASSWORD,
 	K_NEW_PASSWORD,
 	K_CONFIRM_PASSWORD,
 	K_NEXT,
-	K_Q,
-	K_AFTER,
-	K_BEFORE,
-	K_VERSION,
-	K_TYPE,
+	K_Q,			/* text of SEARCH_Q_MAX characters */
+	K_AFTER,		/* a keyset cursor */
+	K_BEFORE,		/* a keyset cursor */
+	K_VERSION,		/* a number */
+	K_TYPE,			/* choice: enum phone_type */
 	K_NUMBER,
-	K_ACTION,
+	K_PHONE_ACTION,		/* choice: enum phone_action ("action") */
+	K_AUDIT_ACTION,		/* an audit action prefix ("action") */
+	K_AUDIT_BEFORE,		/* an audit row id ("before") */
 	K_ACTOR,
 	K_TARGET,
-	K_RESULT,
-	K_FROM,
-	K_TO,
+	K_RESULT,		/* choice: enum audit_result */
+	K_FROM,			/* a date */
+	K_TO,			/* a date */
 	K__MAX
 };
+
+/* The words of the choice keys, in the order of these enums. */
+enum mfa_method { MFA_TOTP, MFA_RECOVERY };
+enum phone_action { PHONE_SAVE, PHONE_REMOVE };
+enum audit_result { RESULT_SUCCESS, RESULT_FAILURE };
 
 #define KEY(k)	(UINT64_C(1) << (k))
 

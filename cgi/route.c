@@ -43,10 +43,10 @@ static const struct route routes[] = {
 	{ "/users/{id}/reset-password/done", NEED_MYSTAFF, page_reset_done,
 	    NULL, 0 },
 	{ "/users/{id}/phone", NEED_MYSTAFF, page_phone, page_phone_post,
-	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_ACTION) },
+	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_PHONE_ACTION) },
 	{ "/admin/audit", NEED_ORG_ROLE, page_audit, NULL, KEY(K_ACTOR) |
-	    KEY(K_TARGET) | KEY(K_ACTION) | KEY(K_RESULT) | KEY(K_FROM) |
-	    KEY(K_TO) | KEY(K_BEFORE) },
+	    KEY(K_TARGET) | KEY(K_AUDIT_ACTION) | KEY(K_RESULT) | KEY(K_FROM) |
+	    KEY(K_TO) | KEY(K_AUDIT_BEFORE) },
 };
 
 /* Matches one path against a pattern; {id} takes one UUID segment. */
@@ -117,8 +117,9 @@ gate_audit_txn(struct db *db, void *arg)
 }
 
 /*
- * Applies "My Staff access" (DESIGN.md section 3) on every request, from
- * the database: a revoked role or a changed setting counts at once.
+ * Applies "My Staff access" (mystaff_access() in authz.h) on every
+ * request, from the database: a revoked role or a changed setting
+ * counts at once.
  * Returns 1 to go on, or 0 after a 403 page or a 303 to verify again.
  */
 static int
@@ -158,7 +159,7 @@ mystaff_gate(struct req *r)
 		    http_urlencode(&r->arena, r->path)));
 		return 0;
 	default:
-		/* A refused POST is audited (DESIGN.md section 3). */
+		/* A refused POST is audited, as every denied action is. */
 		if (r->method == HTTP_POST && (rc = db_txn(r->db,
 		    gate_audit_txn, &(struct gate_denial){ r, v })) != DB_OK) {
 			page_db_error(r, rc);
@@ -233,8 +234,8 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	else
 		r->method = HTTP_OTHER;
 	r->path = path;
-	r->field = arena_alloc(&r->arena, sizeof(*r->field) * K__MAX);
-	memset(r->field, 0, sizeof(*r->field) * K__MAX);
+	r->in = arena_alloc(&r->arena, sizeof(*r->in) * K__MAX);
+	memset(r->in, 0, sizeof(*r->in) * K__MAX);
 
 	if ((rt = route_find(r, path)) == NULL) {
 		page_error(r, 404, "There is no page at this address.");
@@ -287,7 +288,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	}
 	if (!route_gate(r, rt))
 		return;
-	if (r->method == HTTP_POST && !sess_csrf_ok(r, r->field[K_CSRF])) {
+	if (r->method == HTTP_POST && !sess_csrf_ok(r, r->in[K_CSRF].text)) {
 		page_error(r, 403, "This form has expired or did not come "
 		    "from this site. Go back, reload the page and try "
 		    "again.");

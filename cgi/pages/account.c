@@ -205,9 +205,9 @@ pwchange_txn(struct db *db, void *arg)
 void
 page_password_post(struct req *r)
 {
-	const char	*cur = r->field[K_CURRENT_PASSWORD];
-	const char	*pw = r->field[K_NEW_PASSWORD];
-	const char	*again = r->field[K_CONFIRM_PASSWORD];
+	const char	*cur = r->in[K_CURRENT_PASSWORD].text;
+	const char	*pw = r->in[K_NEW_PASSWORD].text;
+	const char	*again = r->in[K_CONFIRM_PASSWORD].text;
 	struct pw_person who;
 	struct pwchange	 c;
 	struct q_user_by_id_rows u;
@@ -417,8 +417,8 @@ page_enrol_post(struct req *r)
 	e.r = r;
 	e.secret = row.secret;
 	e.len = row.len;
-	if (r->field[K_CODE] == NULL || totp_verify(row.secret, row.len,
-	    r->field[K_CODE], now_s(), -1, &e.step) != 0) {
+	if (r->in[K_CODE].text == NULL || totp_verify(row.secret, row.len,
+	    r->in[K_CODE].text, now_s(), -1, &e.step) != 0) {
 		enrol_form(r, 422, &row, "That code is not right. Enter the "
 		    "6-digit code your app shows now.");
 		OPENSSL_cleanse(&row, sizeof(row));

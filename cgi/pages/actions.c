@@ -1,5 +1,5 @@
 /*
- * actions.c: what a manager comes for (DESIGN.md sections 3, 4 and 8):
+ * actions.c: what a manager comes for:
  * /users/{id}/reset-password (and its .../done result page) and
  * /users/{id}/phone. authz_check() decides, as it does for the buttons;
  * every change and its audit row commit together, and a refusal is
@@ -269,8 +269,7 @@ page_reset_post(struct req *r)
 	const char		*errors[ONPREM__MAX + 1];
 	char			 temp[TEMP_PW_LEN + 1], hash[PW_HASH_MAX];
 	char			 buf[ONPREM__MAX][128];
-	const char		*pw = r->field[K_NEW_PASSWORD];
-	int64_t			 version;
+	const char		*pw = r->in[K_NEW_PASSWORD].text;
 	unsigned		 broken;
 	size_t			 nerr = 0;
 	int			 rc, i;
@@ -278,8 +277,7 @@ page_reset_post(struct req *r)
 	if (!target(r, &pp) || !allowed(r, &pp, AUTHZ_RESET_PASSWORD,
 	    "user.password.reset"))
 		return;
-	if (r->field[K_VERSION] == NULL || parse_int64(r->field[K_VERSION],
-	    0, UINT32_MAX, &version) == -1) {
+	if (r->in[K_VERSION].text == NULL) {
 		page_error(r, 400, "The form is missing its version. Reload "
 		    "the page and try again.");
 		return;
@@ -287,7 +285,7 @@ page_reset_post(struct req *r)
 	memset(&x, 0, sizeof(x));
 	x.r = r;
 	x.pp = &pp;
-	x.version = version;
+	x.version = r->in[K_VERSION].i;
 	if (pp.onprem) {
 		pol.min_length = settings_int(r->settings,
 		    SET_ONPREM_MIN_LENGTH);
@@ -301,8 +299,8 @@ page_reset_post(struct req *r)
 		who.surname = pp.u.surname;
 		if (pw == NULL || *pw == '\0')
 			errors[nerr++] = "Type the new password twice.";
-		else if (r->field[K_CONFIRM_PASSWORD] == NULL ||
-		    strcmp(pw, r->field[K_CONFIRM_PASSWORD]) != 0)
+		else if (r->in[K_CONFIRM_PASSWORD].text == NULL ||
+		    strcmp(pw, r->in[K_CONFIRM_PASSWORD].text) != 0)
 			errors[nerr++] = "The two passwords do not match.";
 		else if ((broken = onprem_check(pw, &who, &pol)) != 0)
 			for (i = 0; i < ONPREM__MAX; i++)
@@ -555,8 +553,9 @@ phone_txn(struct db *db, void *arg)
 void
 page_phone_post(struct req *r)
 {
-	const char		*type = r->field[K_TYPE], *action;
-	const char		*number = r->field[K_NUMBER], *why = NULL;
+	enum phone_action	 action = r->in[K_PHONE_ACTION].text != NULL ?
+	    (enum phone_action)r->in[K_PHONE_ACTION].i : PHONE_SAVE;
+	const char		*number = r->in[K_NUMBER].text, *why = NULL;
 	struct phone_change	 c;
 	struct person		 pp;
 	char			 norm[PHONE_MAX];
@@ -564,22 +563,20 @@ page_phone_post(struct req *r)
 
 	if (!target(r, &pp))
 		return;
-	action = r->field[K_ACTION] ? r->field[K_ACTION] : "save";
-	if (type == NULL || (t = phone_type_parse(type)) < 0 ||
-	    (strcmp(action, "save") != 0 && strcmp(action, "remove") != 0)) {
-		page_error(r, 400, "The form names no known phone type or "
-		    "action.");
+	if (r->in[K_TYPE].text == NULL) {
+		page_error(r, 400, "The form names no phone type.");
 		return;
 	}
-	if (!allowed(r, &pp, AUTHZ_MANAGE_PHONES, strcmp(action, "remove") ==
-	    0 ? "user.phone.remove" : pp.phone[t] ? "user.phone.update" :
+	t = (int)r->in[K_TYPE].i;
+	if (!allowed(r, &pp, AUTHZ_MANAGE_PHONES, action == PHONE_REMOVE ?
+	    "user.phone.remove" : pp.phone[t] ? "user.phone.update" :
 	    "user.phone.add"))
 		return;
 	memset(&c, 0, sizeof(c));
 	c.r = r;
 	c.pp = &pp;
 	c.type = (enum phone_type)t;
-	if (strcmp(action, "remove") == 0) {
+	if (action == PHONE_REMOVE) {
 		if (pp.phone[t] == NULL)
 			why = "There is no number of this type to remove.";
 		else if (t == PHONE_MOBILE && pp.phone[PHONE_ALT_MOBILE])

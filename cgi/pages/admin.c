@@ -1,7 +1,7 @@
 /*
  * admin.c: /admin/audit, the audit log as a plain paged table with
- * filters (DESIGN.md section 4), for people holding a role of
- * organisation scope.
+ * filters (actor, target, action prefix, result, dates), for people
+ * holding a role of organisation scope.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,76 +29,55 @@ prefix(struct req *r, const char *s)
 }
 
 /*
- * "YYYY-MM-DD" as DATETIME text: that day's start, or with end the next
- * day's (to is inclusive). *out NULL: no filter. -1: not a real date.
+ * The DATETIME text of a date input's day (epoch seconds of its 00:00
+ * UTC), plus days; NULL when the input was not sent.
  */
-static int
-day(struct req *r, const char *s, int end, const char **out)
+static const char *
+day(struct req *r, const struct http_value *v, int days)
 {
 	struct tm	tm;
 	time_t		t;
-	int		y, m, d, n = 0;
 	char		buf[32];
 
-	*out = NULL;
-	if (s == NULL || *s == '\0')
-		return 0;
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
-	    n != 10 || y < 1970 || y > 9998)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	t = timegm(&tm);
-	if (tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d)
-		return -1;	/* 2026-02-30 and the like */
-	t += end ? DAY_SECONDS : 0;
+	if (v->text == NULL)
+		return NULL;
+	t = (time_t)v->i + days * DAY_SECONDS;
 	gmtime_r(&t, &tm);
 	if (strftime(buf, sizeof(buf), "%Y-%m-%d 00:00:00", &tm) == 0)
-		return -1;
-	*out = arena_strdup(&r->arena, buf);
-	return 0;
+		return NULL;
+	return arena_strdup(&r->arena, buf);
 }
 
 /*
  * GET /admin/audit?actor=&target=&action=&result=&from=&to=&before=:
  * newest first, AUDIT_PAGE a page (the route wants an organisation-scope
- * role); 400 for a malformed date, result or page link.
+ * role). The dispatcher answers 400 for a malformed date, result or
+ * page link; to is inclusive.
  */
 void
 page_audit(struct req *r)
 {
-	const char	*actor = prefix(r, r->field[K_ACTOR]);
-	const char	*target = prefix(r, r->field[K_TARGET]);
-	const char	*action = prefix(r, r->field[K_ACTION]);
-	const char	*result = r->field[K_RESULT], *from, *to;
+	const char	*actor = prefix(r, r->in[K_ACTOR].text);
+	const char	*target = prefix(r, r->in[K_TARGET].text);
+	const char	*action = prefix(r, r->in[K_AUDIT_ACTION].text);
+	const char	*result = r->in[K_RESULT].text;
+	const char	*from = day(r, &r->in[K_FROM], 0);
+	const char	*to = day(r, &r->in[K_TO], 1);
+	int64_t		 before = r->in[K_AUDIT_BEFORE].text != NULL ?
+	    r->in[K_AUDIT_BEFORE].i : INT64_MAX;
 	struct q_audit_page_rows	 rows;
 	const struct q_audit_page_row	*row;
 	struct tpl			*t, *s;
-	int64_t		 before = INT64_MAX;
 	size_t		 i, n;
 	int		 rc;
 
-	if (result != NULL && *result == '\0')
-		result = NULL;
-	if ((result != NULL && strcmp(result, "success") != 0 &&
-	    strcmp(result, "failure") != 0) ||
-	    day(r, r->field[K_FROM], 0, &from) == -1 ||
-	    day(r, r->field[K_TO], 1, &to) == -1 ||
-	    (r->field[K_BEFORE] != NULL && parse_int64(r->field[K_BEFORE], 1,
-	    INT64_MAX, &before) == -1)) {
-		page_error(r, 400, "A filter is not in the expected form: "
-		    "dates are YYYY-MM-DD, result is success or failure.");
-		return;
-	}
 	/* Each filter is off when its first parameter is NULL. */
 	if ((rc = q_audit_page(r->db, &r->arena, &(struct q_audit_page_in){
 		.before = DB_INT(before),
 		.actor_on = DB_TEXT(actor), .actor = DB_TEXT(actor),
 		.target_on = DB_TEXT(target), .target = DB_TEXT(target),
-		.target_id = DB_TEXT(r->field[K_TARGET] &&
-		    *r->field[K_TARGET] ? r->field[K_TARGET] : NULL),
+		.target_id = DB_TEXT(r->in[K_TARGET].text &&
+		    *r->in[K_TARGET].text ? r->in[K_TARGET].text : NULL),
 		.action_on = DB_TEXT(action), .action = DB_TEXT(action),
 		.result_on = DB_TEXT(result), .result = DB_TEXT(result),
 		.from_on = DB_TEXT(from), .from = DB_TEXT(from),
@@ -108,14 +87,14 @@ page_audit(struct req *r)
 		return;
 	}
 	t = page_new(r, "Audit log");
-	tpl_set(t, "ACTOR", r->field[K_ACTOR]);
-	tpl_set(t, "TARGET", r->field[K_TARGET]);
-	tpl_set(t, "ACTION", r->field[K_ACTION]);
-	tpl_set(t, "FROM", r->field[K_FROM]);
-	tpl_set(t, "TO", r->field[K_TO]);
+	tpl_set(t, "ACTOR", r->in[K_ACTOR].text);
+	tpl_set(t, "TARGET", r->in[K_TARGET].text);
+	tpl_set(t, "ACTION", r->in[K_AUDIT_ACTION].text);
+	tpl_set(t, "FROM", r->in[K_FROM].text);
+	tpl_set(t, "TO", r->in[K_TO].text);
 	if (result != NULL)
-		tpl_show(t, strcmp(result, "success") == 0 ? "SEL_SUCCESS" :
-		    "SEL_FAILURE");
+		tpl_show(t, r->in[K_RESULT].i == RESULT_SUCCESS ?
+		    "SEL_SUCCESS" : "SEL_FAILURE");
 	n = rows.n > AUDIT_PAGE ? AUDIT_PAGE : rows.n;
 	for (i = 0; i < n; i++) {
 		row = &rows.row[i];
@@ -137,14 +116,14 @@ page_audit(struct req *r)
 		tpl_show(t, "NEXT");
 		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "/admin/audit?"
 		    "actor=%s&target=%s&action=%s&result=%s&from=%s&to=%s&"
-		    "before=%s", http_urlencode(&r->arena, r->field[K_ACTOR] ?
-		    r->field[K_ACTOR] : ""), http_urlencode(&r->arena,
-		    r->field[K_TARGET] ? r->field[K_TARGET] : ""),
-		    http_urlencode(&r->arena, r->field[K_ACTION] ?
-		    r->field[K_ACTION] : ""), result ? result : "",
-		    http_urlencode(&r->arena, r->field[K_FROM] ?
-		    r->field[K_FROM] : ""), http_urlencode(&r->arena,
-		    r->field[K_TO] ? r->field[K_TO] : ""),
+		    "before=%s", http_urlencode(&r->arena, r->in[K_ACTOR].text ?
+		    r->in[K_ACTOR].text : ""), http_urlencode(&r->arena,
+		    r->in[K_TARGET].text ? r->in[K_TARGET].text : ""),
+		    http_urlencode(&r->arena, r->in[K_AUDIT_ACTION].text ?
+		    r->in[K_AUDIT_ACTION].text : ""), result ? result : "",
+		    http_urlencode(&r->arena, r->in[K_FROM].text ?
+		    r->in[K_FROM].text : ""), http_urlencode(&r->arena,
+		    r->in[K_TO].text ? r->in[K_TO].text : ""),
 		    rows.row[n - 1].id));
 	}
 	page_render(r, 200, "audit.tpl", t);

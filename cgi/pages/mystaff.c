@@ -1,5 +1,5 @@
 /*
- * mystaff.c: the manager's pages (DESIGN.md sections 3 and 4):
+ * mystaff.c: the manager's pages:
  * /units, /units/{id}, /users, /users/{id} and /search. Reading is open
  * to every My Staff user; what each person may be done to is decided
  * by authz_check() per row, from what the page's own query brings
@@ -40,19 +40,19 @@ static int
 page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
     int *back)
 {
-	const char	*c = r->field[K_AFTER];
+	const char	*c = r->in[K_AFTER].text;
 	size_t		 i;
 
 	*back = 0;
 	for (i = 0; i < nkeys; i++)
 		keys[i] = "";
 	*id = MIN_UUID;
-	if (r->field[K_AFTER] != NULL && r->field[K_BEFORE] != NULL) {
+	if (r->in[K_AFTER].text != NULL && r->in[K_BEFORE].text != NULL) {
 		page_error(r, 400, "A page link cannot go both ways.");
 		return -1;
 	}
-	if (r->field[K_BEFORE] != NULL) {
-		c = r->field[K_BEFORE];
+	if (r->in[K_BEFORE].text != NULL) {
+		c = r->in[K_BEFORE].text;
 		*back = 1;
 	}
 	if (c != NULL && cursor_decode(&r->arena, c, keys, nkeys, id) == -1) {
@@ -95,7 +95,7 @@ page_links(struct req *r, struct tpl *t, const char *base, size_t nrows,
     size_t n, size_t nkeys, int back, const struct row_key *first,
     const struct row_key *last)
 {
-	int	more = nrows > LIST_PAGE, paged = r->field[K_AFTER] != NULL;
+	int	more = nrows > LIST_PAGE, paged = r->in[K_AFTER].text != NULL;
 
 	if (n == 0)
 		return;
@@ -507,7 +507,7 @@ page_user(struct req *r)
 void
 page_search(struct req *r)
 {
-	const char		*q = r->field[K_Q], *terms[SEARCH_TERMS_MAX];
+	const char		*q = r->in[K_Q].text, *terms[SEARCH_TERMS_MAX];
 	const char		*keys[2], *id;
 	struct q_search1_rows	 rows;
 	struct q_search1_row	*h;

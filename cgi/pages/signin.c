@@ -66,7 +66,7 @@ login_form(struct req *r, int status, const char *msg)
 	struct tpl	*t = page_new(r, "Sign in");
 
 	tpl_set(t, "CSRF", sess_csrf(r));
-	tpl_set(t, "USERNAME", r->field[K_USERNAME]);
+	tpl_set(t, "USERNAME", r->in[K_USERNAME].text);
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", msg);
@@ -225,7 +225,7 @@ static int
 signin_rate_limited(struct req *r)
 {
 	struct refusal		f = { r, r->sess ? r->sess->upn :
-	    r->field[K_USERNAME] };
+	    r->in[K_USERNAME].text };
 	struct q_rate_get_rows	rows;
 	int			rc;
 
@@ -255,8 +255,8 @@ signin_rate_limited(struct req *r)
 void
 page_login_post(struct req *r)
 {
-	const char			*upn = r->field[K_USERNAME];
-	const char			*pw = r->field[K_PASSWORD];
+	const char			*upn = r->in[K_USERNAME].text;
+	const char			*pw = r->in[K_PASSWORD].text;
 	struct signin			 s;
 	struct q_user_signin_rows	 rows;
 	const struct q_user_signin_row	*u = NULL;
@@ -320,9 +320,9 @@ mfa_form(struct req *r, int status, const char *msg)
 	struct tpl	*t = page_new(r, "Verify your identity");
 
 	tpl_set(t, "CSRF", sess_csrf(r));
-	if (r->field[K_NEXT] != NULL) {
+	if (r->in[K_NEXT].text != NULL) {
 		tpl_show(t, "NEXT");
-		tpl_set(t, "NEXT_PATH", r->field[K_NEXT]);
+		tpl_set(t, "NEXT_PATH", r->in[K_NEXT].text);
 	}
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
@@ -334,13 +334,13 @@ mfa_form(struct req *r, int status, const char *msg)
 /*
  * 1 when this session may (or must) pass the second step now: during
  * sign-in, or again when a page sent it here with ?next= because its
- * Conditional Access wants a more recent one (DESIGN.md section 3).
+ * Conditional Access wants a more recent one (ca.signin_frequency_hours).
  */
 static int
 mfa_wanted(struct req *r)
 {
 	return sess_needs_mfa(r->sess) || (r->sess->has_totp &&
-	    r->field[K_NEXT] != NULL);
+	    r->in[K_NEXT].text != NULL);
 }
 
 /* GET /login/mfa: the code form, or 303 when no second step is due. */
@@ -360,7 +360,7 @@ page_mfa(struct req *r)
 
 struct mfa_try {
 	struct req	*r;
-	const char	*method;
+	enum mfa_method	 method;
 	int64_t		 step;		/* TOTP: the step the code matched */
 	int		 failures;	/* the account's, before this attempt */
 	int		 ok;		/* verified before the transaction */
@@ -379,14 +379,14 @@ mfa_txn(struct db *db, void *arg)
 		.target_id = r->sess->user_id,
 		.target_name = r->sess->display_name,
 		.client = "account",
-		.details = arena_printf(&r->arena, "{\"method\":%s}",
-		    json_string(&r->arena, m->method)),
+		.details = m->method == MFA_TOTP ? "{\"method\":\"totp\"}" :
+		    "{\"method\":\"recovery\"}",
 	};
 	struct db_val	 user = DB_TEXT(r->sess->user_id);
 	uint64_t	 n = 0;
 	int		 rc, ok = m->ok;
 
-	if (ok && strcmp(m->method, "totp") == 0) {
+	if (ok && m->method == MFA_TOTP) {
 		/* RFC 6238 §5.2: a step at or below the last one is a replay. */
 		if ((rc = q_totp_step(db, &(struct q_totp_step_in){
 		    .step = DB_INT(m->step), .user = user,
@@ -398,7 +398,7 @@ mfa_txn(struct db *db, void *arg)
 		}
 	} else if (ok) {
 		if ((rc = db_recovery_use(db, r->sess->user_id,
-		    r->field[K_CODE])) < 0)
+		    r->in[K_CODE].text)) < 0)
 			return rc;
 		ok = rc == 1;
 	}
@@ -443,7 +443,9 @@ mfa_give_up(struct req *r, int status, const char *msg)
 void
 page_mfa_post(struct req *r)
 {
-	const char	*method = r->field[K_METHOD], *code = r->field[K_CODE];
+	const char	*code = r->in[K_CODE].text;
+	enum mfa_method	 method = r->in[K_METHOD].text != NULL ?
+	    (enum mfa_method)r->in[K_METHOD].i : MFA_TOTP;
 	struct totp_row			 t;
 	struct mfa_try			 m;
 	struct q_user_signin_rows	 u;
@@ -454,13 +456,6 @@ page_mfa_post(struct req *r)
 
 	if (!mfa_wanted(r)) {
 		http_redirect(r, "/");
-		return;
-	}
-	if (method == NULL || *method == '\0')
-		method = "totp";
-	if (strcmp(method, "totp") != 0 && strcmp(method, "recovery") != 0) {
-		mfa_form(r, 422, "Choose the authenticator app or a recovery "
-		    "code.");
 		return;
 	}
 	if (code == NULL || *code == '\0') {
@@ -494,7 +489,7 @@ page_mfa_post(struct req *r)
 		mfa_give_up(r, 422, msg_signin_failed);	/* locked */
 		return;
 	}
-	if (strcmp(method, "totp") == 0) {
+	if (method == MFA_TOTP) {
 		rc = db_totp_get(r->db, &r->arena, r->conf->data_key,
 		    r->sess->user_id, &t);
 		if (rc < 0) {
@@ -512,8 +507,8 @@ page_mfa_post(struct req *r)
 	}
 	if (m.next.hash[0] != '\0') {
 		sess_adopt(r, &m.next);
-		http_redirect(r, must_change || r->field[K_NEXT] == NULL ?
-		    next_step(0, 1, must_change) : r->field[K_NEXT]);
+		http_redirect(r, must_change || r->in[K_NEXT].text == NULL ?
+		    next_step(0, 1, must_change) : r->in[K_NEXT].text);
 	} else if (m.last)
 		mfa_give_up(r, 429, "Too many wrong codes. Sign in again.");
 	else

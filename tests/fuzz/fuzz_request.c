@@ -36,8 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 
 	memset(&r, 0, sizeof(r));
-	r.field = arena_alloc(&r.arena, sizeof(*r.field) * K__MAX);
-	memset(r.field, 0, sizeof(*r.field) * K__MAX);
+	r.in = arena_alloc(&r.arena, sizeof(*r.in) * K__MAX);
+	memset(r.in, 0, sizeof(*r.in) * K__MAX);
 	(void)http_parse_form(&r, s, size, route_keys, K__MAX,
 	    (UINT64_C(1) << K__MAX) - 1, &why);
 	(void)http_parse_cookies(&r, s, sess_cookie_names(0), &why);

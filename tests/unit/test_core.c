@@ -19,20 +19,29 @@
 #include "session.h"
 #include "util.h"
 
-enum { T_NAME, T_CODE, T_UUID, T__MAX };
+enum { T_NAME, T_CODE, T_UUID, T_WORDS, T_NUM, T_PICK, T_DAY, T__MAX };
+
+static const char *const picks[] = { "red", "green", NULL };
 
 static const struct http_key tkeys[T__MAX] = {
-	[T_NAME] = { "name", 10, http_valid_text },
-	[T_CODE] = { "code", 8, http_valid_digits },
-	[T_UUID] = { "id", UUID_LEN, http_valid_uuid },
+	[T_NAME] = { .name = "name", .max = 10, .valid = http_valid_text },
+	[T_CODE] = { .name = "code", .max = 8, .valid = http_valid_digits },
+	[T_UUID] = { .name = "id", .max = UUID_LEN, .valid = http_valid_uuid },
+	[T_WORDS] = { .name = "words", .max = 12, .valid = http_valid_text,
+	    .chars = 3 },
+	[T_NUM] = { .name = "num", .max = 6, .valid = http_valid_digits,
+	    .type = HTTP_INT, .min = 10, .lim = 99999 },
+	[T_PICK] = { .name = "pick", .max = 8, .type = HTTP_CHOICE,
+	    .choices = picks },
+	[T_DAY] = { .name = "day", .max = 10, .type = HTTP_DATE },
 };
 
 static void
 req_init(struct req *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->field = arena_alloc(&r->arena, sizeof(*r->field) * T__MAX);
-	memset(r->field, 0, sizeof(*r->field) * T__MAX);
+	r->in = arena_alloc(&r->arena, sizeof(*r->in) * T__MAX);
+	memset(r->in, 0, sizeof(*r->in) * T__MAX);
 }
 
 /* Parses s with every key declared; returns the status. */
@@ -84,12 +93,12 @@ test_form_good(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&r, "name=Ann+Lee&code=123456&other=x"), 0);
-	assert_string_equal(r.field[T_NAME], "Ann Lee");
-	assert_string_equal(r.field[T_CODE], "123456");
-	assert_null(r.field[T_UUID]);
+	assert_string_equal(r.in[T_NAME].text, "Ann Lee");
+	assert_string_equal(r.in[T_CODE].text, "123456");
+	assert_null(r.in[T_UUID].text);
 	arena_reset(&r.arena);
 	assert_int_equal(parse(&r, "&&name=&"), 0);
-	assert_string_equal(r.field[T_NAME], "");
+	assert_string_equal(r.in[T_NAME].text, "");
 	arena_reset(&r.arena);
 	assert_int_equal(parse(&r, "id=123e4567-e89b-42d3-a456-426614174000"),
 	    0);
@@ -97,6 +106,69 @@ test_form_good(void **state)
 	/* An undeclared key is ignored, even a malformed-looking one. */
 	assert_int_equal(parse(&r, "unknown=%41"), 0);
 	arena_reset(&r.arena);
+}
+
+/* Typed inputs: the handler reads what the value means. */
+static void
+test_form_typed(void **state)
+{
+	struct req	r;
+	int64_t		want;
+
+	(void)state;
+	/* three characters of two bytes each pass a bound of 3 */
+	assert_int_equal(parse(&r, "words=%C3%A9%C3%A9%C3%A9&num=10&"
+	    "pick=green&day=2024-02-29"), 0);
+	assert_string_equal(r.in[T_WORDS].text, "\xc3\xa9\xc3\xa9\xc3\xa9");
+	assert_int_equal(r.in[T_NUM].i, 10);
+	assert_int_equal(r.in[T_PICK].i, 1);
+	assert_int_equal(http_parse_date("2024-02-29", &want), 0);
+	assert_int_equal(r.in[T_DAY].i, want);
+	assert_int_equal(r.in[T_DAY].i % 86400, 0);
+	assert_int_equal(r.in[T_DAY].i, 1709164800);
+	arena_reset(&r.arena);
+	assert_int_equal(parse(&r, "num=99999&pick=red&day=1970-01-01"), 0);
+	assert_int_equal(r.in[T_NUM].i, 99999);
+	assert_int_equal(r.in[T_PICK].i, 0);
+	assert_int_equal(r.in[T_DAY].i, 0);
+	arena_reset(&r.arena);
+	/* an empty number, choice or date is not sent at all */
+	assert_int_equal(parse(&r, "num=&pick=&day="), 0);
+	assert_null(r.in[T_NUM].text);
+	assert_null(r.in[T_PICK].text);
+	assert_null(r.in[T_DAY].text);
+	arena_reset(&r.arena);
+}
+
+static void
+test_form_typed_bad(void **state)
+{
+	static const char *const bad[] = {
+		"words=abcd",			/* 4 characters over 3 */
+		"words=%C3%A9%C3%A9%C3%A9a",	/* 4 characters, 7 bytes */
+		"num=9",			/* under the range */
+		"num=100000",			/* over it */
+		"num=-5",			/* not digits */
+		"num=1e3",
+		"pick=blue",			/* not offered */
+		"pick=Red",			/* words are exact */
+		"pick=red%20",
+		"day=2026-02-30",		/* not a real date */
+		"day=2026-13-01",
+		"day=26-01-01",
+		"day=2026/01/01",
+		"day=1969-12-31",		/* before the epoch */
+		"day=2026-1-011",
+	};
+	struct req	r;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++) {
+		if (parse(&r, bad[i]) != 400)
+			fail_msg("%s was accepted", bad[i]);
+		arena_reset(&r.arena);
+	}
 }
 
 static void
@@ -358,6 +430,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_urldecode),
 		cmocka_unit_test(test_form_good),
+		cmocka_unit_test(test_form_typed),
+		cmocka_unit_test(test_form_typed_bad),
 		cmocka_unit_test(test_form_bad),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_csrf),

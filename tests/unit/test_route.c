@@ -170,6 +170,34 @@ test_malformed_input_is_400(void **state)
 	start(ORG_ADMIN);
 	get("/search", long_q);
 	want(400, NULL);
+	/* typed inputs: a word not offered, a number out of range, a date
+	 * that does not exist are refused before any handler runs */
+	{
+		static const struct { const char *method, *path, *in; } typed[] = {
+			{ "GET", "/admin/audit", "result=maybe" },
+			{ "GET", "/admin/audit", "from=2026-02-30" },
+			{ "GET", "/admin/audit", "to=yesterday" },
+			{ "GET", "/admin/audit", "before=0" },
+			{ "GET", "/admin/audit", "before=12x" },
+			{ "POST", "/users/" UUID "/phone", "type=pager" },
+			{ "POST", "/users/" UUID "/phone", "type=mobile&action=delete" },
+			{ "POST", "/users/" UUID "/reset-password", "version=-1" },
+			{ "POST", "/users/" UUID "/reset-password", "version=4294967296" },
+			{ "POST", "/login/mfa", "method=sms&code=123456" },
+		};
+
+		for (i = 0; i < NELEM(typed); i++) {
+			start(ORG_ADMIN);
+			if (strcmp(typed[i].method, "GET") == 0)
+				get(typed[i].path, typed[i].in);
+			else
+				post(typed[i].path, typed[i].in);
+			if (r.status != 400)
+				fail_msg("%s %s %s: %d, want 400",
+				    typed[i].method, typed[i].path,
+				    typed[i].in, r.status);
+		}
+	}
 	/* an undeclared key is ignored, not refused: the page runs */
 	start(STAFF);
 	get("/", "colour=blue");
