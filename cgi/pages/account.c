@@ -110,14 +110,8 @@ static int
 revoke_txn(struct db *db, void *arg)
 {
 	struct req	*r = arg;
-	struct audit	 a = {
-		.action = "signout",
-		.ok = 1,
-		.target_id = r->sess->user_id,
-		.target_name = r->sess->display_name,
-		.client = "account",
-		.details = "{\"scope\":\"other sessions\"}",
-	};
+	struct audit	 a = page_own_audit(r, "signout",
+	    "{\"scope\":\"other sessions\"}");
 	int		 rc;
 
 	if ((rc = q_sess_delete_others(db, &(struct q_sess_delete_others_in){
@@ -175,14 +169,8 @@ pwchange_txn(struct db *db, void *arg)
 {
 	struct pwchange	*c = arg;
 	struct req	*r = c->r;
-	struct audit	 a = {
-		.action = "account.password.change",
-		.ok = 1,
-		.target_id = r->sess->user_id,
-		.target_name = r->sess->display_name,
-		.client = "account",
-		.details = r->sess->must_change ? "{\"after\":\"reset\"}" : NULL,
-	};
+	struct audit	 a = page_own_audit(r, "account.password.change",
+	    r->sess->must_change ? "{\"after\":\"reset\"}" : NULL);
 	int		 rc;
 
 	if ((rc = q_user_set_password(db, &(struct q_user_set_password_in){
@@ -364,14 +352,8 @@ enrol_txn(struct db *db, void *arg)
 {
 	struct enrol	*e = arg;
 	struct req	*r = e->r;
-	struct audit	 a = {
-		.action = "account.mfa.enroll",
-		.ok = 1,
-		.target_id = r->sess->user_id,
-		.target_name = r->sess->display_name,
-		.client = "account",
-		.details = "{\"method\":\"totp\"}",
-	};
+	struct audit	 a = page_own_audit(r, "account.mfa.enroll",
+	    "{\"method\":\"totp\"}");
 	char		*all;
 	size_t		 i;
 	int		 rc;

@@ -114,3 +114,16 @@ page_audit_row(struct db *db, const struct req *r, const struct audit *a)
 	row.user_agent = r->ua;
 	return audit_write(db, &row);
 }
+
+struct audit
+page_own_audit(const struct req *r, const char *action, const char *details)
+{
+	return (struct audit){
+		.action = action,
+		.ok = 1,
+		.target_id = r->sess->user_id,
+		.target_name = r->sess->display_name,
+		.client = "account",
+		.details = details,
+	};
+}

@@ -26,6 +26,9 @@ const char	*page_when(struct req *, const char *epoch);
  */
 int		 page_audit_row(struct db *, const struct req *,
 		    const struct audit *);
+/* A successful row of action about the signed-in person's own account. */
+struct audit	 page_own_audit(const struct req *, const char *action,
+		    const char *details);
 /* 503 for a database error code, nothing for DB_OK. */
 void		 page_db_error(struct req *, int rc);
 /* Every template a worker loads at start; NULL-terminated. */

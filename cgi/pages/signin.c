@@ -520,13 +520,7 @@ static int
 logout_txn(struct db *db, void *arg)
 {
 	struct req	*r = arg;
-	struct audit	 a = {
-		.action = "signout",
-		.ok = 1,
-		.target_id = r->sess->user_id,
-		.target_name = r->sess->display_name,
-		.client = "account",
-	};
+	struct audit	 a = page_own_audit(r, "signout", NULL);
 	int		 rc;
 
 	if ((rc = page_audit_row(db, r, &a)) != DB_OK)

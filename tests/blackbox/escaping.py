@@ -147,20 +147,9 @@ def h1_of(r):
 
 def rows_of(r, ident="people"):
     """[(href of the first cell's link, [cell texts])] of table #ident."""
-    t = r.page.by_id(ident)
-    check(t is not None, "%s: no #%s table" % (desc(r), ident))
-    rows = []
-    for tr in t.iter():
-        if tr.tag != "tr":
-            continue
-        tds = [c for c in tr.children if isinstance(c, Node) and
-               c.tag == "td"]
-        if not tds:
-            continue
-        a = [n for n in tds[0].iter() if n.tag == "a"]
-        rows.append((a[0].attrs.get("href") if a else None,
-                     [norm(td.text()) for td in tds]))
-    return rows
+    check(r.page.by_id(ident) is not None, "%s: no #%s table" % (desc(r),
+                                                                ident))
+    return table_rows(r, ident)
 
 
 def person_row(r, pid, name, job, upn=None):

@@ -56,10 +56,10 @@ def add_manager(role, unit=None, member_of=(), name=None):
     return u
 
 
-def people_rows(r):
-    """The rows of #people: dicts name, upn, phone ("yes"/"no"), status,
-    can ("You can"), href."""
-    t = r.page.by_id("people")
+def table_rows(r, ident):
+    """[(href of the first cell's link or None, [cell texts])] of the body
+    rows of table #ident ([] when there is no such table)."""
+    t = r.page.by_id(ident)
     if t is None:
         return []
     rows = []
@@ -71,13 +71,20 @@ def people_rows(r):
         if not tds:
             continue
         a = [n for n in tds[0].iter() if n.tag == "a"]
-        rows.append({"name": norm(tds[0].text()),
-                     "upn": norm(tds[1].text()) if len(tds) > 1 else "",
-                     "phone": norm(tds[3].text()) if len(tds) > 3 else "",
-                     "status": norm(tds[4].text()) if len(tds) > 4 else "",
-                     "can": norm(tds[-1].text()),
-                     "href": a[0].attrs.get("href") if a else None})
+        rows.append((a[0].attrs.get("href") if a else None,
+                     [norm(td.text()) for td in tds]))
     return rows
+
+
+def people_rows(r):
+    """The rows of #people: dicts name, upn, phone ("yes"/"no"), status,
+    can ("You can"), href."""
+    return [{"name": c[0],
+             "upn": c[1] if len(c) > 1 else "",
+             "phone": c[3] if len(c) > 3 else "",
+             "status": c[4] if len(c) > 4 else "",
+             "can": c[-1],
+             "href": href} for href, c in table_rows(r, "people")]
 
 
 def unit_links(r):
