@@ -8,12 +8,16 @@
 #define STAFFDESK_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "db/db.h"
 #include "util.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 #define OPT_MAX		12
+#define NAME_MAX_BYTES	256	/* a display or location name */
+#define UPN_MAX_BYTES	255
 
 struct conf;
 struct db;
@@ -52,6 +56,58 @@ int		 fail(const char *fmt, ...)
 int		 cli_audit(struct cli *, struct db *, const char *action,
 		    const char *target_id, const char *target_name,
 		    const char *details);
+/* "database unavailable" or the like on stderr; EXIT_FAIL. */
+int		 cli_db_fail(int rc);
+/* 0 when v (NULL: not given) is one line of text of at most max bytes,
+ * else 1 after saying why, naming what. */
+int		 cli_check_text(const char *what, const char *v, size_t max);
+/* A user by UPN or id: 1 (id, name filled), 0 none, or a db_err. */
+int		 cli_find_user(struct cli *, const char *key, const char **id,
+		    const char **name);
+/* A location by name or id: 1 (id, name filled), 0 none, or a db_err. */
+int		 cli_find_unit(struct cli *, const char *key, const char **id,
+		    const char **name);
+
+/* One statement and its audit row: the commands below. */
+struct cli_simple {
+	struct cli	*c;
+	/* Runs the statement with in; *n: the rows it changed. */
+	int		(*run)(struct db *, const struct cli_simple *, uint64_t *n);
+	union {
+		struct q_user_enable_in		enable;
+		struct q_member_add_in		member;
+		struct q_role_assign_in		role;
+		struct q_role_revoke_in		revoke;
+		struct q_setting_set_in		setting;
+		struct q_mystaff_select_in	select;
+	} in;
+	const char	*action, *target_id, *target_name, *details;
+	int		 must_change;	/* 1: the statement must change a row */
+};
+
+/*
+ * Runs s in a transaction with its audit row; prints id on success.
+ * nothing: what to say when no row changed and s->must_change.
+ */
+int		 cli_run_simple(struct cli_simple *, const char *id,
+		    const char *nothing);
+
+/* The commands, by noun (users.c, units.c, settings.c). */
+#define CLI_CMD(name)	int name(struct cli *, const struct opts *, \
+    const char *const *, int, int)
+CLI_CMD(cli_user_add);
+CLI_CMD(cli_user_set_password);
+CLI_CMD(cli_user_enable);
+CLI_CMD(cli_mfa_add_totp);
+CLI_CMD(cli_unit_add);
+CLI_CMD(cli_unit_member);
+CLI_CMD(cli_role);
+CLI_CMD(cli_settings_get);
+CLI_CMD(cli_settings_set);
+CLI_CMD(cli_mystaff);
+CLI_CMD(cli_mystaff_selected);
+#undef CLI_CMD
+
 /* Migrations (migrate.c). */
 int		 cli_migrate(struct cli *, const struct opts *,
 		    const char *const *, int, int);

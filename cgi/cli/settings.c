@@ -1,0 +1,120 @@
+/*
+ * settings.c: staffdesk-admin settings get | set, and mystaff select |
+ * unselect | selected (the list mystaff.access = selected uses).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "db/audit.h"
+#include "db/db.h"
+#include "settings.h"
+
+static int
+run_setting(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_setting_set(db, &s->in.setting, n);
+}
+
+static int
+run_select(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_mystaff_select(db, &s->in.select, n);
+}
+
+static int
+run_unselect(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_mystaff_unselect(db, &s->in.select, n);
+}
+
+int
+cli_settings_get(struct cli *c, const struct opts *o, const char *const *a,
+    int n, int arg)
+{
+	struct settings	st;
+	int		i, rc;
+
+	(void)arg;
+	(void)o;
+	if (n != 1)
+		return EXIT_USAGE;
+	if ((i = settings_find(a[0])) < 0)
+		return fail("unknown setting %s", a[0]);
+	if ((rc = settings_load(c->db, &c->arena, &st)) != DB_OK)
+		return cli_db_fail(rc);
+	printf("%s\n", settings_str(&st, i));
+	return EXIT_OK;
+}
+
+int
+cli_settings_set(struct cli *c, const struct opts *o, const char *const *a,
+    int n, int arg)
+{
+	struct cli_simple	 s;
+	const char	*why;
+	int		 i;
+
+	(void)arg;
+	(void)o;
+	if (n != 2)
+		return EXIT_USAGE;
+	if ((i = settings_find(a[0])) < 0)
+		return fail("unknown setting %s", a[0]);
+	if ((why = settings_check(i, a[1])) != NULL)
+		return fail("%s %s", a[0], why);
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.run = run_setting;
+	s.in.setting = (struct q_setting_set_in){ .name = DB_TEXT(a[0]),
+	    .value = DB_TEXT(a[1]) };
+	s.action = "settings.update";
+	s.target_name = a[0];
+	s.details = arena_printf(&c->arena, "{\"name\":%s,\"value\":%s}",
+	    json_string(&c->arena, a[0]), json_string(&c->arena, a[1]));
+	return cli_run_simple(&s, a[0], "no change");
+}
+
+int
+cli_mystaff(struct cli *c, const struct opts *o, const char *const *a, int n,
+    int select)
+{
+	struct cli_simple	 s;
+	const char	*user = opt(o, "--user"), *id, *name;
+	int		 rc;
+
+	(void)a; (void)n;
+	if (user == NULL)
+		return EXIT_USAGE;
+	if ((rc = cli_find_user(c, user, &id, &name)) <= 0)
+		return rc == 0 ? fail("no user %s", user) : cli_db_fail(rc);
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.run = select ? run_select : run_unselect;
+	s.in.select = (struct q_mystaff_select_in){ .user = DB_TEXT(id) };
+	s.action = select ? "mystaff.select" : "mystaff.unselect";
+	s.target_id = id;
+	s.target_name = name;
+	s.must_change = !select;
+	return cli_run_simple(&s, id, "that user was not selected");
+}
+
+int
+cli_mystaff_selected(struct cli *c, const struct opts *o,
+    const char *const *a, int n, int arg)
+{
+	struct q_mystaff_list_rows	rows;
+	size_t				i;
+	int				rc;
+
+	(void)arg;
+	(void)o; (void)a;
+	if (n != 0)
+		return EXIT_USAGE;
+	if ((rc = q_mystaff_list(c->db, &c->arena, &rows)) != DB_OK)
+		return cli_db_fail(rc);
+	for (i = 0; i < rows.n; i++)
+		printf("%s\n", rows.row[i].upn);
+	return EXIT_OK;
+}

@@ -1,0 +1,162 @@
+/*
+ * units.c: staffdesk-admin unit add | add-member | remove-member, and
+ * role assign | revoke.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "cli/cli.h"
+#include "db/audit.h"
+#include "db/db.h"
+#include "search.h"
+
+static int
+run_member_add(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_member_add(db, &s->in.member, n);
+}
+
+static int
+run_member_remove(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_member_remove(db, &s->in.member, n);
+}
+
+static int
+run_role_assign(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_role_assign(db, &s->in.role, n);
+}
+
+static int
+run_role_revoke(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_role_revoke(db, &s->in.revoke, n);
+}
+
+struct unit_add {
+	struct cli	*c;
+	char		 id[UUID_LEN + 1];
+	const char	*name, *desc;
+};
+
+static int
+unit_add_txn(struct db *db, void *arg)
+{
+	struct unit_add	*u = arg;
+	int		 rc;
+
+	if ((rc = q_unit_insert(db, &(struct q_unit_insert_in){
+	    .id = DB_TEXT(u->id), .name = DB_TEXT(u->name),
+	    .description = DB_TEXT(u->desc) }, NULL)) != DB_OK ||
+	    (rc = search_index(db, &u->c->arena, "unit", u->id, u->name, NULL,
+	    NULL, NULL, 0)) != DB_OK)
+		return rc;
+	return cli_audit(u->c, db, "unit.add", u->id, u->name, NULL);
+}
+
+int
+cli_unit_add(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
+{
+	struct unit_add	u;
+	int		rc;
+
+	(void)arg;
+	(void)a; (void)n;
+	memset(&u, 0, sizeof(u));
+	u.c = c;
+	u.name = opt(o, "--name");
+	u.desc = opt(o, "--description");
+	if (u.name == NULL)
+		return EXIT_USAGE;
+	if (cli_check_text("--name", u.name, 128) ||
+	    cli_check_text("--description", u.desc, 512))
+		return EXIT_FAIL;
+	uuid_v4(u.id);
+	if ((rc = db_txn(c->db, unit_add_txn, &u)) != DB_OK) {
+		if (rc == DB_DUP)
+			return fail("a unit named %s already exists", u.name);
+		return cli_db_fail(rc);
+	}
+	printf("%s\n", u.id);
+	return EXIT_OK;
+}
+
+int
+cli_unit_member(struct cli *c, const struct opts *o, const char *const *a,
+    int n, int add)
+{
+	struct cli_simple	 s;
+	const char	*unit = opt(o, "--unit"), *user = opt(o, "--user");
+	const char	*uid, *uname, *nid, *nname;
+	int		 rc;
+
+	(void)a; (void)n;
+	if (unit == NULL || user == NULL)
+		return EXIT_USAGE;
+	if ((rc = cli_find_unit(c, unit, &nid, &nname)) <= 0)
+		return rc == 0 ? fail("no unit %s", unit) : cli_db_fail(rc);
+	if ((rc = cli_find_user(c, user, &uid, &uname)) <= 0)
+		return rc == 0 ? fail("no user %s", user) : cli_db_fail(rc);
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.run = add ? run_member_add : run_member_remove;
+	s.in.member = (struct q_member_add_in){ .unit = DB_TEXT(nid),
+	    .user = DB_TEXT(uid) };
+	s.action = add ? "unit.add-member" : "unit.remove-member";
+	s.target_id = uid;
+	s.target_name = uname;
+	s.details = arena_printf(&c->arena, "{\"unit\":%s}",
+	    json_string(&c->arena, nname));
+	s.must_change = !add;
+	return cli_run_simple(&s, uid, "that user is not a member of that unit");
+}
+
+int
+cli_role(struct cli *c, const struct opts *o, const char *const *a, int n,
+    int assign)
+{
+	struct cli_simple	 s;
+	const char	*user = opt(o, "--user"), *role = opt(o, "--role");
+	const char	*unit = opt(o, "--unit"), *uid, *uname;
+	const char	*nid = NULL, *nname = NULL;
+	int		 rc;
+
+	(void)a; (void)n;
+	if (user == NULL || role == NULL)
+		return EXIT_USAGE;
+	if (authz_role_parse(role) < 0)
+		return fail("unknown role %s (one of global-administrator, "
+		    "privileged-authentication-administrator, "
+		    "authentication-administrator, user-administrator, "
+		    "helpdesk-administrator, password-administrator, "
+		    "authentication-policy-administrator, "
+		    "conditional-access-administrator, directory-reader, "
+		    "reports-reader)", role);
+	if ((rc = cli_find_user(c, user, &uid, &uname)) <= 0)
+		return rc == 0 ? fail("no user %s", user) : cli_db_fail(rc);
+	if (unit != NULL && (rc = cli_find_unit(c, unit, &nid, &nname)) <= 0)
+		return rc == 0 ? fail("no unit %s", unit) : cli_db_fail(rc);
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	if (assign) {
+		s.run = run_role_assign;
+		s.in.role = (struct q_role_assign_in){ .user = DB_TEXT(uid),
+		    .role = DB_TEXT(role), .unit = DB_TEXT(nid) };
+	} else {
+		s.run = run_role_revoke;
+		s.in.revoke = (struct q_role_revoke_in){ .user = DB_TEXT(uid),
+		    .role = DB_TEXT(role),
+		    .scope_key = DB_TEXT(nid != NULL ? nid : "") };
+		s.must_change = 1;
+	}
+	s.action = assign ? "role.assign" : "role.revoke";
+	s.target_id = uid;
+	s.target_name = uname;
+	s.details = arena_printf(&c->arena, "{\"role\":%s,\"unit\":%s}",
+	    json_string(&c->arena, role), nname != NULL ?
+	    json_string(&c->arena, nname) : "null");
+	return cli_run_simple(&s, uid, "that user does not hold that role there");
+}
