@@ -52,7 +52,7 @@ void	 page_password_post(struct req *);
 void	 page_enrol(struct req *);
 void	 page_enrol_post(struct req *);
 
-/* mystaff.c */
+/* lists.c, person.c */
 void	 page_units(struct req *);
 void	 page_unit(struct req *);
 void	 page_users(struct req *);

@@ -1,0 +1,95 @@
+/*
+ * pager.c: see pager.h.
+ */
+#include <string.h>
+
+#include "cursor.h"
+#include "http.h"
+#include "keys.h"
+#include "pages/pager.h"
+#include "pages/pages.h"
+#include "tpl.h"
+
+/*
+ * The after/before cursor of the request, of nkeys sort keys (all ""
+ * and the lowest id on the first page): 0, or -1 after a 400 page.
+ */
+int
+page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
+    int *back)
+{
+	const char	*c = r->in[K_AFTER].text;
+	size_t		 i;
+
+	*back = 0;
+	for (i = 0; i < nkeys; i++)
+		keys[i] = "";
+	*id = MIN_UUID;
+	if (r->in[K_AFTER].text != NULL && r->in[K_BEFORE].text != NULL) {
+		page_error(r, 400, "A page link cannot go both ways.");
+		return -1;
+	}
+	if (r->in[K_BEFORE].text != NULL) {
+		c = r->in[K_BEFORE].text;
+		*back = 1;
+	}
+	if (c != NULL && cursor_decode(&r->arena, c, keys, nkeys, id) == -1) {
+		page_error(r, 400, "This page link is damaged. Go back to the "
+		    "first page and try again.");
+		return -1;
+	}
+	return 0;
+}
+
+/* The cursor of a row: its sort keys (nkeys of them) and its id. */
+static char *
+row_cursor(struct req *r, const struct row_key *k, size_t nkeys)
+{
+	return cursor_encode(&r->arena, k->keys, nkeys, k->id);
+}
+
+/*
+ * The rows of a keyset page to show: nrows came back for LIST_PAGE + 1
+ * asked, in reverse order when back. Fills order[] with the rows to
+ * show, in display order; returns how many.
+ */
+size_t
+page_order(size_t nrows, int back, size_t *order)
+{
+	size_t	n = nrows > LIST_PAGE ? LIST_PAGE : nrows, i;
+
+	for (i = 0; i < n; i++)
+		order[i] = back ? n - 1 - i : i;
+	return n;
+}
+
+/*
+ * Sets the NEXT and PREV links of a page that shows n rows, first and
+ * last being the keys of the first and the last row shown (base +
+ * "after=..." or "before=...", base ending in '?' or '&').
+ */
+void
+page_links(struct req *r, struct tpl *t, const char *base, size_t nrows,
+    size_t n, size_t nkeys, int back, const struct row_key *first,
+    const struct row_key *last)
+{
+	int	more = nrows > LIST_PAGE, paged = r->in[K_AFTER].text != NULL;
+
+	if (n == 0)
+		return;
+	if (nkeys > 1 && paged) {
+		/* Search pages go forward only: back is to the first page. */
+		tpl_show(t, "FIRST");
+		tpl_set(t, "FIRST_URL", arena_strndup(&r->arena, base,
+		    strlen(base) - 1));
+	} else if ((back && more) || (!back && paged)) {
+		tpl_show(t, "PREV");
+		tpl_set(t, "PREV_URL", arena_printf(&r->arena, "%sbefore=%s",
+		    base, row_cursor(r, first, nkeys)));
+	}
+	if (back || more) {
+		tpl_show(t, "NEXT");
+		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "%safter=%s",
+		    base, row_cursor(r, last, nkeys)));
+	}
+}

@@ -1,0 +1,145 @@
+/*
+ * person.c: one person as the manager's pages see them (person.h), and
+ * their profile, /users/{id}, with the actions the actor may use.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "authz.h"
+#include "db/db.h"
+#include "db/roles.h"
+#include "http.h"
+#include "keys.h"
+#include "pages/pager.h"
+#include "pages/pages.h"
+#include "pages/person.h"
+#include "phone.h"
+#include "search.h"
+#include "session.h"
+#include "tpl.h"
+
+/* One action button, or the line saying why there is none. */
+static void
+action(struct req *r, struct tpl *t, const char *section,
+    const struct authz_target *tg, enum authz_action act)
+{
+	enum authz_reason	 why = authz_check(r->actor, tg, act);
+	struct tpl		*s;
+
+	if (why == AUTHZ_OK) {
+		tpl_show(t, section);
+		return;
+	}
+	s = tpl_section(t, "DENIED");
+	tpl_set(s, "WHAT", act == AUTHZ_RESET_PASSWORD ? "Reset password" :
+	    "Phone numbers");
+	tpl_set(s, "WHY", authz_reason_text(why));
+}
+
+int
+person_load(struct req *r, const char *id, struct person *pp)
+{
+	struct q_user_by_id_rows	 u;
+	struct db_val			 who = DB_TEXT(id);
+	struct assignment		*as;
+	const char			**units;
+	size_t				 i;
+	int				 rc, type, role;
+
+	memset(pp, 0, sizeof(*pp));
+	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
+	    .id = who }, &u)) != DB_OK || u.n == 0)
+		return rc;
+	if ((rc = q_user_details(r->db, &r->arena,
+	    &(struct q_user_details_in){ .phones_of = who, .units_of = who,
+	    .roles_of = who }, &pp->d)) != DB_OK)
+		return rc;
+	pp->u = u.row[0];
+	pp->id = pp->u.id;
+	pp->upn = pp->u.upn;
+	pp->name = pp->u.display_name;
+	pp->onprem = pp->u.source != NULL &&
+	    strcmp(pp->u.source, "onprem") == 0;
+	pp->version = pp->u.password_version;
+	pp->t.user_id = pp->id;
+	pp->t.roles = as = arena_alloc(&r->arena, sizeof(*as) * (pp->d.n + 1));
+	pp->t.units = units = arena_alloc(&r->arena,
+	    sizeof(*units) * (pp->d.n + 1));
+	for (i = 0; i < pp->d.n; i++) {
+		const struct q_user_details_row	*d = &pp->d.row[i];
+
+		if (strcmp(d->kind, "phone") == 0 &&
+		    (type = phone_type_parse(d->a)) >= 0)
+			pp->phone[type] = d->b;
+		else if (strcmp(d->kind, "unit") == 0)
+			units[pp->t.nunits++] = d->a;
+		else if (strcmp(d->kind, "role") == 0 &&
+		    (role = authz_role_parse(d->a)) >= 0) {
+			as[pp->t.nroles].role = (enum role)role;
+			as[pp->t.nroles++].unit_id = d->b;
+		}
+	}
+	return 1;
+}
+
+/* GET /users/{id}: the profile and the actions the actor may use; 404. */
+void
+page_user(struct req *r)
+{
+	struct person	 pp;
+	struct tpl	*t, *s;
+	size_t		 i, nunit = 0;
+	int		 rc, k, nphone = 0;
+
+	if ((rc = person_load(r, r->path_id, &pp)) < 0) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (rc == 0) {
+		page_error(r, 404, "There is no such person.");
+		return;
+	}
+	t = page_new(r, pp.name);
+	tpl_set(t, "ID", pp.id);
+	tpl_set(t, "UPN", pp.upn);
+	tpl_set(t, "EMAIL", pp.u.email ? pp.u.email : "none");
+	tpl_set(t, "JOB", pp.u.job_title ? pp.u.job_title : "none");
+	tpl_set(t, "DEPARTMENT", pp.u.department ? pp.u.department : "none");
+	tpl_set(t, "SOURCE", pp.onprem ? "on-premises (synced)" : "cloud");
+	tpl_set(t, "LAST_SIGNIN", page_when(r, pp.u.last_signin));
+	if (pp.u.must_change)
+		tpl_show(t, "MUST_CHANGE");
+	if (!pp.u.enabled)
+		tpl_show(t, "DISABLED");
+	if (pp.u.locked)
+		tpl_show(t, "LOCKED");
+	for (k = 0; k < PHONE__MAX; k++) {
+		if (pp.phone[k] == NULL)
+			continue;
+		s = tpl_section(t, "PHONE");
+		tpl_set(s, "TYPE", phone_type_name(k));
+		tpl_set(s, "NUMBER", pp.phone[k]);
+		nphone++;
+	}
+	for (i = 0; i < pp.d.n; i++) {
+		const struct q_user_details_row	*d = &pp.d.row[i];
+
+		if (strcmp(d->kind, "unit") == 0) {
+			s = tpl_section(t, "UNIT");
+			tpl_set(s, "UNIT_ID", d->a);
+			tpl_set(s, "UNIT_NAME", d->b);
+			nunit++;
+		} else if (strcmp(d->kind, "role") == 0) {
+			s = tpl_section(t, "ROLE");
+			tpl_set(s, "ROLE_NAME", d->a);
+			tpl_set(s, "SCOPE", d->c ? d->c : "whole organisation");
+		}
+	}
+	if (nphone == 0)
+		tpl_show(t, "NO_PHONE");
+	if (nunit == 0)
+		tpl_show(t, "NO_UNIT");
+	action(r, t, "CAN_RESET", &pp.t, AUTHZ_RESET_PASSWORD);
+	action(r, t, "CAN_PHONES", &pp.t, AUTHZ_MANAGE_PHONES);
+	page_render(r, 200, "user.tpl", t);
+}
