@@ -237,19 +237,25 @@ sess_csrf_ok(struct req *r, const char *token)
 	return str_ct_equal(want, token);
 }
 
+/*
+ * The sealed text of a message: its kind as one letter, whom it is
+ * about, a newline, then the text. Only these two functions read it.
+ */
 int
 sess_flash_put(struct db *db, struct req *r, const char *hash,
-    const char *kind, const char *text)
+    enum sess_flash kind, const char *about, const char *text)
 {
 	unsigned char	 sealed[SESS_FLASH_MAX + CRYPT_OVERHEAD];
 	char		*plain;
 	int		 n;
 
-	plain = arena_printf(&r->arena, "%s\n%s", kind, text);
+	plain = arena_printf(&r->arena, "%c%s\n%s", 'A' + (int)kind,
+	    about != NULL ? about : "", text);
 	if (strlen(plain) > SESS_FLASH_MAX)
 		return DB_ERR;
-	n = crypt_seal(r->conf->data_key, (const unsigned char *)hash, 64, (const unsigned char *)plain,
-	    strlen(plain), sealed, sizeof(sealed));
+	n = crypt_seal(r->conf->data_key, (const unsigned char *)hash, 64,
+	    (const unsigned char *)plain, strlen(plain), sealed,
+	    sizeof(sealed));
 	OPENSSL_cleanse(plain, strlen(plain));
 	if (n < 0)
 		return DB_ERR;
@@ -258,15 +264,21 @@ sess_flash_put(struct db *db, struct req *r, const char *hash,
 	    .token_hash = DB_TEXT(hash) }, NULL);
 }
 
-/* The flash of this kind (in the arena), cleared first when take; or NULL. */
+/*
+ * The message about `about` (in the arena) and its kind, cleared first
+ * when take; NULL when none waits.
+ */
 static char *
-flash_open(struct req *r, const char *kind, int take)
+flash_open(struct req *r, const char *about, int take, enum sess_flash *kind)
 {
 	unsigned char	 plain[SESS_FLASH_MAX + 1];
-	size_t		 klen = strlen(kind);
+	size_t		 alen;
 	char		*out = NULL;
 	int		 n;
 
+	if (about == NULL)
+		about = "";
+	alen = strlen(about);
 	if (r->sess == NULL || r->sess->flash == NULL)
 		return NULL;
 	n = crypt_open(r->conf->data_key, (const unsigned char *)
@@ -275,13 +287,15 @@ flash_open(struct req *r, const char *kind, int take)
 	if (n < 0)
 		return NULL;
 	plain[n] = '\0';
-	if ((size_t)n > klen && memcmp(plain, kind, klen) == 0 &&
-	    plain[klen] == '\n') {
+	if ((size_t)n > alen + 1 && plain[0] >= 'A' &&
+	    plain[0] < 'A' + FLASH__MAX && memcmp(plain + 1, about, alen) == 0 &&
+	    plain[alen + 1] == '\n') {
+		*kind = (enum sess_flash)(plain[0] - 'A');
 		/* Shown at most once: cleared before it is returned. */
 		if (!take || q_sess_flash(r->db, &(struct q_sess_flash_in){
 		    .flash = DB_NULL, .token_hash =
 		    DB_TEXT(r->sess->token_hash) }, NULL) == DB_OK)
-			out = arena_strdup(&r->arena, (char *)plain + klen + 1);
+			out = arena_strdup(&r->arena, (char *)plain + alen + 2);
 		if (take)
 			r->sess->flash = NULL;
 	}
@@ -290,15 +304,16 @@ flash_open(struct req *r, const char *kind, int take)
 }
 
 char *
-sess_flash_take(struct req *r, const char *kind)
+sess_flash_take(struct req *r, const char *about, enum sess_flash *kind)
 {
-	return flash_open(r, kind, 1);
+	return flash_open(r, about, 1, kind);
 }
 
 int
-sess_flash_peek(struct req *r, const char *kind)
+sess_flash_peek(struct req *r, const char *about)
 {
-	char	*s = flash_open(r, kind, 0);
+	enum sess_flash	 kind;
+	char		*s = flash_open(r, about, 0, &kind);
 
 	if (s == NULL)
 		return 0;

@@ -76,16 +76,28 @@ int	 sess_csrf_ok(struct req *, const char *token);
 /* 1 when the user must pass MFA for this session before going on. */
 int	 sess_needs_mfa(const struct sess *);
 
+/* What a one-time message says; its text is what the comment names. */
+enum sess_flash {
+	FLASH_RECOVERY_CODES,	/* the new recovery codes, one a line */
+	FLASH_RESET_SHOWN,	/* the temporary password, to show once */
+	FLASH_RESET_SMS,	/* the masked number it was texted to */
+	FLASH_RESET_SMS_FAILED,	/* the masked number it did not reach */
+	FLASH_RESET_TYPED,	/* "": the manager typed an on-premises one */
+	FLASH__MAX
+};
+
 /*
  * A one-time message for the next page of this session (a secret shown
- * once: recovery codes, a temporary password), sealed with the data key.
- * sess_flash_take returns it (in the arena) and clears it, or NULL.
+ * once: recovery codes, a temporary password), sealed with the data key,
+ * about a person (their id; NULL: the session's own user).
+ * sess_flash_take returns the waiting message about that person (in the
+ * arena) with its kind, and clears it; NULL when there is none.
  */
 int	 sess_flash_put(struct db *, struct req *, const char *token_hash,
-	    const char *kind, const char *text);
-char	*sess_flash_take(struct req *, const char *kind);
-/* 1 when a flash of this kind waits (it stays). */
-int	 sess_flash_peek(struct req *, const char *kind);
+	    enum sess_flash, const char *about, const char *text);
+char	*sess_flash_take(struct req *, const char *about, enum sess_flash *);
+/* 1 when a message about that person waits (it stays). */
+int	 sess_flash_peek(struct req *, const char *about);
 
 /*
  * The authenticator secret this session is setting up (sealed in its

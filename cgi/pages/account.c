@@ -299,10 +299,12 @@ page_enrol(struct req *r)
 {
 	struct totp_row	 row;
 	struct tpl	*t;
+	enum sess_flash	 kind;
 	char		*codes, *line, *save;
 	int		 rc, n;
 
-	if ((codes = sess_flash_take(r, "recovery")) != NULL) {
+	if ((codes = sess_flash_take(r, NULL, &kind)) != NULL &&
+	    kind == FLASH_RECOVERY_CODES) {
 		t = page_new(r, "Your recovery codes");
 		tpl_show(t, "RECOVERY");
 		for (line = strtok_r(codes, "\n", &save); line != NULL;
@@ -374,7 +376,7 @@ enrol_txn(struct db *db, void *arg)
 		all = arena_printf(&r->arena, "%s%s\n", all, e->codes[i]);
 	/* For the page after this one: the new session's, if there is one. */
 	return sess_flash_put(db, r, e->next.hash[0] != '\0' ? e->next.hash :
-	    r->sess->token_hash, "recovery", all);
+	    r->sess->token_hash, FLASH_RECOVERY_CODES, NULL, all);
 }
 
 /*

@@ -167,7 +167,6 @@ reset_txn(struct db *db, void *arg)
 	};
 	struct wb_user	 wu = { x->pp->id, x->pp->upn };
 	uint64_t	 n = 0;
-	char		*flash;
 	int		 rc;
 
 	if ((rc = q_user_reset(db, &(struct q_user_reset_in){
@@ -202,16 +201,14 @@ reset_txn(struct db *db, void *arg)
 	}
 	/* What the result page shows, once. */
 	if (strcmp(x->delivery, "shown") == 0)
-		flash = arena_printf(&r->arena, "shown\n%s", x->password);
-	else if (x->mobile != NULL)
-		flash = arena_printf(&r->arena, "sms\n%s",
-		    phone_mask(&r->arena, x->mobile));
-	else
-		flash = arena_strdup(&r->arena, "typed\n-");
-	rc = sess_flash_put(db, r, r->sess->token_hash, arena_printf(&r->arena,
-	    "reset:%s", x->pp->id), flash);
-	OPENSSL_cleanse(flash, strlen(flash));
-	return rc;
+		return sess_flash_put(db, r, r->sess->token_hash,
+		    FLASH_RESET_SHOWN, x->pp->id, x->password);
+	if (x->mobile != NULL)
+		return sess_flash_put(db, r, r->sess->token_hash,
+		    FLASH_RESET_SMS, x->pp->id, phone_mask(&r->arena,
+		    x->mobile));
+	return sess_flash_put(db, r, r->sess->token_hash, FLASH_RESET_TYPED,
+	    x->pp->id, "");
 }
 
 struct failure {
@@ -354,9 +351,8 @@ page_reset_post(struct req *r)
 			    (unsigned long long)x.sms_id);
 		/* The result page must not say "sent" when it was not. */
 		if (!sent && sess_flash_put(r->db, r, r->sess->token_hash,
-		    arena_printf(&r->arena, "reset:%s", pp.id), arena_printf(
-		    &r->arena, "smsfail\n%s", phone_mask(&r->arena,
-		    x.mobile))) != DB_OK)
+		    FLASH_RESET_SMS_FAILED, pp.id, phone_mask(&r->arena,
+		    x.mobile)) != DB_OK)
 			log_msg(LOG_WARN, "reset of %s: SMS failed, and the "
 			    "result page could not be told", pp.id);
 	}
@@ -366,8 +362,7 @@ page_reset_post(struct req *r)
 		    "changed_meanwhile") == -1)
 			return;
 		/* A double submit: the first one's result is waiting. */
-		if (sess_flash_peek(r, arena_printf(&r->arena, "reset:%s",
-		    pp.id))) {
+		if (sess_flash_peek(r, pp.id)) {
 			http_redirect(r, arena_printf(&r->arena,
 			    "/users/%s/reset-password/done", pp.id));
 			return;
@@ -409,7 +404,8 @@ page_reset_done(struct req *r)
 {
 	struct person	 pp;
 	struct tpl	*t;
-	char		*flash, *nl;
+	enum sess_flash	 kind;
+	char		*flash;
 
 	if (!target(r, &pp))
 		return;
@@ -418,23 +414,20 @@ page_reset_done(struct req *r)
 	tpl_set(t, "NAME", pp.name);
 	tpl_set_int(t, "TTL", settings_int(r->settings,
 	    SET_RESET_TEMP_TTL_HOURS));
-	flash = sess_flash_take(r, arena_printf(&r->arena, "reset:%s", pp.id));
-	if (flash == NULL || (nl = strchr(flash, '\n')) == NULL)
+	flash = sess_flash_take(r, pp.id, &kind);
+	if (flash == NULL)
 		tpl_show(t, "GONE");
-	else {
-		*nl++ = '\0';
-		if (strcmp(flash, "shown") == 0) {
-			tpl_show(t, "SHOWN");
-			tpl_set(t, "TEMP", nl);
-		} else if (strcmp(flash, "sms") == 0) {
-			tpl_show(t, "SMS");
-			tpl_set(t, "MOBILE", nl);
-		} else if (strcmp(flash, "smsfail") == 0) {
-			tpl_show(t, "SMS_FAILED");
-			tpl_set(t, "MOBILE", nl);
-		} else
-			tpl_show(t, "TYPED");
-	}
+	else if (kind == FLASH_RESET_SHOWN) {
+		tpl_show(t, "SHOWN");
+		tpl_set(t, "TEMP", flash);
+	} else if (kind == FLASH_RESET_SMS) {
+		tpl_show(t, "SMS");
+		tpl_set(t, "MOBILE", flash);
+	} else if (kind == FLASH_RESET_SMS_FAILED) {
+		tpl_show(t, "SMS_FAILED");
+		tpl_set(t, "MOBILE", flash);
+	} else
+		tpl_show(t, "TYPED");
 	page_render(r, 200, "reset_done.tpl", t);
 	if (flash != NULL)
 		OPENSSL_cleanse(flash, strlen(flash));
