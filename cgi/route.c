@@ -127,15 +127,13 @@ mystaff_gate(struct req *r)
 {
 	struct mystaff_ctx		 c;
 	struct q_mystaff_is_selected_rows sel;
-	const char			*mode;
 	enum mystaff_verdict	 v;
 	int			 rc;
 
 	memset(&c, 0, sizeof(c));
 	c.nroles = r->actor->nroles;
-	mode = settings_str(r->settings, SET_MYSTAFF_ACCESS);
-	c.mode = strcmp(mode, "none") == 0 ? MYSTAFF_NONE :
-	    strcmp(mode, "selected") == 0 ? MYSTAFF_SELECTED : MYSTAFF_ALL;
+	c.mode = (enum mystaff_mode)settings_choice(r->settings,
+	    SET_MYSTAFF_ACCESS);
 	if (c.mode == MYSTAFF_SELECTED && c.nroles > 0) {
 		if ((rc = q_mystaff_is_selected(r->db, &r->arena,
 		    &(struct q_mystaff_is_selected_in){ .user =

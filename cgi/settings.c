@@ -151,6 +151,17 @@ settings_str(const struct settings *s, enum setting i)
 	return s->value[i];
 }
 
+int
+settings_choice(const struct settings *s, enum setting i)
+{
+	int	c;
+
+	for (c = 0; defs[i].choices[c] != NULL; c++)
+		if (strcmp(defs[i].choices[c], s->value[i]) == 0)
+			return c;
+	return 0;	/* values are checked when stored: the default */
+}
+
 long
 settings_int(const struct settings *s, enum setting i)
 {

@@ -43,5 +43,13 @@ int		 settings_parse(struct arena *, struct settings *,
 		    const char *blob);
 const char	*settings_str(const struct settings *, enum setting);
 long		 settings_int(const struct settings *, enum setting);
+/*
+ * A choice setting's value as the index of its word in the table (the
+ * enums below follow that order).
+ */
+int		 settings_choice(const struct settings *, enum setting);
+
+/* The words of the choice settings, in the table's order. */
+enum reset_deliver { DELIVER_SHOW, DELIVER_SMS };	/* reset.deliver */
 
 #endif

@@ -115,8 +115,8 @@ reset_form(struct req *r, int status, const struct person *pp,
 			tpl_show(t, "COMPLEXITY");
 		if (settings_int(r->settings, SET_ONPREM_NO_ACCOUNT_NAME))
 			tpl_show(t, "NO_ACCOUNT_NAME");
-	} else if (strcmp(settings_str(r->settings, SET_RESET_DELIVER),
-	    "sms") == 0) {
+	} else if (settings_choice(r->settings, SET_RESET_DELIVER) ==
+	    DELIVER_SMS) {
 		tpl_show(t, "CLOUD_SMS");
 		tpl_set(t, "MOBILE", mobile ? phone_mask(&r->arena, mobile) :
 		    "");
@@ -318,8 +318,8 @@ page_reset_post(struct req *r)
 		}
 		x.password = temp;
 		x.delivery = "shown";
-		if (strcmp(settings_str(r->settings, SET_RESET_DELIVER),
-		    "sms") == 0) {
+		if (settings_choice(r->settings, SET_RESET_DELIVER) ==
+		    DELIVER_SMS) {
 			if ((x.mobile = pp.phone[PHONE_MOBILE]) == NULL) {
 				errors[0] = "This person has no mobile "
 				    "number to send the password to.";

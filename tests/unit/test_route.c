@@ -319,6 +319,37 @@ test_mystaff_wants_recent_mfa(void **state)
 	want(303, "/login/mfa?next=%2Funits");
 }
 
+/* The choice settings map onto the enums the code compares. */
+static void
+test_setting_choices(void **state)
+{
+	static const struct {
+		enum setting	 set;
+		const char	*word;
+		int		 want;
+	} cases[] = {
+		{ SET_MYSTAFF_ACCESS, "all", MYSTAFF_ALL },
+		{ SET_MYSTAFF_ACCESS, "selected", MYSTAFF_SELECTED },
+		{ SET_MYSTAFF_ACCESS, "none", MYSTAFF_NONE },
+		{ SET_RESET_DELIVER, "show", DELIVER_SHOW },
+		{ SET_RESET_DELIVER, "sms", DELIVER_SMS },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		settings_defaults(&settings);
+		settings.value[cases[i].set] = cases[i].word;
+		assert_int_equal(settings_choice(&settings, cases[i].set),
+		    cases[i].want);
+	}
+	/* and the gate reads it: mystaff.access = none shuts everyone out */
+	start(ORG_ADMIN);
+	settings.value[SET_MYSTAFF_ACCESS] = "none";
+	get("/units", NULL);
+	want(403, NULL);
+}
+
 int
 main(void)
 {
@@ -330,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_csrf_403),
 		cmocka_unit_test(test_need_levels),
 		cmocka_unit_test(test_mystaff_wants_recent_mfa),
+		cmocka_unit_test(test_setting_choices),
 	};
 
 	tpl_root("templates");
