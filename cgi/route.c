@@ -274,9 +274,12 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		}
 	}
 	/* The session query brings the settings along; without a session
-	 * they are read on their own where the page may need them. */
-	r->settings = arena_alloc(&r->arena, sizeof(*r->settings));
-	settings_defaults(r->settings);
+	 * they are read on their own where the page may need them (unless
+	 * the caller brought them: settings_loaded, as the tests do). */
+	if (!r->settings_loaded) {
+		r->settings = arena_alloc(&r->arena, sizeof(*r->settings));
+		settings_defaults(r->settings);
+	}
 	if ((r->cookie[COOKIE_SESSION] != NULL &&
 	    (rc = sess_load(r)) != DB_OK) || (!r->settings_loaded &&
 	    (rt->need != NEED_NONE || r->method == HTTP_POST) &&
