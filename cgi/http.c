@@ -151,6 +151,7 @@ http_parse_form(struct req *r, const char *data, size_t len,
 	const char	*p = data, *end = data + len, *amp, *eq;
 	char		*name, *value;
 	size_t		 nlen, vlen, k, pairs = 0;
+	uint64_t	 seen = 0;	/* keys sent, empty ones too */
 
 	while (p < end) {
 		amp = memchr(p, '&', (size_t)(end - p));
@@ -182,7 +183,7 @@ http_parse_form(struct req *r, const char *data, size_t len,
 				break;
 		if (k == nkeys)
 			continue;
-		if (r->in[k].text != NULL) {
+		if (seen >> k & 1) {
 			*why = arena_printf(&r->arena, "The field '%s' was "
 			    "sent more than once.", keys[k].name);
 			return 400;
@@ -199,6 +200,7 @@ http_parse_form(struct req *r, const char *data, size_t len,
 			    "not in the expected format.", keys[k].name);
 			return 400;
 		}
+		seen |= UINT64_C(1) << k;
 		if (keys[k].type != HTTP_TEXT && vlen == 0)
 			continue;	/* an empty number or choice: none */
 		if (parse_value(r, &keys[k], value, &r->in[k].i, why) != 0)

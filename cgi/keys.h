@@ -2,7 +2,8 @@
  * keys.h: every form and query key a handler may read, with its byte
  * bound and validator (keys.c). Below both the route table, which says
  * which route accepts which keys, and the pages, which read
- * r->field[K_...]: neither includes the other for them.
+ * r->in[K_...] (.text, and .i for numbers, choices and dates): neither
+ * includes the other for them.
  */
 #ifndef STAFFDESK_KEYS_H
 #define STAFFDESK_KEYS_H

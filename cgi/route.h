@@ -1,8 +1,8 @@
 /*
  * route.h: the one table that says what the site is: each path pattern,
  * what a visitor needs to reach it, its GET and POST handlers and the
- * inputs it declares. Everything else is answered (404, 405, 400, 403,
- * 303 to sign in) before any handler runs.
+ * inputs it declares. Everything else is answered (404, 405, 400, 413,
+ * 415, 403, 303 to sign in) before any handler runs.
  */
 #ifndef STAFFDESK_ROUTE_H
 #define STAFFDESK_ROUTE_H

@@ -29,20 +29,18 @@ wb_none(const struct wb_user *u, const char *pw, const char **why)
 	return WB_UNAVAILABLE;
 }
 
-static const struct wb_backend backends[] = {
-	{ "local", wb_local },
-	{ "none", wb_none },
+static const struct wb_backend backends[WB__MAX] = {
+	[WB_LOCAL] = { "local", wb_local },
+	[WB_NONE] = { "none", wb_none },
 };
 
 enum wb_result
-wb_set_password(const char *backend, const struct wb_user *u,
+wb_set_password(enum wb_backend_id backend, const struct wb_user *u,
     const char *password, const char **why)
 {
-	size_t	i;
-
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (strcmp(backends[i].name, backend) == 0)
-			return backends[i].set_password(u, password, why);
-	*why = "The configured password writeback is not known.";
-	return WB_UNAVAILABLE;
+	if (backend >= WB__MAX) {
+		*why = "The configured password writeback is not known.";
+		return WB_UNAVAILABLE;
+	}
+	return backends[backend].set_password(u, password, why);
 }

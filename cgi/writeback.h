@@ -8,6 +8,9 @@
 #ifndef STAFFDESK_WRITEBACK_H
 #define STAFFDESK_WRITEBACK_H
 
+/* The backends, in the order of the onprem.writeback setting's words. */
+enum wb_backend_id { WB_LOCAL, WB_NONE, WB__MAX };
+
 enum wb_result {
 	WB_OK,
 	WB_REFUSED,	/* the directory said no: *why says what to fix */
@@ -24,7 +27,7 @@ struct wb_user {
  * during the caller's transaction; the caller rolls back unless WB_OK.
  * The password is not kept or logged.
  */
-enum wb_result	 wb_set_password(const char *backend, const struct wb_user *u,
+enum wb_result	 wb_set_password(enum wb_backend_id, const struct wb_user *u,
 		    const char *password, const char **why);
 
 #endif

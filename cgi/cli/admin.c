@@ -134,7 +134,6 @@ simple_txn(struct db *db, void *arg)
 	    s->details);
 }
 
-/* Runs s; prints id on success. nothing: what to say when no row changed. */
 int
 cli_check_text(const char *what, const char *v, size_t max)
 {
@@ -145,6 +144,7 @@ cli_check_text(const char *what, const char *v, size_t max)
 	return 0;
 }
 
+/* Runs s; prints id on success. nothing: what to say when no row changed. */
 int
 cli_run_simple(struct cli_simple *s, const char *id, const char *nothing)
 {

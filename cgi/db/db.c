@@ -200,6 +200,10 @@ db_execute(struct db *db, MYSQL_STMT *st, enum stmt id,
 	memset(b, 0, sizeof(b[0]) * (np ? np : 1));
 	for (i = 0; i < np; i++) {
 		switch (p[i].type) {
+		case DB_T_UNSET:
+			log_msg(LOG_ERR, "db: %s: parameter %zu was not set",
+			    db_stmt_name(id), i + 1);
+			return DB_ERR;
 		case DB_T_NULL:
 			b[i].buffer_type = MYSQL_TYPE_NULL;
 			break;
@@ -386,17 +390,6 @@ db_query(struct db *db, struct arena *a, enum stmt id,
 	if ((rc = db_run(db, id, p, np, &st)) != DB_OK)
 		return rc;
 	return db_fetch(db, st, id, a, rs);
-}
-
-int
-db_query_one(struct db *db, struct arena *a, enum stmt id,
-    const struct db_val *p, size_t np, struct db_rows *rs)
-{
-	int	rc;
-
-	if ((rc = db_query(db, a, id, p, np, rs)) != DB_OK)
-		return rc;
-	return rs->n > 0;
 }
 
 int

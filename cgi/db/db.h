@@ -36,7 +36,12 @@ enum db_err {
 	DB_DUP = -3,	/* a unique key refused the row */
 };
 
-enum db_type { DB_T_NULL, DB_T_INT, DB_T_TEXT };
+/*
+ * DB_T_UNSET is a parameter a struct q_*_in left out (designated
+ * initializers zero what they do not name): db_exec/db_query refuse it,
+ * so a forgotten parameter is an error, not a silent NULL.
+ */
+enum db_type { DB_T_UNSET, DB_T_NULL, DB_T_INT, DB_T_TEXT };
 
 struct db_val {
 	enum db_type	 type;
@@ -83,9 +88,6 @@ int	 db_exec(struct db *, enum stmt, const struct db_val *, size_t,
 	    uint64_t *affected);
 /* Runs a query; the rows live in the arena. */
 int	 db_query(struct db *, struct arena *, enum stmt,
-	    const struct db_val *, size_t, struct db_rows *);
-/* One row expected: 1 found (out filled), 0 none, or a db_err. */
-int	 db_query_one(struct db *, struct arena *, enum stmt,
 	    const struct db_val *, size_t, struct db_rows *);
 /*
  * Prepares every statement: DB_OK when each fits the schema and has the

@@ -36,8 +36,10 @@ db_roles_decode(struct arena *a, const char *list, struct assignment **out)
 		*scope++ = '\0';
 		if ((role = authz_role_parse(item)) < 0)
 			continue;
+		if (strcmp(scope, "*") != 0 && !uuid_valid(scope))
+			continue;
 		as[n].role = (enum role)role;
-		as[n++].unit_id = *scope != '\0' ? scope : NULL;
+		as[n++].unit_id = strcmp(scope, "*") == 0 ? NULL : scope;
 	}
 	return n;
 }

@@ -16,7 +16,7 @@
 #
 # For each statement this writes (with -v part=h) the types
 #   struct q_name_in    { struct db_val upn; };
-#   struct q_name_row   { const char *id; const char *display_name; };
+#   struct q_name_row   { char *id; char *display_name; };
 #   struct q_name_rows  { size_t n; struct q_name_row *row; };
 # and the function q_name(): db_query() or db_exec() with the parameters
 # by name and the rows read into the structs (with -v part=c). Only the

@@ -17,6 +17,12 @@
  * (the connection sets time_zone = '+00:00').
  */
 #define EPOCH(c)	"FLOOR(UNIX_TIMESTAMP(" c "))"
+/*
+ * A role assignment's scope in a role list (db/roles.h): '*' for the
+ * organisation, else the unit's id. Explicit, so a list cut short by
+ * group_concat_max_len cannot read as organisation scope.
+ */
+#define ROLE_SCOPE(r)	"IF(" r ".unit_id IS NULL, '*', " r ".scope_key)"
 /* "Insert unless it is there": unlike INSERT IGNORE, other errors stay errors. */
 #define KEEP(col)	"ON DUPLICATE KEY UPDATE " col " = " col
 /*
@@ -26,7 +32,7 @@
 #define PERSON_OF(id, name, t) id ", " name ", " t ".upn, " t ".job_title, " \
     t ".phone_count > 0, " \
     "IFNULL(" t ".locked_until > UTC_TIMESTAMP(6), 0), " \
-    t ".must_change_password, " t ".enabled"
+    t ".must_change_password, IFNULL(" t ".enabled, 1)"
 #define PERSON(u)	PERSON_OF(u ".id", u ".display_name", u)
 COLS(person, id, name, upn, job_title, has_phone:int, locked:int,
     must_change:int, enabled:int)
@@ -182,8 +188,8 @@ STMT(Q_SESS_LOAD, IN(token_hash),
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_attempts, "
     "u.id, u.upn, u.display_name, u.must_change_password, u.enabled, "
     "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND "
-    "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ':', "
-    "r.scope_key) FROM role_assignments r WHERE r.user_id = u.id), "
+    "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ':', " ROLE_SCOPE("r")
+    ") FROM role_assignments r WHERE r.user_id = u.id), "
     "s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
     "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
@@ -296,7 +302,7 @@ STMT(Q_ROLE_ASSIGN_KEEP, IN(=Q_ROLE_ASSIGN), OUT(),
     "INSERT INTO role_assignments (user_id, role, "
     "unit_id) VALUES (?, ?, ?) " KEEP("id"))
 
-/* My Staff (pages/mystaff.c). Keyset pages fetch LIST_PAGE + 1 rows. */
+/* My Staff (pages/lists.c, person.c). Keyset pages fetch LIST_PAGE + 1 rows. */
 STMT(Q_MYSTAFF_IS_SELECTED, IN(user), OUT(yes:int),
     "SELECT 1 FROM mystaff_selected WHERE user_id = ?")
 STMT(Q_MYSTAFF_SELECT, IN(user), OUT(),
@@ -377,14 +383,14 @@ STMT(Q_USER_DETAILS, IN(phones_of, units_of, roles_of),
  * key. A person matching through two words is shown at the first: the
  * row whose prev_word does not match too (sql/005_lists.sql). What
  * authz needs of each person rides along (a second query for the page
- * measured slower): roles as "role:unit,role:", where scope_key is ''
- * for org scope (IFNULL(unit_id, '') would be a NULL UUID, dropping
- * the item), and locations as "unit,unit". Params: term, [term 2],
+ * measured slower): roles as db/roles.h reads them (ROLE_SCOPE), and
+ * locations as "unit,unit". Params: term, [term 2],
  * term again, then the cursor: word, word, name, id.
  */
 #define SEARCH_HIT(extra) "SELECT " PERSON("u") ", s.sort_name, s.kind, " \
     "s.ref_id, NULL, s.word, (SELECT GROUP_CONCAT(r.role, ':', " \
-    "r.scope_key) FROM role_assignments r WHERE r.user_id = s.ref_id), " \
+    ROLE_SCOPE("r") ") FROM role_assignments r WHERE r.user_id = " \
+    "s.ref_id), " \
     "(SELECT GROUP_CONCAT(m.unit_id) FROM unit_members m " \
     "WHERE m.user_id = s.ref_id) FROM search_words s LEFT JOIN users u ON " \
     "u.id = s.ref_id WHERE s.word LIKE ? ESCAPE '!' " extra " AND " \
@@ -455,6 +461,7 @@ STMT(Q_AUDIT_PAGE, IN(before, actor_on, actor, target_on, target, target_id,
 
 /* The helpers above are for this file only. */
 #undef EPOCH
+#undef ROLE_SCOPE
 #undef KEEP
 #undef PERSON_OF
 #undef PERSON

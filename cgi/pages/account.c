@@ -301,16 +301,19 @@ page_enrol(struct req *r)
 	struct tpl	*t;
 	enum sess_flash	 kind;
 	char		*codes, *line, *save;
+	size_t		 len;
 	int		 rc, n;
 
 	if ((codes = sess_flash_take(r, NULL, &kind)) != NULL &&
 	    kind == FLASH_RECOVERY_CODES) {
+		len = strlen(codes);	/* strtok_r cuts it into lines */
 		t = page_new(r, "Your recovery codes");
 		tpl_show(t, "RECOVERY");
 		for (line = strtok_r(codes, "\n", &save); line != NULL;
 		    line = strtok_r(NULL, "\n", &save))
 			tpl_set(tpl_section(t, "CODE"), "CODE_TEXT", line);
 		page_render(r, 200, "enrol.tpl", t);
+		OPENSSL_cleanse(codes, len);
 		return;
 	}
 	if (r->sess->has_totp) {

@@ -178,8 +178,9 @@ reset_txn(struct db *db, void *arg)
 		return rc;
 	if (n != 1)
 		return TXN_CONFLICT;
-	if (x->pp->onprem && wb_set_password(settings_str(r->settings,
-	    SET_ONPREM_WRITEBACK), &wu, x->password, &x->why) != WB_OK)
+	if (x->pp->onprem && wb_set_password((enum wb_backend_id)
+	    settings_choice(r->settings, SET_ONPREM_WRITEBACK), &wu,
+	    x->password, &x->why) != WB_OK)
 		return TXN_WRITEBACK;
 	/* Every session of the person ends. */
 	if ((rc = q_sess_delete_user(db, &(struct q_sess_delete_user_in){

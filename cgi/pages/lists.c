@@ -302,7 +302,7 @@ page_search(struct req *r)
 		page_error(r, 400, "Search for at most 100 characters.");
 		return;
 	}
-	/* Search pages go forward only: a before= cursor reads forward. */
+	/* Search pages go forward only (/search takes no before=). */
 	if (page_cursor(r, keys, 2, &id, &back) == -1)
 		return;
 	t = page_new(r, "Search");

@@ -159,6 +159,8 @@ test_form_typed_bad(void **state)
 		"day=2026/01/01",
 		"day=1969-12-31",		/* before the epoch */
 		"day=2026-1-011",
+		"num=&num=50",			/* sent twice, once empty */
+		"pick=red&pick=",
 	};
 	struct req	r;
 	size_t		i;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cursor.h"
+#include "db/roles.h"
 #include "search.h"
 #include "util.h"
 
@@ -152,6 +153,45 @@ test_search_split(void **state)
 	arena_reset(&a);
 }
 
+/* Role lists decode to the assignments they say, and no more. */
+static void
+test_roles_decode(void **state)
+{
+	static const char	unit[] = "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3";
+	struct arena		a;
+	struct assignment	*as;
+	const char		**ids;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(db_roles_decode(&a, NULL, &as), 0);
+	assert_int_equal(db_roles_decode(&a, "", &as), 0);
+	assert_int_equal(db_roles_decode(&a, "global-administrator:*,"
+	    "helpdesk-administrator:0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3",
+	    &as), 2);
+	assert_int_equal(as[0].role, ROLE_GLOBAL_ADMIN);
+	assert_null(as[0].unit_id);
+	assert_int_equal(as[1].role, ROLE_HELPDESK_ADMIN);
+	assert_string_equal(as[1].unit_id, unit);
+	/*
+	 * A list cut short (group_concat_max_len) gives fewer rights, never
+	 * an organisation scope: an empty or partial scope is dropped.
+	 */
+	assert_int_equal(db_roles_decode(&a, "helpdesk-administrator:", &as),
+	    0);
+	assert_int_equal(db_roles_decode(&a, "helpdesk-administrator:0b7c1a4e",
+	    &as), 0);
+	assert_int_equal(db_roles_decode(&a, "helpdesk-administrator", &as),
+	    0);
+	assert_int_equal(db_roles_decode(&a, "no-such-role:*,"
+	    "password-administrator:*", &as), 1);
+	assert_int_equal(as[0].role, ROLE_PASSWORD_ADMIN);
+	assert_int_equal(db_ids_decode(&a, "a,,b", &ids), 2);
+	assert_string_equal(ids[1], "b");
+	assert_int_equal(db_ids_decode(&a, NULL, &ids), 0);
+	arena_reset(&a);
+}
+
 int
 main(void)
 {
@@ -160,6 +200,7 @@ main(void)
 		cmocka_unit_test(test_cursor_tampered),
 		cmocka_unit_test(test_search_terms),
 		cmocka_unit_test(test_search_split),
+		cmocka_unit_test(test_roles_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
