@@ -69,17 +69,6 @@ http_urlencode(struct arena *a, const char *s)
 	return out;
 }
 
-/* Characters of valid UTF-8 text: the bytes that start one. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 int
 http_parse_date(const char *s, int64_t *out)
 {
@@ -112,7 +101,7 @@ parse_value(struct req *r, const struct http_key *k, const char *value,
 
 	switch (k->type) {
 	case HTTP_TEXT:
-		if (k->chars == 0 || utf8_chars(value) <= k->chars)
+		if (k->chars == 0 || utf8_len(value) <= k->chars)
 			return 0;
 		*why = arena_printf(&r->arena, "The field '%s' is longer "
 		    "than %zu characters.", k->name, k->chars);

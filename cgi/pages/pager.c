@@ -1,5 +1,5 @@
 /*
- * pager.c: see pager.h.
+ * pager.c: see pager.h (the contracts are there).
  */
 #include <string.h>
 
@@ -10,10 +10,6 @@
 #include "pages/pages.h"
 #include "tpl.h"
 
-/*
- * The after/before cursor of the request, of nkeys sort keys (all ""
- * and the lowest id on the first page): 0, or -1 after a 400 page.
- */
 int
 page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
     int *back)
@@ -48,11 +44,6 @@ row_cursor(struct req *r, const struct row_key *k, size_t nkeys)
 	return cursor_encode(&r->arena, k->keys, nkeys, k->id);
 }
 
-/*
- * The rows of a keyset page to show: nrows came back for LIST_PAGE + 1
- * asked, in reverse order when back. Fills order[] with the rows to
- * show, in display order; returns how many.
- */
 size_t
 page_order(size_t nrows, int back, size_t *order)
 {
@@ -63,11 +54,6 @@ page_order(size_t nrows, int back, size_t *order)
 	return n;
 }
 
-/*
- * Sets the NEXT and PREV links of a page that shows n rows, first and
- * last being the keys of the first and the last row shown (base +
- * "after=..." or "before=...", base ending in '?' or '&').
- */
 void
 page_links(struct req *r, struct tpl *t, const char *base, size_t nrows,
     size_t n, size_t nkeys, int back, const struct row_key *first,
