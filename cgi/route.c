@@ -120,7 +120,8 @@ gate_audit_txn(struct db *db, void *arg)
  * Applies "My Staff access" (mystaff_access() in authz.h) on every
  * request, from the database: a revoked role or a changed setting
  * counts at once.
- * Returns 1 to go on, or 0 after a 403 page or a 303 to verify again.
+ * Returns 0 to go on, else the status of the answer it gave (403, or
+ * 303 to verify again).
  */
 static int
 mystaff_gate(struct req *r)
@@ -139,7 +140,7 @@ mystaff_gate(struct req *r)
 		    &(struct q_mystaff_is_selected_in){ .user =
 		    DB_TEXT(r->sess->user_id) }, &sel)) != DB_OK) {
 			page_db_error(r, rc);
-			return 0;
+			return r->status;
 		}
 		c.selected = sel.n == 1;
 	}
@@ -150,27 +151,26 @@ mystaff_gate(struct req *r)
 	    SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600;
 	switch ((v = mystaff_access(&c))) {
 	case MYSTAFF_OK:
-		return 1;
+		return 0;
 	case MYSTAFF_NEEDS_MFA:
 		http_redirect(r, arena_printf(&r->arena, "%s?next=%s",
 		    r->sess->has_totp ? "/login/mfa" : "/account/mfa",
 		    http_urlencode(&r->arena, r->path)));
-		return 0;
+		return r->status;
 	default:
 		/* A refused POST is audited, as every denied action is. */
 		if (r->method == HTTP_POST && (rc = db_txn(r->db,
-		    gate_audit_txn, &(struct gate_denial){ r, v })) != DB_OK) {
+		    gate_audit_txn, &(struct gate_denial){ r, v })) != DB_OK)
 			page_db_error(r, rc);
-			return 0;
-		}
-		page_error(r, 403, msg_no_access);
-		return 0;
+		else
+			page_error(r, 403, msg_no_access);
+		return r->status;
 	}
 }
 
 /*
- * Applies the route's need to the session; returns 1 when the handler
- * may run, else 0 after answering (303 to the step owed, 403 page).
+ * Applies the route's need to the session: 0 when the handler may run,
+ * else the status of the answer it gave (303 to the step owed, 403).
  */
 static int
 route_gate(struct req *r, const struct route *rt)
@@ -178,30 +178,30 @@ route_gate(struct req *r, const struct route *rt)
 	struct sess	*s = r->sess;
 
 	if (rt->need == NEED_NONE)
-		return 1;
+		return 0;
 	if (s == NULL) {
 		if (r->method == HTTP_POST)
 			page_error(r, 403, "Your session has ended. Sign in "
 			    "again.");
 		else
 			http_redirect(r, "/login");
-		return 0;
+		return r->status;
 	}
 	if (rt->need == NEED_SIGNIN)
-		return 1;
+		return 0;
 	if (sess_needs_mfa(s)) {
 		if (rt->need == NEED_MFA && r->method == HTTP_POST)
 			page_error(r, 403, "Verify your identity first.");
 		else
 			http_redirect(r, s->has_totp ? "/login/mfa" :
 			    "/account/mfa");
-		return 0;
+		return r->status;
 	}
 	if (rt->need == NEED_MFA)
-		return 1;
+		return 0;
 	if (s->must_change) {
 		http_redirect(r, "/account/password");
-		return 0;
+		return r->status;
 	}
 	if (rt->need == NEED_MYSTAFF)
 		return mystaff_gate(r);
@@ -209,9 +209,9 @@ route_gate(struct req *r, const struct route *rt)
 	    !authz_has_org_scope(r->actor->roles, r->actor->nroles)) {
 		page_error(r, 403, "This page is for administrators of the "
 		    "whole organisation.");
-		return 0;
+		return r->status;
 	}
-	return 1;
+	return 0;
 }
 
 void
@@ -287,7 +287,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		page_db_error(r, rc);
 		return;
 	}
-	if (!route_gate(r, rt))
+	if (route_gate(r, rt) != 0)
 		return;
 	if (r->method == HTTP_POST && !sess_csrf_ok(r, r->in[K_CSRF].text)) {
 		page_error(r, 403, "This form has expired or did not come "

@@ -310,7 +310,7 @@ sess_flash_take(struct req *r, const char *about, enum sess_flash *kind)
 }
 
 int
-sess_flash_peek(struct req *r, const char *about)
+sess_flash_waiting(struct req *r, const char *about)
 {
 	enum sess_flash	 kind;
 	char		*s = flash_open(r, about, 0, &kind);

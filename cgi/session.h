@@ -97,7 +97,7 @@ int	 sess_flash_put(struct db *, struct req *, const char *token_hash,
 	    enum sess_flash, const char *about, const char *text);
 char	*sess_flash_take(struct req *, const char *about, enum sess_flash *);
 /* 1 when a message about that person waits (it stays). */
-int	 sess_flash_peek(struct req *, const char *about);
+int	 sess_flash_waiting(struct req *, const char *about);
 
 /*
  * The authenticator secret this session is setting up (sealed in its

@@ -1,6 +1,21 @@
 /*
  * util.h: allocation that aborts on failure, the per-request arena,
  * bounded strings, randomness and constant-time helpers.
+ *
+ * How every function of staffdesk says how it went (one rule):
+ *  - 0 when it did what its name says (DB_OK for the database);
+ *  - negative when it could not: -1, or an enum db_err (db/db.h) for
+ *    the database, which a page answers with 503;
+ *  - positive for an answer that is not a failure: nothing found
+ *    (DB_NONE), a refusal from the caller's own enum (a transaction
+ *    that returns one is rolled back and passes it on), or, for a gate
+ *    that answered the request itself, the HTTP status it sent.
+ * Three kinds of function are exempt, and their names say so:
+ * predicates (uuid_valid, sess_csrf_ok, sess_flash_waiting,
+ * authz_has_org_scope) return 1 or 0 and cannot fail; a function that
+ * returns a count, a length or an index (search_terms, b64url_decode,
+ * settings_find) returns it, or -1; a page handler returns nothing (it
+ * has answered: r->status says how).
  */
 #ifndef STAFFDESK_UTIL_H
 #define STAFFDESK_UTIL_H

@@ -86,18 +86,22 @@ cli_find_user(struct cli *c, const char *key, const char **id, const char **name
 	if (uuid_valid(key)) {
 		if ((rc = q_user_by_id(c->db, &c->arena,
 		    &(struct q_user_by_id_in){ .id = DB_TEXT(key) }, &by_id)) !=
-		    DB_OK || by_id.n == 0)
-			return rc;
+		    DB_OK)
+			return cli_db_fail(rc);
+		if (by_id.n == 0)
+			return fail("no user %s", key);
 		*id = by_id.row[0].id;
 		*name = by_id.row[0].display_name;
-		return 1;
+		return 0;
 	}
 	if ((rc = q_user_by_upn(c->db, &c->arena, &(struct q_user_by_upn_in){
-	    .upn = DB_TEXT(key) }, &by_upn)) != DB_OK || by_upn.n == 0)
-		return rc;
+	    .upn = DB_TEXT(key) }, &by_upn)) != DB_OK)
+		return cli_db_fail(rc);
+	if (by_upn.n == 0)
+		return fail("no user %s", key);
 	*id = by_upn.row[0].id;
 	*name = by_upn.row[0].display_name;
-	return 1;
+	return 0;
 }
 
 int
@@ -112,11 +116,13 @@ cli_find_unit(struct cli *c, const char *key, const char **id, const char **name
 	else
 		rc = q_unit_by_name(c->db, &c->arena,
 		    &(struct q_unit_by_name_in){ .name = DB_TEXT(key) }, &rows);
-	if (rc != DB_OK || rows.n == 0)
-		return rc;
+	if (rc != DB_OK)
+		return cli_db_fail(rc);
+	if (rows.n == 0)
+		return fail("no unit %s", key);
 	*id = rows.row[0].id;
 	*name = rows.row[0].name;
-	return 1;
+	return 0;
 }
 
 static int
@@ -129,7 +135,7 @@ simple_txn(struct db *db, void *arg)
 	if ((rc = s->run(db, s, &n)) != DB_OK)
 		return rc;
 	if (s->must_change && n == 0)
-		return 1;
+		return DB_NONE;
 	return cli_audit(s->c, db, s->action, s->target_id, s->target_name,
 	    s->details);
 }
@@ -150,7 +156,7 @@ cli_run_simple(struct cli_simple *s, const char *id, const char *nothing)
 {
 	int	rc = db_txn(s->c->db, simple_txn, s);
 
-	if (rc == 1)
+	if (rc == DB_NONE)
 		return fail("%s", nothing);
 	if (rc == DB_DUP)
 		return fail("%s", "that already exists");

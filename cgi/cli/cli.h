@@ -61,10 +61,12 @@ int		 cli_db_fail(int rc);
 /* 0 when v (NULL: not given) is one line of text of at most max bytes,
  * else 1 after saying why, naming what. */
 int		 cli_check_text(const char *what, const char *v, size_t max);
-/* A user by UPN or id: 1 (id, name filled), 0 none, or a db_err. */
+/*
+ * A user by UPN or id, a location by name or id: 0 with id and name
+ * filled, else the exit status after saying why ("no user KEY").
+ */
 int		 cli_find_user(struct cli *, const char *key, const char **id,
 		    const char **name);
-/* A location by name or id: 1 (id, name filled), 0 none, or a db_err. */
 int		 cli_find_unit(struct cli *, const char *key, const char **id,
 		    const char **name);
 

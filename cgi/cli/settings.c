@@ -87,8 +87,8 @@ cli_mystaff(struct cli *c, const struct opts *o, const char *const *a, int n,
 	(void)a; (void)n;
 	if (user == NULL)
 		return EXIT_USAGE;
-	if ((rc = cli_find_user(c, user, &id, &name)) <= 0)
-		return rc == 0 ? fail("no user %s", user) : cli_db_fail(rc);
+	if ((rc = cli_find_user(c, user, &id, &name)) != 0)
+		return rc;
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.run = select ? run_select : run_unselect;

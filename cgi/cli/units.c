@@ -96,10 +96,10 @@ cli_unit_member(struct cli *c, const struct opts *o, const char *const *a,
 	(void)a; (void)n;
 	if (unit == NULL || user == NULL)
 		return EXIT_USAGE;
-	if ((rc = cli_find_unit(c, unit, &nid, &nname)) <= 0)
-		return rc == 0 ? fail("no unit %s", unit) : cli_db_fail(rc);
-	if ((rc = cli_find_user(c, user, &uid, &uname)) <= 0)
-		return rc == 0 ? fail("no user %s", user) : cli_db_fail(rc);
+	if ((rc = cli_find_unit(c, unit, &nid, &nname)) != 0)
+		return rc;
+	if ((rc = cli_find_user(c, user, &uid, &uname)) != 0)
+		return rc;
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.run = add ? run_member_add : run_member_remove;
@@ -135,10 +135,10 @@ cli_role(struct cli *c, const struct opts *o, const char *const *a, int n,
 		    "authentication-policy-administrator, "
 		    "conditional-access-administrator, directory-reader, "
 		    "reports-reader)", role);
-	if ((rc = cli_find_user(c, user, &uid, &uname)) <= 0)
-		return rc == 0 ? fail("no user %s", user) : cli_db_fail(rc);
-	if (unit != NULL && (rc = cli_find_unit(c, unit, &nid, &nname)) <= 0)
-		return rc == 0 ? fail("no unit %s", unit) : cli_db_fail(rc);
+	if ((rc = cli_find_user(c, user, &uid, &uname)) != 0)
+		return rc;
+	if (unit != NULL && (rc = cli_find_unit(c, unit, &nid, &nname)) != 0)
+		return rc;
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	if (assign) {

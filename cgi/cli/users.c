@@ -199,8 +199,8 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.temporary = opt(o, "--temporary") != NULL;
-	if ((rc = cli_find_user(c, upn, &s.id, &s.name)) <= 0)
-		return rc == 0 ? fail("no user %s", upn) : cli_db_fail(rc);
+	if ((rc = cli_find_user(c, upn, &s.id, &s.name)) != 0)
+		return rc;
 	if ((rc = settings_load(c->db, &c->arena, &st)) != DB_OK)
 		return cli_db_fail(rc);
 	s.ttl = settings_int(&st, SET_RESET_TEMP_TTL_HOURS) * 3600;
@@ -242,8 +242,8 @@ cli_user_enable(struct cli *c, const struct opts *o, const char *const *a,
 	(void)a; (void)n;
 	if (upn == NULL)
 		return EXIT_USAGE;
-	if ((rc = cli_find_user(c, upn, &id, &name)) <= 0)
-		return rc == 0 ? fail("no user %s", upn) : cli_db_fail(rc);
+	if ((rc = cli_find_user(c, upn, &id, &name)) != 0)
+		return rc;
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.run = run_enable;
@@ -288,8 +288,8 @@ cli_mfa_add_totp(struct cli *c, const struct opts *o, const char *const *a,
 		return EXIT_USAGE;
 	memset(&t, 0, sizeof(t));
 	t.c = c;
-	if ((rc = cli_find_user(c, upn, &t.id, &t.name)) <= 0)
-		return rc == 0 ? fail("no user %s", upn) : cli_db_fail(rc);
+	if ((rc = cli_find_user(c, upn, &t.id, &t.name)) != 0)
+		return rc;
 	random_bytes(t.secret, sizeof(t.secret));
 	rc = db_txn(c->db, add_totp_txn, &t);
 	if (rc == DB_OK && base32_encode(t.secret, sizeof(t.secret), b32,

@@ -29,7 +29,10 @@ enum stmt {
 };
 #undef STMT
 
+/* The database's part of the return rule at the top of util.h. */
 enum db_err {
+	DB_REFUSED = 2,	/* the first refusal code a caller's enum may use */
+	DB_NONE = 1,	/* nothing matched (no row found, none changed) */
 	DB_OK = 0,
 	DB_ERR = -1,	/* the server is away or answered an error: 503 */
 	DB_RETRY = -2,	/* deadlock, certification failure, lost link */

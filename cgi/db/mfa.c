@@ -18,8 +18,10 @@ db_totp_get(struct db *db, struct arena *a, const unsigned char *key,
 	int			 rc, n;
 
 	if ((rc = q_totp_get(db, a, &(struct q_totp_get_in){
-	    .user = DB_TEXT(user_id) }, &rows)) != DB_OK || rows.n == 0)
+	    .user = DB_TEXT(user_id) }, &rows)) != DB_OK)
 		return rc;
+	if (rows.n == 0)
+		return DB_NONE;
 	row = &rows.row[0];
 	n = crypt_open(key, (const unsigned char *)user_id, strlen(user_id),
 	    (const unsigned char *)row->secret, row->secret_len, t->secret,
@@ -30,7 +32,7 @@ db_totp_get(struct db *db, struct arena *a, const unsigned char *key,
 	t->len = (size_t)n;
 	t->last_step = row->last_step;
 	t->confirmed = row->confirmed != 0;
-	return 1;
+	return DB_OK;
 }
 
 /* Seals secret for user_id into sealed[]; its length, or -1. */
@@ -72,7 +74,7 @@ db_totp_enrol(struct db *db, const unsigned char *key, const char *user_id,
 	    .secret = DB_BYTES((const char *)sealed, (size_t)n),
 	    .step = DB_INT(step) }, &changed)) != DB_OK)
 		return rc;
-	return changed > 0;
+	return changed > 0 ? DB_OK : DB_NONE;
 }
 
 int
@@ -108,12 +110,12 @@ db_recovery_use(struct db *db, const char *user_id, const char *typed)
 	int		rc;
 
 	if (code_recovery_normalise(typed, norm, sizeof(norm)) < 0)
-		return 0;
+		return DB_NONE;
 	sha256_hex(norm, strlen(norm), hash);
 	OPENSSL_cleanse(norm, sizeof(norm));
 	if ((rc = q_recovery_use(db, &(struct q_recovery_use_in){
 	    .user = DB_TEXT(user_id), .code_hash = DB_TEXT(hash) }, &n)) !=
 	    DB_OK)
 		return rc;
-	return n == 1;
+	return n == 1 ? DB_OK : DB_NONE;
 }

@@ -23,15 +23,16 @@ struct totp_row {
 	int		confirmed;
 };
 
-/* 1 found (secret opened), 0 none, DB_ERR also when it will not open. */
+/* DB_OK (secret opened), DB_NONE, or DB_ERR also when it will not open. */
 int	 db_totp_get(struct db *, struct arena *, const unsigned char *key,
 	    const char *user_id, struct totp_row *);
 /* Replaces the user's secret with a confirmed one (CLI provisioning). */
 int	 db_totp_store(struct db *, const unsigned char *key,
 	    const char *user_id, const unsigned char *secret, size_t len);
 /*
- * Confirms an enrolment with the step its code matched: 1 stored, 0 when
- * the user has a confirmed secret already (left alone), or a db_err.
+ * Confirms an enrolment with the step its code matched: DB_OK stored,
+ * DB_NONE when the user has a confirmed secret already (left alone), or
+ * a db_err.
  */
 int	 db_totp_enrol(struct db *, const unsigned char *key,
 	    const char *user_id, const unsigned char *secret, size_t len,
@@ -39,7 +40,8 @@ int	 db_totp_enrol(struct db *, const unsigned char *key,
 /* Replaces the user's recovery codes with RECOVERY_CODES new ones. */
 int	 db_recovery_new(struct db *, const char *user_id,
 	    char codes[RECOVERY_CODES][CODE_RECOVERY_SIZE]);
-/* 1 when the typed code was an unused one of the user's (now used). */
+/* DB_OK when the typed code was an unused one of the user's (now used),
+ * else DB_NONE, or a db_err. */
 int	 db_recovery_use(struct db *, const char *user_id, const char *typed);
 
 #endif

@@ -365,8 +365,8 @@ enrol_txn(struct db *db, void *arg)
 
 	memset(&e->next, 0, sizeof(e->next));
 	if ((rc = db_totp_enrol(db, r->conf->data_key, r->sess->user_id,
-	    e->secret, e->len, e->step)) <= 0)
-		return rc == 0 ? 1 : rc;	/* 1: set up meanwhile */
+	    e->secret, e->len, e->step)) != DB_OK)
+		return rc;	/* DB_NONE: set up meanwhile */
 	if ((rc = sess_enrol_put(db, r, NULL, 0)) != DB_OK ||
 	    (rc = page_audit_row(db, r, &a)) != DB_OK ||
 	    (rc = db_recovery_new(db, r->sess->user_id, e->codes)) != DB_OK)

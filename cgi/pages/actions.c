@@ -31,20 +31,8 @@
 #include "writeback.h"
 
 /* Transaction outcomes that roll back (db_txn passes them on). */
-enum { TXN_CONFLICT = 1, TXN_WRITEBACK, TXN_DUP_MOBILE };
+enum { TXN_CONFLICT = DB_REFUSED, TXN_WRITEBACK, TXN_DUP_MOBILE };
 
-/* Loads the person of the URL; 0 after a 404/503 page. */
-static int
-target(struct req *r, struct person *pp)
-{
-	int	rc = person_load(r, r->path_id, pp);
-
-	if (rc < 0)
-		page_db_error(r, rc);
-	else if (rc == 0)
-		page_error(r, 404, "There is no such person.");
-	return rc == 1;
-}
 
 struct denial {
 	struct req		*r;
@@ -70,8 +58,8 @@ deny_txn(struct db *db, void *arg)
 }
 
 /*
- * Checks act on the person; when refused answers 403 with the reason
- * (and, for a POST, writes the failure to the audit log). 1: allowed.
+ * Checks act on the person: 0 when allowed, else the status of the 403
+ * page that gave the reason (for a POST, after auditing the refusal).
  */
 static int
 allowed(struct req *r, const struct person *pp, enum authz_action act,
@@ -81,14 +69,13 @@ allowed(struct req *r, const struct person *pp, enum authz_action act,
 	int		rc;
 
 	if ((d.why = authz_check(r->actor, &pp->t, act)) == AUTHZ_OK)
-		return 1;
-	if (r->method == HTTP_POST &&
-	    (rc = db_txn(r->db, deny_txn, &d)) != DB_OK) {
-		page_db_error(r, rc);
 		return 0;
-	}
-	page_error(r, 403, authz_reason_text(d.why));
-	return 0;
+	if (r->method == HTTP_POST &&
+	    (rc = db_txn(r->db, deny_txn, &d)) != DB_OK)
+		page_db_error(r, rc);
+	else
+		page_error(r, 403, authz_reason_text(d.why));
+	return r->status;
 }
 
 /* The reset form: cloud (confirm) or on-premises (password twice). */
@@ -135,8 +122,8 @@ page_reset(struct req *r)
 {
 	struct person	pp;
 
-	if (!target(r, &pp) || !allowed(r, &pp, AUTHZ_RESET_PASSWORD,
-	    "user.password.reset"))
+	if (person_of_url(r, &pp) != 0 || allowed(r, &pp, AUTHZ_RESET_PASSWORD,
+	    "user.password.reset") != 0)
 		return;
 	reset_form(r, 200, &pp, NULL, 0);
 }
@@ -234,7 +221,7 @@ failure_txn(struct db *db, void *arg)
 	return page_audit_row(db, f->r, &a);
 }
 
-/* Audits a refusal that changed nothing; 0, or 503 already answered. */
+/* Audits a refusal that changed nothing: 0, or 503 (answered). */
 static int
 audit_failure(struct req *r, const struct person *pp, const char *action,
     const char *reason)
@@ -245,7 +232,7 @@ audit_failure(struct req *r, const struct person *pp, const char *action,
 
 	if ((rc = db_txn(r->db, failure_txn, &f)) != DB_OK) {
 		page_db_error(r, rc);
-		return -1;
+		return r->status;
 	}
 	return 0;
 }
@@ -272,8 +259,8 @@ page_reset_post(struct req *r)
 	size_t			 nerr = 0;
 	int			 rc, i;
 
-	if (!target(r, &pp) || !allowed(r, &pp, AUTHZ_RESET_PASSWORD,
-	    "user.password.reset"))
+	if (person_of_url(r, &pp) != 0 || allowed(r, &pp, AUTHZ_RESET_PASSWORD,
+	    "user.password.reset") != 0)
 		return;
 	if (r->in[K_VERSION].text == NULL) {
 		page_error(r, 400, "The form is missing its version. Reload "
@@ -360,10 +347,10 @@ page_reset_post(struct req *r)
 	OPENSSL_cleanse(temp, sizeof(temp));
 	if (rc == TXN_CONFLICT) {
 		if (audit_failure(r, &pp, "user.password.reset",
-		    "changed_meanwhile") == -1)
+		    "changed_meanwhile") != 0)
 			return;
 		/* A double submit: the first one's result is waiting. */
-		if (sess_flash_peek(r, pp.id)) {
+		if (sess_flash_waiting(r, pp.id)) {
 			http_redirect(r, arena_printf(&r->arena,
 			    "/users/%s/reset-password/done", pp.id));
 			return;
@@ -372,16 +359,14 @@ page_reset_post(struct req *r)
 		    "another manager, or by this form sent twice). Nothing "
 		    "was changed now: the temporary password given then is "
 		    "the one that works.";
-		if ((rc = person_load(r, r->path_id, &pp)) != 1) {
-			page_db_error(r, rc < 0 ? rc : DB_ERR);
+		if (person_of_url(r, &pp) != 0)
 			return;
-		}
 		reset_form(r, 422, &pp, errors, 1);
 		return;
 	}
 	if (rc == TXN_WRITEBACK) {
 		if (audit_failure(r, &pp, "user.password.reset",
-		    "writeback_unavailable") == -1)
+		    "writeback_unavailable") != 0)
 			return;
 		page_error(r, 503, x.why != NULL ? x.why : "The on-premises "
 		    "directory did not take the password. Nothing was "
@@ -408,7 +393,7 @@ page_reset_done(struct req *r)
 	enum sess_flash	 kind;
 	char		*flash;
 
-	if (!target(r, &pp))
+	if (person_of_url(r, &pp) != 0)
 		return;
 	t = page_new(r, "Password reset");
 	tpl_set(t, "ID", pp.id);
@@ -469,8 +454,8 @@ page_phone(struct req *r)
 {
 	struct person	pp;
 
-	if (!target(r, &pp) || !allowed(r, &pp, AUTHZ_MANAGE_PHONES,
-	    "user.phone.update"))
+	if (person_of_url(r, &pp) != 0 || allowed(r, &pp, AUTHZ_MANAGE_PHONES,
+	    "user.phone.update") != 0)
 		return;
 	phone_form(r, 200, &pp, -1, NULL, NULL);
 }
@@ -555,16 +540,16 @@ page_phone_post(struct req *r)
 	char			 norm[PHONE_MAX];
 	int			 t, rc;
 
-	if (!target(r, &pp))
+	if (person_of_url(r, &pp) != 0)
 		return;
 	if (r->in[K_TYPE].text == NULL) {
 		page_error(r, 400, "The form names no phone type.");
 		return;
 	}
 	t = (int)r->in[K_TYPE].i;
-	if (!allowed(r, &pp, AUTHZ_MANAGE_PHONES, action == PHONE_REMOVE ?
+	if (allowed(r, &pp, AUTHZ_MANAGE_PHONES, action == PHONE_REMOVE ?
 	    "user.phone.remove" : pp.phone[t] ? "user.phone.update" :
-	    "user.phone.add"))
+	    "user.phone.add") != 0)
 		return;
 	memset(&c, 0, sizeof(c));
 	c.r = r;
@@ -599,10 +584,8 @@ page_phone_post(struct req *r)
 		return;
 	}
 	if (rc == TXN_CONFLICT) {
-		if ((rc = person_load(r, r->path_id, &pp)) != 1) {
-			page_db_error(r, rc < 0 ? rc : DB_ERR);
+		if (person_of_url(r, &pp) != 0)
 			return;
-		}
 		phone_form(r, 422, &pp, t, number, "This number was changed "
 		    "a moment ago, perhaps in another window. Here it is as "
 		    "it is now; make your change again if it is still "

@@ -99,7 +99,7 @@ page_units(struct req *r)
 	size_t				 order[LIST_PAGE + 1], i, n;
 	int				 rc, back;
 
-	if (page_cursor(r, &name, 1, &id, &back) == -1)
+	if (page_cursor(r, &name, 1, &id, &back) != 0)
 		return;
 	if (!authz_has_org_scope(r->actor->roles, r->actor->nroles)) {
 		if ((rc = q_actor_units(r->db, &r->arena,
@@ -146,8 +146,8 @@ page_units(struct req *r)
 
 /*
  * The head of a location's page (name, description, count) from its
- * first row, or, for a page without people, from Q_UNIT_GET: DB_OK, a
- * db_err, or 1 when there is no such location.
+ * first row, or, for a page without people, from Q_UNIT_GET: DB_OK,
+ * DB_NONE when there is no such location, or a db_err.
  */
 static int
 unit_head(struct req *r, struct tpl *t, const char *unit_id,
@@ -166,13 +166,13 @@ unit_head(struct req *r, struct tpl *t, const char *unit_id,
 		    .id = DB_TEXT(unit_id) }, &u)) != DB_OK)
 			return rc;
 		if (u.n == 0)
-			return 1;
+			return DB_NONE;
 		name = u.row[0].unit.name;
 		desc = u.row[0].unit.description;
 		count = u.row[0].unit.members;
 	}
 	if (name == NULL)
-		return 1;
+		return DB_NONE;
 	tpl_set_global(t, "TITLE", name);
 	tpl_show(t, "UNIT_HEAD");
 	tpl_set(t, "DESCRIPTION", desc ? desc : "");
@@ -221,7 +221,7 @@ page_unit(struct req *r)
 	size_t				 order[LIST_PAGE + 1], i, n;
 	int				 rc, back;
 
-	if (page_cursor(r, &name, 1, &id, &back) == -1)
+	if (page_cursor(r, &name, 1, &id, &back) != 0)
 		return;
 	t = page_new(r, "Location");
 	if ((rc = (back ? q_members_before : q_members_after)(r->db,
@@ -232,14 +232,12 @@ page_unit(struct req *r)
 		.name = DB_TEXT(name),
 		.id = DB_TEXT(id),
 	    }, &rows)) != DB_OK ||
-	    (rc = unit_head(r, t, r->path_id, &rows)) < 0) {
+	    (rc = unit_head(r, t, r->path_id, &rows)) != DB_OK) {
 		tpl_free(t);
-		page_db_error(r, rc);
-		return;
-	}
-	if (rc == 1) {
-		tpl_free(t);
-		page_error(r, 404, "There is no such location.");
+		if (rc == DB_NONE)
+			page_error(r, 404, "There is no such location.");
+		else
+			page_db_error(r, rc);
 		return;
 	}
 	for (i = 0; i < rows.n && i <= LIST_PAGE; i++) {
@@ -261,7 +259,7 @@ page_users(struct req *r)
 	size_t				 order[LIST_PAGE + 1], i, n;
 	int				 rc, back;
 
-	if (page_cursor(r, &name, 1, &id, &back) == -1)
+	if (page_cursor(r, &name, 1, &id, &back) != 0)
 		return;
 	if ((rc = (back ? q_users_before : q_users_after)(r->db, &r->arena,
 	    &(struct q_users_after_in){ .from_name = DB_TEXT(name),
@@ -303,7 +301,7 @@ page_search(struct req *r)
 		return;
 	}
 	/* Search pages go forward only (/search takes no before=). */
-	if (page_cursor(r, keys, 2, &id, &back) == -1)
+	if (page_cursor(r, keys, 2, &id, &back) != 0)
 		return;
 	t = page_new(r, "Search");
 	tpl_set(t, "Q", q);

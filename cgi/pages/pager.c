@@ -23,7 +23,7 @@ page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
 	*id = MIN_UUID;
 	if (r->in[K_AFTER].text != NULL && r->in[K_BEFORE].text != NULL) {
 		page_error(r, 400, "A page link cannot go both ways.");
-		return -1;
+		return r->status;
 	}
 	if (r->in[K_BEFORE].text != NULL) {
 		c = r->in[K_BEFORE].text;
@@ -32,7 +32,7 @@ page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
 	if (c != NULL && cursor_decode(&r->arena, c, keys, nkeys, id) == -1) {
 		page_error(r, 400, "This page link is damaged. Go back to the "
 		    "first page and try again.");
-		return -1;
+		return r->status;
 	}
 	return 0;
 }

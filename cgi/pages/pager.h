@@ -24,7 +24,7 @@ struct row_key {
 
 /*
  * The after/before cursor of the request, of nkeys sort keys (all ""
- * and the lowest id on the first page): 0, or -1 after a 400 page.
+ * and the lowest id on the first page): 0, or 400 after its page.
  * *back: the page runs backwards (before=).
  */
 int	 page_cursor(struct req *, const char **keys, size_t nkeys,

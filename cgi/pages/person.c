@@ -48,8 +48,10 @@ person_load(struct req *r, const char *id, struct person *pp)
 
 	memset(pp, 0, sizeof(*pp));
 	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
-	    .id = who }, &u)) != DB_OK || u.n == 0)
+	    .id = who }, &u)) != DB_OK)
 		return rc;
+	if (u.n == 0)
+		return DB_NONE;
 	if ((rc = q_user_details(r->db, &r->arena,
 	    &(struct q_user_details_in){ .phones_of = who, .units_of = who,
 	    .roles_of = who }, &pp->d)) != DB_OK)
@@ -79,7 +81,19 @@ person_load(struct req *r, const char *id, struct person *pp)
 			as[pp->t.nroles++].unit_id = d->b;
 		}
 	}
-	return 1;
+	return DB_OK;
+}
+
+int
+person_of_url(struct req *r, struct person *pp)
+{
+	int	rc = person_load(r, r->path_id, pp);
+
+	if (rc == DB_NONE)
+		page_error(r, 404, "There is no such person.");
+	else if (rc != DB_OK)
+		page_db_error(r, rc);
+	return rc == DB_OK ? 0 : r->status;
 }
 
 /* GET /users/{id}: the profile and the actions the actor may use; 404. */
@@ -89,16 +103,10 @@ page_user(struct req *r)
 	struct person	 pp;
 	struct tpl	*t, *s;
 	size_t		 i, nunit = 0;
-	int		 rc, k, nphone = 0;
+	int		 k, nphone = 0;
 
-	if ((rc = person_load(r, r->path_id, &pp)) < 0) {
-		page_db_error(r, rc);
+	if (person_of_url(r, &pp) != 0)
 		return;
-	}
-	if (rc == 0) {
-		page_error(r, 404, "There is no such person.");
-		return;
-	}
 	t = page_new(r, pp.name);
 	tpl_set(t, "ID", pp.id);
 	tpl_set(t, "UPN", pp.upn);

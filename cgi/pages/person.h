@@ -23,7 +23,9 @@ struct person {
 	const char			*phone[PHONE__MAX];	/* NULL: none */
 };
 
-/* Loads person id: 1, 0 when there is nobody with that id, or a db_err. */
+/* Loads person id: DB_OK, DB_NONE when there is nobody with it, or a db_err. */
 int	 person_load(struct req *, const char *id, struct person *);
+/* Loads the person of the URL: 0, or the status of the 404/503 page. */
+int	 person_of_url(struct req *, struct person *);
 
 #endif

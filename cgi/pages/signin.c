@@ -218,11 +218,12 @@ refusal_txn(struct db *db, void *arg)
 }
 
 /*
- * 1 when this address has failed too often this hour; the attempt is
- * then audited and answered (429). 0: go on.
+ * 0 when this address may try again; else the status of the answer
+ * given: 429 (the attempt audited) when it has failed too often this
+ * hour, or 503.
  */
 static int
-signin_rate_limited(struct req *r)
+signin_rate_gate(struct req *r)
 {
 	struct refusal		f = { r, r->sess ? r->sess->upn :
 	    r->in[K_USERNAME].text };
@@ -233,18 +234,18 @@ signin_rate_limited(struct req *r)
 	    .key = DB_TEXT(rate_key(r)),
 	    .window_seconds = DB_INT(RATE_WINDOW) }, &rows)) != DB_OK) {
 		page_db_error(r, rc);
-		return 1;
+		return r->status;
 	}
 	if (rows.n == 0 || rows.row[0].count < settings_int(r->settings,
 	    SET_SIGNIN_IP_FAILURES_PER_HOUR))
 		return 0;
 	if ((rc = db_txn(r->db, refusal_txn, &f)) != DB_OK) {
 		page_db_error(r, rc);
-		return 1;
+		return r->status;
 	}
 	login_form(r, 429, "Too many failed sign-ins from this network in the "
 	    "last hour. Wait a while and try again.");
-	return 1;
+	return r->status;
 }
 
 /*
@@ -266,7 +267,7 @@ page_login_post(struct req *r)
 		login_form(r, 422, "Enter your username and your password.");
 		return;
 	}
-	if (signin_rate_limited(r))
+	if (signin_rate_gate(r) != 0)
 		return;
 	if ((rc = q_user_signin(r->db, &r->arena, &(struct q_user_signin_in){
 	    .upn = DB_TEXT(upn) }, &rows)) != DB_OK) {
@@ -400,7 +401,7 @@ mfa_txn(struct db *db, void *arg)
 		if ((rc = db_recovery_use(db, r->sess->user_id,
 		    r->in[K_CODE].text)) < 0)
 			return rc;
-		ok = rc == 1;
+		ok = rc == DB_OK;
 	}
 	if (ok) {
 		a.ok = 1;
@@ -462,7 +463,7 @@ page_mfa_post(struct req *r)
 		mfa_form(r, 422, "Enter the code.");
 		return;
 	}
-	if (signin_rate_limited(r))
+	if (signin_rate_gate(r) != 0)
 		return;
 	if ((rc = q_sess_mfa_try(r->db, &(struct q_sess_mfa_try_in){
 	    .token_hash = hash, .max = DB_INT(max) }, &n)) != DB_OK) {
@@ -496,7 +497,7 @@ page_mfa_post(struct req *r)
 			page_db_error(r, rc);
 			return;
 		}
-		m.ok = rc == 1 && t.confirmed && totp_verify(t.secret, t.len,
+		m.ok = rc == DB_OK && t.confirmed && totp_verify(t.secret, t.len,
 		    code, now_s(), t.last_step, &m.step) == 0;
 		OPENSSL_cleanse(&t, sizeof(t));
 	} else
