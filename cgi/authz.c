@@ -25,6 +25,9 @@ static const struct {
 	    "Conditional Access administrator" },
 	[ROLE_DIRECTORY_READER] = { "directory-reader", "Directory reader" },
 	[ROLE_REPORTS_READER] = { "reports-reader", "Reports reader" },
+	[ROLE_PRIV_ROLE_ADMIN] = { "privileged-role-administrator",
+	    "Privileged role administrator" },
+	[ROLE_SECURITY_READER] = { "security-reader", "Security reader" },
 };
 
 /*
@@ -35,14 +38,47 @@ static const struct {
 #define Y	1
 #define N	0
 static const unsigned char reset_tier[ROLE__MAX][ROLE__MAX] = {
-	/* target:           GA PAA AA UA HA PA APA CA DR RR */
-	[ROLE_PASSWORD_ADMIN] = { N, N, N, N, N, Y, N, N, Y, Y },
-	[ROLE_HELPDESK_ADMIN] = { N, N, N, N, Y, Y, N, N, Y, Y },
-	[ROLE_AUTH_ADMIN] =     { N, N, Y, N, N, Y, N, N, Y, Y },
-	[ROLE_USER_ADMIN] =     { N, N, N, Y, Y, Y, N, N, Y, Y },
-	[ROLE_PRIV_AUTH_ADMIN] = { Y, Y, Y, Y, Y, Y, Y, Y, Y, Y },
-	[ROLE_GLOBAL_ADMIN] =   { Y, Y, Y, Y, Y, Y, Y, Y, Y, Y },
+	/* target:           GA PAA AA UA HA PA APA CA DR RR PRA SR */
+	[ROLE_PASSWORD_ADMIN] = { N, N, N, N, N, Y, N, N, Y, Y, N, N },
+	[ROLE_HELPDESK_ADMIN] = { N, N, N, N, Y, Y, N, N, Y, Y, N, N },
+	[ROLE_AUTH_ADMIN] =     { N, N, Y, N, N, Y, N, N, Y, Y, N, N },
+	[ROLE_USER_ADMIN] =     { N, N, N, Y, Y, Y, N, N, Y, Y, N, N },
+	[ROLE_PRIV_AUTH_ADMIN] = { Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y },
+	[ROLE_GLOBAL_ADMIN] =   { Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y },
 };
+
+/* The admin console table of authz.h, as role bits per area and verb. */
+#define R(x)	(1u << (x))
+static const unsigned admin_rights[AREA__MAX][2] = {
+	[AREA_MYSTAFF] = {
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_USER_ADMIN) | R(ROLE_SECURITY_READER),
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_USER_ADMIN) },
+	[AREA_CA] = {
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_CA_ADMIN) | R(ROLE_SECURITY_READER),
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_CA_ADMIN) },
+	[AREA_METHODS] = {
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_AUTH_POLICY_ADMIN) |
+	    R(ROLE_SECURITY_READER),
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_AUTH_POLICY_ADMIN) },
+	[AREA_PASSWORDS] = {
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_SECURITY_READER),
+	    R(ROLE_GLOBAL_ADMIN) },
+	[AREA_UNITS] = {
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_USER_ADMIN) |
+	    R(ROLE_PRIV_ROLE_ADMIN) | R(ROLE_DIRECTORY_READER) |
+	    R(ROLE_SECURITY_READER),
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_USER_ADMIN) },
+	[AREA_ROLES] = {
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_PRIV_ROLE_ADMIN) |
+	    R(ROLE_USER_ADMIN) | R(ROLE_DIRECTORY_READER) |
+	    R(ROLE_SECURITY_READER),
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_PRIV_ROLE_ADMIN) },
+	[AREA_AUDIT] = {
+	    R(ROLE_GLOBAL_ADMIN) | R(ROLE_USER_ADMIN) |
+	    R(ROLE_REPORTS_READER) | R(ROLE_SECURITY_READER),
+	    0 },
+};
+#undef R
 #undef Y
 #undef N
 
@@ -109,6 +145,25 @@ authz_has_org_scope(const struct assignment *r, size_t n)
 
 	for (i = 0; i < n; i++)
 		if (r[i].unit_id == NULL)
+			return 1;
+	return 0;
+}
+
+int
+authz_admin_ok(const struct authz_actor *a, enum admin_area area,
+    enum admin_verb verb)
+{
+	unsigned	held = 0;
+	size_t		i;
+	int		k;
+
+	for (i = 0; i < a->nroles; i++)
+		if (a->roles[i].unit_id == NULL && a->roles[i].role < ROLE__MAX)
+			held |= 1u << a->roles[i].role;
+	if (area != AREA_ANY)
+		return area < AREA__MAX && (admin_rights[area][verb] & held) != 0;
+	for (k = 0; k < AREA__MAX; k++)
+		if ((admin_rights[k][verb] & held) != 0)
 			return 1;
 	return 0;
 }

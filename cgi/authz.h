@@ -9,8 +9,9 @@
  *   Manage phone numbers: authentication-, privileged-authentication-
  *   and global-administrator.
  *   authentication-policy-administrator, conditional-access-administrator,
- *   directory-reader and reports-reader act on nobody (the first two
- *   are for the SMS / TOTP and the Conditional Access settings).
+ *   privileged-role-administrator, directory-reader, reports-reader and
+ *   security-reader act on nobody here (their rights are in the admin
+ *   console: authz_admin_ok() below).
  *
  * Reset tiers: the actor's role must be allowed for EVERY role the
  * target holds (a target with no role is "none"):
@@ -50,6 +51,8 @@ enum role {
 	ROLE_CA_ADMIN,
 	ROLE_DIRECTORY_READER,
 	ROLE_REPORTS_READER,
+	ROLE_PRIV_ROLE_ADMIN,
+	ROLE_SECURITY_READER,
 	ROLE__MAX
 };
 
@@ -112,6 +115,41 @@ const char	*authz_reason_text(enum authz_reason);
 const char	*authz_reason_code(enum authz_reason);
 /* 1 when any of the roles has organisation scope. */
 int		 authz_has_org_scope(const struct assignment *, size_t);
+
+/*
+ * The admin console (/admin): who may read and who may change each
+ * area. Only assignments of organisation scope count; a role held at
+ * one location opens none of it.
+ *
+ *   area        read                                change
+ *   mystaff     global, user-adm, security-reader   global, user-adm
+ *   ca          global, CA-adm, security-reader     global, CA-adm
+ *   methods     global, auth-policy-adm, sec-reader global, auth-policy-adm
+ *   passwords   global, security-reader             global
+ *   units       global, user-adm, priv-role-adm,    global, user-adm
+ *               directory-reader, security-reader
+ *   roles       global, priv-role-adm, user-adm,    global, priv-role-adm
+ *               directory-reader, security-reader
+ *   audit       global, user-adm, reports-reader,   (nobody: it is a log)
+ *               security-reader
+ */
+enum admin_area {
+	AREA_MYSTAFF,		/* who may use My Staff */
+	AREA_CA,		/* Conditional Access for My Staff */
+	AREA_METHODS,		/* authentication methods */
+	AREA_PASSWORDS,		/* passwords and sessions */
+	AREA_UNITS,		/* locations and their members */
+	AREA_ROLES,		/* role assignments */
+	AREA_AUDIT,		/* the audit log */
+	AREA__MAX,
+	AREA_ANY = AREA__MAX	/* read: any one of them */
+};
+
+enum admin_verb { ADMIN_READ, ADMIN_CHANGE };
+
+/* 1 when the actor may read (or change) the area. */
+int		 authz_admin_ok(const struct authz_actor *, enum admin_area,
+		    enum admin_verb);
 
 /*
  * My Staff access: the actor holds at least one role, AND the setting

@@ -15,39 +15,51 @@
 
 #define FORM_TYPE	"application/x-www-form-urlencoded"
 
+/*
+ * A page of the site; a page of the admin console, with its area and the
+ * audit action a refused POST is written as.
+ */
+#define PAGE(pat, need, get, post, keys) \
+	{ pat, need, get, post, keys, AREA_ANY, NULL }
+#define ADMIN(pat, area, get, post, action, keys) \
+	{ pat, NEED_ADMIN, get, post, keys, area, action }
+
 static const struct route routes[] = {
-	{ "/", NEED_FULL, page_home, NULL, 0 },
-	{ "/healthz", NEED_NONE, page_healthz, NULL, 0 },
-	{ "/login", NEED_NONE, page_login, page_login_post,
-	    KEY(K_USERNAME) | KEY(K_PASSWORD) },
-	{ "/login/mfa", NEED_SIGNIN, page_mfa, page_mfa_post,
-	    KEY(K_CODE) | KEY(K_METHOD) | KEY(K_NEXT) },
-	{ "/logout", NEED_SIGNIN, NULL, page_logout_post, 0 },
-	{ "/account", NEED_FULL, page_account, NULL, 0 },
-	{ "/account/sessions/revoke", NEED_FULL, NULL,
-	    page_sessions_revoke_post, 0 },
-	{ "/account/password", NEED_MFA, page_password, page_password_post,
+	PAGE("/", NEED_FULL, page_home, NULL, 0),
+	PAGE("/healthz", NEED_NONE, page_healthz, NULL, 0),
+	PAGE("/login", NEED_NONE, page_login, page_login_post,
+	    KEY(K_USERNAME) | KEY(K_PASSWORD)),
+	PAGE("/login/mfa", NEED_SIGNIN, page_mfa, page_mfa_post,
+	    KEY(K_CODE) | KEY(K_METHOD) | KEY(K_NEXT)),
+	PAGE("/logout", NEED_SIGNIN, NULL, page_logout_post, 0),
+	PAGE("/account", NEED_FULL, page_account, NULL, 0),
+	PAGE("/account/sessions/revoke", NEED_FULL, NULL,
+	    page_sessions_revoke_post, 0),
+	PAGE("/account/password", NEED_MFA, page_password, page_password_post,
 	    KEY(K_CURRENT_PASSWORD) | KEY(K_NEW_PASSWORD) |
-	    KEY(K_CONFIRM_PASSWORD) },
-	{ "/account/mfa", NEED_SIGNIN, page_enrol, page_enrol_post,
-	    KEY(K_CODE) },
-	{ "/units", NEED_MYSTAFF, page_units, NULL, KEY(K_AFTER) | KEY(K_BEFORE) },
-	{ "/units/{id}", NEED_MYSTAFF, page_unit, NULL,
-	    KEY(K_AFTER) | KEY(K_BEFORE) },
-	{ "/users", NEED_MYSTAFF, page_users, NULL, KEY(K_AFTER) | KEY(K_BEFORE) },
-	{ "/users/{id}", NEED_MYSTAFF, page_user, NULL, 0 },
-	{ "/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER) },
-	{ "/users/{id}/reset-password", NEED_MYSTAFF, page_reset,
+	    KEY(K_CONFIRM_PASSWORD)),
+	PAGE("/account/mfa", NEED_SIGNIN, page_enrol, page_enrol_post,
+	    KEY(K_CODE)),
+	PAGE("/units", NEED_MYSTAFF, page_units, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
+	PAGE("/units/{id}", NEED_MYSTAFF, page_unit, NULL,
+	    KEY(K_AFTER) | KEY(K_BEFORE)),
+	PAGE("/users", NEED_MYSTAFF, page_users, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
+	PAGE("/users/{id}", NEED_MYSTAFF, page_user, NULL, 0),
+	PAGE("/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER)),
+	PAGE("/users/{id}/reset-password", NEED_MYSTAFF, page_reset,
 	    page_reset_post, KEY(K_NEW_PASSWORD) | KEY(K_CONFIRM_PASSWORD) |
-	    KEY(K_VERSION) },
-	{ "/users/{id}/reset-password/done", NEED_MYSTAFF, page_reset_done,
-	    NULL, 0 },
-	{ "/users/{id}/phone", NEED_MYSTAFF, page_phone, page_phone_post,
-	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_PHONE_ACTION) },
-	{ "/admin/audit", NEED_ORG_ROLE, page_audit, NULL, KEY(K_ACTOR) |
+	    KEY(K_VERSION)),
+	PAGE("/users/{id}/reset-password/done", NEED_MYSTAFF, page_reset_done,
+	    NULL, 0),
+	PAGE("/users/{id}/phone", NEED_MYSTAFF, page_phone, page_phone_post,
+	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_PHONE_ACTION)),
+	ADMIN("/admin", AREA_ANY, page_admin, NULL, NULL, 0),
+	ADMIN("/admin/audit", AREA_AUDIT, page_audit, NULL, NULL, KEY(K_ACTOR) |
 	    KEY(K_TARGET) | KEY(K_AUDIT_ACTION) | KEY(K_RESULT) | KEY(K_FROM) |
-	    KEY(K_TO) | KEY(K_AUDIT_BEFORE) },
+	    KEY(K_TO) | KEY(K_AUDIT_BEFORE)),
 };
+#undef PAGE
+#undef ADMIN
 
 /* Matches one path against a pattern; {id} takes one UUID segment. */
 static int
@@ -168,6 +180,47 @@ mystaff_gate(struct req *r)
 	}
 }
 
+struct admin_denial {
+	struct req		*r;
+	const struct route	*rt;
+};
+
+static int
+admin_audit_txn(struct db *db, void *arg)
+{
+	struct admin_denial	*d = arg;
+	struct audit		 a = {
+		.action = d->rt->action,
+		.reason = "no_role",
+		.client = "admin",
+		.details = arena_printf(&d->r->arena, "{\"path\":%s}",
+		    json_string(&d->r->arena, d->r->path)),
+	};
+
+	return page_audit_row(db, d->r, &a);
+}
+
+/*
+ * The admin console's rights (authz_admin_ok): 0 to go on, else the
+ * status of the 403 page; a refused change is audited as its action.
+ */
+static int
+admin_gate(struct req *r, const struct route *rt)
+{
+	int	post = r->method == HTTP_POST, rc;
+
+	if (authz_admin_ok(r->actor, rt->area, post ? ADMIN_CHANGE :
+	    ADMIN_READ))
+		return 0;
+	if (post && rt->action != NULL && (rc = db_txn(r->db,
+	    admin_audit_txn, &(struct admin_denial){ r, rt })) != DB_OK)
+		page_db_error(r, rc);
+	else
+		page_error(r, 403, post ? "Your role does not allow this "
+		    "change." : "Your role does not open this page.");
+	return r->status;
+}
+
 /*
  * Applies the route's need to the session: 0 when the handler may run,
  * else the status of the answer it gave (303 to the step owed, 403).
@@ -205,12 +258,8 @@ route_gate(struct req *r, const struct route *rt)
 	}
 	if (rt->need == NEED_MYSTAFF)
 		return mystaff_gate(r);
-	if (rt->need == NEED_ORG_ROLE &&
-	    !authz_has_org_scope(r->actor->roles, r->actor->nroles)) {
-		page_error(r, 403, "This page is for administrators of the "
-		    "whole organisation.");
-		return r->status;
-	}
+	if (rt->need == NEED_ADMIN)
+		return admin_gate(r, rt);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "authz.h"
 #include "http.h"
 #include "keys.h"
 
@@ -22,7 +23,8 @@ enum need {
 	NEED_MFA,	/* MFA done where needed; a password change may be owed */
 	NEED_FULL,	/* MFA done where needed, no password change owed */
 	NEED_MYSTAFF,	/* NEED_FULL and My Staff access (see mystaff_access) */
-	NEED_ORG_ROLE,	/* NEED_FULL and a role of organisation scope */
+	NEED_ADMIN,	/* NEED_FULL and the right to read the route's area
+			 * (GET) or to change it (POST): authz_admin_ok() */
 };
 
 struct route {
@@ -31,6 +33,10 @@ struct route {
 	void		(*get)(struct req *);
 	void		(*post)(struct req *);
 	uint64_t	 keys;
+	enum admin_area	 area;		/* NEED_ADMIN: the area */
+	const char	*action;	/* NEED_ADMIN: the POST's audit action,
+					 * written as refused when the
+					 * right is missing */
 };
 
 /* The route for path (req->path_id set for {id}), or NULL. */

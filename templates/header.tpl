@@ -15,7 +15,7 @@
 <ul class="nav">
 {{#NAV}}{{#MYSTAFF_NAV}}<li><a href="/units">Locations</a></li>
 <li><a href="/search">Search</a></li>
-{{/MYSTAFF_NAV}}{{#ADMIN_NAV}}<li><a href="/admin/audit">Audit log</a></li>
+{{/MYSTAFF_NAV}}{{#ADMIN_NAV}}<li><a href="/admin">Admin</a></li>
 {{/ADMIN_NAV}}<li><a href="/account">My account</a></li>{{/NAV}}
 <li><form method="post" action="/logout"><input type="hidden" name="csrf" value="{{CSRF}}"><button type="submit">Sign out</button></form></li>
 </ul>

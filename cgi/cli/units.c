@@ -122,19 +122,18 @@ cli_role(struct cli *c, const struct opts *o, const char *const *a, int n,
 	const char	*user = opt(o, "--user"), *role = opt(o, "--role");
 	const char	*unit = opt(o, "--unit"), *uid, *uname;
 	const char	*nid = NULL, *nname = NULL;
-	int		 rc;
+	int		 rc, k;
 
 	(void)a; (void)n;
 	if (user == NULL || role == NULL)
 		return EXIT_USAGE;
-	if (authz_role_parse(role) < 0)
-		return fail("unknown role %s (one of global-administrator, "
-		    "privileged-authentication-administrator, "
-		    "authentication-administrator, user-administrator, "
-		    "helpdesk-administrator, password-administrator, "
-		    "authentication-policy-administrator, "
-		    "conditional-access-administrator, directory-reader, "
-		    "reports-reader)", role);
+	if (authz_role_parse(role) < 0) {
+		fprintf(stderr, "staffdesk-admin: unknown role %s; one of:", role);
+		for (k = 0; k < ROLE__MAX; k++)
+			fprintf(stderr, " %s", authz_role_id((enum role)k));
+		fputc('\n', stderr);
+		return EXIT_FAIL;
+	}
 	if ((rc = cli_find_user(c, user, &uid, &uname)) != 0)
 		return rc;
 	if (unit != NULL && (rc = cli_find_unit(c, unit, &nid, &nname)) != 0)

@@ -277,6 +277,56 @@ page_users(struct req *r)
 }
 
 /*
+ * One page of search hits for terms (nterms of them) after the cursor
+ * keys[2], id: DB_OK or a db_err. Only punctuation or spaces (no term,
+ * or more than two) match nothing.
+ */
+static int
+search_rows(struct req *r, const char *const *terms, int nterms,
+    const char *const *keys, const char *id, struct q_search1_rows *rows)
+{
+	rows->n = 0;
+	if (nterms == 1)
+		return q_search1(r->db, &r->arena, &(struct q_search1_in){
+		    .term = DB_TEXT(terms[0]), .prev_term = DB_TEXT(terms[0]),
+		    .from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
+		    .name = DB_TEXT(keys[1]), .id = DB_TEXT(id) }, rows);
+	if (nterms == 2)
+		return q_search2(r->db, &r->arena, &(struct q_search2_in){
+		    .term = DB_TEXT(terms[0]), .term2 = DB_TEXT(terms[1]),
+		    .prev_term = DB_TEXT(terms[0]),
+		    .from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
+		    .name = DB_TEXT(keys[1]), .id = DB_TEXT(id) }, rows);
+	return DB_OK;
+}
+
+int
+page_pick_people(struct req *r, struct tpl *t, const char *q,
+    const char *section)
+{
+	const char		*terms[SEARCH_TERMS_MAX], *keys[2] = { "", "" };
+	struct q_search1_rows	 rows;
+	struct tpl		*s;
+	size_t			 i;
+	int			 nterms, rc;
+
+	if (q == NULL || (nterms = search_terms(&r->arena, q, terms)) <= 0)
+		return DB_OK;
+	if ((rc = search_rows(r, terms, nterms, keys, MIN_UUID, &rows)) !=
+	    DB_OK)
+		return rc;
+	for (i = 0; i < rows.n && i < LIST_PAGE; i++) {
+		if (strcmp(rows.row[i].kind, "user") != 0)
+			continue;
+		s = tpl_section(t, section);
+		tpl_set(s, "ID", rows.row[i].person.id);
+		tpl_set(s, "NAME", rows.row[i].person.name);
+		tpl_set(s, "UPN", rows.row[i].person.upn);
+	}
+	return DB_OK;
+}
+
+/*
  * GET /search?q=: people and locations where q starts a word of the
  * name, or the UPN, email or a phone number; 50 a page. An empty q
  * shows the form; over SEARCH_Q_MAX characters is a 400.
@@ -310,21 +360,7 @@ page_search(struct req *r)
 		return;
 	}
 	tpl_show(t, "RESULTS");
-	rows.n = 0;
-	if (nterms == 1)
-		rc = q_search1(r->db, &r->arena, &(struct q_search1_in){
-		    .term = DB_TEXT(terms[0]), .prev_term = DB_TEXT(terms[0]),
-		    .from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
-		    .name = DB_TEXT(keys[1]), .id = DB_TEXT(id) }, &rows);
-	else if (nterms == 2)
-		rc = q_search2(r->db, &r->arena, &(struct q_search2_in){
-		    .term = DB_TEXT(terms[0]), .term2 = DB_TEXT(terms[1]),
-		    .prev_term = DB_TEXT(terms[0]),
-		    .from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
-		    .name = DB_TEXT(keys[1]), .id = DB_TEXT(id) }, &rows);
-	else
-		rc = DB_OK;	/* only punctuation or spaces: nothing matches */
-	if (rc != DB_OK) {
+	if ((rc = search_rows(r, terms, nterms, keys, id, &rows)) != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;

@@ -18,7 +18,7 @@ const char *const page_templates[] = {
 	"header.tpl", "footer.tpl", "error.tpl", "login.tpl", "mfa.tpl",
 	"account.tpl", "password.tpl", "enrol.tpl", "units.tpl", "people.tpl",
 	"user.tpl", "search.tpl", "reset.tpl", "reset_done.tpl", "phone.tpl",
-	"audit.tpl", NULL
+	"audit.tpl", "admin.tpl", NULL
 };
 
 struct tpl *
@@ -37,8 +37,8 @@ page_new(struct req *r, const char *title)
 			tpl_show(h, "NAV");
 		if (r->sess->has_role)
 			tpl_show(h, "MYSTAFF_NAV");
-		if (r->actor != NULL && authz_has_org_scope(r->actor->roles,
-		    r->actor->nroles))
+		if (r->actor != NULL && authz_admin_ok(r->actor, AREA_ANY,
+		    ADMIN_READ))
 			tpl_show(h, "ADMIN_NAV");
 	}
 	tpl_include(t, "FOOTER", "footer.tpl");

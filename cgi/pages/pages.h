@@ -66,6 +66,18 @@ void	 page_reset_done(struct req *);
 void	 page_phone(struct req *);
 void	 page_phone_post(struct req *);
 
+/*
+ * lists.c: the people whose names (UPN, email, phone) q starts a word
+ * of, as /search finds them, for an admin form that picks one: up to a
+ * page of sections named section, each with ID, NAME and UPN. DB_OK
+ * (perhaps none) or a db_err.
+ */
+int	 page_pick_people(struct req *, struct tpl *, const char *q,
+	    const char *section);
+
+/* console.c: the admin console's home */
+void	 page_admin(struct req *);
+
 /* admin.c */
 void	 page_audit(struct req *);
 

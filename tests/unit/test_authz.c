@@ -38,6 +38,8 @@ static const struct {
 	{ "privileged-authentication-administrator", "priv global" },
 	{ "authentication-policy-administrator", "priv global" },
 	{ "conditional-access-administrator", "priv global" },
+	{ "privileged-role-administrator", "priv global" },
+	{ "security-reader", "priv global" },
 };
 
 static const struct {
@@ -114,7 +116,7 @@ test_reset_table(void **state)
 				    AUTHZ_RESET_PASSWORD), AUTHZ_TIER);
 			cells++;
 		}
-	assert_int_equal(cells, 66);
+	assert_int_equal(cells, 78);
 }
 
 /* Phones: authentication-administrator for its column, priv and global for anyone, nobody else. */
@@ -303,6 +305,74 @@ test_mystaff_access(void **state)
 	assert_int_equal(mystaff_access(&c), MYSTAFF_OK);
 }
 
+/*
+ * The admin console, as the README's table states it: who may read and
+ * who may change each area, only at organisation scope.
+ */
+static void
+test_admin_console(void **state)
+{
+	static const struct {
+		enum admin_area	 area;
+		const char	*read, *change;
+	} rows[] = {
+		{ AREA_MYSTAFF, "global user security", "global user" },
+		{ AREA_CA, "global ca security", "global ca" },
+		{ AREA_METHODS, "global policy security", "global policy" },
+		{ AREA_PASSWORDS, "global security", "global" },
+		{ AREA_UNITS, "global user privrole dir security",
+		    "global user" },
+		{ AREA_ROLES, "global privrole user dir security",
+		    "global privrole" },
+		{ AREA_AUDIT, "global user reports security", "" },
+	};
+	static const struct {
+		const char	*word, *role;
+	} who[] = {
+		{ "global", "global-administrator" },
+		{ "user", "user-administrator" },
+		{ "ca", "conditional-access-administrator" },
+		{ "policy", "authentication-policy-administrator" },
+		{ "privrole", "privileged-role-administrator" },
+		{ "dir", "directory-reader" },
+		{ "reports", "reports-reader" },
+		{ "security", "security-reader" },
+		{ "helpdesk", "helpdesk-administrator" },
+		{ "password", "password-administrator" },
+		{ "authn", "authentication-administrator" },
+		{ "privauth", "privileged-authentication-administrator" },
+	};
+	struct assignment	as;
+	struct authz_actor	a = { UA_ID, &as, 1 };
+	size_t			r, w;
+	int			any;
+
+	(void)state;
+	for (w = 0; w < NELEM(who); w++) {
+		as.role = R(who[w].role);
+		any = 0;
+		for (r = 0; r < NELEM(rows); r++) {
+			as.unit_id = NULL;
+			assert_int_equal(authz_admin_ok(&a, rows[r].area,
+			    ADMIN_READ), has_word(rows[r].read, who[w].word));
+			assert_int_equal(authz_admin_ok(&a, rows[r].area,
+			    ADMIN_CHANGE), has_word(rows[r].change,
+			    who[w].word));
+			any |= has_word(rows[r].read, who[w].word);
+			/* The same role held at one location opens nothing. */
+			as.unit_id = UNIT_A;
+			assert_false(authz_admin_ok(&a, rows[r].area,
+			    ADMIN_READ));
+			assert_false(authz_admin_ok(&a, rows[r].area,
+			    ADMIN_CHANGE));
+		}
+		as.unit_id = NULL;
+		assert_int_equal(authz_admin_ok(&a, AREA_ANY, ADMIN_READ), any);
+	}
+	a.nroles = 0;
+	assert_false(authz_admin_ok(&a, AREA_ANY, ADMIN_READ));
+}
+
 int
 main(void)
 {
@@ -316,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_two_units),
 		cmocka_unit_test(test_no_roles),
 		cmocka_unit_test(test_mystaff_access),
+		cmocka_unit_test(test_admin_console),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
