@@ -37,7 +37,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
-CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c \
+CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
               cgi/writeback.c cgi/auth/onprem.c \
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
@@ -47,7 +47,7 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/signin.c cgi/pages/account.c cgi/pages/qr.c \
               cgi/pages/pager.c cgi/pages/lists.c \
               cgi/pages/person.c cgi/pages/actions.c cgi/pages/admin.c \
-              cgi/pages/console.c
+              cgi/pages/console.c cgi/pages/settings.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
               cgi/cli/explain.c \

@@ -250,6 +250,8 @@ mystaff_access(const struct mystaff_ctx *c)
 {
 	if (c->nroles == 0)
 		return MYSTAFF_NO_ROLE;
+	if (c->blocked)
+		return MYSTAFF_BLOCKED;
 	if (c->mode == MYSTAFF_NONE)
 		return MYSTAFF_OFF;
 	if (c->mode == MYSTAFF_SELECTED && !c->selected)

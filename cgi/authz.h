@@ -152,10 +152,12 @@ int		 authz_admin_ok(const struct authz_actor *, enum admin_area,
 		    enum admin_verb);
 
 /*
- * My Staff access: the actor holds at least one role, AND the setting
+ * My Staff access: the actor holds at least one role, AND the request
+ * does not come from one of ca.blocked_networks, AND the setting
  * mystaff.access is "all", or "selected" with the actor on the selected
  * list, AND Conditional Access is satisfied: when ca.require_mfa is on,
- * the session passed MFA less than ca.signin_frequency_hours ago.
+ * the session passed MFA less than ca.signin_frequency_hours ago (an
+ * MFA remembered on a trusted network counts only on one).
  */
 enum mystaff_mode { MYSTAFF_ALL, MYSTAFF_SELECTED, MYSTAFF_NONE };
 
@@ -165,12 +167,14 @@ enum mystaff_verdict {
 	MYSTAFF_OFF,		/* mystaff.access = none */
 	MYSTAFF_NOT_SELECTED,	/* selected, and the actor is not */
 	MYSTAFF_NEEDS_MFA,	/* Conditional Access wants a fresh MFA */
+	MYSTAFF_BLOCKED,	/* from one of ca.blocked_networks */
 };
 
 struct mystaff_ctx {
 	size_t			nroles;
 	enum mystaff_mode	mode;
 	int			selected;
+	int			blocked;	/* the address is blocked */
 	int			require_mfa;
 	long long		mfa_at;		/* 0: never in this session */
 	long long		now;

@@ -135,7 +135,7 @@ parse_value(struct req *r, const struct http_key *k, const char *value,
 int
 http_parse_form(struct req *r, const char *data, size_t len,
     const struct http_key *keys, size_t nkeys, uint64_t mask,
-    const char **why)
+    struct http_value *out, const char **why)
 {
 	const char	*p = data, *end = data + len, *amp, *eq;
 	char		*name, *value;
@@ -192,9 +192,9 @@ http_parse_form(struct req *r, const char *data, size_t len,
 		seen |= UINT64_C(1) << k;
 		if (keys[k].type != HTTP_TEXT && vlen == 0)
 			continue;	/* an empty number or choice: none */
-		if (parse_value(r, &keys[k], value, &r->in[k].i, why) != 0)
+		if (parse_value(r, &keys[k], value, &out[k].i, why) != 0)
 			return 400;
-		r->in[k].text = value;
+		out[k].text = value;
 	}
 	return 0;
 }

@@ -67,6 +67,8 @@ struct req {
 	const char		*ua;
 	const char		*path_id;	/* the {id} of the route */
 	struct http_value	*in;		/* [K__MAX]: the declared inputs */
+	const char		*body;		/* a POST's form, as sent */
+	size_t			 bodylen;
 	const char		*cookie[COOKIE__MAX];
 	struct sess		*sess;		/* NULL: not signed in */
 	const char		*pre_csrf;	/* CSRF of a visitor */
@@ -82,7 +84,8 @@ struct req {
 
 /*
  * Decodes application/x-www-form-urlencoded data (or a query string)
- * into req->in for the keys in mask, parsing each as its type says.
+ * into out[nkeys] (req->in for the route's keys) for the keys in mask,
+ * parsing each as its type says; the strings live in the arena.
  * Returns 0, or an HTTP status (400) with a sentence for a person in
  * *why: bad percent-encoding, a field sent twice, a value over its bound
  * (bytes or characters), failing its validator, out of its range, not
@@ -91,7 +94,7 @@ struct req {
  */
 int	 http_parse_form(struct req *, const char *data, size_t len,
 	    const struct http_key *keys, size_t nkeys, uint64_t mask,
-	    const char **why);
+	    struct http_value *out, const char **why);
 /* "YYYY-MM-DD", a real date, as the epoch second of its 00:00 UTC: 0 or -1. */
 int	 http_parse_date(const char *, int64_t *);
 /* In-place percent-decoding ('+' is a space); -1 on a bad escape. */

@@ -16,6 +16,9 @@ static const char *const phone_types[] = { "mobile", "alternateMobile",
     "office", NULL };
 static const char *const phone_actions[] = { "save", "remove", NULL };
 static const char *const results[] = { "success", "failure", NULL };
+/* The sections of /admin/settings, in the order of pages/settings.c. */
+static const char *const sections[] = { "mystaff", "ca", "methods",
+    "passwords", NULL };
 
 _Static_assert(PHONE__MAX == 3, "phone_types[] lists every phone type");
 
@@ -53,4 +56,6 @@ const struct http_key route_keys[K__MAX] = {
 	[K_RESULT] = CHOICE("result", results),
 	[K_FROM] = { "from", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
 	[K_TO] = { "to", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
+	[K_SAVED] = CHOICE("saved", sections),
+	[K_USER] = TEXT("user", UUID_LEN, http_valid_uuid),
 };

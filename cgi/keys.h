@@ -37,6 +37,8 @@ enum key {
 	K_RESULT,		/* choice: enum audit_result */
 	K_FROM,			/* a date */
 	K_TO,			/* a date */
+	K_SAVED,		/* choice: a settings section ("saved") */
+	K_USER,			/* a person's id */
 	K__MAX
 };
 

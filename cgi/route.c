@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "cidr.h"
 #include "db/audit.h"
 #include "db/db.h"
 #include "http.h"
@@ -54,6 +55,20 @@ static const struct route routes[] = {
 	PAGE("/users/{id}/phone", NEED_MYSTAFF, page_phone, page_phone_post,
 	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_PHONE_ACTION)),
 	ADMIN("/admin", AREA_ANY, page_admin, NULL, NULL, 0),
+	ADMIN("/admin/settings", AREA_ANY, page_settings, NULL, NULL,
+	    KEY(K_Q) | KEY(K_SAVED)),
+	ADMIN("/admin/settings/mystaff", AREA_MYSTAFF, NULL,
+	    page_settings_mystaff_post, "settings.update", 0),
+	ADMIN("/admin/settings/ca", AREA_CA, NULL, page_settings_ca_post,
+	    "settings.update", 0),
+	ADMIN("/admin/settings/methods", AREA_METHODS, NULL,
+	    page_settings_methods_post, "settings.update", 0),
+	ADMIN("/admin/settings/passwords", AREA_PASSWORDS, NULL,
+	    page_settings_passwords_post, "settings.update", 0),
+	ADMIN("/admin/mystaff/select", AREA_MYSTAFF, NULL,
+	    page_mystaff_select_post, "mystaff.select", KEY(K_USER)),
+	ADMIN("/admin/mystaff/unselect", AREA_MYSTAFF, NULL,
+	    page_mystaff_unselect_post, "mystaff.unselect", KEY(K_USER)),
 	ADMIN("/admin/audit", AREA_AUDIT, page_audit, NULL, NULL, KEY(K_ACTOR) |
 	    KEY(K_TARGET) | KEY(K_AUDIT_ACTION) | KEY(K_RESULT) | KEY(K_FROM) |
 	    KEY(K_TO) | KEY(K_AUDIT_BEFORE)),
@@ -114,7 +129,7 @@ static int
 gate_audit_txn(struct db *db, void *arg)
 {
 	static const char *const codes[] = { "ok", "no_role", "mystaff_off",
-	    "not_selected", "mfa_needed" };
+	    "not_selected", "mfa_needed", "blocked_network" };
 	struct gate_denial	*g = arg;
 	struct audit		 a = {
 		.action = "mystaff.access",
@@ -156,8 +171,14 @@ mystaff_gate(struct req *r)
 		}
 		c.selected = sel.n == 1;
 	}
+	c.blocked = cidr_list_has(settings_str(r->settings,
+	    SET_CA_BLOCKED_NETWORKS), r->ip);
 	c.require_mfa = settings_int(r->settings, SET_CA_REQUIRE_MFA);
 	c.mfa_at = r->sess->mfa_at;
+	/* An MFA remembered on a trusted network counts only on one. */
+	if (r->sess->mfa_remembered && !cidr_list_has(settings_str(r->settings,
+	    SET_CA_TRUSTED_NETWORKS), r->ip))
+		c.mfa_at = 0;
 	c.now = now_s();
 	c.frequency = settings_int(r->settings,
 	    SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600;
@@ -174,6 +195,12 @@ mystaff_gate(struct req *r)
 		if (r->method == HTTP_POST && (rc = db_txn(r->db,
 		    gate_audit_txn, &(struct gate_denial){ r, v })) != DB_OK)
 			page_db_error(r, rc);
+		else if (v == MYSTAFF_BLOCKED)
+			page_error(r, 403, arena_printf(&r->arena, "My Staff "
+			    "cannot be used from this network (%s): your "
+			    "organisation has blocked it. Use a computer on "
+			    "one of your organisation's networks, or contact "
+			    "your admin.", r->ip ? r->ip : "unknown"));
 		else
 			page_error(r, 403, msg_no_access);
 		return r->status;
@@ -301,7 +328,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		return;
 	}
 	if (query != NULL && (rc = http_parse_form(r, query, strlen(query),
-	    route_keys, K__MAX, rt->keys, &why)) != 0) {
+	    route_keys, K__MAX, rt->keys, r->in, &why)) != 0) {
 		page_error(r, rc, why);
 		return;
 	}
@@ -317,10 +344,12 @@ route_dispatch(struct req *r, const char *method, const char *path,
 			return;
 		}
 		if ((rc = http_parse_form(r, body, bodylen, route_keys, K__MAX,
-		    rt->keys | KEY(K_CSRF), &why)) != 0) {
+		    rt->keys | KEY(K_CSRF), r->in, &why)) != 0) {
 			page_error(r, rc, why);
 			return;
 		}
+		r->body = body;
+		r->bodylen = bodylen;
 	}
 	/* The session query brings the settings along; without a session
 	 * they are read on their own where the page may need them (unless

@@ -94,6 +94,7 @@ sess_load(struct req *r)
 	    "%s", u->user_id) >= (int)sizeof(s->user_id))
 		return DB_OK;
 	s->mfa_at = u->mfa_at;
+	s->mfa_remembered = u->mfa_remembered != 0;
 	s->mfa_attempts = (int)u->mfa_attempts;
 	s->upn = u->upn;
 	s->display_name = u->display_name;
@@ -118,8 +119,8 @@ sess_load(struct req *r)
 }
 
 int
-sess_start(struct db *db, struct req *r, const char *user_id, int mfa_done,
-    struct sess_new *n)
+sess_start(struct db *db, struct req *r, const char *user_id,
+    enum sess_mfa mfa, struct sess_new *n)
 {
 	unsigned char	 raw[SESS_TOKEN_BYTES], c[SESS_TOKEN_BYTES];
 	int		 rc;
@@ -133,18 +134,24 @@ sess_start(struct db *db, struct req *r, const char *user_id, int mfa_done,
 	b64url_encode(c, sizeof(c), n->csrf);
 	OPENSSL_cleanse(raw, sizeof(raw));
 	token_hash(n->token, n->hash);
-	n->mfa_done = mfa_done;
+	n->mfa = mfa;
 	if (r->sess != NULL && (rc = q_sess_delete(db,
 	    &(struct q_sess_delete_in){ .token_hash =
 	    DB_TEXT(r->sess->token_hash) }, NULL)) != DB_OK)
+		return rc;
+	if (mfa == SESS_MFA_DONE && (rc = q_user_mfa_done(db,
+	    &(struct q_user_mfa_done_in){ .id = DB_TEXT(n->user_id) },
+	    NULL)) != DB_OK)
 		return rc;
 	return q_sess_insert(db, &(struct q_sess_insert_in){
 		.token_hash = DB_TEXT(n->hash),
 		.user = DB_TEXT(n->user_id),
 		.csrf = DB_TEXT(n->csrf),
-		.mfa_done = DB_INT(mfa_done),
+		.mfa = DB_INT(mfa),
+		.mfa_again = DB_INT(mfa),
 		.ip = DB_TEXT(r->ip),
 		.user_agent = DB_TEXT(r->ua),
+		.id = DB_TEXT(n->user_id),
 	}, NULL);
 }
 
@@ -162,7 +169,10 @@ sess_adopt(struct req *r, struct sess_new *n)
 	memcpy(r->sess->token_hash, n->hash, sizeof(n->hash));
 	memcpy(r->sess->csrf, n->csrf, sizeof(n->csrf));
 	memcpy(r->sess->user_id, n->user_id, sizeof(n->user_id));
-	r->sess->mfa_at = n->mfa_done ? now_s() : 0;
+	/* A remembered MFA's time is in the row; "a moment ago" will do
+	 * for the rest of this request. */
+	r->sess->mfa_at = n->mfa != SESS_MFA_OWED ? now_s() : 0;
+	r->sess->mfa_remembered = n->mfa == SESS_MFA_REMEMBERED;
 	r->sess->mfa_attempts = 0;
 	r->sess->flash = NULL;
 }

@@ -26,6 +26,7 @@ struct sess {
 	char	*upn;
 	char	*display_name;
 	int64_t	 created_at, last_seen_at, mfa_at;	/* mfa_at 0: not done */
+	int	 mfa_remembered;	/* mfa_at is a trusted network's */
 	int	 mfa_attempts;
 	int	 must_change;
 	int	 has_totp;
@@ -49,22 +50,30 @@ int	 sess_expired(int64_t created, int64_t seen, int64_t now,
  */
 int	 sess_load(struct req *);
 /* A session made inside a transaction, adopted by the request after it commits. */
+/* A new session's second factor (the values Q_SESS_INSERT knows). */
+enum sess_mfa {
+	SESS_MFA_OWED,		/* not passed (yet) */
+	SESS_MFA_DONE,		/* passed now */
+	SESS_MFA_REMEMBERED,	/* passed lately, and this is a trusted network */
+};
+
 struct sess_new {
-	char	token[SESS_TOKEN_LEN + 1];
-	char	hash[65];
-	char	csrf[SESS_TOKEN_LEN + 1];
-	char	user_id[UUID_LEN + 1];
-	int	mfa_done;
+	char		token[SESS_TOKEN_LEN + 1];
+	char		hash[65];
+	char		csrf[SESS_TOKEN_LEN + 1];
+	char		user_id[UUID_LEN + 1];
+	enum sess_mfa	mfa;
 };
 
 /*
  * Inserts a new session for user_id (a new token: no fixation) and
  * deletes the request's current one, inside the caller's transaction;
- * mfa_done marks it as having passed MFA now. The request is not
- * touched, so a retried transaction starts again from the same state.
+ * SESS_MFA_DONE also records that the user passed a second factor now
+ * (users.last_mfa_at). The request is not touched, so a retried
+ * transaction starts again from the same state.
  */
 int	 sess_start(struct db *, struct req *, const char *user_id,
-	    int mfa_done, struct sess_new *);
+	    enum sess_mfa, struct sess_new *);
 /* After the commit: sets the cookie; the rest of the request acts on the new session. */
 void	 sess_adopt(struct req *, struct sess_new *);
 /* Ends the request's session (row and cookie). */

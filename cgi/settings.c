@@ -1,21 +1,21 @@
 /*
  * settings.c: see settings.h.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "auth/codes.h"
+#include "auth/password.h"
+#include "cidr.h"
+#include "db/audit.h"
 #include "db/db.h"
 #include "settings.h"
 
-enum setting_type { ST_INT, ST_BOOL, ST_CHOICE };
-
-struct setting_def {
-	const char		*name;
-	enum setting_type	 type;
-	long			 min, max;
-	const char		*dflt;
-	const char		*choices[4];
-};
+#define CODES_MAX	64	/* country codes in a list */
+#define WORDS_MAX	100	/* banned words */
+#define WORD_MIN	3
+#define WORD_MAX	64
 
 static const struct setting_def defs[SET__MAX] = {
 	[SET_SESSION_IDLE_MINUTES] =
@@ -49,7 +49,83 @@ static const struct setting_def defs[SET__MAX] = {
 	[SET_ONPREM_WRITEBACK] =
 	    { "onprem.writeback", ST_CHOICE, 0, 0, "local",
 	    { "local", "none", NULL } },
+	[SET_CA_TRUSTED_NETWORKS] =
+	    { "ca.trusted_networks", ST_NETS, 0, 0, "", { NULL } },
+	[SET_CA_BLOCKED_NETWORKS] =
+	    { "ca.blocked_networks", ST_NETS, 0, 0, "", { NULL } },
+	[SET_CA_REQUIRE_TOTP] =
+	    { "ca.require_totp", ST_BOOL, 0, 1, "off", { NULL } },
+	[SET_SMS_SIGNIN] =
+	    { "sms.signin", ST_CHOICE, 0, 0, "none",
+	    { "all", "selected", "none", NULL } },
+	[SET_SMS_MFA] =
+	    { "sms.mfa", ST_BOOL, 0, 1, "off", { NULL } },
+	[SET_SMS_SSPR] =
+	    { "sms.sspr", ST_BOOL, 0, 1, "off", { NULL } },
+	[SET_TOTP] =
+	    { "totp", ST_BOOL, 0, 1, "on", { NULL } },
+	[SET_SMS_PER_NUMBER_PER_HOUR] =
+	    { "sms.per_number_per_hour", ST_INT, 1, 100, "5", { NULL } },
+	[SET_SMS_PER_IP_PER_HOUR] =
+	    { "sms.per_ip_per_hour", ST_INT, 1, 100000, "100", { NULL } },
+	[SET_SMS_ALLOWED_COUNTRY_CODES] =
+	    { "sms.allowed_country_codes", ST_CODES, 0, 0, "", { NULL } },
+	[SET_PASSWORD_MIN_LENGTH] =
+	    { "password.min_length", ST_INT, PW_MIN, PW_MAX, "8", { NULL } },
+	[SET_PASSWORD_BANNED_WORDS] =
+	    { "password.banned_words", ST_WORDS, 0, 0, "", { NULL } },
+	[SET_LOCKOUT_THRESHOLD] =
+	    { "lockout.threshold", ST_INT, 3, 50, "5", { NULL } },
+	[SET_LOCKOUT_SECONDS] =
+	    { "lockout.seconds", ST_INT, 1, LOCKOUT_MAX_SECONDS, "60",
+	    { NULL } },
 };
+
+/* NULL when list is country calling codes ("1 44 +353"), else why not. */
+static const char *
+codes_check(struct arena *a, const char *list)
+{
+	const char	*p = list, *s;
+	size_t		 len, i, count = 0;
+
+	while ((len = list_next(&p, &s)) > 0) {
+		if (++count > CODES_MAX)
+			return arena_printf(a, "holds more than %d codes",
+			    CODES_MAX);
+		i = *s == '+';
+		if (len - i < 1 || len - i > 3 || s[i] == '0' ||
+		    strspn(s + i, "0123456789") != len - i)
+			return arena_printf(a, "'%.*s' is not a country "
+			    "calling code (1 to 3 digits, such as 44)",
+			    (int)(len > 20 ? 20 : len), s);
+	}
+	return NULL;
+}
+
+/* NULL when list is words of letters and digits, else why not. */
+static const char *
+words_check(struct arena *a, const char *list)
+{
+	const char	*p = list, *s;
+	size_t		 len, i, count = 0;
+
+	while ((len = list_next(&p, &s)) > 0) {
+		if (++count > WORDS_MAX)
+			return arena_printf(a, "holds more than %d words",
+			    WORDS_MAX);
+		if (len < WORD_MIN || len > WORD_MAX)
+			return arena_printf(a, "'%.*s' is not %d to %d "
+			    "characters long", (int)(len > 70 ? 70 : len), s,
+			    WORD_MIN, WORD_MAX);
+		for (i = 0; i < len; i++)
+			if ((unsigned char)s[i] < 0x80 &&
+			    !isalnum((unsigned char)s[i]))
+				return arena_printf(a, "'%.*s' holds a "
+				    "character that is not a letter or a "
+				    "digit", (int)(len > 70 ? 70 : len), s);
+	}
+	return NULL;
+}
 
 int
 settings_find(const char *name)
@@ -68,19 +144,29 @@ settings_name(enum setting s)
 	return defs[s].name;
 }
 
+const struct setting_def *
+settings_def(enum setting s)
+{
+	return &defs[s];
+}
+
 const char *
-settings_check(enum setting s, const char *v)
+settings_check(struct arena *a, enum setting s, const char *v)
 {
 	const struct setting_def	*d = &defs[s];
 	int64_t				 n;
 	size_t				 i;
 
-	if (strchr(v, '\n') != NULL)
-		return "must be one line";
+	if (strlen(v) > SETTING_VALUE_MAX)
+		return arena_printf(a, "is longer than %d bytes",
+		    SETTING_VALUE_MAX);
+	if (!utf8_text_valid(v, strlen(v), d->type >= ST_NETS))
+		return "must be plain text";
 	switch (d->type) {
 	case ST_INT:
 		if (parse_int64(v, d->min, d->max, &n) == -1)
-			return "must be a whole number in its range";
+			return arena_printf(a, "must be a whole number from "
+			    "%ld to %ld", d->min, d->max);
 		return NULL;
 	case ST_BOOL:
 		if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)
@@ -90,9 +176,62 @@ settings_check(enum setting s, const char *v)
 		for (i = 0; d->choices[i] != NULL; i++)
 			if (strcmp(d->choices[i], v) == 0)
 				return NULL;
-		return "is not one of the allowed values";
+		return arena_printf(a, "must be one of: %s%s%s%s%s",
+		    d->choices[0], d->choices[1] ? ", " : "",
+		    d->choices[1] ? d->choices[1] : "",
+		    d->choices[2] ? ", " : "",
+		    d->choices[2] ? d->choices[2] : "");
+	case ST_NETS:
+		return cidr_list_check(a, v);
+	case ST_CODES:
+		return codes_check(a, v);
+	case ST_WORDS:
+		return words_check(a, v);
 	}
-	return "unknown setting type";
+	return "has an unknown type";
+}
+
+const char *
+settings_normalise(struct arena *a, enum setting s, const char *v)
+{
+	char		*out, *o;
+	const char	*p = v, *e;
+	size_t		 len;
+
+	if (defs[s].type < ST_NETS)
+		return v;
+	o = out = arena_alloc(a, strlen(v) + 1);
+	while ((len = list_next(&p, &e)) > 0) {
+		if (o != out)
+			*o++ = ' ';
+		memcpy(o, e, len);
+		o += len;
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *
+settings_conflict(const struct settings *st, enum setting *which)
+{
+	/*
+	 * Everyone holding a role passes a second factor at sign-in, and
+	 * the authenticator app is the only one staffdesk has until SMS
+	 * codes arrive: turning it off would lock every manager out.
+	 */
+	if (!settings_int(st, SET_TOTP)) {
+		*which = SET_TOTP;
+		return "cannot be turned off: the authenticator app is the "
+		    "only second factor people holding a role can use, so "
+		    "turning it off would lock them all out";
+	}
+	if (settings_int(st, SET_SESSION_IDLE_MINUTES) >
+	    settings_int(st, SET_SESSION_ABSOLUTE_HOURS) * 60) {
+		*which = SET_SESSION_IDLE_MINUTES;
+		return "is longer than the absolute session length "
+		    "(session.absolute_hours), so it would never apply";
+	}
+	return NULL;
 }
 
 void
@@ -117,9 +256,34 @@ settings_load(struct db *db, struct arena *a, struct settings *s)
 	for (r = 0; r < rows.n; r++) {
 		i = settings_find(rows.row[r].name);
 		/* A row a newer version wrote, or a bad one, keeps the default. */
-		if (i >= 0 && settings_check(i, rows.row[r].value) == NULL)
+		if (i >= 0 && settings_check(a, i, rows.row[r].value) == NULL)
 			s->value[i] = rows.row[r].value;
 	}
+	return DB_OK;
+}
+
+int
+settings_store(struct db *db, struct arena *a, const struct settings *cur,
+    const struct settings *next, const char **details, size_t *n)
+{
+	const char	*list = "";
+	int		 i, rc;
+
+	*n = 0;
+	for (i = 0; i < SET__MAX; i++) {
+		if (strcmp(cur->value[i], next->value[i]) == 0)
+			continue;
+		if ((rc = q_setting_set(db, &(struct q_setting_set_in){
+		    .name = DB_TEXT(defs[i].name),
+		    .value = DB_TEXT(next->value[i]) }, NULL)) != DB_OK)
+			return rc;
+		list = arena_printf(a, "%s%s{\"name\":%s,\"old\":%s,"
+		    "\"new\":%s}", list, *n > 0 ? "," : "",
+		    json_string(a, defs[i].name), json_string(a, cur->value[i]),
+		    json_string(a, next->value[i]));
+		(*n)++;
+	}
+	*details = arena_printf(a, "{\"changes\":[%s]}", list);
 	return DB_OK;
 }
 
@@ -139,7 +303,7 @@ settings_parse(struct arena *a, struct settings *s, const char *blob)
 			continue;
 		*eq = '\0';
 		i = settings_find(line);
-		if (i >= 0 && settings_check(i, eq + 1) == NULL)
+		if (i >= 0 && settings_check(a, i, eq + 1) == NULL)
 			s->value[i] = eq + 1;
 	}
 	return 0;
@@ -149,6 +313,15 @@ const char *
 settings_str(const struct settings *s, enum setting i)
 {
 	return s->value[i];
+}
+
+struct pw_rules
+settings_pw_rules(const struct settings *s)
+{
+	return (struct pw_rules){
+		.min_length = settings_int(s, SET_PASSWORD_MIN_LENGTH),
+		.banned = settings_str(s, SET_PASSWORD_BANNED_WORDS),
+	};
 }
 
 int

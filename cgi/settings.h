@@ -6,6 +6,8 @@
 #ifndef STAFFDESK_SETTINGS_H
 #define STAFFDESK_SETTINGS_H
 
+#include "auth/password.h"
+
 struct db;
 struct arena;
 
@@ -23,21 +25,78 @@ enum setting {
 	SET_ONPREM_COMPLEXITY,
 	SET_ONPREM_NO_ACCOUNT_NAME,
 	SET_ONPREM_WRITEBACK,
+	SET_CA_TRUSTED_NETWORKS,
+	SET_CA_BLOCKED_NETWORKS,
+	SET_CA_REQUIRE_TOTP,
+	SET_SMS_SIGNIN,
+	SET_SMS_MFA,
+	SET_SMS_SSPR,
+	SET_TOTP,
+	SET_SMS_PER_NUMBER_PER_HOUR,
+	SET_SMS_PER_IP_PER_HOUR,
+	SET_SMS_ALLOWED_COUNTRY_CODES,
+	SET_PASSWORD_MIN_LENGTH,
+	SET_PASSWORD_BANNED_WORDS,
+	SET_LOCKOUT_THRESHOLD,
+	SET_LOCKOUT_SECONDS,
 	SET__MAX
 };
+
+#define SETTING_VALUE_MAX	1024	/* bytes, as the table's column */
 
 struct settings {
 	const char	*value[SET__MAX];
 };
 
+enum setting_type {
+	ST_INT,			/* a whole number from min to max */
+	ST_BOOL,		/* "on" or "off" */
+	ST_CHOICE,		/* one of choices */
+	ST_NETS,		/* networks: cidr.h */
+	ST_CODES,		/* country calling codes: "1 44 353" */
+	ST_WORDS,		/* words of 3-64 letters or digits */
+};
+
+/* A setting: its name, its type and bounds, its default. */
+struct setting_def {
+	const char		*name;
+	enum setting_type	 type;
+	long			 min, max;
+	const char		*dflt;
+	const char		*choices[4];	/* NULL-terminated */
+};
+
+const struct setting_def *settings_def(enum setting);
+
 /* The index of name, or -1. */
 int		 settings_find(const char *name);
 const char	*settings_name(enum setting);
-/* NULL when value suits the setting, else a sentence saying why not. */
-const char	*settings_check(enum setting, const char *value);
+/*
+ * NULL when value suits the setting, else a sentence saying why not
+ * (in the arena: it may quote the bad part). Lists (networks, country
+ * codes, words) may be separated by spaces, commas or new lines.
+ */
+const char	*settings_check(struct arena *, enum setting, const char *value);
+/* The value as it is stored: a list with single spaces; others as given. */
+const char	*settings_normalise(struct arena *, enum setting,
+		    const char *value);
+/*
+ * NULL when the settings s, taken together, leave staffdesk usable;
+ * else a sentence, with *which set to the setting to change.
+ */
+const char	*settings_conflict(const struct settings *, enum setting *which);
 void		 settings_defaults(struct settings *);
 /* Fills s from the table, defaults where a row is absent: DB_OK or error. */
 int		 settings_load(struct db *, struct arena *, struct settings *);
+/*
+ * Stores the values of next that differ from cur, inside the caller's
+ * transaction; *details is the audit row's JSON ({"changes":[{"name":
+ * ..., "old": ..., "new": ...}]}) and *n how many changed (0: none).
+ * DB_OK or a db_err.
+ */
+int		 settings_store(struct db *, struct arena *,
+		    const struct settings *cur, const struct settings *next,
+		    const char **details, size_t *n);
 /* Fills s from "name=value" lines (the session query's column). */
 int		 settings_parse(struct arena *, struct settings *,
 		    const char *blob);
@@ -49,7 +108,11 @@ long		 settings_int(const struct settings *, enum setting);
  */
 int		 settings_choice(const struct settings *, enum setting);
 
+/* The organisation's password rules (password.min_length, .banned_words). */
+struct pw_rules	 settings_pw_rules(const struct settings *);
+
 /* The words of the choice settings, in the table's order. */
 enum reset_deliver { DELIVER_SHOW, DELIVER_SMS };	/* reset.deliver */
+enum sms_signin { SMS_SIGNIN_ALL, SMS_SIGNIN_SELECTED, SMS_SIGNIN_NONE };
 
 #endif

@@ -351,3 +351,16 @@ utf8_len(const char *s)
 			n++;
 	return n;
 }
+
+size_t
+list_next(const char **p, const char **start)
+{
+	static const char	sep[] = " ,\t\r\n";
+	size_t			n;
+
+	*p += strspn(*p, sep);
+	*start = *p;
+	n = strcspn(*p, sep);
+	*p += n;
+	return n;
+}

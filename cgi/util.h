@@ -72,6 +72,13 @@ int	 str_ct_equal(const char *, const char *);
 int64_t	 now_us(void);
 int64_t	 now_s(void);
 
+/*
+ * The next entry of a list whose entries are separated by spaces,
+ * commas, tabs or new lines: *start and its length, *p moved past it;
+ * 0 at the end.
+ */
+size_t	 list_next(const char **p, const char **start);
+
 /* 1 when s is valid UTF-8 without C0 controls (tab, LF, CR allowed when ml). */
 int	 utf8_text_valid(const char *s, size_t len, int multiline);
 /* Number of UTF-8 code points in s (s must be valid UTF-8). */

@@ -98,14 +98,14 @@ bad:
 }
 
 long
-lockout_delay(int failures)
+lockout_delay(int failures, int threshold, long base)
 {
-	long delay = LOCKOUT_BASE_SECONDS;
+	long delay = base < LOCKOUT_MAX_SECONDS ? base : LOCKOUT_MAX_SECONDS;
 	int i;
 
-	if (failures < LOCKOUT_THRESHOLD)
+	if (failures < threshold)
 		return 0;
-	for (i = LOCKOUT_THRESHOLD; i < failures; i++)
+	for (i = threshold; i < failures; i++)
 		if ((delay *= 2) >= LOCKOUT_MAX_SECONDS)
 			return LOCKOUT_MAX_SECONDS;
 	return delay < LOCKOUT_MAX_SECONDS ? delay : LOCKOUT_MAX_SECONDS;

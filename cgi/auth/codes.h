@@ -13,9 +13,7 @@
 #define CODE_RECOVERY_CHARS    12	/* characters without the dashes */
 #define CODE_RECOVERY_SIZE     15	/* "xxxx-xxxx-xxxx" and its NUL */
 
-#define LOCKOUT_THRESHOLD    5	/* failures before the first lock */
-#define LOCKOUT_BASE_SECONDS 60	/* lock at LOCKOUT_THRESHOLD failures */
-#define LOCKOUT_MAX_SECONDS  3600
+#define LOCKOUT_MAX_SECONDS  3600	/* the longest lock */
 
 /*
  * n characters drawn uniformly from alphabet (1..256 distinct bytes) by
@@ -47,9 +45,10 @@ int code_recovery_normalise(const char *in, char *out, size_t outsz);
 
 /*
  * Seconds an account stays locked after `failures` consecutive failures:
- * 0 below LOCKOUT_THRESHOLD, LOCKOUT_BASE_SECONDS at it, doubling with
- * each further failure, at most LOCKOUT_MAX_SECONDS. Pure.
+ * 0 below threshold (lockout.threshold), base seconds at it
+ * (lockout.seconds), doubling with each further failure, at most
+ * LOCKOUT_MAX_SECONDS. Pure.
  */
-long lockout_delay(int failures);
+long lockout_delay(int failures, int threshold, long base);
 
 #endif /* STAFFDESK_AUTH_CODES_H */

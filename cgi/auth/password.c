@@ -2,6 +2,7 @@
  * argon2id password hashes and the password policy (see password.h).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,8 +17,7 @@
 
 static const char *const pw_messages[PW_VERDICT__MAX] = {
 	[PW_OK] = "This password can be used.",
-	[PW_TOO_SHORT] = "Choose a password of at least " PW_STR(PW_MIN)
-	    " characters.",
+	/* PW_TOO_SHORT: pw_verdict_message() says the minimum. */
 	[PW_TOO_LONG] = "Choose a password of at most " PW_STR(PW_MAX)
 	    " characters.",
 	[PW_BAD_UTF8] = "The password contains characters that could not be "
@@ -26,6 +26,8 @@ static const char *const pw_messages[PW_VERDICT__MAX] = {
 	    "a longer or less predictable one, such as a few unrelated words.",
 	[PW_PERSONAL] = "Choose a password that does not contain your name or "
 	    "user name.",
+	[PW_BANNED] = "This password contains a word your organisation does "
+	    "not allow in passwords (such as its own name); choose another.",
 };
 
 int
@@ -256,8 +258,35 @@ pw_is_personal(const char *pw, size_t pwlen, const struct pw_person *who)
 	return 0;
 }
 
+/* 1 when pw (pwlen bytes) contains a word of the list banned. */
+static int
+pw_is_banned(const char *pw, size_t pwlen, const char *banned)
+{
+	const char *w;
+	size_t n;
+
+	while (banned != NULL && *banned != '\0') {
+		banned += strspn(banned, " ");
+		w = banned;
+		n = strcspn(banned, " ");
+		banned += n;
+		if (pw_contains(pw, pwlen, w, n))
+			return 1;
+	}
+	return 0;
+}
+
+/* The minimum length rules set, never below PW_MIN. */
+static long
+pw_min(const struct pw_rules *rules)
+{
+	return rules != NULL && rules->min_length > PW_MIN ?
+	    rules->min_length : PW_MIN;
+}
+
 enum pw_verdict
-pw_policy_check(const char *pw, const struct pw_person *who)
+pw_policy_check(const char *pw, const struct pw_person *who,
+    const struct pw_rules *rules)
 {
 	char lower[PW_MAX_BYTES + 1];
 	enum pw_verdict v = PW_OK;
@@ -268,7 +297,7 @@ pw_policy_check(const char *pw, const struct pw_person *who)
 		return PW_TOO_SHORT;
 	if ((chars = pw_utf8_count(pw)) < 0)
 		return PW_BAD_UTF8;
-	if (chars < PW_MIN)
+	if (chars < pw_min(rules))
 		return PW_TOO_SHORT;
 	if (chars > PW_MAX)
 		return PW_TOO_LONG;
@@ -282,13 +311,21 @@ pw_policy_check(const char *pw, const struct pw_person *who)
 		v = PW_COMMON;
 	else if (pw_is_personal(pw, len, who))
 		v = PW_PERSONAL;
+	else if (rules != NULL && pw_is_banned(pw, len, rules->banned))
+		v = PW_BANNED;
 	explicit_bzero(lower, sizeof(lower));
 	return v;
 }
 
 const char *
-pw_verdict_message(enum pw_verdict v)
+pw_verdict_message(enum pw_verdict v, const struct pw_rules *rules,
+    char buf[PW_MESSAGE_MAX])
 {
+	if (v == PW_TOO_SHORT) {
+		snprintf(buf, PW_MESSAGE_MAX, "Choose a password of at least "
+		    "%ld characters.", pw_min(rules));
+		return buf;
+	}
 	if ((unsigned)v >= PW_VERDICT__MAX || pw_messages[v] == NULL)
 		return "This password cannot be used; choose another.";
 	return pw_messages[v];

@@ -1,7 +1,8 @@
 /*
  * Password hashing (argon2id, PHC strings) and the password policy
- * (8-256 characters, no composition rules, not common, not built from
- * the person's own name or UPN). The policy is pure: no I/O.
+ * (8-256 characters, or a longer minimum the organisation sets; no
+ * composition rules, not common, not built from the person's own name
+ * or UPN, no word the organisation bans). The policy is pure: no I/O.
  */
 #ifndef STAFFDESK_AUTH_PASSWORD_H
 #define STAFFDESK_AUTH_PASSWORD_H
@@ -43,8 +44,17 @@ enum pw_verdict {
 	PW_BAD_UTF8,
 	PW_COMMON,
 	PW_PERSONAL,
+	PW_BANNED,
 	PW_VERDICT__MAX
 };
+
+/* What the organisation adds (settings password.*); NULL: nothing. */
+struct pw_rules {
+	long		 min_length;	/* characters, PW_MIN to PW_MAX */
+	const char	*banned;	/* words separated by spaces, or NULL */
+};
+
+#define PW_MESSAGE_MAX	160	/* bytes of a pw_verdict_message() */
 
 /* The person whose password is checked; any field may be NULL. */
 struct pw_person {
@@ -57,19 +67,24 @@ struct pw_person {
 /*
  * The password policy, first failing rule wins, in this order:
  * PW_BAD_UTF8   not valid UTF-8 (overlong forms, surrogates, > U+10FFFF);
- * PW_TOO_SHORT  fewer than PW_MIN code points;
+ * PW_TOO_SHORT  fewer than PW_MIN code points (or rules->min_length);
  * PW_TOO_LONG   more than PW_MAX code points;
  * PW_COMMON     the ASCII-lower-cased password, or that with trailing ASCII
  *               digits and punctuation removed, is on pw_common_list;
  * PW_PERSONAL   it contains, ASCII case-insensitively, the UPN's local part
  *               (before '@') or any word of PW_NAME_WORD_MIN+ letters of
- *               the UPN local part, display name, given name or surname.
- * No composition rules. who may be NULL. Returns PW_OK otherwise.
+ *               the UPN local part, display name, given name or surname;
+ * PW_BANNED     it contains, ASCII case-insensitively, a word of
+ *               rules->banned.
+ * No composition rules. who and rules may be NULL. Returns PW_OK
+ * otherwise.
  */
-enum pw_verdict pw_policy_check(const char *pw, const struct pw_person *who);
+enum pw_verdict pw_policy_check(const char *pw, const struct pw_person *who,
+    const struct pw_rules *rules);
 
-/* A sentence for the person choosing the password; never NULL. */
-const char *pw_verdict_message(enum pw_verdict v);
+/* A sentence for the person choosing the password, in buf; never NULL. */
+const char *pw_verdict_message(enum pw_verdict v, const struct pw_rules *rules,
+    char buf[PW_MESSAGE_MAX]);
 
 /*
  * The common-password list, generated at build time by common-gen.awk:

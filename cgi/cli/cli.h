@@ -80,7 +80,6 @@ struct cli_simple {
 		struct q_member_add_in		member;
 		struct q_role_assign_in		role;
 		struct q_role_revoke_in		revoke;
-		struct q_setting_set_in		setting;
 		struct q_mystaff_select_in	select;
 	} in;
 	const char	*action, *target_id, *target_name, *details;

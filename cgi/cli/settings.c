@@ -11,10 +11,26 @@
 #include "db/db.h"
 #include "settings.h"
 
+struct setting_set {
+	struct cli		*c;
+	const char		*name;
+	struct settings		 cur, next;
+};
+
 static int
-run_setting(struct db *db, const struct cli_simple *s, uint64_t *n)
+setting_txn(struct db *db, void *arg)
 {
-	return q_setting_set(db, &s->in.setting, n);
+	struct setting_set	*s = arg;
+	const char		*details;
+	size_t			 n;
+	int			 rc;
+
+	if ((rc = settings_store(db, &s->c->arena, &s->cur, &s->next,
+	    &details, &n)) != DB_OK)
+		return rc;
+	if (n == 0)
+		return DB_NONE;
+	return cli_audit(s->c, db, "settings.update", NULL, s->name, details);
 }
 
 static int
@@ -52,9 +68,10 @@ int
 cli_settings_set(struct cli *c, const struct opts *o, const char *const *a,
     int n, int arg)
 {
-	struct cli_simple	 s;
-	const char	*why;
-	int		 i;
+	struct setting_set	 s;
+	enum setting		 which;
+	const char		*why;
+	int			 i, rc;
 
 	(void)arg;
 	(void)o;
@@ -62,18 +79,22 @@ cli_settings_set(struct cli *c, const struct opts *o, const char *const *a,
 		return EXIT_USAGE;
 	if ((i = settings_find(a[0])) < 0)
 		return fail("unknown setting %s", a[0]);
-	if ((why = settings_check(i, a[1])) != NULL)
+	if ((why = settings_check(&c->arena, i, a[1])) != NULL)
 		return fail("%s %s", a[0], why);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.run = run_setting;
-	s.in.setting = (struct q_setting_set_in){ .name = DB_TEXT(a[0]),
-	    .value = DB_TEXT(a[1]) };
-	s.action = "settings.update";
-	s.target_name = a[0];
-	s.details = arena_printf(&c->arena, "{\"name\":%s,\"value\":%s}",
-	    json_string(&c->arena, a[0]), json_string(&c->arena, a[1]));
-	return cli_run_simple(&s, a[0], "no change");
+	s.name = a[0];
+	if ((rc = settings_load(c->db, &c->arena, &s.cur)) != DB_OK)
+		return cli_db_fail(rc);
+	s.next = s.cur;
+	s.next.value[i] = settings_normalise(&c->arena, i, a[1]);
+	if ((why = settings_conflict(&s.next, &which)) != NULL)
+		return fail("%s %s", settings_name(which), why);
+	/* Setting what is set already changes nothing and is no error. */
+	if ((rc = db_txn(c->db, setting_txn, &s)) != DB_OK && rc != DB_NONE)
+		return cli_db_fail(rc);
+	printf("%s\n", a[0]);
+	return EXIT_OK;
 }
 
 int

@@ -91,9 +91,12 @@ int
 cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct user_add	 u;
+	struct settings	 st;
+	struct pw_rules	 rules;
 	struct pw_person who;
 	enum pw_verdict	 v;
 	char		 pw[PW_MAX_BYTES + 2], hash[PW_HASH_MAX];
+	char		 why[PW_MESSAGE_MAX];
 	int		 rc;
 
 	(void)arg;
@@ -133,10 +136,15 @@ cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, i
 		who.display_name = u.name;
 		who.given_name = u.given;
 		who.surname = u.surname;
-		if ((v = pw_policy_check(pw, &who)) != PW_OK) {
+		if ((rc = settings_load(c->db, &c->arena, &st)) != DB_OK) {
+			OPENSSL_cleanse(pw, sizeof(pw));
+			return cli_db_fail(rc);
+		}
+		rules = settings_pw_rules(&st);
+		if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
 			OPENSSL_cleanse(pw, sizeof(pw));
 			return fail("password refused: %s",
-			    pw_verdict_message(v));
+			    pw_verdict_message(v, &rules, why));
 		}
 		rc = pw_hash(pw, hash, sizeof(hash));
 		OPENSSL_cleanse(pw, sizeof(pw));
@@ -186,9 +194,10 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 {
 	struct set_pw	 s;
 	struct settings	 st;
+	struct pw_rules	 rules;
 	struct pw_person who;
 	enum pw_verdict	 v;
-	char		 pw[PW_MAX_BYTES + 2], hash[PW_HASH_MAX];
+	char		 pw[PW_MAX_BYTES + 2], hash[PW_HASH_MAX], why[PW_MESSAGE_MAX];
 	const char	*upn = opt(o, "--upn");
 	int		 rc;
 
@@ -210,9 +219,11 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 	who.upn = upn;
 	who.display_name = s.name;
 	who.given_name = who.surname = NULL;
-	if ((v = pw_policy_check(pw, &who)) != PW_OK) {
+	rules = settings_pw_rules(&st);
+	if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
 		OPENSSL_cleanse(pw, sizeof(pw));
-		return fail("password refused: %s", pw_verdict_message(v));
+		return fail("password refused: %s",
+		    pw_verdict_message(v, &rules, why));
 	}
 	rc = pw_hash(pw, hash, sizeof(hash));
 	OPENSSL_cleanse(pw, sizeof(pw));

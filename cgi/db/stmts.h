@@ -58,13 +58,14 @@ STMT(Q_MIGRATION_ADD, IN(version), OUT(),
 STMT(Q_USER_SIGNIN, IN(upn),
     OUT(id, upn, display_name, password_hash, enabled:int,
     failed_signins:int, locked:int, must_change:int, temp_expired:int,
-    has_totp:int, has_role:int),
+    has_totp:int, has_role:int, mfa_age:int),
     "SELECT id, upn, display_name, password_hash, enabled, "
     "failed_signins, IFNULL(locked_until > UTC_TIMESTAMP(6), 0), "
     "must_change_password, IFNULL(temp_password_expires_at < "
     "UTC_TIMESTAMP(6), 0), EXISTS (SELECT 1 FROM totp t WHERE "
     "t.user_id = users.id AND t.confirmed = 1), EXISTS (SELECT 1 FROM "
-    "role_assignments r WHERE r.user_id = users.id) "
+    "role_assignments r WHERE r.user_id = users.id), "
+    "IFNULL(TIMESTAMPDIFF(SECOND, last_mfa_at, UTC_TIMESTAMP(6)), -1) "
     "FROM users WHERE upn = ?")
 STMT(Q_USER_FAIL, IN(lock_if, lock_seconds, id), OUT(),
     "UPDATE users SET failed_signins = failed_signins + 1, "
@@ -168,12 +169,20 @@ STMT(Q_ROLE_REVOKE, IN(user, role, scope_key), OUT(),
     "role = ? AND scope_key = ?")
 
 /* sessions */
-STMT(Q_SESS_INSERT, IN(token_hash, user, csrf, mfa_done, ip, user_agent),
+/*
+ * mfa is enum sess_mfa: 0 owed, 1 done now, 2 remembered (the user's
+ * last_mfa_at, on a trusted network).
+ */
+STMT(Q_SESS_INSERT, IN(token_hash, user, csrf, mfa, mfa_again, ip,
+    user_agent, id),
     OUT(),
     "INSERT INTO sessions (token_hash, user_id, csrf, "
-    "created_at, last_seen_at, mfa_at, ip, user_agent) VALUES (?, ?, ?, "
-    "UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), IF(?, UTC_TIMESTAMP(6), NULL), "
-    "?, ?)")
+    "created_at, last_seen_at, mfa_at, mfa_remembered, ip, user_agent) "
+    "SELECT ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
+    "CASE ? WHEN 1 THEN UTC_TIMESTAMP(6) WHEN 2 THEN u.last_mfa_at END, "
+    "? = 2, ?, ? FROM users u WHERE u.id = ?")
+STMT(Q_USER_MFA_DONE, IN(id), OUT(),
+    "UPDATE users SET last_mfa_at = UTC_TIMESTAMP(6) WHERE id = ?")
 /*
  * Everything a signed-in request needs before its page, in one round
  * trip: the session, its user, the user's role assignments (db/roles.h)
@@ -181,11 +190,13 @@ STMT(Q_SESS_INSERT, IN(token_hash, user, csrf, mfa_done, ip, user_agent),
  * by newlines; values never hold one).
  */
 STMT(Q_SESS_LOAD, IN(token_hash),
-    OUT(csrf, created:int, last_seen:int, mfa_at:int, mfa_attempts:int,
-    user_id, upn, display_name, must_change:int, enabled:int, has_totp:int,
-    roles, flash:bytes, settings, enrol_secret:bytes),
+    OUT(csrf, created:int, last_seen:int, mfa_at:int, mfa_remembered:int,
+    mfa_attempts:int, user_id, upn, display_name, must_change:int,
+    enabled:int, has_totp:int, roles, flash:bytes, settings,
+    enrol_secret:bytes),
     "SELECT s.csrf, " EPOCH("s.created_at") ", "
-    EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_attempts, "
+    EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_remembered, "
+    "s.mfa_attempts, "
     "u.id, u.upn, u.display_name, u.must_change_password, u.enabled, "
     "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND "
     "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ':', " ROLE_SCOPE("r")
@@ -310,6 +321,10 @@ STMT(Q_MYSTAFF_SELECT, IN(user), OUT(),
     KEEP("user_id"))
 STMT(Q_MYSTAFF_UNSELECT, IN(=Q_MYSTAFF_SELECT), OUT(),
     "DELETE FROM mystaff_selected WHERE user_id = ?")
+STMT(Q_MYSTAFF_PEOPLE, IN(max), OUT(id, display_name, upn),
+    "SELECT u.id, u.display_name, u.upn FROM mystaff_selected s "
+    "JOIN users u ON u.id = s.user_id ORDER BY u.display_name, u.upn "
+    "LIMIT ?")
 STMT(Q_MYSTAFF_LIST, IN(), OUT(upn),
     "SELECT u.upn FROM mystaff_selected s JOIN users u "
     "ON u.id = s.user_id ORDER BY u.upn")

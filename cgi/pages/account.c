@@ -19,6 +19,7 @@
 #include "pages/pages.h"
 #include "pages/qr.h"
 #include "session.h"
+#include "settings.h"
 #include "tpl.h"
 
 #define ISSUER	"staffdesk"
@@ -148,7 +149,8 @@ password_form(struct req *r, int status, const char *msg)
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", msg);
 	}
-	tpl_set_int(t, "PW_MIN", PW_MIN);
+	tpl_set_int(t, "PW_MIN", settings_int(r->settings,
+	    SET_PASSWORD_MIN_LENGTH));
 	page_render(r, status, "password.tpl", t);
 }
 
@@ -197,11 +199,12 @@ page_password_post(struct req *r)
 	const char	*pw = r->in[K_NEW_PASSWORD].text;
 	const char	*again = r->in[K_CONFIRM_PASSWORD].text;
 	struct pw_person who;
+	struct pw_rules	 rules;
 	struct pwchange	 c;
 	struct q_user_by_id_rows u;
 	const struct q_user_by_id_row *me;
 	enum pw_verdict	 v;
-	char		 hash[PW_HASH_MAX];
+	char		 hash[PW_HASH_MAX], why[PW_MESSAGE_MAX];
 	int		 rc;
 
 	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
@@ -227,8 +230,9 @@ page_password_post(struct req *r)
 	who.display_name = me->display_name;
 	who.given_name = me->given_name;
 	who.surname = me->surname;
-	if ((v = pw_policy_check(pw, &who)) != PW_OK) {
-		password_form(r, 422, pw_verdict_message(v));
+	rules = settings_pw_rules(r->settings);
+	if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
+		password_form(r, 422, pw_verdict_message(v, &rules, why));
 		return;
 	}
 	if (me->password_hash != NULL && pw_verify(me->password_hash, pw) ==
@@ -372,7 +376,8 @@ enrol_txn(struct db *db, void *arg)
 	    (rc = db_recovery_new(db, r->sess->user_id, e->codes)) != DB_OK)
 		return rc;
 	if (sess_needs_mfa(r->sess) &&
-	    (rc = sess_start(db, r, r->sess->user_id, 1, &e->next)) != DB_OK)
+	    (rc = sess_start(db, r, r->sess->user_id, SESS_MFA_DONE,
+	    &e->next)) != DB_OK)
 		return rc;
 	all = arena_strdup(&r->arena, "");
 	for (i = 0; i < RECOVERY_CODES; i++)

@@ -78,6 +78,15 @@ int	 page_pick_people(struct req *, struct tpl *, const char *q,
 /* console.c: the admin console's home */
 void	 page_admin(struct req *);
 
+/* settings.c: /admin/settings */
+void	 page_settings(struct req *);
+void	 page_settings_mystaff_post(struct req *);
+void	 page_settings_ca_post(struct req *);
+void	 page_settings_methods_post(struct req *);
+void	 page_settings_passwords_post(struct req *);
+void	 page_mystaff_select_post(struct req *);
+void	 page_mystaff_unselect_post(struct req *);
+
 /* admin.c */
 void	 page_audit(struct req *);
 

@@ -11,6 +11,7 @@
 #include "auth/codes.h"
 #include "auth/password.h"
 #include "auth/totp.h"
+#include "cidr.h"
 #include "conf.h"
 #include "db/audit.h"
 #include "db/db.h"
@@ -94,6 +95,21 @@ next_step(int needs_mfa, int has_totp, int must_change)
 	return must_change ? "/account/password" : "/";
 }
 
+/*
+ * 1 when the person signing in need not pass their second factor again:
+ * they use an authenticator app, this address is on one of
+ * ca.trusted_networks, and they passed it less than
+ * ca.signin_frequency_hours ago.
+ */
+static int
+mfa_remembered(struct req *r, const struct q_user_signin_row *u)
+{
+	return u->has_totp && u->mfa_age >= 0 && u->mfa_age <
+	    settings_int(r->settings, SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600 &&
+	    cidr_list_has(settings_str(r->settings, SET_CA_TRUSTED_NETWORKS),
+	    r->ip);
+}
+
 /* 1 when s has the form name@domain.tld (one '@', no spaces). */
 static int
 looks_like_upn(const char *s)
@@ -130,7 +146,9 @@ count_failure(struct db *db, struct req *r, struct audit *a,
 	    .window_seconds = DB_INT(RATE_WINDOW) }, NULL)) != DB_OK ||
 	    user_id == NULL)
 		return rc;
-	delay = lockout_delay(failures + 1);
+	delay = lockout_delay(failures + 1, (int)settings_int(r->settings,
+	    SET_LOCKOUT_THRESHOLD), settings_int(r->settings,
+	    SET_LOCKOUT_SECONDS));
 	if ((rc = q_user_fail(db, &(struct q_user_fail_in){
 	    .lock_if = DB_INT(delay), .lock_seconds = DB_INT(delay),
 	    .id = DB_TEXT(user_id) }, NULL)) != DB_OK)
@@ -150,7 +168,8 @@ struct signin {
 	const char	*name;
 	int		 failures;	/* before this attempt */
 	const char	*reason;	/* NULL: success */
-	int		 mfa;
+	int		 mfa;		/* a second factor is owed */
+	int		 remembered;	/* and was passed lately, here */
 	struct sess_new	 next;
 };
 
@@ -176,11 +195,15 @@ signin_txn(struct db *db, void *arg)
 	if (s->reason == NULL) {
 		/* With MFA owed, failures and lockout stand until it is done:
 		 * a known password alone must not reset the count. */
-		if ((!s->mfa && (rc = q_user_signin_ok(db,
+		if (((!s->mfa || s->remembered) && (rc = q_user_signin_ok(db,
 		    &(struct q_user_signin_ok_in){ .id = DB_TEXT(s->user_id) },
 		    NULL)) != DB_OK) ||
-		    (rc = sess_start(db, r, s->user_id, 0, &s->next)) != DB_OK)
+		    (rc = sess_start(db, r, s->user_id, s->remembered ?
+		    SESS_MFA_REMEMBERED : SESS_MFA_OWED, &s->next)) != DB_OK)
 			return rc;
+		if (s->remembered)
+			a.details = "{\"mfa\":\"remembered on a trusted "
+			    "network\"}";
 		if ((rc = q_sess_purge(db, &(struct q_sess_purge_in){
 		    .idle_seconds = DB_INT(settings_int(r->settings,
 		    SET_SESSION_IDLE_MINUTES) * 60),
@@ -291,6 +314,7 @@ page_login_post(struct req *r)
 		s.name = u->display_name;
 		s.failures = (int)u->failed_signins;
 		s.mfa = u->has_totp || u->has_role;
+		s.remembered = s.mfa && mfa_remembered(r, u);
 		if (u->enabled != 1)
 			s.reason = "disabled";
 		else if (u->locked != 0)
@@ -306,8 +330,8 @@ page_login_post(struct req *r)
 	}
 	if (s.reason == NULL) {
 		sess_adopt(r, &s.next);
-		http_redirect(r, next_step(s.mfa, u->has_totp != 0,
-		    u->must_change != 0));
+		http_redirect(r, next_step(s.mfa && !s.remembered,
+		    u->has_totp != 0, u->must_change != 0));
 	} else if (strcmp(s.reason, "temp_password_expired") == 0)
 		login_form(r, 422, "Your temporary password has expired. Ask "
 		    "your manager to reset your password again.");
@@ -409,8 +433,8 @@ mfa_txn(struct db *db, void *arg)
 		if ((rc = q_user_signin_ok(db, &(struct q_user_signin_ok_in){
 		    .id = user }, NULL)) != DB_OK ||
 		    (rc = page_audit_row(db, r, &a)) != DB_OK ||
-		    (rc = sess_start(db, r, r->sess->user_id, 1, &m->next)) !=
-		    DB_OK)
+		    (rc = sess_start(db, r, r->sess->user_id, SESS_MFA_DONE,
+		    &m->next)) != DB_OK)
 			return rc;
 		return DB_OK;
 	}

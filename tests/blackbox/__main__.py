@@ -32,7 +32,7 @@ import urllib.parse
 import lib
 
 AREAS = ("basics", "signin", "cli", "mystaff", "reset", "phones", "audit",
-         "textbrowser", "escaping", "limits", "process", "ops")
+         "textbrowser", "escaping", "limits", "console", "process", "ops")
 
 
 def load():

@@ -39,7 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.in = arena_alloc(&r.arena, sizeof(*r.in) * K__MAX);
 	memset(r.in, 0, sizeof(*r.in) * K__MAX);
 	(void)http_parse_form(&r, s, size, route_keys, K__MAX,
-	    (UINT64_C(1) << K__MAX) - 1, &why);
+	    (UINT64_C(1) << K__MAX) - 1, r.in, &why);
 	(void)http_parse_cookies(&r, s, sess_cookie_names(0), &why);
 	(void)cursor_decode(&r.arena, s, keys, 1, &id);
 	(void)cursor_decode(&r.arena, s, keys, 2, &id);

@@ -492,14 +492,15 @@ test_pw_policy_table(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(t); i++) {
-		enum pw_verdict got = pw_policy_check(t[i].pw, t[i].who);
+		enum pw_verdict got = pw_policy_check(t[i].pw, t[i].who,
+		    NULL);
 
 		if (got != t[i].want)
 			print_error("row %zu: got %d, want %d\n", i, (int)got,
 			    (int)t[i].want);
 		assert_int_equal(got, t[i].want);
 	}
-	assert_int_equal(pw_policy_check(NULL, NULL), PW_TOO_SHORT);
+	assert_int_equal(pw_policy_check(NULL, NULL, NULL), PW_TOO_SHORT);
 }
 
 /* count copies of the UTF-8 character ch, NUL-terminated, into buf. */
@@ -526,47 +527,83 @@ test_pw_policy_lengths(void **state)
 	for (i = 0; i < PW_MAX + 1; i++)
 		buf[i] = cycle[i % (sizeof(cycle) - 1)];
 	buf[PW_MAX] = '\0';
-	assert_int_equal(pw_policy_check(buf, &jane), PW_OK);
+	assert_int_equal(pw_policy_check(buf, &jane, NULL), PW_OK);
 	buf[PW_MAX] = 'x';
 	buf[PW_MAX + 1] = '\0';
-	assert_int_equal(pw_policy_check(buf, &jane), PW_TOO_LONG);
+	assert_int_equal(pw_policy_check(buf, &jane, NULL), PW_TOO_LONG);
 
 	/* limits count characters, not bytes: 2- and 4-byte characters */
 	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
-	    "\xc3\xa9", PW_MAX), NULL), PW_OK);
+	    "\xc3\xa9", PW_MAX), NULL, NULL), PW_OK);
 	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
-	    "\xc3\xa9", PW_MAX + 1), NULL), PW_TOO_LONG);
+	    "\xc3\xa9", PW_MAX + 1), NULL, NULL), PW_TOO_LONG);
 	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
-	    "\xf0\x9f\x98\x80", PW_MAX), NULL), PW_OK);	/* PW_MAX_BYTES */
+	    "\xf0\x9f\x98\x80", PW_MAX), NULL, NULL), PW_OK);	/* PW_MAX_BYTES */
 	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
-	    "\xf0\x9f\x98\x80", PW_MAX + 1), NULL), PW_TOO_LONG);
+	    "\xf0\x9f\x98\x80", PW_MAX + 1), NULL, NULL), PW_TOO_LONG);
 	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
-	    "a", sizeof(buf) - 1), NULL), PW_TOO_LONG);
+	    "a", sizeof(buf) - 1), NULL, NULL), PW_TOO_LONG);
 	/* invalid UTF-8 after the limit is still reported */
 	pw_repeat(buf, sizeof(buf), "a", 1000);
 	buf[999] = '\xff';
-	assert_int_equal(pw_policy_check(buf, NULL), PW_BAD_UTF8);
+	assert_int_equal(pw_policy_check(buf, NULL, NULL), PW_BAD_UTF8);
+}
+
+/* The organisation's rules: a longer minimum and banned words. */
+static void
+test_pw_rules(void **state)
+{
+	struct pw_rules	none = { 0, NULL }, twelve = { 12, NULL };
+	struct pw_rules	below = { 4, NULL }, banned = { 8, "contoso  acme" };
+
+	(void)state;
+	assert_int_equal(pw_policy_check("quiet harbour", NULL, &none), PW_OK);
+	assert_int_equal(pw_policy_check("quiet harb", NULL, &none), PW_OK);
+	assert_int_equal(pw_policy_check("quiet harb", NULL, &twelve),
+	    PW_TOO_SHORT);
+	assert_int_equal(pw_policy_check("quiet harbo", NULL, &twelve),
+	    PW_TOO_SHORT);
+	assert_int_equal(pw_policy_check("quiet harbou", NULL, &twelve), PW_OK);
+	/* A minimum below PW_MIN is PW_MIN. */
+	assert_int_equal(pw_policy_check("x7#kQm2", NULL, &below),
+	    PW_TOO_SHORT);
+	/* A banned word anywhere, in any ASCII case. */
+	assert_int_equal(pw_policy_check("my CONTOSO garden", NULL, &banned),
+	    PW_BANNED);
+	assert_int_equal(pw_policy_check("blue acme kettle", NULL, &banned),
+	    PW_BANNED);
+	assert_int_equal(pw_policy_check("blue acm kettle", NULL, &banned),
+	    PW_OK);
+	assert_int_equal(pw_policy_check("blue acme kettle", NULL, NULL),
+	    PW_OK);
 }
 
 static void
 test_pw_verdict_messages(void **state)
 {
+	char mb[PW_MESSAGE_MAX];
+	struct pw_rules twelve = { 12, NULL };
 	int v, w;
 
 	(void)state;
 	for (v = 0; v < PW_VERDICT__MAX; v++) {
-		assert_non_null(pw_verdict_message((enum pw_verdict)v));
-		assert_true(strlen(pw_verdict_message((enum pw_verdict)v)) > 10);
+		assert_non_null(pw_verdict_message((enum pw_verdict)v, NULL,
+		    mb));
+		assert_true(strlen(pw_verdict_message((enum pw_verdict)v, NULL,
+		    mb)) > 10);
 		for (w = 0; w < v; w++)
 			assert_string_not_equal(
-			    pw_verdict_message((enum pw_verdict)v),
-			    pw_verdict_message((enum pw_verdict)w));
+			    pw_verdict_message((enum pw_verdict)v, NULL, mb),
+			    pw_verdict_message((enum pw_verdict)w, NULL, mb));
 	}
-	assert_string_equal(pw_verdict_message(PW_TOO_SHORT),
+	assert_string_equal(pw_verdict_message(PW_TOO_SHORT, NULL, mb),
 	    "Choose a password of at least 8 characters.");
-	assert_non_null(strstr(pw_verdict_message(PW_TOO_LONG), "256"));
-	assert_non_null(pw_verdict_message(PW_VERDICT__MAX));
-	assert_non_null(pw_verdict_message((enum pw_verdict)-1));
+	assert_string_equal(pw_verdict_message(PW_TOO_SHORT, &twelve, mb),
+	    "Choose a password of at least 12 characters.");
+	assert_non_null(strstr(pw_verdict_message(PW_TOO_LONG, NULL, mb),
+	    "256"));
+	assert_non_null(pw_verdict_message(PW_VERDICT__MAX, NULL, mb));
+	assert_non_null(pw_verdict_message((enum pw_verdict)-1, NULL, mb));
 }
 
 static void
@@ -812,11 +849,24 @@ test_lockout_delay(void **state)
 		{ 10, 1920 }, { 11, 3600 }, { 12, 3600 }, { 100, 3600 },
 		{ INT_MAX, 3600 },
 	};
+	static const struct {
+		int failures, threshold;
+		long base, seconds;
+	} set[] = {	/* lockout.threshold and lockout.seconds changed */
+		{ 2, 3, 10, 0 }, { 3, 3, 10, 10 }, { 4, 3, 10, 20 },
+		{ 9, 3, 10, 640 }, { 20, 3, 10, 3600 }, { 49, 50, 1, 0 },
+		{ 50, 50, 1, 1 }, { 3, 3, 3600, 3600 }, { 4, 3, 3600, 3600 },
+		{ INT_MAX, 3, 1, 3600 },
+	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < NELEM(t); i++)
-		assert_int_equal(lockout_delay(t[i].failures), t[i].seconds);
+		assert_int_equal(lockout_delay(t[i].failures, 5, 60),
+		    t[i].seconds);
+	for (i = 0; i < NELEM(set); i++)
+		assert_int_equal(lockout_delay(set[i].failures,
+		    set[i].threshold, set[i].base), set[i].seconds);
 }
 
 int
@@ -850,6 +900,7 @@ main(void)
 		cmocka_unit_test(test_code_recovery),
 		cmocka_unit_test(test_code_recovery_normalise),
 		cmocka_unit_test(test_lockout_delay),
+		cmocka_unit_test(test_pw_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

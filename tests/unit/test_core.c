@@ -1,7 +1,8 @@
 /*
  * test_core.c: cmocka tests of the request core: percent-decoding,
  * form parsing with declared keys, cookies, CSRF, config parsing
- * errors with file:line, session expiry arithmetic, UTF-8 checks.
+ * errors with file:line, session expiry arithmetic, UTF-8 checks,
+ * network lists (CIDR) and the settings' validators.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,9 +15,11 @@
 
 #include <cmocka.h>
 
+#include "cidr.h"
 #include "conf.h"
 #include "http.h"
 #include "session.h"
+#include "settings.h"
 #include "util.h"
 
 enum { T_NAME, T_CODE, T_UUID, T_WORDS, T_NUM, T_PICK, T_DAY, T__MAX };
@@ -53,7 +56,7 @@ parse(struct req *r, const char *s)
 
 	req_init(r);
 	rc = http_parse_form(r, s, strlen(s), tkeys, T__MAX,
-	    (UINT64_C(1) << T__MAX) - 1, &why);
+	    (UINT64_C(1) << T__MAX) - 1, r->in, &why);
 	if (rc != 0)
 		assert_non_null(why);
 	return rc;
@@ -426,6 +429,149 @@ test_uuid(void **state)
 	assert_false(uuid_valid(""));
 }
 
+/* Network lists: IPv4 and IPv6, prefixes, bare addresses, bad input. */
+static void
+test_cidr(void **state)
+{
+	static const char *const good[] = {
+		"", "  ", "10.0.0.0/8", "192.0.2.7", "192.0.2.0/24, 10.1.0.0/16",
+		"2001:db8::/32", "::1", "::/0 0.0.0.0/0", "2001:db8:0:1::/64\n"
+		"198.51.100.0/30", "::ffff:192.0.2.0/120",
+	};
+	static const char *const bad[] = {
+		"10.0.0.1/8",		/* host bits set */
+		"10.0.0.0/33", "2001:db8::/129", "10.0.0.0/-1", "10.0.0.0/",
+		"10.0.0.0/8x", "300.1.1.1", "10.0.0", "example.com",
+		"2001:db8::/32/1", "fe80::1%eth0", "10.0.0.0/08 x",
+	};
+	static const struct {
+		const char	*list, *ip;
+		int		 in;
+	} match[] = {
+		{ "10.0.0.0/8", "10.255.1.2", 1 },
+		{ "10.0.0.0/8", "11.0.0.1", 0 },
+		{ "192.0.2.0/24", "192.0.2.255", 1 },
+		{ "192.0.2.0/24", "192.0.3.0", 0 },
+		{ "192.0.2.7", "192.0.2.7", 1 },
+		{ "192.0.2.7", "192.0.2.8", 0 },
+		{ "198.51.100.0/30", "198.51.100.3", 1 },
+		{ "198.51.100.0/30", "198.51.100.4", 0 },
+		{ "0.0.0.0/0", "203.0.113.9", 1 },
+		{ "2001:db8::/32", "2001:db8:ffff::1", 1 },
+		{ "2001:db8::/32", "2001:db9::1", 0 },
+		{ "2001:db8::/33", "2001:db8:8000::1", 0 },
+		{ "::1", "::1", 1 },
+		{ "::1", "127.0.0.1", 0 },
+		/* nginx may report an IPv4 client in its mapped form */
+		{ "192.0.2.0/24", "::ffff:192.0.2.9", 1 },
+		{ "::ffff:192.0.2.0/120", "192.0.2.9", 1 },
+		{ "10.0.0.0/8 192.0.2.0/24", "192.0.2.1", 1 },
+		{ "", "10.0.0.1", 0 },
+		{ "10.0.0.0/8", "not an address", 0 },
+		{ "10.0.0.0/8", "", 0 },
+	};
+	struct arena	a = { NULL };
+	char		big[2048];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < NELEM(good); i++)
+		if (cidr_list_check(&a, good[i]) != NULL)
+			fail_msg("good[%zu] '%s': %s", i, good[i],
+			    cidr_list_check(&a, good[i]));
+	for (i = 0; i < NELEM(bad); i++)
+		if (cidr_list_check(&a, bad[i]) == NULL)
+			fail_msg("bad[%zu] '%s' was accepted", i, bad[i]);
+	assert_non_null(strstr(cidr_list_check(&a, "10.0.0.0/8 300.1.1.1"),
+	    "300.1.1.1"));
+	for (i = 0; i < NELEM(match); i++)
+		if (cidr_list_has(match[i].list, match[i].ip) != match[i].in)
+			fail_msg("match[%zu]: %s in %s: want %d", i,
+			    match[i].ip, match[i].list, match[i].in);
+	assert_false(cidr_list_has(NULL, "10.0.0.1"));
+	assert_false(cidr_list_has("10.0.0.0/8", NULL));
+	/* at most CIDR_LIST_MAX networks */
+	big[0] = '\0';
+	for (i = 0; i < CIDR_LIST_MAX; i++)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big),
+		    "10.%zu.0.0/16 ", i);
+	assert_null(cidr_list_check(&a, big));
+	strcat(big, "192.0.2.0/24");
+	assert_non_null(cidr_list_check(&a, big));
+	arena_reset(&a);
+}
+
+/* The settings' validators: numbers in range, words, lists; and
+ * the combinations that would lock people out. */
+static void
+test_settings_check(void **state)
+{
+	static const struct {
+		const char	*name, *value;
+		int		 ok;
+	} t[] = {
+		{ "password.min_length", "8", 1 },
+		{ "password.min_length", "256", 1 },
+		{ "password.min_length", "7", 0 },
+		{ "password.min_length", "-8", 0 },
+		{ "password.min_length", "12abc", 0 },
+		{ "password.min_length", "", 0 },
+		{ "mystaff.access", "selected", 1 },
+		{ "mystaff.access", "some", 0 },
+		{ "ca.require_mfa", "off", 1 },
+		{ "ca.require_mfa", "no", 0 },
+		{ "ca.signin_frequency_hours", "0", 0 },
+		{ "ca.trusted_networks", "10.0.0.0/8 2001:db8::/32", 1 },
+		{ "ca.trusted_networks", "10.0.0.0/8,\r\n192.0.2.0/24", 1 },
+		{ "ca.blocked_networks", "10.0.0.1/8", 0 },
+		{ "ca.blocked_networks", "", 1 },
+		{ "sms.signin", "all", 1 },
+		{ "sms.signin", "everyone", 0 },
+		{ "sms.per_number_per_hour", "0", 0 },
+		{ "sms.per_ip_per_hour", "100", 1 },
+		{ "sms.allowed_country_codes", "1 44 +353", 1 },
+		{ "sms.allowed_country_codes", "44 0", 0 },
+		{ "sms.allowed_country_codes", "1234", 0 },
+		{ "sms.allowed_country_codes", "uk", 0 },
+		{ "password.banned_words", "contoso acme", 1 },
+		{ "password.banned_words", "ab", 0 },
+		{ "password.banned_words", "two-words", 0 },
+		{ "password.banned_words", "M\xc3\xbcller", 1 },
+		{ "lockout.threshold", "2", 0 },
+		{ "lockout.seconds", "3600", 1 },
+		{ "lockout.seconds", "3601", 0 },
+		{ "session.idle_minutes", "30\n", 0 },
+	};
+	struct arena	a = { NULL };
+	struct settings	st;
+	enum setting	which = SET__MAX;
+	size_t		i;
+	int		k;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		assert_true((k = settings_find(t[i].name)) >= 0);
+		if ((settings_check(&a, (enum setting)k, t[i].value) == NULL) !=
+		    t[i].ok)
+			fail_msg("%s = '%s': want %s", t[i].name, t[i].value,
+			    t[i].ok ? "accepted" : "refused");
+	}
+	assert_string_equal(settings_normalise(&a, SET_CA_TRUSTED_NETWORKS,
+	    " 10.0.0.0/8,\r\n192.0.2.0/24 "), "10.0.0.0/8 192.0.2.0/24");
+	assert_string_equal(settings_normalise(&a, SET_MYSTAFF_ACCESS, "all"),
+	    "all");
+	settings_defaults(&st);
+	assert_null(settings_conflict(&st, &which));
+	st.value[SET_TOTP] = "off";
+	assert_non_null(settings_conflict(&st, &which));
+	assert_int_equal(which, SET_TOTP);
+	settings_defaults(&st);
+	st.value[SET_SESSION_IDLE_MINUTES] = "800";	/* > 12 hours */
+	assert_non_null(settings_conflict(&st, &which));
+	assert_int_equal(which, SET_SESSION_IDLE_MINUTES);
+	arena_reset(&a);
+}
+
 int
 main(void)
 {
@@ -442,6 +588,8 @@ main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_parse_int64),
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_settings_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

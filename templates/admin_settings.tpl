@@ -1,0 +1,42 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>HEADER}}
+<h1>{{TITLE}}</h1>
+{{#SAVED}}<p class="notice" role="status">{{SAVED_MSG}}</p>{{/SAVED}}
+<ul id="toc">
+{{#TOC}}<li><a href="#{{ID}}">{{TITLE}}</a>{{#READ_ONLY}} <span class="hint">(read only)</span>{{/READ_ONLY}}</li>
+{{/TOC}}</ul>
+{{#SECTION}}
+<h2 id="{{ID}}">{{TITLE}}</h2>
+<p class="hint">{{INTRO}}</p>
+{{#ERROR}}<p class="error" role="alert" id="{{ID}}-error">{{MESSAGE}}</p>{{/ERROR}}
+{{#FORM}}<form method="post" action="/admin/settings/{{ID}}" class="settings">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+{{#FIELD}}<p{{#BAD}} class="bad"{{/BAD}}><label for="{{NAME}}">{{LABEL}}</label><br>
+{{#SELECT}}<select id="{{NAME}}" name="{{NAME}}"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}>
+{{#OPTION}}<option value="{{VALUE}}"{{#ON}} selected{{/ON}}>{{VALUE}}</option>
+{{/OPTION}}</select>{{/SELECT}}{{#NUMBER}}<input type="text" id="{{NAME}}" name="{{NAME}}" value="{{VALUE}}" size="8" maxlength="12" inputmode="numeric"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}> <span class="hint">{{MIN}} to {{MAX}}</span>{{/NUMBER}}{{#LIST}}<textarea id="{{NAME}}" name="{{NAME}}" rows="3" cols="48"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}>{{VALUE}}</textarea>{{/LIST}}
+{{#BAD}}<br><strong class="why" id="{{NAME}}-why">{{WHY}}</strong>{{/BAD}}
+<br><span class="hint">{{HELP}} (<code>{{NAME}}</code>)</span></p>
+{{/FIELD}}
+<p><button type="submit">Save: {{TITLE}}</button></p>
+</form>{{/FORM}}
+{{#VIEW}}<table class="facts">
+{{#ROW}}<tr><th>{{LABEL}}<br><code>{{NAME}}</code></th><td>{{VALUE}}</td></tr>
+{{/ROW}}</table>{{/VIEW}}
+{{#PEOPLE}}<h3 id="selected">Selected people</h3>
+<p class="hint">While My Staff access is "selected", only these people can use My Staff, and only if they also hold a role.</p>
+{{#NONE}}<p>Nobody is selected.</p>{{/NONE}}
+<ul class="actions" id="selected-people">
+{{#PICKED}}<li>{{NAME}} ({{UPN}}){{#CAN}} <form method="post" action="/admin/mystaff/unselect" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Remove {{NAME}}</button></form>{{/CAN}}</li>
+{{/PICKED}}</ul>
+{{#MORE}}<p class="hint">Showing the first {{SHOWN}}.</p>{{/MORE}}
+{{#CAN_ADD}}<form method="get" action="/admin/settings#add-person" id="add-person">
+<p><label for="q">Find a person to add</label><br>
+<input type="text" id="q" name="q" value="{{Q}}" size="30" maxlength="100"> <button type="submit">Search</button></p>
+</form>
+{{#NO_HITS}}<p>Nobody matches "{{Q}}".</p>{{/NO_HITS}}
+<ul class="actions" id="hits">
+{{#HIT}}<li>{{NAME}} ({{UPN}}) <form method="post" action="/admin/mystaff/select" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Add {{NAME}}</button></form></li>
+{{/HIT}}</ul>{{/CAN_ADD}}{{/PEOPLE}}
+{{/SECTION}}
+{{>FOOTER}}
