@@ -123,7 +123,9 @@ static const struct {
 	    sizeof(ca_fields) / sizeof(ca_fields[0]) },
 	[SEC_METHODS] = { "methods", "Authentication methods",
 	    "The ways people may prove who they are, and the limits on "
-	    "texts.", AREA_METHODS, methods_fields,
+	    "texts. This version does not send sign-in or reset codes by "
+	    "SMS yet: the SMS settings are kept for when it does.",
+	    AREA_METHODS, methods_fields,
 	    sizeof(methods_fields) / sizeof(methods_fields[0]) },
 	[SEC_PASSWORDS] = { "passwords", "Passwords and sessions",
 	    "Password rules, lockout, how long sessions last, and resets.",
