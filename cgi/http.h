@@ -65,7 +65,8 @@ struct req {
 	const char		*path;
 	const char		*ip;
 	const char		*ua;
-	const char		*path_id;	/* the {id} of the route */
+	const char		*path_id;	/* the {id} or {n} of the route */
+	int64_t			 path_n;	/* the {n}, parsed */
 	struct http_value	*in;		/* [K__MAX]: the declared inputs */
 	const char		*cookie[COOKIE__MAX];
 	struct sess		*sess;		/* NULL: not signed in */

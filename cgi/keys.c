@@ -16,6 +16,8 @@ static const char *const phone_types[] = { "mobile", "alternateMobile",
     "office", NULL };
 static const char *const phone_actions[] = { "save", "remove", NULL };
 static const char *const results[] = { "success", "failure", NULL };
+static const char *const clients[] = { "mystaff", "account", "admin", "cli",
+    NULL };
 
 _Static_assert(PHONE__MAX == 3, "phone_types[] lists every phone type");
 
@@ -48,9 +50,11 @@ const struct http_key route_keys[K__MAX] = {
 	[K_PHONE_ACTION] = CHOICE("action", phone_actions),
 	[K_AUDIT_ACTION] = TEXT("action", 64, http_valid_text),
 	[K_AUDIT_BEFORE] = INT("before", 19, 1, INT64_MAX),
+	[K_AUDIT_AFTER] = INT("after", 19, 1, INT64_MAX),
 	[K_ACTOR] = TEXT("actor", UPN_MAX, http_valid_text),
 	[K_TARGET] = TEXT("target", 256, http_valid_text),
 	[K_RESULT] = CHOICE("result", results),
 	[K_FROM] = { "from", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
 	[K_TO] = { "to", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
+	[K_CLIENT] = CHOICE("client", clients),
 };

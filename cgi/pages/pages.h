@@ -78,7 +78,9 @@ int	 page_pick_people(struct req *, struct tpl *, const char *q,
 /* console.c: the admin console's home */
 void	 page_admin(struct req *);
 
-/* admin.c */
+/* admin.c: the audit log */
 void	 page_audit(struct req *);
+void	 page_audit_entry(struct req *);
+void	 page_audit_csv(struct req *);
 
 #endif
