@@ -47,6 +47,8 @@ static const struct route routes[] = {
 	PAGE("/units", NEED_MYSTAFF, page_units, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
 	PAGE("/units/{id}", NEED_MYSTAFF, page_unit, NULL,
 	    KEY(K_AFTER) | KEY(K_BEFORE)),
+	PAGE("/units/{id}/activity", NEED_MYSTAFF, page_unit_activity, NULL,
+	    KEY(K_AUDIT_BEFORE) | KEY(K_AUDIT_AFTER)),
 	PAGE("/users", NEED_MYSTAFF, page_users, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
 	PAGE("/users/{id}", NEED_MYSTAFF, page_user, NULL, 0),
 	PAGE("/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER)),

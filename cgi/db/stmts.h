@@ -472,6 +472,21 @@ STMT(Q_AUDIT_NEWER, IN(=Q_AUDIT_OLDER), OUT(=Q_AUDIT_OLDER),
     "ORDER BY id LIMIT ?")
 STMT(Q_AUDIT_GET, IN(id), OUT(=Q_AUDIT_OLDER),
     "SELECT " AUDIT_ENTRY " FROM audit_log WHERE id = ?")
+/*
+ * A location's recent activity: the entries about its members (those
+ * of now) of the last ? days, keyset on id as above. Params: the unit,
+ * the days, the id, how many rows.
+ */
+#define ACTIVITY_OF "FROM audit_log WHERE target_id IN (SELECT m.user_id " \
+    "FROM unit_members m WHERE m.unit_id = ?) AND at >= " \
+    "UTC_TIMESTAMP(6) - INTERVAL ? DAY "
+STMT(Q_ACTIVITY_OLDER, IN(unit, days, edge, max), OUT(=Q_AUDIT_OLDER),
+    "SELECT " AUDIT_ENTRY " " ACTIVITY_OF "AND id < ? "
+    "ORDER BY id DESC LIMIT ?")
+STMT(Q_ACTIVITY_NEWER, IN(=Q_ACTIVITY_OLDER), OUT(=Q_AUDIT_OLDER),
+    "SELECT " AUDIT_ENTRY " " ACTIVITY_OF "AND id > ? "
+    "ORDER BY id LIMIT ?")
+
 /* The helpers above are for this file only. */
 #undef EPOCH
 #undef ROLE_SCOPE
@@ -490,3 +505,4 @@ STMT(Q_AUDIT_GET, IN(id), OUT(=Q_AUDIT_OLDER),
 #undef SW5
 #undef AUDIT_ENTRY
 #undef AUDIT_FILTERS
+#undef ACTIVITY_OF

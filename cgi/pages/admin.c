@@ -4,12 +4,14 @@
  * filters (actor, target, action prefix, result, client, dates) and
  * keyset pages both ways; /admin/audit/{n}, one entry with every
  * field; /admin/audit.csv, the same filters as a CSV streamed in
- * batches.
+ * batches. In My Staff: /units/{id}/activity, the recent entries about
+ * a location's members, for those who hold a role there.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "authz.h"
 #include "csv.h"
 #include "db/db.h"
 #include "http.h"
@@ -22,6 +24,7 @@
 
 #define AUDIT_PAGE	100	/* entries a page of /admin/audit */
 #define AUDIT_CSV_BATCH	1000	/* entries fetched, then written, at a time */
+#define ACTIVITY_PAGE	LIST_PAGE	/* entries a page of recent activity */
 #define DAY_SECONDS	86400
 
 /* The filters of /admin/audit and its CSV, as the statements take them. */
@@ -335,4 +338,56 @@ page_audit_csv(struct req *r)
 	}
 done:
 	arena_reset(&batch);
+}
+
+/*
+ * GET /units/{id}/activity[?before=|?after=]: the audit entries of the
+ * last ACTIVITY_DAYS days about the location's members (as they are
+ * now), newest first, ACTIVITY_PAGE a page. For those who hold a role
+ * at the location or of organisation scope (authz_activity_ok); 403
+ * for anyone else, 404 for an unknown location, 400, 503.
+ */
+void
+page_unit_activity(struct req *r)
+{
+	struct q_unit_by_id_rows	 unit;
+	struct q_audit_older_rows	 rows;
+	struct tpl			*t;
+	int64_t				 edge;
+	int				 rc, back;
+
+	if ((rc = q_unit_by_id(r->db, &r->arena, &(struct q_unit_by_id_in){
+	    .id = DB_TEXT(r->path_id) }, &unit)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (unit.n == 0) {
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
+	if (!authz_activity_ok(r->actor, r->path_id)) {
+		page_error(r, 403, "You can see the recent activity only of "
+		    "the locations where you hold a role.");
+		return;
+	}
+	if (page_id_cursor(r, &edge, &back) != 0)
+		return;
+	if ((rc = (back ? q_activity_newer : q_activity_older)(r->db,
+	    &r->arena, &(struct q_activity_older_in){
+		.unit = DB_TEXT(r->path_id),
+		.days = DB_INT(ACTIVITY_DAYS),
+		.edge = DB_INT(edge),
+		.max = DB_INT(ACTIVITY_PAGE + 1),
+	    }, &rows)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	t = page_new(r, arena_printf(&r->arena, "Recent activity: %s",
+	    unit.row[0].name));
+	tpl_set(t, "UNIT_ID", unit.row[0].id);
+	tpl_set(t, "UNIT_NAME", unit.row[0].name);
+	tpl_set_int(t, "DAYS", ACTIVITY_DAYS);
+	entries_render(r, t, arena_printf(&r->arena, "/units/%s/activity?",
+	    unit.row[0].id), ACTIVITY_PAGE, &rows, back);
+	page_render(r, 200, "activity.tpl", t);
 }

@@ -18,7 +18,7 @@ const char *const page_templates[] = {
 	"header.tpl", "footer.tpl", "error.tpl", "login.tpl", "mfa.tpl",
 	"account.tpl", "password.tpl", "enrol.tpl", "units.tpl", "people.tpl",
 	"user.tpl", "search.tpl", "reset.tpl", "reset_done.tpl", "phone.tpl",
-	"audit.tpl", "audit_entry.tpl", "admin.tpl", NULL
+	"audit.tpl", "audit_entry.tpl", "activity.tpl", "admin.tpl", NULL
 };
 
 struct tpl *

@@ -78,9 +78,11 @@ int	 page_pick_people(struct req *, struct tpl *, const char *q,
 /* console.c: the admin console's home */
 void	 page_admin(struct req *);
 
-/* admin.c: the audit log */
+/* admin.c: the audit log, and a location's recent activity */
+#define ACTIVITY_DAYS	30	/* how far back recent activity goes */
 void	 page_audit(struct req *);
 void	 page_audit_entry(struct req *);
 void	 page_audit_csv(struct req *);
+void	 page_unit_activity(struct req *);
 
 #endif

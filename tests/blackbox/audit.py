@@ -712,6 +712,149 @@ def audit_csv_memory():
 
 
 @test
+def unit_activity():
+    """A manager's location page links to its recent activity: the
+    audit entries of the last 30 days about the people who are its
+    members now, newest first, phone numbers masked. Another location's
+    activity is a 403 for them (an org-scope role holder sees any); an
+    unknown location is a 404."""
+    unit, uid = add_unit("Store Activity")
+    other, oid = add_unit("Store Elsewhere")
+    m = add_manager("authentication-administrator", unit)
+    bm = signed_in(m)
+    mobile = fresh_mobile()
+    t1 = member(unit, name="Act One %s" % TAG)
+    t2 = member(unit, name="Act Two %s" % TAG)
+    gone_ = member(unit, name="Act Gone %s" % TAG)
+    far = member(other, name="Act Far %s" % TAG)
+    # a phone added for t1 (masked in the entry), t2's password reset
+    phone_page(bm, t1.id)
+    bm.expect("POST", "/users/%s/phone" % t1.id, 303, fields={
+        "type": "mobile", "number": mobile, "action": "save"})
+    temp_of(reset(bm, t2.id))
+    # an attempt on someone elsewhere, entries about the one who leaves
+    bm.get("/users/%s" % far.id)
+    eq(bm.post(reset_path(far.id), {"version": "0"}).status, 403,
+       "reset outside the manager's location")
+    add_entries([
+        {"actor_upn": m.upn, "action": "bb.old", "target_id": t1.id,
+         "target_name": t1.name,
+         "at": Raw("UTC_TIMESTAMP(6) - INTERVAL 31 DAY")},
+        {"actor_upn": m.upn, "action": "bb.recent", "target_id": t1.id,
+         "target_name": t1.name,
+         "at": Raw("UTC_TIMESTAMP(6) - INTERVAL 29 DAY")},
+        {"actor_upn": m.upn, "action": "bb.left", "target_id": gone_.id,
+         "target_name": gone_.name},
+    ])
+    cli_ok("unit", "remove-member", "--unit", unit, "--user", gone_.upn)
+    # the link, on the manager's own location only
+    r = bm.expect("GET", "/units/%s" % uid, 200)
+    a = r.page.by_id("activity-link")
+    eq(a is not None and a.attrs.get("href"), "/units/%s/activity" % uid,
+       "the link on the manager's location")
+    r = bm.expect("GET", "/units/%s" % oid, 200)
+    eq(r.page.by_id("activity-link"), None, "an activity link on another "
+       "location")
+    r = bm.expect("GET", "/units/%s/activity" % uid, 200)
+    rows = table_rows(r, "activity")
+    members = {t1.name, t2.name}
+    whom = [c[3] for _, c in rows]
+    check(rows and set(whom) <= members, "rows about others than the "
+          "members: %r" % whom)
+    want = ids_of("target_id IN (%s, %s) AND at > UTC_TIMESTAMP(6) - "
+                  "INTERVAL 30 DAY" % (sqlq(t1.id), sqlq(t2.id)))
+    eq(len(rows), min(len(want), 50), "rows on the page (of %d)" % len(want))
+    got = [(c[2], c[3]) for _, c in rows]
+    eq(got, [(x[0], x[1]) for x in sql(
+        "SELECT action, target_name FROM audit_log WHERE id IN (%s) ORDER "
+        "BY id DESC" % ",".join(map(str, want)))][:50],
+       "the rows, newest first")
+    acts = [c[2] for _, c in rows]
+    check("user.phone.add" in acts and "user.password.reset" in acts and
+          "bb.recent" in acts, "the phone added, the reset and the entry "
+          "of 29 days ago: %r" % acts)
+    check("bb.old" not in acts and "bb.left" not in acts, "an entry of 31 "
+          "days ago, or about someone who left: %r" % acts)
+    ph = [c for _, c in rows if c[2] == "user.phone.add"][0]
+    check(masked(mobile) in ph[6] and mobile not in r.body and
+          mobile[-7:] not in r.body, "the phone entry's details %r "
+          "(want %s masked)" % (ph[6], mobile))
+    links = [a.attrs.get("href") for a in r.page.all("a")]
+    check("/users/%s" % t1.id in links, "the whom cell links to the person")
+    # another location: 403 with a sentence; unknown: 404
+    r = bm.get("/units/%s/activity" % oid)
+    eq(r.status, 403, "another location's activity")
+    check("only of the locations where you hold a role" in
+          (r.id_text("error") or ""), "the 403's sentence %r"
+          % r.id_text("error"))
+    check(r.page.by_id("activity") is None, "the 403 shows rows")
+    r = bm.get("/units/%s/activity" % sql("SELECT UUID()")[0][0])
+    eq(r.status, 404, "an unknown location's activity")
+    eq(bm.get("/units/not-a-uuid/activity").status, 404, "a malformed id")
+    # a manager of the other location sees it, not this one
+    m2 = add_manager("password-administrator", other)
+    b2 = signed_in(m2)
+    r = b2.expect("GET", "/units/%s/activity" % oid, 200)
+    whom = [c[3] for _, c in table_rows(r, "activity")]
+    check(far.name in whom and set(whom) == {far.name}, "the other "
+          "location's activity: %r" % whom)
+    eq(b2.get("/units/%s/activity" % uid).status, 403, "the first location "
+       "for the other's manager")
+    # an org-scope role holder sees both, with the link
+    bo = signed_in(add_manager("helpdesk-administrator"))
+    for u in (uid, oid):
+        r = bo.expect("GET", "/units/%s" % u, 200)
+        check(r.page.by_id("activity-link") is not None, "no activity link "
+              "for an org-scope holder")
+        bo.expect("GET", "/units/%s/activity" % u, 200)
+    # a person without a role: My Staff's 403
+    u = make_user()
+    pb = Browser()
+    pb.login(u.upn, u.password, 303, "/")
+    forbidden(pb, "/units/%s/activity" % uid)
+
+
+@test
+def unit_activity_paging():
+    """Recent activity pages by 50 both ways with no row twice or
+    missing, while entries arrive."""
+    unit, uid = add_unit("Store ActPage")
+    m = add_manager("helpdesk-administrator", unit)
+    t = member(unit, name="Act Paged %s" % TAG)
+    add_entries([{"action": "bb.act.%d" % i, "target_id": t.id,
+                  "target_name": t.name} for i in range(120)])
+    b = signed_in(m)
+
+    def ids_on(r):
+        return [int(re.match(r"bb\.act\.([0-9]+)$", c[2]).group(1))
+                for _, c in table_rows(r, "activity") if
+                c[2].startswith("bb.act.")]
+
+    pages, path = [], "/units/%s/activity" % uid
+    while path:
+        r = b.expect("GET", path, 200)
+        pages.append(ids_on(r))
+        path = pager(r, "next")
+        if path:
+            add_entries([{"action": "bb.new", "target_id": t.id,
+                          "target_name": t.name}])
+    eq([len(p) for p in pages], [50, 50, 20], "rows on the pages")
+    eq([i for p in pages for i in p], list(range(119, -1, -1)),
+       "the pages forwards")
+    back = []
+    path = pager(r, "prev")
+    while path:
+        r = b.expect("GET", path, 200)
+        back.append([c[2] for _, c in table_rows(r, "activity")])
+        path = pager(r, "prev")
+    flat = [a for p in reversed(back) for a in p]
+    eq(flat.count("bb.new"), 2, "the entries that arrived, going back")
+    eq([a for a in flat if a != "bb.new"], ["bb.act.%d" % i for i in
+                                            range(119, 19, -1)],
+       "the pages backwards")
+
+
+@test
 def audit_csv_cut():
     """An export the database fails in the middle of is broken off, never
     ended as if it were whole: the client sees the transfer fail (the

@@ -155,6 +155,11 @@ test_number_segment(void **state)
 	rt = route_find(&r, "/admin/audit.csv");
 	assert_non_null(rt);
 	assert_null(r.path_id);
+	start(NOBODY);
+	rt = route_find(&r, "/units/" UUID "/activity");
+	assert_non_null(rt);
+	assert_string_equal(rt->pattern, "/units/{id}/activity");
+	assert_string_equal(r.path_id, UUID);
 	for (i = 0; i < NELEM(bad); i++) {
 		start(ORG_ADMIN);
 		get(bad[i], NULL);
@@ -221,6 +226,7 @@ test_malformed_input_is_400(void **state)
 			{ "GET", "/admin/audit", "client=phone" },
 			{ "GET", "/admin/audit.csv", "client=CLI" },
 			{ "GET", "/admin/audit.csv", "from=2026-02-29" },
+			{ "GET", "/units/" UUID "/activity", "before=x" },
 			{ "POST", "/users/" UUID "/phone", "type=pager" },
 			{ "POST", "/users/" UUID "/phone", "type=mobile&action=delete" },
 			{ "POST", "/users/" UUID "/reset-password", "version=-1" },
@@ -330,6 +336,8 @@ test_need_levels(void **state)
 		{ ORG_ADMIN, "GET", "/admin/audit.csv", 403, NULL },
 		{ STAFF, "GET", "/admin/audit/7", 403, NULL },
 		{ NOBODY, "GET", "/admin/audit.csv", 303, "/login" },
+		{ STAFF, "GET", "/units/" UUID "/activity", 403, NULL },
+		{ NOBODY, "GET", "/units/" UUID "/activity", 303, "/login" },
 		/* and met: the handler answers (no database needed) */
 		{ STAFF, "GET", "/", 303, "/account" },
 		{ UNIT_ADMIN, "GET", "/", 303, "/units" },
