@@ -150,6 +150,18 @@ authz_has_org_scope(const struct assignment *r, size_t n)
 }
 
 int
+authz_activity_ok(const struct authz_actor *a, const char *unit_id)
+{
+	size_t	i;
+
+	for (i = 0; i < a->nroles; i++)
+		if (a->roles[i].unit_id == NULL || (unit_id != NULL &&
+		    strcasecmp(a->roles[i].unit_id, unit_id) == 0))
+			return 1;
+	return 0;
+}
+
+int
 authz_admin_ok(const struct authz_actor *a, enum admin_area area,
     enum admin_verb verb)
 {

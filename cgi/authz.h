@@ -117,6 +117,14 @@ const char	*authz_reason_code(enum authz_reason);
 int		 authz_has_org_scope(const struct assignment *, size_t);
 
 /*
+ * 1 when the actor may read a location's recent activity (the audit
+ * rows about its members, /units/{id}/activity): a role held at that
+ * location, or any role of organisation scope.
+ */
+int		 authz_activity_ok(const struct authz_actor *,
+		    const char *unit_id);
+
+/*
  * The admin console (/admin): who may read and who may change each
  * area. Only assignments of organisation scope count; a role held at
  * one location opens none of it.

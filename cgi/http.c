@@ -1,6 +1,7 @@
 /*
  * http.c: see http.h.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -286,19 +287,26 @@ http_header(struct req *r, const char *name, const char *value)
 	FCGX_PutS("\r\n", r->out);
 }
 
-void
-http_send(struct req *r, int status, const char *ctype, const char *body,
-    size_t len, const char *location)
+/*
+ * Writes the head every answer carries, sets r->status (and
+ * r->location): 0 to write the body, 1 when nothing more may be written
+ * (an answer was given already, or there is no stream). len < 0: no
+ * Content-Length (a streamed body). disposition: a Content-Disposition,
+ * or NULL.
+ */
+static int
+http_head(struct req *r, int status, const char *ctype, const char *location,
+    const char *disposition, long long len)
 {
 	char	buf[64];
 	size_t	i;
 
 	if (r->status != 0)
-		return;
+		return 1;
 	r->status = status;
 	r->location = location;
 	if (r->out == NULL)
-		return;
+		return 1;
 	if (snprintf(buf, sizeof(buf), "%d %s", status, http_reason(status))
 	    >= (int)sizeof(buf))
 		buf[0] = '\0';
@@ -314,14 +322,57 @@ http_send(struct req *r, int status, const char *ctype, const char *body,
 		http_header(r, "Set-Cookie", r->set_cookie[i]);
 	if (location != NULL)
 		http_header(r, "Location", location);
+	if (disposition != NULL)
+		http_header(r, "Content-Disposition", disposition);
 	if (status == 405 && r->allow != NULL)
 		http_header(r, "Allow", r->allow);
-	if (snprintf(buf, sizeof(buf), "%zu", len) >= (int)sizeof(buf))
-		buf[0] = '0', buf[1] = '\0';
-	http_header(r, "Content-Length", buf);
+	if (len >= 0) {
+		if (snprintf(buf, sizeof(buf), "%lld", len) >=
+		    (int)sizeof(buf))
+			buf[0] = '0', buf[1] = '\0';
+		http_header(r, "Content-Length", buf);
+	}
 	FCGX_PutS("\r\n", r->out);
-	if (r->method != HTTP_HEAD && len > 0)
+	return 0;
+}
+
+void
+http_send(struct req *r, int status, const char *ctype, const char *body,
+    size_t len, const char *location)
+{
+	if (http_head(r, status, ctype, location, NULL, (long long)len) == 0 &&
+	    r->method != HTTP_HEAD && len > 0)
 		FCGX_PutStr(body, (int)len, r->out);
+}
+
+int
+http_stream_begin(struct req *r, int status, const char *ctype,
+    const char *disposition)
+{
+	if (r->status != 0)
+		return -1;
+	if (http_head(r, status, ctype, NULL, disposition, -1) == 0)
+		r->streaming = 1;
+	return 0;
+}
+
+int
+http_stream_write(struct req *r, const char *s, size_t len)
+{
+	if (!r->streaming || r->method == HTTP_HEAD || len == 0)
+		return 0;
+	if (len > INT_MAX || FCGX_PutStr(s, (int)len, r->out) != (int)len) {
+		r->streaming = 0;	/* the client has gone */
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_stream_cut(struct req *r)
+{
+	r->streaming = 0;
+	r->cut = 1;
 }
 
 void

@@ -65,7 +65,8 @@ struct req {
 	const char		*path;
 	const char		*ip;
 	const char		*ua;
-	const char		*path_id;	/* the {id} of the route */
+	const char		*path_id;	/* the {id} or {n} of the route */
+	int64_t			 path_n;	/* the {n}, parsed */
 	struct http_value	*in;		/* [K__MAX]: the declared inputs */
 	const char		*body;		/* a POST's form, as sent */
 	size_t			 bodylen;
@@ -80,6 +81,9 @@ struct req {
 	struct settings		*settings;	/* read once per request */
 	int			 settings_loaded;
 	struct authz_actor	*actor;		/* My Staff routes: roles */
+	int			 streaming;	/* a streamed body is open */
+	int			 cut;		/* ...and was cut short: drop the
+						 * connection, do not end it */
 };
 
 /*
@@ -117,6 +121,21 @@ void	 http_cookie(struct req *, const char *name, const char *value,
  */
 void	 http_send(struct req *, int status, const char *ctype,
 	    const char *body, size_t len, const char *location);
+/*
+ * The same door for a body too large to hold (the audit log as CSV),
+ * sent as it is made: http_stream_begin writes the head as http_send
+ * does, without Content-Length and with a Content-Disposition (or
+ * NULL), and sets r->status: 0, or -1 when an answer was given already.
+ * http_stream_write sends the next bytes of the body (none for HEAD):
+ * 0, or -1 once the client has gone (write no more). A body that cannot
+ * be finished (the database went away) is http_stream_cut: the worker
+ * then drops the connection instead of ending the answer, so the
+ * client sees a broken transfer, never a short file that looks whole.
+ */
+int	 http_stream_begin(struct req *, int status, const char *ctype,
+	    const char *disposition);
+int	 http_stream_write(struct req *, const char *, size_t);
+void	 http_stream_cut(struct req *);
 /* 303 See Other to a local path (post/redirect/get). */
 void	 http_redirect(struct req *, const char *path);
 /* A text/plain answer (healthz, and errors before templates exist). */

@@ -19,6 +19,8 @@ static const char *const results[] = { "success", "failure", NULL };
 /* The sections of /admin/settings, in the order of pages/settings.c. */
 static const char *const sections[] = { "mystaff", "ca", "methods",
     "passwords", NULL };
+static const char *const clients[] = { "mystaff", "account", "admin", "cli",
+    NULL };
 
 _Static_assert(PHONE__MAX == 3, "phone_types[] lists every phone type");
 
@@ -51,6 +53,7 @@ const struct http_key route_keys[K__MAX] = {
 	[K_PHONE_ACTION] = CHOICE("action", phone_actions),
 	[K_AUDIT_ACTION] = TEXT("action", 64, http_valid_text),
 	[K_AUDIT_BEFORE] = INT("before", 19, 1, INT64_MAX),
+	[K_AUDIT_AFTER] = INT("after", 19, 1, INT64_MAX),
 	[K_ACTOR] = TEXT("actor", UPN_MAX, http_valid_text),
 	[K_TARGET] = TEXT("target", 256, http_valid_text),
 	[K_RESULT] = CHOICE("result", results),
@@ -58,4 +61,5 @@ const struct http_key route_keys[K__MAX] = {
 	[K_TO] = { "to", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
 	[K_SAVED] = CHOICE("saved", sections),
 	[K_USER] = TEXT("user", UUID_LEN, http_valid_uuid),
+	[K_CLIENT] = CHOICE("client", clients),
 };

@@ -31,7 +31,8 @@ enum key {
 	K_NUMBER,
 	K_PHONE_ACTION,		/* choice: enum phone_action ("action") */
 	K_AUDIT_ACTION,		/* an audit action prefix ("action") */
-	K_AUDIT_BEFORE,		/* an audit row id ("before") */
+	K_AUDIT_BEFORE,		/* an audit row id: older rows ("before") */
+	K_AUDIT_AFTER,		/* an audit row id: newer rows ("after") */
 	K_ACTOR,
 	K_TARGET,
 	K_RESULT,		/* choice: enum audit_result */
@@ -39,6 +40,7 @@ enum key {
 	K_TO,			/* a date */
 	K_SAVED,		/* choice: a settings section ("saved") */
 	K_USER,			/* a person's id */
+	K_CLIENT,		/* choice: enum audit_client */
 	K__MAX
 };
 
@@ -46,6 +48,8 @@ enum key {
 enum mfa_method { MFA_TOTP, MFA_RECOVERY };
 enum phone_action { PHONE_SAVE, PHONE_REMOVE };
 enum audit_result { RESULT_SUCCESS, RESULT_FAILURE };
+/* Where an audited action came from (audit_log.client). */
+enum audit_client { CLIENT_MYSTAFF, CLIENT_ACCOUNT, CLIENT_ADMIN, CLIENT_CLI };
 
 #define KEY(k)	(UINT64_C(1) << (k))
 

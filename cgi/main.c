@@ -151,6 +151,27 @@ serve(struct req *r, FCGX_Request *fr)
 	    FCGX_GetParam("CONTENT_TYPE", fr->envp), body, (size_t)len);
 }
 
+/*
+ * Ends a request whose streamed body was cut short (http_stream_cut) so
+ * that the client cannot take it for a whole one. A plain close would
+ * not do: with fastcgi_keep_conn off, nginx reads the end of the
+ * connection as the end of the answer and ends the chunked body
+ * cleanly. A record of FastCGI version 0 (there is none) makes nginx
+ * give up on the upstream, and with the head already sent it breaks off
+ * the client's connection: curl says "transfer closed with outstanding
+ * read data remaining", a browser that the download failed.
+ */
+static void
+drop(FCGX_Request *fr)
+{
+	static const unsigned char	not_fastcgi[8];	/* version 0 */
+
+	(void)FCGX_FFlush(fr->out);
+	if (write(fr->ipcFd, not_fastcgi, sizeof(not_fastcgi)) == -1)
+		log_msg(LOG_WARN, "dropping a cut answer: %s", strerror(errno));
+	FCGX_Free(fr, 1);
+}
+
 /* Loads every page template of c into this process: 0, or -1 (logged). */
 static int
 load_templates(const struct conf *c)
@@ -218,7 +239,10 @@ worker(const struct conf *c, int fd)
 		r.conf = c;
 		r.db = db;
 		serve(&r, &fr);
-		FCGX_Finish_r(&fr);
+		if (r.cut)
+			drop(&fr);
+		else
+			FCGX_Finish_r(&fr);
 		arena_reset(&r.arena);
 		if (c->max_requests > 0 && ++served >= c->max_requests)
 			break;

@@ -25,6 +25,10 @@
 #define ADMIN(pat, area, get, post, action, keys) \
 	{ pat, NEED_ADMIN, get, post, keys, area, action }
 
+/* The filters of the audit log, its pages and its CSV alike. */
+#define AUDIT_FILTERS	(KEY(K_ACTOR) | KEY(K_TARGET) | KEY(K_AUDIT_ACTION) | \
+    KEY(K_RESULT) | KEY(K_CLIENT) | KEY(K_FROM) | KEY(K_TO))
+
 static const struct route routes[] = {
 	PAGE("/", NEED_FULL, page_home, NULL, 0),
 	PAGE("/healthz", NEED_NONE, page_healthz, NULL, 0),
@@ -44,6 +48,8 @@ static const struct route routes[] = {
 	PAGE("/units", NEED_MYSTAFF, page_units, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
 	PAGE("/units/{id}", NEED_MYSTAFF, page_unit, NULL,
 	    KEY(K_AFTER) | KEY(K_BEFORE)),
+	PAGE("/units/{id}/activity", NEED_MYSTAFF, page_unit_activity, NULL,
+	    KEY(K_AUDIT_BEFORE) | KEY(K_AUDIT_AFTER)),
 	PAGE("/users", NEED_MYSTAFF, page_users, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
 	PAGE("/users/{id}", NEED_MYSTAFF, page_user, NULL, 0),
 	PAGE("/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER)),
@@ -69,19 +75,27 @@ static const struct route routes[] = {
 	    page_mystaff_select_post, "mystaff.select", KEY(K_USER)),
 	ADMIN("/admin/mystaff/unselect", AREA_MYSTAFF, NULL,
 	    page_mystaff_unselect_post, "mystaff.unselect", KEY(K_USER)),
-	ADMIN("/admin/audit", AREA_AUDIT, page_audit, NULL, NULL, KEY(K_ACTOR) |
-	    KEY(K_TARGET) | KEY(K_AUDIT_ACTION) | KEY(K_RESULT) | KEY(K_FROM) |
-	    KEY(K_TO) | KEY(K_AUDIT_BEFORE)),
+	ADMIN("/admin/audit", AREA_AUDIT, page_audit, NULL, NULL,
+	    AUDIT_FILTERS | KEY(K_AUDIT_BEFORE) | KEY(K_AUDIT_AFTER)),
+	ADMIN("/admin/audit/{n}", AREA_AUDIT, page_audit_entry, NULL, NULL, 0),
+	ADMIN("/admin/audit.csv", AREA_AUDIT, page_audit_csv, NULL, NULL,
+	    AUDIT_FILTERS),
 };
 #undef PAGE
 #undef ADMIN
+#undef AUDIT_FILTERS
 
-/* Matches one path against a pattern; {id} takes one UUID segment. */
+/*
+ * Matches one path against a pattern: 1 or 0. {id} takes one segment
+ * of UUID_LEN characters, {n} one of digits; *seg and *seglen say where
+ * it stands in path (route_find checks what it holds).
+ */
 static int
-route_match(const char *pat, const char *path, const char **id)
+route_match(const char *pat, const char *path, const char **seg,
+    size_t *seglen)
 {
-	const char	*brace = strstr(pat, "{id}");
-	size_t		 pre;
+	const char	*brace = strchr(pat, '{'), *rest;
+	size_t		 pre, len;
 
 	if (brace == NULL)
 		return strcmp(pat, path) == 0;
@@ -89,31 +103,46 @@ route_match(const char *pat, const char *path, const char **id)
 	if (strncmp(pat, path, pre) != 0)
 		return 0;
 	path += pre;
-	if (strlen(path) < UUID_LEN || strcmp(path + UUID_LEN,
-	    brace + 4) != 0)
+	if (strncmp(brace, "{id}", 4) == 0) {
+		rest = brace + 4;
+		if ((len = strlen(path)) < UUID_LEN)
+			return 0;
+		len = UUID_LEN;
+	} else {
+		rest = brace + 3;	/* {n} */
+		if ((len = strspn(path, "0123456789")) == 0)
+			return 0;
+	}
+	if (strcmp(path + len, rest) != 0)
 		return 0;
-	*id = path;
+	*seg = path;
+	*seglen = len;
 	return 1;
 }
 
 const struct route *
 route_find(struct req *r, const char *path)
 {
-	const char	*id = NULL;
-	size_t		 i;
+	const char	*seg = NULL;
+	char		*id;
+	size_t		 i, len = 0;
 
-	for (i = 0; i < NELEM(routes); i++)
-		if (route_match(routes[i].pattern, path, &id)) {
-			if (id != NULL) {
-				/* A malformed id is an unknown one: 404. */
-				if (!uuid_valid(arena_strndup(&r->arena, id,
-				    UUID_LEN)))
-					return NULL;
-				r->path_id = arena_strndup(&r->arena, id,
-				    UUID_LEN);
-			}
+	for (i = 0; i < NELEM(routes); i++) {
+		if (!route_match(routes[i].pattern, path, &seg, &len))
+			continue;
+		if (seg == NULL)
 			return &routes[i];
-		}
+		/* A malformed id or number is an unknown one: 404. */
+		id = arena_strndup(&r->arena, seg, len);
+		if (strstr(routes[i].pattern, "{id}") != NULL) {
+			if (!uuid_valid(id))
+				return NULL;
+		} else if (len > ROUTE_N_DIGITS || id[0] == '0' ||
+		    parse_int64(id, 1, INT64_MAX, &r->path_n) != 0)
+			return NULL;
+		r->path_id = id;
+		return &routes[i];
+	}
 	return NULL;
 }
 

@@ -27,8 +27,16 @@ enum need {
 			 * (GET) or to change it (POST): authz_admin_ok() */
 };
 
+/*
+ * A pattern's "{id}" matches one UUID segment; "{n}" a row number of 1
+ * to ROUTE_N_DIGITS digits without a leading zero (r->path_n), so it
+ * always fits an int64_t. Either is r->path_id as text; a malformed one
+ * is an unknown page (404).
+ */
+#define ROUTE_N_DIGITS	18
+
 struct route {
-	const char	*pattern;	/* "{id}" matches one UUID segment */
+	const char	*pattern;
 	enum need	 need;
 	void		(*get)(struct req *);
 	void		(*post)(struct req *);
@@ -39,7 +47,7 @@ struct route {
 					 * right is missing */
 };
 
-/* The route for path (req->path_id set for {id}), or NULL. */
+/* The route for path (req->path_id, path_n set for {id}, {n}), or NULL. */
 const struct route *route_find(struct req *, const char *path);
 /*
  * Answers the request: finds the route, checks the method, parses the

@@ -6,15 +6,17 @@
 <label for="target">Whom (name starts with, or id)</label> <input type="text" id="target" name="target" value="{{TARGET}}" size="24"></p>
 <p><label for="action">Action starts with</label> <input type="text" id="action" name="action" value="{{ACTION}}" size="20">
 <label for="result">Result</label> <select id="result" name="result"><option value="">any</option><option value="success"{{#SEL_SUCCESS}} selected{{/SEL_SUCCESS}}>success</option><option value="failure"{{#SEL_FAILURE}} selected{{/SEL_FAILURE}}>failure</option></select>
-<label for="from">From</label> <input type="text" id="from" name="from" value="{{FROM}}" size="10" placeholder="YYYY-MM-DD">
-<label for="to">To</label> <input type="text" id="to" name="to" value="{{TO}}" size="10" placeholder="YYYY-MM-DD">
+<label for="client">From</label> <select id="client" name="client"><option value="">anywhere</option><option value="mystaff"{{#SEL_MYSTAFF}} selected{{/SEL_MYSTAFF}}>My Staff</option><option value="account"{{#SEL_ACCOUNT}} selected{{/SEL_ACCOUNT}}>own account</option><option value="admin"{{#SEL_ADMIN}} selected{{/SEL_ADMIN}}>admin console</option><option value="cli"{{#SEL_CLI}} selected{{/SEL_CLI}}>command line</option></select></p>
+<p><label for="from">Days from</label> <input type="text" id="from" name="from" value="{{FROM}}" size="10" placeholder="YYYY-MM-DD">
+<label for="to">to</label> <input type="text" id="to" name="to" value="{{TO}}" size="10" placeholder="YYYY-MM-DD">
 <button type="submit">Filter</button></p>
 </form>
+<p><a href="{{CSV_URL}}" id="csv">Download these entries as CSV</a> <span class="hint">(every matching entry, not only this page)</span></p>
 {{#EMPTY}}<p>No entries.</p>{{/EMPTY}}
 <table class="list" id="audit">
 <tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Whom</th><th scope="col">Result</th><th scope="col">Reason</th><th scope="col">From</th><th scope="col">Address</th><th scope="col">Details</th></tr>
-{{#ROW}}<tr><td>{{AT}}</td><td>{{ACTOR}}</td><td>{{ACTION}}</td><td>{{TARGET}}</td><td>{{RESULT}}</td><td>{{REASON}}</td><td>{{CLIENT}}</td><td>{{IP}}</td><td class="details">{{DETAILS}}</td></tr>
+{{#ROW}}<tr><td><a href="/admin/audit/{{ID}}">{{AT}}</a></td><td>{{ACTOR}}</td><td>{{ACTION}}</td><td>{{TARGET}}</td><td>{{RESULT}}</td><td>{{REASON}}</td><td>{{CLIENT}}</td><td>{{IP}}</td><td class="details">{{DETAILS}}</td></tr>
 {{/ROW}}
 </table>
-<p class="pager">{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Older &rarr;</a>{{/NEXT}}</p>
+<p class="pager">{{#FIRST}}<a href="{{FIRST_URL}}" rel="first">Newest</a> {{/FIRST}}{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Newer</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Older &rarr;</a>{{/NEXT}}</p>
 {{>FOOTER}}

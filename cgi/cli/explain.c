@@ -1,7 +1,8 @@
 /*
  * explain.c: `staffdesk-admin explain`: EXPLAIN of the statements behind
- * the My Staff pages, with parameters taken from the data (the first
- * location by name and its first member), as make bench prints them.
+ * the My Staff pages (a location's recent activity too), with parameters
+ * taken from the data (the first location by name and its first
+ * member), as make bench prints them.
  * Every table access should be const, eq_ref, ref or range.
  */
 #include <stdio.h>
@@ -88,5 +89,8 @@ cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, in
 	rc |= explain1(c, Q_SEARCH1, PARAMS(&(struct q_search1_in){
 	    .term = DB_TEXT("smi%"), .prev_term = DB_TEXT("smi%"),
 	    .from_word = none, .word = none, .name = none, .id = first }));
+	rc |= explain1(c, Q_ACTIVITY_OLDER, PARAMS(&(struct q_activity_older_in){
+	    .unit = unit, .days = DB_INT(30), .edge = DB_INT(INT64_MAX),
+	    .max = DB_INT(51) }));
 	return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -455,24 +455,52 @@ STMT(Q_SMS_DONE, IN(status, id), OUT(),
     "UTC_TIMESTAMP(6) WHERE id = ?")
 
 /*
- * The audit log, newest first, keyset on id. Each filter is skipped when
- * its first parameter is NULL. Params: before id; actor, actor; target,
- * target, target id; action, action; result, result; from, from; to, to.
+ * The audit log (pages/admin.c). An entry, every column: at in UTC with
+ * its microseconds, the UUIDs as text.
  */
-STMT(Q_AUDIT_PAGE, IN(before, actor_on, actor, target_on, target, target_id,
-    action_on, action, result_on, result, from_on, from, to_on, to),
-    OUT(id, at, actor_upn, action, target_id, target_name, result,
-    reason, client, ip, details),
-    "SELECT id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), "
-    "actor_upn, action, CAST(target_id AS CHAR), target_name, result, "
-    "reason, client, ip, details FROM audit_log WHERE id < ? "
-    "AND (? IS NULL OR actor_upn LIKE ? ESCAPE '!') "
-    "AND (? IS NULL OR target_name LIKE ? ESCAPE '!' OR "
-    "CAST(target_id AS CHAR) = ?) "
-    "AND (? IS NULL OR action LIKE ? ESCAPE '!') "
-    "AND (? IS NULL OR result = ?) "
+#define AUDIT_ENTRY "id, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), " \
+    "CAST(actor_id AS CHAR), actor_upn, action, CAST(target_id AS CHAR), " \
+    "target_name, result, reason, client, ip, user_agent, details"
+COLS(audit_entry, id:int, at, actor_id, actor_upn, action, target_id,
+    target_name, result, reason, client, ip, user_agent, details)
+/*
+ * Keyset on id, which only grows: OLDER reads the entries below an id,
+ * newest first; NEWER those above it, oldest first. Each filter is
+ * skipped when its first parameter is NULL. Params: the id; actor,
+ * actor; target, target, target id; action, action; result, result;
+ * client, client; from, from; to, to (the day after the last one
+ * asked); how many rows.
+ */
+#define AUDIT_FILTERS "AND (? IS NULL OR actor_upn LIKE ? ESCAPE '!') " \
+    "AND (? IS NULL OR target_name LIKE ? ESCAPE '!' OR " \
+    "CAST(target_id AS CHAR) = ?) " \
+    "AND (? IS NULL OR action LIKE ? ESCAPE '!') " \
+    "AND (? IS NULL OR result = ?) AND (? IS NULL OR client = ?) " \
     "AND (? IS NULL OR at >= ?) AND (? IS NULL OR at < ?) "
-    "ORDER BY id DESC LIMIT 51")
+STMT(Q_AUDIT_OLDER, IN(edge, actor_on, actor, target_on, target, target_id,
+    action_on, action, result_on, result, client_on, client, from_on, from,
+    to_on, to, max), OUT(entry:audit_entry),
+    "SELECT " AUDIT_ENTRY " FROM audit_log WHERE id < ? " AUDIT_FILTERS
+    "ORDER BY id DESC LIMIT ?")
+STMT(Q_AUDIT_NEWER, IN(=Q_AUDIT_OLDER), OUT(=Q_AUDIT_OLDER),
+    "SELECT " AUDIT_ENTRY " FROM audit_log WHERE id > ? " AUDIT_FILTERS
+    "ORDER BY id LIMIT ?")
+STMT(Q_AUDIT_GET, IN(id), OUT(=Q_AUDIT_OLDER),
+    "SELECT " AUDIT_ENTRY " FROM audit_log WHERE id = ?")
+/*
+ * A location's recent activity: the entries about its members (those
+ * of now) of the last ? days, keyset on id as above. Params: the unit,
+ * the days, the id, how many rows.
+ */
+#define ACTIVITY_OF "FROM audit_log WHERE target_id IN (SELECT m.user_id " \
+    "FROM unit_members m WHERE m.unit_id = ?) AND at >= " \
+    "UTC_TIMESTAMP(6) - INTERVAL ? DAY "
+STMT(Q_ACTIVITY_OLDER, IN(unit, days, edge, max), OUT(=Q_AUDIT_OLDER),
+    "SELECT " AUDIT_ENTRY " " ACTIVITY_OF "AND id < ? "
+    "ORDER BY id DESC LIMIT ?")
+STMT(Q_ACTIVITY_NEWER, IN(=Q_ACTIVITY_OLDER), OUT(=Q_AUDIT_OLDER),
+    "SELECT " AUDIT_ENTRY " " ACTIVITY_OF "AND id > ? "
+    "ORDER BY id LIMIT ?")
 
 /* The helpers above are for this file only. */
 #undef EPOCH
@@ -490,3 +518,6 @@ STMT(Q_AUDIT_PAGE, IN(before, actor_on, actor, target_on, target, target_id,
 #undef SEARCH_HIT
 #undef SW1
 #undef SW5
+#undef AUDIT_ENTRY
+#undef AUDIT_FILTERS
+#undef ACTIVITY_OF

@@ -1,23 +1,41 @@
 /*
- * admin.c: /admin/audit, the audit log as a plain paged table with
- * filters (actor, target, action prefix, result, dates), for people
- * holding a role of organisation scope.
+ * admin.c: the audit log. In the admin console (the routes want the
+ * audit area's read right): /admin/audit, a table newest first with
+ * filters (actor, target, action prefix, result, client, dates) and
+ * keyset pages both ways; /admin/audit/{n}, one entry with every
+ * field; /admin/audit.csv, the same filters as a CSV streamed in
+ * batches. In My Staff: /units/{id}/activity, the recent entries about
+ * a location's members, for those who hold a role there.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "authz.h"
+#include "csv.h"
 #include "db/db.h"
 #include "http.h"
 #include "keys.h"
+#include "log.h"
+#include "pages/pager.h"
 #include "pages/pages.h"
 #include "search.h"
-#include "session.h"
 #include "tpl.h"
 
-#define AUDIT_PAGE	50
+#define AUDIT_PAGE	100	/* entries a page of /admin/audit */
+#define AUDIT_CSV_BATCH	1000	/* entries fetched, then written, at a time */
+#define ACTIVITY_PAGE	LIST_PAGE	/* entries a page of recent activity */
 #define DAY_SECONDS	86400
+
+/* The filters of /admin/audit and its CSV, as the statements take them. */
+struct audit_filter {
+	const char	*actor, *target, *target_id, *action;
+	const char	*result, *client, *from, *to;
+};
+
+/* The keys of the filters, in the order their links carry them. */
+static const enum key filter_keys[] = { K_ACTOR, K_TARGET, K_AUDIT_ACTION,
+    K_RESULT, K_CLIENT, K_FROM, K_TO };
 
 /* A LIKE prefix pattern for a filter, or NULL for an empty one. */
 static const char *
@@ -48,83 +66,328 @@ day(struct req *r, const struct http_value *v, int days)
 	return arena_strdup(&r->arena, buf);
 }
 
+/* The request's filters (the dispatcher has checked them); to inclusive. */
+static void
+filter_of(struct req *r, struct audit_filter *f)
+{
+	const char	*target = r->in[K_TARGET].text;
+
+	f->actor = prefix(r, r->in[K_ACTOR].text);
+	f->target = prefix(r, target);
+	f->target_id = target != NULL && *target != '\0' ? target : NULL;
+	f->action = prefix(r, r->in[K_AUDIT_ACTION].text);
+	f->result = r->in[K_RESULT].text;
+	f->client = r->in[K_CLIENT].text;
+	f->from = day(r, &r->in[K_FROM], 0);
+	f->to = day(r, &r->in[K_TO], 1);
+}
+
 /*
- * GET /admin/audit?actor=&target=&action=&result=&from=&to=&before=:
- * newest first, AUDIT_PAGE a page (the route wants an organisation-scope
- * role). The dispatcher answers 400 for a malformed date, result or
- * page link; to is inclusive.
+ * The filters sent, as "name=value&" for each (URL-encoded), for the
+ * links that keep them; "" when none.
+ */
+static const char *
+filter_query(struct req *r)
+{
+	const char	*q = "", *v;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(filter_keys); i++)
+		if ((v = r->in[filter_keys[i]].text) != NULL && *v != '\0')
+			q = arena_printf(&r->arena, "%s%s=%s&", q,
+			    route_keys[filter_keys[i]].name,
+			    http_urlencode(&r->arena, v));
+	return q;
+}
+
+/*
+ * Up to max entries matching f, older than edge (newest first) or, when
+ * back, newer (oldest first), in arena a: DB_OK or a db_err.
+ */
+static int
+audit_rows(struct req *r, struct arena *a, const struct audit_filter *f,
+    int64_t edge, int back, size_t max, struct q_audit_older_rows *rows)
+{
+	/* Each filter is off when its first parameter is NULL. */
+	return (back ? q_audit_newer : q_audit_older)(r->db, a,
+	    &(struct q_audit_older_in){
+		.edge = DB_INT(edge),
+		.actor_on = DB_TEXT(f->actor), .actor = DB_TEXT(f->actor),
+		.target_on = DB_TEXT(f->target), .target = DB_TEXT(f->target),
+		.target_id = DB_TEXT(f->target_id),
+		.action_on = DB_TEXT(f->action), .action = DB_TEXT(f->action),
+		.result_on = DB_TEXT(f->result), .result = DB_TEXT(f->result),
+		.client_on = DB_TEXT(f->client), .client = DB_TEXT(f->client),
+		.from_on = DB_TEXT(f->from), .from = DB_TEXT(f->from),
+		.to_on = DB_TEXT(f->to), .to = DB_TEXT(f->to),
+		.max = DB_INT(max),
+	    }, rows);
+}
+
+/*
+ * The rows of a keyset page (pager.h) as sections ROW of t, newest
+ * first, with its links: nrows came back for per + 1 asked.
+ */
+static void
+entries_render(struct req *r, struct tpl *t, const char *base, size_t per,
+    const struct q_audit_older_rows *rows, int back)
+{
+	const struct db_audit_entry	*e;
+	struct tpl			*s;
+	size_t				 n, i;
+
+	n = rows->n > per ? per : rows->n;
+	for (i = 0; i < n; i++) {
+		e = &rows->row[back ? n - 1 - i : i].entry;
+		s = tpl_section(t, "ROW");
+		tpl_set_int(s, "ID", (long long)e->id);
+		tpl_set(s, "AT", e->at);
+		tpl_set(s, "ACTOR", e->actor_upn);
+		tpl_set(s, "ACTION", e->action);
+		tpl_set(s, "TARGET", e->target_name ? e->target_name :
+		    e->target_id);
+		tpl_set(s, "TARGET_ID", e->target_id);
+		if (e->target_id != NULL)
+			tpl_show(s, "TARGET_LINK");
+		else
+			tpl_show(s, "TARGET_TEXT");
+		tpl_set(s, "RESULT", e->result);
+		tpl_set(s, "REASON", e->reason);
+		tpl_set(s, "CLIENT", e->client);
+		tpl_set(s, "IP", e->ip);
+		tpl_set(s, "DETAILS", e->details);
+	}
+	if (n == 0)
+		tpl_show(t, "EMPTY");
+	page_id_links(r, t, base, per, rows->n, n, back, n == 0 ? 0 :
+	    rows->row[back ? n - 1 : 0].entry.id, n == 0 ? 0 :
+	    rows->row[back ? 0 : n - 1].entry.id);
+}
+
+/*
+ * GET /admin/audit?actor=&target=&action=&result=&client=&from=&to=
+ * [&before=|&after=]: AUDIT_PAGE entries, newest first. The dispatcher
+ * answers 400 for a malformed date, result, client or page link; 400
+ * here for both page links at once; 503.
  */
 void
 page_audit(struct req *r)
 {
-	const char	*actor = prefix(r, r->in[K_ACTOR].text);
-	const char	*target = prefix(r, r->in[K_TARGET].text);
-	const char	*action = prefix(r, r->in[K_AUDIT_ACTION].text);
-	const char	*result = r->in[K_RESULT].text;
-	const char	*from = day(r, &r->in[K_FROM], 0);
-	const char	*to = day(r, &r->in[K_TO], 1);
-	int64_t		 before = r->in[K_AUDIT_BEFORE].text != NULL ?
-	    r->in[K_AUDIT_BEFORE].i : INT64_MAX;
-	struct q_audit_page_rows	 rows;
-	const struct q_audit_page_row	*row;
-	struct tpl			*t, *s;
-	size_t		 i, n;
-	int		 rc;
+	struct audit_filter		 f;
+	struct q_audit_older_rows	 rows;
+	const char			*query;
+	char				*csv;
+	struct tpl			*t;
+	int64_t				 edge;
+	int				 rc, back;
 
-	/* Each filter is off when its first parameter is NULL. */
-	if ((rc = q_audit_page(r->db, &r->arena, &(struct q_audit_page_in){
-		.before = DB_INT(before),
-		.actor_on = DB_TEXT(actor), .actor = DB_TEXT(actor),
-		.target_on = DB_TEXT(target), .target = DB_TEXT(target),
-		.target_id = DB_TEXT(r->in[K_TARGET].text &&
-		    *r->in[K_TARGET].text ? r->in[K_TARGET].text : NULL),
-		.action_on = DB_TEXT(action), .action = DB_TEXT(action),
-		.result_on = DB_TEXT(result), .result = DB_TEXT(result),
-		.from_on = DB_TEXT(from), .from = DB_TEXT(from),
-		.to_on = DB_TEXT(to), .to = DB_TEXT(to),
-	    }, &rows)) != DB_OK) {
+	if (page_id_cursor(r, &edge, &back) != 0)
+		return;
+	filter_of(r, &f);
+	if ((rc = audit_rows(r, &r->arena, &f, edge, back, AUDIT_PAGE + 1,
+	    &rows)) != DB_OK) {
 		page_db_error(r, rc);
 		return;
 	}
+	query = filter_query(r);
 	t = page_new(r, "Audit log");
 	tpl_set(t, "ACTOR", r->in[K_ACTOR].text);
 	tpl_set(t, "TARGET", r->in[K_TARGET].text);
 	tpl_set(t, "ACTION", r->in[K_AUDIT_ACTION].text);
 	tpl_set(t, "FROM", r->in[K_FROM].text);
 	tpl_set(t, "TO", r->in[K_TO].text);
-	if (result != NULL)
+	if (f.result != NULL)
 		tpl_show(t, r->in[K_RESULT].i == RESULT_SUCCESS ?
 		    "SEL_SUCCESS" : "SEL_FAILURE");
-	n = rows.n > AUDIT_PAGE ? AUDIT_PAGE : rows.n;
-	for (i = 0; i < n; i++) {
-		row = &rows.row[i];
-		s = tpl_section(t, "ROW");
-		tpl_set(s, "AT", row->at);
-		tpl_set(s, "ACTOR", row->actor_upn);
-		tpl_set(s, "ACTION", row->action);
-		tpl_set(s, "TARGET", row->target_name ? row->target_name :
-		    row->target_id);
-		tpl_set(s, "RESULT", row->result);
-		tpl_set(s, "REASON", row->reason);
-		tpl_set(s, "CLIENT", row->client);
-		tpl_set(s, "IP", row->ip);
-		tpl_set(s, "DETAILS", row->details);
-	}
-	if (n == 0)
-		tpl_show(t, "EMPTY");
-	if (rows.n > AUDIT_PAGE) {
-		tpl_show(t, "NEXT");
-		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "/admin/audit?"
-		    "actor=%s&target=%s&action=%s&result=%s&from=%s&to=%s&"
-		    "before=%s", http_urlencode(&r->arena, r->in[K_ACTOR].text ?
-		    r->in[K_ACTOR].text : ""), http_urlencode(&r->arena,
-		    r->in[K_TARGET].text ? r->in[K_TARGET].text : ""),
-		    http_urlencode(&r->arena, r->in[K_AUDIT_ACTION].text ?
-		    r->in[K_AUDIT_ACTION].text : ""), result ? result : "",
-		    http_urlencode(&r->arena, r->in[K_FROM].text ?
-		    r->in[K_FROM].text : ""), http_urlencode(&r->arena,
-		    r->in[K_TO].text ? r->in[K_TO].text : ""),
-		    rows.row[n - 1].id));
-	}
+	if (f.client != NULL)
+		tpl_show(t, arena_printf(&r->arena, "SEL_%s",
+		    r->in[K_CLIENT].i == CLIENT_MYSTAFF ? "MYSTAFF" :
+		    r->in[K_CLIENT].i == CLIENT_ACCOUNT ? "ACCOUNT" :
+		    r->in[K_CLIENT].i == CLIENT_ADMIN ? "ADMIN" : "CLI"));
+	csv = arena_printf(&r->arena, "/admin/audit.csv?%s", query);
+	csv[strlen(csv) - 1] = '\0';	/* the last '&', or the '?' */
+	tpl_set(t, "CSV_URL", csv);
+	entries_render(r, t, arena_printf(&r->arena, "/admin/audit?%s",
+	    query), AUDIT_PAGE, &rows, back);
 	page_render(r, 200, "audit.tpl", t);
+}
+
+/* GET /admin/audit/{n}: one entry, every field; 404 unknown, 503. */
+void
+page_audit_entry(struct req *r)
+{
+	struct q_audit_older_rows	 rows;
+	const struct db_audit_entry	*e;
+	struct tpl			*t;
+	int				 rc;
+
+	if ((rc = q_audit_get(r->db, &r->arena, &(struct q_audit_get_in){
+	    .id = DB_INT(r->path_n) }, &rows)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (rows.n == 0) {
+		page_error(r, 404, "There is no audit entry with this "
+		    "number.");
+		return;
+	}
+	e = &rows.row[0].entry;
+	t = page_new(r, arena_printf(&r->arena, "Audit entry %lld",
+	    (long long)e->id));
+	tpl_set_int(t, "ID", (long long)e->id);
+	tpl_set(t, "AT", e->at);
+	tpl_set(t, "ACTOR_UPN", e->actor_upn);
+	tpl_set(t, "ACTOR_ID", e->actor_id);
+	tpl_set(t, "ACTION", e->action);
+	tpl_set(t, "TARGET_NAME", e->target_name);
+	tpl_set(t, "TARGET_ID", e->target_id);
+	tpl_set(t, "RESULT", e->result);
+	tpl_set(t, "REASON", e->reason);
+	tpl_set(t, "CLIENT", e->client);
+	tpl_set(t, "IP", e->ip);
+	tpl_set(t, "USER_AGENT", e->user_agent);
+	tpl_set(t, "DETAILS", e->details);
+	if (e->actor_upn != NULL) {
+		tpl_show(t, "BY_ACTOR");
+		tpl_set(t, "BY_ACTOR_URL", arena_printf(&r->arena,
+		    "/admin/audit?actor=%s", http_urlencode(&r->arena,
+		    e->actor_upn)));
+	}
+	if (e->target_id != NULL) {
+		tpl_show(t, "ABOUT_TARGET");
+		tpl_set(t, "ABOUT_TARGET_URL", arena_printf(&r->arena,
+		    "/admin/audit?target=%s", http_urlencode(&r->arena,
+		    e->target_id)));
+	}
+	page_render(r, 200, "audit_entry.tpl", t);
+}
+
+/* A CSV record of entry e, in the columns of csv_head. */
+static const char *const csv_head[] = { "id", "at", "actor_id", "actor_upn",
+    "action", "target_id", "target_name", "result", "reason", "client",
+    "ip", "user_agent", "details" };
+
+static const char *
+csv_entry(struct arena *a, const struct db_audit_entry *e)
+{
+	const char	*cells[] = { arena_printf(a, "%lld", (long long)e->id),
+	    e->at, e->actor_id, e->actor_upn, e->action, e->target_id,
+	    e->target_name, e->result, e->reason, e->client, e->ip,
+	    e->user_agent, e->details };
+
+	_Static_assert(NELEM(cells) == NELEM(csv_head), "a header a column");
+	return csv_record(a, cells, NELEM(cells));
+}
+
+/*
+ * GET /admin/audit.csv?<the filters of /admin/audit>: every matching
+ * entry, newest first, as CSV (csv.h) with a header record, named
+ * staffdesk-audit-YYYYMMDD.csv (today, UTC). Streamed: AUDIT_CSV_BATCH
+ * entries are read, written out and forgotten before the next, so a
+ * worker holds one batch however long the log. 400 as /admin/audit;
+ * 503 when the database does not answer the first batch; a later
+ * failure cuts the transfer (http_stream_cut).
+ */
+void
+page_audit_csv(struct req *r)
+{
+	struct audit_filter		 f;
+	struct q_audit_older_rows	 rows;
+	struct arena			 batch = { NULL };
+	const char			*line;
+	char				 disp[80];
+	struct tm			 tm;
+	time_t				 now = time(NULL);
+	int64_t				 edge = INT64_MAX;
+	size_t				 i;
+	int				 rc;
+
+	filter_of(r, &f);
+	/* The first batch before the head: no answer yet is still a 503. */
+	if ((rc = audit_rows(r, &batch, &f, edge, 0, AUDIT_CSV_BATCH,
+	    &rows)) != DB_OK) {
+		arena_reset(&batch);
+		page_db_error(r, rc);
+		return;
+	}
+	gmtime_r(&now, &tm);
+	if (strftime(disp, sizeof(disp), "attachment; "
+	    "filename=\"staffdesk-audit-%Y%m%d.csv\"", &tm) == 0)
+		snprintf(disp, sizeof(disp), "attachment");
+	line = csv_record(&batch, csv_head, NELEM(csv_head));
+	if (http_stream_begin(r, 200, "text/csv; charset=utf-8", disp) != 0 ||
+	    http_stream_write(r, line, strlen(line)) != 0)
+		goto done;
+	while (r->method != HTTP_HEAD) {
+		for (i = 0; i < rows.n; i++) {
+			line = csv_entry(&batch, &rows.row[i].entry);
+			if (http_stream_write(r, line, strlen(line)) != 0)
+				goto done;	/* the client has gone */
+		}
+		if (rows.n < AUDIT_CSV_BATCH)
+			break;
+		edge = rows.row[rows.n - 1].entry.id;
+		arena_reset(&batch);
+		if ((rc = audit_rows(r, &batch, &f, edge, 0, AUDIT_CSV_BATCH,
+		    &rows)) != DB_OK) {
+			log_msg(LOG_ERR, "audit.csv: the database failed "
+			    "below entry %lld: transfer cut", (long long)edge);
+			http_stream_cut(r);
+			break;
+		}
+	}
+done:
+	arena_reset(&batch);
+}
+
+/*
+ * GET /units/{id}/activity[?before=|?after=]: the audit entries of the
+ * last ACTIVITY_DAYS days about the location's members (as they are
+ * now), newest first, ACTIVITY_PAGE a page. For those who hold a role
+ * at the location or of organisation scope (authz_activity_ok); 403
+ * for anyone else, 404 for an unknown location, 400, 503.
+ */
+void
+page_unit_activity(struct req *r)
+{
+	struct q_unit_by_id_rows	 unit;
+	struct q_audit_older_rows	 rows;
+	struct tpl			*t;
+	int64_t				 edge;
+	int				 rc, back;
+
+	if ((rc = q_unit_by_id(r->db, &r->arena, &(struct q_unit_by_id_in){
+	    .id = DB_TEXT(r->path_id) }, &unit)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (unit.n == 0) {
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
+	if (!authz_activity_ok(r->actor, r->path_id)) {
+		page_error(r, 403, "You can see the recent activity only of "
+		    "the locations where you hold a role.");
+		return;
+	}
+	if (page_id_cursor(r, &edge, &back) != 0)
+		return;
+	if ((rc = (back ? q_activity_newer : q_activity_older)(r->db,
+	    &r->arena, &(struct q_activity_older_in){
+		.unit = DB_TEXT(r->path_id),
+		.days = DB_INT(ACTIVITY_DAYS),
+		.edge = DB_INT(edge),
+		.max = DB_INT(ACTIVITY_PAGE + 1),
+	    }, &rows)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	t = page_new(r, arena_printf(&r->arena, "Recent activity: %s",
+	    unit.row[0].name));
+	tpl_set(t, "UNIT_ID", unit.row[0].id);
+	tpl_set(t, "UNIT_NAME", unit.row[0].name);
+	tpl_set_int(t, "DAYS", ACTIVITY_DAYS);
+	entries_render(r, t, arena_printf(&r->arena, "/units/%s/activity?",
+	    unit.row[0].id), ACTIVITY_PAGE, &rows, back);
+	page_render(r, 200, "activity.tpl", t);
 }

@@ -207,8 +207,10 @@ people_render(struct req *r, struct tpl *t, const char *base, size_t nrows,
 }
 
 /*
- * GET /units/{id}: the location and its people, LIST_PAGE a page; 404
- * for an unknown location, 400 for a damaged cursor.
+ * GET /units/{id}: the location and its people, LIST_PAGE a page, and
+ * a link to its recent activity for those who may read it
+ * (authz_activity_ok); 404 for an unknown location, 400 for a damaged
+ * cursor.
  */
 void
 page_unit(struct req *r)
@@ -239,6 +241,11 @@ page_unit(struct req *r)
 		else
 			page_db_error(r, rc);
 		return;
+	}
+	if (authz_activity_ok(r->actor, r->path_id)) {
+		tpl_show(t, "ACTIVITY");
+		tpl_set(t, "UNIT_ID", r->path_id);
+		tpl_set_int(t, "DAYS", ACTIVITY_DAYS);
 	}
 	for (i = 0; i < rows.n && i <= LIST_PAGE; i++) {
 		people[i] = &rows.row[i].person;

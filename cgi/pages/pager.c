@@ -79,3 +79,46 @@ page_links(struct req *r, struct tpl *t, const char *base, size_t nrows,
 		    base, row_cursor(r, last, nkeys)));
 	}
 }
+
+int
+page_id_cursor(struct req *r, int64_t *edge, int *back)
+{
+	*back = 0;
+	*edge = INT64_MAX;
+	if (r->in[K_AUDIT_BEFORE].text != NULL &&
+	    r->in[K_AUDIT_AFTER].text != NULL) {
+		page_error(r, 400, "A page link cannot go both ways.");
+		return r->status;
+	}
+	if (r->in[K_AUDIT_AFTER].text != NULL) {
+		*edge = r->in[K_AUDIT_AFTER].i;
+		*back = 1;
+	} else if (r->in[K_AUDIT_BEFORE].text != NULL)
+		*edge = r->in[K_AUDIT_BEFORE].i;
+	return 0;
+}
+
+void
+page_id_links(struct req *r, struct tpl *t, const char *base, size_t per,
+    size_t nrows, size_t n, int back, int64_t first, int64_t last)
+{
+	int	more = nrows > per, paged = r->in[K_AUDIT_BEFORE].text != NULL;
+
+	if (paged || back) {
+		tpl_show(t, "FIRST");
+		tpl_set(t, "FIRST_URL", arena_strndup(&r->arena, base,
+		    strlen(base) - 1));
+	}
+	if (n == 0)
+		return;
+	if ((back && more) || (!back && paged)) {
+		tpl_show(t, "PREV");
+		tpl_set(t, "PREV_URL", arena_printf(&r->arena, "%safter=%lld",
+		    base, (long long)first));
+	}
+	if (back || more) {
+		tpl_show(t, "NEXT");
+		tpl_set(t, "NEXT_URL", arena_printf(&r->arena, "%sbefore=%lld",
+		    base, (long long)last));
+	}
+}

@@ -7,6 +7,7 @@
 #define STAFFDESK_PAGER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cursor.h"
 
@@ -43,5 +44,27 @@ size_t	 page_order(size_t nrows, int back, size_t *order);
 void	 page_links(struct req *, struct tpl *, const char *base,
 	    size_t nrows, size_t n, size_t nkeys, int back,
 	    const struct row_key *first, const struct row_key *last);
+
+/*
+ * Keyset pages of rows numbered by an id that only grows (the audit
+ * log), newest first, per rows a page: ?before=ID shows the rows older
+ * than ID (the next page), ?after=ID the ones newer (the previous
+ * page). Rows that arrive while someone pages sit above the first page
+ * and never shift one: no row is shown twice or skipped.
+ *
+ * page_id_cursor: the id to start from (INT64_MAX on the first page)
+ * and *back (1: after=, the rows come oldest first): 0, or 400 after
+ * its page when both are sent.
+ */
+int	 page_id_cursor(struct req *, int64_t *edge, int *back);
+/*
+ * Sets NEXT (before=), PREV (after=) and FIRST (the newest page, on
+ * any page reached by a link) of a page that shows n of nrows rows
+ * fetched for per + 1 asked; first and last are the ids of the first
+ * and the last row shown; base ends in '?' or '&'.
+ */
+void	 page_id_links(struct req *, struct tpl *, const char *base,
+	    size_t per, size_t nrows, size_t n, int back, int64_t first,
+	    int64_t last);
 
 #endif

@@ -87,7 +87,11 @@ void	 page_settings_passwords_post(struct req *);
 void	 page_mystaff_select_post(struct req *);
 void	 page_mystaff_unselect_post(struct req *);
 
-/* admin.c */
+/* admin.c: the audit log, and a location's recent activity */
+#define ACTIVITY_DAYS	30	/* how far back recent activity goes */
 void	 page_audit(struct req *);
+void	 page_audit_entry(struct req *);
+void	 page_audit_csv(struct req *);
+void	 page_unit_activity(struct req *);
 
 #endif

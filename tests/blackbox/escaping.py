@@ -414,6 +414,28 @@ def escaping_audit_log():
 
 
 @test
+def escaping_audit_entry_and_activity():
+    """/admin/audit/N (whom, who, details, the browser) and a location's
+    recent activity (its name, whom, details) with hostile text."""
+    s = scene()
+    Browser(ua=P_UA).login(s.upn, s.password, 303, "/")   # audits the UPN
+    g = hostile_manager("global-administrator")
+    n = int(sql("SELECT MAX(id) FROM audit_log WHERE action = "
+                "'signin.password' AND actor_id = %s" % sqlq(s.id))[0][0])
+    r = fetch(g, "/admin/audit/%d" % n, [s.upn, s.name, P_UA])
+    eq(r.id_text("entry-user_agent"), norm(P_UA), "the entry's browser")
+    [n] = [int(x[0]) for x in sql(
+        "SELECT id FROM audit_log WHERE action = 'cli.unit.add-member' AND "
+        "target_id = %s ORDER BY id LIMIT 1" % sqlq(s.id))]
+    r = fetch(g, "/admin/audit/%d" % n, [s.name, json.dumps(s.unit)])
+    path = "/units/%s/activity" % s.unit_id
+    r = fetch(g, path, [s.unit, s.name, json.dumps(s.unit)])
+    whom = [c[3] for _, c in rows_of(r, "activity")]
+    check(whom and all(w == norm(s.name) for w in whom), "%s: the Whom "
+          "cells %r are not %r" % (path, whom, s.name))
+
+
+@test
 def escaping_own_account():
     """/account of the hostile person: name, UPN, email, job title,
     locations, the browser of the session; the header."""

@@ -62,3 +62,37 @@ def w3m_manager_pages():
               % (label, out))
     eq(out.count("Save"), 3, "Save buttons in w3m")
     eq(out.count("Remove"), 1, "Remove buttons in w3m (one number)")
+
+
+@test
+def w3m_audit_pages():
+    """The audit log, an entry and a location's recent activity read in
+    w3m: the filters, the rows, the links between pages."""
+    unit, uid, m, b = manager_unit("Store TextAudit")
+    t = member(unit, name="Wilma Textaudit")
+    temp_of(reset(b, t.id))
+    out = w3m_dump(b.expect("GET", "/units/%s" % uid, 200).raw)
+    check("Recent activity" in out, "w3m location page: no 'Recent "
+          "activity' in:\n%s" % out)
+    out = w3m_dump(b.expect("GET", "/units/%s/activity" % uid, 200).raw)
+    # (a name may wrap in a table cell: its words)
+    for label in ("Recent activity", "Wilma", "Textaudit",
+                  "user.password.reset", m.upn, "last 30 days"):
+        check(label in out, "w3m activity page: %r not visible in:\n%s"
+              % (label, out))
+    g = signed_in(add_manager("reports-reader"))
+    r = g.expect("GET", "/admin/audit?" + urllib.parse.urlencode(
+        {"target": t.id}), 200)
+    out = w3m_dump(r.raw)
+    for label in ("Audit log", "Who", "Action starts with", "Result", "From",
+                  "Days from", "Filter", "Download these entries as CSV",
+                  "user.password.reset", "Wilma", "Textaudit"):
+        check(label in out, "w3m audit log: %r not visible in:\n%s"
+              % (label, out))
+    link = [a.attrs["href"] for a in r.page.all("a")
+            if a.attrs.get("href", "").startswith("/admin/audit/")][0]
+    out = w3m_dump(g.expect("GET", link, 200).raw)
+    for label in ("Audit entry", "User agent", b.ua, "127.0.0.1",
+                  "Details", "initiatedBy", "Entries about this person"):
+        check(label in out, "w3m audit entry: %r not visible in:\n%s"
+              % (label, out))

@@ -3,7 +3,8 @@
  * "Who may do what" states it) and the phone rule, written out here
  * independently of authz.c's tables; unit versus org scope, org-role
  * targets, multi-role targets, self, and an actor with roles in two
- * units. Also the My Staff access rule.
+ * units. Also the My Staff access rule, the admin console and who may
+ * read a location's recent activity.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -373,6 +374,41 @@ test_admin_console(void **state)
 	assert_false(authz_admin_ok(&a, AREA_ANY, ADMIN_READ));
 }
 
+/*
+ * A location's recent activity: any role held there, or any role of
+ * organisation scope; nothing else (another location, no role).
+ */
+static void
+test_activity(void **state)
+{
+	static const char unit_a_upper[] =
+	    "CCCCCCCC-0000-4000-8000-00000000000A";
+	struct assignment	two[2] = { { ROLE_PASSWORD_ADMIN, UNIT_B },
+	    { ROLE_SECURITY_READER, UNIT_A } };
+	struct authz_actor	a = { UA_ID, two, 1 };
+	int			r;
+
+	(void)state;
+	assert_true(authz_activity_ok(&a, UNIT_B));
+	assert_false(authz_activity_ok(&a, UNIT_A));
+	assert_false(authz_activity_ok(&a, NULL));
+	a.nroles = 2;	/* and a reader at A: any role there counts */
+	assert_true(authz_activity_ok(&a, UNIT_A));
+	assert_true(authz_activity_ok(&a, unit_a_upper));
+	assert_true(authz_activity_ok(&a, UNIT_B));
+	for (r = 0; r < ROLE__MAX; r++) {
+		two[0].role = (enum role)r;
+		two[0].unit_id = NULL;	/* organisation scope: every location */
+		a.nroles = 1;
+		assert_true(authz_activity_ok(&a, UNIT_A));
+		assert_true(authz_activity_ok(&a, UNIT_B));
+		two[0].unit_id = UNIT_B;
+		assert_false(authz_activity_ok(&a, UNIT_A));
+	}
+	a.nroles = 0;
+	assert_false(authz_activity_ok(&a, UNIT_A));
+}
+
 int
 main(void)
 {
@@ -387,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_no_roles),
 		cmocka_unit_test(test_mystaff_access),
 		cmocka_unit_test(test_admin_console),
+		cmocka_unit_test(test_activity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

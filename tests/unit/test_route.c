@@ -125,6 +125,49 @@ test_unknown_is_404(void **state)
 	want(404, NULL);
 }
 
+/*
+ * {n}: 1 to ROUTE_N_DIGITS digits without a leading zero, parsed into
+ * path_n; anything else there is no page (404), before any gate.
+ */
+static void
+test_number_segment(void **state)
+{
+	static const char *const bad[] = { "/admin/audit/0",
+	    "/admin/audit/007", "/admin/audit/-1", "/admin/audit/1x",
+	    "/admin/audit/x1", "/admin/audit/", "/admin/audit/1/",
+	    "/admin/audit/1.0", "/admin/audit/ 1",
+	    "/admin/audit/1234567890123456789",		/* 19 digits */
+	    "/admin/audit/99999999999999999999999" };
+	const struct route	*rt;
+	size_t			 i;
+
+	(void)state;
+	start(NOBODY);
+	rt = route_find(&r, "/admin/audit/42");
+	assert_non_null(rt);
+	assert_string_equal(rt->pattern, "/admin/audit/{n}");
+	assert_int_equal(r.path_n, 42);
+	assert_string_equal(r.path_id, "42");
+	start(NOBODY);
+	assert_non_null(route_find(&r, "/admin/audit/123456789012345678"));
+	assert_int_equal(r.path_n, 123456789012345678LL);
+	start(NOBODY);
+	rt = route_find(&r, "/admin/audit.csv");
+	assert_non_null(rt);
+	assert_null(r.path_id);
+	start(NOBODY);
+	rt = route_find(&r, "/units/" UUID "/activity");
+	assert_non_null(rt);
+	assert_string_equal(rt->pattern, "/units/{id}/activity");
+	assert_string_equal(r.path_id, UUID);
+	for (i = 0; i < NELEM(bad); i++) {
+		start(ORG_ADMIN);
+		get(bad[i], NULL);
+		if (r.status != 404)
+			fail_msg("GET %s: %d, want 404", bad[i], r.status);
+	}
+}
+
 static void
 test_method_is_405_with_allow(void **state)
 {
@@ -179,6 +222,11 @@ test_malformed_input_is_400(void **state)
 			{ "GET", "/admin/audit", "to=yesterday" },
 			{ "GET", "/admin/audit", "before=0" },
 			{ "GET", "/admin/audit", "before=12x" },
+			{ "GET", "/admin/audit", "after=0" },
+			{ "GET", "/admin/audit", "client=phone" },
+			{ "GET", "/admin/audit.csv", "client=CLI" },
+			{ "GET", "/admin/audit.csv", "from=2026-02-29" },
+			{ "GET", "/units/" UUID "/activity", "before=x" },
 			{ "POST", "/users/" UUID "/phone", "type=pager" },
 			{ "POST", "/users/" UUID "/phone", "type=mobile&action=delete" },
 			{ "POST", "/users/" UUID "/reset-password", "version=-1" },
@@ -283,6 +331,13 @@ test_need_levels(void **state)
 		/* NEED_ORG_ROLE: a role of organisation scope */
 		{ STAFF, "GET", "/admin/audit", 403, NULL },
 		{ UNIT_ADMIN, "GET", "/admin/audit", 403, NULL },
+		{ UNIT_ADMIN, "GET", "/admin/audit/7", 403, NULL },
+		{ UNIT_ADMIN, "GET", "/admin/audit.csv", 403, NULL },
+		{ ORG_ADMIN, "GET", "/admin/audit.csv", 403, NULL },
+		{ STAFF, "GET", "/admin/audit/7", 403, NULL },
+		{ NOBODY, "GET", "/admin/audit.csv", 303, "/login" },
+		{ STAFF, "GET", "/units/" UUID "/activity", 403, NULL },
+		{ NOBODY, "GET", "/units/" UUID "/activity", 303, "/login" },
 		/* and met: the handler answers (no database needed) */
 		{ STAFF, "GET", "/", 303, "/account" },
 		{ UNIT_ADMIN, "GET", "/", 303, "/units" },
@@ -355,6 +410,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unknown_is_404),
+		cmocka_unit_test(test_number_segment),
 		cmocka_unit_test(test_method_is_405_with_allow),
 		cmocka_unit_test(test_malformed_input_is_400),
 		cmocka_unit_test(test_body_413_and_415),
