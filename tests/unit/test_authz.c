@@ -373,6 +373,45 @@ test_admin_console(void **state)
 	assert_false(authz_admin_ok(&a, AREA_ANY, ADMIN_READ));
 }
 
+/*
+ * Which roles may be held for one location: DESIGN.md section 3's
+ * "scope" column, written out here ("org" or "org or unit").
+ */
+static void
+test_role_scope(void **state)
+{
+	static const struct {
+		const char	*role;
+		int		 at_location;
+	} rows[] = {
+		{ "global-administrator", 0 },
+		{ "privileged-authentication-administrator", 1 },
+		{ "authentication-administrator", 1 },
+		{ "user-administrator", 1 },
+		{ "helpdesk-administrator", 1 },
+		{ "password-administrator", 1 },
+		{ "authentication-policy-administrator", 0 },
+		{ "conditional-access-administrator", 0 },
+		{ "privileged-role-administrator", 0 },
+		{ "directory-reader", 0 },
+		{ "reports-reader", 0 },
+		{ "security-reader", 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	assert_int_equal(NELEM(rows), ROLE__MAX);
+	for (i = 0; i < NELEM(rows); i++)
+		if (authz_role_at_location(R(rows[i].role)) !=
+		    rows[i].at_location)
+			fail_msg("%s at one location: %d, want %d",
+			    rows[i].role, !rows[i].at_location,
+			    rows[i].at_location);
+	/* Out of range is no role: never at a location. */
+	assert_false(authz_role_at_location(ROLE__MAX));
+	assert_false(authz_role_at_location((enum role)-1));
+}
+
 int
 main(void)
 {
@@ -387,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_no_roles),
 		cmocka_unit_test(test_mystaff_access),
 		cmocka_unit_test(test_admin_console),
+		cmocka_unit_test(test_role_scope),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
