@@ -47,7 +47,7 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/signin.c cgi/pages/account.c cgi/pages/qr.c \
               cgi/pages/pager.c cgi/pages/lists.c \
               cgi/pages/person.c cgi/pages/actions.c cgi/pages/admin.c \
-              cgi/pages/console.c
+              cgi/pages/console.c cgi/pages/locations.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
               cgi/cli/explain.c \

@@ -18,7 +18,8 @@ const char *const page_templates[] = {
 	"header.tpl", "footer.tpl", "error.tpl", "login.tpl", "mfa.tpl",
 	"account.tpl", "password.tpl", "enrol.tpl", "units.tpl", "people.tpl",
 	"user.tpl", "search.tpl", "reset.tpl", "reset_done.tpl", "phone.tpl",
-	"audit.tpl", "admin.tpl", NULL
+	"audit.tpl", "admin.tpl", "admin_units.tpl", "admin_unit.tpl",
+	"admin_roles.tpl", NULL
 };
 
 struct tpl *

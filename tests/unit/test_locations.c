@@ -1,7 +1,8 @@
 /*
  * test_locations.c: the rules of a location's name and description
  * (location.h), as both the admin console and staffdesk-admin apply
- * them.
+ * them, and the role words the admin forms accept (keys.c), which must
+ * be authz.h's role ids in enum order.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "authz.h"
+#include "keys.h"
 #include "location.h"
 #include "util.h"
 
@@ -108,6 +110,27 @@ test_refusal_texts(void **state)
 	    "500"));
 }
 
+/* The words of the role field are the role ids, in enum order. */
+static void
+test_role_words(void **state)
+{
+	const struct http_key	*k = &route_keys[K_ROLE];
+	int			 i;
+
+	(void)state;
+	assert_int_equal(k->type, HTTP_CHOICE);
+	for (i = 0; i < ROLE__MAX; i++) {
+		assert_non_null(k->choices[i]);
+		assert_string_equal(k->choices[i], authz_role_id((enum role)i));
+		assert_true(strlen(k->choices[i]) <= k->max);
+	}
+	assert_null(k->choices[ROLE__MAX]);
+	/* The form fields leave room over the rules: a name a little too
+	 * long is the form's 422, not the dispatcher's 400. */
+	assert_true(route_keys[K_NAME].chars > LOCATION_NAME_MAX);
+	assert_true(route_keys[K_DESCRIPTION].chars > LOCATION_DESC_MAX);
+}
+
 int
 main(void)
 {
@@ -116,6 +139,7 @@ main(void)
 		cmocka_unit_test(test_name_rules),
 		cmocka_unit_test(test_description_rules),
 		cmocka_unit_test(test_refusal_texts),
+		cmocka_unit_test(test_role_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
