@@ -32,7 +32,8 @@ import urllib.parse
 import lib
 
 AREAS = ("basics", "signin", "cli", "mystaff", "reset", "phones", "audit",
-         "textbrowser", "escaping", "limits", "process", "ops")
+         "units_admin", "textbrowser", "escaping", "limits", "process",
+         "ops")
 
 
 def load():
