@@ -24,11 +24,14 @@
 {{#READ_ONLY}}<p class="hint" id="read-only">Your role lets you read this location, not change it.</p>{{/READ_ONLY}}
 <h2>Members</h2>
 {{#NO_MEMBERS}}<p id="no-members">Nobody is a member of this location.</p>{{/NO_MEMBERS}}
-{{#HAS_MEMBERS}}<table class="list" id="members">
+{{#HAS_MEMBERS}}{{#EDIT}}<form method="post" action="/admin/units/{{UNIT_ID}}/members/remove" id="remove">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+{{/EDIT}}<table class="list" id="members">
 <tr><th scope="col">Name</th><th scope="col">Username</th>{{#EDIT}}<th scope="col"><span class="hint">Change</span></th>{{/EDIT}}</tr>
-{{#MEMBER}}<tr><td><a href="/admin/roles?user={{ID}}">{{NAME}}</a></td><td>{{UPN}}</td>{{#REMOVE}}<td><form method="post" action="/admin/units/{{UNIT_ID}}/members/remove" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Remove</button></form></td>{{/REMOVE}}</tr>
+{{#MEMBER}}<tr><td><a href="/admin/roles?user={{ID}}">{{NAME}}</a></td><td>{{UPN}}</td>{{#REMOVE}}<td><button type="submit" name="user" value="{{ID}}">Remove</button></td>{{/REMOVE}}</tr>
 {{/MEMBER}}
-</table>{{/HAS_MEMBERS}}
+</table>{{#EDIT}}
+</form>{{/EDIT}}{{/HAS_MEMBERS}}
 <p class="pager">{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Previous</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Next &rarr;</a>{{/NEXT}}</p>
 {{#ADD}}
 <h2>Add a member</h2>
@@ -38,11 +41,14 @@
 <button type="submit">Find</button></p>
 </form>
 {{#FOUND}}
-<p>People found (each has an Add button; a search shows at most 50):</p>
+<form method="post" action="/admin/units/{{UNIT_ID}}/members" id="add">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<p>People found (a search shows at most 50):</p>
 <ul id="candidates">
-{{#CANDIDATE}}<li><form method="post" action="/admin/units/{{UNIT_ID}}/members" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}">{{NAME}} <span class="hint">{{UPN}}</span> <button type="submit">Add</button></form></li>
+{{#CANDIDATE}}<li>{{NAME}} <span class="hint">{{UPN}}</span> <button type="submit" name="user" value="{{ID}}">Add</button></li>
 {{/CANDIDATE}}
 </ul>
+</form>
 {{/FOUND}}
 {{/ADD}}
 <h2>Roles held at this location</h2>

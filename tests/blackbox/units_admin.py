@@ -433,9 +433,10 @@ def unit_members_add_remove():
         {"q": "memberadd" + TAG}), 200)
     forms = [f for f in r.page.all("form")
              if f.attrs.get("action") == path + "/members"]
-    eq(len(forms), 1, "the people found for memberadd%s" % TAG)
-    eq([i.attrs.get("value") for i in forms[0].iter() if i.tag == "input"
-        and i.attrs.get("name") == "user"], [pid], "the person found")
+    eq(len(forms), 1, "the forms of the people found for memberadd%s" % TAG)
+    eq([(x.attrs.get("name"), x.attrs.get("value"), norm(x.text()))
+        for x in forms[0].iter() if x.tag == "button"],
+       [("user", pid, "Add")], "the Add buttons of the people found")
     check(who in norm(forms[0].text()), "the found person's name")
     mark = audit_mark()
     r = g.post(path + "/members", {"user": pid})
@@ -448,6 +449,9 @@ def unit_members_add_remove():
     eq(member_upns(bm, uid), [p], "My Staff after the add")
     r = g.expect("GET", path, 200)
     eq([c[1] for _, c in table_rows(r, "members")], [p], "the admin list")
+    eq([(x.attrs.get("name"), x.attrs.get("value")) for x in
+        r.page.by_id("remove").iter() if x.tag == "button"], [("user", pid)],
+       "the Remove buttons")
     list_copies_agree()
     # again: 422 that says so, nothing written
     mark = audit_mark()
