@@ -27,7 +27,7 @@ static const char *const phone_types[] = { "mobile", "alternateMobile",
 static const char *const phone_actions[] = { "save", "remove", NULL };
 static const char *const results[] = { "success", "failure", NULL };
 /* The role ids in the order of enum role (authz_role_id() says each;
- * test_route checks that they agree). */
+ * test_locations checks that they agree). */
 static const char *const role_ids[] = { "global-administrator",
     "privileged-authentication-administrator",
     "authentication-administrator", "user-administrator",
