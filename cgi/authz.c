@@ -6,28 +6,33 @@
 
 #include "authz.h"
 
+/* Each role: its id, its name, and whether it may be held for one
+ * location (the five that act on people) or only for the whole
+ * organisation (settings, roles and reading are organisation-wide). */
 static const struct {
 	const char	*id, *name;
+	int		 at_location;
 } roles[ROLE__MAX] = {
-	[ROLE_GLOBAL_ADMIN] = { "global-administrator", "Global administrator" },
+	[ROLE_GLOBAL_ADMIN] = { "global-administrator", "Global administrator",
+	    0 },
 	[ROLE_PRIV_AUTH_ADMIN] = { "privileged-authentication-administrator",
-	    "Privileged authentication administrator" },
+	    "Privileged authentication administrator", 1 },
 	[ROLE_AUTH_ADMIN] = { "authentication-administrator",
-	    "Authentication administrator" },
-	[ROLE_USER_ADMIN] = { "user-administrator", "User administrator" },
+	    "Authentication administrator", 1 },
+	[ROLE_USER_ADMIN] = { "user-administrator", "User administrator", 1 },
 	[ROLE_HELPDESK_ADMIN] = { "helpdesk-administrator",
-	    "Helpdesk administrator" },
+	    "Helpdesk administrator", 1 },
 	[ROLE_PASSWORD_ADMIN] = { "password-administrator",
-	    "Password administrator" },
+	    "Password administrator", 1 },
 	[ROLE_AUTH_POLICY_ADMIN] = { "authentication-policy-administrator",
-	    "Authentication policy administrator" },
+	    "Authentication policy administrator", 0 },
 	[ROLE_CA_ADMIN] = { "conditional-access-administrator",
-	    "Conditional Access administrator" },
-	[ROLE_DIRECTORY_READER] = { "directory-reader", "Directory reader" },
-	[ROLE_REPORTS_READER] = { "reports-reader", "Reports reader" },
+	    "Conditional Access administrator", 0 },
+	[ROLE_DIRECTORY_READER] = { "directory-reader", "Directory reader", 0 },
+	[ROLE_REPORTS_READER] = { "reports-reader", "Reports reader", 0 },
 	[ROLE_PRIV_ROLE_ADMIN] = { "privileged-role-administrator",
-	    "Privileged role administrator" },
-	[ROLE_SECURITY_READER] = { "security-reader", "Security reader" },
+	    "Privileged role administrator", 0 },
+	[ROLE_SECURITY_READER] = { "security-reader", "Security reader", 0 },
 };
 
 /*
@@ -103,6 +108,12 @@ const char *
 authz_role_name(enum role r)
 {
 	return r < ROLE__MAX ? roles[r].name : "Unknown role";
+}
+
+int
+authz_role_at_location(enum role r)
+{
+	return (unsigned)r < ROLE__MAX && roles[r].at_location;
 }
 
 /* 1 when the role grants the action at all. */

@@ -99,6 +99,16 @@ int		 authz_role_parse(const char *);
 const char	*authz_role_id(enum role);
 /* A role's name for people ("Helpdesk administrator"). */
 const char	*authz_role_name(enum role);
+/*
+ * 1 when the role may be held for one location, 0 when only for the
+ * whole organisation (a predicate). Organisation only: global-,
+ * authentication-policy-, conditional-access- and
+ * privileged-role-administrator and the three readers; a location
+ * would give them nothing (the admin console counts only the
+ * organisation's), or, for global-administrator, a name that says
+ * more than it grants. The others: either.
+ */
+int		 authz_role_at_location(enum role);
 
 /*
  * AUTHZ_OK when the actor may act on the target: one of the actor's

@@ -2,14 +2,24 @@
  * keys.c: see keys.h.
  */
 #include "auth/password.h"
+#include "authz.h"
 #include "cursor.h"
 #include "http.h"
 #include "keys.h"
+#include "location.h"
 #include "phone.h"
 #include "search.h"
 
 #define CODE_MAX	32
 #define UPN_MAX		255
+/*
+ * What a location form may send at all (more is a 400): room over
+ * location.h's rules, so a name or description a little too long is
+ * answered by the form (422, the text kept), not by the dispatcher.
+ */
+#define NAME_FIELD_CHARS	(LOCATION_NAME_MAX * 3)
+#define DESC_FIELD_CHARS	(LOCATION_DESC_MAX * 2)
+#define ROLE_ID_MAX		64
 
 static const char *const methods[] = { "totp", "recovery", NULL };
 static const char *const phone_types[] = { "mobile", "alternateMobile",
@@ -21,6 +31,27 @@ static const char *const sections[] = { "mystaff", "ca", "methods",
     "passwords", NULL };
 static const char *const clients[] = { "mystaff", "account", "admin", "cli",
     NULL };
+/* The role ids in the order of enum role (authz_role_id() says each;
+ * test_locations checks that they agree). */
+static const char *const role_ids[] = { "global-administrator",
+    "privileged-authentication-administrator",
+    "authentication-administrator", "user-administrator",
+    "helpdesk-administrator", "password-administrator",
+    "authentication-policy-administrator",
+    "conditional-access-administrator", "directory-reader",
+    "reports-reader", "privileged-role-administrator", "security-reader",
+    NULL };
+static const char *const backs[] = { "person", "location", "unit", NULL };
+
+_Static_assert(NELEM(role_ids) == ROLE__MAX + 1, "role_ids[] lists every "
+    "role");
+
+/* A location's id, or empty: the whole organisation. */
+static int
+valid_scope(const char *s, size_t len)
+{
+	return len == 0 || http_valid_uuid(s, len);
+}
 
 _Static_assert(PHONE__MAX == 3, "phone_types[] lists every phone type");
 
@@ -62,4 +93,14 @@ const struct http_key route_keys[K__MAX] = {
 	[K_SAVED] = CHOICE("saved", sections),
 	[K_USER] = TEXT("user", UUID_LEN, http_valid_uuid),
 	[K_CLIENT] = CHOICE("client", clients),
+	[K_NAME] = { "name", NAME_FIELD_CHARS * 4, http_valid_text, HTTP_TEXT,
+	    NAME_FIELD_CHARS, 0, 0, NULL },
+	[K_DESCRIPTION] = { "description", DESC_FIELD_CHARS * 4,
+	    http_valid_text, HTTP_TEXT, DESC_FIELD_CHARS, 0, 0, NULL },
+	[K_UNIT] = TEXT("unit", UUID_LEN, valid_scope),
+	[K_ROLE] = { "role", ROLE_ID_MAX, http_valid_token, HTTP_CHOICE, 0, 0,
+	    0, role_ids },
+	[K_UNIT_Q] = { "unit_q", SEARCH_Q_MAX * 4, http_valid_text, HTTP_TEXT,
+	    SEARCH_Q_MAX, 0, 0, NULL },
+	[K_BACK] = CHOICE("back", backs),
 };

@@ -41,6 +41,12 @@ enum key {
 	K_SAVED,		/* choice: a settings section ("saved") */
 	K_USER,			/* a person's id */
 	K_CLIENT,		/* choice: enum audit_client */
+	K_NAME,			/* a location's name (location.h's rules) */
+	K_DESCRIPTION,		/* a location's description */
+	K_UNIT,			/* a location's id, or "" for the organisation */
+	K_ROLE,			/* choice: enum role (authz.h) */
+	K_UNIT_Q,		/* a location search, as K_Q */
+	K_BACK,			/* choice: enum back_to */
 	K__MAX
 };
 
@@ -50,8 +56,12 @@ enum phone_action { PHONE_SAVE, PHONE_REMOVE };
 enum audit_result { RESULT_SUCCESS, RESULT_FAILURE };
 /* Where an audited action came from (audit_log.client). */
 enum audit_client { CLIENT_MYSTAFF, CLIENT_ACCOUNT, CLIENT_ADMIN, CLIENT_CLI };
+/* Where a revoke returns: the person's roles, the location's roles on
+ * /admin/roles, or the location's admin page. */
+enum back_to { BACK_PERSON, BACK_LOCATION, BACK_UNIT };
 
 #define KEY(k)	(UINT64_C(1) << (k))
+_Static_assert(K__MAX <= 64, "a route's keys are a 64-bit mask");
 
 extern const struct http_key route_keys[K__MAX];
 

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "location.h"
 #include "search.h"
 
 static int
@@ -67,13 +68,16 @@ cli_unit_add(struct cli *c, const struct opts *o, const char *const *a, int n, i
 	(void)a; (void)n;
 	memset(&u, 0, sizeof(u));
 	u.c = c;
-	u.name = opt(o, "--name");
-	u.desc = opt(o, "--description");
-	if (u.name == NULL)
+	if (opt(o, "--name") == NULL)
 		return EXIT_USAGE;
-	if (cli_check_text("--name", u.name, 128) ||
-	    cli_check_text("--description", u.desc, 512))
-		return EXIT_FAIL;
+	/* The rules the admin console keeps (location.h). */
+	u.name = location_trim(&c->arena, opt(o, "--name"));
+	u.desc = location_trim(&c->arena, opt(o, "--description"));
+	if ((rc = location_name_check(u.name)) != 0 ||
+	    (rc = location_desc_check(u.desc)) != 0)
+		return fail("%s", location_refusal_text(rc));
+	if (u.desc != NULL && *u.desc == '\0')
+		u.desc = NULL;
 	uuid_v4(u.id);
 	if ((rc = db_txn(c->db, unit_add_txn, &u)) != DB_OK) {
 		if (rc == DB_DUP)
@@ -134,6 +138,10 @@ cli_role(struct cli *c, const struct opts *o, const char *const *a, int n,
 		fputc('\n', stderr);
 		return EXIT_FAIL;
 	}
+	if (assign && unit != NULL &&
+	    !authz_role_at_location((enum role)authz_role_parse(role)))
+		return fail("%s is held for the whole organisation only "
+		    "(no --unit)", role);
 	if ((rc = cli_find_user(c, user, &uid, &uname)) != 0)
 		return rc;
 	if (unit != NULL && (rc = cli_find_unit(c, unit, &nid, &nname)) != 0)

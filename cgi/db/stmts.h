@@ -446,6 +446,70 @@ STMT(Q_REINDEX_USERS, IN(after), OUT(id, display_name, upn, email, phones),
 STMT(Q_REINDEX_UNITS, IN(), OUT(id, name),
     "SELECT id, name FROM units")
 
+/*
+ * The admin console's locations, members and roles (pages/locations.c).
+ * A change to a location locks its row first: FOR UPDATE to rename or
+ * delete it, LOCK IN SHARE MODE to add a member or a role there. A
+ * membership or role being added holds the same shared lock (the
+ * foreign key's check) until it commits, so a delete that has the row
+ * sees every one of them, and one added after the delete finds no
+ * location. (Connections read committed: each read sees what has
+ * committed when it runs.)
+ */
+STMT(Q_UNIT_LOCK, IN(id), OUT(id, name, description),
+    "SELECT id, name, description FROM units WHERE id = ? FOR UPDATE")
+STMT(Q_UNIT_HOLD, IN(=Q_UNIT_LOCK), OUT(=Q_UNIT_LOCK),
+    "SELECT id, name, description FROM units WHERE id = ? "
+    "LOCK IN SHARE MODE")
+/* What keeps a location from being deleted. Params: unit twice. */
+STMT(Q_UNIT_USES, IN(members_of, roles_at), OUT(members:int, roles:int),
+    "SELECT (SELECT COUNT(*) FROM unit_members WHERE unit_id = ?), "
+    "(SELECT COUNT(*) FROM role_assignments WHERE unit_id = ?)")
+STMT(Q_UNIT_UPDATE, IN(name, description, id), OUT(),
+    "UPDATE units SET name = ?, description = ? WHERE id = ?")
+STMT(Q_UNIT_DELETE, IN(id), OUT(),
+    "DELETE FROM units WHERE id = ?")
+/* The roles held at a location, by person: UNIT_ROLES_MAX + 1 rows. */
+STMT(Q_UNIT_ROLES, IN(unit), OUT(role, user_id, display_name, upn),
+    "SELECT r.role, u.id, u.display_name, u.upn FROM role_assignments r "
+    "JOIN users u ON u.id = r.user_id WHERE r.unit_id = ? "
+    "ORDER BY u.display_name, u.id, r.role LIMIT 101")
+STMT(Q_USER_NAME, IN(id), OUT(id, display_name, upn),
+    "SELECT id, display_name, upn FROM users WHERE id = ?")
+STMT(Q_MEMBER_IS, IN(unit, user), OUT(yes:int),
+    "SELECT 1 FROM unit_members WHERE unit_id = ? AND user_id = ?")
+/*
+ * Before a global-administrator is revoked for the organisation: every
+ * org-scope assignment of the role, locked (all of them, whoever is
+ * revoked, so two revokes queue instead of each counting the other),
+ * and how many belong to enabled people other than the one losing it.
+ * Params: that person, the role id.
+ */
+STMT(Q_GLOBAL_ADMINS_LOCK, IN(except, role), OUT(others:int),
+    "SELECT IFNULL(SUM(r.user_id <> ? AND u.enabled = 1), 0) FROM "
+    "role_assignments r JOIN users u ON u.id = r.user_id WHERE "
+    "r.role = ? AND r.unit_id IS NULL FOR UPDATE")
+/*
+ * Locations whose name has a word q starts, as search finds them
+ * (SEARCH_HIT below, for units): in (word, name, id) order, each
+ * location once. Params: term, [term 2,] term again, then the cursor:
+ * word, word, name, id.
+ */
+#define UNIT_HIT(extra) "SELECT un.id, un.name, un.description, (SELECT " \
+    "COUNT(*) FROM unit_members m WHERE m.unit_id = un.id), s.word, " \
+    "s.sort_name FROM search_words s JOIN units un ON un.id = s.ref_id " \
+    "WHERE s.kind = 'unit' AND s.word LIKE ? ESCAPE '!' " extra " AND " \
+    "(s.prev_word IS NULL OR s.prev_word NOT LIKE ? ESCAPE '!') AND " \
+    "s.word >= ? AND (s.word, s.sort_name, s.ref_id) > (?, ?, ?) " \
+    "ORDER BY s.word, s.sort_name, s.ref_id LIMIT 51"
+STMT(Q_UNIT_SEARCH1, IN(term, prev_term, from_word, word, name, id),
+    OUT(unit:unit, word, sort_name),
+    UNIT_HIT(""))
+STMT(Q_UNIT_SEARCH2, IN(term, term2, prev_term, from_word, word, name, id),
+    OUT(=Q_UNIT_SEARCH1),
+    UNIT_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
+    "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))
+
 /* SMS: the outbox keeps a record, never a secret (the body is redacted). */
 STMT(Q_SMS_QUEUE, IN(number, body), OUT(),
     "INSERT INTO sms_outbox (number, body, status) VALUES "
@@ -516,6 +580,7 @@ STMT(Q_ACTIVITY_NEWER, IN(=Q_ACTIVITY_OLDER), OUT(=Q_AUDIT_OLDER),
 #undef UNIT_COLS
 #undef U8
 #undef SEARCH_HIT
+#undef UNIT_HIT
 #undef SW1
 #undef SW5
 #undef AUDIT_ENTRY

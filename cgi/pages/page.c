@@ -19,7 +19,8 @@ const char *const page_templates[] = {
 	"account.tpl", "password.tpl", "enrol.tpl", "units.tpl", "people.tpl",
 	"user.tpl", "search.tpl", "reset.tpl", "reset_done.tpl", "phone.tpl",
 	"audit.tpl", "audit_entry.tpl", "activity.tpl", "admin.tpl",
-	"admin_settings.tpl", NULL
+	"admin_settings.tpl", "admin_units.tpl", "admin_unit.tpl",
+	"admin_roles.tpl", NULL
 };
 
 struct tpl *

@@ -94,4 +94,16 @@ void	 page_audit_entry(struct req *);
 void	 page_audit_csv(struct req *);
 void	 page_unit_activity(struct req *);
 
+/* locations.c: the admin console's locations, members and roles */
+void	 page_admin_units(struct req *);
+void	 page_admin_units_post(struct req *);
+void	 page_admin_unit(struct req *);
+void	 page_admin_unit_post(struct req *);
+void	 page_admin_unit_delete_post(struct req *);
+void	 page_admin_member_add_post(struct req *);
+void	 page_admin_member_remove_post(struct req *);
+void	 page_admin_roles(struct req *);
+void	 page_admin_roles_post(struct req *);
+void	 page_admin_revoke_post(struct req *);
+
 #endif

@@ -18,7 +18,9 @@ The tests live in one file per area (AREAS, in the order they run). The
 process and DB-restart tests run last: they stop and start parts of the
 stack. reset_atomic briefly adds a trigger t_fail on audit_log that refuses
 every insert (dropped again in a finally); settings a test changes are set
-back the same way.
+back the same way. last_global_admin_stays sets the global administrators
+aside (and a trigger t_slow_revoke that slows their revokes) and puts
+them back in a finally.
 """
 
 import argparse
@@ -32,7 +34,8 @@ import urllib.parse
 import lib
 
 AREAS = ("basics", "signin", "cli", "mystaff", "reset", "phones", "audit",
-         "textbrowser", "escaping", "limits", "console", "process", "ops")
+         "units_admin", "textbrowser", "escaping", "limits", "console",
+         "process", "ops")
 
 
 def load():

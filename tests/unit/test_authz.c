@@ -284,7 +284,8 @@ test_no_roles(void **state)
 static void
 test_mystaff_access(void **state)
 {
-	struct mystaff_ctx	c = { 1, MYSTAFF_ALL, 0, 1, 1000, 2000, 3600 };
+	struct mystaff_ctx	c = { .nroles = 1, .mode = MYSTAFF_ALL,
+	    .require_mfa = 1, .mfa_at = 1000, .now = 2000, .frequency = 3600 };
 
 	(void)state;
 	assert_int_equal(mystaff_access(&c), MYSTAFF_OK);
@@ -304,6 +305,13 @@ test_mystaff_access(void **state)
 	assert_int_equal(mystaff_access(&c), MYSTAFF_NEEDS_MFA);
 	c.require_mfa = 0;
 	assert_int_equal(mystaff_access(&c), MYSTAFF_OK);
+	/* A blocked network refuses whatever else holds; no role first. */
+	c.blocked = 1;
+	assert_int_equal(mystaff_access(&c), MYSTAFF_BLOCKED);
+	c.mode = MYSTAFF_NONE;
+	assert_int_equal(mystaff_access(&c), MYSTAFF_BLOCKED);
+	c.nroles = 0;
+	assert_int_equal(mystaff_access(&c), MYSTAFF_NO_ROLE);
 }
 
 /*
@@ -409,6 +417,45 @@ test_activity(void **state)
 	assert_false(authz_activity_ok(&a, UNIT_A));
 }
 
+/*
+ * Which roles may be held for one location, as the README's "Who may do
+ * what" states it: only the five that act on people.
+ */
+static void
+test_role_scope(void **state)
+{
+	static const struct {
+		const char	*role;
+		int		 at_location;
+	} rows[] = {
+		{ "global-administrator", 0 },
+		{ "privileged-authentication-administrator", 1 },
+		{ "authentication-administrator", 1 },
+		{ "user-administrator", 1 },
+		{ "helpdesk-administrator", 1 },
+		{ "password-administrator", 1 },
+		{ "authentication-policy-administrator", 0 },
+		{ "conditional-access-administrator", 0 },
+		{ "privileged-role-administrator", 0 },
+		{ "directory-reader", 0 },
+		{ "reports-reader", 0 },
+		{ "security-reader", 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	assert_int_equal(NELEM(rows), ROLE__MAX);
+	for (i = 0; i < NELEM(rows); i++)
+		if (authz_role_at_location(R(rows[i].role)) !=
+		    rows[i].at_location)
+			fail_msg("%s at one location: %d, want %d",
+			    rows[i].role, !rows[i].at_location,
+			    rows[i].at_location);
+	/* Out of range is no role: never at a location. */
+	assert_false(authz_role_at_location(ROLE__MAX));
+	assert_false(authz_role_at_location((enum role)-1));
+}
+
 int
 main(void)
 {
@@ -424,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_mystaff_access),
 		cmocka_unit_test(test_admin_console),
 		cmocka_unit_test(test_activity),
+		cmocka_unit_test(test_role_scope),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,6 +123,12 @@ test_unknown_is_404(void **state)
 	start(NOBODY);
 	get("/users/" UUID "/nothing", NULL);
 	want(404, NULL);
+	start(ORG_ADMIN);
+	get("/admin/units/not-a-uuid", NULL);
+	want(404, NULL);
+	start(ORG_ADMIN);
+	get("/admin/units/" UUID "/members/nothing", NULL);
+	want(404, NULL);
 }
 
 /*
@@ -184,6 +190,18 @@ test_method_is_405_with_allow(void **state)
 	route_dispatch(&r, "PUT", "/login", NULL, NULL, NULL, 0);
 	want(405, NULL);
 	assert_string_equal(r.allow, "GET, HEAD, POST");
+	/* the admin console's changes are POSTs only */
+	start(ORG_ADMIN);
+	get("/admin/units/" UUID "/delete", NULL);
+	want(405, NULL);
+	assert_string_equal(r.allow, "POST");
+	start(ORG_ADMIN);
+	get("/admin/units/" UUID "/members/remove", NULL);
+	want(405, NULL);
+	start(ORG_ADMIN);
+	get("/admin/roles/revoke", NULL);
+	want(405, NULL);
+	assert_string_equal(r.allow, "POST");
 }
 
 static void
@@ -232,6 +250,13 @@ test_malformed_input_is_400(void **state)
 			{ "POST", "/users/" UUID "/reset-password", "version=-1" },
 			{ "POST", "/users/" UUID "/reset-password", "version=4294967296" },
 			{ "POST", "/login/mfa", "method=sms&code=123456" },
+			{ "POST", "/admin/roles", "role=no-such-role" },
+			{ "POST", "/admin/roles", "role=global-administrator&user=x" },
+			{ "POST", "/admin/roles", "unit=12345" },
+			{ "POST", "/admin/roles/revoke", "back=home" },
+			{ "POST", "/admin/units", "name=a%0Ab" },
+			{ "POST", "/admin/units/" UUID "/members", "user=" },
+			{ "GET", "/admin/roles", "user=" UUID "x" },
 		};
 
 		for (i = 0; i < NELEM(typed); i++) {
@@ -338,6 +363,16 @@ test_need_levels(void **state)
 		{ NOBODY, "GET", "/admin/audit.csv", 303, "/login" },
 		{ STAFF, "GET", "/units/" UUID "/activity", 403, NULL },
 		{ NOBODY, "GET", "/units/" UUID "/activity", 303, "/login" },
+		/* NEED_ADMIN: locations and roles want an org-scope role that
+		 * reads them (a helpdesk-administrator's does not) */
+		{ STAFF, "GET", "/admin/units", 403, NULL },
+		{ UNIT_ADMIN, "GET", "/admin/units", 403, NULL },
+		{ ORG_ADMIN, "GET", "/admin/units", 403, NULL },
+		{ ORG_ADMIN, "GET", "/admin/units/" UUID, 403, NULL },
+		{ UNIT_ADMIN, "GET", "/admin/roles", 403, NULL },
+		{ ORG_ADMIN, "GET", "/admin/roles", 403, NULL },
+		{ NOBODY, "GET", "/admin/roles", 303, "/login" },
+		{ NOBODY, "POST", "/admin/roles", 403, NULL },
 		/* and met: the handler answers (no database needed) */
 		{ STAFF, "GET", "/", 303, "/account" },
 		{ UNIT_ADMIN, "GET", "/", 303, "/units" },

@@ -1,0 +1,38 @@
+/*
+ * location.h: the rules a location's (a unit's) name and description
+ * keep, as pure functions of the text: the admin console and
+ * staffdesk-admin check them the same way.
+ *
+ * A name is one line of text, 1-LOCATION_NAME_MAX characters once the
+ * spaces at both ends are cut; names are unique as the database
+ * compares them (without regard to case or accents: "Store 1" and
+ * "store 1" are one name). A description is one line of at most
+ * LOCATION_DESC_MAX characters, or none.
+ */
+#ifndef STAFFDESK_LOCATION_H
+#define STAFFDESK_LOCATION_H
+
+#define LOCATION_NAME_MAX	100	/* characters */
+#define LOCATION_DESC_MAX	500	/* characters */
+
+struct arena;
+
+/* Why a name or description is refused (the return rule's positive). */
+enum location_refusal {
+	LOCATION_NAME_EMPTY = 1,	/* no name, or only spaces */
+	LOCATION_NAME_LONG,		/* over LOCATION_NAME_MAX characters */
+	LOCATION_NAME_BAD,		/* not one line of UTF-8 text */
+	LOCATION_DESC_LONG,		/* over LOCATION_DESC_MAX characters */
+	LOCATION_DESC_BAD,		/* not one line of UTF-8 text */
+};
+
+/* s without the spaces at both ends, in the arena; NULL stays NULL. */
+const char	*location_trim(struct arena *, const char *s);
+/* 0 when name (already trimmed) may name a location, else the refusal. */
+int		 location_name_check(const char *name);
+/* 0 when desc (already trimmed; NULL or "" is none) may describe one. */
+int		 location_desc_check(const char *desc);
+/* The refusal as a sentence for a person. */
+const char	*location_refusal_text(enum location_refusal);
+
+#endif

@@ -1,0 +1,1163 @@
+/*
+ * locations.c: the admin console's locations, their members and the
+ * role assignments: /admin/units (the list, a search, a new location),
+ * /admin/units/{id} (rename, delete, members, the roles held there) and
+ * /admin/roles (a person's roles or a location's, assign, revoke).
+ *
+ * The route table's gate has already answered those who may not read
+ * the area (GET) or change it (POST: 403, audited); here a form or a
+ * button is shown only to those who may change its area. Every change
+ * is one transaction with its audit row (client "admin"), then 303; a
+ * change refused for what it asks is the page again with a sentence
+ * (422) and the typed values kept.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "authz.h"
+#include "db/audit.h"
+#include "db/db.h"
+#include "http.h"
+#include "keys.h"
+#include "location.h"
+#include "pages/pager.h"
+#include "pages/pages.h"
+#include "search.h"
+#include "session.h"
+#include "tpl.h"
+
+#define UNIT_ROLES_MAX	100	/* roles listed for a location (Q_UNIT_ROLES) */
+
+/* Transaction outcomes that roll back (db_txn passes them on). */
+enum {
+	TXN_GONE = DB_REFUSED,	/* the location is not there (any more) */
+	TXN_DUP_NAME,		/* another location has the name */
+	TXN_UNCHANGED,		/* the form changes nothing */
+	TXN_IN_USE,		/* the location still has members or roles */
+	TXN_ALREADY,		/* a member already, or holds the role */
+	TXN_NOT_THERE,		/* not a member, or does not hold the role */
+	TXN_LAST_GLOBAL,	/* the last global administrator */
+};
+
+/* What a location form sent (trimmed) and what is wrong with it. */
+struct unit_form {
+	const char	*name, *desc;	/* as typed, trimmed */
+	const char	*name_err;	/* a sentence, or NULL */
+	const char	*desc_err;
+	const char	*error;		/* the page's sentence (delete, members) */
+};
+
+static int
+may_change(const struct req *r, enum admin_area area)
+{
+	return authz_admin_ok(r->actor, area, ADMIN_CHANGE);
+}
+
+/* The "unit" input as a scope: a location's id, or NULL for the
+ * organisation (not sent, or empty). */
+static const char *
+scope_in(const struct req *r)
+{
+	const char	*u = r->in[K_UNIT].text;
+
+	return u != NULL && *u != '\0' ? u : NULL;
+}
+
+/* A JSON string, or null. */
+static const char *
+json_or_null(struct req *r, const char *s)
+{
+	return s != NULL ? json_string(&r->arena, s) : "null";
+}
+
+/* Reads and checks the name and description a form sent. */
+static void
+form_read(struct req *r, struct unit_form *f)
+{
+	int	why;
+
+	memset(f, 0, sizeof(*f));
+	f->name = location_trim(&r->arena, r->in[K_NAME].text);
+	f->desc = location_trim(&r->arena, r->in[K_DESCRIPTION].text);
+	if ((why = location_name_check(f->name)) != 0)
+		f->name_err = location_refusal_text(why);
+	if ((why = location_desc_check(f->desc)) != 0)
+		f->desc_err = location_refusal_text(why);
+	if (f->desc != NULL && *f->desc == '\0')
+		f->desc = NULL;		/* no description */
+}
+
+/* The name and description fields of a form, with their sentences. */
+static void
+form_fields(struct tpl *t, const char *name, const char *desc,
+    const struct unit_form *f)
+{
+	tpl_set(t, "NAME_VALUE", name != NULL ? name : "");
+	tpl_set(t, "DESC_VALUE", desc != NULL ? desc : "");
+	if (f != NULL && f->name_err != NULL) {
+		tpl_show(t, "NAME_BAD");
+		tpl_set(t, "NAME_ERROR", f->name_err);
+	}
+	if (f != NULL && f->desc_err != NULL) {
+		tpl_show(t, "DESC_BAD");
+		tpl_set(t, "DESC_ERROR", f->desc_err);
+	}
+}
+
+/* A JSON object of a location's name and description. */
+static const char *
+unit_json(struct req *r, const char *name, const char *desc)
+{
+	return arena_printf(&r->arena, "{\"name\":%s,\"description\":%s}",
+	    json_string(&r->arena, name), json_or_null(r, desc));
+}
+
+/*
+ * A page of locations for /admin/units: the first page, a page after
+ * or before a cursor, or search hits for q (forward only). Fills t
+ * (UNIT sections, the page links): 0, or the status of the 400 or 503
+ * page it sent (t then freed).
+ */
+static int
+units_list(struct req *r, struct tpl *t, const char *q)
+{
+	const char			*keys[2], *terms[SEARCH_TERMS_MAX], *id;
+	const struct db_unit		*u[LIST_PAGE + 1];
+	struct row_key			 k[LIST_PAGE + 1];
+	struct row_key			 none = { { NULL }, NULL };
+	struct q_units_after_rows	 all;
+	struct q_unit_search1_rows	 hits;
+	size_t				 order[LIST_PAGE + 1], nrows = 0, n, i;
+	int				 nterms = 0, rc = DB_OK, back, search;
+
+	search = q != NULL && *q != '\0';
+	if (search && (nterms = search_terms(&r->arena, q, terms)) < 0) {
+		tpl_free(t);
+		page_error(r, 400, "Search for at most 100 characters.");
+		return r->status;
+	}
+	if (page_cursor(r, keys, search ? 2 : 1, &id, &back) != 0) {
+		tpl_free(t);
+		return r->status;
+	}
+	if (search && back) {
+		tpl_free(t);
+		page_error(r, 400, "Search pages go forward only.");
+		return r->status;
+	}
+	if (search && nterms > 0) {
+		struct q_unit_search1_in	in1 = {
+			.term = DB_TEXT(terms[0]),
+			.prev_term = DB_TEXT(terms[0]),
+			.from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
+			.name = DB_TEXT(keys[1]), .id = DB_TEXT(id),
+		};
+
+		rc = nterms == 1 ? q_unit_search1(r->db, &r->arena, &in1,
+		    &hits) : q_unit_search2(r->db, &r->arena,
+		    &(struct q_unit_search2_in){ .term = in1.term,
+		    .term2 = DB_TEXT(terms[1]), .prev_term = in1.prev_term,
+		    .from_word = in1.from_word, .word = in1.word,
+		    .name = in1.name, .id = in1.id }, &hits);
+		for (i = 0; rc == DB_OK && i < hits.n && i <= LIST_PAGE; i++) {
+			u[i] = &hits.row[i].unit;
+			k[i] = (struct row_key){ { hits.row[i].word,
+			    hits.row[i].sort_name }, hits.row[i].unit.id };
+		}
+		nrows = rc == DB_OK ? hits.n : 0;
+	} else if (!search) {
+		rc = (back ? q_units_before : q_units_after)(r->db, &r->arena,
+		    &(struct q_units_after_in){ .name = DB_TEXT(keys[0]) },
+		    &all);
+		for (i = 0; rc == DB_OK && i < all.n && i <= LIST_PAGE; i++) {
+			u[i] = &all.row[i].unit;
+			k[i] = (struct row_key){ { all.row[i].unit.name },
+			    all.row[i].unit.id };
+		}
+		nrows = rc == DB_OK ? all.n : 0;
+	}
+	if (rc != DB_OK) {
+		tpl_free(t);
+		page_db_error(r, rc);
+		return r->status;
+	}
+	n = page_order(nrows, back, order);
+	page_links(r, t, search ? arena_printf(&r->arena, "/admin/units?q=%s&",
+	    http_urlencode(&r->arena, q)) : "/admin/units?", nrows, n,
+	    search ? 2 : 1, back, n > 0 ? &k[order[0]] : &none,
+	    n > 0 ? &k[order[n - 1]] : &none);
+	for (i = 0; i < n; i++) {
+		struct tpl	*s = tpl_section(t, "UNIT");
+
+		tpl_set(s, "ID", u[order[i]]->id);
+		tpl_set(s, "NAME", u[order[i]]->name);
+		tpl_set(s, "DESCRIPTION", u[order[i]]->description ?
+		    u[order[i]]->description : "");
+		tpl_set(s, "COUNT", u[order[i]]->members);
+	}
+	if (n == 0)
+		tpl_show(t, search ? "NO_HITS" : "EMPTY");
+	return 0;
+}
+
+/*
+ * /admin/units with status: the list (or the search) and, for those
+ * who may change locations, the form for a new one (f: what was sent
+ * and what is wrong with it, or NULL).
+ */
+static void
+units_page(struct req *r, int status, const struct unit_form *f)
+{
+	struct tpl	*t = page_new(r, "Locations");
+	const char	*q = r->in[K_Q].text;
+
+	tpl_set(t, "Q", q != NULL ? q : "");
+	if (units_list(r, t, q) != 0)
+		return;
+	if (may_change(r, AREA_UNITS)) {
+		tpl_show(t, "CREATE");
+		tpl_set(t, "CSRF", r->sess->csrf);
+		form_fields(t, f ? f->name : NULL, f ? f->desc : NULL, f);
+	} else
+		tpl_show(t, "READ_ONLY");
+	page_render(r, status, "admin_units.tpl", t);
+}
+
+/* GET /admin/units?q=&after=&before=: 400 for a damaged page link. */
+void
+page_admin_units(struct req *r)
+{
+	units_page(r, 200, NULL);
+}
+
+struct unit_change {
+	struct req		*r;
+	const char		*id;
+	const struct unit_form	*f;
+	const char		*name;		/* as it was (update, delete) */
+	int64_t			 members, roles;	/* delete: what is left */
+};
+
+static int
+unit_create_txn(struct db *db, void *arg)
+{
+	struct unit_change	*c = arg;
+	struct audit		 a = {
+		.action = "unit.create",
+		.ok = 1,
+		.target_id = c->id,
+		.target_name = c->f->name,
+		.client = "admin",
+		.details = unit_json(c->r, c->f->name, c->f->desc),
+	};
+	int			 rc;
+
+	rc = q_unit_insert(db, &(struct q_unit_insert_in){
+	    .id = DB_TEXT(c->id), .name = DB_TEXT(c->f->name),
+	    .description = DB_TEXT(c->f->desc) }, NULL);
+	if (rc == DB_DUP)
+		return TXN_DUP_NAME;
+	if (rc != DB_OK ||
+	    (rc = search_index(db, &c->r->arena, "unit", c->id, c->f->name,
+	    NULL, NULL, NULL, 0)) != DB_OK)
+		return rc;
+	return page_audit_row(db, c->r, &a);
+}
+
+/*
+ * POST /admin/units (name, description): a new location, 303 to its
+ * page; 422 with the form (values kept, the field marked) for a name
+ * that is empty, too long or taken, or a description too long.
+ */
+void
+page_admin_units_post(struct req *r)
+{
+	struct unit_form	f;
+	struct unit_change	c;
+	char			id[UUID_LEN + 1];
+	int			rc;
+
+	form_read(r, &f);
+	if (f.name_err != NULL || f.desc_err != NULL) {
+		units_page(r, 422, &f);
+		return;
+	}
+	uuid_v4(id);
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.id = id;
+	c.f = &f;
+	if ((rc = db_txn(r->db, unit_create_txn, &c)) == TXN_DUP_NAME) {
+		f.name_err = arena_printf(&r->arena, "There is already a "
+		    "location named %s (names are the same whatever their "
+		    "case or accents).", f.name);
+		units_page(r, 422, &f);
+		return;
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s", id));
+}
+
+/* A role assignment row of a list: role, and person or scope. */
+static void
+assignment_row(struct req *r, struct tpl *s, const char *role,
+    const char *user_id, const char *unit_id, enum back_to back)
+{
+	int	k = authz_role_parse(role);
+
+	tpl_set(s, "ROLE", k >= 0 ? authz_role_name((enum role)k) : role);
+	tpl_set(s, "ROLE_ID", role);
+	if (!may_change(r, AREA_ROLES))
+		return;
+	if (k < 0)
+		tpl_show(s, "NO_REVOKE");	/* a role this program does not know */
+	else {
+		tpl_show(s, "REVOKE");
+		tpl_set(s, "CSRF", r->sess->csrf);
+		tpl_set(s, "USER_ID", user_id);
+		tpl_set(s, "SCOPE_ID", unit_id != NULL ? unit_id : "");
+		tpl_set(s, "BACK", back == BACK_UNIT ? "unit" :
+		    back == BACK_LOCATION ? "location" : "person");
+	}
+}
+
+/*
+ * The roles held at location id into ROLE sections of t (back: where a
+ * revoke returns). DB_OK or a db_err.
+ */
+static int
+unit_roles(struct req *r, struct tpl *t, const char *id, enum back_to back)
+{
+	struct q_unit_roles_rows	 rows;
+	struct tpl			*s;
+	size_t				 i;
+	int				 rc;
+
+	if ((rc = q_unit_roles(r->db, &r->arena, &(struct q_unit_roles_in){
+	    .unit = DB_TEXT(id) }, &rows)) != DB_OK)
+		return rc;
+	for (i = 0; i < rows.n && i < UNIT_ROLES_MAX; i++) {
+		s = tpl_section(t, "UNIT_ROLE");
+		tpl_set(s, "PERSON_ID", rows.row[i].user_id);
+		tpl_set(s, "PERSON", rows.row[i].display_name);
+		tpl_set(s, "UPN", rows.row[i].upn);
+		assignment_row(r, s, rows.row[i].role, rows.row[i].user_id, id,
+		    back);
+	}
+	if (rows.n == 0)
+		tpl_show(t, "NO_UNIT_ROLES");
+	else
+		tpl_show(t, "HAS_UNIT_ROLES");
+	if (rows.n > UNIT_ROLES_MAX)
+		tpl_show(t, "MORE_UNIT_ROLES");
+	return DB_OK;
+}
+
+/*
+ * /admin/units/{id} with status: the location, its members (a keyset
+ * page), the people a search for q found to add, the roles held there;
+ * with the forms of what the actor may change. f: what the edit form
+ * sent and what is wrong (or a sentence about the page), or NULL.
+ * 404 for an unknown location, 400 for a damaged page link.
+ */
+static void
+unit_page(struct req *r, int status, const struct unit_form *f)
+{
+	struct q_unit_get_rows		 u;
+	struct q_members_after_rows	 m;
+	struct row_key			 first = { { NULL }, NULL }, last = first;
+	struct db_val			 unit = DB_TEXT(r->path_id);
+	const struct db_unit		*un;
+	const char			*name, *cid, *q = r->in[K_Q].text;
+	struct tpl			*t, *s;
+	size_t				 order[LIST_PAGE + 1], i, n;
+	int				 rc, back, edit = may_change(r, AREA_UNITS);
+
+	if (page_cursor(r, &name, 1, &cid, &back) != 0)
+		return;
+	if ((rc = q_unit_get(r->db, &r->arena, &(struct q_unit_get_in){
+	    .id = unit }, &u)) != DB_OK ||
+	    (rc = (back ? q_members_before : q_members_after)(r->db,
+	    &r->arena, &(struct q_members_after_in){ .head_unit = unit,
+	    .desc_unit = unit, .count_unit = unit, .unit = unit,
+	    .from_name = DB_TEXT(name), .name = DB_TEXT(name),
+	    .id = DB_TEXT(cid) }, &m)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (u.n == 0) {
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
+	un = &u.row[0].unit;
+	t = page_new(r, un->name);
+	tpl_set_global(t, "UNIT_ID", un->id);
+	tpl_set_global(t, "CSRF", r->sess->csrf);
+	tpl_set(t, "DESCRIPTION", un->description ? un->description : "");
+	tpl_set(t, "COUNT", un->members);
+	tpl_set(t, "Q", q != NULL ? q : "");
+	if (f != NULL && f->error != NULL) {
+		tpl_show(t, "ERROR");
+		tpl_set(t, "MESSAGE", f->error);
+	}
+	if (edit) {
+		tpl_show(t, "EDIT");
+		/* After a refused edit the form shows what was typed. */
+		if (f != NULL && (f->name_err != NULL || f->desc_err != NULL))
+			form_fields(t, f->name, f->desc, f);
+		else
+			form_fields(t, un->name, un->description, NULL);
+	} else
+		tpl_show(t, "READ_ONLY");
+	n = page_order(m.n, back, order);
+	if (n > 0) {
+		first = (struct row_key){ { m.row[order[0]].sort_name },
+		    m.row[order[0]].person.id };
+		last = (struct row_key){ { m.row[order[n - 1]].sort_name },
+		    m.row[order[n - 1]].person.id };
+	}
+	page_links(r, t, arena_printf(&r->arena, "/admin/units/%s?",
+	    un->id), m.n, n, 1, back, &first, &last);
+	for (i = 0; i < n; i++) {
+		s = tpl_section(t, "MEMBER");
+		tpl_set(s, "ID", m.row[order[i]].person.id);
+		tpl_set(s, "NAME", m.row[order[i]].person.name);
+		tpl_set(s, "UPN", m.row[order[i]].person.upn);
+		if (edit)
+			tpl_show(s, "REMOVE");
+	}
+	tpl_show(t, n > 0 ? "HAS_MEMBERS" : "NO_MEMBERS");
+	if (edit) {
+		tpl_show(t, "ADD");
+		if (q != NULL && *q != '\0') {
+			tpl_show(t, "FOUND");
+			if ((rc = page_pick_people(r, t, q, "CANDIDATE")) !=
+			    DB_OK) {
+				tpl_free(t);
+				page_db_error(r, rc);
+				return;
+			}
+		}
+	}
+	if ((rc = unit_roles(r, t, un->id, BACK_UNIT)) != DB_OK) {
+		tpl_free(t);
+		page_db_error(r, rc);
+		return;
+	}
+	if (may_change(r, AREA_ROLES)) {
+		tpl_show(t, "ASSIGN_HERE");
+		tpl_show(t, "CAN_REVOKE");
+	}
+	page_render(r, status, "admin_unit.tpl", t);
+}
+
+/* GET /admin/units/{id}?q=&after=&before=: 404 unknown, 400 damaged link. */
+void
+page_admin_unit(struct req *r)
+{
+	unit_page(r, 200, NULL);
+}
+
+static int
+unit_update_txn(struct db *db, void *arg)
+{
+	struct unit_change	*c = arg;
+	struct req		*r = c->r;
+	struct q_unit_lock_rows	 u;
+	const char		*old_desc;
+	int			 rc;
+
+	if ((rc = q_unit_lock(db, &r->arena, &(struct q_unit_lock_in){
+	    .id = DB_TEXT(c->id) }, &u)) != DB_OK)
+		return rc;
+	if (u.n == 0)
+		return TXN_GONE;
+	c->name = u.row[0].name;
+	old_desc = u.row[0].description;
+	/* Byte for byte: a change of case is a change. */
+	if (strcmp(c->name, c->f->name) == 0 && (old_desc == NULL ?
+	    c->f->desc == NULL : c->f->desc != NULL &&
+	    strcmp(old_desc, c->f->desc) == 0))
+		return TXN_UNCHANGED;
+	rc = q_unit_update(db, &(struct q_unit_update_in){
+	    .name = DB_TEXT(c->f->name), .description = DB_TEXT(c->f->desc),
+	    .id = DB_TEXT(c->id) }, NULL);
+	if (rc == DB_DUP)
+		return TXN_DUP_NAME;
+	if (rc != DB_OK)
+		return rc;
+	if (strcmp(c->name, c->f->name) != 0 && (rc = search_index(db,
+	    &r->arena, "unit", c->id, c->f->name, NULL, NULL, NULL, 0)) !=
+	    DB_OK)
+		return rc;
+	return page_audit_row(db, r, &(struct audit){
+		.action = "unit.update",
+		.ok = 1,
+		.target_id = c->id,
+		.target_name = c->f->name,
+		.client = "admin",
+		.details = arena_printf(&r->arena, "{\"old\":%s,\"new\":%s}",
+		    unit_json(r, c->name, old_desc),
+		    unit_json(r, c->f->name, c->f->desc)),
+	});
+}
+
+/*
+ * POST /admin/units/{id} (name, description): renames the location or
+ * changes its description, 303 back to its page (also when nothing
+ * changed: then no audit row); 404 unknown; 422 with the form for a
+ * name that is empty, too long or another location's.
+ */
+void
+page_admin_unit_post(struct req *r)
+{
+	struct unit_form	f;
+	struct unit_change	c;
+	int			rc;
+
+	form_read(r, &f);
+	if (f.name_err != NULL || f.desc_err != NULL) {
+		unit_page(r, 422, &f);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.id = r->path_id;
+	c.f = &f;
+	rc = db_txn(r->db, unit_update_txn, &c);
+	if (rc == TXN_GONE) {
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
+	if (rc == TXN_DUP_NAME) {
+		f.name_err = arena_printf(&r->arena, "There is already a "
+		    "location named %s (names are the same whatever their "
+		    "case or accents).", f.name);
+		unit_page(r, 422, &f);
+		return;
+	}
+	if (rc != DB_OK && rc != TXN_UNCHANGED) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
+	    r->path_id));
+}
+
+static int
+unit_delete_txn(struct db *db, void *arg)
+{
+	struct unit_change	*c = arg;
+	struct req		*r = c->r;
+	struct q_unit_lock_rows	 u;
+	struct q_unit_uses_rows	 uses;
+	struct db_val		 id = DB_TEXT(c->id);
+	int			 rc;
+
+	/* The lock first: no member or role can be added after it. */
+	if ((rc = q_unit_lock(db, &r->arena, &(struct q_unit_lock_in){
+	    .id = id }, &u)) != DB_OK)
+		return rc;
+	if (u.n == 0)
+		return TXN_GONE;
+	c->name = u.row[0].name;
+	if ((rc = q_unit_uses(db, &r->arena, &(struct q_unit_uses_in){
+	    .members_of = id, .roles_at = id }, &uses)) != DB_OK)
+		return rc;
+	c->members = uses.n > 0 ? uses.row[0].members : 0;
+	c->roles = uses.n > 0 ? uses.row[0].roles : 0;
+	/* Refused, not cascaded: role_assignments would go with it. */
+	if (uses.n == 0 || c->members > 0 || c->roles > 0)
+		return TXN_IN_USE;
+	if ((rc = q_unit_delete(db, &(struct q_unit_delete_in){ .id = id },
+	    NULL)) != DB_OK ||
+	    (rc = q_search_forget(db, &(struct q_search_forget_in){
+	    .ref = id }, NULL)) != DB_OK)
+		return rc;
+	return page_audit_row(db, r, &(struct audit){
+		.action = "unit.delete",
+		.ok = 1,
+		.target_id = c->id,
+		.target_name = c->name,
+		.client = "admin",
+		.details = unit_json(r, c->name, u.row[0].description),
+	});
+}
+
+/*
+ * POST /admin/units/{id}/delete: deletes an empty location, 303 to the
+ * list; 422 while it has members or roles held there (nothing is
+ * deleted with it); 404 unknown.
+ */
+void
+page_admin_unit_delete_post(struct req *r)
+{
+	struct unit_change	c;
+	struct unit_form	f;
+	int			rc;
+
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.id = r->path_id;
+	rc = db_txn(r->db, unit_delete_txn, &c);
+	if (rc == TXN_GONE) {
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
+	if (rc == TXN_IN_USE) {
+		memset(&f, 0, sizeof(f));
+		f.error = arena_printf(&r->arena, "%s was not deleted: it "
+		    "still has %lld member%s and %lld role assignment%s. "
+		    "Only an empty location can be deleted: remove its "
+		    "members and revoke the roles held there first.",
+		    c.name, (long long)c.members, c.members == 1 ? "" : "s",
+		    (long long)c.roles, c.roles == 1 ? "" : "s");
+		unit_page(r, 422, &f);
+		return;
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, "/admin/units");
+}
+
+struct member_change {
+	struct req	*r;
+	const char	*unit_id;
+	const char	*unit_name;	/* read under the lock */
+	const struct q_user_name_row *who;
+	int		 add;
+};
+
+static int
+member_txn(struct db *db, void *arg)
+{
+	struct member_change	*c = arg;
+	struct req		*r = c->r;
+	struct q_unit_lock_rows	 u;
+	struct q_member_add_in	 in = { .unit = DB_TEXT(c->unit_id),
+	    .user = DB_TEXT(c->who->id) };
+	uint64_t		 n = 0;
+	int			 rc;
+
+	/* Shared: the location stays while this commits. */
+	if ((rc = q_unit_hold(db, &r->arena, &(struct q_unit_lock_in){
+	    .id = in.unit }, &u)) != DB_OK)
+		return rc;
+	if (u.n == 0)
+		return TXN_GONE;
+	c->unit_name = u.row[0].name;
+	if ((rc = (c->add ? q_member_add : q_member_remove)(db, &in, &n)) !=
+	    DB_OK)
+		return rc;
+	if (n == 0)
+		return c->add ? TXN_ALREADY : TXN_NOT_THERE;
+	return page_audit_row(db, r, &(struct audit){
+		.action = c->add ? "unit.member.add" : "unit.member.remove",
+		.ok = 1,
+		.target_id = c->who->id,
+		.target_name = c->who->display_name,
+		.client = "admin",
+		.details = arena_printf(&r->arena, "{\"location\":%s,"
+		    "\"locationId\":%s}", json_string(&r->arena, c->unit_name),
+		    json_string(&r->arena, c->unit_id)),
+	});
+}
+
+/*
+ * The person a form names (user): 0 with *who filled, else the status
+ * of the 400, 404 or 503 page it sent.
+ */
+static int
+person_of_form(struct req *r, const struct q_user_name_row **who)
+{
+	struct q_user_name_rows	rows;
+	int			rc;
+
+	if (r->in[K_USER].text == NULL) {
+		page_error(r, 400, "The form names no person.");
+		return r->status;
+	}
+	if ((rc = q_user_name(r->db, &r->arena, &(struct q_user_name_in){
+	    .id = DB_TEXT(r->in[K_USER].text) }, &rows)) != DB_OK) {
+		page_db_error(r, rc);
+		return r->status;
+	}
+	if (rows.n == 0) {
+		page_error(r, 404, "There is no such person.");
+		return r->status;
+	}
+	*who = &rows.row[0];
+	return 0;
+}
+
+/* POST /admin/units/{id}/members[/remove] (user). */
+static void
+member_post(struct req *r, int add)
+{
+	struct member_change	c;
+	struct unit_form	f;
+	int			rc;
+
+	memset(&c, 0, sizeof(c));
+	if (person_of_form(r, &c.who) != 0)
+		return;
+	c.r = r;
+	c.unit_id = r->path_id;
+	c.add = add;
+	rc = db_txn(r->db, member_txn, &c);
+	if (rc == TXN_GONE) {
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
+	if (rc == TXN_ALREADY || rc == TXN_NOT_THERE) {
+		memset(&f, 0, sizeof(f));
+		f.error = arena_printf(&r->arena, rc == TXN_ALREADY ?
+		    "%s (%s) is already a member of %s: nothing was changed." :
+		    "%s (%s) is not a member of %s (perhaps removed a moment "
+		    "ago): nothing was changed.", c.who->display_name,
+		    c.who->upn, c.unit_name);
+		unit_page(r, 422, &f);
+		return;
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
+	    r->path_id));
+}
+
+/*
+ * POST /admin/units/{id}/members (user): adds the person, 303 back;
+ * 422 when they are a member already; 404 for an unknown location or
+ * person; 400 without a person.
+ */
+void
+page_admin_member_add_post(struct req *r)
+{
+	member_post(r, 1);
+}
+
+/*
+ * POST /admin/units/{id}/members/remove (user): removes the person,
+ * 303 back; 422 when they are not a member; 404, 400 as adding.
+ */
+void
+page_admin_member_remove_post(struct req *r)
+{
+	member_post(r, 0);
+}
+
+/* The scope of an assignment for a person: a location's name, or the
+ * organisation. */
+static void
+scope_cell(struct tpl *s, const char *unit_id, const char *unit_name)
+{
+	if (unit_id == NULL) {
+		tpl_show(s, "ORG");
+		return;
+	}
+	tpl_show(s, "AT_UNIT");
+	tpl_set(s, "UNIT_ID", unit_id);
+	tpl_set(s, "UNIT_NAME", unit_name != NULL ? unit_name : unit_id);
+}
+
+/* One option of the scope select; chosen: the one the form sent. */
+static void
+scope_option(struct tpl *t, const char *id, const char *name,
+    const char *chosen)
+{
+	struct tpl	*s = tpl_section(t, "SCOPE");
+
+	tpl_set(s, "ID", id);
+	tpl_set(s, "NAME", name);
+	if (chosen != NULL && strcmp(chosen, id) == 0)
+		tpl_show(s, "SELECTED");
+}
+
+/*
+ * The person part of /admin/roles: their roles (revoke buttons) and,
+ * for those who may change roles, the assign form, whose scope offers
+ * the organisation, the location picked (unit, may be NULL) and the
+ * person's own locations. DB_OK or a db_err.
+ */
+static int
+person_roles(struct req *r, struct tpl *t, const struct q_user_name_row *who,
+    const struct q_unit_get_row *unit)
+{
+	struct q_user_roles_rows	 roles;
+	struct q_user_units_rows	 mine;
+	struct db_val			 id = DB_TEXT(who->id);
+	const char			*chosen = scope_in(r);
+	struct tpl			*s;
+	size_t				 i;
+	int				 k, rc;
+
+	if ((rc = q_user_roles(r->db, &r->arena, &(struct q_user_roles_in){
+	    .user = id }, &roles)) != DB_OK ||
+	    (rc = q_user_units(r->db, &r->arena, &(struct q_user_units_in){
+	    .user = id }, &mine)) != DB_OK)
+		return rc;
+	tpl_show(t, "PERSON");
+	tpl_set_global(t, "PERSON_ID", who->id);
+	tpl_set(t, "PERSON_NAME", who->display_name);
+	tpl_set(t, "PERSON_UPN", who->upn);
+	for (i = 0; i < roles.n; i++) {
+		s = tpl_section(t, "HELD");
+		scope_cell(s, roles.row[i].unit_id, roles.row[i].unit_name);
+		assignment_row(r, s, roles.row[i].role, who->id,
+		    roles.row[i].unit_id, BACK_PERSON);
+	}
+	tpl_show(t, roles.n > 0 ? "HAS_ROLES" : "NO_ROLES");
+	if (!may_change(r, AREA_ROLES))
+		return DB_OK;
+	tpl_show(t, "ASSIGN");
+	for (k = 0; k < ROLE__MAX; k++) {
+		s = tpl_section(t, "ROLE_OPTION");
+		tpl_set(s, "ID", authz_role_id((enum role)k));
+		tpl_set(s, "NAME", authz_role_name((enum role)k));
+		if (!authz_role_at_location((enum role)k))
+			tpl_show(s, "ORG_ONLY");
+		if (r->in[K_ROLE].text != NULL && r->in[K_ROLE].i == k)
+			tpl_show(s, "SELECTED");
+	}
+	if (unit != NULL)
+		scope_option(t, unit->unit.id, unit->unit.name, chosen);
+	for (i = 0; i < mine.n; i++)
+		if (unit == NULL || strcmp(mine.row[i].id, unit->unit.id) != 0)
+			scope_option(t, mine.row[i].id, mine.row[i].name,
+			    chosen);
+	return DB_OK;
+}
+
+/*
+ * Location hits of a search for uq on /admin/roles (the first page),
+ * as UNIT_HIT sections. DB_OK or a db_err.
+ */
+static int
+unit_hits(struct req *r, struct tpl *t, const char *uq)
+{
+	const char			*terms[SEARCH_TERMS_MAX];
+	struct q_unit_search1_rows	 hits;
+	struct q_unit_search1_in	 in;
+	struct tpl			*s;
+	size_t				 i;
+	int				 nterms, rc;
+
+	tpl_show(t, "UNIT_FOUND");
+	if ((nterms = search_terms(&r->arena, uq, terms)) <= 0) {
+		tpl_show(t, "NO_UNIT_HITS");
+		return DB_OK;
+	}
+	in = (struct q_unit_search1_in){ .term = DB_TEXT(terms[0]),
+	    .prev_term = DB_TEXT(terms[0]), .from_word = DB_TEXT(""),
+	    .word = DB_TEXT(""), .name = DB_TEXT(""), .id = DB_TEXT(MIN_UUID) };
+	if ((rc = nterms == 1 ? q_unit_search1(r->db, &r->arena, &in,
+	    &hits) : q_unit_search2(r->db, &r->arena,
+	    &(struct q_unit_search2_in){ .term = in.term,
+	    .term2 = DB_TEXT(terms[1]), .prev_term = in.prev_term,
+	    .from_word = in.from_word, .word = in.word, .name = in.name,
+	    .id = in.id }, &hits)) != DB_OK)
+		return rc;
+	for (i = 0; i < hits.n && i < LIST_PAGE; i++) {
+		s = tpl_section(t, "UNIT_HIT");
+		tpl_set(s, "ID", hits.row[i].unit.id);
+		tpl_set(s, "NAME", hits.row[i].unit.name);
+	}
+	if (hits.n == 0)
+		tpl_show(t, "NO_UNIT_HITS");
+	if (hits.n > LIST_PAGE)
+		tpl_show(t, "MORE_UNIT_HITS");
+	return DB_OK;
+}
+
+/*
+ * /admin/roles with status: a person search (q) and a location search
+ * (unit_q); the roles of the person picked (user) with the assign
+ * form, and the roles held at the location picked (unit). error: a
+ * sentence for a refused change, or NULL. 404 for an unknown person or
+ * location.
+ */
+static void
+roles_page(struct req *r, int status, const char *error)
+{
+	struct q_user_name_rows	 who;
+	struct q_unit_get_rows	 unit;
+	const char		*q = r->in[K_Q].text, *uq = r->in[K_UNIT_Q].text;
+	const char		*user = r->in[K_USER].text, *uid = scope_in(r);
+	struct tpl		*t;
+	int			 rc = DB_OK;
+
+	who.n = unit.n = 0;
+	if ((user != NULL && (rc = q_user_name(r->db, &r->arena,
+	    &(struct q_user_name_in){ .id = DB_TEXT(user) }, &who)) !=
+	    DB_OK) || (uid != NULL && (rc = q_unit_get(r->db, &r->arena,
+	    &(struct q_unit_get_in){ .id = DB_TEXT(uid) }, &unit)) != DB_OK)) {
+		page_db_error(r, rc);
+		return;
+	}
+	if ((user != NULL && who.n == 0) || (uid != NULL && unit.n == 0)) {
+		page_error(r, 404, user != NULL && who.n == 0 ? "There is "
+		    "no such person." : "There is no such location.");
+		return;
+	}
+	t = page_new(r, "Roles");
+	tpl_set(t, "Q", q != NULL ? q : "");
+	tpl_set(t, "UNIT_Q", uq != NULL ? uq : "");
+	tpl_set_global(t, "CSRF", r->sess->csrf);
+	if (error != NULL) {
+		tpl_show(t, "ERROR");
+		tpl_set(t, "MESSAGE", error);
+	}
+	/* The finders keep what is picked already. */
+	if (who.n > 0) {
+		tpl_show(t, "KEEP_PERSON");
+		tpl_set_global(t, "KEEP_USER", who.row[0].id);
+	}
+	if (unit.n > 0) {
+		tpl_show(t, "KEEP_UNIT");
+		tpl_set_global(t, "KEEP_UNIT_ID", unit.row[0].unit.id);
+	}
+	if (q != NULL && *q != '\0') {
+		tpl_show(t, "FOUND");
+		rc = page_pick_people(r, t, q, "CANDIDATE");
+	}
+	if (rc == DB_OK && uq != NULL && *uq != '\0')
+		rc = unit_hits(r, t, uq);
+	if (rc == DB_OK && who.n > 0)
+		rc = person_roles(r, t, &who.row[0], unit.n > 0 ?
+		    &unit.row[0] : NULL);
+	if (rc == DB_OK && unit.n > 0) {
+		tpl_show(t, "LOCATION");
+		tpl_set(t, "LOCATION_NAME", unit.row[0].unit.name);
+		rc = unit_roles(r, t, unit.row[0].unit.id, BACK_LOCATION);
+	}
+	if (rc != DB_OK) {
+		tpl_free(t);
+		page_db_error(r, rc);
+		return;
+	}
+	if (who.n == 0 && unit.n == 0)
+		tpl_show(t, "PICK");
+	tpl_show(t, may_change(r, AREA_ROLES) ? "CAN_REVOKE" : "READ_ONLY");
+	page_render(r, status, "admin_roles.tpl", t);
+}
+
+/* GET /admin/roles?q=&unit_q=&user=&unit=: 404 for an unknown id. */
+void
+page_admin_roles(struct req *r)
+{
+	roles_page(r, 200, NULL);
+}
+
+struct role_change {
+	struct req			*r;
+	const struct q_user_name_row	*who;
+	enum role			 role;
+	const char			*unit_id;	/* NULL: organisation */
+	const char			*unit_name;	/* read under the lock */
+	int				 assign;
+};
+
+/* The audit details of an assignment: the role and its scope. */
+static const char *
+role_json(struct req *r, const struct role_change *c)
+{
+	return arena_printf(&r->arena, "{\"role\":%s,\"roleName\":%s,"
+	    "\"scope\":%s,\"location\":%s,\"locationId\":%s}",
+	    json_string(&r->arena, authz_role_id(c->role)),
+	    json_string(&r->arena, authz_role_name(c->role)),
+	    c->unit_id != NULL ? "\"location\"" : "\"organisation\"",
+	    json_or_null(r, c->unit_name), json_or_null(r, c->unit_id));
+}
+
+static int
+role_txn(struct db *db, void *arg)
+{
+	struct role_change		*c = arg;
+	struct req			*r = c->r;
+	struct q_unit_lock_rows		 u;
+	struct q_global_admins_lock_rows g;
+	struct db_val			 user = DB_TEXT(c->who->id);
+	struct db_val			 role = DB_TEXT(authz_role_id(c->role));
+	uint64_t			 n = 0;
+	int				 rc;
+
+	if (c->unit_id != NULL) {
+		if ((rc = q_unit_hold(db, &r->arena, &(struct q_unit_lock_in){
+		    .id = DB_TEXT(c->unit_id) }, &u)) != DB_OK)
+			return rc;
+		if (u.n == 0)
+			return c->assign ? TXN_GONE : TXN_NOT_THERE;
+		c->unit_name = u.row[0].name;
+	}
+	g.n = 0;
+	if (c->assign) {
+		rc = q_role_assign(db, &(struct q_role_assign_in){
+		    .user = user, .role = role,
+		    .unit = DB_TEXT(c->unit_id) }, &n);
+		if (rc == DB_DUP)
+			return TXN_ALREADY;
+	} else {
+		/* The last global administrator stays: lock them all, then
+		 * count the others (a revoke waiting here counts after). */
+		if (c->role == ROLE_GLOBAL_ADMIN && c->unit_id == NULL &&
+		    (rc = q_global_admins_lock(db, &r->arena,
+		    &(struct q_global_admins_lock_in){ .except = user,
+		    .role = role }, &g)) != DB_OK)
+			return rc;
+		rc = q_role_revoke(db, &(struct q_role_revoke_in){
+		    .user = user, .role = role,
+		    .scope_key = DB_TEXT(c->unit_id != NULL ? c->unit_id :
+		    "") }, &n);
+	}
+	if (rc != DB_OK)
+		return rc;
+	if (n == 0)
+		return c->assign ? TXN_ALREADY : TXN_NOT_THERE;
+	if (g.n > 0 && g.row[0].others == 0)
+		return TXN_LAST_GLOBAL;
+	return page_audit_row(db, r, &(struct audit){
+		.action = c->assign ? "role.assign" : "role.revoke",
+		.ok = 1,
+		.target_id = c->who->id,
+		.target_name = c->who->display_name,
+		.client = "admin",
+		.details = role_json(r, c),
+	});
+}
+
+static int
+role_refused_txn(struct db *db, void *arg)
+{
+	struct role_change	*c = arg;
+
+	return page_audit_row(db, c->r, &(struct audit){
+		.action = "role.revoke",
+		.reason = "last_global_administrator",
+		.target_id = c->who->id,
+		.target_name = c->who->display_name,
+		.client = "admin",
+		.details = role_json(c->r, c),
+	});
+}
+
+/* Reads the form of an assign or revoke: 0, or the status of the 400
+ * or 404 page it sent. */
+static int
+role_form(struct req *r, struct role_change *c, int assign)
+{
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->assign = assign;
+	if (r->in[K_ROLE].text == NULL) {
+		page_error(r, 400, "The form names no role.");
+		return r->status;
+	}
+	c->role = (enum role)r->in[K_ROLE].i;
+	c->unit_id = scope_in(r);
+	return person_of_form(r, &c->who);
+}
+
+/* "Helpdesk administrator for the whole organisation" / "at Store 1". */
+static const char *
+held(struct req *r, const struct role_change *c)
+{
+	return c->unit_id == NULL ? arena_printf(&r->arena, "%s for the "
+	    "whole organisation", authz_role_name(c->role)) :
+	    arena_printf(&r->arena, "%s at %s", authz_role_name(c->role),
+	    c->unit_name != NULL ? c->unit_name : c->unit_id);
+}
+
+/*
+ * POST /admin/roles (user, role, unit: a location's id, or empty for
+ * the organisation): 303 to the person's roles; 422 for a role that is
+ * held only for the whole organisation given at a location, or one the
+ * person holds there already; 404 for an unknown person or location.
+ */
+void
+page_admin_roles_post(struct req *r)
+{
+	struct role_change	c;
+	int			rc;
+
+	if (role_form(r, &c, 1) != 0)
+		return;
+	if (c.unit_id != NULL && !authz_role_at_location(c.role)) {
+		roles_page(r, 422, arena_printf(&r->arena, "%s can only be "
+		    "given for the whole organisation, not at one location.",
+		    authz_role_name(c.role)));
+		return;
+	}
+	rc = db_txn(r->db, role_txn, &c);
+	if (rc == TXN_GONE) {
+		page_error(r, 404, "There is no such location.");
+		return;
+	}
+	if (rc == TXN_ALREADY) {
+		roles_page(r, 422, arena_printf(&r->arena, "%s already holds "
+		    "%s: nothing was changed.", c.who->display_name,
+		    held(r, &c)));
+		return;
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s",
+	    c.who->id));
+}
+
+/*
+ * POST /admin/roles/revoke (user, role, unit, back): 303 to where back
+ * says; 422 when the person does not hold the role there, or it is the
+ * last global administrator for the organisation held by an enabled
+ * person (refused, and audited as a failure); 404 unknown person.
+ */
+void
+page_admin_revoke_post(struct req *r)
+{
+	struct role_change	 c;
+	enum back_to		 back = r->in[K_BACK].text != NULL ?
+	    (enum back_to)r->in[K_BACK].i : BACK_PERSON;
+	int			 rc;
+
+	if (role_form(r, &c, 0) != 0)
+		return;
+	rc = db_txn(r->db, role_txn, &c);
+	if (rc == TXN_LAST_GLOBAL) {
+		if ((rc = db_txn(r->db, role_refused_txn, &c)) != DB_OK) {
+			page_db_error(r, rc);
+			return;
+		}
+		roles_page(r, 422, arena_printf(&r->arena, "%s is the last "
+		    "global administrator of the organisation, so this role "
+		    "stays: give it to someone else first.",
+		    c.who->display_name));
+		return;
+	}
+	if (rc == TXN_NOT_THERE) {
+		roles_page(r, 422, arena_printf(&r->arena, "%s does not hold "
+		    "%s (perhaps it was revoked a moment ago): nothing was "
+		    "changed.", c.who->display_name, held(r, &c)));
+		return;
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (back == BACK_UNIT && c.unit_id != NULL)
+		http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
+		    c.unit_id));
+	else if (back == BACK_LOCATION && c.unit_id != NULL)
+		http_redirect(r, arena_printf(&r->arena, "/admin/roles?unit=%s",
+		    c.unit_id));
+	else
+		http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s",
+		    c.who->id));
+}

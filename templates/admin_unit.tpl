@@ -1,0 +1,63 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>HEADER}}
+<h1>{{TITLE}}</h1>
+<p><a href="/admin/units">All locations</a> &middot; <a href="/units/{{UNIT_ID}}">This location in My Staff</a></p>
+<p id="about">{{DESCRIPTION}} &middot; {{COUNT}} people</p>
+{{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+{{#EDIT}}
+<h2>Name and description</h2>
+<form method="post" action="/admin/units/{{UNIT_ID}}" id="edit">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<p><label for="name">Name</label> <span class="hint">(1-100 characters, not used by another location)</span><br>
+<input type="text" id="name" name="name" value="{{NAME_VALUE}}" size="40" maxlength="100"{{#NAME_BAD}} aria-invalid="true" aria-describedby="name-error" class="invalid"{{/NAME_BAD}}></p>
+{{#NAME_BAD}}<p class="error" id="name-error">{{NAME_ERROR}}</p>{{/NAME_BAD}}
+<p><label for="description">Description</label> <span class="hint">(optional, at most 500 characters)</span><br>
+<input type="text" id="description" name="description" value="{{DESC_VALUE}}" size="60" maxlength="500"{{#DESC_BAD}} aria-invalid="true" aria-describedby="description-error" class="invalid"{{/DESC_BAD}}></p>
+{{#DESC_BAD}}<p class="error" id="description-error">{{DESC_ERROR}}</p>{{/DESC_BAD}}
+<p><button type="submit" id="save">Save</button></p>
+</form>
+<form method="post" action="/admin/units/{{UNIT_ID}}/delete" id="delete">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<p><button type="submit" id="delete-button">Delete this location</button> <span class="hint">Only an empty location can be deleted: no members, no roles held there.</span></p>
+</form>
+{{/EDIT}}
+{{#READ_ONLY}}<p class="hint" id="read-only">Your role lets you read this location, not change it.</p>{{/READ_ONLY}}
+<h2>Members</h2>
+{{#NO_MEMBERS}}<p id="no-members">Nobody is a member of this location.</p>{{/NO_MEMBERS}}
+{{#HAS_MEMBERS}}{{#EDIT}}<form method="post" action="/admin/units/{{UNIT_ID}}/members/remove" id="remove">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+{{/EDIT}}<table class="list" id="members">
+<tr><th scope="col">Name</th><th scope="col">Username</th>{{#EDIT}}<th scope="col"><span class="hint">Change</span></th>{{/EDIT}}</tr>
+{{#MEMBER}}<tr><td><a href="/admin/roles?user={{ID}}">{{NAME}}</a></td><td>{{UPN}}</td>{{#REMOVE}}<td><button type="submit" name="user" value="{{ID}}">Remove</button></td>{{/REMOVE}}</tr>
+{{/MEMBER}}
+</table>{{#EDIT}}
+</form>{{/EDIT}}{{/HAS_MEMBERS}}
+<p class="pager">{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Previous</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Next &rarr;</a>{{/NEXT}}</p>
+{{#ADD}}
+<h2>Add a member</h2>
+<form method="get" action="/admin/units/{{UNIT_ID}}" id="find-person">
+<p><label for="q">Find a person (name, username, email or phone; the start of a word is enough)</label><br>
+<input type="text" id="q" name="q" value="{{Q}}" size="40" maxlength="100">
+<button type="submit">Find</button></p>
+</form>
+{{#FOUND}}
+<form method="post" action="/admin/units/{{UNIT_ID}}/members" id="add">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<p>People found (a search shows at most 50):</p>
+<ul id="candidates">
+{{#CANDIDATE}}<li>{{NAME}} <span class="hint">{{UPN}}</span> <button type="submit" name="user" value="{{ID}}">Add</button></li>
+{{/CANDIDATE}}
+</ul>
+</form>
+{{/FOUND}}
+{{/ADD}}
+<h2>Roles held at this location</h2>
+{{#NO_UNIT_ROLES}}<p id="no-unit-roles">Nobody holds a role at this location.</p>{{/NO_UNIT_ROLES}}
+{{#HAS_UNIT_ROLES}}<table class="list" id="unit-roles">
+<tr><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Role</th>{{#CAN_REVOKE}}<th scope="col"><span class="hint">Change</span></th>{{/CAN_REVOKE}}</tr>
+{{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke</button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
+{{/UNIT_ROLE}}
+</table>{{/HAS_UNIT_ROLES}}
+{{#MORE_UNIT_ROLES}}<p class="hint">The first 100 are shown.</p>{{/MORE_UNIT_ROLES}}
+{{#ASSIGN_HERE}}<p><a href="/admin/roles?unit={{UNIT_ID}}" id="assign-here">Give someone a role at this location</a></p>{{/ASSIGN_HERE}}
+{{>FOOTER}}

@@ -1,0 +1,818 @@
+"""The admin console's locations, members and roles: /admin/units,
+/admin/units/{id}, /admin/roles; who may read and change them, the
+rules of each change, its audit row, and what it does in My Staff."""
+
+import concurrent.futures
+import json
+
+from lib import *  # noqa: F401,F403
+from people import *  # noqa: F401,F403
+
+READ_UNITS = ("global-administrator", "user-administrator",
+              "privileged-role-administrator", "directory-reader",
+              "security-reader")
+CHANGE_UNITS = ("global-administrator", "user-administrator")
+READ_ROLES = READ_UNITS
+CHANGE_ROLES = ("global-administrator", "privileged-role-administrator")
+NEITHER = ("helpdesk-administrator", "reports-reader",
+           "conditional-access-administrator",
+           "authentication-policy-administrator")
+
+_admins = {}
+
+
+def admin(role):
+    """A signed-in browser of a person holding role for the whole
+    organisation (one per role and run: signing in costs an argon2)."""
+    if role not in _admins:
+        m = add_manager(role)
+        _admins[role] = (m, signed_in(m))
+    return _admins[role][1]
+
+
+def admin_user(role):
+    admin(role)
+    return _admins[role][0]
+
+
+def change_forms(r):
+    """The actions of the page's POST forms, sign-out left out."""
+    return [f.attrs.get("action") for f in r.page.all("form")
+            if f.attrs.get("method", "").lower() == "post" and
+            f.attrs.get("action") != "/logout"]
+
+
+def unit_id_of(name):
+    rows = sql("SELECT id FROM units WHERE name = %s" % sqlq(name))
+    check(len(rows) == 1, "no location %r in the DB" % name)
+    return rows[0][0]
+
+
+def field(r, name):
+    """The value of the input named name (one of them)."""
+    v = [i.attrs.get("value", "") for i in r.page.inputs(name)]
+    check(len(v) == 1, "%s: %d inputs named %s" % (desc(r), len(v), name))
+    return v[0]
+
+
+def label(tag):
+    return "Adm%s %s" % (TAG, tag)
+
+
+def unit_h1(b, uid):
+    """The <h1> of the location's page in My Staff."""
+    r = b.expect("GET", "/units/%s" % uid, 200)
+    return norm(r.page.all("h1")[0].text())
+
+
+def member_upns(b, uid):
+    return [x["upn"] for r in walk(b, "/units/%s" % uid)
+            for x in people_rows(r)]
+
+
+def unit_hits(b, q):
+    """The location links /search shows for q."""
+    r = b.expect("GET", "/search?" + urllib.parse.urlencode({"q": q}), 200)
+    return [a.attrs.get("href") for a in r.page.all("a")
+            if a.parent is not None and "hit-unit" in
+            a.parent.attrs.get("class", "")]
+
+
+def roles_db(uid):
+    return sorted((role, unit) for role, unit in sql(
+        "SELECT role, IFNULL(CAST(unit_id AS CHAR), '*') FROM "
+        "role_assignments WHERE user_id = %s" % sqlq(uid)))
+
+
+@test
+def admin_pages_by_role():
+    """Each role that may read a page gets it; those that may change it
+    get its forms, the others none; everyone else gets 403."""
+    name, uid = add_unit(label("Rights"))
+    p = add_person("Rita Rights%s" % TAG, name)
+    pid = user_id(p)
+    cli_ok("role", "assign", "--user", p, "--role", "password-administrator",
+           "--unit", name)
+    u = "/admin/units/%s" % uid
+    # the change forms of each page, by who may change which area
+    forms_of = {
+        "/admin/units": ({"/admin/units"}, set()),
+        "/admin/units?q=Rights": ({"/admin/units"}, set()),
+        u: ({u, u + "/delete", u + "/members/remove"},
+            {"/admin/roles/revoke"}),
+        "/admin/roles": (set(), set()),
+        "/admin/roles?user=%s" % pid: (set(), {"/admin/roles",
+                                               "/admin/roles/revoke"}),
+        "/admin/roles?unit=%s" % uid: (set(), {"/admin/roles/revoke"}),
+    }
+    for role in READ_UNITS + NEITHER:
+        b = admin(role)
+        for path, (unit_forms, role_forms) in sorted(forms_of.items()):
+            readers = READ_ROLES if path.startswith("/admin/roles") else \
+                READ_UNITS
+            r = b.get(path)
+            if role not in readers:
+                eq(r.status, 403, "%s: GET %s" % (role, path))
+                continue
+            eq(r.status, 200, "%s: GET %s" % (role, path))
+            want = (unit_forms if role in CHANGE_UNITS else set()) | \
+                (role_forms if role in CHANGE_ROLES else set())
+            eq(set(change_forms(r)), want, "%s: the forms on %s"
+               % (role, path))
+            if not want:
+                eq([norm(x.text()) for x in r.page.all("button")
+                    if norm(x.text()) not in ("Find", "Sign out")], [],
+                   "%s: buttons on %s" % (role, path))
+        # what a page shows to each reader: the member, the form's fields
+        if role in READ_UNITS:
+            r = b.expect("GET", "/admin/units/%s" % uid, 200)
+            eq([c[1] for _, c in table_rows(r, "members")][:1], [p],
+               "%s: the members of %s" % (role, name))
+            check((r.page.by_id("edit") is not None) ==
+                  (role in CHANGE_UNITS), "%s: #edit form" % role)
+            r = b.expect("GET", "/admin/roles?user=%s" % pid, 200)
+            check((r.page.by_id("assign") is not None) ==
+                  (role in CHANGE_ROLES), "%s: #assign form" % role)
+    # the admin home links both pages for those who read them
+    r = admin("directory-reader").expect("GET", "/admin", 200)
+    hrefs = [a.attrs.get("href") for a in r.page.all("a")]
+    check("/admin/units" in hrefs and "/admin/roles" in hrefs,
+          "/admin lacks the locations or roles link: %r" % hrefs)
+    # a role held at one location opens none of it
+    ua = add_manager("user-administrator", name)
+    bu = signed_in(ua)
+    for path in ("/admin/units", "/admin/units/%s" % uid, "/admin/roles"):
+        eq(bu.get(path).status, 403, "unit-scope user-administrator: GET "
+           "%s" % path)
+
+
+@test
+def admin_refused_changes_audited():
+    """A POST by a role that may not change the area is a 403 with an
+    audit row of its action, and changes nothing."""
+    name, uid = add_unit(label("Refused"))
+    p = add_person("Rex Refused%s" % TAG, name)
+    pid = user_id(p)
+    other, oid = add_unit(label("Refused Other"))
+    ua = add_manager("user-administrator", name)
+    cases = [
+        ("/admin/units", {"name": label("Never %s" % RUN)}, "unit.create"),
+        ("/admin/units/%s" % uid, {"name": label("Renamed")}, "unit.update"),
+        ("/admin/units/%s/delete" % oid, {}, "unit.delete"),
+        ("/admin/units/%s/members" % oid, {"user": pid}, "unit.member.add"),
+        ("/admin/units/%s/members/remove" % uid, {"user": pid},
+         "unit.member.remove"),
+        ("/admin/roles", {"user": pid, "role": "helpdesk-administrator",
+                          "unit": uid}, "role.assign"),
+        ("/admin/roles/revoke", {"user": pid, "role":
+                                 "helpdesk-administrator", "unit": ""},
+         "role.revoke"),
+    ]
+    cli_ok("role", "assign", "--user", p, "--role", "helpdesk-administrator")
+    before = (sql("SELECT name FROM units WHERE id IN (%s, %s) ORDER BY "
+                  "name" % (sqlq(uid), sqlq(oid))), roles_db(pid),
+              member_units(pid))
+    # one reader tries every change, the other two of them; a
+    # user-administrator of one location, every change
+    who = [("directory-reader", admin_user("directory-reader"),
+            admin("directory-reader"), cases),
+           ("security-reader", admin_user("security-reader"),
+            admin("security-reader"), [cases[0], cases[5]]),
+           ("unit-scope user-administrator", ua, signed_in(ua), cases)]
+    for what, u, b, tries in who:
+        for path, fields, action in tries:
+            b.get("/account")
+            mark = audit_mark()
+            r = b.post(path, fields)
+            eq(r.status, 403, "%s: POST %s" % (what, path))
+            rows = audit_rows(mark, actor_id=u.id)
+            eq([(x["action"], x["result"], x["reason"], x["client"])
+                for x in rows], [(action, "failure", "no_role", "admin")],
+               "%s: the audit rows of the refused POST %s" % (what, path))
+            eq(json.loads(rows[0]["details"]).get("path"), path,
+               "details of the refused %s" % action)
+    after = (sql("SELECT name FROM units WHERE id IN (%s, %s) ORDER BY "
+                 "name" % (sqlq(uid), sqlq(oid))), roles_db(pid),
+             member_units(pid))
+    eq(after, before, "locations, roles and memberships after the refused "
+       "POSTs")
+    eq(sql("SELECT COUNT(*) FROM units WHERE name = %s"
+           % sqlq(label("Never %s" % RUN))), [["0"]], "a refused create")
+    # a changer without the form's token: 403, nothing made
+    g = admin("global-administrator")
+    g.get("/admin/units")
+    r = g.post("/admin/units", {"name": label("NoCsrf")}, csrf=None)
+    eq(r.status, 403, "POST /admin/units without csrf")
+    eq(sql("SELECT COUNT(*) FROM units WHERE name = %s"
+           % sqlq(label("NoCsrf"))), [["0"]], "a create without csrf")
+
+
+def member_units(pid):
+    return sorted(x[0] for x in sql("SELECT CAST(unit_id AS CHAR) FROM "
+                                    "unit_members WHERE user_id = %s"
+                                    % sqlq(pid)))
+
+
+def create_form(b, fields, status, path="/admin/units"):
+    b.expect("GET", path, 200)
+    r = b.post(path, fields)
+    eq(r.status, status, "POST %s %r" % (path, fields))
+    return r
+
+
+@test
+def unit_create_rules():
+    b = admin("user-administrator")
+    u = admin_user("user-administrator")
+    name = label("Create %s" % secrets.token_hex(2))
+    mark = audit_mark()
+    r = create_form(b, {"name": "  %s  " % name, "description": "Open 9-5"},
+                    303)
+    uid = unit_id_of(name)
+    eq(r.location, "/admin/units/%s" % uid, "where a new location goes")
+    eq(sql("SELECT description FROM units WHERE id = %s" % sqlq(uid)),
+       [["Open 9-5"]], "the new location's description")
+    row = one_audit(mark, "unit.create", action="unit.create")
+    eq((row["actor_id"], row["target_id"], row["target_name"], row["result"],
+        row["client"]), (u.id, uid, name, "success", "admin"),
+       "the unit.create row")
+    eq(details(row), {"name": name, "description": "Open 9-5"},
+       "unit.create details")
+    r = b.expect("GET", r.location, 200)
+    eq(norm(r.page.all("h1")[0].text()), name, "the new location's page")
+    # it is listed, found by a word of its name, and in My Staff's search
+    r = b.expect("GET", "/admin/units?" + urllib.parse.urlencode(
+        {"q": name.split()[-1]}), 200)
+    eq(unit_links(r), [(name, "/admin/units/%s" % uid)], "the admin search")
+    eq(unit_hits(b, name.split()[-1]), ["/units/%s" % uid], "/search hits")
+    # refused: the same name (whatever its case), empty, too long; the
+    # values typed are kept and the field is marked
+    long101 = "L" * 101
+    for fields, err, what in (
+            ({"name": name.upper(), "description": "dup"}, "already",
+             "a taken name in capitals"),
+            ({"name": name, "description": "dup2"}, "already",
+             "a taken name"),
+            ({"name": "   ", "description": "blank"}, "name",
+             "a name of spaces"),
+            ({"name": "", "description": "empty"}, "name", "an empty name"),
+            ({"name": long101, "description": "long"}, "100",
+             "101 characters"),
+            ({"name": "é" * 101, "description": "long é"}, "100",
+             "101 two-byte characters")):
+        mark = audit_mark()
+        r = create_form(b, fields, 422)
+        eq(field(r, "name"), fields["name"].strip(), "%s: the name kept"
+           % what)
+        eq(field(r, "description"), fields["description"],
+           "%s: the description kept" % what)
+        n = r.page.by_id("name")
+        eq(n.attrs.get("aria-invalid"), "true", "%s: the name field is not "
+           "marked" % what)
+        check(err in (r.id_text("name-error") or ""), "%s: #name-error %r "
+              "lacks %r" % (what, r.id_text("name-error"), err))
+        eq(audit_rows(mark, action="unit.create"), [], "%s: an audit row"
+           % what)
+    eq(sql("SELECT COUNT(*) FROM units WHERE name IN (%s, %s)" % (
+        sqlq(long101), sqlq("é" * 101))), [["0"]], "too long names stored")
+    r = create_form(b, {"name": label("Desc"), "description": "d" * 501},
+                    422)
+    check(r.page.by_id("description").attrs.get("aria-invalid") == "true"
+          and "500" in (r.id_text("description-error") or ""),
+          "a 501-character description: the field is not marked")
+    # 100 characters is fine; past the field's bound is a 400
+    hundred = (label("Max") + "x" * 100)[:100]
+    create_form(b, {"name": hundred}, 303)
+    unit_id_of(hundred)
+    create_form(b, {"name": "x" * 301}, 400)
+    create_form(b, {"name": "two\nlines"}, 400)
+
+
+@test
+def unit_rename_follows():
+    """A rename shows in My Staff and /search on the next request; its
+    audit row has the old and the new name."""
+    g = admin("global-administrator")
+    old_word, new_word = "Oldw%s%s" % (TAG, secrets.token_hex(2)), \
+        "Neww%s%s" % (TAG, secrets.token_hex(2))
+    name, uid = add_unit("Store " + old_word)
+    add_person("Rona Rename%s" % TAG, name)
+    taken, _ = add_unit(label("Taken"))
+    eq(unit_h1(g, uid), name, "My Staff before the rename")
+    eq(unit_hits(g, old_word), ["/units/%s" % uid], "/search before")
+    path = "/admin/units/%s" % uid
+    r = g.expect("GET", path, 200)
+    eq((field(r, "name"), field(r, "description")), (name, ""),
+       "the edit form")
+    new = "Shop %s" % new_word
+    mark = audit_mark()
+    r = g.post(path, {"name": new, "description": "Renamed"})
+    eq((r.status, r.location), (303, path), "POST %s" % path)
+    row = one_audit(mark, "unit.update", action="unit.update")
+    eq((row["target_id"], row["target_name"], row["client"]),
+       (uid, new, "admin"), "the unit.update row")
+    eq(details(row), {"old": {"name": name, "description": None},
+                      "new": {"name": new, "description": "Renamed"}},
+       "unit.update details")
+    eq(unit_h1(g, uid), new, "My Staff after the rename")
+    eq(unit_hits(g, new_word), ["/units/%s" % uid], "/search for the new "
+       "name")
+    eq(unit_hits(g, old_word), [], "/search for the old name")
+    r = g.expect("GET", "/admin/units?" + urllib.parse.urlencode(
+        {"q": new_word}), 200)
+    eq(unit_links(r), [(new, path)], "the admin search for the new name")
+    # the same again changes nothing and writes nothing
+    mark = audit_mark()
+    g.get(path)
+    eq(g.post(path, {"name": new, "description": "Renamed"}).status, 303,
+       "an unchanged form")
+    eq(audit_rows(mark, target_id=uid), [], "audit rows of no change")
+    # another location's name: 422, what was typed kept
+    g.get(path)
+    r = g.post(path, {"name": taken.lower(), "description": "x"})
+    eq(r.status, 422, "a rename to a taken name")
+    eq((field(r, "name"), field(r, "description")), (taken.lower(), "x"),
+       "the refused rename's form")
+    check("already" in (r.id_text("name-error") or ""), "#name-error: %r"
+          % r.id_text("name-error"))
+    eq(unit_h1(g, uid), new, "My Staff after the refused rename")
+    # a change of case is a change
+    g.get(path)
+    eq(g.post(path, {"name": new.upper(), "description": "Renamed"}).status,
+       303, "a rename to capitals")
+    eq(unit_h1(g, uid), new.upper(), "My Staff after the case change")
+    # an unknown location
+    g.get(path)
+    r = g.post("/admin/units/%s" % "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3",
+               {"name": label("Ghost")})
+    eq(r.status, 404, "a rename of an unknown location")
+    eq(g.get("/admin/units/0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3").status,
+       404, "GET an unknown location")
+
+
+@test
+def unit_delete_refused_then_allowed():
+    g = admin("global-administrator")
+    word = "Delw%s%s" % (TAG, secrets.token_hex(2))
+    name, uid = add_unit("Store " + word)
+    p = add_person("Dora Delete%s" % TAG, name)
+    pid = user_id(p)
+    holder = add_person("Hal Holder%s" % TAG)
+    cli_ok("role", "assign", "--user", holder, "--role",
+           "password-administrator", "--unit", name)
+    path = "/admin/units/%s" % uid
+
+    def delete(status):
+        g.expect("GET", path, 200)
+        mark = audit_mark()
+        r = g.post(path + "/delete", {})
+        eq(r.status, status, "POST %s/delete" % path)
+        return r, mark
+
+    r, mark = delete(422)
+    msg = r.id_text("error") or ""
+    check("1 member" in msg and "1 role" in msg, "the refusal: %r" % msg)
+    eq(audit_rows(mark, action="unit.delete"), [], "an audit row of a "
+       "refused delete")
+    # a location's member list and roles stay (the roles would cascade)
+    eq(member_units(pid), [uid], "the member after the refused delete")
+    eq(roles_db(user_id(holder)), [("password-administrator", uid)],
+       "the role held there after the refused delete")
+    # without the member, still the role
+    g.expect("GET", path, 200)
+    eq(g.post(path + "/members/remove", {"user": pid}).status, 303,
+       "remove the member")
+    r, _ = delete(422)
+    msg = r.id_text("error") or ""
+    check("0 members" in msg and "1 role" in msg, "the refusal: %r" % msg)
+    eq(unit_h1(g, uid), name, "the location after the second refusal")
+    # revoked from the location's page: back to it
+    r = g.expect("GET", path, 200)
+    rows = table_rows(r, "unit-roles")
+    eq([c[:3] for _, c in rows], [["Hal Holder%s" % TAG, holder,
+                                   "Password administrator"]],
+       "the roles held at the location")
+    g.post("/admin/roles/revoke", {"user": user_id(holder), "role":
+                                   "password-administrator", "unit": uid,
+                                   "back": "unit"})
+    eq((g.last.status, g.last.location), (303, path), "revoke from the "
+       "location's page")
+    r, mark = delete(303)
+    eq(r.location, "/admin/units", "after a delete")
+    eq(sql("SELECT COUNT(*) FROM units WHERE id = %s" % sqlq(uid)), [["0"]],
+       "the deleted location")
+    eq(sql("SELECT COUNT(*) FROM search_words WHERE ref_id = %s"
+           % sqlq(uid)), [["0"]], "the deleted location's search words")
+    row = one_audit(mark, "unit.delete", action="unit.delete")
+    eq((row["target_id"], row["target_name"], row["result"]),
+       (uid, name, "success"), "the unit.delete row")
+    eq(details(row)["name"], name, "unit.delete details")
+    eq(unit_hits(g, word), [], "/search after the delete")
+    eq(g.get(path).status, 404, "GET the deleted location")
+    eq(g.get("/units/%s" % uid).status, 404, "My Staff: the deleted "
+       "location")
+    g.get("/admin/units")
+    eq(g.post(path + "/delete", {}).status, 404, "delete it again")
+
+
+@test
+def unit_members_add_remove():
+    """Members added and removed on the admin page show in My Staff on the
+    next request."""
+    g = admin("user-administrator")
+    name, uid = add_unit(label("Members"))
+    m = add_manager("helpdesk-administrator", name)
+    bm = signed_in(m)               # My Staff, as the location's manager
+    who = "Mona Memberadd%s" % TAG
+    p = add_person(who)
+    pid = user_id(p)
+    path = "/admin/units/%s" % uid
+    eq(member_upns(bm, uid), [], "My Staff before")
+    # the add form finds people as /search does, and adds by a button
+    r = g.expect("GET", path + "?" + urllib.parse.urlencode(
+        {"q": "memberadd" + TAG}), 200)
+    forms = [f for f in r.page.all("form")
+             if f.attrs.get("action") == path + "/members"]
+    eq(len(forms), 1, "the forms of the people found for memberadd%s" % TAG)
+    eq([(x.attrs.get("name"), x.attrs.get("value"), norm(x.text()))
+        for x in forms[0].iter() if x.tag == "button"],
+       [("user", pid, "Add")], "the Add buttons of the people found")
+    check(who in norm(forms[0].text()), "the found person's name")
+    mark = audit_mark()
+    r = g.post(path + "/members", {"user": pid})
+    eq((r.status, r.location), (303, path), "POST %s/members" % path)
+    row = one_audit(mark, "unit.member.add", action="unit.member.add")
+    eq((row["target_id"], row["target_name"], row["client"]),
+       (pid, who, "admin"), "the unit.member.add row")
+    eq(details(row), {"location": name, "locationId": uid},
+       "unit.member.add details")
+    eq(member_upns(bm, uid), [p], "My Staff after the add")
+    r = g.expect("GET", path, 200)
+    eq([c[1] for _, c in table_rows(r, "members")], [p], "the admin list")
+    eq([(x.attrs.get("name"), x.attrs.get("value")) for x in
+        r.page.by_id("remove").iter() if x.tag == "button"], [("user", pid)],
+       "the Remove buttons")
+    list_copies_agree()
+    # again: 422 that says so, nothing written
+    mark = audit_mark()
+    r = g.post(path + "/members", {"user": pid})
+    eq(r.status, 422, "adding a member twice")
+    check("already a member" in (r.id_text("error") or ""), "the refusal: "
+          "%r" % r.id_text("error"))
+    eq(audit_rows(mark, action="unit.member.add"), [], "audit rows of the "
+       "second add")
+    # remove: gone from My Staff on the next request
+    mark = audit_mark()
+    r = g.post(path + "/members/remove", {"user": pid})
+    eq((r.status, r.location), (303, path), "POST .../members/remove")
+    row = one_audit(mark, "unit.member.remove", action="unit.member.remove")
+    eq((row["target_id"], details(row)), (pid, {"location": name,
+                                                "locationId": uid}),
+       "the unit.member.remove row")
+    eq(member_upns(bm, uid), [], "My Staff after the remove")
+    g.get(path)
+    r = g.post(path + "/members/remove", {"user": pid})
+    eq(r.status, 422, "removing a non-member")
+    check("not a member" in (r.id_text("error") or ""), "the refusal: %r"
+          % r.id_text("error"))
+    # unknown people and locations
+    g.get(path)
+    eq(g.post(path + "/members", {"user":
+                                  "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3"}
+              ).status, 404, "adding an unknown person")
+    eq(g.post("/admin/units/0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3/members",
+              {"user": pid}).status, 404, "adding to an unknown location")
+    eq(g.post(path + "/members", {}).status, 400, "adding nobody")
+
+
+@test
+def role_assign_revoke_takes_effect():
+    """A role given at a location lets the person act there on their
+    next request; revoked, it stops on the next request."""
+    pra = admin("privileged-role-administrator")
+    name, uid = add_unit(label("Roles"))
+    t = member(name, name="Tara Target%s" % TAG)
+    m = make_user(name="Max Maybe%s" % TAG, totp=True)
+    bm = Browser()                  # signed in without a role, with MFA
+    bm.login(m.upn, m.password, 303, "/login/mfa")
+    bm.mfa(totp_now(m.secret), "totp", 303, "/")
+    eq(bm.get(reset_path(t.id)).status, 403, "reset before the role")
+    # the assign form: every role, the organisation and the location
+    r = pra.expect("GET", "/admin/roles?user=%s&unit=%s" % (m.id, uid), 200)
+    opts = [o.attrs.get("value") for o in r.page.by_id("role").iter()
+            if o.tag == "option"]
+    eq(sorted(opts), sorted(
+        ["global-administrator", "privileged-authentication-administrator",
+         "authentication-administrator", "user-administrator",
+         "helpdesk-administrator", "password-administrator",
+         "authentication-policy-administrator",
+         "conditional-access-administrator", "directory-reader",
+         "reports-reader", "privileged-role-administrator",
+         "security-reader"]), "the roles offered")
+    scope = [(o.attrs.get("value"), "selected" in o.attrs)
+             for o in r.page.by_id("scope").iter() if o.tag == "option"]
+    eq(scope, [("", False), (uid, True)], "the scopes offered")
+    mark = audit_mark()
+    r = pra.post("/admin/roles", {"user": m.id, "role":
+                                  "helpdesk-administrator", "unit": uid})
+    eq((r.status, r.location), (303, "/admin/roles?user=%s" % m.id),
+       "POST /admin/roles")
+    row = one_audit(mark, "role.assign", action="role.assign")
+    eq((row["actor_id"], row["target_id"], row["target_name"],
+        row["client"]), (admin_user("privileged-role-administrator").id,
+                         m.id, m.name, "admin"), "the role.assign row")
+    eq(details(row), {"role": "helpdesk-administrator", "roleName":
+                      "Helpdesk administrator", "scope": "location",
+                      "location": name, "locationId": uid},
+       "role.assign details")
+    # the next request of the person: the role counts
+    reset(bm, t.id)
+    r = pra.expect("GET", "/admin/roles?user=%s" % m.id, 200)
+    eq([c[:2] for _, c in table_rows(r, "roles")],
+       [["Helpdesk administrator", name]], "the person's roles")
+    r = pra.expect("GET", "/admin/roles?unit=%s" % uid, 200)
+    eq([c[:3] for _, c in table_rows(r, "unit-roles")],
+       [[m.name, m.upn, "Helpdesk administrator"]], "the location's roles")
+    # revoke from the location's list
+    mark = audit_mark()
+    r = pra.post("/admin/roles/revoke", {"user": m.id, "role":
+                                         "helpdesk-administrator",
+                                         "unit": uid, "back": "location"})
+    eq((r.status, r.location), (303, "/admin/roles?unit=%s" % uid),
+       "POST /admin/roles/revoke")
+    row = one_audit(mark, "role.revoke", action="role.revoke")
+    eq((row["target_id"], row["result"], details(row)["location"]),
+       (m.id, "success", name), "the role.revoke row")
+    eq(roles_db(m.id), [], "the person's roles after the revoke")
+    r = bm.get(reset_path(t.id))
+    eq(r.status, 403, "reset after the revoke")
+    r = bm.post(reset_path(t.id), {"version": "1"})
+    eq(r.status, 403, "a reset POST after the revoke")
+    # an organisation-wide role counts at once too
+    pra.get("/admin/roles?user=%s" % m.id)
+    pra.post("/admin/roles", {"user": m.id, "role": "directory-reader",
+                              "unit": ""})
+    eq(pra.last.status, 303, "assign directory-reader")
+    eq(bm.get("/admin/units").status, 200, "/admin/units of a new reader")
+    pra.get("/admin/roles?user=%s" % m.id)
+    pra.post("/admin/roles/revoke", {"user": m.id, "role":
+                                     "directory-reader", "unit": ""})
+    eq(pra.last.status, 303, "revoke directory-reader")
+    eq(bm.get("/admin/units").status, 403, "/admin/units after the revoke")
+
+
+@test
+def role_assign_rules():
+    g = admin("global-administrator")
+    name, uid = add_unit(label("Scope"))
+    p = add_person("Sid Scope%s" % TAG)
+    pid = user_id(p)
+    path = "/admin/roles?user=%s&unit=%s" % (pid, uid)
+    for role in ("privileged-role-administrator", "global-administrator",
+                 "security-reader"):
+        g.expect("GET", path, 200)
+        mark = audit_mark()
+        r = g.post("/admin/roles", {"user": pid, "role": role, "unit": uid})
+        eq(r.status, 422, "%s at a location" % role)
+        check("whole organisation" in (r.id_text("error") or ""),
+              "the refusal: %r" % r.id_text("error"))
+        sel = [o.attrs.get("value") for o in r.page.all("option")
+               if "selected" in o.attrs]
+        eq(sel, [role, uid], "the role and scope kept")
+        eq(audit_rows(mark, action="role.assign"), [], "an audit row")
+    eq(roles_db(pid), [], "roles after the refusals")
+    # at the organisation: fine, once
+    g.get(path)
+    eq(g.post("/admin/roles", {"user": pid, "role":
+                               "privileged-role-administrator", "unit": ""}
+              ).status, 303, "privileged-role-administrator for the "
+       "organisation")
+    g.get(path)
+    r = g.post("/admin/roles", {"user": pid, "role":
+                                "privileged-role-administrator", "unit": ""})
+    eq(r.status, 422, "the same role twice")
+    check("already holds" in (r.id_text("error") or ""), "the refusal: %r"
+          % r.id_text("error"))
+    # the same role at a location and for the organisation are two
+    for unit in (uid, ""):
+        g.get(path)
+        g.post("/admin/roles", {"user": pid, "role":
+                                "helpdesk-administrator", "unit": unit})
+        eq(g.last.status, 303, "helpdesk-administrator at %r" % unit)
+    eq(roles_db(pid), sorted([("privileged-role-administrator", "*"),
+                              ("helpdesk-administrator", uid),
+                              ("helpdesk-administrator", "*")]),
+       "the roles given")
+    g.get(path)
+    r = g.post("/admin/roles/revoke", {"user": pid, "role": "user-"
+                                       "administrator", "unit": ""})
+    eq(r.status, 422, "revoking a role not held")
+    for fields, status, what in (
+            ({"user": pid, "role": "no-such-role"}, 400, "an unknown role"),
+            ({"user": pid}, 400, "no role"),
+            ({"role": "helpdesk-administrator"}, 400, "no person"),
+            ({"user": "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3", "role":
+              "helpdesk-administrator"}, 404, "an unknown person"),
+            ({"user": pid, "role": "password-administrator", "unit":
+              "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3"}, 404,
+             "an unknown location")):
+        g.get(path)
+        eq(g.post("/admin/roles", fields).status, status, what)
+    eq(g.get("/admin/roles?user=0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3"
+             ).status, 404, "GET the roles of an unknown person")
+
+
+def global_admins():
+    return [x[0] for x in sql("SELECT CAST(user_id AS CHAR) FROM "
+                              "role_assignments WHERE role = "
+                              "'global-administrator' AND unit_id IS NULL")]
+
+
+@test
+def last_global_admin_stays():
+    """The last global administrator (of those enabled) cannot be revoked
+    for the organisation, not even by two revokes at once. The suite's
+    other global administrators are set aside meanwhile and put back;
+    a trigger t_slow_revoke slows revokes down meanwhile."""
+    pra = admin("privileged-role-administrator")
+    g1 = make_user(name="Gus First%s" % TAG)
+    g2 = make_user(name="Gia Second%s" % TAG)
+    saved = global_admins()
+    try:
+        sql("DELETE FROM role_assignments WHERE role = "
+            "'global-administrator' AND unit_id IS NULL")
+        for u in (g1, g2):
+            cli_ok("role", "assign", "--user", u.upn, "--role",
+                   "global-administrator")
+
+        def revoke(b, u, status):
+            b.get("/admin/roles?user=%s" % u.id)
+            mark = audit_mark()
+            r = b.post("/admin/roles/revoke", {"user": u.id, "role":
+                                               "global-administrator",
+                                               "unit": ""})
+            eq(r.status, status, "revoke global-administrator of %s" % u.name)
+            return r, mark
+
+        # of two, one can go
+        revoke(pra, g2, 303)
+        eq(global_admins(), [g1.id], "global administrators after one went")
+        # the last one stays, audited as a refusal
+        r, mark = revoke(pra, g1, 422)
+        check("last global administrator" in (r.id_text("error") or ""),
+              "the refusal: %r" % r.id_text("error"))
+        row = one_audit(mark, "the refused revoke", action="role.revoke")
+        eq((row["result"], row["reason"], row["target_id"]),
+           ("failure", "last_global_administrator", g1.id),
+           "the refused revoke's row")
+        eq(global_admins(), [g1.id], "global administrators after the refusal")
+        # a disabled one does not count
+        cli_ok("role", "assign", "--user", g2.upn, "--role",
+               "global-administrator")
+        cli_ok("user", "disable", "--upn", g2.upn)
+        revoke(pra, g1, 422)
+        cli_ok("user", "enable", "--upn", g2.upn)
+        # two revokes at once: one wins, one is refused, one stays. A
+        # trigger (dropped below) makes each revoke of the role last half
+        # a second, so the second comes while the first is under way.
+        b2 = signed_in(add_manager("privileged-role-administrator"))
+        sql("CREATE TRIGGER t_slow_revoke BEFORE DELETE ON role_assignments "
+            "FOR EACH ROW DO IF(OLD.role = 'global-administrator', "
+            "SLEEP(0.5), 0)")
+        for rnd in range(3):
+            if len(global_admins()) < 2:
+                cli_ok("role", "assign", "--user", (g2 if g1.id in
+                                                    global_admins() else
+                                                    g1).upn, "--role",
+                       "global-administrator")
+            eq(sorted(global_admins()), sorted([g1.id, g2.id]),
+               "round %d: two global administrators" % rnd)
+            for b, u in ((pra, g1), (b2, g2)):
+                b.get("/admin/roles?user=%s" % u.id)
+            toks = [pra.last.csrf(), b2.last.csrf()]
+            with concurrent.futures.ThreadPoolExecutor(2) as ex:
+                got = list(ex.map(
+                    lambda x: x[0].post("/admin/roles/revoke", {
+                        "user": x[1].id, "role": "global-administrator",
+                        "unit": ""}, csrf=x[2]),
+                    ((pra, g1, toks[0]), (b2, g2, toks[1]))))
+            eq(sorted(r.status for r in got), [303, 422],
+               "round %d: the statuses of two revokes at once" % rnd)
+            eq(len(global_admins()), 1, "round %d: global administrators "
+               "left" % rnd)
+    finally:
+        sql("DROP TRIGGER IF EXISTS t_slow_revoke")
+        sql("DELETE FROM role_assignments WHERE role = "
+            "'global-administrator' AND unit_id IS NULL AND user_id IN "
+            "(%s, %s)" % (sqlq(g1.id), sqlq(g2.id)))
+        for uid in saved:
+            sql("INSERT IGNORE INTO role_assignments (user_id, role, "
+                "unit_id) VALUES (%s, 'global-administrator', NULL)"
+                % sqlq(uid))
+        eq(sorted(global_admins()), sorted(saved), "the global "
+           "administrators put back")
+
+
+@test
+def admin_units_paged_and_searched():
+    """The list pages by 50 in name order; a search pages forward."""
+    word = "Pgu%s%s" % (TAG, secrets.token_hex(2))
+    names = ["%s %02d" % (word, i) for i in range(52)]
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        list(ex.map(lambda n: cli_ok("unit", "add", "--name", n), names))
+    b = admin("security-reader")
+    pages = walk(b, "/admin/units?" + urllib.parse.urlencode({"q": word}),
+                 max_pages=3)
+    got = [[n for n, _ in unit_links(r)] for r in pages]
+    eq([len(x) for x in got], [50, 2], "locations per search page")
+    eq(got[0] + got[1], names, "the search pages, in order")
+    check(any("First page" in a.text() for a in pages[1].page.all("a")),
+          "no link back to the first search page")
+    r = b.expect("GET", "/admin/units?" + urllib.parse.urlencode(
+        {"q": "%s 07" % word}), 200)
+    eq([n for n, _ in unit_links(r)], [names[7]], "a two-word search")
+    r = b.expect("GET", "/admin/units?q=Nolocation" + TAG, 200)
+    check(r.page.by_id("no-units") is not None and not unit_links(r),
+          "a search that finds nothing")
+    # the whole list: every location once, in name order
+    seen = []
+    for r in walk(b, "/admin/units", max_pages=400):
+        seen += [n for n, _ in unit_links(r)]
+    eq(len(seen), len(set(seen)), "a location listed twice")
+    eq(sorted(seen), sorted(x[0] for x in sql("SELECT name FROM units")),
+       "the locations listed")
+    at = seen.index(names[0])
+    eq(seen[at:at + 52], names, "the run's locations, in order")
+    nxt = pager(pages[0], "next")
+    cur = urllib.parse.parse_qs(urllib.parse.urlsplit(nxt).query)["after"][0]
+    for q in ("after=abc", "before=abc", "q=%s&after=abc" % word,
+              # search pages go forward only
+              "q=%s&before=%s" % (word, urllib.parse.quote(cur))):
+        eq(b.get("/admin/units?" + q).status, 400, "GET /admin/units?%s" % q)
+
+
+@test
+def admin_location_pages_escape():
+    """Hostile location names and descriptions typed into the admin forms
+    are shown as text on every page that shows them."""
+    g = admin("global-administrator")
+    word = "Esc%s%s" % (TAG, secrets.token_hex(2))
+    name = '<img src=x onerror=alert(1)> "Depot" %s' % word
+    descr = "</td><script>alert('d')</script>"
+    r = create_form(g, {"name": name, "description": descr}, 303)
+    path = r.location
+    uid = path.rsplit("/", 1)[1]
+    p = add_person("Esme Escape%s" % TAG, uid)
+    cli_ok("role", "assign", "--user", p, "--role", "helpdesk-administrator",
+           "--unit", uid)
+    for page in (path, "/admin/units?" + urllib.parse.urlencode(
+            {"q": word}), "/admin/roles?unit=%s" % uid,
+            "/admin/roles?user=%s" % user_id(p), "/units/%s" % uid):
+        r = g.expect("GET", page, 200)
+        low = r.body.lower()
+        check("<img src=x" not in low and "<script>alert" not in low,
+              "%s: served unescaped" % page)
+        check(name in r.page.root.text(), "%s: the name is not shown as "
+              "text" % page)
+    r = g.expect("GET", path, 200)
+    eq((field(r, "name"), field(r, "description")), (name, descr),
+       "the edit form's values")
+
+
+@test
+def admin_location_pages_in_w3m():
+    g = admin("global-administrator")
+    name, uid = add_unit(label("Text"))
+    p = add_person("Walt Wthree%s" % TAG, name)
+    out = w3m_dump(g.expect("GET", "/admin/units/%s?q=Wthree%s"
+                            % (uid, TAG), 200).raw)
+    for text in ("Name and description", "Save", "Delete this location",
+                 "Members", "Remove", "Add a member", "Add", p,
+                 "Roles held at this location"):
+        check(text in out, "w3m /admin/units/{id}: %r not visible in:\n%s"
+              % (text, out))
+    out = w3m_dump(g.expect("GET", "/admin/roles?user=%s&unit=%s"
+                            % (user_id(p), uid), 200).raw)
+    for text in ("Role", "Global administrator", "For", name, "Assign"):
+        check(text in out, "w3m /admin/roles: %r not visible in:\n%s"
+              % (text, out))
+
+
+@test
+def cli_keeps_location_rules():
+    """staffdesk-admin refuses what the admin console refuses."""
+    p = cli("unit", "add", "--name", "x" * 101)
+    eq(p.returncode, 1, "unit add with 101 characters")
+    check("100" in p.stderr, "its message: %r" % p.stderr)
+    p = cli("unit", "add", "--name", "   ")
+    eq(p.returncode, 1, "unit add with a name of spaces")
+    name = label("Cli %s" % secrets.token_hex(2))
+    cli_ok("unit", "add", "--name", "  %s " % name)
+    unit_id_of(name)
+    u = add_person("Cleo Cli%s" % TAG)
+    p = cli("role", "assign", "--user", u, "--role",
+            "privileged-role-administrator", "--unit", name)
+    eq(p.returncode, 1, "role assign privileged-role-administrator --unit")
+    eq(roles_db(user_id(u)), [], "roles after the refusal")
+    cli_ok("role", "assign", "--user", u, "--role", "helpdesk-administrator",
+           "--unit", name)
