@@ -10,7 +10,7 @@
 #include "cidr.h"
 #include "util.h"
 
-#define ENTRY_MAX	64	/* "ffff:...:ffff/128" is 43 */
+#define ENTRY_MAX	(INET6_ADDRSTRLEN + sizeof("/128"))
 
 struct net {
 	unsigned char	addr[16];
@@ -98,8 +98,26 @@ net_parse(const char *s, size_t len, struct net *n, const char **why)
 	return 0;
 }
 
+/* NULL when n is narrow enough to be trusted, else why not. */
+static const char *
+too_wide(const struct net *n)
+{
+	static const unsigned char	mapped[16] = { [10] = 0xff, [11] = 0xff };
+
+	if (n->bits >= 96 && prefix_equal(n->addr, mapped, 96))
+		return n->bits < 96 + CIDR_TRUSTED_MIN_V4 ? "is wider than "
+		    "the /" STR(CIDR_TRUSTED_MIN_V4) " a trusted IPv4 network "
+		    "may be" : NULL;
+	if (n->bits < CIDR_TRUSTED_MIN_V6)
+		return "is wider than the /" STR(CIDR_TRUSTED_MIN_V6) " a "
+		    "trusted IPv6 network may be";
+	if (prefix_equal(n->addr, mapped, n->bits))
+		return "holds every IPv4 address (as ::ffff:a.b.c.d)";
+	return NULL;
+}
+
 const char *
-cidr_list_check(struct arena *a, const char *list)
+cidr_list_check(struct arena *a, const char *list, enum cidr_width w)
 {
 	const char	*p = list, *s, *why;
 	struct net	 n;
@@ -109,9 +127,10 @@ cidr_list_check(struct arena *a, const char *list)
 		if (++count > CIDR_LIST_MAX)
 			return arena_printf(a, "holds more than %d networks",
 			    CIDR_LIST_MAX);
-		if (net_parse(s, len, &n, &why) == -1)
-			return arena_printf(a, "'%.*s' %s", (int)(len > 60 ?
-			    60 : len), s, why);
+		if (net_parse(s, len, &n, &why) == -1 ||
+		    (w == CIDR_TRUSTED && (why = too_wide(&n)) != NULL))
+			return arena_printf(a, "%s %s", arena_quote(a, s, len),
+			    why);
 	}
 	return NULL;
 }

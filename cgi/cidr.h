@@ -13,11 +13,23 @@
 struct arena;
 
 /*
- * NULL when every entry of list is a network (address/prefix with no
- * host bits set, or a bare address) and there are at most
- * CIDR_LIST_MAX of them; else a sentence naming the first bad entry.
+ * The narrowest a trusted network may be written (an IPv6 network may
+ * not hold all of IPv4, which it reaches as ::ffff:a.b.c.d): a list of
+ * networks that skip the second factor must not take in the Internet.
  */
-const char	*cidr_list_check(struct arena *, const char *list);
+#define CIDR_TRUSTED_MIN_V4	8
+#define CIDR_TRUSTED_MIN_V6	16
+
+enum cidr_width { CIDR_ANY, CIDR_TRUSTED };
+
+/*
+ * NULL when every entry of list is a network (address/prefix with no
+ * host bits set, or a bare address), at most CIDR_LIST_MAX of them and,
+ * for CIDR_TRUSTED, none wider than the minimums above; else a sentence
+ * naming the first bad entry.
+ */
+const char	*cidr_list_check(struct arena *, const char *list,
+		    enum cidr_width);
 /* 1 when the address ip (v4 or v6 text) is in one of the list's networks. */
 int		 cidr_list_has(const char *list, const char *ip);
 

@@ -9,6 +9,7 @@
 #include "location.h"
 #include "phone.h"
 #include "search.h"
+#include "settings.h"
 
 #define CODE_MAX	32
 #define UPN_MAX		255
@@ -26,9 +27,11 @@ static const char *const phone_types[] = { "mobile", "alternateMobile",
     "office", NULL };
 static const char *const phone_actions[] = { "save", "remove", NULL };
 static const char *const results[] = { "success", "failure", NULL };
-/* The sections of /admin/settings, in the order of pages/settings.c. */
+/* The words of enum settings_section, in its order. */
 static const char *const sections[] = { "mystaff", "ca", "methods",
     "passwords", NULL };
+_Static_assert(NELEM(sections) == SEC__MAX + 1, "sections[] names every "
+    "settings section");
 static const char *const clients[] = { "mystaff", "account", "admin", "cli",
     NULL };
 /* The role ids in the order of enum role (authz_role_id() says each;

@@ -6,9 +6,6 @@
 #include "location.h"
 #include "util.h"
 
-#define STR(x)	#x
-#define XSTR(x)	STR(x)
-
 const char *
 location_trim(struct arena *a, const char *s)
 {
@@ -60,12 +57,12 @@ location_refusal_text(enum location_refusal why)
 	case LOCATION_NAME_EMPTY:
 		return "Give the location a name.";
 	case LOCATION_NAME_LONG:
-		return "A location's name is at most " XSTR(LOCATION_NAME_MAX)
+		return "A location's name is at most " STR(LOCATION_NAME_MAX)
 		    " characters.";
 	case LOCATION_NAME_BAD:
 		return "A location's name is one line of text.";
 	case LOCATION_DESC_LONG:
-		return "A description is at most " XSTR(LOCATION_DESC_MAX)
+		return "A description is at most " STR(LOCATION_DESC_MAX)
 		    " characters.";
 	case LOCATION_DESC_BAD:
 		return "A description is one line of text.";

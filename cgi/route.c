@@ -64,13 +64,13 @@ static const struct route routes[] = {
 	ADMIN("/admin/settings", AREA_ANY, page_settings, NULL, NULL,
 	    KEY(K_Q) | KEY(K_SAVED)),
 	ADMIN("/admin/settings/mystaff", AREA_MYSTAFF, NULL,
-	    page_settings_mystaff_post, "settings.update", 0),
+	    page_settings_mystaff_post, "settings.update", KEY(K_VERSION)),
 	ADMIN("/admin/settings/ca", AREA_CA, NULL, page_settings_ca_post,
-	    "settings.update", 0),
+	    "settings.update", KEY(K_VERSION)),
 	ADMIN("/admin/settings/methods", AREA_METHODS, NULL,
-	    page_settings_methods_post, "settings.update", 0),
+	    page_settings_methods_post, "settings.update", KEY(K_VERSION)),
 	ADMIN("/admin/settings/passwords", AREA_PASSWORDS, NULL,
-	    page_settings_passwords_post, "settings.update", 0),
+	    page_settings_passwords_post, "settings.update", KEY(K_VERSION)),
 	ADMIN("/admin/mystaff/select", AREA_MYSTAFF, NULL,
 	    page_mystaff_select_post, "mystaff.select", KEY(K_USER)),
 	ADMIN("/admin/mystaff/unselect", AREA_MYSTAFF, NULL,
@@ -175,8 +175,14 @@ struct gate_denial {
 static int
 gate_audit_txn(struct db *db, void *arg)
 {
-	static const char *const codes[] = { "ok", "no_role", "mystaff_off",
-	    "not_selected", "mfa_needed", "blocked_network" };
+	static const char *const codes[] = {
+		[MYSTAFF_OK] = "ok",
+		[MYSTAFF_NO_ROLE] = "no_role",
+		[MYSTAFF_OFF] = "mystaff_off",
+		[MYSTAFF_NOT_SELECTED] = "not_selected",
+		[MYSTAFF_NEEDS_MFA] = "mfa_needed",
+		[MYSTAFF_BLOCKED] = "blocked_network",
+	};
 	struct gate_denial	*g = arg;
 	struct audit		 a = {
 		.action = "mystaff.access",
@@ -221,11 +227,7 @@ mystaff_gate(struct req *r)
 	c.blocked = cidr_list_has(settings_str(r->settings,
 	    SET_CA_BLOCKED_NETWORKS), r->ip);
 	c.require_mfa = settings_int(r->settings, SET_CA_REQUIRE_MFA);
-	c.mfa_at = r->sess->mfa_at;
-	/* An MFA remembered on a trusted network counts only on one. */
-	if (r->sess->mfa_remembered && !cidr_list_has(settings_str(r->settings,
-	    SET_CA_TRUSTED_NETWORKS), r->ip))
-		c.mfa_at = 0;
+	c.mfa_at = r->sess->mfa_at;	/* sess_load applied trusted networks */
 	c.now = now_s();
 	c.frequency = settings_int(r->settings,
 	    SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600;
@@ -408,7 +410,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	if ((r->cookie[COOKIE_SESSION] != NULL &&
 	    (rc = sess_load(r)) != DB_OK) || (!r->settings_loaded &&
 	    (rt->need != NEED_NONE || r->method == HTTP_POST) &&
-	    (rc = settings_load(r->db, &r->arena, r->settings)) != DB_OK)) {
+	    (rc = settings_load(r->db, &r->arena, r->settings, 0)) != DB_OK)) {
 		page_db_error(r, rc);
 		return;
 	}

@@ -10,6 +10,7 @@
 
 #include "auth/crypt.h"
 #include "authz.h"
+#include "cidr.h"
 #include "conf.h"
 #include "db/db.h"
 #include "db/roles.h"
@@ -95,6 +96,11 @@ sess_load(struct req *r)
 		return DB_OK;
 	s->mfa_at = u->mfa_at;
 	s->mfa_remembered = u->mfa_remembered != 0;
+	/* An MFA remembered on a trusted network counts only on one: used
+	 * from anywhere else, the session owes its second factor again. */
+	if (s->mfa_remembered && !cidr_list_has(settings_str(r->settings,
+	    SET_CA_TRUSTED_NETWORKS), r->ip))
+		s->mfa_at = 0;
 	s->mfa_attempts = (int)u->mfa_attempts;
 	s->upn = u->upn;
 	s->display_name = u->display_name;
@@ -123,6 +129,7 @@ sess_start(struct db *db, struct req *r, const char *user_id,
     enum sess_mfa mfa, struct sess_new *n)
 {
 	unsigned char	 raw[SESS_TOKEN_BYTES], c[SESS_TOKEN_BYTES];
+	uint64_t	 made = 0;
 	int		 rc;
 
 	if (snprintf(n->user_id, sizeof(n->user_id), "%s", user_id) >=
@@ -143,16 +150,17 @@ sess_start(struct db *db, struct req *r, const char *user_id,
 	    &(struct q_user_mfa_done_in){ .id = DB_TEXT(n->user_id) },
 	    NULL)) != DB_OK)
 		return rc;
-	return q_sess_insert(db, &(struct q_sess_insert_in){
+	if ((rc = q_sess_insert(db, &(struct q_sess_insert_in){
 		.token_hash = DB_TEXT(n->hash),
-		.user = DB_TEXT(n->user_id),
 		.csrf = DB_TEXT(n->csrf),
 		.mfa = DB_INT(mfa),
-		.mfa_again = DB_INT(mfa),
+		.remembered = DB_INT(mfa == SESS_MFA_REMEMBERED),
 		.ip = DB_TEXT(r->ip),
 		.user_agent = DB_TEXT(r->ua),
-		.id = DB_TEXT(n->user_id),
-	}, NULL);
+		.user = DB_TEXT(n->user_id),
+	}, &made)) != DB_OK)
+		return rc;
+	return made == 1 ? DB_OK : DB_NONE;	/* the user is gone */
 }
 
 void

@@ -49,7 +49,6 @@ int	 sess_expired(int64_t created, int64_t seen, int64_t now,
  * valid, unexpired session of an enabled user). DB_OK or a db_err.
  */
 int	 sess_load(struct req *);
-/* A session made inside a transaction, adopted by the request after it commits. */
 /* A new session's second factor (the values Q_SESS_INSERT knows). */
 enum sess_mfa {
 	SESS_MFA_OWED,		/* not passed (yet) */
@@ -57,6 +56,7 @@ enum sess_mfa {
 	SESS_MFA_REMEMBERED,	/* passed lately, and this is a trusted network */
 };
 
+/* A session made inside a transaction, adopted by the request after it commits. */
 struct sess_new {
 	char		token[SESS_TOKEN_LEN + 1];
 	char		hash[65];
@@ -70,7 +70,8 @@ struct sess_new {
  * deletes the request's current one, inside the caller's transaction;
  * SESS_MFA_DONE also records that the user passed a second factor now
  * (users.last_mfa_at). The request is not touched, so a retried
- * transaction starts again from the same state.
+ * transaction starts again from the same state. DB_OK, DB_NONE when
+ * the user is gone, or a db_err.
  */
 int	 sess_start(struct db *, struct req *, const char *user_id,
 	    enum sess_mfa, struct sess_new *);

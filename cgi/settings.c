@@ -50,7 +50,7 @@ static const struct setting_def defs[SET__MAX] = {
 	    { "onprem.writeback", ST_CHOICE, 0, 0, "local",
 	    { "local", "none", NULL } },
 	[SET_CA_TRUSTED_NETWORKS] =
-	    { "ca.trusted_networks", ST_NETS, 0, 0, "", { NULL } },
+	    { "ca.trusted_networks", ST_TRUSTED_NETS, 0, 0, "", { NULL } },
 	[SET_CA_BLOCKED_NETWORKS] =
 	    { "ca.blocked_networks", ST_NETS, 0, 0, "", { NULL } },
 	[SET_CA_REQUIRE_TOTP] =
@@ -95,9 +95,9 @@ codes_check(struct arena *a, const char *list)
 		i = *s == '+';
 		if (len - i < 1 || len - i > 3 || s[i] == '0' ||
 		    strspn(s + i, "0123456789") != len - i)
-			return arena_printf(a, "'%.*s' is not a country "
-			    "calling code (1 to 3 digits, such as 44)",
-			    (int)(len > 20 ? 20 : len), s);
+			return arena_printf(a, "%s is not a country calling "
+			    "code (1 to 3 digits, such as 44)",
+			    arena_quote(a, s, len));
 	}
 	return NULL;
 }
@@ -107,22 +107,24 @@ static const char *
 words_check(struct arena *a, const char *list)
 {
 	const char	*p = list, *s;
-	size_t		 len, i, count = 0;
+	size_t		 len, i, chars, count = 0;
 
 	while ((len = list_next(&p, &s)) > 0) {
 		if (++count > WORDS_MAX)
 			return arena_printf(a, "holds more than %d words",
 			    WORDS_MAX);
-		if (len < WORD_MIN || len > WORD_MAX)
-			return arena_printf(a, "'%.*s' is not %d to %d "
-			    "characters long", (int)(len > 70 ? 70 : len), s,
-			    WORD_MIN, WORD_MAX);
-		for (i = 0; i < len; i++)
+		for (i = chars = 0; i < len; i++) {
+			if (((unsigned char)s[i] & 0xc0) != 0x80)
+				chars++;
 			if ((unsigned char)s[i] < 0x80 &&
 			    !isalnum((unsigned char)s[i]))
-				return arena_printf(a, "'%.*s' holds a "
-				    "character that is not a letter or a "
-				    "digit", (int)(len > 70 ? 70 : len), s);
+				return arena_printf(a, "%s holds a character "
+				    "that is not a letter or a digit",
+				    arena_quote(a, s, len));
+		}
+		if (chars < WORD_MIN || chars > WORD_MAX)
+			return arena_printf(a, "%s is not %d to %d characters "
+			    "long", arena_quote(a, s, len), WORD_MIN, WORD_MAX);
 	}
 	return NULL;
 }
@@ -150,6 +152,23 @@ settings_def(enum setting s)
 	return &defs[s];
 }
 
+int
+settings_is_list(enum setting_type t)
+{
+	switch (t) {
+	case ST_NETS:
+	case ST_TRUSTED_NETS:
+	case ST_CODES:
+	case ST_WORDS:
+		return 1;
+	case ST_INT:
+	case ST_BOOL:
+	case ST_CHOICE:
+		break;
+	}
+	return 0;
+}
+
 const char *
 settings_check(struct arena *a, enum setting s, const char *v)
 {
@@ -160,7 +179,7 @@ settings_check(struct arena *a, enum setting s, const char *v)
 	if (strlen(v) > SETTING_VALUE_MAX)
 		return arena_printf(a, "is longer than %d bytes",
 		    SETTING_VALUE_MAX);
-	if (!utf8_text_valid(v, strlen(v), d->type >= ST_NETS))
+	if (!utf8_text_valid(v, strlen(v), settings_is_list(d->type)))
 		return "must be plain text";
 	switch (d->type) {
 	case ST_INT:
@@ -182,7 +201,9 @@ settings_check(struct arena *a, enum setting s, const char *v)
 		    d->choices[2] ? ", " : "",
 		    d->choices[2] ? d->choices[2] : "");
 	case ST_NETS:
-		return cidr_list_check(a, v);
+		return cidr_list_check(a, v, CIDR_ANY);
+	case ST_TRUSTED_NETS:
+		return cidr_list_check(a, v, CIDR_TRUSTED);
 	case ST_CODES:
 		return codes_check(a, v);
 	case ST_WORDS:
@@ -198,7 +219,7 @@ settings_normalise(struct arena *a, enum setting s, const char *v)
 	const char	*p = v, *e;
 	size_t		 len;
 
-	if (defs[s].type < ST_NETS)
+	if (!settings_is_list(defs[s].type))
 		return v;
 	o = out = arena_alloc(a, strlen(v) + 1);
 	while ((len = list_next(&p, &e)) > 0) {
@@ -244,14 +265,16 @@ settings_defaults(struct settings *s)
 }
 
 int
-settings_load(struct db *db, struct arena *a, struct settings *s)
+settings_load(struct db *db, struct arena *a, struct settings *s,
+    int lock)
 {
 	struct q_settings_all_rows	rows;
 	size_t				r;
 	int				i, rc;
 
 	settings_defaults(s);
-	if ((rc = q_settings_all(db, a, &rows)) != DB_OK)
+	if ((rc = (lock ? q_settings_lock : q_settings_all)(db, a,
+	    &rows)) != DB_OK)
 		return rc;
 	for (r = 0; r < rows.n; r++) {
 		i = settings_find(rows.row[r].name);

@@ -44,6 +44,10 @@ enum setting {
 
 #define SETTING_VALUE_MAX	1024	/* bytes, as the table's column */
 
+/* The sections of /admin/settings (their words are keys.c's "saved"). */
+enum settings_section { SEC_MYSTAFF, SEC_CA, SEC_METHODS, SEC_PASSWORDS,
+    SEC__MAX };
+
 struct settings {
 	const char	*value[SET__MAX];
 };
@@ -53,6 +57,7 @@ enum setting_type {
 	ST_BOOL,		/* "on" or "off" */
 	ST_CHOICE,		/* one of choices */
 	ST_NETS,		/* networks: cidr.h */
+	ST_TRUSTED_NETS,	/* networks, none too wide to trust */
 	ST_CODES,		/* country calling codes: "1 44 353" */
 	ST_WORDS,		/* words of 3-64 letters or digits */
 };
@@ -67,6 +72,8 @@ struct setting_def {
 };
 
 const struct setting_def *settings_def(enum setting);
+/* 1 for a type whose values are lists (spaces, commas, new lines). */
+int		 settings_is_list(enum setting_type);
 
 /* The index of name, or -1. */
 int		 settings_find(const char *name);
@@ -86,8 +93,12 @@ const char	*settings_normalise(struct arena *, enum setting,
  */
 const char	*settings_conflict(const struct settings *, enum setting *which);
 void		 settings_defaults(struct settings *);
-/* Fills s from the table, defaults where a row is absent: DB_OK or error. */
-int		 settings_load(struct db *, struct arena *, struct settings *);
+/*
+ * Fills s from the table, defaults where a row is absent; lock: inside
+ * a transaction, until it ends (SELECT ... FOR UPDATE). DB_OK or error.
+ */
+int		 settings_load(struct db *, struct arena *, struct settings *,
+		    int lock);
 /*
  * Stores the values of next that differ from cur, inside the caller's
  * transaction; *details is the audit row's JSON ({"changes":[{"name":

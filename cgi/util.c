@@ -364,3 +364,14 @@ list_next(const char **p, const char **start)
 	*p += n;
 	return n;
 }
+
+char *
+arena_quote(struct arena *a, const char *s, size_t len)
+{
+	size_t	n = len > QUOTE_MAX ? QUOTE_MAX : len;
+
+	/* Back off to the start of a character: not a continuation byte. */
+	while (n > 0 && n < len && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return arena_printf(a, "'%.*s%s'", (int)n, s, n < len ? "..." : "");
+}

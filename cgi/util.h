@@ -26,6 +26,10 @@
 
 #define UUID_LEN	36	/* 8-4-4-4-12 hex, no braces */
 
+/* A number macro as a string literal: STR(SEARCH_Q_MAX) is "100". */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
 /* Allocation failure in application code aborts here (one door). */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
@@ -78,6 +82,13 @@ int64_t	 now_s(void);
  * 0 at the end.
  */
 size_t	 list_next(const char **p, const char **start);
+/*
+ * The len bytes at s in single quotes, for a message that names a bad
+ * entry: at most QUOTE_MAX bytes of it, cut on a character boundary,
+ * "..." after a cut.
+ */
+#define QUOTE_MAX	40
+char	*arena_quote(struct arena *, const char *s, size_t len);
 
 /* 1 when s is valid UTF-8 without C0 controls (tab, LF, CR allowed when ml). */
 int	 utf8_text_valid(const char *s, size_t len, int multiline);

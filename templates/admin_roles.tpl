@@ -15,6 +15,7 @@
 {{#CANDIDATE}}<li><a href="/admin/roles?user={{ID}}{{#KEEP_UNIT}}&amp;unit={{KEEP_UNIT_ID}}{{/KEEP_UNIT}}">{{NAME}}</a> <span class="hint">{{UPN}}</span></li>
 {{/CANDIDATE}}
 </ul>
+{{#NO_HITS}}<p id="no-hits">Nobody matches that search.</p>{{/NO_HITS}}
 {{/FOUND}}
 <form method="get" action="/admin/roles" id="find-location">
 {{#KEEP_PERSON}}<input type="hidden" name="user" value="{{KEEP_USER}}">{{/KEEP_PERSON}}
@@ -28,7 +29,7 @@
 {{#UNIT_HIT}}<li><a href="/admin/roles?unit={{ID}}{{#KEEP_PERSON}}&amp;user={{KEEP_USER}}{{/KEEP_PERSON}}">{{NAME}}</a></li>
 {{/UNIT_HIT}}
 </ul>
-{{#MORE_UNIT_HITS}}<p class="hint">The first 50 are shown: type more of the name.</p>{{/MORE_UNIT_HITS}}
+{{#MORE_UNIT_HITS}}<p class="hint">The first {{UNIT_HITS_SHOWN}} are shown: type more of the name.</p>{{/MORE_UNIT_HITS}}
 {{/UNIT_FOUND}}
 {{#PERSON}}
 <h2 id="person">Roles of {{PERSON_NAME}} <span class="hint">{{PERSON_UPN}}</span></h2>
@@ -66,7 +67,7 @@
 {{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}&amp;unit={{KEEP_UNIT_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke</button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
 {{/UNIT_ROLE}}
 </table>{{/HAS_UNIT_ROLES}}
-{{#MORE_UNIT_ROLES}}<p class="hint">The first 100 are shown.</p>{{/MORE_UNIT_ROLES}}
+{{#MORE_UNIT_ROLES}}<p class="hint">The first {{UNIT_ROLES_SHOWN}} are shown.</p>{{/MORE_UNIT_ROLES}}
 {{/LOCATION}}
 {{#READ_ONLY}}<p class="hint" id="read-only">Your role lets you read the role assignments, not change them.</p>{{/READ_ONLY}}
 {{>FOOTER}}

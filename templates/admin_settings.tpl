@@ -11,6 +11,7 @@
 {{#ERROR}}<p class="error" role="alert" id="{{ID}}-error">{{MESSAGE}}</p>{{/ERROR}}
 {{#FORM}}<form method="post" action="/admin/settings/{{ID}}" class="settings">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="version" value="{{VERSION}}">
 {{#FIELD}}<p{{#BAD}} class="bad"{{/BAD}}><label for="{{NAME}}">{{LABEL}}</label><br>
 {{#SELECT}}<select id="{{NAME}}" name="{{NAME}}"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}>
 {{#OPTION}}<option value="{{VALUE}}"{{#ON}} selected{{/ON}}>{{VALUE}}</option>
@@ -34,7 +35,7 @@
 <p><label for="q">Find a person to add</label><br>
 <input type="text" id="q" name="q" value="{{Q}}" size="30" maxlength="100"> <button type="submit">Search</button></p>
 </form>
-{{#NO_HITS}}<p>Nobody matches "{{Q}}".</p>{{/NO_HITS}}
+{{#NO_HITS}}<p id="no-hits">Nobody matches that search.</p>{{/NO_HITS}}
 <ul class="actions" id="hits">
 {{#HIT}}<li>{{NAME}} ({{UPN}}) <form method="post" action="/admin/mystaff/select" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Add {{NAME}}</button></form></li>
 {{/HIT}}</ul>{{/CAN_ADD}}{{/PEOPLE}}

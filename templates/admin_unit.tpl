@@ -43,11 +43,12 @@
 {{#FOUND}}
 <form method="post" action="/admin/units/{{UNIT_ID}}/members" id="add">
 <input type="hidden" name="csrf" value="{{CSRF}}">
-<p>People found (a search shows at most 50):</p>
+<p>People found:</p>
 <ul id="candidates">
 {{#CANDIDATE}}<li>{{NAME}} <span class="hint">{{UPN}}</span> <button type="submit" name="user" value="{{ID}}">Add</button></li>
 {{/CANDIDATE}}
 </ul>
+{{#NO_HITS}}<p id="no-hits">Nobody matches that search.</p>{{/NO_HITS}}
 </form>
 {{/FOUND}}
 {{/ADD}}
@@ -58,6 +59,6 @@
 {{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke</button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
 {{/UNIT_ROLE}}
 </table>{{/HAS_UNIT_ROLES}}
-{{#MORE_UNIT_ROLES}}<p class="hint">The first 100 are shown.</p>{{/MORE_UNIT_ROLES}}
+{{#MORE_UNIT_ROLES}}<p class="hint">The first {{UNIT_ROLES_SHOWN}} are shown.</p>{{/MORE_UNIT_ROLES}}
 {{#ASSIGN_HERE}}<p><a href="/admin/roles?unit={{UNIT_ID}}" id="assign-here">Give someone a role at this location</a></p>{{/ASSIGN_HERE}}
 {{>FOOTER}}

@@ -10,15 +10,14 @@
 #include <openssl/rand.h>
 
 #include "auth/password.h"
+#include "util.h"
 
 #define PW_PHC_PREFIX "$argon2id$"
-#define PW_STR_(x) #x
-#define PW_STR(x) PW_STR_(x)
 
 static const char *const pw_messages[PW_VERDICT__MAX] = {
 	[PW_OK] = "This password can be used.",
 	/* PW_TOO_SHORT: pw_verdict_message() says the minimum. */
-	[PW_TOO_LONG] = "Choose a password of at most " PW_STR(PW_MAX)
+	[PW_TOO_LONG] = "Choose a password of at most " STR(PW_MAX)
 	    " characters.",
 	[PW_BAD_UTF8] = "The password contains characters that could not be "
 	    "read; please type it again.",
@@ -265,14 +264,11 @@ pw_is_banned(const char *pw, size_t pwlen, const char *banned)
 	const char *w;
 	size_t n;
 
-	while (banned != NULL && *banned != '\0') {
-		banned += strspn(banned, " ");
-		w = banned;
-		n = strcspn(banned, " ");
-		banned += n;
+	if (banned == NULL)
+		return 0;
+	while ((n = list_next(&banned, &w)) > 0)
 		if (pw_contains(pw, pwlen, w, n))
 			return 1;
-	}
 	return 0;
 }
 
@@ -321,11 +317,10 @@ const char *
 pw_verdict_message(enum pw_verdict v, const struct pw_rules *rules,
     char buf[PW_MESSAGE_MAX])
 {
-	if (v == PW_TOO_SHORT) {
-		snprintf(buf, PW_MESSAGE_MAX, "Choose a password of at least "
-		    "%ld characters.", pw_min(rules));
-		return buf;
-	}
+	if (v == PW_TOO_SHORT)
+		return snprintf(buf, PW_MESSAGE_MAX, "Choose a password of at "
+		    "least %ld characters.", pw_min(rules)) < PW_MESSAGE_MAX ?
+		    buf : "Choose a longer password.";
 	if ((unsigned)v >= PW_VERDICT__MAX || pw_messages[v] == NULL)
 		return "This password cannot be used; choose another.";
 	return pw_messages[v];

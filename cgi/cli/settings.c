@@ -11,26 +11,40 @@
 #include "db/db.h"
 #include "settings.h"
 
+/* A refusal of setting_txn: the value clashes with the others. */
+enum { TXN_CONFLICT = DB_REFUSED };
+
 struct setting_set {
 	struct cli		*c;
-	const char		*name;
-	struct settings		 cur, next;
+	enum setting		 set;
+	const char		*value;		/* checked, normalised */
+	enum setting		 which;		/* TXN_CONFLICT: why */
+	const char		*why;
 };
 
+/* Reads the settings locked, sets one and stores it with its audit row. */
 static int
 setting_txn(struct db *db, void *arg)
 {
 	struct setting_set	*s = arg;
+	struct settings		 cur, next;
 	const char		*details;
 	size_t			 n;
 	int			 rc;
 
-	if ((rc = settings_store(db, &s->c->arena, &s->cur, &s->next,
-	    &details, &n)) != DB_OK)
+	if ((rc = settings_load(db, &s->c->arena, &cur, 1)) != DB_OK)
+		return rc;
+	next = cur;
+	next.value[s->set] = s->value;
+	if ((s->why = settings_conflict(&next, &s->which)) != NULL)
+		return TXN_CONFLICT;
+	if ((rc = settings_store(db, &s->c->arena, &cur, &next, &details,
+	    &n)) != DB_OK)
 		return rc;
 	if (n == 0)
 		return DB_NONE;
-	return cli_audit(s->c, db, "settings.update", NULL, s->name, details);
+	return cli_audit(s->c, db, "settings.update", NULL,
+	    settings_name(s->set), details);
 }
 
 static int
@@ -58,7 +72,7 @@ cli_settings_get(struct cli *c, const struct opts *o, const char *const *a,
 		return EXIT_USAGE;
 	if ((i = settings_find(a[0])) < 0)
 		return fail("unknown setting %s", a[0]);
-	if ((rc = settings_load(c->db, &c->arena, &st)) != DB_OK)
+	if ((rc = settings_load(c->db, &c->arena, &st, 0)) != DB_OK)
 		return cli_db_fail(rc);
 	printf("%s\n", settings_str(&st, i));
 	return EXIT_OK;
@@ -69,7 +83,6 @@ cli_settings_set(struct cli *c, const struct opts *o, const char *const *a,
     int n, int arg)
 {
 	struct setting_set	 s;
-	enum setting		 which;
 	const char		*why;
 	int			 i, rc;
 
@@ -83,15 +96,12 @@ cli_settings_set(struct cli *c, const struct opts *o, const char *const *a,
 		return fail("%s %s", a[0], why);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
-	s.name = a[0];
-	if ((rc = settings_load(c->db, &c->arena, &s.cur)) != DB_OK)
-		return cli_db_fail(rc);
-	s.next = s.cur;
-	s.next.value[i] = settings_normalise(&c->arena, i, a[1]);
-	if ((why = settings_conflict(&s.next, &which)) != NULL)
-		return fail("%s %s", settings_name(which), why);
+	s.set = i;
+	s.value = settings_normalise(&c->arena, i, a[1]);
 	/* Setting what is set already changes nothing and is no error. */
-	if ((rc = db_txn(c->db, setting_txn, &s)) != DB_OK && rc != DB_NONE)
+	if ((rc = db_txn(c->db, setting_txn, &s)) == TXN_CONFLICT)
+		return fail("%s %s", settings_name(s.which), s.why);
+	if (rc != DB_OK && rc != DB_NONE)
 		return cli_db_fail(rc);
 	printf("%s\n", a[0]);
 	return EXIT_OK;

@@ -136,7 +136,7 @@ cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, i
 		who.display_name = u.name;
 		who.given_name = u.given;
 		who.surname = u.surname;
-		if ((rc = settings_load(c->db, &c->arena, &st)) != DB_OK) {
+		if ((rc = settings_load(c->db, &c->arena, &st, 0)) != DB_OK) {
 			OPENSSL_cleanse(pw, sizeof(pw));
 			return cli_db_fail(rc);
 		}
@@ -210,7 +210,7 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 	s.temporary = opt(o, "--temporary") != NULL;
 	if ((rc = cli_find_user(c, upn, &s.id, &s.name)) != 0)
 		return rc;
-	if ((rc = settings_load(c->db, &c->arena, &st)) != DB_OK)
+	if ((rc = settings_load(c->db, &c->arena, &st, 0)) != DB_OK)
 		return cli_db_fail(rc);
 	s.ttl = settings_int(&st, SET_RESET_TEMP_TTL_HOURS) * 3600;
 	if (read_password(pw, sizeof(pw)) == -1)

@@ -43,6 +43,9 @@ COLS(unit, id, name, description, members)
 /* settings */
 STMT(Q_SETTINGS_ALL, IN(), OUT(name, value),
     "SELECT name, value FROM settings")
+/* The same, locked until the transaction ends (two saves, one by one). */
+STMT(Q_SETTINGS_LOCK, IN(), OUT(=Q_SETTINGS_ALL),
+    "SELECT name, value FROM settings FOR UPDATE")
 STMT(Q_SETTING_SET, IN(name, value), OUT(),
     "INSERT INTO settings (name, value) VALUES (?, ?) "
     "ON DUPLICATE KEY UPDATE value = VALUES(value)")
@@ -171,16 +174,17 @@ STMT(Q_ROLE_REVOKE, IN(user, role, scope_key), OUT(),
 /* sessions */
 /*
  * mfa is enum sess_mfa: 0 owed, 1 done now, 2 remembered (the user's
- * last_mfa_at, on a trusted network).
+ * last_mfa_at, on a trusted network); remembered is 1 for the last.
+ * No row when the user is gone.
  */
-STMT(Q_SESS_INSERT, IN(token_hash, user, csrf, mfa, mfa_again, ip,
-    user_agent, id),
+STMT(Q_SESS_INSERT, IN(token_hash, csrf, mfa, remembered, ip, user_agent,
+    user),
     OUT(),
     "INSERT INTO sessions (token_hash, user_id, csrf, "
     "created_at, last_seen_at, mfa_at, mfa_remembered, ip, user_agent) "
-    "SELECT ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
+    "SELECT ?, u.id, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
     "CASE ? WHEN 1 THEN UTC_TIMESTAMP(6) WHEN 2 THEN u.last_mfa_at END, "
-    "? = 2, ?, ? FROM users u WHERE u.id = ?")
+    "?, ?, ? FROM users u WHERE u.id = ?")
 STMT(Q_USER_MFA_DONE, IN(id), OUT(),
     "UPDATE users SET last_mfa_at = UTC_TIMESTAMP(6) WHERE id = ?")
 /*
@@ -420,6 +424,13 @@ STMT(Q_SEARCH2, IN(term, term2, prev_term, from_word, word, name, id),
     OUT(=Q_SEARCH1),
     SEARCH_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
     "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))
+/* The same, people only: an admin form's picker (page_pick_people()). */
+STMT(Q_PICK1, IN(=Q_SEARCH1), OUT(=Q_SEARCH1),
+    SEARCH_HIT("AND s.kind = 'user'"))
+STMT(Q_PICK2, IN(=Q_SEARCH2), OUT(=Q_SEARCH1),
+    SEARCH_HIT("AND s.kind = 'user' AND EXISTS (SELECT 1 FROM "
+    "search_words s2 WHERE s2.ref_id = s.ref_id AND s2.word LIKE ? "
+    "ESCAPE '!')"))
 STMT(Q_SEARCH_FORGET, IN(ref), OUT(),
     "DELETE FROM search_words WHERE ref_id = ?")
 /*
@@ -469,11 +480,11 @@ STMT(Q_UNIT_UPDATE, IN(name, description, id), OUT(),
     "UPDATE units SET name = ?, description = ? WHERE id = ?")
 STMT(Q_UNIT_DELETE, IN(id), OUT(),
     "DELETE FROM units WHERE id = ?")
-/* The roles held at a location, by person: UNIT_ROLES_MAX + 1 rows. */
-STMT(Q_UNIT_ROLES, IN(unit), OUT(role, user_id, display_name, upn),
+/* The roles held at a location, by person, at most max. */
+STMT(Q_UNIT_ROLES, IN(unit, max), OUT(role, user_id, display_name, upn),
     "SELECT r.role, u.id, u.display_name, u.upn FROM role_assignments r "
     "JOIN users u ON u.id = r.user_id WHERE r.unit_id = ? "
-    "ORDER BY u.display_name, u.id, r.role LIMIT 101")
+    "ORDER BY u.display_name, u.id, r.role LIMIT ?")
 STMT(Q_USER_NAME, IN(id), OUT(id, display_name, upn),
     "SELECT id, display_name, upn FROM users WHERE id = ?")
 STMT(Q_MEMBER_IS, IN(unit, user), OUT(yes:int),

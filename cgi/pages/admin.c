@@ -164,6 +164,14 @@ entries_render(struct req *r, struct tpl *t, const char *base, size_t per,
 	    rows->row[back ? 0 : n - 1].entry.id);
 }
 
+/* The template's section of each client filter's selected option. */
+static const char *const client_sel[] = {
+	[CLIENT_MYSTAFF] = "SEL_MYSTAFF",
+	[CLIENT_ACCOUNT] = "SEL_ACCOUNT",
+	[CLIENT_ADMIN] = "SEL_ADMIN",
+	[CLIENT_CLI] = "SEL_CLI",
+};
+
 /*
  * GET /admin/audit?actor=&target=&action=&result=&client=&from=&to=
  * [&before=|&after=]: AUDIT_PAGE entries, newest first. The dispatcher
@@ -200,10 +208,7 @@ page_audit(struct req *r)
 		tpl_show(t, r->in[K_RESULT].i == RESULT_SUCCESS ?
 		    "SEL_SUCCESS" : "SEL_FAILURE");
 	if (f.client != NULL)
-		tpl_show(t, arena_printf(&r->arena, "SEL_%s",
-		    r->in[K_CLIENT].i == CLIENT_MYSTAFF ? "MYSTAFF" :
-		    r->in[K_CLIENT].i == CLIENT_ACCOUNT ? "ACCOUNT" :
-		    r->in[K_CLIENT].i == CLIENT_ADMIN ? "ADMIN" : "CLI"));
+		tpl_show(t, client_sel[r->in[K_CLIENT].i]);
 	csv = arena_printf(&r->arena, "/admin/audit.csv?%s", query);
 	csv[strlen(csv) - 1] = '\0';	/* the last '&', or the '?' */
 	tpl_set(t, "CSV_URL", csv);
@@ -262,11 +267,12 @@ page_audit_entry(struct req *r)
 	page_render(r, 200, "audit_entry.tpl", t);
 }
 
-/* A CSV record of entry e, in the columns of csv_head. */
+/* The CSV's header row. */
 static const char *const csv_head[] = { "id", "at", "actor_id", "actor_upn",
     "action", "target_id", "target_name", "result", "reason", "client",
     "ip", "user_agent", "details" };
 
+/* A CSV record of entry e, in the columns of csv_head. */
 static const char *
 csv_entry(struct arena *a, const struct db_audit_entry *e)
 {
@@ -313,7 +319,7 @@ page_audit_csv(struct req *r)
 	gmtime_r(&now, &tm);
 	if (strftime(disp, sizeof(disp), "attachment; "
 	    "filename=\"staffdesk-audit-%Y%m%d.csv\"", &tm) == 0)
-		snprintf(disp, sizeof(disp), "attachment");
+		memcpy(disp, "attachment", sizeof("attachment"));
 	line = csv_record(&batch, csv_head, NELEM(csv_head));
 	if (http_stream_begin(r, 200, "text/csv; charset=utf-8", disp) != 0 ||
 	    http_stream_write(r, line, strlen(line)) != 0)

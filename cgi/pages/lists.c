@@ -311,20 +311,31 @@ int
 page_pick_people(struct req *r, struct tpl *t, const char *q,
     const char *section)
 {
-	const char		*terms[SEARCH_TERMS_MAX], *keys[2] = { "", "" };
+	const char		*terms[SEARCH_TERMS_MAX];
 	struct q_search1_rows	 rows;
+	struct q_search1_in	 in;
 	struct tpl		*s;
 	size_t			 i;
 	int			 nterms, rc;
 
-	if (q == NULL || (nterms = search_terms(&r->arena, q, terms)) <= 0)
-		return DB_OK;
-	if ((rc = search_rows(r, terms, nterms, keys, MIN_UUID, &rows)) !=
-	    DB_OK)
-		return rc;
+	rows.n = 0;
+	if (q != NULL && (nterms = search_terms(&r->arena, q, terms)) > 0 &&
+	    nterms <= 2) {
+		in = (struct q_search1_in){ .term = DB_TEXT(terms[0]),
+		    .prev_term = DB_TEXT(terms[0]), .from_word = DB_TEXT(""),
+		    .word = DB_TEXT(""), .name = DB_TEXT(""),
+		    .id = DB_TEXT(MIN_UUID) };
+		rc = nterms == 1 ? q_pick1(r->db, &r->arena, &in, &rows) :
+		    q_pick2(r->db, &r->arena, &(struct q_search2_in){
+		    .term = in.term, .term2 = DB_TEXT(terms[1]),
+		    .prev_term = in.prev_term, .from_word = in.from_word,
+		    .word = in.word, .name = in.name, .id = in.id }, &rows);
+		if (rc != DB_OK)
+			return rc;
+	}
+	if (rows.n == 0)
+		tpl_show(t, "NO_HITS");
 	for (i = 0; i < rows.n && i < LIST_PAGE; i++) {
-		if (strcmp(rows.row[i].kind, "user") != 0)
-			continue;
 		s = tpl_section(t, section);
 		tpl_set(s, "ID", rows.row[i].person.id);
 		tpl_set(s, "NAME", rows.row[i].person.name);
@@ -354,7 +365,7 @@ page_search(struct req *r)
 	if (q == NULL)
 		q = "";
 	if ((nterms = search_terms(&r->arena, q, terms)) < 0) {
-		page_error(r, 400, "Search for at most 100 characters.");
+		page_error(r, 400, msg_search_too_long);
 		return;
 	}
 	/* Search pages go forward only (/search takes no before=). */

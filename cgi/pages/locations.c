@@ -22,6 +22,7 @@
 #include "location.h"
 #include "pages/pager.h"
 #include "pages/pages.h"
+#include "pages/person.h"
 #include "search.h"
 #include "session.h"
 #include "tpl.h"
@@ -38,6 +39,16 @@ enum {
 	TXN_NOT_THERE,		/* not a member, or does not hold the role */
 	TXN_LAST_GLOBAL,	/* the last global administrator */
 };
+
+static const char msg_no_location[] = "There is no such location.";
+
+/* The 422 sentence of a name another location has. */
+static const char *
+name_taken(struct req *r, const char *name)
+{
+	return arena_printf(&r->arena, "There is already a location named %s "
+	    "(names are the same whatever their case or accents).", name);
+}
 
 /* What a location form sent (trimmed) and what is wrong with it. */
 struct unit_form {
@@ -133,7 +144,7 @@ units_list(struct req *r, struct tpl *t, const char *q)
 	search = q != NULL && *q != '\0';
 	if (search && (nterms = search_terms(&r->arena, q, terms)) < 0) {
 		tpl_free(t);
-		page_error(r, 400, "Search for at most 100 characters.");
+		page_error(r, 400, msg_search_too_long);
 		return r->status;
 	}
 	if (page_cursor(r, keys, search ? 2 : 1, &id, &back) != 0) {
@@ -288,9 +299,7 @@ page_admin_units_post(struct req *r)
 	c.id = id;
 	c.f = &f;
 	if ((rc = db_txn(r->db, unit_create_txn, &c)) == TXN_DUP_NAME) {
-		f.name_err = arena_printf(&r->arena, "There is already a "
-		    "location named %s (names are the same whatever their "
-		    "case or accents).", f.name);
+		f.name_err = name_taken(r, f.name);
 		units_page(r, 422, &f);
 		return;
 	}
@@ -337,7 +346,8 @@ unit_roles(struct req *r, struct tpl *t, const char *id, enum back_to back)
 	int				 rc;
 
 	if ((rc = q_unit_roles(r->db, &r->arena, &(struct q_unit_roles_in){
-	    .unit = DB_TEXT(id) }, &rows)) != DB_OK)
+	    .unit = DB_TEXT(id), .max = DB_INT(UNIT_ROLES_MAX + 1) }, &rows)) !=
+	    DB_OK)
 		return rc;
 	for (i = 0; i < rows.n && i < UNIT_ROLES_MAX; i++) {
 		s = tpl_section(t, "UNIT_ROLE");
@@ -351,8 +361,10 @@ unit_roles(struct req *r, struct tpl *t, const char *id, enum back_to back)
 		tpl_show(t, "NO_UNIT_ROLES");
 	else
 		tpl_show(t, "HAS_UNIT_ROLES");
-	if (rows.n > UNIT_ROLES_MAX)
+	if (rows.n > UNIT_ROLES_MAX) {
 		tpl_show(t, "MORE_UNIT_ROLES");
+		tpl_set_int(t, "UNIT_ROLES_SHOWN", UNIT_ROLES_MAX);
+	}
 	return DB_OK;
 }
 
@@ -389,7 +401,7 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 		return;
 	}
 	if (u.n == 0) {
-		page_error(r, 404, "There is no such location.");
+		page_error(r, 404, msg_no_location);
 		return;
 	}
 	un = &u.row[0].unit;
@@ -529,13 +541,11 @@ page_admin_unit_post(struct req *r)
 	c.f = &f;
 	rc = db_txn(r->db, unit_update_txn, &c);
 	if (rc == TXN_GONE) {
-		page_error(r, 404, "There is no such location.");
+		page_error(r, 404, msg_no_location);
 		return;
 	}
 	if (rc == TXN_DUP_NAME) {
-		f.name_err = arena_printf(&r->arena, "There is already a "
-		    "location named %s (names are the same whatever their "
-		    "case or accents).", f.name);
+		f.name_err = name_taken(r, f.name);
 		unit_page(r, 422, &f);
 		return;
 	}
@@ -604,7 +614,7 @@ page_admin_unit_delete_post(struct req *r)
 	c.id = r->path_id;
 	rc = db_txn(r->db, unit_delete_txn, &c);
 	if (rc == TXN_GONE) {
-		page_error(r, 404, "There is no such location.");
+		page_error(r, 404, msg_no_location);
 		return;
 	}
 	if (rc == TXN_IN_USE) {
@@ -668,33 +678,6 @@ member_txn(struct db *db, void *arg)
 	});
 }
 
-/*
- * The person a form names (user): 0 with *who filled, else the status
- * of the 400, 404 or 503 page it sent.
- */
-static int
-person_of_form(struct req *r, const struct q_user_name_row **who)
-{
-	struct q_user_name_rows	rows;
-	int			rc;
-
-	if (r->in[K_USER].text == NULL) {
-		page_error(r, 400, "The form names no person.");
-		return r->status;
-	}
-	if ((rc = q_user_name(r->db, &r->arena, &(struct q_user_name_in){
-	    .id = DB_TEXT(r->in[K_USER].text) }, &rows)) != DB_OK) {
-		page_db_error(r, rc);
-		return r->status;
-	}
-	if (rows.n == 0) {
-		page_error(r, 404, "There is no such person.");
-		return r->status;
-	}
-	*who = &rows.row[0];
-	return 0;
-}
-
 /* POST /admin/units/{id}/members[/remove] (user). */
 static void
 member_post(struct req *r, int add)
@@ -711,7 +694,7 @@ member_post(struct req *r, int add)
 	c.add = add;
 	rc = db_txn(r->db, member_txn, &c);
 	if (rc == TXN_GONE) {
-		page_error(r, 404, "There is no such location.");
+		page_error(r, 404, msg_no_location);
 		return;
 	}
 	if (rc == TXN_ALREADY || rc == TXN_NOT_THERE) {
@@ -871,8 +854,10 @@ unit_hits(struct req *r, struct tpl *t, const char *uq)
 	}
 	if (hits.n == 0)
 		tpl_show(t, "NO_UNIT_HITS");
-	if (hits.n > LIST_PAGE)
+	if (hits.n > LIST_PAGE) {
 		tpl_show(t, "MORE_UNIT_HITS");
+		tpl_set_int(t, "UNIT_HITS_SHOWN", LIST_PAGE);
+	}
 	return DB_OK;
 }
 
@@ -903,7 +888,7 @@ roles_page(struct req *r, int status, const char *error)
 	}
 	if ((user != NULL && who.n == 0) || (uid != NULL && unit.n == 0)) {
 		page_error(r, 404, user != NULL && who.n == 0 ? "There is "
-		    "no such person." : "There is no such location.");
+		    "no such person." : msg_no_location);
 		return;
 	}
 	t = page_new(r, "Roles");
@@ -1096,7 +1081,7 @@ page_admin_roles_post(struct req *r)
 	}
 	rc = db_txn(r->db, role_txn, &c);
 	if (rc == TXN_GONE) {
-		page_error(r, 404, "There is no such location.");
+		page_error(r, 404, msg_no_location);
 		return;
 	}
 	if (rc == TXN_ALREADY) {

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "pages/pages.h"
+#include "search.h"
 #include "session.h"
 #include "tpl.h"
 
@@ -76,6 +77,9 @@ page_error(struct req *r, int status, const char *msg)
 		tpl_show(t, "SIGNIN_LINK");
 	page_render(r, status, "error.tpl", t);
 }
+
+const char msg_search_too_long[] = "Search for at most "
+    STR(SEARCH_Q_MAX) " characters.";
 
 void
 page_db_error(struct req *r, int rc)

@@ -29,6 +29,8 @@ int		 page_audit_row(struct db *, const struct req *,
 /* A successful row of action about the signed-in person's own account. */
 struct audit	 page_own_audit(const struct req *, const char *action,
 		    const char *details);
+/* The 400 of a search longer than SEARCH_Q_MAX characters. */
+extern const char msg_search_too_long[];
 /* 503 for a database error code, nothing for DB_OK. */
 void		 page_db_error(struct req *, int rc);
 /* Every template a worker loads at start; NULL-terminated. */
@@ -69,8 +71,8 @@ void	 page_phone_post(struct req *);
 /*
  * lists.c: the people whose names (UPN, email, phone) q starts a word
  * of, as /search finds them, for an admin form that picks one: up to a
- * page of sections named section, each with ID, NAME and UPN. DB_OK
- * (perhaps none) or a db_err.
+ * page of sections named section, each with ID, NAME and UPN, or the
+ * section NO_HITS when there is nobody. DB_OK or a db_err.
  */
 int	 page_pick_people(struct req *, struct tpl *, const char *q,
 	    const char *section);

@@ -96,6 +96,29 @@ person_of_url(struct req *r, struct person *pp)
 	return rc == DB_OK ? 0 : r->status;
 }
 
+int
+person_of_form(struct req *r, const struct q_user_name_row **who)
+{
+	struct q_user_name_rows	rows;
+	int			rc;
+
+	if (r->in[K_USER].text == NULL) {
+		page_error(r, 400, "The form names no person.");
+		return r->status;
+	}
+	if ((rc = q_user_name(r->db, &r->arena, &(struct q_user_name_in){
+	    .id = DB_TEXT(r->in[K_USER].text) }, &rows)) != DB_OK) {
+		page_db_error(r, rc);
+		return r->status;
+	}
+	if (rows.n == 0) {
+		page_error(r, 404, "There is no such person.");
+		return r->status;
+	}
+	*who = &rows.row[0];
+	return 0;
+}
+
 /* GET /users/{id}: the profile and the actions the actor may use; 404. */
 void
 page_user(struct req *r)

@@ -27,5 +27,10 @@ struct person {
 int	 person_load(struct req *, const char *id, struct person *);
 /* Loads the person of the URL: 0, or the status of the 404/503 page. */
 int	 person_of_url(struct req *, struct person *);
+/*
+ * The person a form names (the key "user"): 0 with *who filled, else
+ * the status of the 400, 404 or 503 page it sent.
+ */
+int	 person_of_form(struct req *, const struct q_user_name_row **who);
 
 #endif

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "keys.h"
 #include "pages/pages.h"
+#include "pages/person.h"
 #include "session.h"
 #include "settings.h"
 #include "tpl.h"
@@ -105,8 +106,6 @@ static const struct field passwords_fields[] = {
 	    "local: kept here; none: on-premises accounts cannot be reset" },
 };
 
-enum section { SEC_MYSTAFF, SEC_CA, SEC_METHODS, SEC_PASSWORDS, SEC__MAX };
-
 static const struct {
 	const char		*id, *title, *intro;
 	enum admin_area		 area;
@@ -135,7 +134,7 @@ static const struct {
 
 /* What a refused form brings back: the section, typed values, why. */
 struct form {
-	enum section	 sec;
+	enum settings_section	 sec;
 	const char	*message;		/* for the section */
 	const char	*typed[SET__MAX];	/* NULL: the stored value */
 	const char	*why[SET__MAX];		/* NULL: fine */
@@ -178,6 +177,7 @@ field_show(struct tpl *t, const struct field *f, const char *value,
 		tpl_set_int(w, "MAX", d->max);
 		break;
 	case ST_NETS:
+	case ST_TRUSTED_NETS:
 	case ST_CODES:
 	case ST_WORDS:
 		w = tpl_section(s, "LIST");
@@ -227,6 +227,30 @@ people_show(struct req *r, struct tpl *sec, int can)
 	return page_pick_people(r, p, q, "HIT");
 }
 
+/*
+ * The version of a section as a page showed it: FNV-1a of its names and
+ * values. A save from a page whose section has changed since is refused,
+ * so two admins cannot undo each other's change unknowingly.
+ */
+static uint32_t
+section_version(const struct settings *st, enum settings_section sec)
+{
+	const char	*p;
+	uint32_t	 h = 2166136261u;
+	size_t		 k;
+	int		 part;
+
+	for (k = 0; k < sections[sec].n; k++)
+		for (part = 0; part < 2; part++) {
+			p = part == 0 ? settings_name(sections[sec].fields[k].set) :
+			    settings_str(st, sections[sec].fields[k].set);
+			do
+				h = (h ^ (unsigned char)*p) * 16777619u;
+			while (*p++ != '\0');
+		}
+	return h;
+}
+
 /* The page: every section the actor may read; f: a refused form. */
 static void
 settings_page(struct req *r, int status, const struct form *f)
@@ -259,9 +283,11 @@ settings_page(struct req *r, int status, const struct form *f)
 			tpl_show(s, "ERROR");
 			tpl_set(s, "MESSAGE", f->message);
 		}
-		if (can)
+		if (can) {
 			v = tpl_section(s, "FORM");
-		else {
+			tpl_set_int(v, "VERSION", section_version(r->settings,
+			    (enum settings_section)i));
+		} else {
 			tpl_show(toc, "READ_ONLY");
 			v = tpl_section(s, "VIEW");
 		}
@@ -303,75 +329,100 @@ page_settings(struct req *r)
 	settings_page(r, 200, NULL);
 }
 
-/* The form keys of the settings table: each a setting's name. */
-static const struct http_key *
-setting_keys(void)
-{
-	static struct http_key	keys[SET__MAX];
-	int			i;
-
-	if (keys[0].name == NULL)
-		for (i = 0; i < SET__MAX; i++)
-			keys[i] = (struct http_key){
-				.name = settings_name((enum setting)i),
-				.max = SETTING_VALUE_MAX,
-				.type = HTTP_TEXT,
-			};
-	return keys;
-}
+/* Refusals of change_txn (db_txn rolls back and passes them on). */
+enum { TXN_CHANGED = DB_REFUSED, TXN_CONFLICT };
 
 struct change {
 	struct req		*r;
-	enum section		 sec;
-	const struct settings	*next;
+	enum settings_section	 sec;
+	const char		*typed[SET__MAX];	/* checked, normalised */
+	struct settings		 next;
+	enum setting		 which;		/* TXN_CONFLICT: the field */
+	const char		*why;
 };
 
+/*
+ * Reads the settings locked, puts the section's typed values on them and
+ * stores what changed with its audit row, unless the section changed
+ * since the page (TXN_CHANGED) or the values clash with the others
+ * (TXN_CONFLICT).
+ */
 static int
 change_txn(struct db *db, void *arg)
 {
 	struct change	*c = arg;
+	struct req	*r = c->r;
+	struct settings	 cur;
 	struct audit	 a = {
 		.action = "settings.update",
 		.ok = 1,
 		.target_name = sections[c->sec].title,
 		.client = "admin",
 	};
-	size_t		 n;
-	int		 rc;
+	size_t		 k, n;
+	int		 set, rc;
 
-	if ((rc = settings_store(db, &c->r->arena, c->r->settings, c->next,
-	    &a.details, &n)) != DB_OK || n == 0)
+	if ((rc = settings_load(db, &r->arena, &cur, 1)) != DB_OK)
 		return rc;
-	return page_audit_row(db, c->r, &a);
+	if (section_version(&cur, c->sec) != (uint32_t)r->in[K_VERSION].i)
+		return TXN_CHANGED;
+	c->next = cur;
+	for (k = 0; k < sections[c->sec].n; k++)
+		if (c->typed[set = sections[c->sec].fields[k].set] != NULL)
+			c->next.value[set] = c->typed[set];
+	/* A clash among the fields of another section (stored before) is
+	 * not this save's to refuse. */
+	if ((c->why = settings_conflict(&c->next, &c->which)) != NULL)
+		for (k = 0; k < sections[c->sec].n; k++)
+			if (sections[c->sec].fields[k].set == c->which)
+				return TXN_CONFLICT;
+	if ((rc = settings_store(db, &r->arena, &cur, &c->next, &a.details,
+	    &n)) != DB_OK || n == 0)
+		return rc;
+	return page_audit_row(db, r, &a);
 }
 
 /*
  * POST /admin/settings/{section}: the section's fields (one left out
- * stays as it is); 303 back, 422 with the refused fields marked, 400 for
- * a field sent twice or too long. The route checked the right.
+ * stays as it is) and the version of the page; 303 back; 422 with the
+ * refused fields marked and what was typed kept, or with the section as
+ * it is now when it changed meanwhile; 400 for a field sent twice or
+ * too long. The route checked the right.
  */
 static void
-settings_post(struct req *r, enum section sec)
+settings_post(struct req *r, enum settings_section sec)
 {
+	struct http_key		 keys[SET__MAX];
 	struct http_value	 in[SET__MAX];
-	struct settings		 next = *r->settings;
+	struct change		 c;
 	struct form		 f;
 	const char		*why = NULL, *v;
-	enum setting		 set, which;
+	enum setting		 set;
 	uint64_t		 mask = 0;
 	size_t			 k, bad = 0;
-	int			 rc;
+	int			 i, rc;
 
-	memset(in, 0, sizeof(in));
-	memset(&f, 0, sizeof(f));
-	f.sec = sec;
+	if (r->in[K_VERSION].text == NULL) {
+		page_error(r, 400, "The form is missing its version. Reload "
+		    "the page and try again.");
+		return;
+	}
+	/* The form's keys are the settings' names, bounded as the table. */
+	for (i = 0; i < SET__MAX; i++)
+		keys[i] = (struct http_key){ .name = settings_name(i),
+		    .max = SETTING_VALUE_MAX, .type = HTTP_TEXT };
 	for (k = 0; k < sections[sec].n; k++)
 		mask |= UINT64_C(1) << sections[sec].fields[k].set;
-	if ((rc = http_parse_form(r, r->body, r->bodylen, setting_keys(),
-	    SET__MAX, mask, in, &why)) != 0) {
+	memset(in, 0, sizeof(in));
+	if ((rc = http_parse_form(r, r->body, r->bodylen, keys, SET__MAX,
+	    mask, in, &why)) != 0) {
 		page_error(r, rc, why);
 		return;
 	}
+	memset(&f, 0, sizeof(f));
+	memset(&c, 0, sizeof(c));
+	f.sec = c.sec = sec;
+	c.r = r;
 	for (k = 0; k < sections[sec].n; k++) {
 		set = sections[sec].fields[k].set;
 		if ((v = in[set].text) == NULL)
@@ -380,30 +431,40 @@ settings_post(struct req *r, enum section sec)
 		if ((f.why[set] = settings_check(&r->arena, set, v)) != NULL)
 			bad++;
 		else
-			next.value[set] = settings_normalise(&r->arena, set, v);
-	}
-	if (bad == 0 && (why = settings_conflict(&next, &which)) != NULL) {
-		f.why[which] = why;
-		f.message = arena_printf(&r->arena, "%s %s.",
-		    settings_name(which), why);
-		bad++;
+			c.typed[set] = settings_normalise(&r->arena, set, v);
 	}
 	if (bad > 0) {
-		if (f.message == NULL)
-			f.message = bad == 1 ? "One value cannot be used; it "
-			    "is marked below. Nothing was saved." :
-			    "Some values cannot be used; they are marked "
-			    "below. Nothing was saved.";
+		f.message = bad == 1 ? "One value cannot be used; it is marked "
+		    "below. Nothing was saved." : "Some values cannot be used; "
+		    "they are marked below. Nothing was saved.";
 		settings_page(r, 422, &f);
 		return;
 	}
-	if ((rc = db_txn(r->db, change_txn, &(struct change){ r, sec,
-	    &next })) != DB_OK) {
-		page_db_error(r, rc);
+	switch ((rc = db_txn(r->db, change_txn, &c))) {
+	case DB_OK:
+		http_redirect(r, arena_printf(&r->arena,
+		    "/admin/settings?saved=%s#%s", sections[sec].id,
+		    sections[sec].id));
+		return;
+	case TXN_CONFLICT:
+		f.why[c.which] = c.why;
+		f.message = arena_printf(&r->arena, "%s %s. Nothing was saved.",
+		    settings_name(c.which), c.why);
+		settings_page(r, 422, &f);
+		return;
+	case TXN_CHANGED:
+		/* Show the section as it is now, not what was typed. */
+		if ((rc = settings_load(r->db, &r->arena, r->settings, 0)) !=
+		    DB_OK)
+			break;
+		memset(f.typed, 0, sizeof(f.typed));
+		f.message = "Someone changed these settings while you were "
+		    "editing them. Nothing was saved: here they are as they "
+		    "are now. Make your change again if it is still needed.";
+		settings_page(r, 422, &f);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/settings?saved=%s#%s",
-	    sections[sec].id, sections[sec].id));
+	page_db_error(r, rc);
 }
 
 void
@@ -457,30 +518,17 @@ pick_txn(struct db *db, void *arg)
 	return page_audit_row(db, p->r, &a);
 }
 
-/* POST /admin/mystaff/select and /unselect: user=ID; 303 back, 422. */
+/* POST /admin/mystaff/select and /unselect: user=ID; 303 back. */
 static void
 pick_post(struct req *r, int select)
 {
-	struct q_user_by_id_rows	u;
-	const char			*id = r->in[K_USER].text;
-	int				rc;
+	const struct q_user_name_row	*who;
+	int				 rc;
 
-	if (id == NULL) {
-		page_error(r, 422, "Choose a person first.");
+	if (person_of_form(r, &who) != 0)
 		return;
-	}
-	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
-	    .id = DB_TEXT(id) }, &u)) != DB_OK) {
-		page_db_error(r, rc);
-		return;
-	}
-	if (u.n == 0) {
-		page_error(r, 422, "There is no such person (perhaps they "
-		    "were deleted meanwhile).");
-		return;
-	}
-	if ((rc = db_txn(r->db, pick_txn, &(struct pick){ r, select,
-	    u.row[0].id, u.row[0].display_name })) != DB_OK) {
+	if ((rc = db_txn(r->db, pick_txn, &(struct pick){ r, select, who->id,
+	    who->display_name })) != DB_OK) {
 		page_db_error(r, rc);
 		return;
 	}

@@ -167,7 +167,7 @@ def settings_fields_named():
     for sec, names in SECTIONS.items():
         form = section_form(r, sec)
         check(form is not None, "no form for section %s" % sec)
-        got = [n for n in form_values(form)]
+        got = [n for n in form_values(form) if n != "version"]
         eq(sorted(got), sorted(names), "the fields of section %s" % sec)
     with kept("ca.signin_frequency_hours", "sms.allowed_country_codes"):
         save(b, "ca", {"ca.signin_frequency_hours": "7"})
@@ -229,6 +229,7 @@ def settings_validation():
                 "ca.signin_frequency_hours": "5"}, "ca.blocked_networks"),
         ("ca", {"ca.trusted_networks": "192.0.2.0/24 not-a-network"},
          "ca.trusted_networks"),
+        ("ca", {"ca.trusted_networks": "0.0.0.0/0"}, "ca.trusted_networks"),
         ("ca", {"ca.signin_frequency_hours": "-3"},
          "ca.signin_frequency_hours"),
         ("passwords", {"password.min_length": "7",
@@ -266,11 +267,68 @@ def settings_validation():
            "%r: settings after a refused form" % (changes,))
         eq(audit_rows(mark, action="settings.update"), [],
            "%r: audit rows of a refused form" % (changes,))
-    # a field sent twice is a 400, not a guess
-    b.get("/admin/settings")
-    r = b.post("/admin/settings/ca", [("ca.require_mfa", "on"),
+    # a field sent twice is a 400, not a guess; so is a form without
+    # the version of the page it came from
+    r = b.get("/admin/settings")
+    version = form_values(section_form(r, "ca"))["version"]
+    r = b.post("/admin/settings/ca", [("version", version),
+                                      ("ca.require_mfa", "on"),
                                       ("ca.require_mfa", "off")])
     eq(r.status, 400, "a setting sent twice")
+    b.get("/admin/settings")
+    r = b.post("/admin/settings/ca", {"ca.require_mfa": "on"})
+    eq(r.status, 400, "a settings form without its version")
+
+
+@test
+def settings_changed_meanwhile():
+    """A save from a page whose section another admin has changed since
+    is a 422 that shows the section as it is now; nothing is saved, and
+    the other admin's change stands."""
+    _, a = admin()
+    _, b = admin("conditional-access-administrator")
+    with kept("ca.signin_frequency_hours", "ca.blocked_networks"):
+        old = setting("ca.signin_frequency_hours")
+        mine = "9" if old != "9" else "10"
+        page = a.get("/admin/settings")
+        vals = form_values(section_form(page, "ca"))
+        save(b, "ca", {"ca.blocked_networks": "198.51.100.0/24"})
+        vals["ca.signin_frequency_hours"] = mine
+        mark = audit_mark()
+        r = a.post("/admin/settings/ca", vals)
+        eq(r.status, 422, "a save from a page changed meanwhile")
+        check("changed these settings while you were editing" in
+              (r.id_text("ca-error") or ""), "no sentence says why: %r"
+              % r.id_text("ca-error"))
+        eq(form_values(section_form(r, "ca"))["ca.blocked_networks"],
+           "198.51.100.0/24", "the page shows the other admin's change")
+        eq((setting("ca.signin_frequency_hours"),
+            setting("ca.blocked_networks")), (old, "198.51.100.0/24"),
+           "settings after the refused save")
+        eq(audit_rows(mark, action="settings.update"), [],
+           "audit rows of the refused save")
+        save(a, "ca", {"ca.signin_frequency_hours": mine})  # again: saved
+        eq(setting("ca.signin_frequency_hours"), mine, "saved again")
+
+
+@test
+def settings_clash_elsewhere():
+    """A clash stored among one section's settings (written before the
+    rule, straight to the table) does not stop another section's save,
+    and is refused when its own section is saved."""
+    u, b = admin()
+    with kept("session.idle_minutes", "session.absolute_hours",
+              "mystaff.access"):
+        sql("REPLACE INTO settings (name, value) VALUES "
+            "('session.idle_minutes', '600'), "
+            "('session.absolute_hours', '8')")
+        save(b, "mystaff", {"mystaff.access": "all"})
+        r = save(b, "passwords", {}, 422)
+        check(r.page.by_id("session.idle_minutes").attrs.get(
+              "aria-invalid") == "true", "the clashing field is not marked")
+        sql("REPLACE INTO settings (name, value) VALUES "
+            "('session.idle_minutes', '30'), "
+            "('session.absolute_hours', '12')")
 
 
 @test
@@ -368,12 +426,16 @@ def trusted_networks():
         check("remembered" in (row["details"] or ""),
               "the sign-in row does not say the MFA was remembered: %r"
               % row["details"])
-        # the same session from another network: asked again
+        # the same session from another network: asked again, on every
+        # page that wants the second factor (not only My Staff's)
         o = From(other)
         o.set_cookie(SESSION_COOKIE, t.token())
-        r = o.expect("GET", "/units", 303)
-        check(r.location.startswith("/login/mfa"),
-              "a remembered session elsewhere goes to %s" % r.location)
+        for path in ("/units", "/account", "/admin"):
+            r = o.expect("GET", path, 303)
+            check(r.location.startswith("/login/mfa"),
+                  "%s of a remembered session elsewhere goes to %s"
+                  % (path, r.location))
+        t.expect("GET", "/account", 200)    # and still not on A
         # a sign-in from another network: asked
         From(other).login(mgr.upn, mgr.password, 303, "/login/mfa")
         # too long ago: asked on the trusted network too
@@ -425,7 +487,7 @@ def selected_people():
         b.get("/admin/settings")
         r = b.post("/admin/mystaff/select",
                    {"user": "00000000-0000-4000-8000-000000000000"})
-        eq(r.status, 422, "selecting nobody")
+        eq(r.status, 404, "selecting nobody")
         b.get("/admin/settings")
         r = b.post("/admin/mystaff/select", {"user": "not-an-id"})
         eq(r.status, 400, "a malformed id")

@@ -470,19 +470,29 @@ test_cidr(void **state)
 		{ "10.0.0.0/8", "not an address", 0 },
 		{ "10.0.0.0/8", "", 0 },
 	};
+	static const struct {
+		const char	*list;
+		int		 trusted_ok;
+	} wide[] = {
+		{ "0.0.0.0/0", 0 }, { "10.0.0.0/7", 0 }, { "10.0.0.0/8", 1 },
+		{ "192.0.2.7", 1 }, { "::/0", 0 }, { "2000::/15", 0 },
+		{ "2001:db8::/32", 1 }, { "::/80", 0 },	/* holds all IPv4 */
+		{ "::ffff:0:0/96", 0 }, { "::ffff:10.0.0.0/104", 1 },
+		{ "10.0.0.0/8 0.0.0.0/1", 0 },
+	};
 	struct arena	a = { NULL };
 	char		big[2048];
 	size_t		i;
 
 	(void)state;
 	for (i = 0; i < NELEM(good); i++)
-		if (cidr_list_check(&a, good[i]) != NULL)
+		if (cidr_list_check(&a, good[i], CIDR_ANY) != NULL)
 			fail_msg("good[%zu] '%s': %s", i, good[i],
-			    cidr_list_check(&a, good[i]));
+			    cidr_list_check(&a, good[i], CIDR_ANY));
 	for (i = 0; i < NELEM(bad); i++)
-		if (cidr_list_check(&a, bad[i]) == NULL)
+		if (cidr_list_check(&a, bad[i], CIDR_ANY) == NULL)
 			fail_msg("bad[%zu] '%s' was accepted", i, bad[i]);
-	assert_non_null(strstr(cidr_list_check(&a, "10.0.0.0/8 300.1.1.1"),
+	assert_non_null(strstr(cidr_list_check(&a, "10.0.0.0/8 300.1.1.1", CIDR_ANY),
 	    "300.1.1.1"));
 	for (i = 0; i < NELEM(match); i++)
 		if (cidr_list_has(match[i].list, match[i].ip) != match[i].in)
@@ -495,9 +505,26 @@ test_cidr(void **state)
 	for (i = 0; i < CIDR_LIST_MAX; i++)
 		snprintf(big + strlen(big), sizeof(big) - strlen(big),
 		    "10.%zu.0.0/16 ", i);
-	assert_null(cidr_list_check(&a, big));
+	assert_null(cidr_list_check(&a, big, CIDR_ANY));
 	strcat(big, "192.0.2.0/24");
-	assert_non_null(cidr_list_check(&a, big));
+	assert_non_null(cidr_list_check(&a, big, CIDR_ANY));
+	/* Trusted networks may not take in the Internet. */
+	for (i = 0; i < NELEM(wide); i++) {
+		assert_null(cidr_list_check(&a, wide[i].list, CIDR_ANY));
+		if ((cidr_list_check(&a, wide[i].list, CIDR_TRUSTED) == NULL) !=
+		    wide[i].trusted_ok)
+			fail_msg("wide[%zu] '%s': trusted %s", i, wide[i].list,
+			    wide[i].trusted_ok ? "refused" : "accepted");
+	}
+	/* A message quotes at most QUOTE_MAX bytes, whole characters. */
+	assert_string_equal(cidr_list_check(&a, "\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x", CIDR_ANY),
+	    "'\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...' is not "
+	    "an address or a network");
 	arena_reset(&a);
 }
 
@@ -523,6 +550,8 @@ test_settings_check(void **state)
 		{ "ca.signin_frequency_hours", "0", 0 },
 		{ "ca.trusted_networks", "10.0.0.0/8 2001:db8::/32", 1 },
 		{ "ca.trusted_networks", "10.0.0.0/8,\r\n192.0.2.0/24", 1 },
+		{ "ca.trusted_networks", "0.0.0.0/0", 0 },
+		{ "ca.blocked_networks", "0.0.0.0/0", 1 },
 		{ "ca.blocked_networks", "10.0.0.1/8", 0 },
 		{ "ca.blocked_networks", "", 1 },
 		{ "sms.signin", "all", 1 },
