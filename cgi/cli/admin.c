@@ -63,7 +63,7 @@ cli_audit(struct cli *c, struct db *db, const char *action,
     const char *target_id, const char *target_name, const char *details)
 {
 	struct audit	a = {
-		.action = arena_printf(&c->arena, "cli.%s", action),
+		.action = action,
 		.ok = 1,
 		.actor_upn = arena_printf(&c->arena, "cli:%s", c->os_user),
 		.target_id = target_id,

@@ -52,7 +52,7 @@ struct cli_cmd {
 const char	*opt(const struct opts *, const char *name);
 int		 fail(const char *fmt, ...)
 		    __attribute__((format(printf, 1, 2)));
-/* Writes the cli.<action> audit row (inside the caller's transaction). */
+/* Writes the audit row of action, client cli (inside the caller's transaction). */
 int		 cli_audit(struct cli *, struct db *, const char *action,
 		    const char *target_id, const char *target_name,
 		    const char *details);

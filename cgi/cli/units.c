@@ -55,7 +55,7 @@ unit_add_txn(struct db *db, void *arg)
 	    (rc = search_index(db, &u->c->arena, "unit", u->id, u->name, NULL,
 	    NULL, NULL, 0)) != DB_OK)
 		return rc;
-	return cli_audit(u->c, db, "unit.add", u->id, u->name, NULL);
+	return cli_audit(u->c, db, "unit.create", u->id, u->name, NULL);
 }
 
 int
@@ -109,7 +109,7 @@ cli_unit_member(struct cli *c, const struct opts *o, const char *const *a,
 	s.run = add ? run_member_add : run_member_remove;
 	s.in.member = (struct q_member_add_in){ .unit = DB_TEXT(nid),
 	    .user = DB_TEXT(uid) };
-	s.action = add ? "unit.add-member" : "unit.remove-member";
+	s.action = add ? "unit.member.add" : "unit.member.remove";
 	s.target_id = uid;
 	s.target_name = uname;
 	s.details = arena_printf(&c->arena, "{\"unit\":%s}",

@@ -83,7 +83,7 @@ user_add_txn(struct db *db, void *arg)
 	if ((rc = search_index(db, &u->c->arena, "user", u->id, u->name,
 	    u->upn, u->email, &u->mobile, u->mobile != NULL)) != DB_OK)
 		return rc;
-	return cli_audit(u->c, db, "user.add", u->id, u->name, NULL);
+	return cli_audit(u->c, db, "user.create", u->id, u->name, NULL);
 }
 
 
@@ -184,7 +184,7 @@ set_pw_txn(struct db *db, void *arg)
 	if ((rc = q_sess_delete_user(db, &(struct q_sess_delete_user_in){
 	    .user = DB_TEXT(s->id) }, NULL)) != DB_OK)
 		return rc;
-	return cli_audit(s->c, db, "user.set-password", s->id, s->name,
+	return cli_audit(s->c, db, "user.password.set", s->id, s->name,
 	    s->temporary ? "{\"temporary\":true}" : "{\"temporary\":false}");
 }
 
@@ -281,7 +281,7 @@ add_totp_txn(struct db *db, void *arg)
 	if ((rc = db_totp_store(db, t->c->conf->data_key, t->id, t->secret,
 	    sizeof(t->secret))) != DB_OK)
 		return rc;
-	return cli_audit(t->c, db, "mfa.add-totp", t->id, t->name, NULL);
+	return cli_audit(t->c, db, "user.mfa.totp.add", t->id, t->name, NULL);
 }
 
 int

@@ -122,9 +122,9 @@ def audit_paging():
     with concurrent.futures.ThreadPoolExecutor(6) as ex:
         list(ex.map(lambda n: cli_ok("unit", "add", "--name", n), names))
     ids = [int(x[0]) for x in sql(
-        "SELECT id FROM audit_log WHERE action = 'cli.unit.add' AND "
+        "SELECT id FROM audit_log WHERE action = 'unit.create' AND "
         "target_name LIKE %s ORDER BY id DESC" % sqlq(prefix + " %"))]
-    eq(len(ids), 101, "cli.unit.add audit rows of the 101 locations")
+    eq(len(ids), 101, "unit.create audit rows of the 101 locations")
     g = add_manager("global-administrator")
     bg = signed_in(g)
 
@@ -141,14 +141,14 @@ def audit_paging():
     eq(nxt, None, "a next link under 10 matching rows")
     check("No entries" not in r.body, "'No entries' above 10 rows")
     # a page and one more: 100, then the oldest one on the next page
-    r, rows, nxt = page(q(target=prefix, action="cli.unit"))
+    r, rows, nxt = page(q(target=prefix, action="unit"))
     eq(len(rows), 100, "rows on the first page of 101")
     check(nxt is not None, "no next link with 101 matching rows")
     r2, rows2, nxt2 = page(nxt)
     eq(len(rows2), 1, "rows on the second page of 101 (%s)" % nxt)
     eq(sorted(rows + rows2), names, "the two pages together")
     eq(nxt2, None, "a next link on the last page")
-    for k, v in (("target", prefix), ("action", "cli.unit")):
+    for k, v in (("target", prefix), ("action", "unit")):
         n = r2.page.by_id(k)
         check(n is not None and n.attrs.get("value") == v,
               "the second page does not keep %s=%r" % (k, v))
@@ -296,7 +296,7 @@ def audit_filters():
         ("user.password.reset", "failure", "mystaff", "Ann " + tag, 0),
         ("account.password.change", "success", "account", "Cy " + tag, 0),
         ("settings.update", "success", "admin", None, 0),
-        ("cli.unit.add", "success", "cli", "Store " + tag, 0),
+        ("unit.create", "success", "cli", "Store " + tag, 0),
         ("user.phone.add", "success", "cli", "Ann " + tag, 3),
         ("user.phone.add", "success", "cli", "Ann " + tag, 4),
         ("user.phone.add", "failure", "admin", "Ann " + tag, 5),

@@ -386,7 +386,7 @@ def escaping_audit_log():
     for u in (s.unit, s.unit2):
         js = '"unit":%s' % json.dumps(u)
         check(any(js in c[8] for c in rows if c[2] ==
-                  "cli.unit.add-member"), "%s: no add-member row's "
+                  "unit.member.add"), "%s: no add-member row's "
               "details hold %s: %r" % (path, js, [c[8] for c in rows]))
     # the name as a prefix filter
     path = "/admin/audit?" + urllib.parse.urlencode({"target": s.name})
@@ -425,7 +425,7 @@ def escaping_audit_entry_and_activity():
     r = fetch(g, "/admin/audit/%d" % n, [s.upn, s.name, P_UA])
     eq(r.id_text("entry-user_agent"), norm(P_UA), "the entry's browser")
     [n] = [int(x[0]) for x in sql(
-        "SELECT id FROM audit_log WHERE action = 'cli.unit.add-member' AND "
+        "SELECT id FROM audit_log WHERE action = 'unit.member.add' AND "
         "target_id = %s ORDER BY id LIMIT 1" % sqlq(s.id))]
     r = fetch(g, "/admin/audit/%d" % n, [s.name, json.dumps(s.unit)])
     path = "/units/%s/activity" % s.unit_id
