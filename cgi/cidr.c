@@ -61,9 +61,34 @@ host_bits_set(const unsigned char addr[16], unsigned bits)
 	return 0;
 }
 
-/* "addr" or "addr/len" (len of the address's own family): 0, or -1. */
+/*
+ * The network of addr/bits written as it should be: its first address
+ * (host bits cleared) and the prefix, in the arena.
+ */
+static const char *
+net_first(struct arena *a, const unsigned char addr[16], unsigned bits,
+    int v4)
+{
+	unsigned char	first[16];
+	char		text[INET6_ADDRSTRLEN];
+	unsigned	i;
+
+	memcpy(first, addr, 16);
+	for (i = bits; i < 128; i++)
+		first[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
+	if (inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? first + 12 : first, text,
+	    sizeof(text)) == NULL)
+		return "its first address";
+	return arena_printf(a, "%s/%u", text, v4 ? bits - 96 : bits);
+}
+
+/*
+ * "addr" or "addr/len" (len of the address's own family): 0, or -1
+ * with *why (in a, when a is not NULL, it names the network meant).
+ */
 static int
-net_parse(const char *s, size_t len, struct net *n, const char **why)
+net_parse(struct arena *a, const char *s, size_t len, struct net *n,
+    const char **why)
 {
 	char		 buf[ENTRY_MAX];
 	char		*slash;
@@ -91,8 +116,9 @@ net_parse(const char *s, size_t len, struct net *n, const char **why)
 	n->bits = (unsigned)plen + (v4 ? 96 : 0);
 	/* "10.0.0.1/8" is most likely a typing mistake: refuse it. */
 	if (host_bits_set(n->addr, n->bits)) {
-		*why = "has bits set after its prefix (did you mean the "
-		    "network's first address?)";
+		*why = a == NULL ? "has bits set after its prefix" :
+		    arena_printf(a, "has bits set after its prefix (did you "
+		    "mean %s?)", net_first(a, n->addr, n->bits, v4));
 		return -1;
 	}
 	return 0;
@@ -127,7 +153,7 @@ cidr_list_check(struct arena *a, const char *list, enum cidr_width w)
 		if (++count > CIDR_LIST_MAX)
 			return arena_printf(a, "holds more than %d networks",
 			    CIDR_LIST_MAX);
-		if (net_parse(s, len, &n, &why) == -1 ||
+		if (net_parse(a, s, len, &n, &why) == -1 ||
 		    (w == CIDR_TRUSTED && (why = too_wide(&n)) != NULL))
 			return arena_printf(a, "%s %s", arena_quote(a, s, len),
 			    why);
@@ -147,7 +173,7 @@ cidr_list_has(const char *list, const char *ip)
 	if (list == NULL || ip == NULL || addr_parse(ip, addr, &v4) == -1)
 		return 0;
 	while ((len = list_next(&p, &s)) > 0)
-		if (net_parse(s, len, &n, &why) == 0 &&
+		if (net_parse(NULL, s, len, &n, &why) == 0 &&
 		    prefix_equal(addr, n.addr, n.bits))
 			return 1;
 	return 0;

@@ -16,6 +16,8 @@ struct arena;
 
 /* The characters that make a spreadsheet read a cell as a formula. */
 #define CSV_FORMULA_LEAD	"=+-@\t\r"
+/* The UTF-8 byte order mark a file starts with, for spreadsheets. */
+#define CSV_BOM			"\xef\xbb\xbf"
 
 /* The field for s (NULL: an empty field), in the arena. */
 char	*csv_field(struct arena *, const char *s);

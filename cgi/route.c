@@ -63,13 +63,13 @@ static const struct route routes[] = {
 	ADMIN("/admin", AREA_ANY, page_admin, NULL, NULL, 0),
 	ADMIN("/admin/settings", AREA_ANY, page_settings, NULL, NULL,
 	    KEY(K_Q) | KEY(K_SAVED)),
-	ADMIN("/admin/settings/mystaff", AREA_MYSTAFF, NULL,
+	ADMIN("/admin/settings/mystaff", AREA_MYSTAFF, page_settings_section,
 	    page_settings_mystaff_post, "settings.update", KEY(K_VERSION)),
-	ADMIN("/admin/settings/ca", AREA_CA, NULL, page_settings_ca_post,
-	    "settings.update", KEY(K_VERSION)),
-	ADMIN("/admin/settings/methods", AREA_METHODS, NULL,
+	ADMIN("/admin/settings/ca", AREA_CA, page_settings_section,
+	    page_settings_ca_post, "settings.update", KEY(K_VERSION)),
+	ADMIN("/admin/settings/methods", AREA_METHODS, page_settings_section,
 	    page_settings_methods_post, "settings.update", KEY(K_VERSION)),
-	ADMIN("/admin/settings/passwords", AREA_PASSWORDS, NULL,
+	ADMIN("/admin/settings/passwords", AREA_PASSWORDS, page_settings_section,
 	    page_settings_passwords_post, "settings.update", KEY(K_VERSION)),
 	ADMIN("/admin/mystaff/select", AREA_MYSTAFF, NULL,
 	    page_mystaff_select_post, "mystaff.select", KEY(K_USER)),
@@ -376,33 +376,21 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		page_error(r, 400, "The address is too long.");
 		return;
 	}
-	if (query != NULL && (rc = http_parse_form(r, query, strlen(query),
-	    route_keys, K__MAX, rt->keys, r->in, &why)) != 0) {
-		page_error(r, rc, why);
+	if (r->method == HTTP_POST && bodylen > HTTP_BODY_MAX) {
+		page_error(r, 413, "The form sent is too large.");
 		return;
 	}
-	if (r->method == HTTP_POST) {
-		if (bodylen > HTTP_BODY_MAX) {
-			page_error(r, 413, "The form sent is too large.");
-			return;
-		}
-		if (bodylen > 0 && (ctype == NULL || strncmp(ctype, FORM_TYPE,
-		    sizeof(FORM_TYPE) - 1) != 0)) {
-			page_error(r, 415, "Forms must be sent as "
-			    "application/x-www-form-urlencoded.");
-			return;
-		}
-		if ((rc = http_parse_form(r, body, bodylen, route_keys, K__MAX,
-		    rt->keys | KEY(K_CSRF), r->in, &why)) != 0) {
-			page_error(r, rc, why);
-			return;
-		}
-		r->body = body;
-		r->bodylen = bodylen;
+	if (r->method == HTTP_POST && bodylen > 0 && (ctype == NULL ||
+	    strncmp(ctype, FORM_TYPE, sizeof(FORM_TYPE) - 1) != 0)) {
+		page_error(r, 415, "Forms must be sent as "
+		    "application/x-www-form-urlencoded.");
+		return;
 	}
 	/* The session query brings the settings along; without a session
 	 * they are read on their own where the page may need them (unless
-	 * the caller brought them: settings_loaded, as the tests do). */
+	 * the caller brought them: settings_loaded, as the tests do). The
+	 * session comes before the inputs so that a 400 page still shows
+	 * who is signed in and the way back. */
 	if (!r->settings_loaded) {
 		r->settings = arena_alloc(&r->arena, sizeof(*r->settings));
 		settings_defaults(r->settings);
@@ -413,6 +401,20 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	    (rc = settings_load(r->db, &r->arena, r->settings, 0)) != DB_OK)) {
 		page_db_error(r, rc);
 		return;
+	}
+	if (query != NULL && (rc = http_parse_form(r, query, strlen(query),
+	    route_keys, K__MAX, rt->keys, r->in, &why)) != 0) {
+		page_error(r, rc, why);
+		return;
+	}
+	if (r->method == HTTP_POST) {
+		if ((rc = http_parse_form(r, body, bodylen, route_keys, K__MAX,
+		    rt->keys | KEY(K_CSRF), r->in, &why)) != 0) {
+			page_error(r, rc, why);
+			return;
+		}
+		r->body = body;
+		r->bodylen = bodylen;
 	}
 	if (route_gate(r, rt) != 0)
 		return;

@@ -81,6 +81,19 @@ static const struct setting_def defs[SET__MAX] = {
 	    { NULL } },
 };
 
+/* 1 when the space-separated list (its first n bytes) holds entry e. */
+static int
+list_has(const char *list, size_t n, const char *e, size_t len)
+{
+	const char	*p, *end = list + n;
+
+	for (p = list; p < end && p + len <= end; p += strcspn(p, " ") + 1)
+		if (strncmp(p, e, len) == 0 && (p + len == end ||
+		    p[len] == ' '))
+			return 1;
+	return 0;
+}
+
 /* NULL when list is country calling codes ("1 44 +353"), else why not. */
 static const char *
 codes_check(struct arena *a, const char *list)
@@ -219,16 +232,29 @@ settings_normalise(struct arena *a, enum setting s, const char *v)
 	const char	*p = v, *e;
 	size_t		 len;
 
-	if (!settings_is_list(defs[s].type))
-		return v;
+	if (!settings_is_list(defs[s].type)) {
+		p = v + strspn(v, " \t");
+		for (len = strlen(p); len > 0 && (p[len - 1] == ' ' ||
+		    p[len - 1] == '\t'); len--)
+			continue;
+		return arena_strndup(a, p, len);
+	}
 	o = out = arena_alloc(a, strlen(v) + 1);
+	*o = '\0';
 	while ((len = list_next(&p, &e)) > 0) {
+		/* A country code is stored without its "+". */
+		if (defs[s].type == ST_CODES && *e == '+' && len > 1) {
+			e++;
+			len--;
+		}
+		if (list_has(out, (size_t)(o - out), e, len))
+			continue;	/* said twice: once is enough */
 		if (o != out)
 			*o++ = ' ';
 		memcpy(o, e, len);
 		o += len;
+		*o = '\0';
 	}
-	*o = '\0';
 	return out;
 }
 

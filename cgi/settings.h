@@ -84,7 +84,11 @@ const char	*settings_name(enum setting);
  * codes, words) may be separated by spaces, commas or new lines.
  */
 const char	*settings_check(struct arena *, enum setting, const char *value);
-/* The value as it is stored: a list with single spaces; others as given. */
+/*
+ * The value as it is stored (check that): a list with single spaces,
+ * each entry once, country codes without "+"; others without spaces
+ * around them.
+ */
 const char	*settings_normalise(struct arena *, enum setting,
 		    const char *value);
 /*

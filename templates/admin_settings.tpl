@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{>HEADER}}
 <h1>{{TITLE}}</h1>
-{{#SAVED}}<p class="notice" role="status">{{SAVED_MSG}}</p>{{/SAVED}}
+{{#SUMMARY}}<p class="error" role="alert" id="summary">Nothing was saved: see <a href="#{{SUMMARY_ID}}-error">what to change in {{SUMMARY_TITLE}}</a>.</p>{{/SUMMARY}}
 <ul id="toc">
 {{#TOC}}<li><a href="#{{ID}}">{{TITLE}}</a>{{#READ_ONLY}} <span class="hint">(read only)</span>{{/READ_ONLY}}</li>
 {{/TOC}}</ul>
@@ -9,6 +9,8 @@
 <h2 id="{{ID}}">{{TITLE}}</h2>
 <p class="hint">{{INTRO}}</p>
 {{#ERROR}}<p class="error" role="alert" id="{{ID}}-error">{{MESSAGE}}</p>{{/ERROR}}
+{{#SAVED}}<p class="notice" role="status" id="{{ID}}-saved">{{SAVED_MSG}}</p>{{/SAVED}}
+{{#WARNING}}<p class="warning" id="{{ID}}-warning">{{WARNING_MSG}}</p>{{/WARNING}}
 {{#FORM}}<form method="post" action="/admin/settings/{{ID}}" class="settings">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <input type="hidden" name="version" value="{{VERSION}}">

@@ -2,7 +2,7 @@
 {{>HEADER}}
 <h1>Search</h1>
 <form method="get" action="/search">
-<p><label for="q">Name, username, email or phone number (the start of a word is enough)</label><br>
+<p><label for="q">A person's name, username, email or phone number, or a location's name (the start of a word is enough)</label><br>
 <input type="text" id="q" name="q" value="{{Q}}" size="40" maxlength="100" autofocus>
 <button type="submit">Search</button></p>
 </form>

@@ -83,7 +83,7 @@ cli_settings_set(struct cli *c, const struct opts *o, const char *const *a,
     int n, int arg)
 {
 	struct setting_set	 s;
-	const char		*why;
+	const char		*why, *value;
 	int			 i, rc;
 
 	(void)arg;
@@ -92,12 +92,13 @@ cli_settings_set(struct cli *c, const struct opts *o, const char *const *a,
 		return EXIT_USAGE;
 	if ((i = settings_find(a[0])) < 0)
 		return fail("unknown setting %s", a[0]);
-	if ((why = settings_check(&c->arena, i, a[1])) != NULL)
+	value = settings_normalise(&c->arena, i, a[1]);
+	if ((why = settings_check(&c->arena, i, value)) != NULL)
 		return fail("%s %s", a[0], why);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.set = i;
-	s.value = settings_normalise(&c->arena, i, a[1]);
+	s.value = value;
 	/* Setting what is set already changes nothing and is no error. */
 	if ((rc = db_txn(c->db, setting_txn, &s)) == TXN_CONFLICT)
 		return fail("%s %s", settings_name(s.which), s.why);

@@ -66,6 +66,13 @@ day(struct req *r, const struct http_value *v, int days)
 	return arena_strdup(&r->arena, buf);
 }
 
+/* An entry's time to the second, for people ("2026-12-01 22:10:05"; UTC). */
+static const char *
+at_seconds(struct req *r, const char *at)
+{
+	return arena_printf(&r->arena, "%.19s", at != NULL ? at : "");
+}
+
 /* The request's filters (the dispatcher has checked them); to inclusive. */
 static void
 filter_of(struct req *r, struct audit_filter *f)
@@ -141,7 +148,7 @@ entries_render(struct req *r, struct tpl *t, const char *base, size_t per,
 		e = &rows->row[back ? n - 1 - i : i].entry;
 		s = tpl_section(t, "ROW");
 		tpl_set_int(s, "ID", (long long)e->id);
-		tpl_set(s, "AT", e->at);
+		tpl_set(s, "AT", at_seconds(r, e->at));
 		tpl_set(s, "ACTOR", e->actor_upn);
 		tpl_set(s, "ACTION", e->action);
 		tpl_set(s, "TARGET", e->target_name ? e->target_name :
@@ -240,7 +247,7 @@ page_audit_entry(struct req *r)
 	t = page_new(r, arena_printf(&r->arena, "Audit entry %lld",
 	    (long long)e->id));
 	tpl_set_int(t, "ID", (long long)e->id);
-	tpl_set(t, "AT", e->at);
+	tpl_set(t, "AT", at_seconds(r, e->at));
 	tpl_set(t, "ACTOR_UPN", e->actor_upn);
 	tpl_set(t, "ACTOR_ID", e->actor_id);
 	tpl_set(t, "ACTION", e->action);
@@ -320,7 +327,9 @@ page_audit_csv(struct req *r)
 	if (strftime(disp, sizeof(disp), "attachment; "
 	    "filename=\"staffdesk-audit-%Y%m%d.csv\"", &tm) == 0)
 		memcpy(disp, "attachment", sizeof("attachment"));
-	line = csv_record(&batch, csv_head, NELEM(csv_head));
+	/* The byte order mark tells spreadsheets the file is UTF-8. */
+	line = arena_printf(&batch, "%s%s", CSV_BOM, csv_record(&batch,
+	    csv_head, NELEM(csv_head)));
 	if (http_stream_begin(r, 200, "text/csv; charset=utf-8", disp) != 0 ||
 	    http_stream_write(r, line, strlen(line)) != 0)
 		goto done;

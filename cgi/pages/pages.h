@@ -82,6 +82,7 @@ void	 page_admin(struct req *);
 
 /* settings.c: /admin/settings */
 void	 page_settings(struct req *);
+void	 page_settings_section(struct req *);
 void	 page_settings_mystaff_post(struct req *);
 void	 page_settings_ca_post(struct req *);
 void	 page_settings_methods_post(struct req *);

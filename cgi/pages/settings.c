@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "cidr.h"
 #include "db/audit.h"
 #include "db/db.h"
 #include "http.h"
@@ -89,7 +90,8 @@ static const struct field passwords_fields[] = {
 	    "more are refused until the hour has passed" },
 	{ SET_MFA_MAX_ATTEMPTS, "Wrong codes before the sign-in starts over",
 	    "per sign-in" },
-	{ SET_SESSION_IDLE_MINUTES, "Sign out after idle (minutes)", "" },
+	{ SET_SESSION_IDLE_MINUTES, "Sign out after idle (minutes)",
+	    "a session nobody uses for this long ends" },
 	{ SET_SESSION_ABSOLUTE_HOURS, "Sign out after (hours)",
 	    "however busy the session" },
 	{ SET_RESET_TEMP_TTL_HOURS, "Temporary passwords expire after (hours)",
@@ -101,7 +103,7 @@ static const struct field passwords_fields[] = {
 	{ SET_ONPREM_COMPLEXITY, "On-premises: three kinds of character",
 	    "upper case, lower case, digits, symbols" },
 	{ SET_ONPREM_NO_ACCOUNT_NAME, "On-premises: not the account name",
-	    "" },
+	    "on: a password may not contain the account name" },
 	{ SET_ONPREM_WRITEBACK, "On-premises: where passwords go",
 	    "local: kept here; none: on-premises accounts cannot be reset" },
 };
@@ -188,8 +190,9 @@ field_show(struct tpl *t, const struct field *f, const char *value,
 
 /*
  * The selected people of mystaff.access = selected, with Remove buttons
- * and a search to add one for those who may change the section: DB_OK
- * or a db_err.
+ * and a search to add one for those who may change the section; a
+ * warning when the setting is "selected" and nobody is. DB_OK or a
+ * db_err.
  */
 static int
 people_show(struct req *r, struct tpl *sec, int can)
@@ -204,8 +207,15 @@ people_show(struct req *r, struct tpl *sec, int can)
 	    &(struct q_mystaff_people_in){ .max = DB_INT(SELECTED_SHOWN + 1) },
 	    &rows)) != DB_OK)
 		return rc;
-	if (rows.n == 0)
+	if (rows.n == 0) {
 		tpl_show(t, "NONE");
+		if (settings_choice(r->settings, SET_MYSTAFF_ACCESS) ==
+		    MYSTAFF_SELECTED) {
+			tpl_show(sec, "WARNING");
+			tpl_set(sec, "WARNING_MSG", "Nobody is selected: until "
+			    "you add people below, nobody can use My Staff.");
+		}
+	}
 	for (i = 0; i < rows.n && i < SELECTED_SHOWN; i++) {
 		p = tpl_section(t, "PICKED");
 		tpl_set(p, "ID", rows.row[i].id);
@@ -251,21 +261,88 @@ section_version(const struct settings *st, enum settings_section sec)
 	return h;
 }
 
+/* The label of a setting on this page. */
+static const char *
+field_label(enum setting set)
+{
+	size_t	i, k;
+
+	for (i = 0; i < SEC__MAX; i++)
+		for (k = 0; k < sections[i].n; k++)
+			if (sections[i].fields[k].set == set)
+				return sections[i].fields[k].label;
+	return settings_name(set);
+}
+
+/*
+ * One section into s: a form for those who may change it (with what f
+ * brought back), else a table of its values; its notices. DB_OK or a
+ * db_err.
+ */
+static int
+section_show(struct req *r, struct tpl *s, enum settings_section sec,
+    int can, const struct form *f)
+{
+	const struct field	*fd;
+	struct tpl		*v, *row;
+	const char		*value;
+	size_t			 k;
+
+	tpl_set(s, "ID", sections[sec].id);
+	tpl_set(s, "TITLE", sections[sec].title);
+	tpl_set(s, "INTRO", sections[sec].intro);
+	if (f != NULL && f->sec == sec) {
+		tpl_show(s, "ERROR");
+		tpl_set(s, "MESSAGE", f->message);
+	} else if (r->in[K_SAVED].text != NULL && r->in[K_SAVED].i == sec) {
+		tpl_show(s, "SAVED");
+		tpl_set(s, "SAVED_MSG", "Saved. The change counts from the "
+		    "next page anyone opens.");
+	}
+	if (sec == SEC_CA && cidr_list_has(settings_str(r->settings,
+	    SET_CA_BLOCKED_NETWORKS), r->ip)) {
+		tpl_show(s, "WARNING");
+		tpl_set(s, "WARNING_MSG", arena_printf(&r->arena, "Your own "
+		    "address (%s) is in the blocked networks: My Staff refuses "
+		    "you here.", r->ip));
+	}
+	if (can) {
+		v = tpl_section(s, "FORM");
+		tpl_set_int(v, "VERSION", section_version(r->settings, sec));
+	} else
+		v = tpl_section(s, "VIEW");
+	for (k = 0; k < sections[sec].n; k++) {
+		fd = &sections[sec].fields[k];
+		value = settings_str(r->settings, fd->set);
+		if (f != NULL && f->sec == sec && f->typed[fd->set] != NULL)
+			value = f->typed[fd->set];
+		if (can) {
+			field_show(v, fd, value, f != NULL && f->sec == sec ?
+			    f->why[fd->set] : NULL);
+			continue;
+		}
+		row = tpl_section(v, "ROW");
+		tpl_set(row, "NAME", settings_name(fd->set));
+		tpl_set(row, "LABEL", fd->label);
+		tpl_set(row, "VALUE", *value != '\0' ? value : "(none)");
+	}
+	return sec == SEC_MYSTAFF ? people_show(r, s, can) : DB_OK;
+}
+
 /* The page: every section the actor may read; f: a refused form. */
 static void
 settings_page(struct req *r, int status, const struct form *f)
 {
-	struct tpl	*t = page_new(r, "Settings"), *s, *toc, *v, *row;
-	const char	*value;
-	size_t		 i, k, shown = 0;
-	int		 can, rc;
+	struct tpl	*t, *toc;
+	size_t		 shown = 0;
+	int		 i, can, rc;
 
+	t = page_new(r, f != NULL ? "Settings: not saved" : "Settings");
 	tpl_set_global(t, "CSRF", r->sess->csrf);
-	if (r->in[K_SAVED].text != NULL) {
-		tpl_show(t, "SAVED");
-		tpl_set(t, "SAVED_MSG", arena_printf(&r->arena, "Saved: %s. "
-		    "The change counts from the next page anyone opens.",
-		    sections[r->in[K_SAVED].i].title));
+	if (f != NULL) {
+		tpl_show(t, "SUMMARY");
+		tpl_set(t, "SUMMARY_ID", sections[f->sec].id);
+		tpl_set(t, "SUMMARY_TITLE", sections[f->sec].title);
 	}
 	for (i = 0; i < SEC__MAX; i++) {
 		if (!authz_admin_ok(r->actor, sections[i].area, ADMIN_READ))
@@ -275,39 +352,10 @@ settings_page(struct req *r, int status, const struct form *f)
 		toc = tpl_section(t, "TOC");
 		tpl_set(toc, "ID", sections[i].id);
 		tpl_set(toc, "TITLE", sections[i].title);
-		s = tpl_section(t, "SECTION");
-		tpl_set(s, "ID", sections[i].id);
-		tpl_set(s, "TITLE", sections[i].title);
-		tpl_set(s, "INTRO", sections[i].intro);
-		if (f != NULL && f->sec == i && f->message != NULL) {
-			tpl_show(s, "ERROR");
-			tpl_set(s, "MESSAGE", f->message);
-		}
-		if (can) {
-			v = tpl_section(s, "FORM");
-			tpl_set_int(v, "VERSION", section_version(r->settings,
-			    (enum settings_section)i));
-		} else {
+		if (!can)
 			tpl_show(toc, "READ_ONLY");
-			v = tpl_section(s, "VIEW");
-		}
-		for (k = 0; k < sections[i].n; k++) {
-			const struct field *fd = &sections[i].fields[k];
-
-			value = settings_str(r->settings, fd->set);
-			if (f != NULL && f->sec == i && f->typed[fd->set])
-				value = f->typed[fd->set];
-			if (can) {
-				field_show(v, fd, value, f != NULL &&
-				    f->sec == i ? f->why[fd->set] : NULL);
-				continue;
-			}
-			row = tpl_section(v, "ROW");
-			tpl_set(row, "NAME", settings_name(fd->set));
-			tpl_set(row, "LABEL", fd->label);
-			tpl_set(row, "VALUE", *value != '\0' ? value : "(none)");
-		}
-		if (i == SEC_MYSTAFF && (rc = people_show(r, s, can)) != DB_OK) {
+		if ((rc = section_show(r, tpl_section(t, "SECTION"),
+		    (enum settings_section)i, can, f)) != DB_OK) {
 			tpl_free(t);
 			page_db_error(r, rc);
 			return;
@@ -428,10 +476,11 @@ settings_post(struct req *r, enum settings_section sec)
 		if ((v = in[set].text) == NULL)
 			continue;
 		f.typed[set] = v;
+		v = settings_normalise(&r->arena, set, v);
 		if ((f.why[set] = settings_check(&r->arena, set, v)) != NULL)
 			bad++;
 		else
-			c.typed[set] = settings_normalise(&r->arena, set, v);
+			c.typed[set] = v;
 	}
 	if (bad > 0) {
 		f.message = bad == 1 ? "One value cannot be used; it is marked "
@@ -448,8 +497,8 @@ settings_post(struct req *r, enum settings_section sec)
 		return;
 	case TXN_CONFLICT:
 		f.why[c.which] = c.why;
-		f.message = arena_printf(&r->arena, "%s %s. Nothing was saved.",
-		    settings_name(c.which), c.why);
+		f.message = arena_printf(&r->arena, "%s: this %s. Nothing was "
+		    "saved.", field_label(c.which), c.why);
 		settings_page(r, 422, &f);
 		return;
 	case TXN_CHANGED:
@@ -465,6 +514,17 @@ settings_post(struct req *r, enum settings_section sec)
 		return;
 	}
 	page_db_error(r, rc);
+}
+
+/*
+ * GET /admin/settings/{section}: where a refused form's page was
+ * reloaded; 303 to the section on the settings page.
+ */
+void
+page_settings_section(struct req *r)
+{
+	http_redirect(r, arena_printf(&r->arena, "/admin/settings#%s",
+	    strrchr(r->path, '/') + 1));
 }
 
 void

@@ -530,3 +530,54 @@ def password_rules():
         locked = sql("SELECT locked_until > UTC_TIMESTAMP(6) FROM users "
                      "WHERE id = %s" % sqlq(v.id))
         eq(locked, [["1"]], "locked after lockout.threshold failures")
+
+
+@test
+def settings_page_says_where():
+    """A refused save says so at the top of the page and links to the
+    section; a saved one says so in its section; reloading a refused
+    form's address goes back to the section; a 400 keeps the signed-in
+    bar; the page warns when the settings lock out the admin."""
+    u, b = admin()
+    r = save(b, "passwords", {"password.min_length": "7"}, 422)
+    top = r.page.by_id("summary")
+    check(top is not None and "Nothing was saved" in top.text(),
+          "no summary at the top of a refused save")
+    check(any(a.attrs.get("href") == "#passwords-error"
+              for a in top.iter() if getattr(a, "tag", None) == "a"),
+          "the summary does not link to the section's error")
+    check(r.page.all("title")[0].text().startswith("Settings: not saved"),
+          "the title of a refused save: %r" % r.page.all("title")[0].text())
+    r = b.expect("GET", "/admin/settings/passwords", 303)
+    eq(r.location, "/admin/settings#passwords", "GET of a section's form")
+    with kept("lockout.seconds"):
+        save(b, "passwords", {"lockout.seconds": "61"})
+        r = b.get("/admin/settings?saved=passwords")
+        check(r.page.by_id("passwords-saved") is not None,
+              "no 'Saved' notice in the saved section")
+        check(r.page.by_id("ca-saved") is None, "a 'Saved' notice in a "
+              "section that was not saved")
+    with kept("ca.blocked_networks", "mystaff.access"):
+        save(b, "ca", {"ca.blocked_networks": "127.0.0.1"})
+        r = b.get("/admin/settings")
+        check("127.0.0.1" in (r.id_text("ca-warning") or ""),
+              "no warning that the admin's own address is blocked")
+        save(b, "ca", {"ca.blocked_networks": ""})
+        check(b.get("/admin/settings").page.by_id("ca-warning") is None,
+              "the warning stays after unblocking")
+        # nobody selected (the list as it was is put back after)
+        kept_ids = [x[0] for x in sql("SELECT user_id FROM "
+                                      "mystaff_selected")]
+        sql("DELETE FROM mystaff_selected")
+        try:
+            save(b, "mystaff", {"mystaff.access": "selected"})
+            check("Nobody is selected" in
+                  (b.get("/admin/settings").id_text("mystaff-warning") or
+                   ""), "no warning that nobody is selected")
+        finally:
+            for i in kept_ids:
+                sql("INSERT IGNORE INTO mystaff_selected (user_id) VALUES "
+                    "(%s)" % sqlq(i))
+    r = b.get("/admin/audit?from=yesterday")
+    eq(r.status, 400, "a bad date filter")
+    check(u.upn in r.body, "the 400 page lost the signed-in bar")

@@ -508,6 +508,11 @@ test_cidr(void **state)
 	assert_null(cidr_list_check(&a, big, CIDR_ANY));
 	strcat(big, "192.0.2.0/24");
 	assert_non_null(cidr_list_check(&a, big, CIDR_ANY));
+	/* A network written with host bits names the one meant. */
+	assert_non_null(strstr(cidr_list_check(&a, "10.0.0.1/8", CIDR_ANY),
+	    "did you mean 10.0.0.0/8?"));
+	assert_non_null(strstr(cidr_list_check(&a, "2001:db8::1/32",
+	    CIDR_ANY), "did you mean 2001:db8::/32?"));
 	/* Trusted networks may not take in the Internet. */
 	for (i = 0; i < NELEM(wide); i++) {
 		assert_null(cidr_list_check(&a, wide[i].list, CIDR_ANY));
@@ -589,6 +594,13 @@ test_settings_check(void **state)
 	    " 10.0.0.0/8,\r\n192.0.2.0/24 "), "10.0.0.0/8 192.0.2.0/24");
 	assert_string_equal(settings_normalise(&a, SET_MYSTAFF_ACCESS, "all"),
 	    "all");
+	assert_string_equal(settings_normalise(&a, SET_LOCKOUT_THRESHOLD,
+	    " 5\t"), "5");
+	assert_string_equal(settings_normalise(&a, SET_CA_BLOCKED_NETWORKS,
+	    "10.0.0.0/8 192.0.2.0/24,10.0.0.0/8 10.0.0.0/80"),
+	    "10.0.0.0/8 192.0.2.0/24 10.0.0.0/80");
+	assert_string_equal(settings_normalise(&a,
+	    SET_SMS_ALLOWED_COUNTRY_CODES, "+44 44 1 +1 +"), "44 1 +");
 	settings_defaults(&st);
 	assert_null(settings_conflict(&st, &which));
 	st.value[SET_TOTP] = "off";
