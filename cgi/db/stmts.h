@@ -501,6 +501,17 @@ STMT(Q_GLOBAL_ADMINS_LOCK, IN(except, role), OUT(others:int),
     "role_assignments r JOIN users u ON u.id = r.user_id WHERE "
     "r.role = ? AND r.unit_id IS NULL FOR UPDATE")
 /*
+ * After Q_GLOBAL_ADMINS_LOCK found nobody else enabled: the others who
+ * hold the role for the organisation with their accounts disabled (a
+ * refusal names them), at most max. Params: that person, the role id,
+ * max.
+ */
+STMT(Q_GLOBAL_ADMINS_DISABLED, IN(except, role, max), OUT(display_name),
+    "SELECT u.display_name FROM role_assignments r JOIN users u ON "
+    "u.id = r.user_id WHERE r.user_id <> ? AND r.role = ? AND "
+    "r.unit_id IS NULL AND u.enabled = 0 ORDER BY u.display_name, u.id "
+    "LIMIT ?")
+/*
  * Locations whose name has a word q starts, as search finds them
  * (SEARCH_HIT below, for units): in (word, name, id) order, each
  * location once. Params: term, [term 2,] term again, then the cursor:

@@ -17,6 +17,7 @@
 #include "authz.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/roles.h"
 #include "http.h"
 #include "keys.h"
 #include "location.h"
@@ -947,6 +948,7 @@ struct role_change {
 	const char			*unit_id;	/* NULL: organisation */
 	const char			*unit_name;	/* read under the lock */
 	int				 assign;
+	struct role_revoke		 rv;		/* a revoke, and its refusal */
 };
 
 /* The audit details of an assignment: the role and its scope. */
@@ -967,9 +969,6 @@ role_txn(struct db *db, void *arg)
 	struct role_change		*c = arg;
 	struct req			*r = c->r;
 	struct q_unit_lock_rows		 u;
-	struct q_global_admins_lock_rows g;
-	struct db_val			 user = DB_TEXT(c->who->id);
-	struct db_val			 role = DB_TEXT(authz_role_id(c->role));
 	uint64_t			 n = 0;
 	int				 rc;
 
@@ -981,32 +980,25 @@ role_txn(struct db *db, void *arg)
 			return c->assign ? TXN_GONE : TXN_NOT_THERE;
 		c->unit_name = u.row[0].name;
 	}
-	g.n = 0;
 	if (c->assign) {
 		rc = q_role_assign(db, &(struct q_role_assign_in){
-		    .user = user, .role = role,
+		    .user = DB_TEXT(c->who->id),
+		    .role = DB_TEXT(authz_role_id(c->role)),
 		    .unit = DB_TEXT(c->unit_id) }, &n);
-		if (rc == DB_DUP)
+		if (rc == DB_DUP || (rc == DB_OK && n == 0))
 			return TXN_ALREADY;
 	} else {
-		/* The last global administrator stays: lock them all, then
-		 * count the others (a revoke waiting here counts after). */
-		if (c->role == ROLE_GLOBAL_ADMIN && c->unit_id == NULL &&
-		    (rc = q_global_admins_lock(db, &r->arena,
-		    &(struct q_global_admins_lock_in){ .except = user,
-		    .role = role }, &g)) != DB_OK)
-			return rc;
-		rc = q_role_revoke(db, &(struct q_role_revoke_in){
-		    .user = user, .role = role,
-		    .scope_key = DB_TEXT(c->unit_id != NULL ? c->unit_id :
-		    "") }, &n);
+		/* The rule the command line keeps too (db/roles.h). */
+		c->rv = (struct role_revoke){ .user_id = c->who->id,
+		    .role = c->role, .unit_id = c->unit_id };
+		rc = db_role_revoke(db, &r->arena, &c->rv);
+		if (rc == ROLE_NOT_HELD)
+			return TXN_NOT_THERE;
+		if (rc == ROLE_LAST_GLOBAL)
+			return TXN_LAST_GLOBAL;
 	}
 	if (rc != DB_OK)
 		return rc;
-	if (n == 0)
-		return c->assign ? TXN_ALREADY : TXN_NOT_THERE;
-	if (g.n > 0 && g.row[0].others == 0)
-		return TXN_LAST_GLOBAL;
 	return page_audit_row(db, r, &(struct audit){
 		.action = c->assign ? "role.assign" : "role.revoke",
 		.ok = 1,
@@ -1122,8 +1114,9 @@ page_admin_revoke_post(struct req *r)
 		}
 		roles_page(r, 422, arena_printf(&r->arena, "%s is the last "
 		    "global administrator of the organisation, so this role "
-		    "stays: give it to someone else first.",
-		    c.who->display_name));
+		    "stays: give it to someone else first.%s%s",
+		    c.who->display_name, c.rv.ndisabled > 0 ? " " : "",
+		    db_role_disabled_text(&r->arena, &c.rv)));
 		return;
 	}
 	if (rc == TXN_NOT_THERE) {

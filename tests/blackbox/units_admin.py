@@ -3,6 +3,7 @@
 rules of each change, its audit row, and what it does in My Staff."""
 
 import concurrent.futures
+import contextlib
 import json
 
 from lib import *  # noqa: F401,F403
@@ -666,11 +667,14 @@ def last_global_admin_stays():
            ("failure", "last_global_administrator", g1.id),
            "the refused revoke's row")
         eq(global_admins(), [g1.id], "global administrators after the refusal")
-        # a disabled one does not count
+        # a disabled one does not count, and the refusal says so
         cli_ok("role", "assign", "--user", g2.upn, "--role",
                "global-administrator")
         cli_ok("user", "disable", "--upn", g2.upn)
-        revoke(pra, g1, 422)
+        r, _ = revoke(pra, g1, 422)
+        msg = r.id_text("error") or ""
+        check("%s also holds it, but the account is disabled" % g2.name
+              in msg, "the refusal with a disabled holder: %r" % msg)
         cli_ok("user", "enable", "--upn", g2.upn)
         # two revokes at once: one wins, one is refused, one stays. A
         # trigger (dropped below) makes each revoke of the role last half
@@ -711,6 +715,101 @@ def last_global_admin_stays():
                 % sqlq(uid))
         eq(sorted(global_admins()), sorted(saved), "the global "
            "administrators put back")
+
+
+@contextlib.contextmanager
+def only_global_admins(*users):
+    """Meanwhile the global administrators for the organisation are
+    users; the suite's own are put back after (and t_slow_revoke
+    dropped)."""
+    saved = global_admins()
+    try:
+        sql("DELETE FROM role_assignments WHERE role = "
+            "'global-administrator' AND unit_id IS NULL")
+        for u in users:
+            cli_ok("role", "assign", "--user", u.upn, "--role",
+                   "global-administrator")
+        yield
+    finally:
+        sql("DROP TRIGGER IF EXISTS t_slow_revoke")
+        sql("DELETE FROM role_assignments WHERE role = "
+            "'global-administrator' AND unit_id IS NULL")
+        for uid in saved:
+            sql("INSERT IGNORE INTO role_assignments (user_id, role, "
+                "unit_id) VALUES (%s, 'global-administrator', NULL)"
+                % sqlq(uid))
+        eq(sorted(global_admins()), sorted(saved), "the global "
+           "administrators put back")
+
+
+@test
+def cli_revoke_keeps_last_global_admin():
+    """staffdesk-admin role revoke refuses the last global administrator
+    as the console does (exit 1, a sentence, a failure row), names the
+    disabled holders, and takes the same locks: a revoke on the command
+    line and one in the console at once leave one."""
+    g1 = make_user(name="Cal Lastcli%s" % TAG)
+    g2 = make_user(name="Cora Othercli%s" % TAG)
+    pra = admin("privileged-role-administrator")
+
+    def revoke(u):
+        return cli("role", "revoke", "--user", u.upn, "--role",
+                   "global-administrator")
+
+    with only_global_admins(g1):
+        mark = audit_mark()
+        p = revoke(g1)
+        eq(p.returncode, 1, "role revoke of the last global administrator")
+        check("assign another global administrator first" in p.stderr,
+              "its message: %r" % p.stderr)
+        eq(global_admins(), [g1.id], "global administrators after the "
+           "refusal")
+        row = one_audit(mark, "the refused revoke", action="role.revoke")
+        eq((row["result"], row["reason"], row["client"], row["target_id"]),
+           ("failure", "last_global_administrator", "cli", g1.id),
+           "the refused revoke's row")
+        # a disabled holder does not count, and is named
+        cli_ok("role", "assign", "--user", g2.upn, "--role",
+               "global-administrator")
+        cli_ok("user", "disable", "--upn", g2.upn)
+        p = revoke(g1)
+        eq(p.returncode, 1, "role revoke with only a disabled other")
+        check("%s also holds it, but the account is disabled" % g2.name
+              in p.stderr, "its message: %r" % p.stderr)
+        cli_ok("user", "enable", "--upn", g2.upn)
+        # with another one enabled, it goes (and is audited)
+        mark = audit_mark()
+        p = revoke(g1)
+        eq(p.returncode, 0, "role revoke with another enabled: %s"
+           % p.stderr)
+        eq(global_admins(), [g2.id], "global administrators after it")
+        row = one_audit(mark, "the revoke", action="role.revoke")
+        eq((row["result"], row["client"]), ("success", "cli"),
+           "the revoke's row")
+        # one on the command line and one in the console at once: a
+        # trigger makes each revoke of the role last half a second
+        sql("CREATE TRIGGER t_slow_revoke BEFORE DELETE ON role_assignments "
+            "FOR EACH ROW DO IF(OLD.role = 'global-administrator', "
+            "SLEEP(0.5), 0)")
+        for rnd in range(3):
+            for u in (g1, g2):
+                if u.id not in global_admins():
+                    cli_ok("role", "assign", "--user", u.upn, "--role",
+                           "global-administrator")
+            pra.expect("GET", "/admin/roles?user=%s" % g2.id, 200)
+            tok = pra.last.csrf()
+            with concurrent.futures.ThreadPoolExecutor(2) as ex:
+                fc = ex.submit(revoke, g1)
+                fw = ex.submit(lambda: pra.post("/admin/roles/revoke", {
+                    "user": g2.id, "role": "global-administrator",
+                    "unit": ""}, csrf=tok))
+                p, r = fc.result(), fw.result()
+            check((p.returncode, r.status) in ((0, 422), (1, 303)),
+                  "round %d: the command line exited %d (%s), the console "
+                  "answered %d" % (rnd, p.returncode, p.stderr.strip(),
+                                   r.status))
+            eq(len(global_admins()), 1, "round %d: global administrators "
+               "left" % rnd)
 
 
 @test
