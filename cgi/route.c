@@ -85,7 +85,7 @@ static const struct route routes[] = {
 	    KEY(K_BEFORE) | KEY(K_NAME) | KEY(K_DESCRIPTION)),
 	ADMIN("/admin/units/{id}", AREA_UNITS, page_admin_unit,
 	    page_admin_unit_post, "unit.update", KEY(K_Q) | KEY(K_AFTER) |
-	    KEY(K_BEFORE) | KEY(K_NAME) | KEY(K_DESCRIPTION)),
+	    KEY(K_BEFORE) | KEY(K_NAME) | KEY(K_DESCRIPTION) | KEY(K_VERSION)),
 	ADMIN("/admin/units/{id}/delete", AREA_UNITS, NULL,
 	    page_admin_unit_delete_post, "unit.delete", 0),
 	ADMIN("/admin/units/{id}/members", AREA_UNITS, NULL,

@@ -8,6 +8,7 @@
 <h2>Name and description</h2>
 <form method="post" action="/admin/units/{{UNIT_ID}}" id="edit">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="version" value="{{VERSION}}">
 <p><label for="name">Name</label> <span class="hint">(1-100 characters, not used by another location)</span><br>
 <input type="text" id="name" name="name" value="{{NAME_VALUE}}" size="40" maxlength="100"{{#NAME_BAD}} aria-invalid="true" aria-describedby="name-error" class="invalid"{{/NAME_BAD}}></p>
 {{#NAME_BAD}}<p class="error" id="name-error">{{NAME_ERROR}}</p>{{/NAME_BAD}}

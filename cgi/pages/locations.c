@@ -39,6 +39,7 @@ enum {
 	TXN_ALREADY,		/* a member already, or holds the role */
 	TXN_NOT_THERE,		/* not a member, or does not hold the role */
 	TXN_LAST_GLOBAL,	/* the last global administrator */
+	TXN_CHANGED,		/* changed since the form was shown */
 };
 
 static const char msg_no_location[] = "There is no such location.";
@@ -418,11 +419,16 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 	}
 	if (edit) {
 		tpl_show(t, "EDIT");
-		/* After a refused edit the form shows what was typed. */
-		if (f != NULL && (f->name_err != NULL || f->desc_err != NULL))
+		/* After a refused edit the form shows what was typed, with
+		 * the version of what it showed before. */
+		if (f != NULL && (f->name_err != NULL || f->desc_err != NULL)) {
 			form_fields(t, f->name, f->desc, f);
-		else
+			tpl_set_int(t, "VERSION", r->in[K_VERSION].i);
+		} else {
 			form_fields(t, un->name, un->description, NULL);
+			tpl_set_int(t, "VERSION", location_version(un->name,
+			    un->description));
+		}
 	} else
 		tpl_show(t, "READ_ONLY");
 	n = page_order(m.n, back, order);
@@ -495,6 +501,10 @@ unit_update_txn(struct db *db, void *arg)
 	    c->f->desc == NULL : c->f->desc != NULL &&
 	    strcmp(old_desc, c->f->desc) == 0))
 		return TXN_UNCHANGED;
+	/* Not over a change the form did not show (read locked above). */
+	if (location_version(c->name, old_desc) !=
+	    (uint32_t)r->in[K_VERSION].i)
+		return TXN_CHANGED;
 	rc = q_unit_update(db, &(struct q_unit_update_in){
 	    .name = DB_TEXT(c->f->name), .description = DB_TEXT(c->f->desc),
 	    .id = DB_TEXT(c->id) }, NULL);
@@ -519,10 +529,12 @@ unit_update_txn(struct db *db, void *arg)
 }
 
 /*
- * POST /admin/units/{id} (name, description): renames the location or
- * changes its description, 303 back to its page (also when nothing
- * changed: then no audit row); 404 unknown; 422 with the form for a
- * name that is empty, too long or another location's.
+ * POST /admin/units/{id} (name, description, version): renames the
+ * location or changes its description, 303 back to its page (also when
+ * nothing changed: then no audit row); 404 unknown; 422 with the form
+ * for a name that is empty, too long or another location's, or with
+ * the location as it is now when it changed since the form was shown
+ * (version); 400 without a version.
  */
 void
 page_admin_unit_post(struct req *r)
@@ -531,6 +543,11 @@ page_admin_unit_post(struct req *r)
 	struct unit_change	c;
 	int			rc;
 
+	if (r->in[K_VERSION].text == NULL) {
+		page_error(r, 400, "The form is missing its version. Reload "
+		    "the page and try again.");
+		return;
+	}
 	form_read(r, &f);
 	if (f.name_err != NULL || f.desc_err != NULL) {
 		unit_page(r, 422, &f);
@@ -547,6 +564,16 @@ page_admin_unit_post(struct req *r)
 	}
 	if (rc == TXN_DUP_NAME) {
 		f.name_err = name_taken(r, f.name);
+		unit_page(r, 422, &f);
+		return;
+	}
+	if (rc == TXN_CHANGED) {
+		/* The form as the location is now, not what was typed. */
+		memset(&f, 0, sizeof(f));
+		f.error = "This location was changed meanwhile (by someone "
+		    "else, or on another page). Nothing was saved: here it "
+		    "is as it is now. Make your change again if it is still "
+		    "needed.";
 		unit_page(r, 422, &f);
 		return;
 	}

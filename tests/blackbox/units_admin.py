@@ -56,6 +56,11 @@ def field(r, name):
     return v[0]
 
 
+def edit_post(b, path, fields):
+    """POSTs the edit form with the version of the page b saw last."""
+    return b.post(path, dict(fields, version=field(b.last, "version")))
+
+
 def label(tag):
     return "Adm%s %s" % (TAG, tag)
 
@@ -307,7 +312,7 @@ def unit_rename_follows():
        "the edit form")
     new = "Shop %s" % new_word
     mark = audit_mark()
-    r = g.post(path, {"name": new, "description": "Renamed"})
+    r = edit_post(g, path, {"name": new, "description": "Renamed"})
     eq((r.status, r.location), (303, path), "POST %s" % path)
     row = one_audit(mark, "unit.update", action="unit.update")
     eq((row["target_id"], row["target_name"], row["client"]),
@@ -325,12 +330,12 @@ def unit_rename_follows():
     # the same again changes nothing and writes nothing
     mark = audit_mark()
     g.get(path)
-    eq(g.post(path, {"name": new, "description": "Renamed"}).status, 303,
-       "an unchanged form")
+    eq(edit_post(g, path, {"name": new, "description": "Renamed"}).status,
+       303, "an unchanged form")
     eq(audit_rows(mark, target_id=uid), [], "audit rows of no change")
     # another location's name: 422, what was typed kept
     g.get(path)
-    r = g.post(path, {"name": taken.lower(), "description": "x"})
+    r = edit_post(g, path, {"name": taken.lower(), "description": "x"})
     eq(r.status, 422, "a rename to a taken name")
     eq((field(r, "name"), field(r, "description")), (taken.lower(), "x"),
        "the refused rename's form")
@@ -339,16 +344,77 @@ def unit_rename_follows():
     eq(unit_h1(g, uid), new, "My Staff after the refused rename")
     # a change of case is a change
     g.get(path)
-    eq(g.post(path, {"name": new.upper(), "description": "Renamed"}).status,
+    eq(edit_post(g, path, {"name": new.upper(),
+                           "description": "Renamed"}).status,
        303, "a rename to capitals")
     eq(unit_h1(g, uid), new.upper(), "My Staff after the case change")
     # an unknown location
     g.get(path)
-    r = g.post("/admin/units/%s" % "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3",
-               {"name": label("Ghost")})
+    r = edit_post(g, "/admin/units/%s"
+                  % "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3",
+                  {"name": label("Ghost")})
     eq(r.status, 404, "a rename of an unknown location")
     eq(g.get("/admin/units/0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3").status,
        404, "GET an unknown location")
+
+
+@test
+def unit_edit_refuses_stale_form():
+    """A save from a form older than another admin's rename is refused
+    (422, the location as it is now), not written over it; a form sent
+    without its version is a 400."""
+    g = admin("global-administrator")
+    u = admin("user-administrator")
+    name, uid = add_unit(label("Stale"))
+    path = "/admin/units/%s" % uid
+    r1 = g.expect("GET", path, 200)             # the older form
+    v1 = field(r1, "version")
+    r2 = u.expect("GET", path, 200)
+    eq(field(r2, "version"), v1, "the version of two forms of one location")
+    other = label("Renamed by the other %s" % secrets.token_hex(2))
+    eq(edit_post(u, path, {"name": other, "description": "theirs"}).status,
+       303, "the other admin's rename")
+    mark = audit_mark()
+    r = g.post(path, {"name": name, "description": "mine", "version": v1})
+    eq(r.status, 422, "a save from the older form")
+    check("changed meanwhile" in (r.id_text("error") or ""),
+          "the refusal: %r" % r.id_text("error"))
+    eq((field(r, "name"), field(r, "description")), (other, "theirs"),
+       "the refused form shows the location as it is now")
+    check(field(r, "version") != v1, "the refused form's version is new")
+    eq(sql("SELECT name, description FROM units WHERE id = %s" % sqlq(uid)),
+       [[other, "theirs"]], "the location after the refused save")
+    eq(audit_rows(mark, action="unit.update"), [], "audit rows of the "
+       "refused save")
+    # the form it answered saves
+    eq(edit_post(g, path, {"name": name, "description": "mine"}).status,
+       303, "a save from the refreshed form")
+    eq(sql("SELECT name, description FROM units WHERE id = %s" % sqlq(uid)),
+       [[name, "mine"]], "the location after the save")
+    # an older form asking for what is there already changes nothing
+    eq(u.post(path, {"name": name, "description": "mine", "version":
+                     field(r2, "version")}, csrf=r2.csrf()).status, 303,
+       "an older form that asks for what is there")
+    # a change of case or of the description alone changes the version
+    r = g.expect("GET", path, 200)
+    v2 = field(r, "version")
+    eq(edit_post(g, path, {"name": name.upper(), "description": "mine"}
+                 ).status, 303, "a rename to capitals")
+    eq(g.post(path, {"name": name, "description": "mine", "version": v2},
+              csrf=r.csrf()).status, 422, "a form from before the change "
+       "of case")
+    # refused for the name, the form keeps the version it showed
+    r = g.post(path, {"name": "", "description": "x", "version": v2},
+               csrf=r.csrf())
+    eq((r.status, field(r, "version")), (422, v2), "an empty name from the "
+       "old form")
+    for fields, what in (({"name": name}, "no version"),
+                         ({"name": name, "version": "x1"}, "a version that "
+                          "is not a number"),
+                         ({"name": name, "version": "4294967296"},
+                          "a version over 32 bits")):
+        g.get(path)
+        eq(g.post(path, fields).status, 400, what)
 
 
 @test
