@@ -2,7 +2,7 @@
 {{>HEADER}}
 <h1>{{TITLE}}</h1>
 <p><a href="/admin/units">All locations</a> &middot; <a href="/units/{{UNIT_ID}}">This location in My Staff</a></p>
-<p id="about">{{DESCRIPTION}} &middot; {{COUNT}} people</p>
+<p id="about">{{DESCRIPTION}} &middot; {{PEOPLE}}</p>
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
 {{#EDIT}}
 <h2>Name and description</h2>

@@ -206,7 +206,7 @@ units_list(struct req *r, struct tpl *t, const char *q)
 		tpl_set(s, "NAME", u[order[i]]->name);
 		tpl_set(s, "DESCRIPTION", u[order[i]]->description ?
 		    u[order[i]]->description : "");
-		tpl_set(s, "COUNT", u[order[i]]->members);
+		tpl_set(s, "PEOPLE", page_people(r, u[order[i]]->members));
 	}
 	if (n == 0)
 		tpl_show(t, search ? "NO_HITS" : "EMPTY");
@@ -411,7 +411,7 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 	tpl_set_global(t, "UNIT_ID", un->id);
 	tpl_set_global(t, "CSRF", r->sess->csrf);
 	tpl_set(t, "DESCRIPTION", un->description ? un->description : "");
-	tpl_set(t, "COUNT", un->members);
+	tpl_set(t, "PEOPLE", page_people(r, un->members));
 	tpl_set(t, "Q", q != NULL ? q : "");
 	if (f != NULL && f->error != NULL) {
 		tpl_show(t, "ERROR");

@@ -91,6 +91,16 @@ page_db_error(struct req *r, int rc)
 }
 
 const char *
+page_people(struct req *r, const char *count)
+{
+	if (count == NULL)
+		return "0 people";
+	if (strcmp(count, "1") == 0)
+		return "1 person";
+	return arena_printf(&r->arena, "%s people", count);
+}
+
+const char *
 page_when(struct req *r, const char *epoch)
 {
 	int64_t		t;

@@ -17,6 +17,8 @@ void		 page_render(struct req *, int status, const char *file,
 		    struct tpl *t);
 /* The one error page: status and a sentence for a person. */
 void		 page_error(struct req *, int status, const char *msg);
+/* "1 person" or "N people" for a head count as text (NULL: 0). */
+const char	*page_people(struct req *, const char *count);
 /* "2026-11-27 14:03 UTC" for epoch seconds as text, or "never". */
 const char	*page_when(struct req *, const char *epoch);
 /*

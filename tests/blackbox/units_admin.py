@@ -878,6 +878,54 @@ def cli_revoke_keeps_last_global_admin():
                "left" % rnd)
 
 
+def unit_items(r):
+    """{name: the text of its item} of the list #units."""
+    ul = r.page.by_id("units")
+    check(ul is not None, "%s: no #units" % desc(r))
+    return {norm(li.children[0].text()): norm(li.text()) for li in ul.iter()
+            if li.tag == "li"}
+
+
+@test
+def head_counts_singular_and_plural():
+    """1 person, 2 people, 0 people: on /admin/units, a location's admin
+    page, and My Staff's /units and /units/{id}."""
+    word = "Cnt%s%s" % (TAG, secrets.token_hex(2))
+    names = {}
+    for n in (0, 1, 2):
+        names[n], _ = add_unit("%s %d" % (word, n))
+        for i in range(n):
+            add_person("Cody Count%d%s" % (i, TAG), names[n])
+    want = {names[0]: "(0 people)", names[1]: "(1 person)",
+            names[2]: "(2 people)"}
+    g = admin("global-administrator")
+    items = unit_items(g.expect("GET", "/admin/units?" +
+                                urllib.parse.urlencode({"q": word}), 200))
+    for name, text in want.items():
+        check(text in items.get(name, ""), "/admin/units: %r lacks %r"
+              % (items.get(name), text))
+    for n, text in ((0, "0 people"), (1, "1 person"), (2, "2 people")):
+        about = g.expect("GET", "/admin/units/%s" % unit_id_of(names[n]),
+                         200).id_text("about") or ""
+        check(about.endswith(text), "/admin/units/{id} #about: %r, want %r"
+              % (about, text))
+    # a manager of two of them: My locations, and each location's page
+    m = add_manager("helpdesk-administrator", names[1])
+    cli_ok("role", "assign", "--user", m.upn, "--role",
+           "helpdesk-administrator", "--unit", names[2])
+    bm = signed_in(m)
+    items = unit_items(bm.expect("GET", "/units", 200))
+    for name in (names[1], names[2]):
+        check(want[name] in items.get(name, ""), "/units: %r lacks %r"
+              % (items.get(name), want[name]))
+    for n, text in ((1, "1 person"), (2, "2 people")):
+        r = bm.expect("GET", "/units/%s" % unit_id_of(names[n]), 200)
+        heads = [norm(p.text()) for p in r.page.all("p")
+                 if "people" in p.text() or "person" in p.text()]
+        check(any(h.endswith(text) for h in heads), "/units/{id}: %r, "
+              "want %r" % (heads, text))
+
+
 @test
 def admin_units_paged_and_searched():
     """The list pages by 50 in name order; a search pages forward."""
