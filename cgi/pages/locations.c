@@ -44,21 +44,36 @@ enum {
 
 static const char msg_no_location[] = "There is no such location.";
 
-/* The 422 sentence of a name another location has. */
-static const char *
-name_taken(struct req *r, const char *name)
-{
-	return arena_printf(&r->arena, "There is already a location named %s "
-	    "(names are the same whatever their case or accents).", name);
-}
-
 /* What a location form sent (trimmed) and what is wrong with it. */
 struct unit_form {
 	const char	*name, *desc;	/* as typed, trimmed */
 	const char	*name_err;	/* a sentence, or NULL */
 	const char	*desc_err;
+	const char	*taken_id;	/* the location that has the name */
+	const char	*taken_name;	/* as it is stored */
 	const char	*error;		/* the page's sentence (delete, members) */
 };
+
+/*
+ * After a duplicate name: the location that has it (its stored name,
+ * which may differ from the typed one in case or accents) into f, for
+ * the 422 to name and link. DB_OK or a db_err.
+ */
+static int
+name_taken(struct req *r, struct unit_form *f)
+{
+	struct q_unit_by_id_rows	u;
+	int				rc;
+
+	f->name_err = "Another location has this name (names are the same "
+	    "whatever their case or accents).";
+	if ((rc = q_unit_by_name(r->db, &r->arena, &(struct q_unit_by_name_in){
+	    .name = DB_TEXT(f->name) }, &u)) != DB_OK || u.n == 0)
+		return rc;	/* gone meanwhile: the sentence alone */
+	f->taken_id = u.row[0].id;
+	f->taken_name = u.row[0].name;
+	return DB_OK;
+}
 
 static int
 may_change(const struct req *r, enum admin_area area)
@@ -107,7 +122,12 @@ form_fields(struct tpl *t, const char *name, const char *desc,
 {
 	tpl_set(t, "NAME_VALUE", name != NULL ? name : "");
 	tpl_set(t, "DESC_VALUE", desc != NULL ? desc : "");
-	if (f != NULL && f->name_err != NULL) {
+	if (f != NULL && f->taken_id != NULL) {
+		tpl_show(t, "NAME_BAD");
+		tpl_show(t, "TAKEN");
+		tpl_set(t, "TAKEN_ID", f->taken_id);
+		tpl_set(t, "TAKEN_NAME", f->taken_name);
+	} else if (f != NULL && f->name_err != NULL) {
 		tpl_show(t, "NAME_BAD");
 		tpl_set(t, "NAME_ERROR", f->name_err);
 	}
@@ -300,8 +320,8 @@ page_admin_units_post(struct req *r)
 	c.r = r;
 	c.id = id;
 	c.f = &f;
-	if ((rc = db_txn(r->db, unit_create_txn, &c)) == TXN_DUP_NAME) {
-		f.name_err = name_taken(r, f.name);
+	if ((rc = db_txn(r->db, unit_create_txn, &c)) == TXN_DUP_NAME &&
+	    (rc = name_taken(r, &f)) == DB_OK) {
 		units_page(r, 422, &f);
 		return;
 	}
@@ -562,8 +582,7 @@ page_admin_unit_post(struct req *r)
 		page_error(r, 404, msg_no_location);
 		return;
 	}
-	if (rc == TXN_DUP_NAME) {
-		f.name_err = name_taken(r, f.name);
+	if (rc == TXN_DUP_NAME && (rc = name_taken(r, &f)) == DB_OK) {
 		unit_page(r, 422, &f);
 		return;
 	}

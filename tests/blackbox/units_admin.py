@@ -219,6 +219,16 @@ def member_units(pid):
                                     % sqlq(pid)))
 
 
+def taken_link(r):
+    """(text, href) of the links in #name-error."""
+    n = r.page.by_id("name-error")
+    check(n is not None, "%s: no #name-error" % desc(r))
+    links = [(norm(a.text()), a.attrs.get("href")) for a in n.iter()
+             if a.tag == "a"]
+    eq(len(links), 1, "%s: the links of #name-error" % desc(r))
+    return links[0]
+
+
 def create_form(b, fields, status, path="/admin/units"):
     b.expect("GET", path, 200)
     r = b.post(path, fields)
@@ -279,6 +289,9 @@ def unit_create_rules():
               "lacks %r" % (what, r.id_text("name-error"), err))
         eq(audit_rows(mark, action="unit.create"), [], "%s: an audit row"
            % what)
+        if err == "already":
+            eq(taken_link(r), (name, "/admin/units/%s" % uid),
+               "%s: the location named, as stored, and linked" % what)
     eq(sql("SELECT COUNT(*) FROM units WHERE name IN (%s, %s)" % (
         sqlq(long101), sqlq("é" * 101))), [["0"]], "too long names stored")
     r = create_form(b, {"name": label("Desc"), "description": "d" * 501},
@@ -341,6 +354,10 @@ def unit_rename_follows():
        "the refused rename's form")
     check("already" in (r.id_text("name-error") or ""), "#name-error: %r"
           % r.id_text("name-error"))
+    eq(taken_link(r), (taken, "/admin/units/%s" % unit_id_of(taken)),
+       "the refused rename names the location that has the name")
+    check(taken.lower() not in (r.id_text("name-error") or ""),
+          "#name-error echoes what was typed: %r" % r.id_text("name-error"))
     eq(unit_h1(g, uid), new, "My Staff after the refused rename")
     # a change of case is a change
     g.get(path)
