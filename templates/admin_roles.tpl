@@ -2,6 +2,7 @@
 {{>HEADER}}
 <h1>Roles</h1>
 <p><a href="/admin">Administration</a> &middot; <a href="/admin/roles">Start again</a></p>
+{{#NOTICE}}<p class="notice" id="notice" role="status">{{NOTICE_MSG}}</p>{{/NOTICE}}
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
 {{#PICK}}<p>Find a person to see and change their roles, or a location to see the roles held there.</p>{{/PICK}}
 <form method="get" action="/admin/roles" id="find-person">

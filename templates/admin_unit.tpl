@@ -3,6 +3,7 @@
 <h1>{{TITLE}}</h1>
 <p><a href="/admin/units">All locations</a> &middot; <a href="/units/{{UNIT_ID}}">This location in My Staff</a></p>
 <p id="about">{{DESCRIPTION}} &middot; {{PEOPLE}}</p>
+{{#NOTICE}}<p class="notice" id="notice" role="status">{{NOTICE_MSG}}</p>{{/NOTICE}}
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
 {{#EDIT}}
 <h2>Name and description</h2>
@@ -44,9 +45,10 @@
 {{#FOUND}}
 <form method="post" action="/admin/units/{{UNIT_ID}}/members" id="add">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="q" value="{{Q}}">
 <p>People found:</p>
 <ul id="candidates">
-{{#CANDIDATE}}<li>{{NAME}} <span class="hint">{{UPN}}</span> <button type="submit" name="user" value="{{ID}}">Add</button></li>
+{{#CANDIDATE}}<li>{{NAME}} <span class="hint">{{UPN}}</span> {{#ADDABLE}}<button type="submit" name="user" value="{{ID}}">Add</button>{{/ADDABLE}}{{#ALREADY}}<span class="hint">already a member</span>{{/ALREADY}}</li>
 {{/CANDIDATE}}
 </ul>
 {{#NO_HITS}}<p id="no-hits">Nobody matches that search.</p>{{/NO_HITS}}

@@ -2,6 +2,7 @@
 {{>HEADER}}
 <h1>Locations</h1>
 <p><a href="/admin">Administration</a></p>
+{{#NOTICE}}<p class="notice" id="notice" role="status">{{NOTICE_MSG}}</p>{{/NOTICE}}
 <form method="get" action="/admin/units" id="find">
 <p><label for="q">Find a location (the start of a word of its name is enough)</label><br>
 <input type="text" id="q" name="q" value="{{Q}}" size="40" maxlength="100">

@@ -489,6 +489,10 @@ STMT(Q_USER_NAME, IN(id), OUT(id, display_name, upn),
     "SELECT id, display_name, upn FROM users WHERE id = ?")
 STMT(Q_MEMBER_IS, IN(unit, user), OUT(yes:int),
     "SELECT 1 FROM unit_members WHERE unit_id = ? AND user_id = ?")
+/* A row when the person holds the role there (scope_key: "" or a unit). */
+STMT(Q_ROLE_HELD, IN(user, role, scope_key), OUT(yes:int),
+    "SELECT 1 FROM role_assignments WHERE user_id = ? AND role = ? AND "
+    "scope_key = ?")
 /*
  * Before a global-administrator is revoked for the organisation: every
  * org-scope assignment of the role, locked (all of them, whoever is

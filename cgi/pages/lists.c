@@ -309,14 +309,14 @@ search_rows(struct req *r, const char *const *terms, int nterms,
 
 int
 page_pick_people(struct req *r, struct tpl *t, const char *q,
-    const char *section)
+    const char *section, const char *member_of)
 {
-	const char		*terms[SEARCH_TERMS_MAX];
+	const char		*terms[SEARCH_TERMS_MAX], **units;
 	struct q_search1_rows	 rows;
 	struct q_search1_in	 in;
 	struct tpl		*s;
-	size_t			 i;
-	int			 nterms, rc;
+	size_t			 i, k, nunits;
+	int			 nterms, rc, member;
 
 	rows.n = 0;
 	if (q != NULL && (nterms = search_terms(&r->arena, q, terms)) > 0 &&
@@ -340,6 +340,13 @@ page_pick_people(struct req *r, struct tpl *t, const char *q,
 		tpl_set(s, "ID", rows.row[i].person.id);
 		tpl_set(s, "NAME", rows.row[i].person.name);
 		tpl_set(s, "UPN", rows.row[i].person.upn);
+		if (member_of == NULL)
+			continue;
+		/* The person's locations ride along with the hit. */
+		nunits = db_ids_decode(&r->arena, rows.row[i].units, &units);
+		for (member = 0, k = 0; k < nunits && !member; k++)
+			member = strcmp(units[k], member_of) == 0;
+		tpl_show(s, member ? "ALREADY" : "ADDABLE");
 	}
 	return DB_OK;
 }

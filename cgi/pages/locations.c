@@ -145,6 +145,122 @@ unit_json(struct req *r, const char *name, const char *desc)
 	    json_string(&r->arena, name), json_or_null(r, desc));
 }
 
+/* "Helpdesk administrator for the whole organisation" / "at Store 1". */
+static const char *
+role_held(struct req *r, enum role role, const char *unit_id,
+    const char *unit_name)
+{
+	return unit_id == NULL ? arena_printf(&r->arena, "%s for the "
+	    "whole organisation", authz_role_name(role)) :
+	    arena_printf(&r->arena, "%s at %s", authz_role_name(role),
+	    unit_name != NULL ? unit_name : unit_id);
+}
+
+/* The pages a change redirects to, whose notices differ. */
+enum notice_page { ON_UNITS, ON_UNIT, ON_ROLES };
+
+/*
+ * The notice (NOTICE, role="status") of the change that redirected to
+ * this page: done= is one of a fixed set of words, and the names in the
+ * sentence are read by id (who=, at=, the page's own location u), never
+ * taken from the address. A notice about a member or a role is shown
+ * only while it is still so, so a reload after someone undid the change
+ * says nothing false; a word that is not this page's says nothing.
+ * DB_OK or a db_err.
+ */
+static int
+notice(struct req *r, struct tpl *t, enum notice_page on,
+    const struct db_unit *u)
+{
+	struct q_user_name_rows		 who;
+	struct q_member_is_rows		 is;
+	struct q_role_held_rows		 holds;
+	struct q_unit_by_id_rows	 at;
+	const char			*msg = NULL, *scope = NULL, *sname = NULL;
+	enum done			 done = (enum done)r->in[K_DONE].i;
+	enum role			 role = (enum role)r->in[K_ROLE].i;
+	int				 rc;
+
+	if (r->in[K_DONE].text == NULL)
+		return DB_OK;
+	switch (done) {
+	case DONE_CREATED:
+	case DONE_SAVED:
+	case DONE_UNCHANGED:
+		if (on == ON_UNIT)
+			msg = done == DONE_CREATED ? "Location created." :
+			    done == DONE_SAVED ? "Location saved." : "Nothing "
+			    "to save: the name and description were already "
+			    "as shown.";
+		break;
+	case DONE_DELETED:
+		if (on == ON_UNITS)
+			msg = "Location deleted.";
+		break;
+	case DONE_ADDED:
+	case DONE_REMOVED:
+	case DONE_ASSIGNED:
+	case DONE_REVOKED:
+		if (r->in[K_WHO].text == NULL || on == ON_UNITS)
+			break;
+		if ((rc = q_user_name(r->db, &r->arena,
+		    &(struct q_user_name_in){ .id = DB_TEXT(r->in[K_WHO].text) },
+		    &who)) != DB_OK)
+			return rc;
+		if (who.n == 0)
+			break;
+		if (done == DONE_ADDED || done == DONE_REMOVED) {
+			if (on != ON_UNIT)
+				break;
+			if ((rc = q_member_is(r->db, &r->arena,
+			    &(struct q_member_is_in){ .unit = DB_TEXT(u->id),
+			    .user = DB_TEXT(who.row[0].id) }, &is)) != DB_OK)
+				return rc;
+			if ((is.n > 0) == (done == DONE_ADDED))
+				msg = arena_printf(&r->arena, done ==
+				    DONE_ADDED ? "Added %s to %s." :
+				    "Removed %s from %s.",
+				    who.row[0].display_name, u->name);
+			break;
+		}
+		if (r->in[K_ROLE].text == NULL)
+			break;
+		if (on == ON_UNIT) {
+			scope = u->id;
+			sname = u->name;
+		} else if (r->in[K_AT].text != NULL &&
+		    *r->in[K_AT].text != '\0') {
+			if ((rc = q_unit_by_id(r->db, &r->arena,
+			    &(struct q_unit_by_id_in){ .id =
+			    DB_TEXT(r->in[K_AT].text) }, &at)) != DB_OK)
+				return rc;
+			if (at.n == 0)
+				break;
+			scope = at.row[0].id;
+			sname = at.row[0].name;
+		}
+		if ((rc = q_role_held(r->db, &r->arena,
+		    &(struct q_role_held_in){ .user = DB_TEXT(who.row[0].id),
+		    .role = DB_TEXT(authz_role_id(role)),
+		    .scope_key = DB_TEXT(scope != NULL ? scope : "") },
+		    &holds)) != DB_OK)
+			return rc;
+		if ((holds.n > 0) == (done == DONE_ASSIGNED))
+			msg = arena_printf(&r->arena, done == DONE_ASSIGNED ?
+			    "%s now holds %s." : "%s no longer holds %s.",
+			    who.row[0].display_name, role_held(r, role, scope,
+			    sname));
+		break;
+	case DONE__MAX:
+		break;
+	}
+	if (msg != NULL) {
+		tpl_show(t, "NOTICE");
+		tpl_set(t, "NOTICE_MSG", msg);
+	}
+	return DB_OK;
+}
+
 /*
  * A page of locations for /admin/units: the first page, a page after
  * or before a cursor, or search hits for q (forward only). Fills t
@@ -243,10 +359,16 @@ units_page(struct req *r, int status, const struct unit_form *f)
 {
 	struct tpl	*t = page_new(r, "Locations");
 	const char	*q = r->in[K_Q].text;
+	int		 rc;
 
 	tpl_set(t, "Q", q != NULL ? q : "");
 	if (units_list(r, t, q) != 0)
 		return;
+	if ((rc = notice(r, t, ON_UNITS, NULL)) != DB_OK) {
+		tpl_free(t);
+		page_db_error(r, rc);
+		return;
+	}
 	if (may_change(r, AREA_UNITS)) {
 		tpl_show(t, "CREATE");
 		tpl_set(t, "CSRF", r->sess->csrf);
@@ -329,7 +451,8 @@ page_admin_units_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s", id));
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?done=created",
+	    id));
 }
 
 /* A role assignment row of a list: role, and person or scope. */
@@ -473,15 +596,16 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 		tpl_show(t, "ADD");
 		if (q != NULL && *q != '\0') {
 			tpl_show(t, "FOUND");
-			if ((rc = page_pick_people(r, t, q, "CANDIDATE")) !=
-			    DB_OK) {
+			if ((rc = page_pick_people(r, t, q, "CANDIDATE",
+			    un->id)) != DB_OK) {
 				tpl_free(t);
 				page_db_error(r, rc);
 				return;
 			}
 		}
 	}
-	if ((rc = unit_roles(r, t, un->id, BACK_UNIT)) != DB_OK) {
+	if ((rc = unit_roles(r, t, un->id, BACK_UNIT)) != DB_OK ||
+	    (rc = notice(r, t, ON_UNIT, un)) != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;
@@ -600,8 +724,8 @@ page_admin_unit_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
-	    r->path_id));
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?done=%s",
+	    r->path_id, rc == TXN_UNCHANGED ? "unchanged" : "saved"));
 }
 
 static int
@@ -679,7 +803,7 @@ page_admin_unit_delete_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, "/admin/units");
+	http_redirect(r, "/admin/units?done=deleted");
 }
 
 struct member_change {
@@ -731,6 +855,7 @@ member_post(struct req *r, int add)
 {
 	struct member_change	c;
 	struct unit_form	f;
+	const char		*q, *keep;
 	int			rc;
 
 	memset(&c, 0, sizeof(c));
@@ -758,8 +883,13 @@ member_post(struct req *r, int add)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
-	    r->path_id));
+	/* Back with the search, to add another of the people found. */
+	q = r->in[K_Q].text;
+	keep = add && q != NULL && *q != '\0' ? arena_printf(&r->arena,
+	    "q=%s&", http_urlencode(&r->arena, q)) : "";
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?%sdone=%s&"
+	    "who=%s", r->path_id, keep, add ? "added" : "removed",
+	    c.who->id));
 }
 
 /*
@@ -957,7 +1087,7 @@ roles_page(struct req *r, int status, const char *error)
 	}
 	if (q != NULL && *q != '\0') {
 		tpl_show(t, "FOUND");
-		rc = page_pick_people(r, t, q, "CANDIDATE");
+		rc = page_pick_people(r, t, q, "CANDIDATE", NULL);
 	}
 	if (rc == DB_OK && uq != NULL && *uq != '\0')
 		rc = unit_hits(r, t, uq);
@@ -969,6 +1099,8 @@ roles_page(struct req *r, int status, const char *error)
 		tpl_set(t, "LOCATION_NAME", unit.row[0].unit.name);
 		rc = unit_roles(r, t, unit.row[0].unit.id, BACK_LOCATION);
 	}
+	if (rc == DB_OK)
+		rc = notice(r, t, ON_ROLES, NULL);
 	if (rc != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
@@ -1087,14 +1219,22 @@ role_form(struct req *r, struct role_change *c, int assign)
 	return person_of_form(r, &c->who);
 }
 
-/* "Helpdesk administrator for the whole organisation" / "at Store 1". */
+/* The notice of c for the page it redirects to (notice()); on a
+ * location's own page its scope goes without saying. */
+static const char *
+role_done(struct req *r, const struct role_change *c, enum notice_page on)
+{
+	return arena_printf(&r->arena, "done=%s&who=%s&role=%s%s%s",
+	    c->assign ? "assigned" : "revoked", c->who->id,
+	    authz_role_id(c->role), on == ON_ROLES ? "&at=" : "",
+	    on == ON_ROLES && c->unit_id != NULL ? c->unit_id : "");
+}
+
+/* The role of c and its scope, as role_held() says them. */
 static const char *
 held(struct req *r, const struct role_change *c)
 {
-	return c->unit_id == NULL ? arena_printf(&r->arena, "%s for the "
-	    "whole organisation", authz_role_name(c->role)) :
-	    arena_printf(&r->arena, "%s at %s", authz_role_name(c->role),
-	    c->unit_name != NULL ? c->unit_name : c->unit_id);
+	return role_held(r, c->role, c->unit_id, c->unit_name);
 }
 
 /*
@@ -1132,8 +1272,8 @@ page_admin_roles_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s",
-	    c.who->id));
+	http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s&%s",
+	    c.who->id, role_done(r, &c, ON_ROLES)));
 }
 
 /*
@@ -1176,12 +1316,12 @@ page_admin_revoke_post(struct req *r)
 		return;
 	}
 	if (back == BACK_UNIT && c.unit_id != NULL)
-		http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
-		    c.unit_id));
+		http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?%s",
+		    c.unit_id, role_done(r, &c, ON_UNIT)));
 	else if (back == BACK_LOCATION && c.unit_id != NULL)
-		http_redirect(r, arena_printf(&r->arena, "/admin/roles?unit=%s",
-		    c.unit_id));
+		http_redirect(r, arena_printf(&r->arena, "/admin/roles?unit=%s&"
+		    "%s", c.unit_id, role_done(r, &c, ON_ROLES)));
 	else
-		http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s",
-		    c.who->id));
+		http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s&"
+		    "%s", c.who->id, role_done(r, &c, ON_ROLES)));
 }

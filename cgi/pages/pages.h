@@ -74,10 +74,12 @@ void	 page_phone_post(struct req *);
  * lists.c: the people whose names (UPN, email, phone) q starts a word
  * of, as /search finds them, for an admin form that picks one: up to a
  * page of sections named section, each with ID, NAME and UPN, or the
- * section NO_HITS when there is nobody. DB_OK or a db_err.
+ * section NO_HITS when there is nobody. With member_of (a location's
+ * id as the database spells it), each also shows ALREADY when the
+ * person is a member there, else ADDABLE. DB_OK or a db_err.
  */
 int	 page_pick_people(struct req *, struct tpl *, const char *q,
-	    const char *section);
+	    const char *section, const char *member_of);
 
 /* console.c: the admin console's home */
 void	 page_admin(struct req *);

@@ -245,7 +245,8 @@ def unit_create_rules():
     r = create_form(b, {"name": "  %s  " % name, "description": "Open 9-5"},
                     303)
     uid = unit_id_of(name)
-    eq(r.location, "/admin/units/%s" % uid, "where a new location goes")
+    eq(r.location, "/admin/units/%s?done=created" % uid, "where a new "
+       "location goes")
     eq(sql("SELECT description FROM units WHERE id = %s" % sqlq(uid)),
        [["Open 9-5"]], "the new location's description")
     row = one_audit(mark, "unit.create", action="unit.create")
@@ -326,7 +327,7 @@ def unit_rename_follows():
     new = "Shop %s" % new_word
     mark = audit_mark()
     r = edit_post(g, path, {"name": new, "description": "Renamed"})
-    eq((r.status, r.location), (303, path), "POST %s" % path)
+    eq((r.status, r.location), (303, path + "?done=saved"), "POST %s" % path)
     row = one_audit(mark, "unit.update", action="unit.update")
     eq((row["target_id"], row["target_name"], row["client"]),
        (uid, new, "admin"), "the unit.update row")
@@ -479,10 +480,11 @@ def unit_delete_refused_then_allowed():
     g.post("/admin/roles/revoke", {"user": user_id(holder), "role":
                                    "password-administrator", "unit": uid,
                                    "back": "unit"})
-    eq((g.last.status, g.last.location), (303, path), "revoke from the "
-       "location's page")
+    eq((g.last.status, g.last.location),
+       (303, path + "?done=revoked&who=%s&role=password-administrator"
+        % user_id(holder)), "revoke from the location's page")
     r, mark = delete(303)
-    eq(r.location, "/admin/units", "after a delete")
+    eq(r.location, "/admin/units?done=deleted", "after a delete")
     eq(sql("SELECT COUNT(*) FROM units WHERE id = %s" % sqlq(uid)), [["0"]],
        "the deleted location")
     eq(sql("SELECT COUNT(*) FROM search_words WHERE ref_id = %s"
@@ -524,7 +526,8 @@ def unit_members_add_remove():
     check(who in norm(forms[0].text()), "the found person's name")
     mark = audit_mark()
     r = g.post(path + "/members", {"user": pid})
-    eq((r.status, r.location), (303, path), "POST %s/members" % path)
+    eq((r.status, r.location), (303, path + "?done=added&who=%s" % pid),
+       "POST %s/members" % path)
     row = one_audit(mark, "unit.member.add", action="unit.member.add")
     eq((row["target_id"], row["target_name"], row["client"]),
        (pid, who, "admin"), "the unit.member.add row")
@@ -548,7 +551,8 @@ def unit_members_add_remove():
     # remove: gone from My Staff on the next request
     mark = audit_mark()
     r = g.post(path + "/members/remove", {"user": pid})
-    eq((r.status, r.location), (303, path), "POST .../members/remove")
+    eq((r.status, r.location), (303, path + "?done=removed&who=%s" % pid),
+       "POST .../members/remove")
     row = one_audit(mark, "unit.member.remove", action="unit.member.remove")
     eq((row["target_id"], details(row)), (pid, {"location": name,
                                                 "locationId": uid}),
@@ -567,6 +571,150 @@ def unit_members_add_remove():
     eq(g.post("/admin/units/0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3/members",
               {"user": pid}).status, 404, "adding to an unknown location")
     eq(g.post(path + "/members", {}).status, 400, "adding nobody")
+
+
+def notice(r):
+    """The text of the page's notice (role=status), or None."""
+    n = r.page.by_id("notice")
+    if n is None:
+        return None
+    eq(n.attrs.get("role"), "status", "%s: the notice's role" % desc(r))
+    return norm(n.text())
+
+
+def add_form(r):
+    """The #add form of a location's page: ([the text of each person
+    found], {the ids with an Add button}, the value of its hidden q)."""
+    f = r.page.by_id("add")
+    check(f is not None, "%s: no #add form" % desc(r))
+    items = [norm(li.text()) for li in f.iter() if li.tag == "li"]
+    buttons = {x.attrs.get("value") for x in f.iter() if x.tag == "button"}
+    q = [x.attrs.get("value") for x in f.iter() if x.tag == "input" and
+         x.attrs.get("name") == "q"]
+    eq(len(q), 1, "%s: hidden q inputs of #add" % desc(r))
+    return items, buttons, q[0]
+
+
+@test
+def admin_notices_after_changes():
+    """Each change of the locations and roles pages says what it did on
+    the page its 303 goes to, again on a reload, and no longer once it is
+    not so; the words are a fixed set and the names are read by id,
+    never from the address."""
+    g = admin("global-administrator")
+    word = "Ntc%s%s" % (TAG, secrets.token_hex(2))
+    name = "Harbour %s" % word
+    r = create_form(g, {"name": name}, 303)
+    created = r.location
+    path = created.split("?")[0]
+    uid = path.rsplit("/", 1)[1]
+    for n in range(2):
+        eq(notice(g.expect("GET", created, 200)), "Location created.",
+           "the notice of a create (load %d)" % n)
+    eq(notice(g.expect("GET", path, 200)), None, "the page without done=")
+    r = edit_post(g, path, {"name": name, "description": "Quay side"})
+    eq(notice(g.expect("GET", r.location, 200)), "Location saved.",
+       "the notice of a save")
+    r = edit_post(g, path, {"name": name, "description": "Quay side"})
+    eq(r.location, path + "?done=unchanged", "a save that changes nothing")
+    check((notice(g.expect("GET", r.location, 200)) or "").startswith(
+        "Nothing to save"), "the notice of a save that changed nothing")
+    # a member, added and removed
+    who = "Ada Ntcadmin%s" % TAG
+    pid = user_id(add_person(who))
+    q = "ntcadmin" + TAG
+    r = g.expect("GET", path + "?" + urllib.parse.urlencode({"q": q}), 200)
+    r = g.post(path + "/members", {"user": pid, "q": add_form(r)[2]})
+    added = r.location
+    eq(r.status, 303, "POST %s/members" % path)
+    eq(notice(g.expect("GET", added, 200)), "Added %s to %s." % (who, name),
+       "the notice of an add")
+    r = g.post(path + "/members/remove", {"user": pid})
+    eq(notice(g.expect("GET", r.location, 200)), "Removed %s from %s."
+       % (who, name), "the notice of a remove")
+    eq(notice(g.expect("GET", added, 200)), None, "the add's notice once "
+       "the person is removed")
+    # a role at the location, revoked on the location's page
+    g.expect("GET", "/admin/roles?user=%s&unit=%s" % (pid, uid), 200)
+    r = g.post("/admin/roles", {"user": pid, "role": "helpdesk-administrator",
+                                "unit": uid})
+    assigned = r.location
+    eq(notice(g.expect("GET", assigned, 200)), "%s now holds Helpdesk "
+       "administrator at %s." % (who, name), "the notice of an assign")
+    g.expect("GET", path, 200)
+    r = g.post("/admin/roles/revoke", {"user": pid, "role":
+                                       "helpdesk-administrator", "unit": uid,
+                                       "back": "unit"})
+    eq(notice(g.expect("GET", r.location, 200)), "%s no longer holds "
+       "Helpdesk administrator at %s." % (who, name), "the notice of a "
+       "revoke on the location's page")
+    eq(notice(g.expect("GET", assigned, 200)), None, "the assign's notice "
+       "once the role is revoked")
+    # for the whole organisation, revoked from the person's roles
+    g.expect("GET", "/admin/roles?user=%s" % pid, 200)
+    r = g.post("/admin/roles", {"user": pid, "role": "directory-reader",
+                                "unit": ""})
+    eq(notice(g.expect("GET", r.location, 200)), "%s now holds Directory "
+       "reader for the whole organisation." % who, "the notice of an "
+       "organisation-wide assign")
+    r = g.post("/admin/roles/revoke", {"user": pid, "role":
+                                       "directory-reader", "unit": ""})
+    eq(notice(g.expect("GET", r.location, 200)), "%s no longer holds "
+       "Directory reader for the whole organisation." % who, "the notice "
+       "of an organisation-wide revoke")
+    # nothing typed into the address is shown: a word not of the set is a
+    # 400, one of another page or about someone unknown says nothing
+    for bad in ("<b>hacked</b>", "Location deleted."):
+        eq(g.get(path + "?" + urllib.parse.urlencode({"done": bad})).status,
+           400, "done=%r" % bad)
+    for url in (path + "?done=deleted",
+                "/admin/units?done=created",
+                path + "?done=added&who=0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3",
+                path + "?done=added",
+                "/admin/roles?done=revoked&who=%s" % pid):
+        eq(notice(g.expect("GET", url, 200)), None, "the notice of %s" % url)
+    # delete: the list says so
+    g.expect("GET", path, 200)
+    r = g.post(path + "/delete", {})
+    eq(r.location, "/admin/units?done=deleted", "where a delete goes")
+    eq(notice(g.expect("GET", r.location, 200)), "Location deleted.",
+       "the notice of a delete")
+
+
+@test
+def member_add_keeps_search():
+    """Add keeps the search, so several people found can be added one
+    after another; people who are members already are not offered Add."""
+    g = admin("user-administrator")
+    name, uid = add_unit(label("Several"))
+    path = "/admin/units/%s" % uid
+    word = "Sev%s%s" % (TAG, secrets.token_hex(2))
+    names = ["%s %s" % (first, word) for first in ("Ann", "Bob", "Cid")]
+    pids = [user_id(add_person(n)) for n in names]
+    cli_ok("unit", "add-member", "--unit", uid, "--user", pids[2])
+    r = g.expect("GET", path + "?" + urllib.parse.urlencode({"q": word}), 200)
+    for i, pid in enumerate(pids[:2]):
+        items, buttons, q = add_form(r)
+        eq(q, word, "the search the add form carries")
+        eq(buttons, set(pids[i:2]), "add %d: the Add buttons" % i)
+        for n, text in zip(names, items):
+            check(text.startswith(n), "add %d: the people found: %r"
+                  % (i, items))
+            check(text.endswith("already a member") == (n in names[:i] +
+                                                        names[2:]),
+                  "add %d: %r" % (i, text))
+        r = g.post(path + "/members", {"user": pid, "q": q})
+        eq(r.status, 303, "add %d" % i)
+        loc = urllib.parse.urlsplit(r.location)
+        eq((loc.path, urllib.parse.parse_qs(loc.query)),
+           (path, {"q": [word], "done": ["added"], "who": [pid]}),
+           "add %d: where it goes" % i)
+        r = g.expect("GET", r.location, 200)
+        eq(r.page.by_id("q").attrs.get("value"), word, "add %d: the search "
+           "box" % i)
+    items, buttons, _ = add_form(r)
+    eq(buttons, set(), "the Add buttons once all are members")
+    eq(sorted(member_units(p) for p in pids), [[uid]] * 3, "the members")
 
 
 @test
@@ -599,7 +747,9 @@ def role_assign_revoke_takes_effect():
     mark = audit_mark()
     r = pra.post("/admin/roles", {"user": m.id, "role":
                                   "helpdesk-administrator", "unit": uid})
-    eq((r.status, r.location), (303, "/admin/roles?user=%s" % m.id),
+    eq((r.status, r.location), (303, "/admin/roles?user=%s&done=assigned&"
+                                     "who=%s&role=helpdesk-administrator&"
+                                     "at=%s" % (m.id, m.id, uid)),
        "POST /admin/roles")
     row = one_audit(mark, "role.assign", action="role.assign")
     eq((row["actor_id"], row["target_id"], row["target_name"],
@@ -622,7 +772,9 @@ def role_assign_revoke_takes_effect():
     r = pra.post("/admin/roles/revoke", {"user": m.id, "role":
                                          "helpdesk-administrator",
                                          "unit": uid, "back": "location"})
-    eq((r.status, r.location), (303, "/admin/roles?unit=%s" % uid),
+    eq((r.status, r.location), (303, "/admin/roles?unit=%s&done=revoked&"
+                                     "who=%s&role=helpdesk-administrator&"
+                                     "at=%s" % (uid, m.id, uid)),
        "POST /admin/roles/revoke")
     row = one_audit(mark, "role.revoke", action="role.revoke")
     eq((row["target_id"], row["result"], details(row)["location"]),
@@ -990,7 +1142,7 @@ def admin_location_pages_escape():
     name = '<img src=x onerror=alert(1)> "Depot" %s' % word
     descr = "</td><script>alert('d')</script>"
     r = create_form(g, {"name": name, "description": descr}, 303)
-    path = r.location
+    path = r.location.split("?")[0]
     uid = path.rsplit("/", 1)[1]
     p = add_person("Esme Escape%s" % TAG, uid)
     cli_ok("role", "assign", "--user", p, "--role", "helpdesk-administrator",
