@@ -70,5 +70,16 @@
 </table>{{/HAS_UNIT_ROLES}}
 {{#MORE_UNIT_ROLES}}<p class="hint">The first {{UNIT_ROLES_SHOWN}} are shown.</p>{{/MORE_UNIT_ROLES}}
 {{/LOCATION}}
+{{#OVERVIEW}}
+<h2 id="org-roles-heading">Roles for the whole organisation</h2>
+{{#NO_ORG_ROLES}}<p id="no-org-roles">Nobody holds a role for the whole organisation.</p>{{/NO_ORG_ROLES}}
+{{#HAS_ORG_ROLES}}<table class="list" id="org-roles">
+<tr><th scope="col">Role</th><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Account</th></tr>
+{{#ORG_ROLE}}<tr><td>{{ROLE}}</td><td><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{#ORG_DISABLED}}<span class="flag">disabled</span>{{/ORG_DISABLED}}</td></tr>
+{{/ORG_ROLE}}
+</table>{{/HAS_ORG_ROLES}}
+{{#MORE_ORG_ROLES}}<p class="hint" id="more-org-roles">The first {{ORG_ROLES_SHOWN}} are shown: find a person above to see anyone's roles.</p>{{/MORE_ORG_ROLES}}
+<p class="hint">Roles held at one location are listed on that location's page.</p>
+{{/OVERVIEW}}
 {{#READ_ONLY}}<p class="hint" id="read-only">Your role lets you read the role assignments, not change them.</p>{{/READ_ONLY}}
 {{>FOOTER}}

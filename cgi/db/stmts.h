@@ -480,6 +480,15 @@ STMT(Q_UNIT_UPDATE, IN(name, description, id), OUT(),
     "UPDATE units SET name = ?, description = ? WHERE id = ?")
 STMT(Q_UNIT_DELETE, IN(id), OUT(),
     "DELETE FROM units WHERE id = ?")
+/*
+ * Who holds which role for the whole organisation (/admin/roles before
+ * anything is picked), by role and name, at most max.
+ */
+STMT(Q_ORG_ROLES, IN(max), OUT(role, user_id, display_name, upn,
+    enabled:int),
+    "SELECT r.role, u.id, u.display_name, u.upn, u.enabled FROM "
+    "role_assignments r JOIN users u ON u.id = r.user_id WHERE "
+    "r.unit_id IS NULL ORDER BY r.role, u.display_name, u.id LIMIT ?")
 /* The roles held at a location, by person, at most max. */
 STMT(Q_UNIT_ROLES, IN(unit, max), OUT(role, user_id, display_name, upn),
     "SELECT r.role, u.id, u.display_name, u.upn FROM role_assignments r "

@@ -29,6 +29,7 @@
 #include "tpl.h"
 
 #define UNIT_ROLES_MAX	100	/* roles listed for a location (Q_UNIT_ROLES) */
+#define ORG_ROLES_MAX	200	/* organisation-wide roles listed (Q_ORG_ROLES) */
 
 /* Transaction outcomes that roll back (db_txn passes them on). */
 enum {
@@ -1039,9 +1040,47 @@ unit_hits(struct req *r, struct tpl *t, const char *uq)
 }
 
 /*
+ * Who holds which role for the whole organisation, as ORG_ROLE
+ * sections of t (the first ORG_ROLES_MAX, saying so when there are
+ * more): "who are our global administrators?" without a search. DB_OK
+ * or a db_err.
+ */
+static int
+org_roles(struct req *r, struct tpl *t)
+{
+	struct q_org_roles_rows	 rows;
+	struct tpl		*s;
+	size_t			 i;
+	int			 k, rc;
+
+	if ((rc = q_org_roles(r->db, &r->arena, &(struct q_org_roles_in){
+	    .max = DB_INT(ORG_ROLES_MAX + 1) }, &rows)) != DB_OK)
+		return rc;
+	tpl_show(t, "OVERVIEW");
+	for (i = 0; i < rows.n && i < ORG_ROLES_MAX; i++) {
+		s = tpl_section(t, "ORG_ROLE");
+		k = authz_role_parse(rows.row[i].role);
+		tpl_set(s, "ROLE", k >= 0 ? authz_role_name((enum role)k) :
+		    rows.row[i].role);
+		tpl_set(s, "PERSON_ID", rows.row[i].user_id);
+		tpl_set(s, "PERSON", rows.row[i].display_name);
+		tpl_set(s, "UPN", rows.row[i].upn);
+		if (!rows.row[i].enabled)
+			tpl_show(s, "ORG_DISABLED");
+	}
+	tpl_show(t, rows.n > 0 ? "HAS_ORG_ROLES" : "NO_ORG_ROLES");
+	if (rows.n > ORG_ROLES_MAX) {
+		tpl_show(t, "MORE_ORG_ROLES");
+		tpl_set_int(t, "ORG_ROLES_SHOWN", ORG_ROLES_MAX);
+	}
+	return DB_OK;
+}
+
+/*
  * /admin/roles with status: a person search (q) and a location search
  * (unit_q); the roles of the person picked (user) with the assign
- * form, and the roles held at the location picked (unit). error: a
+ * form, and the roles held at the location picked (unit); with neither
+ * picked, the roles held for the whole organisation. error: a
  * sentence for a refused change, or NULL. 404 for an unknown person or
  * location.
  */
@@ -1101,6 +1140,8 @@ roles_page(struct req *r, int status, const char *error)
 	}
 	if (rc == DB_OK)
 		rc = notice(r, t, ON_ROLES, NULL);
+	if (rc == DB_OK && who.n == 0 && unit.n == 0)
+		rc = org_roles(r, t);
 	if (rc != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);

@@ -858,6 +858,88 @@ def role_assign_rules():
              ).status, 404, "GET the roles of an unknown person")
 
 
+ORG_ROLES_SHOWN = 200      # ORG_ROLES_MAX of cgi/pages/locations.c
+
+
+def org_roles_db(limit):
+    """(role id, display name, username, enabled) of the org-scope
+    assignments in the overview's order, at most limit."""
+    return [tuple(x) for x in sql(
+        "SELECT r.role, u.display_name, u.upn, u.enabled FROM "
+        "role_assignments r JOIN users u ON u.id = r.user_id WHERE "
+        "r.unit_id IS NULL ORDER BY r.role, u.display_name, u.id LIMIT %d"
+        % limit)]
+
+
+@test
+def roles_overview():
+    """/admin/roles, before anything is picked, lists who holds which role
+    for the whole organisation (disabled accounts flagged; roles at one
+    location left to that location), the first 200 and says so past
+    them; a person or location picked replaces it."""
+    off = make_user(name="Olga Overview%s" % TAG)
+    cli_ok("role", "assign", "--user", off.upn, "--role", "reports-reader")
+    cli_ok("user", "disable", "--upn", off.upn)
+    name, uid = add_unit(label("Overview"))
+    local = add_person("Lou Overlocal%s" % TAG, name)
+    cli_ok("role", "assign", "--user", local, "--role",
+           "helpdesk-administrator", "--unit", name)
+    g = admin("global-administrator")
+    # the role names, as the assign form offers them
+    r = g.expect("GET", "/admin/roles?user=%s" % off.id, 200)
+    names = {o.attrs.get("value"): norm(o.text()).split(" (")[0]
+             for o in r.page.by_id("role").iter() if o.tag == "option"}
+    eq(len(names), 12, "the roles of the assign form")
+    bulk = "bulk%s-%s" % (secrets.token_hex(2), RUN)
+    try:
+        for role in ("directory-reader", "global-administrator"):
+            b = admin(role)
+            r = b.expect("GET", "/admin/roles", 200)
+            check(r.page.by_id("org-roles-heading") is not None,
+                  "%s: no overview on /admin/roles" % role)
+            rows = [c for _, c in table_rows(r, "org-roles")]
+            want = org_roles_db(ORG_ROLES_SHOWN + 1)
+            eq([(c[0], c[1], c[2], c[3]) for c in rows],
+               [(names[ro], n, u, "" if e == "1" else "disabled")
+                for ro, n, u, e in want[:ORG_ROLES_SHOWN]],
+               "%s: the overview" % role)
+            check(not any(local == c[2] for c in rows), "a role at one "
+                  "location in the overview")
+            # (a stack the suite ran on before may hold more than 200)
+            eq(r.page.by_id("more-org-roles") is not None,
+               len(want) > ORG_ROLES_SHOWN, "'first 200 shown'")
+        if len(want) <= ORG_ROLES_SHOWN:
+            check(("Global administrator", admin_user(
+                "global-administrator").name, "") in
+                [(c[0], c[1], c[3]) for c in rows] and
+                ("Reports reader", off.name, "disabled") in
+                [(c[0], c[1], c[3]) for c in rows],
+                "the global administrator or the disabled reader is not "
+                "listed")
+        # the overview goes when a person or a location is picked
+        for path in ("/admin/roles?user=%s" % off.id,
+                     "/admin/roles?unit=%s" % uid):
+            r = g.expect("GET", path, 200)
+            eq(table_rows(r, "org-roles"), [], "the overview on %s" % path)
+        # past the bound: the first 200, and a sentence
+        n = ORG_ROLES_SHOWN + 1 - len(org_roles_db(ORG_ROLES_SHOWN + 1))
+        if n > 0:
+            sql("INSERT INTO users (id, upn, display_name) SELECT UUID(), "
+                "CONCAT('%s-', seq, '@bb.example'), CONCAT('Zz Bulk ', "
+                "seq) FROM seq_1_to_%d" % (bulk, n))
+            sql("INSERT INTO role_assignments (user_id, role, unit_id) "
+                "SELECT id, 'reports-reader', NULL FROM users WHERE upn "
+                "LIKE '%s-%%'" % bulk)
+        r = g.expect("GET", "/admin/roles", 200)
+        eq([c[2] for _, c in table_rows(r, "org-roles")],
+           [u for _, _, u, _ in org_roles_db(ORG_ROLES_SHOWN)],
+           "the overview past its bound")
+        check("first 200" in (r.id_text("more-org-roles") or ""),
+              "past the bound: %r" % r.id_text("more-org-roles"))
+    finally:
+        sql("DELETE FROM users WHERE upn LIKE '%s-%%'" % bulk)
+
+
 def global_admins():
     return [x[0] for x in sql("SELECT CAST(user_id AS CHAR) FROM "
                               "role_assignments WHERE role = "
