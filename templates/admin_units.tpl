@@ -21,10 +21,10 @@
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <p><label for="name">Name</label> <span class="hint">(1-100 characters, not used by another location)</span><br>
 <input type="text" id="name" name="name" value="{{NAME_VALUE}}" size="40" maxlength="100"{{#NAME_BAD}} aria-invalid="true" aria-describedby="name-error" class="invalid"{{/NAME_BAD}}></p>
-{{#NAME_BAD}}<p class="error" id="name-error">{{NAME_ERROR}}{{#TAKEN}}There is already a location named <a href="/admin/units/{{TAKEN_ID}}" id="taken">{{TAKEN_NAME}}</a> (names are the same whatever their case or accents).{{/TAKEN}}</p>{{/NAME_BAD}}
+{{#NAME_BAD}}<p class="error" id="name-error" role="alert">{{NAME_ERROR}}{{#TAKEN}}There is already a location named <a href="/admin/units/{{TAKEN_ID}}" id="taken">{{TAKEN_NAME}}</a> (names are the same whatever their case or accents).{{/TAKEN}}</p>{{/NAME_BAD}}
 <p><label for="description">Description</label> <span class="hint">(optional, at most 500 characters)</span><br>
 <input type="text" id="description" name="description" value="{{DESC_VALUE}}" size="60" maxlength="500"{{#DESC_BAD}} aria-invalid="true" aria-describedby="description-error" class="invalid"{{/DESC_BAD}}></p>
-{{#DESC_BAD}}<p class="error" id="description-error">{{DESC_ERROR}}</p>{{/DESC_BAD}}
+{{#DESC_BAD}}<p class="error" id="description-error" role="alert">{{DESC_ERROR}}</p>{{/DESC_BAD}}
 <p><button type="submit" id="create-button">Create the location</button></p>
 </form>
 {{/CREATE}}

@@ -376,6 +376,8 @@ units_page(struct req *r, int status, const struct unit_form *f)
 		form_fields(t, f ? f->name : NULL, f ? f->desc : NULL, f);
 	} else
 		tpl_show(t, "READ_ONLY");
+	if (status == 422)
+		page_title_refused(t);
 	page_render(r, status, "admin_units.tpl", t);
 }
 
@@ -456,10 +458,15 @@ page_admin_units_post(struct req *r)
 	    id));
 }
 
-/* A role assignment row of a list: role, and person or scope. */
+/*
+ * A role assignment row of a list: role, and person or scope; the
+ * revoke button is named after what it takes from whom (unit_name:
+ * NULL on a location's own list, where the scope goes without saying).
+ */
 static void
 assignment_row(struct req *r, struct tpl *s, const char *role,
-    const char *user_id, const char *unit_id, enum back_to back)
+    const char *user_id, const char *person, const char *unit_id,
+    const char *unit_name, enum back_to back)
 {
 	int	k = authz_role_parse(role);
 
@@ -476,6 +483,10 @@ assignment_row(struct req *r, struct tpl *s, const char *role,
 		tpl_set(s, "SCOPE_ID", unit_id != NULL ? unit_id : "");
 		tpl_set(s, "BACK", back == BACK_UNIT ? "unit" :
 		    back == BACK_LOCATION ? "location" : "person");
+		tpl_set(s, "REVOKE_WHAT", arena_printf(&r->arena, "%s from %s",
+		    unit_name == NULL && back != BACK_PERSON ?
+		    authz_role_name((enum role)k) : role_held(r, (enum role)k,
+		    unit_id, unit_name), person));
 	}
 }
 
@@ -500,8 +511,8 @@ unit_roles(struct req *r, struct tpl *t, const char *id, enum back_to back)
 		tpl_set(s, "PERSON_ID", rows.row[i].user_id);
 		tpl_set(s, "PERSON", rows.row[i].display_name);
 		tpl_set(s, "UPN", rows.row[i].upn);
-		assignment_row(r, s, rows.row[i].role, rows.row[i].user_id, id,
-		    back);
+		assignment_row(r, s, rows.row[i].role, rows.row[i].user_id,
+		    rows.row[i].display_name, id, NULL, back);
 	}
 	if (rows.n == 0)
 		tpl_show(t, "NO_UNIT_ROLES");
@@ -615,6 +626,8 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 		tpl_show(t, "ASSIGN_HERE");
 		tpl_show(t, "CAN_REVOKE");
 	}
+	if (status == 422)
+		page_title_refused(t);
 	page_render(r, status, "admin_unit.tpl", t);
 }
 
@@ -972,7 +985,8 @@ person_roles(struct req *r, struct tpl *t, const struct q_user_name_row *who,
 		s = tpl_section(t, "HELD");
 		scope_cell(s, roles.row[i].unit_id, roles.row[i].unit_name);
 		assignment_row(r, s, roles.row[i].role, who->id,
-		    roles.row[i].unit_id, BACK_PERSON);
+		    who->display_name, roles.row[i].unit_id,
+		    roles.row[i].unit_name, BACK_PERSON);
 	}
 	tpl_show(t, roles.n > 0 ? "HAS_ROLES" : "NO_ROLES");
 	if (!may_change(r, AREA_ROLES))
@@ -1150,6 +1164,8 @@ roles_page(struct req *r, int status, const char *error)
 	if (who.n == 0 && unit.n == 0)
 		tpl_show(t, "PICK");
 	tpl_show(t, may_change(r, AREA_ROLES) ? "CAN_REVOKE" : "READ_ONLY");
+	if (status == 422)
+		page_title_refused(t);
 	page_render(r, status, "admin_roles.tpl", t);
 }
 

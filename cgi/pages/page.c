@@ -49,6 +49,12 @@ page_new(struct req *r, const char *title)
 }
 
 void
+page_title_refused(struct tpl *t)
+{
+	tpl_set_global(t, "TITLE_NOTE", ": not saved");
+}
+
+void
 page_render(struct req *r, int status, const char *file, struct tpl *t)
 {
 	char	*out = NULL;

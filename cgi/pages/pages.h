@@ -12,6 +12,9 @@ struct tpl;
 
 /* A page dictionary with the layout (title, who is signed in, nav). */
 struct tpl	*page_new(struct req *, const char *title);
+/* The title of a page whose form was refused says so ("X: not saved"),
+ * for those who hear the title first. */
+void		 page_title_refused(struct tpl *);
 /* Expands file and sends it with status; frees t. */
 void		 page_render(struct req *, int status, const char *file,
 		    struct tpl *t);

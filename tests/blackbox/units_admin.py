@@ -522,7 +522,7 @@ def unit_members_add_remove():
     eq(len(forms), 1, "the forms of the people found for memberadd%s" % TAG)
     eq([(x.attrs.get("name"), x.attrs.get("value"), norm(x.text()))
         for x in forms[0].iter() if x.tag == "button"],
-       [("user", pid, "Add")], "the Add buttons of the people found")
+       [("user", pid, "Add " + who)], "the Add buttons of the people found")
     check(who in norm(forms[0].text()), "the found person's name")
     mark = audit_mark()
     r = g.post(path + "/members", {"user": pid})
@@ -1241,6 +1241,92 @@ def admin_location_pages_escape():
     r = g.expect("GET", path, 200)
     eq((field(r, "name"), field(r, "description")), (name, descr),
        "the edit form's values")
+
+
+def title(r):
+    t = r.page.all("title")
+    check(len(t) == 1, "%s: %d titles" % (desc(r), len(t)))
+    return norm(t[0].text())
+
+
+def position(r, node):
+    """The place of node in the page's document order."""
+    for i, n in enumerate(r.page.root.iter()):
+        if n is node:
+            return i
+    raise Fail("%s: node not in the page" % desc(r))
+
+
+@test
+def admin_location_pages_accessible():
+    """Buttons are named after what they act on (a visually hidden part),
+    a refused form's title says so and its sentences are alerts, and
+    Delete stands apart from Save, with what it needs."""
+    g = admin("global-administrator")
+    name, uid = add_unit(label("Access"))
+    path = "/admin/units/%s" % uid
+    ada = "Ada Accessmember%s" % TAG
+    add_person(ada, name)
+    bo = "Bo Accesscandidate%s" % TAG
+    add_person(bo)
+    hal = "Hal Accessholder%s" % TAG
+    hal_upn = add_person(hal)
+    cli_ok("role", "assign", "--user", hal_upn, "--role",
+           "password-administrator", "--unit", name)
+    cli_ok("role", "assign", "--user", hal_upn, "--role",
+           "helpdesk-administrator")
+    r = g.expect("GET", path + "?" + urllib.parse.urlencode(
+        {"q": "accesscandidate" + TAG}), 200)
+    names = [norm(b.text()) for b in r.page.all("button")]
+    for want in ("Remove " + ada, "Add " + bo,
+                 "Revoke Password administrator from " + hal):
+        check(want in names, "%r not among the buttons %r" % (want, names))
+    for b in r.page.all("button"):
+        if norm(b.text()).split()[0] in ("Remove", "Add", "Revoke"):
+            hidden = [s for s in b.iter() if s.tag == "span" and
+                      "visually-hidden" in s.attrs.get("class", "")]
+            eq(len(hidden), 1, "the hidden part of %r" % norm(b.text()))
+    css = g.expect("GET", "/static/style.css", 200).body
+    check(".visually-hidden" in css, "style.css has no .visually-hidden")
+    r = g.expect("GET", "/admin/roles?user=%s" % user_id(hal_upn), 200)
+    names = [norm(b.text()) for b in r.page.all("button")]
+    for want in ("Revoke Password administrator at %s from %s" % (name, hal),
+                 "Revoke Helpdesk administrator for the whole organisation "
+                 "from %s" % hal):
+        check(want in names, "%r not among the buttons %r" % (want, names))
+    # Delete: its own section after the roles, saying what it needs
+    r = g.expect("GET", path, 200)
+    check(not title(r).endswith("not saved - staffdesk"), "the title of a "
+          "page: %r" % title(r))
+    h2 = {norm(h.text()): h for h in r.page.all("h2")}
+    check("Delete this location" in h2, "no Delete heading: %r" % list(h2))
+    dele, edit = r.page.by_id("delete"), r.page.by_id("edit")
+    check(position(r, edit) < position(r, h2["Roles held at this location"])
+          < position(r, h2["Delete this location"]) < position(r, dele),
+          "Delete is not in its own section after the roles")
+    check("empty" in (r.id_text("delete-hint") or ""), "the delete hint: %r"
+          % r.id_text("delete-hint"))
+    # refused forms: the title says so, the sentences are alerts
+    refusals = [
+        (path, lambda: edit_post(g, path, {"name": ""}), "name-error",
+         "%s: not saved - staffdesk" % name),
+        (path, lambda: g.post(path + "/delete", {}), "error",
+         "%s: not saved - staffdesk" % name),
+        ("/admin/units", lambda: g.post("/admin/units", {"name": ""}),
+         "name-error", "Locations: not saved - staffdesk"),
+        ("/admin/roles?user=%s" % user_id(hal_upn),
+         lambda: g.post("/admin/roles", {"user": user_id(hal_upn), "role":
+                                         "helpdesk-administrator",
+                                         "unit": ""}),
+         "error", "Roles: not saved - staffdesk"),
+    ]
+    for before, send, ident, want in refusals:
+        g.expect("GET", before, 200)
+        r = send()
+        eq(r.status, 422, "the refusal of %s" % ident)
+        eq(title(r), want, "the title of a refused form")
+        eq(r.page.by_id(ident).attrs.get("role"), "alert", "#%s's role"
+           % ident)
 
 
 @test
