@@ -2,14 +2,16 @@
  * locations.c: the admin console's locations, their members and the
  * role assignments: /admin/units (the list, a search, a new location),
  * /admin/units/{id} (rename, delete, members, the roles held there) and
- * /admin/roles (a person's roles or a location's, assign, revoke).
+ * /admin/roles (the organisation's roles, a person's roles or a
+ * location's, assign, revoke).
  *
  * The route table's gate has already answered those who may not read
  * the area (GET) or change it (POST: 403, audited); here a form or a
  * button is shown only to those who may change its area. Every change
- * is one transaction with its audit row (client "admin"), then 303; a
- * change refused for what it asks is the page again with a sentence
- * (422) and the typed values kept.
+ * is one transaction with its audit row (client "admin"), then 303 to
+ * a page whose notice says what was done (done=, notice()); a change
+ * refused for what it asks is the page again with a sentence (422, the
+ * title saying "not saved") and the typed values kept.
  */
 #include <stdio.h>
 #include <string.h>
@@ -907,9 +909,9 @@ member_post(struct req *r, int add)
 }
 
 /*
- * POST /admin/units/{id}/members (user): adds the person, 303 back;
- * 422 when they are a member already; 404 for an unknown location or
- * person; 400 without a person.
+ * POST /admin/units/{id}/members (user, q): adds the person, 303 back
+ * with the search q kept (to add the next); 422 when they are a member
+ * already; 404 for an unknown location or person; 400 without a person.
  */
 void
 page_admin_member_add_post(struct req *r)
