@@ -45,6 +45,9 @@ static const char *const role_ids[] = { "global-administrator",
     "reports-reader", "privileged-role-administrator", "security-reader",
     NULL };
 static const char *const backs[] = { "person", "location", "unit", NULL };
+static const char *const dones[] = { "created", "saved", "unchanged",
+    "deleted", "added", "removed", "assigned", "revoked", NULL };
+_Static_assert(NELEM(dones) == DONE__MAX + 1, "dones[] names every enum done");
 
 _Static_assert(NELEM(role_ids) == ROLE__MAX + 1, "role_ids[] lists every "
     "role");
@@ -106,4 +109,7 @@ const struct http_key route_keys[K__MAX] = {
 	[K_UNIT_Q] = { "unit_q", SEARCH_Q_MAX * 4, http_valid_text, HTTP_TEXT,
 	    SEARCH_Q_MAX, 0, 0, NULL },
 	[K_BACK] = CHOICE("back", backs),
+	[K_DONE] = CHOICE("done", dones),
+	[K_WHO] = TEXT("who", UUID_LEN, http_valid_uuid),
+	[K_AT] = TEXT("at", UUID_LEN, valid_scope),
 };

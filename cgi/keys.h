@@ -47,6 +47,9 @@ enum key {
 	K_ROLE,			/* choice: enum role (authz.h) */
 	K_UNIT_Q,		/* a location search, as K_Q */
 	K_BACK,			/* choice: enum back_to */
+	K_DONE,			/* choice: enum done, a change's notice */
+	K_WHO,			/* a person's id: whom the notice is about */
+	K_AT,			/* a notice's scope: a location's id, or "" */
 	K__MAX
 };
 
@@ -59,6 +62,9 @@ enum audit_client { CLIENT_MYSTAFF, CLIENT_ACCOUNT, CLIENT_ADMIN, CLIENT_CLI };
 /* Where a revoke returns: the person's roles, the location's roles on
  * /admin/roles, or the location's admin page. */
 enum back_to { BACK_PERSON, BACK_LOCATION, BACK_UNIT };
+/* What the change that redirected to a page did (its notice says). */
+enum done { DONE_CREATED, DONE_SAVED, DONE_UNCHANGED, DONE_DELETED,
+    DONE_ADDED, DONE_REMOVED, DONE_ASSIGNED, DONE_REVOKED, DONE__MAX };
 
 #define KEY(k)	(UINT64_C(1) << (k))
 _Static_assert(K__MAX <= 64, "a route's keys are a 64-bit mask");

@@ -69,3 +69,21 @@ location_refusal_text(enum location_refusal why)
 	}
 	return "This name or description cannot be used.";
 }
+
+uint32_t
+location_version(const char *name, const char *desc)
+{
+	const char	*p;
+	uint32_t	 h = 2166136261u;
+	int		 part;
+
+	for (part = 0; part < 2; part++) {
+		p = part == 0 ? name : desc;
+		if (p == NULL)
+			p = "";
+		do
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		while (*p++ != '\0');	/* the NUL parts them */
+	}
+	return h;
+}

@@ -12,6 +12,8 @@
 #ifndef STAFFDESK_LOCATION_H
 #define STAFFDESK_LOCATION_H
 
+#include <stdint.h>
+
 #define LOCATION_NAME_MAX	100	/* characters */
 #define LOCATION_DESC_MAX	500	/* characters */
 
@@ -34,5 +36,12 @@ int		 location_name_check(const char *name);
 int		 location_desc_check(const char *desc);
 /* The refusal as a sentence for a person. */
 const char	*location_refusal_text(enum location_refusal);
+/*
+ * The version of a location as a form showed it: FNV-1a of its name
+ * and description (NULL is none, as ""). A save from a form whose
+ * location has changed since is refused, so two admins cannot undo
+ * each other's change unknowingly.
+ */
+uint32_t	 location_version(const char *name, const char *desc);
 
 #endif

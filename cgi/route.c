@@ -82,19 +82,22 @@ static const struct route routes[] = {
 	    AUDIT_FILTERS),
 	ADMIN("/admin/units", AREA_UNITS, page_admin_units,
 	    page_admin_units_post, "unit.create", KEY(K_Q) | KEY(K_AFTER) |
-	    KEY(K_BEFORE) | KEY(K_NAME) | KEY(K_DESCRIPTION)),
+	    KEY(K_BEFORE) | KEY(K_NAME) | KEY(K_DESCRIPTION) | KEY(K_DONE)),
 	ADMIN("/admin/units/{id}", AREA_UNITS, page_admin_unit,
 	    page_admin_unit_post, "unit.update", KEY(K_Q) | KEY(K_AFTER) |
-	    KEY(K_BEFORE) | KEY(K_NAME) | KEY(K_DESCRIPTION)),
+	    KEY(K_BEFORE) | KEY(K_NAME) | KEY(K_DESCRIPTION) | KEY(K_VERSION) |
+	    KEY(K_DONE) | KEY(K_WHO) | KEY(K_ROLE)),
 	ADMIN("/admin/units/{id}/delete", AREA_UNITS, NULL,
 	    page_admin_unit_delete_post, "unit.delete", 0),
 	ADMIN("/admin/units/{id}/members", AREA_UNITS, NULL,
-	    page_admin_member_add_post, "unit.member.add", KEY(K_USER)),
+	    page_admin_member_add_post, "unit.member.add", KEY(K_USER) |
+	    KEY(K_Q)),
 	ADMIN("/admin/units/{id}/members/remove", AREA_UNITS, NULL,
 	    page_admin_member_remove_post, "unit.member.remove", KEY(K_USER)),
 	ADMIN("/admin/roles", AREA_ROLES, page_admin_roles,
 	    page_admin_roles_post, "role.assign", KEY(K_Q) | KEY(K_UNIT_Q) |
-	    KEY(K_USER) | KEY(K_UNIT) | KEY(K_ROLE)),
+	    KEY(K_USER) | KEY(K_UNIT) | KEY(K_ROLE) | KEY(K_DONE) | KEY(K_WHO) |
+	    KEY(K_AT)),
 	ADMIN("/admin/roles/revoke", AREA_ROLES, NULL, page_admin_revoke_post,
 	    "role.revoke", KEY(K_USER) | KEY(K_UNIT) | KEY(K_ROLE) |
 	    KEY(K_BACK)),

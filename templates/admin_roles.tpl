@@ -2,7 +2,8 @@
 {{>HEADER}}
 <h1>Roles</h1>
 <p><a href="/admin">Administration</a> &middot; <a href="/admin/roles">Start again</a></p>
-{{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+{{#NOTICE}}<p class="notice" id="notice" role="status">{{NOTICE_MSG}}</p>{{/NOTICE}}
+{{#ERROR}}<p class="error" id="error" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 {{#PICK}}<p>Find a person to see and change their roles, or a location to see the roles held there.</p>{{/PICK}}
 <form method="get" action="/admin/roles" id="find-person">
 {{#KEEP_UNIT}}<input type="hidden" name="unit" value="{{KEEP_UNIT_ID}}">{{/KEEP_UNIT}}
@@ -36,7 +37,7 @@
 {{#NO_ROLES}}<p id="no-roles">No roles.</p>{{/NO_ROLES}}
 {{#HAS_ROLES}}<table class="list" id="roles">
 <tr><th scope="col">Role</th><th scope="col">For</th>{{#CAN_REVOKE}}<th scope="col"><span class="hint">Change</span></th>{{/CAN_REVOKE}}</tr>
-{{#HELD}}<tr><td>{{ROLE}}</td><td>{{#ORG}}the whole organisation{{/ORG}}{{#AT_UNIT}}<a href="/admin/units/{{UNIT_ID}}">{{UNIT_NAME}}</a>{{/AT_UNIT}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke</button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
+{{#HELD}}<tr><td>{{ROLE}}</td><td>{{#ORG}}the whole organisation{{/ORG}}{{#AT_UNIT}}<a href="/admin/units/{{UNIT_ID}}">{{UNIT_NAME}}</a>{{/AT_UNIT}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke<span class="visually-hidden"> {{REVOKE_WHAT}}</span></button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
 {{/HELD}}
 </table>{{/HAS_ROLES}}
 {{#ASSIGN}}
@@ -64,10 +65,21 @@
 {{#NO_UNIT_ROLES}}<p id="no-unit-roles">Nobody holds a role at this location.</p>{{/NO_UNIT_ROLES}}
 {{#HAS_UNIT_ROLES}}<table class="list" id="unit-roles">
 <tr><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Role</th>{{#CAN_REVOKE}}<th scope="col"><span class="hint">Change</span></th>{{/CAN_REVOKE}}</tr>
-{{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}&amp;unit={{KEEP_UNIT_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke</button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
+{{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}&amp;unit={{KEEP_UNIT_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke<span class="visually-hidden"> {{REVOKE_WHAT}}</span></button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
 {{/UNIT_ROLE}}
 </table>{{/HAS_UNIT_ROLES}}
 {{#MORE_UNIT_ROLES}}<p class="hint">The first {{UNIT_ROLES_SHOWN}} are shown.</p>{{/MORE_UNIT_ROLES}}
 {{/LOCATION}}
+{{#OVERVIEW}}
+<h2 id="org-roles-heading">Roles for the whole organisation</h2>
+{{#NO_ORG_ROLES}}<p id="no-org-roles">Nobody holds a role for the whole organisation.</p>{{/NO_ORG_ROLES}}
+{{#HAS_ORG_ROLES}}<table class="list" id="org-roles">
+<tr><th scope="col">Role</th><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Account</th></tr>
+{{#ORG_ROLE}}<tr><td>{{ROLE}}</td><td><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{#ORG_DISABLED}}<span class="flag">disabled</span>{{/ORG_DISABLED}}</td></tr>
+{{/ORG_ROLE}}
+</table>{{/HAS_ORG_ROLES}}
+{{#MORE_ORG_ROLES}}<p class="hint" id="more-org-roles">The first {{ORG_ROLES_SHOWN}} are shown: find a person above to see anyone's roles.</p>{{/MORE_ORG_ROLES}}
+<p class="hint">Roles held at one location are listed on that location's page.</p>
+{{/OVERVIEW}}
 {{#READ_ONLY}}<p class="hint" id="read-only">Your role lets you read the role assignments, not change them.</p>{{/READ_ONLY}}
 {{>FOOTER}}

@@ -2,23 +2,21 @@
 {{>HEADER}}
 <h1>{{TITLE}}</h1>
 <p><a href="/admin/units">All locations</a> &middot; <a href="/units/{{UNIT_ID}}">This location in My Staff</a></p>
-<p id="about">{{DESCRIPTION}} &middot; {{COUNT}} people</p>
-{{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+<p id="about">{{DESCRIPTION}} &middot; {{PEOPLE}}</p>
+{{#NOTICE}}<p class="notice" id="notice" role="status">{{NOTICE_MSG}}</p>{{/NOTICE}}
+{{#ERROR}}<p class="error" id="error" role="alert">{{MESSAGE}}</p>{{/ERROR}}
 {{#EDIT}}
 <h2>Name and description</h2>
 <form method="post" action="/admin/units/{{UNIT_ID}}" id="edit">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="version" value="{{VERSION}}">
 <p><label for="name">Name</label> <span class="hint">(1-100 characters, not used by another location)</span><br>
 <input type="text" id="name" name="name" value="{{NAME_VALUE}}" size="40" maxlength="100"{{#NAME_BAD}} aria-invalid="true" aria-describedby="name-error" class="invalid"{{/NAME_BAD}}></p>
-{{#NAME_BAD}}<p class="error" id="name-error">{{NAME_ERROR}}</p>{{/NAME_BAD}}
+{{#NAME_BAD}}<p class="error" id="name-error" role="alert">{{NAME_ERROR}}{{#TAKEN}}There is already a location named <a href="/admin/units/{{TAKEN_ID}}" id="taken">{{TAKEN_NAME}}</a> (names are the same whatever their case or accents).{{/TAKEN}}</p>{{/NAME_BAD}}
 <p><label for="description">Description</label> <span class="hint">(optional, at most 500 characters)</span><br>
 <input type="text" id="description" name="description" value="{{DESC_VALUE}}" size="60" maxlength="500"{{#DESC_BAD}} aria-invalid="true" aria-describedby="description-error" class="invalid"{{/DESC_BAD}}></p>
-{{#DESC_BAD}}<p class="error" id="description-error">{{DESC_ERROR}}</p>{{/DESC_BAD}}
+{{#DESC_BAD}}<p class="error" id="description-error" role="alert">{{DESC_ERROR}}</p>{{/DESC_BAD}}
 <p><button type="submit" id="save">Save</button></p>
-</form>
-<form method="post" action="/admin/units/{{UNIT_ID}}/delete" id="delete">
-<input type="hidden" name="csrf" value="{{CSRF}}">
-<p><button type="submit" id="delete-button">Delete this location</button> <span class="hint">Only an empty location can be deleted: no members, no roles held there.</span></p>
 </form>
 {{/EDIT}}
 {{#READ_ONLY}}<p class="hint" id="read-only">Your role lets you read this location, not change it.</p>{{/READ_ONLY}}
@@ -28,7 +26,7 @@
 <input type="hidden" name="csrf" value="{{CSRF}}">
 {{/EDIT}}<table class="list" id="members">
 <tr><th scope="col">Name</th><th scope="col">Username</th>{{#EDIT}}<th scope="col"><span class="hint">Change</span></th>{{/EDIT}}</tr>
-{{#MEMBER}}<tr><td><a href="/admin/roles?user={{ID}}">{{NAME}}</a></td><td>{{UPN}}</td>{{#REMOVE}}<td><button type="submit" name="user" value="{{ID}}">Remove</button></td>{{/REMOVE}}</tr>
+{{#MEMBER}}<tr><td><a href="/admin/roles?user={{ID}}">{{NAME}}</a></td><td>{{UPN}}</td>{{#REMOVE}}<td><button type="submit" name="user" value="{{ID}}">Remove<span class="visually-hidden"> {{NAME}}</span></button></td>{{/REMOVE}}</tr>
 {{/MEMBER}}
 </table>{{#EDIT}}
 </form>{{/EDIT}}{{/HAS_MEMBERS}}
@@ -43,9 +41,10 @@
 {{#FOUND}}
 <form method="post" action="/admin/units/{{UNIT_ID}}/members" id="add">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="q" value="{{Q}}">
 <p>People found:</p>
 <ul id="candidates">
-{{#CANDIDATE}}<li>{{NAME}} <span class="hint">{{UPN}}</span> <button type="submit" name="user" value="{{ID}}">Add</button></li>
+{{#CANDIDATE}}<li>{{NAME}} <span class="hint">{{UPN}}</span> {{#ADDABLE}}<button type="submit" name="user" value="{{ID}}">Add<span class="visually-hidden"> {{NAME}}</span></button>{{/ADDABLE}}{{#ALREADY}}<span class="hint">already a member</span>{{/ALREADY}}</li>
 {{/CANDIDATE}}
 </ul>
 {{#NO_HITS}}<p id="no-hits">Nobody matches that search.</p>{{/NO_HITS}}
@@ -56,9 +55,17 @@
 {{#NO_UNIT_ROLES}}<p id="no-unit-roles">Nobody holds a role at this location.</p>{{/NO_UNIT_ROLES}}
 {{#HAS_UNIT_ROLES}}<table class="list" id="unit-roles">
 <tr><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Role</th>{{#CAN_REVOKE}}<th scope="col"><span class="hint">Change</span></th>{{/CAN_REVOKE}}</tr>
-{{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke</button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
+{{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke<span class="visually-hidden"> {{REVOKE_WHAT}}</span></button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
 {{/UNIT_ROLE}}
 </table>{{/HAS_UNIT_ROLES}}
 {{#MORE_UNIT_ROLES}}<p class="hint">The first {{UNIT_ROLES_SHOWN}} are shown.</p>{{/MORE_UNIT_ROLES}}
 {{#ASSIGN_HERE}}<p><a href="/admin/roles?unit={{UNIT_ID}}" id="assign-here">Give someone a role at this location</a></p>{{/ASSIGN_HERE}}
+{{#EDIT}}
+<h2 id="delete-heading">Delete this location</h2>
+<p id="delete-hint">Deleting works only on an empty location: remove its members and revoke the roles held here first. Nothing else is deleted with it.</p>
+<form method="post" action="/admin/units/{{UNIT_ID}}/delete" id="delete">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<p><button type="submit" id="delete-button">Delete this location</button></p>
+</form>
+{{/EDIT}}
 {{>FOOTER}}

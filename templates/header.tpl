@@ -4,7 +4,7 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{TITLE}} - staffdesk</title>
+<title>{{TITLE}}{{TITLE_NOTE}} - staffdesk</title>
 <link rel="stylesheet" href="/static/style.css">
 </head>
 <body>

@@ -58,13 +58,16 @@ cli_db_fail(int rc)
 	return fail("the database refused or did not answer (see above)");
 }
 
-int
-cli_audit(struct cli *c, struct db *db, const char *action,
-    const char *target_id, const char *target_name, const char *details)
+/* The row of action, a success when reason is NULL, else a failure. */
+static int
+audit_cli(struct cli *c, struct db *db, const char *action,
+    const char *reason, const char *target_id, const char *target_name,
+    const char *details)
 {
 	struct audit	a = {
 		.action = action,
-		.ok = 1,
+		.ok = reason == NULL,
+		.reason = reason,
 		.actor_upn = arena_printf(&c->arena, "cli:%s", c->os_user),
 		.target_id = target_id,
 		.target_name = target_name,
@@ -73,6 +76,23 @@ cli_audit(struct cli *c, struct db *db, const char *action,
 	};
 
 	return audit_write(db, &a);
+}
+
+int
+cli_audit(struct cli *c, struct db *db, const char *action,
+    const char *target_id, const char *target_name, const char *details)
+{
+	return audit_cli(c, db, action, NULL, target_id, target_name,
+	    details);
+}
+
+int
+cli_audit_refusal(struct cli *c, struct db *db, const char *action,
+    const char *reason, const char *target_id, const char *target_name,
+    const char *details)
+{
+	return audit_cli(c, db, action, reason, target_id, target_name,
+	    details);
 }
 
 /* Finds a user by UPN or id: 1 (id, name filled), 0 none, or db_err. */

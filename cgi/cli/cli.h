@@ -56,6 +56,11 @@ int		 fail(const char *fmt, ...)
 int		 cli_audit(struct cli *, struct db *, const char *action,
 		    const char *target_id, const char *target_name,
 		    const char *details);
+/* The same for a refused change: result failure, reason a code. */
+int		 cli_audit_refusal(struct cli *, struct db *,
+		    const char *action, const char *reason,
+		    const char *target_id, const char *target_name,
+		    const char *details);
 /* "database unavailable" or the like on stderr; EXIT_FAIL. */
 int		 cli_db_fail(int rc);
 /* 0 when v (NULL: not given) is one line of text of at most max bytes,
@@ -79,7 +84,6 @@ struct cli_simple {
 		struct q_user_enable_in		enable;
 		struct q_member_add_in		member;
 		struct q_role_assign_in		role;
-		struct q_role_revoke_in		revoke;
 		struct q_mystaff_select_in	select;
 	} in;
 	const char	*action, *target_id, *target_name, *details;

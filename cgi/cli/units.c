@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/roles.h"
 #include "location.h"
 #include "search.h"
 
@@ -31,10 +32,56 @@ run_role_assign(struct db *db, const struct cli_simple *s, uint64_t *n)
 	return q_role_assign(db, &s->in.role, n);
 }
 
+/* A revoke, with the rule the admin console keeps (db/roles.h). */
+struct revoke {
+	struct cli		*c;
+	struct role_revoke	 rv;
+	const char		*name, *details;
+};
+
 static int
-run_role_revoke(struct db *db, const struct cli_simple *s, uint64_t *n)
+revoke_txn(struct db *db, void *arg)
 {
-	return q_role_revoke(db, &s->in.revoke, n);
+	struct revoke	*v = arg;
+	int		 rc;
+
+	if ((rc = db_role_revoke(db, &v->c->arena, &v->rv)) != DB_OK)
+		return rc;
+	return cli_audit(v->c, db, "role.revoke", v->rv.user_id, v->name,
+	    v->details);
+}
+
+static int
+revoke_refused_txn(struct db *db, void *arg)
+{
+	struct revoke	*v = arg;
+
+	return cli_audit_refusal(v->c, db, "role.revoke",
+	    "last_global_administrator", v->rv.user_id, v->name, v->details);
+}
+
+/* Runs v; prints the person's id; exit 1 with a sentence if refused. */
+static int
+revoke_run(struct revoke *v)
+{
+	int	rc;
+
+	switch ((rc = db_txn(v->c->db, revoke_txn, v))) {
+	case DB_OK:
+		printf("%s\n", v->rv.user_id);
+		return EXIT_OK;
+	case ROLE_NOT_HELD:
+		return fail("that user does not hold that role there");
+	case ROLE_LAST_GLOBAL:
+		if ((rc = db_txn(v->c->db, revoke_refused_txn, v)) != DB_OK)
+			return cli_db_fail(rc);
+		return fail("%s is the last global administrator of the "
+		    "organisation, so the role stays: assign another global "
+		    "administrator first.%s%s", v->name,
+		    v->rv.ndisabled > 0 ? " " : "",
+		    db_role_disabled_text(&v->c->arena, &v->rv));
+	}
+	return cli_db_fail(rc);
 }
 
 struct unit_add {
@@ -123,8 +170,9 @@ cli_role(struct cli *c, const struct opts *o, const char *const *a, int n,
     int assign)
 {
 	struct cli_simple	 s;
+	struct revoke		 v;
 	const char	*user = opt(o, "--user"), *role = opt(o, "--role");
-	const char	*unit = opt(o, "--unit"), *uid, *uname;
+	const char	*unit = opt(o, "--unit"), *uid, *uname, *details;
 	const char	*nid = NULL, *nname = NULL;
 	int		 rc, k;
 
@@ -146,24 +194,26 @@ cli_role(struct cli *c, const struct opts *o, const char *const *a, int n,
 		return rc;
 	if (unit != NULL && (rc = cli_find_unit(c, unit, &nid, &nname)) != 0)
 		return rc;
-	memset(&s, 0, sizeof(s));
-	s.c = c;
-	if (assign) {
-		s.run = run_role_assign;
-		s.in.role = (struct q_role_assign_in){ .user = DB_TEXT(uid),
-		    .role = DB_TEXT(role), .unit = DB_TEXT(nid) };
-	} else {
-		s.run = run_role_revoke;
-		s.in.revoke = (struct q_role_revoke_in){ .user = DB_TEXT(uid),
-		    .role = DB_TEXT(role),
-		    .scope_key = DB_TEXT(nid != NULL ? nid : "") };
-		s.must_change = 1;
-	}
-	s.action = assign ? "role.assign" : "role.revoke";
-	s.target_id = uid;
-	s.target_name = uname;
-	s.details = arena_printf(&c->arena, "{\"role\":%s,\"unit\":%s}",
+	details = arena_printf(&c->arena, "{\"role\":%s,\"unit\":%s}",
 	    json_string(&c->arena, role), nname != NULL ?
 	    json_string(&c->arena, nname) : "null");
+	if (!assign) {
+		memset(&v, 0, sizeof(v));
+		v.c = c;
+		v.rv = (struct role_revoke){ .user_id = uid,
+		    .role = (enum role)authz_role_parse(role), .unit_id = nid };
+		v.name = uname;
+		v.details = details;
+		return revoke_run(&v);
+	}
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.run = run_role_assign;
+	s.in.role = (struct q_role_assign_in){ .user = DB_TEXT(uid),
+	    .role = DB_TEXT(role), .unit = DB_TEXT(nid) };
+	s.action = "role.assign";
+	s.target_id = uid;
+	s.target_name = uname;
+	s.details = details;
 	return cli_run_simple(&s, uid, "that user does not hold that role there");
 }

@@ -60,3 +60,70 @@ db_ids_decode(struct arena *a, const char *list, const char ***out)
 			ids[n++] = id;
 	return n;
 }
+
+int
+db_role_revoke(struct db *db, struct arena *a, struct role_revoke *rv)
+{
+	struct q_global_admins_lock_rows	 g;
+	struct q_global_admins_disabled_rows	 d;
+	struct db_val	 user = DB_TEXT(rv->user_id);
+	struct db_val	 role = DB_TEXT(authz_role_id(rv->role));
+	uint64_t	 n = 0;
+	size_t		 i;
+	int		 last = 0, rc;
+
+	rv->ndisabled = 0;
+	rv->more_disabled = 0;
+	/* Lock them all, whoever is revoked, then count the others. */
+	if (rv->role == ROLE_GLOBAL_ADMIN && rv->unit_id == NULL) {
+		if ((rc = q_global_admins_lock(db, a,
+		    &(struct q_global_admins_lock_in){ .except = user,
+		    .role = role }, &g)) != DB_OK)
+			return rc;
+		last = g.n > 0 && g.row[0].others == 0;
+	}
+	if ((rc = q_role_revoke(db, &(struct q_role_revoke_in){
+	    .user = user, .role = role, .scope_key = DB_TEXT(rv->unit_id !=
+	    NULL ? rv->unit_id : "") }, &n)) != DB_OK)
+		return rc;
+	if (n == 0)
+		return ROLE_NOT_HELD;
+	if (!last)
+		return DB_OK;
+	if ((rc = q_global_admins_disabled(db, a,
+	    &(struct q_global_admins_disabled_in){ .except = user,
+	    .role = role, .max = DB_INT(ROLE_DISABLED_NAMED + 1) }, &d)) !=
+	    DB_OK)
+		return rc;
+	for (i = 0; i < d.n && i < ROLE_DISABLED_NAMED; i++)
+		rv->disabled[i] = d.row[i].display_name;
+	rv->ndisabled = i;
+	rv->more_disabled = d.n > ROLE_DISABLED_NAMED;
+	return ROLE_LAST_GLOBAL;
+}
+
+_Static_assert(ROLE_DISABLED_NAMED == 3, "db_role_disabled_text() names up "
+    "to three");
+
+const char *
+db_role_disabled_text(struct arena *a, const struct role_revoke *rv)
+{
+	const char	*who;
+
+	if (rv->ndisabled == 0)
+		return "";
+	if (rv->ndisabled == 1)
+		return arena_printf(a, "%s also holds it, but the account is "
+		    "disabled.", rv->disabled[0]);
+	if (rv->ndisabled == 2)
+		who = arena_printf(a, "%s and %s", rv->disabled[0],
+		    rv->disabled[1]);
+	else if (rv->more_disabled)
+		who = arena_printf(a, "%s, %s, %s and others", rv->disabled[0],
+		    rv->disabled[1], rv->disabled[2]);
+	else
+		who = arena_printf(a, "%s, %s and %s", rv->disabled[0],
+		    rv->disabled[1], rv->disabled[2]);
+	return arena_printf(a, "%s also hold it, but their accounts are "
+	    "disabled.", who);
+}

@@ -480,6 +480,15 @@ STMT(Q_UNIT_UPDATE, IN(name, description, id), OUT(),
     "UPDATE units SET name = ?, description = ? WHERE id = ?")
 STMT(Q_UNIT_DELETE, IN(id), OUT(),
     "DELETE FROM units WHERE id = ?")
+/*
+ * Who holds which role for the whole organisation (/admin/roles before
+ * anything is picked), by role and name, at most max.
+ */
+STMT(Q_ORG_ROLES, IN(max), OUT(role, user_id, display_name, upn,
+    enabled:int),
+    "SELECT r.role, u.id, u.display_name, u.upn, u.enabled FROM "
+    "role_assignments r JOIN users u ON u.id = r.user_id WHERE "
+    "r.unit_id IS NULL ORDER BY r.role, u.display_name, u.id LIMIT ?")
 /* The roles held at a location, by person, at most max. */
 STMT(Q_UNIT_ROLES, IN(unit, max), OUT(role, user_id, display_name, upn),
     "SELECT r.role, u.id, u.display_name, u.upn FROM role_assignments r "
@@ -489,6 +498,10 @@ STMT(Q_USER_NAME, IN(id), OUT(id, display_name, upn),
     "SELECT id, display_name, upn FROM users WHERE id = ?")
 STMT(Q_MEMBER_IS, IN(unit, user), OUT(yes:int),
     "SELECT 1 FROM unit_members WHERE unit_id = ? AND user_id = ?")
+/* A row when the person holds the role there (scope_key: "" or a unit). */
+STMT(Q_ROLE_HELD, IN(user, role, scope_key), OUT(yes:int),
+    "SELECT 1 FROM role_assignments WHERE user_id = ? AND role = ? AND "
+    "scope_key = ?")
 /*
  * Before a global-administrator is revoked for the organisation: every
  * org-scope assignment of the role, locked (all of them, whoever is
@@ -500,6 +513,17 @@ STMT(Q_GLOBAL_ADMINS_LOCK, IN(except, role), OUT(others:int),
     "SELECT IFNULL(SUM(r.user_id <> ? AND u.enabled = 1), 0) FROM "
     "role_assignments r JOIN users u ON u.id = r.user_id WHERE "
     "r.role = ? AND r.unit_id IS NULL FOR UPDATE")
+/*
+ * After Q_GLOBAL_ADMINS_LOCK found nobody else enabled: the others who
+ * hold the role for the organisation with their accounts disabled (a
+ * refusal names them), at most max. Params: that person, the role id,
+ * max.
+ */
+STMT(Q_GLOBAL_ADMINS_DISABLED, IN(except, role, max), OUT(display_name),
+    "SELECT u.display_name FROM role_assignments r JOIN users u ON "
+    "u.id = r.user_id WHERE r.user_id <> ? AND r.role = ? AND "
+    "r.unit_id IS NULL AND u.enabled = 0 ORDER BY u.display_name, u.id "
+    "LIMIT ?")
 /*
  * Locations whose name has a word q starts, as search finds them
  * (SEARCH_HIT below, for units): in (word, name, id) order, each

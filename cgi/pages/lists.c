@@ -73,14 +73,14 @@ person_row(struct req *r, struct tpl *t, const struct db_person *p,
 }
 
 static void
-unit_row(struct tpl *t, const struct db_unit *u)
+unit_row(struct req *r, struct tpl *t, const struct db_unit *u)
 {
 	struct tpl	*s = tpl_section(t, "UNIT");
 
 	tpl_set(s, "ID", u->id);
 	tpl_set(s, "NAME", u->name);
 	tpl_set(s, "DESCRIPTION", u->description ? u->description : "");
-	tpl_set(s, "COUNT", u->members);
+	tpl_set(s, "PEOPLE", page_people(r, u->members));
 }
 
 /*
@@ -115,7 +115,7 @@ page_units(struct req *r)
 		}
 		t = page_new(r, "My locations");
 		for (i = 0; i < mine.n; i++)
-			unit_row(t, &mine.row[i].unit);
+			unit_row(r, t, &mine.row[i].unit);
 		if (mine.n == 0)
 			tpl_show(t, "EMPTY");
 		page_render(r, 200, "units.tpl", t);
@@ -138,7 +138,7 @@ page_units(struct req *r)
 	}
 	page_links(r, t, "/units?", all.n, n, 1, back, &first, &last);
 	for (i = 0; i < n; i++)
-		unit_row(t, &all.row[order[i]].unit);
+		unit_row(r, t, &all.row[order[i]].unit);
 	if (n == 0)
 		tpl_show(t, "EMPTY");
 	page_render(r, 200, "units.tpl", t);
@@ -176,7 +176,7 @@ unit_head(struct req *r, struct tpl *t, const char *unit_id,
 	tpl_set_global(t, "TITLE", name);
 	tpl_show(t, "UNIT_HEAD");
 	tpl_set(t, "DESCRIPTION", desc ? desc : "");
-	tpl_set(t, "COUNT", count);
+	tpl_set(t, "PEOPLE", page_people(r, count));
 	return DB_OK;
 }
 
@@ -309,14 +309,14 @@ search_rows(struct req *r, const char *const *terms, int nterms,
 
 int
 page_pick_people(struct req *r, struct tpl *t, const char *q,
-    const char *section)
+    const char *section, const char *member_of)
 {
-	const char		*terms[SEARCH_TERMS_MAX];
+	const char		*terms[SEARCH_TERMS_MAX], **units;
 	struct q_search1_rows	 rows;
 	struct q_search1_in	 in;
 	struct tpl		*s;
-	size_t			 i;
-	int			 nterms, rc;
+	size_t			 i, k, nunits;
+	int			 nterms, rc, member;
 
 	rows.n = 0;
 	if (q != NULL && (nterms = search_terms(&r->arena, q, terms)) > 0 &&
@@ -340,6 +340,13 @@ page_pick_people(struct req *r, struct tpl *t, const char *q,
 		tpl_set(s, "ID", rows.row[i].person.id);
 		tpl_set(s, "NAME", rows.row[i].person.name);
 		tpl_set(s, "UPN", rows.row[i].person.upn);
+		if (member_of == NULL)
+			continue;
+		/* The person's locations ride along with the hit. */
+		nunits = db_ids_decode(&r->arena, rows.row[i].units, &units);
+		for (member = 0, k = 0; k < nunits && !member; k++)
+			member = strcmp(units[k], member_of) == 0;
+		tpl_show(s, member ? "ALREADY" : "ADDABLE");
 	}
 	return DB_OK;
 }

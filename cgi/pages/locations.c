@@ -2,14 +2,16 @@
  * locations.c: the admin console's locations, their members and the
  * role assignments: /admin/units (the list, a search, a new location),
  * /admin/units/{id} (rename, delete, members, the roles held there) and
- * /admin/roles (a person's roles or a location's, assign, revoke).
+ * /admin/roles (the organisation's roles, a person's roles or a
+ * location's, assign, revoke).
  *
  * The route table's gate has already answered those who may not read
  * the area (GET) or change it (POST: 403, audited); here a form or a
  * button is shown only to those who may change its area. Every change
- * is one transaction with its audit row (client "admin"), then 303; a
- * change refused for what it asks is the page again with a sentence
- * (422) and the typed values kept.
+ * is one transaction with its audit row (client "admin"), then 303 to
+ * a page whose notice says what was done (done=, notice()); a change
+ * refused for what it asks is the page again with a sentence (422, the
+ * title saying "not saved") and the typed values kept.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "authz.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/roles.h"
 #include "http.h"
 #include "keys.h"
 #include "location.h"
@@ -28,6 +31,7 @@
 #include "tpl.h"
 
 #define UNIT_ROLES_MAX	100	/* roles listed for a location (Q_UNIT_ROLES) */
+#define ORG_ROLES_MAX	200	/* organisation-wide roles listed (Q_ORG_ROLES) */
 
 /* Transaction outcomes that roll back (db_txn passes them on). */
 enum {
@@ -38,25 +42,41 @@ enum {
 	TXN_ALREADY,		/* a member already, or holds the role */
 	TXN_NOT_THERE,		/* not a member, or does not hold the role */
 	TXN_LAST_GLOBAL,	/* the last global administrator */
+	TXN_CHANGED,		/* changed since the form was shown */
 };
 
 static const char msg_no_location[] = "There is no such location.";
-
-/* The 422 sentence of a name another location has. */
-static const char *
-name_taken(struct req *r, const char *name)
-{
-	return arena_printf(&r->arena, "There is already a location named %s "
-	    "(names are the same whatever their case or accents).", name);
-}
 
 /* What a location form sent (trimmed) and what is wrong with it. */
 struct unit_form {
 	const char	*name, *desc;	/* as typed, trimmed */
 	const char	*name_err;	/* a sentence, or NULL */
 	const char	*desc_err;
+	const char	*taken_id;	/* the location that has the name */
+	const char	*taken_name;	/* as it is stored */
 	const char	*error;		/* the page's sentence (delete, members) */
 };
+
+/*
+ * After a duplicate name: the location that has it (its stored name,
+ * which may differ from the typed one in case or accents) into f, for
+ * the 422 to name and link. DB_OK or a db_err.
+ */
+static int
+name_taken(struct req *r, struct unit_form *f)
+{
+	struct q_unit_by_id_rows	u;
+	int				rc;
+
+	f->name_err = "Another location has this name (names are the same "
+	    "whatever their case or accents).";
+	if ((rc = q_unit_by_name(r->db, &r->arena, &(struct q_unit_by_name_in){
+	    .name = DB_TEXT(f->name) }, &u)) != DB_OK || u.n == 0)
+		return rc;	/* gone meanwhile: the sentence alone */
+	f->taken_id = u.row[0].id;
+	f->taken_name = u.row[0].name;
+	return DB_OK;
+}
 
 static int
 may_change(const struct req *r, enum admin_area area)
@@ -105,7 +125,12 @@ form_fields(struct tpl *t, const char *name, const char *desc,
 {
 	tpl_set(t, "NAME_VALUE", name != NULL ? name : "");
 	tpl_set(t, "DESC_VALUE", desc != NULL ? desc : "");
-	if (f != NULL && f->name_err != NULL) {
+	if (f != NULL && f->taken_id != NULL) {
+		tpl_show(t, "NAME_BAD");
+		tpl_show(t, "TAKEN");
+		tpl_set(t, "TAKEN_ID", f->taken_id);
+		tpl_set(t, "TAKEN_NAME", f->taken_name);
+	} else if (f != NULL && f->name_err != NULL) {
 		tpl_show(t, "NAME_BAD");
 		tpl_set(t, "NAME_ERROR", f->name_err);
 	}
@@ -121,6 +146,122 @@ unit_json(struct req *r, const char *name, const char *desc)
 {
 	return arena_printf(&r->arena, "{\"name\":%s,\"description\":%s}",
 	    json_string(&r->arena, name), json_or_null(r, desc));
+}
+
+/* "Helpdesk administrator for the whole organisation" / "at Store 1". */
+static const char *
+role_held(struct req *r, enum role role, const char *unit_id,
+    const char *unit_name)
+{
+	return unit_id == NULL ? arena_printf(&r->arena, "%s for the "
+	    "whole organisation", authz_role_name(role)) :
+	    arena_printf(&r->arena, "%s at %s", authz_role_name(role),
+	    unit_name != NULL ? unit_name : unit_id);
+}
+
+/* The pages a change redirects to, whose notices differ. */
+enum notice_page { ON_UNITS, ON_UNIT, ON_ROLES };
+
+/*
+ * The notice (NOTICE, role="status") of the change that redirected to
+ * this page: done= is one of a fixed set of words, and the names in the
+ * sentence are read by id (who=, at=, the page's own location u), never
+ * taken from the address. A notice about a member or a role is shown
+ * only while it is still so, so a reload after someone undid the change
+ * says nothing false; a word that is not this page's says nothing.
+ * DB_OK or a db_err.
+ */
+static int
+notice(struct req *r, struct tpl *t, enum notice_page on,
+    const struct db_unit *u)
+{
+	struct q_user_name_rows		 who;
+	struct q_member_is_rows		 is;
+	struct q_role_held_rows		 holds;
+	struct q_unit_by_id_rows	 at;
+	const char			*msg = NULL, *scope = NULL, *sname = NULL;
+	enum done			 done = (enum done)r->in[K_DONE].i;
+	enum role			 role = (enum role)r->in[K_ROLE].i;
+	int				 rc;
+
+	if (r->in[K_DONE].text == NULL)
+		return DB_OK;
+	switch (done) {
+	case DONE_CREATED:
+	case DONE_SAVED:
+	case DONE_UNCHANGED:
+		if (on == ON_UNIT)
+			msg = done == DONE_CREATED ? "Location created." :
+			    done == DONE_SAVED ? "Location saved." : "Nothing "
+			    "to save: the name and description were already "
+			    "as shown.";
+		break;
+	case DONE_DELETED:
+		if (on == ON_UNITS)
+			msg = "Location deleted.";
+		break;
+	case DONE_ADDED:
+	case DONE_REMOVED:
+	case DONE_ASSIGNED:
+	case DONE_REVOKED:
+		if (r->in[K_WHO].text == NULL || on == ON_UNITS)
+			break;
+		if ((rc = q_user_name(r->db, &r->arena,
+		    &(struct q_user_name_in){ .id = DB_TEXT(r->in[K_WHO].text) },
+		    &who)) != DB_OK)
+			return rc;
+		if (who.n == 0)
+			break;
+		if (done == DONE_ADDED || done == DONE_REMOVED) {
+			if (on != ON_UNIT)
+				break;
+			if ((rc = q_member_is(r->db, &r->arena,
+			    &(struct q_member_is_in){ .unit = DB_TEXT(u->id),
+			    .user = DB_TEXT(who.row[0].id) }, &is)) != DB_OK)
+				return rc;
+			if ((is.n > 0) == (done == DONE_ADDED))
+				msg = arena_printf(&r->arena, done ==
+				    DONE_ADDED ? "Added %s to %s." :
+				    "Removed %s from %s.",
+				    who.row[0].display_name, u->name);
+			break;
+		}
+		if (r->in[K_ROLE].text == NULL)
+			break;
+		if (on == ON_UNIT) {
+			scope = u->id;
+			sname = u->name;
+		} else if (r->in[K_AT].text != NULL &&
+		    *r->in[K_AT].text != '\0') {
+			if ((rc = q_unit_by_id(r->db, &r->arena,
+			    &(struct q_unit_by_id_in){ .id =
+			    DB_TEXT(r->in[K_AT].text) }, &at)) != DB_OK)
+				return rc;
+			if (at.n == 0)
+				break;
+			scope = at.row[0].id;
+			sname = at.row[0].name;
+		}
+		if ((rc = q_role_held(r->db, &r->arena,
+		    &(struct q_role_held_in){ .user = DB_TEXT(who.row[0].id),
+		    .role = DB_TEXT(authz_role_id(role)),
+		    .scope_key = DB_TEXT(scope != NULL ? scope : "") },
+		    &holds)) != DB_OK)
+			return rc;
+		if ((holds.n > 0) == (done == DONE_ASSIGNED))
+			msg = arena_printf(&r->arena, done == DONE_ASSIGNED ?
+			    "%s now holds %s." : "%s no longer holds %s.",
+			    who.row[0].display_name, role_held(r, role, scope,
+			    sname));
+		break;
+	case DONE__MAX:
+		break;
+	}
+	if (msg != NULL) {
+		tpl_show(t, "NOTICE");
+		tpl_set(t, "NOTICE_MSG", msg);
+	}
+	return DB_OK;
 }
 
 /*
@@ -204,7 +345,7 @@ units_list(struct req *r, struct tpl *t, const char *q)
 		tpl_set(s, "NAME", u[order[i]]->name);
 		tpl_set(s, "DESCRIPTION", u[order[i]]->description ?
 		    u[order[i]]->description : "");
-		tpl_set(s, "COUNT", u[order[i]]->members);
+		tpl_set(s, "PEOPLE", page_people(r, u[order[i]]->members));
 	}
 	if (n == 0)
 		tpl_show(t, search ? "NO_HITS" : "EMPTY");
@@ -221,16 +362,24 @@ units_page(struct req *r, int status, const struct unit_form *f)
 {
 	struct tpl	*t = page_new(r, "Locations");
 	const char	*q = r->in[K_Q].text;
+	int		 rc;
 
 	tpl_set(t, "Q", q != NULL ? q : "");
 	if (units_list(r, t, q) != 0)
 		return;
+	if ((rc = notice(r, t, ON_UNITS, NULL)) != DB_OK) {
+		tpl_free(t);
+		page_db_error(r, rc);
+		return;
+	}
 	if (may_change(r, AREA_UNITS)) {
 		tpl_show(t, "CREATE");
 		tpl_set(t, "CSRF", r->sess->csrf);
 		form_fields(t, f ? f->name : NULL, f ? f->desc : NULL, f);
 	} else
 		tpl_show(t, "READ_ONLY");
+	if (status == 422)
+		page_title_refused(t);
 	page_render(r, status, "admin_units.tpl", t);
 }
 
@@ -298,8 +447,8 @@ page_admin_units_post(struct req *r)
 	c.r = r;
 	c.id = id;
 	c.f = &f;
-	if ((rc = db_txn(r->db, unit_create_txn, &c)) == TXN_DUP_NAME) {
-		f.name_err = name_taken(r, f.name);
+	if ((rc = db_txn(r->db, unit_create_txn, &c)) == TXN_DUP_NAME &&
+	    (rc = name_taken(r, &f)) == DB_OK) {
 		units_page(r, 422, &f);
 		return;
 	}
@@ -307,13 +456,19 @@ page_admin_units_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s", id));
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?done=created",
+	    id));
 }
 
-/* A role assignment row of a list: role, and person or scope. */
+/*
+ * A role assignment row of a list: role, and person or scope; the
+ * revoke button is named after what it takes from whom (unit_name:
+ * NULL on a location's own list, where the scope goes without saying).
+ */
 static void
 assignment_row(struct req *r, struct tpl *s, const char *role,
-    const char *user_id, const char *unit_id, enum back_to back)
+    const char *user_id, const char *person, const char *unit_id,
+    const char *unit_name, enum back_to back)
 {
 	int	k = authz_role_parse(role);
 
@@ -330,6 +485,10 @@ assignment_row(struct req *r, struct tpl *s, const char *role,
 		tpl_set(s, "SCOPE_ID", unit_id != NULL ? unit_id : "");
 		tpl_set(s, "BACK", back == BACK_UNIT ? "unit" :
 		    back == BACK_LOCATION ? "location" : "person");
+		tpl_set(s, "REVOKE_WHAT", arena_printf(&r->arena, "%s from %s",
+		    unit_name == NULL && back != BACK_PERSON ?
+		    authz_role_name((enum role)k) : role_held(r, (enum role)k,
+		    unit_id, unit_name), person));
 	}
 }
 
@@ -354,8 +513,8 @@ unit_roles(struct req *r, struct tpl *t, const char *id, enum back_to back)
 		tpl_set(s, "PERSON_ID", rows.row[i].user_id);
 		tpl_set(s, "PERSON", rows.row[i].display_name);
 		tpl_set(s, "UPN", rows.row[i].upn);
-		assignment_row(r, s, rows.row[i].role, rows.row[i].user_id, id,
-		    back);
+		assignment_row(r, s, rows.row[i].role, rows.row[i].user_id,
+		    rows.row[i].display_name, id, NULL, back);
 	}
 	if (rows.n == 0)
 		tpl_show(t, "NO_UNIT_ROLES");
@@ -409,7 +568,7 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 	tpl_set_global(t, "UNIT_ID", un->id);
 	tpl_set_global(t, "CSRF", r->sess->csrf);
 	tpl_set(t, "DESCRIPTION", un->description ? un->description : "");
-	tpl_set(t, "COUNT", un->members);
+	tpl_set(t, "PEOPLE", page_people(r, un->members));
 	tpl_set(t, "Q", q != NULL ? q : "");
 	if (f != NULL && f->error != NULL) {
 		tpl_show(t, "ERROR");
@@ -417,11 +576,16 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 	}
 	if (edit) {
 		tpl_show(t, "EDIT");
-		/* After a refused edit the form shows what was typed. */
-		if (f != NULL && (f->name_err != NULL || f->desc_err != NULL))
+		/* After a refused edit the form shows what was typed, with
+		 * the version of what it showed before. */
+		if (f != NULL && (f->name_err != NULL || f->desc_err != NULL)) {
 			form_fields(t, f->name, f->desc, f);
-		else
+			tpl_set_int(t, "VERSION", r->in[K_VERSION].i);
+		} else {
 			form_fields(t, un->name, un->description, NULL);
+			tpl_set_int(t, "VERSION", location_version(un->name,
+			    un->description));
+		}
 	} else
 		tpl_show(t, "READ_ONLY");
 	n = page_order(m.n, back, order);
@@ -446,15 +610,16 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 		tpl_show(t, "ADD");
 		if (q != NULL && *q != '\0') {
 			tpl_show(t, "FOUND");
-			if ((rc = page_pick_people(r, t, q, "CANDIDATE")) !=
-			    DB_OK) {
+			if ((rc = page_pick_people(r, t, q, "CANDIDATE",
+			    un->id)) != DB_OK) {
 				tpl_free(t);
 				page_db_error(r, rc);
 				return;
 			}
 		}
 	}
-	if ((rc = unit_roles(r, t, un->id, BACK_UNIT)) != DB_OK) {
+	if ((rc = unit_roles(r, t, un->id, BACK_UNIT)) != DB_OK ||
+	    (rc = notice(r, t, ON_UNIT, un)) != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;
@@ -463,6 +628,8 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 		tpl_show(t, "ASSIGN_HERE");
 		tpl_show(t, "CAN_REVOKE");
 	}
+	if (status == 422)
+		page_title_refused(t);
 	page_render(r, status, "admin_unit.tpl", t);
 }
 
@@ -494,6 +661,10 @@ unit_update_txn(struct db *db, void *arg)
 	    c->f->desc == NULL : c->f->desc != NULL &&
 	    strcmp(old_desc, c->f->desc) == 0))
 		return TXN_UNCHANGED;
+	/* Not over a change the form did not show (read locked above). */
+	if (location_version(c->name, old_desc) !=
+	    (uint32_t)r->in[K_VERSION].i)
+		return TXN_CHANGED;
 	rc = q_unit_update(db, &(struct q_unit_update_in){
 	    .name = DB_TEXT(c->f->name), .description = DB_TEXT(c->f->desc),
 	    .id = DB_TEXT(c->id) }, NULL);
@@ -518,10 +689,12 @@ unit_update_txn(struct db *db, void *arg)
 }
 
 /*
- * POST /admin/units/{id} (name, description): renames the location or
- * changes its description, 303 back to its page (also when nothing
- * changed: then no audit row); 404 unknown; 422 with the form for a
- * name that is empty, too long or another location's.
+ * POST /admin/units/{id} (name, description, version): renames the
+ * location or changes its description, 303 back to its page (also when
+ * nothing changed: then no audit row); 404 unknown; 422 with the form
+ * for a name that is empty, too long or another location's, or with
+ * the location as it is now when it changed since the form was shown
+ * (version); 400 without a version.
  */
 void
 page_admin_unit_post(struct req *r)
@@ -530,6 +703,11 @@ page_admin_unit_post(struct req *r)
 	struct unit_change	c;
 	int			rc;
 
+	if (r->in[K_VERSION].text == NULL) {
+		page_error(r, 400, "The form is missing its version. Reload "
+		    "the page and try again.");
+		return;
+	}
 	form_read(r, &f);
 	if (f.name_err != NULL || f.desc_err != NULL) {
 		unit_page(r, 422, &f);
@@ -544,8 +722,17 @@ page_admin_unit_post(struct req *r)
 		page_error(r, 404, msg_no_location);
 		return;
 	}
-	if (rc == TXN_DUP_NAME) {
-		f.name_err = name_taken(r, f.name);
+	if (rc == TXN_DUP_NAME && (rc = name_taken(r, &f)) == DB_OK) {
+		unit_page(r, 422, &f);
+		return;
+	}
+	if (rc == TXN_CHANGED) {
+		/* The form as the location is now, not what was typed. */
+		memset(&f, 0, sizeof(f));
+		f.error = "This location was changed meanwhile (by someone "
+		    "else, or on another page). Nothing was saved: here it "
+		    "is as it is now. Make your change again if it is still "
+		    "needed.";
 		unit_page(r, 422, &f);
 		return;
 	}
@@ -553,8 +740,8 @@ page_admin_unit_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
-	    r->path_id));
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?done=%s",
+	    r->path_id, rc == TXN_UNCHANGED ? "unchanged" : "saved"));
 }
 
 static int
@@ -632,7 +819,7 @@ page_admin_unit_delete_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, "/admin/units");
+	http_redirect(r, "/admin/units?done=deleted");
 }
 
 struct member_change {
@@ -684,6 +871,7 @@ member_post(struct req *r, int add)
 {
 	struct member_change	c;
 	struct unit_form	f;
+	const char		*q, *keep;
 	int			rc;
 
 	memset(&c, 0, sizeof(c));
@@ -711,14 +899,19 @@ member_post(struct req *r, int add)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
-	    r->path_id));
+	/* Back with the search, to add another of the people found. */
+	q = r->in[K_Q].text;
+	keep = add && q != NULL && *q != '\0' ? arena_printf(&r->arena,
+	    "q=%s&", http_urlencode(&r->arena, q)) : "";
+	http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?%sdone=%s&"
+	    "who=%s", r->path_id, keep, add ? "added" : "removed",
+	    c.who->id));
 }
 
 /*
- * POST /admin/units/{id}/members (user): adds the person, 303 back;
- * 422 when they are a member already; 404 for an unknown location or
- * person; 400 without a person.
+ * POST /admin/units/{id}/members (user, q): adds the person, 303 back
+ * with the search q kept (to add the next); 422 when they are a member
+ * already; 404 for an unknown location or person; 400 without a person.
  */
 void
 page_admin_member_add_post(struct req *r)
@@ -794,7 +987,8 @@ person_roles(struct req *r, struct tpl *t, const struct q_user_name_row *who,
 		s = tpl_section(t, "HELD");
 		scope_cell(s, roles.row[i].unit_id, roles.row[i].unit_name);
 		assignment_row(r, s, roles.row[i].role, who->id,
-		    roles.row[i].unit_id, BACK_PERSON);
+		    who->display_name, roles.row[i].unit_id,
+		    roles.row[i].unit_name, BACK_PERSON);
 	}
 	tpl_show(t, roles.n > 0 ? "HAS_ROLES" : "NO_ROLES");
 	if (!may_change(r, AREA_ROLES))
@@ -862,9 +1056,47 @@ unit_hits(struct req *r, struct tpl *t, const char *uq)
 }
 
 /*
+ * Who holds which role for the whole organisation, as ORG_ROLE
+ * sections of t (the first ORG_ROLES_MAX, saying so when there are
+ * more): "who are our global administrators?" without a search. DB_OK
+ * or a db_err.
+ */
+static int
+org_roles(struct req *r, struct tpl *t)
+{
+	struct q_org_roles_rows	 rows;
+	struct tpl		*s;
+	size_t			 i;
+	int			 k, rc;
+
+	if ((rc = q_org_roles(r->db, &r->arena, &(struct q_org_roles_in){
+	    .max = DB_INT(ORG_ROLES_MAX + 1) }, &rows)) != DB_OK)
+		return rc;
+	tpl_show(t, "OVERVIEW");
+	for (i = 0; i < rows.n && i < ORG_ROLES_MAX; i++) {
+		s = tpl_section(t, "ORG_ROLE");
+		k = authz_role_parse(rows.row[i].role);
+		tpl_set(s, "ROLE", k >= 0 ? authz_role_name((enum role)k) :
+		    rows.row[i].role);
+		tpl_set(s, "PERSON_ID", rows.row[i].user_id);
+		tpl_set(s, "PERSON", rows.row[i].display_name);
+		tpl_set(s, "UPN", rows.row[i].upn);
+		if (!rows.row[i].enabled)
+			tpl_show(s, "ORG_DISABLED");
+	}
+	tpl_show(t, rows.n > 0 ? "HAS_ORG_ROLES" : "NO_ORG_ROLES");
+	if (rows.n > ORG_ROLES_MAX) {
+		tpl_show(t, "MORE_ORG_ROLES");
+		tpl_set_int(t, "ORG_ROLES_SHOWN", ORG_ROLES_MAX);
+	}
+	return DB_OK;
+}
+
+/*
  * /admin/roles with status: a person search (q) and a location search
  * (unit_q); the roles of the person picked (user) with the assign
- * form, and the roles held at the location picked (unit). error: a
+ * form, and the roles held at the location picked (unit); with neither
+ * picked, the roles held for the whole organisation. error: a
  * sentence for a refused change, or NULL. 404 for an unknown person or
  * location.
  */
@@ -910,7 +1142,7 @@ roles_page(struct req *r, int status, const char *error)
 	}
 	if (q != NULL && *q != '\0') {
 		tpl_show(t, "FOUND");
-		rc = page_pick_people(r, t, q, "CANDIDATE");
+		rc = page_pick_people(r, t, q, "CANDIDATE", NULL);
 	}
 	if (rc == DB_OK && uq != NULL && *uq != '\0')
 		rc = unit_hits(r, t, uq);
@@ -922,6 +1154,10 @@ roles_page(struct req *r, int status, const char *error)
 		tpl_set(t, "LOCATION_NAME", unit.row[0].unit.name);
 		rc = unit_roles(r, t, unit.row[0].unit.id, BACK_LOCATION);
 	}
+	if (rc == DB_OK)
+		rc = notice(r, t, ON_ROLES, NULL);
+	if (rc == DB_OK && who.n == 0 && unit.n == 0)
+		rc = org_roles(r, t);
 	if (rc != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
@@ -930,6 +1166,8 @@ roles_page(struct req *r, int status, const char *error)
 	if (who.n == 0 && unit.n == 0)
 		tpl_show(t, "PICK");
 	tpl_show(t, may_change(r, AREA_ROLES) ? "CAN_REVOKE" : "READ_ONLY");
+	if (status == 422)
+		page_title_refused(t);
 	page_render(r, status, "admin_roles.tpl", t);
 }
 
@@ -947,6 +1185,7 @@ struct role_change {
 	const char			*unit_id;	/* NULL: organisation */
 	const char			*unit_name;	/* read under the lock */
 	int				 assign;
+	struct role_revoke		 rv;		/* a revoke, and its refusal */
 };
 
 /* The audit details of an assignment: the role and its scope. */
@@ -967,9 +1206,6 @@ role_txn(struct db *db, void *arg)
 	struct role_change		*c = arg;
 	struct req			*r = c->r;
 	struct q_unit_lock_rows		 u;
-	struct q_global_admins_lock_rows g;
-	struct db_val			 user = DB_TEXT(c->who->id);
-	struct db_val			 role = DB_TEXT(authz_role_id(c->role));
 	uint64_t			 n = 0;
 	int				 rc;
 
@@ -981,32 +1217,25 @@ role_txn(struct db *db, void *arg)
 			return c->assign ? TXN_GONE : TXN_NOT_THERE;
 		c->unit_name = u.row[0].name;
 	}
-	g.n = 0;
 	if (c->assign) {
 		rc = q_role_assign(db, &(struct q_role_assign_in){
-		    .user = user, .role = role,
+		    .user = DB_TEXT(c->who->id),
+		    .role = DB_TEXT(authz_role_id(c->role)),
 		    .unit = DB_TEXT(c->unit_id) }, &n);
-		if (rc == DB_DUP)
+		if (rc == DB_DUP || (rc == DB_OK && n == 0))
 			return TXN_ALREADY;
 	} else {
-		/* The last global administrator stays: lock them all, then
-		 * count the others (a revoke waiting here counts after). */
-		if (c->role == ROLE_GLOBAL_ADMIN && c->unit_id == NULL &&
-		    (rc = q_global_admins_lock(db, &r->arena,
-		    &(struct q_global_admins_lock_in){ .except = user,
-		    .role = role }, &g)) != DB_OK)
-			return rc;
-		rc = q_role_revoke(db, &(struct q_role_revoke_in){
-		    .user = user, .role = role,
-		    .scope_key = DB_TEXT(c->unit_id != NULL ? c->unit_id :
-		    "") }, &n);
+		/* The rule the command line keeps too (db/roles.h). */
+		c->rv = (struct role_revoke){ .user_id = c->who->id,
+		    .role = c->role, .unit_id = c->unit_id };
+		rc = db_role_revoke(db, &r->arena, &c->rv);
+		if (rc == ROLE_NOT_HELD)
+			return TXN_NOT_THERE;
+		if (rc == ROLE_LAST_GLOBAL)
+			return TXN_LAST_GLOBAL;
 	}
 	if (rc != DB_OK)
 		return rc;
-	if (n == 0)
-		return c->assign ? TXN_ALREADY : TXN_NOT_THERE;
-	if (g.n > 0 && g.row[0].others == 0)
-		return TXN_LAST_GLOBAL;
 	return page_audit_row(db, r, &(struct audit){
 		.action = c->assign ? "role.assign" : "role.revoke",
 		.ok = 1,
@@ -1049,14 +1278,22 @@ role_form(struct req *r, struct role_change *c, int assign)
 	return person_of_form(r, &c->who);
 }
 
-/* "Helpdesk administrator for the whole organisation" / "at Store 1". */
+/* The notice of c for the page it redirects to (notice()); on a
+ * location's own page its scope goes without saying. */
+static const char *
+role_done(struct req *r, const struct role_change *c, enum notice_page on)
+{
+	return arena_printf(&r->arena, "done=%s&who=%s&role=%s%s%s",
+	    c->assign ? "assigned" : "revoked", c->who->id,
+	    authz_role_id(c->role), on == ON_ROLES ? "&at=" : "",
+	    on == ON_ROLES && c->unit_id != NULL ? c->unit_id : "");
+}
+
+/* The role of c and its scope, as role_held() says them. */
 static const char *
 held(struct req *r, const struct role_change *c)
 {
-	return c->unit_id == NULL ? arena_printf(&r->arena, "%s for the "
-	    "whole organisation", authz_role_name(c->role)) :
-	    arena_printf(&r->arena, "%s at %s", authz_role_name(c->role),
-	    c->unit_name != NULL ? c->unit_name : c->unit_id);
+	return role_held(r, c->role, c->unit_id, c->unit_name);
 }
 
 /*
@@ -1094,8 +1331,8 @@ page_admin_roles_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s",
-	    c.who->id));
+	http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s&%s",
+	    c.who->id, role_done(r, &c, ON_ROLES)));
 }
 
 /*
@@ -1122,8 +1359,9 @@ page_admin_revoke_post(struct req *r)
 		}
 		roles_page(r, 422, arena_printf(&r->arena, "%s is the last "
 		    "global administrator of the organisation, so this role "
-		    "stays: give it to someone else first.",
-		    c.who->display_name));
+		    "stays: give it to someone else first.%s%s",
+		    c.who->display_name, c.rv.ndisabled > 0 ? " " : "",
+		    db_role_disabled_text(&r->arena, &c.rv)));
 		return;
 	}
 	if (rc == TXN_NOT_THERE) {
@@ -1137,12 +1375,12 @@ page_admin_revoke_post(struct req *r)
 		return;
 	}
 	if (back == BACK_UNIT && c.unit_id != NULL)
-		http_redirect(r, arena_printf(&r->arena, "/admin/units/%s",
-		    c.unit_id));
+		http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?%s",
+		    c.unit_id, role_done(r, &c, ON_UNIT)));
 	else if (back == BACK_LOCATION && c.unit_id != NULL)
-		http_redirect(r, arena_printf(&r->arena, "/admin/roles?unit=%s",
-		    c.unit_id));
+		http_redirect(r, arena_printf(&r->arena, "/admin/roles?unit=%s&"
+		    "%s", c.unit_id, role_done(r, &c, ON_ROLES)));
 	else
-		http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s",
-		    c.who->id));
+		http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s&"
+		    "%s", c.who->id, role_done(r, &c, ON_ROLES)));
 }

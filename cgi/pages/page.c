@@ -49,6 +49,12 @@ page_new(struct req *r, const char *title)
 }
 
 void
+page_title_refused(struct tpl *t)
+{
+	tpl_set_global(t, "TITLE_NOTE", ": not saved");
+}
+
+void
 page_render(struct req *r, int status, const char *file, struct tpl *t)
 {
 	char	*out = NULL;
@@ -88,6 +94,16 @@ page_db_error(struct req *r, int rc)
 		return;
 	page_error(r, 503, "The service is briefly unavailable (the "
 	    "database did not answer). Try again in a minute.");
+}
+
+const char *
+page_people(struct req *r, const char *count)
+{
+	if (count == NULL)
+		return "0 people";
+	if (strcmp(count, "1") == 0)
+		return "1 person";
+	return arena_printf(&r->arena, "%s people", count);
 }
 
 const char *

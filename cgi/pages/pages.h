@@ -12,11 +12,16 @@ struct tpl;
 
 /* A page dictionary with the layout (title, who is signed in, nav). */
 struct tpl	*page_new(struct req *, const char *title);
+/* The title of a page whose form was refused says so ("X: not saved"),
+ * for those who hear the title first. */
+void		 page_title_refused(struct tpl *);
 /* Expands file and sends it with status; frees t. */
 void		 page_render(struct req *, int status, const char *file,
 		    struct tpl *t);
 /* The one error page: status and a sentence for a person. */
 void		 page_error(struct req *, int status, const char *msg);
+/* "1 person" or "N people" for a head count as text (NULL: 0). */
+const char	*page_people(struct req *, const char *count);
 /* "2026-11-27 14:03 UTC" for epoch seconds as text, or "never". */
 const char	*page_when(struct req *, const char *epoch);
 /*
@@ -72,10 +77,12 @@ void	 page_phone_post(struct req *);
  * lists.c: the people whose names (UPN, email, phone) q starts a word
  * of, as /search finds them, for an admin form that picks one: up to a
  * page of sections named section, each with ID, NAME and UPN, or the
- * section NO_HITS when there is nobody. DB_OK or a db_err.
+ * section NO_HITS when there is nobody. With member_of (a location's
+ * id as the database spells it), each also shows ALREADY when the
+ * person is a member there, else ADDABLE. DB_OK or a db_err.
  */
 int	 page_pick_people(struct req *, struct tpl *, const char *q,
-	    const char *section);
+	    const char *section, const char *member_of);
 
 /* console.c: the admin console's home */
 void	 page_admin(struct req *);

@@ -234,7 +234,7 @@ people_show(struct req *r, struct tpl *sec, int can)
 	tpl_set(p, "Q", q != NULL ? q : "");
 	if (q == NULL || *q == '\0')
 		return DB_OK;
-	return page_pick_people(r, p, q, "HIT");
+	return page_pick_people(r, p, q, "HIT", NULL);
 }
 
 /*

@@ -18,9 +18,11 @@ The tests live in one file per area (AREAS, in the order they run). The
 process and DB-restart tests run last: they stop and start parts of the
 stack. reset_atomic briefly adds a trigger t_fail on audit_log that refuses
 every insert (dropped again in a finally); settings a test changes are set
-back the same way. last_global_admin_stays sets the global administrators
-aside (and a trigger t_slow_revoke that slows their revokes) and puts
-them back in a finally.
+back the same way. last_global_admin_stays and
+cli_revoke_keeps_last_global_admin set the global administrators aside
+(and a trigger t_slow_revoke that slows their revokes) and put them back
+in a finally; roles_overview adds up to 201 users holding reports-reader
+for the whole organisation and deletes them in a finally.
 """
 
 import argparse

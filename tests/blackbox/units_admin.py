@@ -3,6 +3,7 @@
 rules of each change, its audit row, and what it does in My Staff."""
 
 import concurrent.futures
+import contextlib
 import json
 
 from lib import *  # noqa: F401,F403
@@ -53,6 +54,11 @@ def field(r, name):
     v = [i.attrs.get("value", "") for i in r.page.inputs(name)]
     check(len(v) == 1, "%s: %d inputs named %s" % (desc(r), len(v), name))
     return v[0]
+
+
+def edit_post(b, path, fields):
+    """POSTs the edit form with the version of the page b saw last."""
+    return b.post(path, dict(fields, version=field(b.last, "version")))
 
 
 def label(tag):
@@ -213,6 +219,16 @@ def member_units(pid):
                                     % sqlq(pid)))
 
 
+def taken_link(r):
+    """(text, href) of the links in #name-error."""
+    n = r.page.by_id("name-error")
+    check(n is not None, "%s: no #name-error" % desc(r))
+    links = [(norm(a.text()), a.attrs.get("href")) for a in n.iter()
+             if a.tag == "a"]
+    eq(len(links), 1, "%s: the links of #name-error" % desc(r))
+    return links[0]
+
+
 def create_form(b, fields, status, path="/admin/units"):
     b.expect("GET", path, 200)
     r = b.post(path, fields)
@@ -229,7 +245,8 @@ def unit_create_rules():
     r = create_form(b, {"name": "  %s  " % name, "description": "Open 9-5"},
                     303)
     uid = unit_id_of(name)
-    eq(r.location, "/admin/units/%s" % uid, "where a new location goes")
+    eq(r.location, "/admin/units/%s?done=created" % uid, "where a new "
+       "location goes")
     eq(sql("SELECT description FROM units WHERE id = %s" % sqlq(uid)),
        [["Open 9-5"]], "the new location's description")
     row = one_audit(mark, "unit.create", action="unit.create")
@@ -273,6 +290,9 @@ def unit_create_rules():
               "lacks %r" % (what, r.id_text("name-error"), err))
         eq(audit_rows(mark, action="unit.create"), [], "%s: an audit row"
            % what)
+        if err == "already":
+            eq(taken_link(r), (name, "/admin/units/%s" % uid),
+               "%s: the location named, as stored, and linked" % what)
     eq(sql("SELECT COUNT(*) FROM units WHERE name IN (%s, %s)" % (
         sqlq(long101), sqlq("é" * 101))), [["0"]], "too long names stored")
     r = create_form(b, {"name": label("Desc"), "description": "d" * 501},
@@ -306,8 +326,8 @@ def unit_rename_follows():
        "the edit form")
     new = "Shop %s" % new_word
     mark = audit_mark()
-    r = g.post(path, {"name": new, "description": "Renamed"})
-    eq((r.status, r.location), (303, path), "POST %s" % path)
+    r = edit_post(g, path, {"name": new, "description": "Renamed"})
+    eq((r.status, r.location), (303, path + "?done=saved"), "POST %s" % path)
     row = one_audit(mark, "unit.update", action="unit.update")
     eq((row["target_id"], row["target_name"], row["client"]),
        (uid, new, "admin"), "the unit.update row")
@@ -324,30 +344,95 @@ def unit_rename_follows():
     # the same again changes nothing and writes nothing
     mark = audit_mark()
     g.get(path)
-    eq(g.post(path, {"name": new, "description": "Renamed"}).status, 303,
-       "an unchanged form")
+    eq(edit_post(g, path, {"name": new, "description": "Renamed"}).status,
+       303, "an unchanged form")
     eq(audit_rows(mark, target_id=uid), [], "audit rows of no change")
     # another location's name: 422, what was typed kept
     g.get(path)
-    r = g.post(path, {"name": taken.lower(), "description": "x"})
+    r = edit_post(g, path, {"name": taken.lower(), "description": "x"})
     eq(r.status, 422, "a rename to a taken name")
     eq((field(r, "name"), field(r, "description")), (taken.lower(), "x"),
        "the refused rename's form")
     check("already" in (r.id_text("name-error") or ""), "#name-error: %r"
           % r.id_text("name-error"))
+    eq(taken_link(r), (taken, "/admin/units/%s" % unit_id_of(taken)),
+       "the refused rename names the location that has the name")
+    check(taken.lower() not in (r.id_text("name-error") or ""),
+          "#name-error echoes what was typed: %r" % r.id_text("name-error"))
     eq(unit_h1(g, uid), new, "My Staff after the refused rename")
     # a change of case is a change
     g.get(path)
-    eq(g.post(path, {"name": new.upper(), "description": "Renamed"}).status,
+    eq(edit_post(g, path, {"name": new.upper(),
+                           "description": "Renamed"}).status,
        303, "a rename to capitals")
     eq(unit_h1(g, uid), new.upper(), "My Staff after the case change")
     # an unknown location
     g.get(path)
-    r = g.post("/admin/units/%s" % "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3",
-               {"name": label("Ghost")})
+    r = edit_post(g, "/admin/units/%s"
+                  % "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3",
+                  {"name": label("Ghost")})
     eq(r.status, 404, "a rename of an unknown location")
     eq(g.get("/admin/units/0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3").status,
        404, "GET an unknown location")
+
+
+@test
+def unit_edit_refuses_stale_form():
+    """A save from a form older than another admin's rename is refused
+    (422, the location as it is now), not written over it; a form sent
+    without its version is a 400."""
+    g = admin("global-administrator")
+    u = admin("user-administrator")
+    name, uid = add_unit(label("Stale"))
+    path = "/admin/units/%s" % uid
+    r1 = g.expect("GET", path, 200)             # the older form
+    v1 = field(r1, "version")
+    r2 = u.expect("GET", path, 200)
+    eq(field(r2, "version"), v1, "the version of two forms of one location")
+    other = label("Renamed by the other %s" % secrets.token_hex(2))
+    eq(edit_post(u, path, {"name": other, "description": "theirs"}).status,
+       303, "the other admin's rename")
+    mark = audit_mark()
+    r = g.post(path, {"name": name, "description": "mine", "version": v1})
+    eq(r.status, 422, "a save from the older form")
+    check("changed meanwhile" in (r.id_text("error") or ""),
+          "the refusal: %r" % r.id_text("error"))
+    eq((field(r, "name"), field(r, "description")), (other, "theirs"),
+       "the refused form shows the location as it is now")
+    check(field(r, "version") != v1, "the refused form's version is new")
+    eq(sql("SELECT name, description FROM units WHERE id = %s" % sqlq(uid)),
+       [[other, "theirs"]], "the location after the refused save")
+    eq(audit_rows(mark, action="unit.update"), [], "audit rows of the "
+       "refused save")
+    # the form it answered saves
+    eq(edit_post(g, path, {"name": name, "description": "mine"}).status,
+       303, "a save from the refreshed form")
+    eq(sql("SELECT name, description FROM units WHERE id = %s" % sqlq(uid)),
+       [[name, "mine"]], "the location after the save")
+    # an older form asking for what is there already changes nothing
+    eq(u.post(path, {"name": name, "description": "mine", "version":
+                     field(r2, "version")}, csrf=r2.csrf()).status, 303,
+       "an older form that asks for what is there")
+    # a change of case or of the description alone changes the version
+    r = g.expect("GET", path, 200)
+    v2 = field(r, "version")
+    eq(edit_post(g, path, {"name": name.upper(), "description": "mine"}
+                 ).status, 303, "a rename to capitals")
+    eq(g.post(path, {"name": name, "description": "mine", "version": v2},
+              csrf=r.csrf()).status, 422, "a form from before the change "
+       "of case")
+    # refused for the name, the form keeps the version it showed
+    r = g.post(path, {"name": "", "description": "x", "version": v2},
+               csrf=r.csrf())
+    eq((r.status, field(r, "version")), (422, v2), "an empty name from the "
+       "old form")
+    for fields, what in (({"name": name}, "no version"),
+                         ({"name": name, "version": "x1"}, "a version that "
+                          "is not a number"),
+                         ({"name": name, "version": "4294967296"},
+                          "a version over 32 bits")):
+        g.get(path)
+        eq(g.post(path, fields).status, 400, what)
 
 
 @test
@@ -395,10 +480,11 @@ def unit_delete_refused_then_allowed():
     g.post("/admin/roles/revoke", {"user": user_id(holder), "role":
                                    "password-administrator", "unit": uid,
                                    "back": "unit"})
-    eq((g.last.status, g.last.location), (303, path), "revoke from the "
-       "location's page")
+    eq((g.last.status, g.last.location),
+       (303, path + "?done=revoked&who=%s&role=password-administrator"
+        % user_id(holder)), "revoke from the location's page")
     r, mark = delete(303)
-    eq(r.location, "/admin/units", "after a delete")
+    eq(r.location, "/admin/units?done=deleted", "after a delete")
     eq(sql("SELECT COUNT(*) FROM units WHERE id = %s" % sqlq(uid)), [["0"]],
        "the deleted location")
     eq(sql("SELECT COUNT(*) FROM search_words WHERE ref_id = %s"
@@ -436,11 +522,12 @@ def unit_members_add_remove():
     eq(len(forms), 1, "the forms of the people found for memberadd%s" % TAG)
     eq([(x.attrs.get("name"), x.attrs.get("value"), norm(x.text()))
         for x in forms[0].iter() if x.tag == "button"],
-       [("user", pid, "Add")], "the Add buttons of the people found")
+       [("user", pid, "Add " + who)], "the Add buttons of the people found")
     check(who in norm(forms[0].text()), "the found person's name")
     mark = audit_mark()
     r = g.post(path + "/members", {"user": pid})
-    eq((r.status, r.location), (303, path), "POST %s/members" % path)
+    eq((r.status, r.location), (303, path + "?done=added&who=%s" % pid),
+       "POST %s/members" % path)
     row = one_audit(mark, "unit.member.add", action="unit.member.add")
     eq((row["target_id"], row["target_name"], row["client"]),
        (pid, who, "admin"), "the unit.member.add row")
@@ -464,7 +551,8 @@ def unit_members_add_remove():
     # remove: gone from My Staff on the next request
     mark = audit_mark()
     r = g.post(path + "/members/remove", {"user": pid})
-    eq((r.status, r.location), (303, path), "POST .../members/remove")
+    eq((r.status, r.location), (303, path + "?done=removed&who=%s" % pid),
+       "POST .../members/remove")
     row = one_audit(mark, "unit.member.remove", action="unit.member.remove")
     eq((row["target_id"], details(row)), (pid, {"location": name,
                                                 "locationId": uid}),
@@ -483,6 +571,150 @@ def unit_members_add_remove():
     eq(g.post("/admin/units/0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3/members",
               {"user": pid}).status, 404, "adding to an unknown location")
     eq(g.post(path + "/members", {}).status, 400, "adding nobody")
+
+
+def notice(r):
+    """The text of the page's notice (role=status), or None."""
+    n = r.page.by_id("notice")
+    if n is None:
+        return None
+    eq(n.attrs.get("role"), "status", "%s: the notice's role" % desc(r))
+    return norm(n.text())
+
+
+def add_form(r):
+    """The #add form of a location's page: ([the text of each person
+    found], {the ids with an Add button}, the value of its hidden q)."""
+    f = r.page.by_id("add")
+    check(f is not None, "%s: no #add form" % desc(r))
+    items = [norm(li.text()) for li in f.iter() if li.tag == "li"]
+    buttons = {x.attrs.get("value") for x in f.iter() if x.tag == "button"}
+    q = [x.attrs.get("value") for x in f.iter() if x.tag == "input" and
+         x.attrs.get("name") == "q"]
+    eq(len(q), 1, "%s: hidden q inputs of #add" % desc(r))
+    return items, buttons, q[0]
+
+
+@test
+def admin_notices_after_changes():
+    """Each change of the locations and roles pages says what it did on
+    the page its 303 goes to, again on a reload, and no longer once it is
+    not so; the words are a fixed set and the names are read by id,
+    never from the address."""
+    g = admin("global-administrator")
+    word = "Ntc%s%s" % (TAG, secrets.token_hex(2))
+    name = "Harbour %s" % word
+    r = create_form(g, {"name": name}, 303)
+    created = r.location
+    path = created.split("?")[0]
+    uid = path.rsplit("/", 1)[1]
+    for n in range(2):
+        eq(notice(g.expect("GET", created, 200)), "Location created.",
+           "the notice of a create (load %d)" % n)
+    eq(notice(g.expect("GET", path, 200)), None, "the page without done=")
+    r = edit_post(g, path, {"name": name, "description": "Quay side"})
+    eq(notice(g.expect("GET", r.location, 200)), "Location saved.",
+       "the notice of a save")
+    r = edit_post(g, path, {"name": name, "description": "Quay side"})
+    eq(r.location, path + "?done=unchanged", "a save that changes nothing")
+    check((notice(g.expect("GET", r.location, 200)) or "").startswith(
+        "Nothing to save"), "the notice of a save that changed nothing")
+    # a member, added and removed
+    who = "Ada Ntcadmin%s" % TAG
+    pid = user_id(add_person(who))
+    q = "ntcadmin" + TAG
+    r = g.expect("GET", path + "?" + urllib.parse.urlencode({"q": q}), 200)
+    r = g.post(path + "/members", {"user": pid, "q": add_form(r)[2]})
+    added = r.location
+    eq(r.status, 303, "POST %s/members" % path)
+    eq(notice(g.expect("GET", added, 200)), "Added %s to %s." % (who, name),
+       "the notice of an add")
+    r = g.post(path + "/members/remove", {"user": pid})
+    eq(notice(g.expect("GET", r.location, 200)), "Removed %s from %s."
+       % (who, name), "the notice of a remove")
+    eq(notice(g.expect("GET", added, 200)), None, "the add's notice once "
+       "the person is removed")
+    # a role at the location, revoked on the location's page
+    g.expect("GET", "/admin/roles?user=%s&unit=%s" % (pid, uid), 200)
+    r = g.post("/admin/roles", {"user": pid, "role": "helpdesk-administrator",
+                                "unit": uid})
+    assigned = r.location
+    eq(notice(g.expect("GET", assigned, 200)), "%s now holds Helpdesk "
+       "administrator at %s." % (who, name), "the notice of an assign")
+    g.expect("GET", path, 200)
+    r = g.post("/admin/roles/revoke", {"user": pid, "role":
+                                       "helpdesk-administrator", "unit": uid,
+                                       "back": "unit"})
+    eq(notice(g.expect("GET", r.location, 200)), "%s no longer holds "
+       "Helpdesk administrator at %s." % (who, name), "the notice of a "
+       "revoke on the location's page")
+    eq(notice(g.expect("GET", assigned, 200)), None, "the assign's notice "
+       "once the role is revoked")
+    # for the whole organisation, revoked from the person's roles
+    g.expect("GET", "/admin/roles?user=%s" % pid, 200)
+    r = g.post("/admin/roles", {"user": pid, "role": "directory-reader",
+                                "unit": ""})
+    eq(notice(g.expect("GET", r.location, 200)), "%s now holds Directory "
+       "reader for the whole organisation." % who, "the notice of an "
+       "organisation-wide assign")
+    r = g.post("/admin/roles/revoke", {"user": pid, "role":
+                                       "directory-reader", "unit": ""})
+    eq(notice(g.expect("GET", r.location, 200)), "%s no longer holds "
+       "Directory reader for the whole organisation." % who, "the notice "
+       "of an organisation-wide revoke")
+    # nothing typed into the address is shown: a word not of the set is a
+    # 400, one of another page or about someone unknown says nothing
+    for bad in ("<b>hacked</b>", "Location deleted."):
+        eq(g.get(path + "?" + urllib.parse.urlencode({"done": bad})).status,
+           400, "done=%r" % bad)
+    for url in (path + "?done=deleted",
+                "/admin/units?done=created",
+                path + "?done=added&who=0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3",
+                path + "?done=added",
+                "/admin/roles?done=revoked&who=%s" % pid):
+        eq(notice(g.expect("GET", url, 200)), None, "the notice of %s" % url)
+    # delete: the list says so
+    g.expect("GET", path, 200)
+    r = g.post(path + "/delete", {})
+    eq(r.location, "/admin/units?done=deleted", "where a delete goes")
+    eq(notice(g.expect("GET", r.location, 200)), "Location deleted.",
+       "the notice of a delete")
+
+
+@test
+def member_add_keeps_search():
+    """Add keeps the search, so several people found can be added one
+    after another; people who are members already are not offered Add."""
+    g = admin("user-administrator")
+    name, uid = add_unit(label("Several"))
+    path = "/admin/units/%s" % uid
+    word = "Sev%s%s" % (TAG, secrets.token_hex(2))
+    names = ["%s %s" % (first, word) for first in ("Ann", "Bob", "Cid")]
+    pids = [user_id(add_person(n)) for n in names]
+    cli_ok("unit", "add-member", "--unit", uid, "--user", pids[2])
+    r = g.expect("GET", path + "?" + urllib.parse.urlencode({"q": word}), 200)
+    for i, pid in enumerate(pids[:2]):
+        items, buttons, q = add_form(r)
+        eq(q, word, "the search the add form carries")
+        eq(buttons, set(pids[i:2]), "add %d: the Add buttons" % i)
+        for n, text in zip(names, items):
+            check(text.startswith(n), "add %d: the people found: %r"
+                  % (i, items))
+            check(text.endswith("already a member") == (n in names[:i] +
+                                                        names[2:]),
+                  "add %d: %r" % (i, text))
+        r = g.post(path + "/members", {"user": pid, "q": q})
+        eq(r.status, 303, "add %d" % i)
+        loc = urllib.parse.urlsplit(r.location)
+        eq((loc.path, urllib.parse.parse_qs(loc.query)),
+           (path, {"q": [word], "done": ["added"], "who": [pid]}),
+           "add %d: where it goes" % i)
+        r = g.expect("GET", r.location, 200)
+        eq(r.page.by_id("q").attrs.get("value"), word, "add %d: the search "
+           "box" % i)
+    items, buttons, _ = add_form(r)
+    eq(buttons, set(), "the Add buttons once all are members")
+    eq(sorted(member_units(p) for p in pids), [[uid]] * 3, "the members")
 
 
 @test
@@ -515,7 +747,9 @@ def role_assign_revoke_takes_effect():
     mark = audit_mark()
     r = pra.post("/admin/roles", {"user": m.id, "role":
                                   "helpdesk-administrator", "unit": uid})
-    eq((r.status, r.location), (303, "/admin/roles?user=%s" % m.id),
+    eq((r.status, r.location), (303, "/admin/roles?user=%s&done=assigned&"
+                                     "who=%s&role=helpdesk-administrator&"
+                                     "at=%s" % (m.id, m.id, uid)),
        "POST /admin/roles")
     row = one_audit(mark, "role.assign", action="role.assign")
     eq((row["actor_id"], row["target_id"], row["target_name"],
@@ -538,7 +772,9 @@ def role_assign_revoke_takes_effect():
     r = pra.post("/admin/roles/revoke", {"user": m.id, "role":
                                          "helpdesk-administrator",
                                          "unit": uid, "back": "location"})
-    eq((r.status, r.location), (303, "/admin/roles?unit=%s" % uid),
+    eq((r.status, r.location), (303, "/admin/roles?unit=%s&done=revoked&"
+                                     "who=%s&role=helpdesk-administrator&"
+                                     "at=%s" % (uid, m.id, uid)),
        "POST /admin/roles/revoke")
     row = one_audit(mark, "role.revoke", action="role.revoke")
     eq((row["target_id"], row["result"], details(row)["location"]),
@@ -622,6 +858,88 @@ def role_assign_rules():
              ).status, 404, "GET the roles of an unknown person")
 
 
+ORG_ROLES_SHOWN = 200      # ORG_ROLES_MAX of cgi/pages/locations.c
+
+
+def org_roles_db(limit):
+    """(role id, display name, username, enabled) of the org-scope
+    assignments in the overview's order, at most limit."""
+    return [tuple(x) for x in sql(
+        "SELECT r.role, u.display_name, u.upn, u.enabled FROM "
+        "role_assignments r JOIN users u ON u.id = r.user_id WHERE "
+        "r.unit_id IS NULL ORDER BY r.role, u.display_name, u.id LIMIT %d"
+        % limit)]
+
+
+@test
+def roles_overview():
+    """/admin/roles, before anything is picked, lists who holds which role
+    for the whole organisation (disabled accounts flagged; roles at one
+    location left to that location), the first 200 and says so past
+    them; a person or location picked replaces it."""
+    off = make_user(name="Olga Overview%s" % TAG)
+    cli_ok("role", "assign", "--user", off.upn, "--role", "reports-reader")
+    cli_ok("user", "disable", "--upn", off.upn)
+    name, uid = add_unit(label("Overview"))
+    local = add_person("Lou Overlocal%s" % TAG, name)
+    cli_ok("role", "assign", "--user", local, "--role",
+           "helpdesk-administrator", "--unit", name)
+    g = admin("global-administrator")
+    # the role names, as the assign form offers them
+    r = g.expect("GET", "/admin/roles?user=%s" % off.id, 200)
+    names = {o.attrs.get("value"): norm(o.text()).split(" (")[0]
+             for o in r.page.by_id("role").iter() if o.tag == "option"}
+    eq(len(names), 12, "the roles of the assign form")
+    bulk = "bulk%s-%s" % (secrets.token_hex(2), RUN)
+    try:
+        for role in ("directory-reader", "global-administrator"):
+            b = admin(role)
+            r = b.expect("GET", "/admin/roles", 200)
+            check(r.page.by_id("org-roles-heading") is not None,
+                  "%s: no overview on /admin/roles" % role)
+            rows = [c for _, c in table_rows(r, "org-roles")]
+            want = org_roles_db(ORG_ROLES_SHOWN + 1)
+            eq([(c[0], c[1], c[2], c[3]) for c in rows],
+               [(names[ro], n, u, "" if e == "1" else "disabled")
+                for ro, n, u, e in want[:ORG_ROLES_SHOWN]],
+               "%s: the overview" % role)
+            check(not any(local == c[2] for c in rows), "a role at one "
+                  "location in the overview")
+            # (a stack the suite ran on before may hold more than 200)
+            eq(r.page.by_id("more-org-roles") is not None,
+               len(want) > ORG_ROLES_SHOWN, "'first 200 shown'")
+        if len(want) <= ORG_ROLES_SHOWN:
+            check(("Global administrator", admin_user(
+                "global-administrator").name, "") in
+                [(c[0], c[1], c[3]) for c in rows] and
+                ("Reports reader", off.name, "disabled") in
+                [(c[0], c[1], c[3]) for c in rows],
+                "the global administrator or the disabled reader is not "
+                "listed")
+        # the overview goes when a person or a location is picked
+        for path in ("/admin/roles?user=%s" % off.id,
+                     "/admin/roles?unit=%s" % uid):
+            r = g.expect("GET", path, 200)
+            eq(table_rows(r, "org-roles"), [], "the overview on %s" % path)
+        # past the bound: the first 200, and a sentence
+        n = ORG_ROLES_SHOWN + 1 - len(org_roles_db(ORG_ROLES_SHOWN + 1))
+        if n > 0:
+            sql("INSERT INTO users (id, upn, display_name) SELECT UUID(), "
+                "CONCAT('%s-', seq, '@bb.example'), CONCAT('Zz Bulk ', "
+                "seq) FROM seq_1_to_%d" % (bulk, n))
+            sql("INSERT INTO role_assignments (user_id, role, unit_id) "
+                "SELECT id, 'reports-reader', NULL FROM users WHERE upn "
+                "LIKE '%s-%%'" % bulk)
+        r = g.expect("GET", "/admin/roles", 200)
+        eq([c[2] for _, c in table_rows(r, "org-roles")],
+           [u for _, _, u, _ in org_roles_db(ORG_ROLES_SHOWN)],
+           "the overview past its bound")
+        check("first 200" in (r.id_text("more-org-roles") or ""),
+              "past the bound: %r" % r.id_text("more-org-roles"))
+    finally:
+        sql("DELETE FROM users WHERE upn LIKE '%s-%%'" % bulk)
+
+
 def global_admins():
     return [x[0] for x in sql("SELECT CAST(user_id AS CHAR) FROM "
                               "role_assignments WHERE role = "
@@ -666,11 +984,14 @@ def last_global_admin_stays():
            ("failure", "last_global_administrator", g1.id),
            "the refused revoke's row")
         eq(global_admins(), [g1.id], "global administrators after the refusal")
-        # a disabled one does not count
+        # a disabled one does not count, and the refusal says so
         cli_ok("role", "assign", "--user", g2.upn, "--role",
                "global-administrator")
         cli_ok("user", "disable", "--upn", g2.upn)
-        revoke(pra, g1, 422)
+        r, _ = revoke(pra, g1, 422)
+        msg = r.id_text("error") or ""
+        check("%s also holds it, but the account is disabled" % g2.name
+              in msg, "the refusal with a disabled holder: %r" % msg)
         cli_ok("user", "enable", "--upn", g2.upn)
         # two revokes at once: one wins, one is refused, one stays. A
         # trigger (dropped below) makes each revoke of the role last half
@@ -711,6 +1032,149 @@ def last_global_admin_stays():
                 % sqlq(uid))
         eq(sorted(global_admins()), sorted(saved), "the global "
            "administrators put back")
+
+
+@contextlib.contextmanager
+def only_global_admins(*users):
+    """Meanwhile the global administrators for the organisation are
+    users; the suite's own are put back after (and t_slow_revoke
+    dropped)."""
+    saved = global_admins()
+    try:
+        sql("DELETE FROM role_assignments WHERE role = "
+            "'global-administrator' AND unit_id IS NULL")
+        for u in users:
+            cli_ok("role", "assign", "--user", u.upn, "--role",
+                   "global-administrator")
+        yield
+    finally:
+        sql("DROP TRIGGER IF EXISTS t_slow_revoke")
+        sql("DELETE FROM role_assignments WHERE role = "
+            "'global-administrator' AND unit_id IS NULL")
+        for uid in saved:
+            sql("INSERT IGNORE INTO role_assignments (user_id, role, "
+                "unit_id) VALUES (%s, 'global-administrator', NULL)"
+                % sqlq(uid))
+        eq(sorted(global_admins()), sorted(saved), "the global "
+           "administrators put back")
+
+
+@test
+def cli_revoke_keeps_last_global_admin():
+    """staffdesk-admin role revoke refuses the last global administrator
+    as the console does (exit 1, a sentence, a failure row), names the
+    disabled holders, and takes the same locks: a revoke on the command
+    line and one in the console at once leave one."""
+    g1 = make_user(name="Cal Lastcli%s" % TAG)
+    g2 = make_user(name="Cora Othercli%s" % TAG)
+    pra = admin("privileged-role-administrator")
+
+    def revoke(u):
+        return cli("role", "revoke", "--user", u.upn, "--role",
+                   "global-administrator")
+
+    with only_global_admins(g1):
+        mark = audit_mark()
+        p = revoke(g1)
+        eq(p.returncode, 1, "role revoke of the last global administrator")
+        check("assign another global administrator first" in p.stderr,
+              "its message: %r" % p.stderr)
+        eq(global_admins(), [g1.id], "global administrators after the "
+           "refusal")
+        row = one_audit(mark, "the refused revoke", action="role.revoke")
+        eq((row["result"], row["reason"], row["client"], row["target_id"]),
+           ("failure", "last_global_administrator", "cli", g1.id),
+           "the refused revoke's row")
+        # a disabled holder does not count, and is named
+        cli_ok("role", "assign", "--user", g2.upn, "--role",
+               "global-administrator")
+        cli_ok("user", "disable", "--upn", g2.upn)
+        p = revoke(g1)
+        eq(p.returncode, 1, "role revoke with only a disabled other")
+        check("%s also holds it, but the account is disabled" % g2.name
+              in p.stderr, "its message: %r" % p.stderr)
+        cli_ok("user", "enable", "--upn", g2.upn)
+        # with another one enabled, it goes (and is audited)
+        mark = audit_mark()
+        p = revoke(g1)
+        eq(p.returncode, 0, "role revoke with another enabled: %s"
+           % p.stderr)
+        eq(global_admins(), [g2.id], "global administrators after it")
+        row = one_audit(mark, "the revoke", action="role.revoke")
+        eq((row["result"], row["client"]), ("success", "cli"),
+           "the revoke's row")
+        # one on the command line and one in the console at once: a
+        # trigger makes each revoke of the role last half a second
+        sql("CREATE TRIGGER t_slow_revoke BEFORE DELETE ON role_assignments "
+            "FOR EACH ROW DO IF(OLD.role = 'global-administrator', "
+            "SLEEP(0.5), 0)")
+        for rnd in range(3):
+            for u in (g1, g2):
+                if u.id not in global_admins():
+                    cli_ok("role", "assign", "--user", u.upn, "--role",
+                           "global-administrator")
+            pra.expect("GET", "/admin/roles?user=%s" % g2.id, 200)
+            tok = pra.last.csrf()
+            with concurrent.futures.ThreadPoolExecutor(2) as ex:
+                fc = ex.submit(revoke, g1)
+                fw = ex.submit(lambda: pra.post("/admin/roles/revoke", {
+                    "user": g2.id, "role": "global-administrator",
+                    "unit": ""}, csrf=tok))
+                p, r = fc.result(), fw.result()
+            check((p.returncode, r.status) in ((0, 422), (1, 303)),
+                  "round %d: the command line exited %d (%s), the console "
+                  "answered %d" % (rnd, p.returncode, p.stderr.strip(),
+                                   r.status))
+            eq(len(global_admins()), 1, "round %d: global administrators "
+               "left" % rnd)
+
+
+def unit_items(r):
+    """{name: the text of its item} of the list #units."""
+    ul = r.page.by_id("units")
+    check(ul is not None, "%s: no #units" % desc(r))
+    return {norm(li.children[0].text()): norm(li.text()) for li in ul.iter()
+            if li.tag == "li"}
+
+
+@test
+def head_counts_singular_and_plural():
+    """1 person, 2 people, 0 people: on /admin/units, a location's admin
+    page, and My Staff's /units and /units/{id}."""
+    word = "Cnt%s%s" % (TAG, secrets.token_hex(2))
+    names = {}
+    for n in (0, 1, 2):
+        names[n], _ = add_unit("%s %d" % (word, n))
+        for i in range(n):
+            add_person("Cody Count%d%s" % (i, TAG), names[n])
+    want = {names[0]: "(0 people)", names[1]: "(1 person)",
+            names[2]: "(2 people)"}
+    g = admin("global-administrator")
+    items = unit_items(g.expect("GET", "/admin/units?" +
+                                urllib.parse.urlencode({"q": word}), 200))
+    for name, text in want.items():
+        check(text in items.get(name, ""), "/admin/units: %r lacks %r"
+              % (items.get(name), text))
+    for n, text in ((0, "0 people"), (1, "1 person"), (2, "2 people")):
+        about = g.expect("GET", "/admin/units/%s" % unit_id_of(names[n]),
+                         200).id_text("about") or ""
+        check(about.endswith(text), "/admin/units/{id} #about: %r, want %r"
+              % (about, text))
+    # a manager of two of them: My locations, and each location's page
+    m = add_manager("helpdesk-administrator", names[1])
+    cli_ok("role", "assign", "--user", m.upn, "--role",
+           "helpdesk-administrator", "--unit", names[2])
+    bm = signed_in(m)
+    items = unit_items(bm.expect("GET", "/units", 200))
+    for name in (names[1], names[2]):
+        check(want[name] in items.get(name, ""), "/units: %r lacks %r"
+              % (items.get(name), want[name]))
+    for n, text in ((1, "1 person"), (2, "2 people")):
+        r = bm.expect("GET", "/units/%s" % unit_id_of(names[n]), 200)
+        heads = [norm(p.text()) for p in r.page.all("p")
+                 if "people" in p.text() or "person" in p.text()]
+        check(any(h.endswith(text) for h in heads), "/units/{id}: %r, "
+              "want %r" % (heads, text))
 
 
 @test
@@ -760,7 +1224,7 @@ def admin_location_pages_escape():
     name = '<img src=x onerror=alert(1)> "Depot" %s' % word
     descr = "</td><script>alert('d')</script>"
     r = create_form(g, {"name": name, "description": descr}, 303)
-    path = r.location
+    path = r.location.split("?")[0]
     uid = path.rsplit("/", 1)[1]
     p = add_person("Esme Escape%s" % TAG, uid)
     cli_ok("role", "assign", "--user", p, "--role", "helpdesk-administrator",
@@ -777,6 +1241,92 @@ def admin_location_pages_escape():
     r = g.expect("GET", path, 200)
     eq((field(r, "name"), field(r, "description")), (name, descr),
        "the edit form's values")
+
+
+def title(r):
+    t = r.page.all("title")
+    check(len(t) == 1, "%s: %d titles" % (desc(r), len(t)))
+    return norm(t[0].text())
+
+
+def position(r, node):
+    """The place of node in the page's document order."""
+    for i, n in enumerate(r.page.root.iter()):
+        if n is node:
+            return i
+    raise Fail("%s: node not in the page" % desc(r))
+
+
+@test
+def admin_location_pages_accessible():
+    """Buttons are named after what they act on (a visually hidden part),
+    a refused form's title says so and its sentences are alerts, and
+    Delete stands apart from Save, with what it needs."""
+    g = admin("global-administrator")
+    name, uid = add_unit(label("Access"))
+    path = "/admin/units/%s" % uid
+    ada = "Ada Accessmember%s" % TAG
+    add_person(ada, name)
+    bo = "Bo Accesscandidate%s" % TAG
+    add_person(bo)
+    hal = "Hal Accessholder%s" % TAG
+    hal_upn = add_person(hal)
+    cli_ok("role", "assign", "--user", hal_upn, "--role",
+           "password-administrator", "--unit", name)
+    cli_ok("role", "assign", "--user", hal_upn, "--role",
+           "helpdesk-administrator")
+    r = g.expect("GET", path + "?" + urllib.parse.urlencode(
+        {"q": "accesscandidate" + TAG}), 200)
+    names = [norm(b.text()) for b in r.page.all("button")]
+    for want in ("Remove " + ada, "Add " + bo,
+                 "Revoke Password administrator from " + hal):
+        check(want in names, "%r not among the buttons %r" % (want, names))
+    for b in r.page.all("button"):
+        if norm(b.text()).split()[0] in ("Remove", "Add", "Revoke"):
+            hidden = [s for s in b.iter() if s.tag == "span" and
+                      "visually-hidden" in s.attrs.get("class", "")]
+            eq(len(hidden), 1, "the hidden part of %r" % norm(b.text()))
+    css = g.expect("GET", "/static/style.css", 200).body
+    check(".visually-hidden" in css, "style.css has no .visually-hidden")
+    r = g.expect("GET", "/admin/roles?user=%s" % user_id(hal_upn), 200)
+    names = [norm(b.text()) for b in r.page.all("button")]
+    for want in ("Revoke Password administrator at %s from %s" % (name, hal),
+                 "Revoke Helpdesk administrator for the whole organisation "
+                 "from %s" % hal):
+        check(want in names, "%r not among the buttons %r" % (want, names))
+    # Delete: its own section after the roles, saying what it needs
+    r = g.expect("GET", path, 200)
+    check(not title(r).endswith("not saved - staffdesk"), "the title of a "
+          "page: %r" % title(r))
+    h2 = {norm(h.text()): h for h in r.page.all("h2")}
+    check("Delete this location" in h2, "no Delete heading: %r" % list(h2))
+    dele, edit = r.page.by_id("delete"), r.page.by_id("edit")
+    check(position(r, edit) < position(r, h2["Roles held at this location"])
+          < position(r, h2["Delete this location"]) < position(r, dele),
+          "Delete is not in its own section after the roles")
+    check("empty" in (r.id_text("delete-hint") or ""), "the delete hint: %r"
+          % r.id_text("delete-hint"))
+    # refused forms: the title says so, the sentences are alerts
+    refusals = [
+        (path, lambda: edit_post(g, path, {"name": ""}), "name-error",
+         "%s: not saved - staffdesk" % name),
+        (path, lambda: g.post(path + "/delete", {}), "error",
+         "%s: not saved - staffdesk" % name),
+        ("/admin/units", lambda: g.post("/admin/units", {"name": ""}),
+         "name-error", "Locations: not saved - staffdesk"),
+        ("/admin/roles?user=%s" % user_id(hal_upn),
+         lambda: g.post("/admin/roles", {"user": user_id(hal_upn), "role":
+                                         "helpdesk-administrator",
+                                         "unit": ""}),
+         "error", "Roles: not saved - staffdesk"),
+    ]
+    for before, send, ident, want in refusals:
+        g.expect("GET", before, 200)
+        r = send()
+        eq(r.status, 422, "the refusal of %s" % ident)
+        eq(title(r), want, "the title of a refused form")
+        eq(r.page.by_id(ident).attrs.get("role"), "alert", "#%s's role"
+           % ident)
 
 
 @test

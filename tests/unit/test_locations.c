@@ -110,6 +110,32 @@ test_refusal_texts(void **state)
 	    "500"));
 }
 
+/*
+ * A form's version changes with any change of the name or the
+ * description (a case, a space, a text moved from one to the other),
+ * and a missing description is an empty one.
+ */
+static void
+test_version(void **state)
+{
+	uint32_t	v = location_version("Store 1", "Open 9-5");
+
+	(void)state;
+	assert_int_equal(location_version("Store 1", "Open 9-5"), v);
+	assert_int_not_equal(location_version("store 1", "Open 9-5"), v);
+	assert_int_not_equal(location_version("Store 1 ", "Open 9-5"), v);
+	assert_int_not_equal(location_version("Store 1", "Open 9-6"), v);
+	assert_int_not_equal(location_version("Store 1", NULL), v);
+	assert_int_not_equal(location_version("Store 1Open 9-5", ""),
+	    location_version("Store 1", "Open 9-5"));
+	assert_int_not_equal(location_version("Store", "1"),
+	    location_version("Store1", ""));
+	assert_int_equal(location_version("Store 1", NULL),
+	    location_version("Store 1", ""));
+	/* FNV-1a (32 bits) of the bytes "a\0\0", computed apart */
+	assert_int_equal(location_version("a", NULL), 0x2ef3db0cu);
+}
+
 /* The words of the role field are the role ids, in enum order. */
 static void
 test_role_words(void **state)
@@ -139,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_name_rules),
 		cmocka_unit_test(test_description_rules),
 		cmocka_unit_test(test_refusal_texts),
+		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_role_words),
 	};
 
