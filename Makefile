@@ -50,12 +50,13 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/console.c cgi/pages/settings.c cgi/pages/locations.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
-              cgi/cli/explain.c \
+              cgi/cli/explain.c cgi/cli/sms.c \
               build/migrations.c
 UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_authz.c tests/unit/test_lists.c \
               tests/unit/test_actions.c tests/unit/test_route.c \
-              tests/unit/test_csv.c tests/unit/test_locations.c
+              tests/unit/test_csv.c tests/unit/test_locations.c \
+              tests/unit/test_sms.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o

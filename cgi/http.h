@@ -76,6 +76,7 @@ struct req {
 	const char		*set_cookie[HTTP_SET_COOKIES_MAX];
 	size_t			 nset_cookie;
 	const char		*allow;		/* methods, for a 405 */
+	int64_t			 retry_after;	/* s, for a 429 (0: none) */
 	int			 status;	/* what was sent, 0: nothing */
 	const char		*location;	/* and where it sent to */
 	struct settings		*settings;	/* read once per request */
@@ -116,8 +117,9 @@ void	 http_cookie(struct req *, const char *name, const char *value,
 /*
  * The one door out: writes Status, Content-Type, the security headers
  * every response carries (nosniff, CSP, Referrer-Policy, no-store),
- * queued cookies, an optional Location (CR and LF stripped) and the
- * body (omitted for HEAD).
+ * queued cookies, an optional Location (CR and LF stripped), a
+ * Retry-After on a 429 when r->retry_after is set, and the body
+ * (omitted for HEAD).
  */
 void	 http_send(struct req *, int status, const char *ctype,
 	    const char *body, size_t len, const char *location);

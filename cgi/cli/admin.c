@@ -216,6 +216,8 @@ static const struct cli_cmd cmds[] = {
 	    cli_mystaff, 0 },
 	{ "mystaff", "selected", "mystaff selected", "", cli_mystaff_selected,
 	    0 },
+	{ "sms", "flush", "sms flush", "", cli_sms_flush, 0 },
+	{ "sms", "outbox", "sms outbox [--limit N]", "", cli_sms_outbox, 0 },
 	{ "reindex", NULL, "reindex", "", cli_reindex, 0 },
 	{ "explain", NULL, "explain", "", cli_explain, 0 },
 	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo, 0 },

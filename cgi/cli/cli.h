@@ -97,7 +97,7 @@ struct cli_simple {
 int		 cli_run_simple(struct cli_simple *, const char *id,
 		    const char *nothing);
 
-/* The commands, by noun (users.c, units.c, settings.c). */
+/* The commands, by noun (users.c, units.c, settings.c, sms.c). */
 #define CLI_CMD(name)	int name(struct cli *, const struct opts *, \
     const char *const *, int, int)
 CLI_CMD(cli_user_add);
@@ -111,6 +111,8 @@ CLI_CMD(cli_settings_get);
 CLI_CMD(cli_settings_set);
 CLI_CMD(cli_mystaff);
 CLI_CMD(cli_mystaff_selected);
+CLI_CMD(cli_sms_flush);
+CLI_CMD(cli_sms_outbox);
 #undef CLI_CMD
 
 /* Migrations (migrate.c). */

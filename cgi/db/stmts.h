@@ -545,13 +545,63 @@ STMT(Q_UNIT_SEARCH2, IN(term, term2, prev_term, from_word, word, name, id),
     UNIT_HIT("AND EXISTS (SELECT 1 FROM search_words s2 WHERE "
     "s2.ref_id = s.ref_id AND s2.word LIKE ? ESCAPE '!')"))
 
-/* SMS: the outbox keeps a record, never a secret (the body is redacted). */
-STMT(Q_SMS_QUEUE, IN(number, body), OUT(),
-    "INSERT INTO sms_outbox (number, body, status) VALUES "
-    "(?, ?, 'queued')")
-STMT(Q_SMS_DONE, IN(status, id), OUT(),
-    "UPDATE sms_outbox SET status = ?, sent_at = "
-    "UTC_TIMESTAMP(6) WHERE id = ?")
+/*
+ * SMS (cgi/sms.h): the outbox holds each text sealed with the data key,
+ * never in clear, and drops the sealed copy once it is sent, given up
+ * or superseded.
+ */
+/* A row lock that serialises the limit checks of one key (no count kept). */
+STMT(Q_SMS_LOCK, IN(key), OUT(),
+    "INSERT INTO rate_limits (`key`, window_start, count) VALUES "
+    "(?, UTC_TIMESTAMP(6), 0) ON DUPLICATE KEY UPDATE count = count")
+/* The time (µs) of the (offset+1)-th newest text within the window. */
+#define SMS_NTH(col) "SELECT CAST(UNIX_TIMESTAMP(created_at) * 1000000 AS " \
+    "SIGNED) FROM sms_outbox WHERE " col " = ? AND created_at > " \
+    "UTC_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY created_at DESC " \
+    "LIMIT 1 OFFSET ?"
+STMT(Q_SMS_NTH_NUMBER, IN(number, window_seconds, offset), OUT(at_us:int),
+    SMS_NTH("number"))
+STMT(Q_SMS_NTH_USER, IN(user, window_seconds, offset), OUT(=Q_SMS_NTH_NUMBER),
+    SMS_NTH("user_id"))
+STMT(Q_SMS_NTH_IP, IN(ip, window_seconds, offset), OUT(=Q_SMS_NTH_NUMBER),
+    SMS_NTH("ip"))
+STMT(Q_SMS_QUEUE, IN(number, purpose, user, ip, sealed), OUT(),
+    "INSERT INTO sms_outbox (number, purpose, user_id, ip, sealed, status) "
+    "VALUES (?, ?, ?, ?, ?, 'queued')")
+/* An unsent text of the same user and purpose is superseded by a new one. */
+STMT(Q_SMS_SUPERSEDE, IN(user, purpose), OUT(),
+    "UPDATE sms_outbox SET status = 'cancelled', sealed = NULL WHERE "
+    "user_id = ? AND purpose = ? AND status IN ('queued', 'failed') AND "
+    "sealed IS NOT NULL")
+STMT(Q_SMS_GET, IN(id), OUT(number, purpose, sealed:bytes, tries:int,
+    age:int),
+    "SELECT number, purpose, sealed, tries, "
+    "TIMESTAMPDIFF(SECOND, created_at, UTC_TIMESTAMP(6)) FROM sms_outbox "
+    "WHERE id = ? AND status IN ('queued', 'failed') AND sealed IS NOT NULL")
+/* Takes one attempt: changes the row only when nobody else took it. */
+STMT(Q_SMS_CLAIM, IN(id, tries), OUT(),
+    "UPDATE sms_outbox SET tries = tries + 1 WHERE id = ? AND tries = ? "
+    "AND status IN ('queued', 'failed') AND sealed IS NOT NULL")
+/* How the attempt went; keep = 0 drops the sealed message (no retry). */
+STMT(Q_SMS_DONE, IN(status, exit_status, keep, id), OUT(),
+    "UPDATE sms_outbox SET status = ?, exit_status = ?, sealed = "
+    "IF(? > 0, sealed, NULL), sent_at = IF(status = 'sent', "
+    "UTC_TIMESTAMP(6), sent_at) WHERE id = ?")
+/* What `sms flush` retries: not sent yet, a try left, not just queued. */
+STMT(Q_SMS_PENDING, IN(settle_seconds, tries_max, max),
+    OUT(id:int),
+    "SELECT id FROM sms_outbox WHERE status IN ('queued', 'failed') AND "
+    "sealed IS NOT NULL AND (status = 'failed' OR created_at < "
+    "UTC_TIMESTAMP(6) - INTERVAL ? SECOND) AND tries < ? ORDER BY id "
+    "LIMIT ?")
+/* The outbox, newest first, without the messages. */
+STMT(Q_SMS_RECENT, IN(max),
+    OUT(id:int, created_at, number, purpose, user_upn, status, tries:int,
+    exit_status, sent_at),
+    "SELECT o.id, DATE_FORMAT(o.created_at, '%Y-%m-%d %H:%i:%s'), "
+    "o.number, o.purpose, u.upn, o.status, o.tries, o.exit_status, "
+    "DATE_FORMAT(o.sent_at, '%Y-%m-%d %H:%i:%s') FROM sms_outbox o "
+    "LEFT JOIN users u ON u.id = o.user_id ORDER BY o.id DESC LIMIT ?")
 
 /*
  * The audit log (pages/admin.c). An entry, every column: at in UTC with

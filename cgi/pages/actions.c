@@ -136,8 +136,10 @@ struct reset {
 	int64_t			 version;
 	const char		*delivery;	/* shown, sms, typed */
 	const char		*mobile;
+	char			*text;		/* the SMS, with the password */
 	const char		*why;		/* writeback's refusal */
 	uint64_t		 sms_id;
+	int64_t			 retry_after;	/* an SMS limit's, seconds */
 };
 
 static int
@@ -173,20 +175,17 @@ reset_txn(struct db *db, void *arg)
 	if ((rc = q_sess_delete_user(db, &(struct q_sess_delete_user_in){
 	    .user = DB_TEXT(x->pp->id) }, NULL)) != DB_OK)
 		return rc;
+	/* The text goes through the limits: refused, nothing happened. */
+	if (x->mobile != NULL && (rc = sms_queue(db, r->settings,
+	    r->conf->data_key, &(struct sms_msg){ SMS_RESET_TEMP, x->pp->id,
+	    x->mobile, x->text, r->ip }, &x->sms_id, &x->retry_after)) != 0)
+		return rc;
 	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
 	    "\"source\":\"%s\",\"delivery\":\"%s\",\"to\":%s}",
 	    x->pp->onprem ? "onprem" : "cloud", x->delivery, x->mobile ?
 	    json_string(&r->arena, phone_mask(&r->arena, x->mobile)) : "null");
 	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
-	if (x->mobile != NULL) {
-		if ((rc = q_sms_queue(db, &(struct q_sms_queue_in){
-		    .number = DB_TEXT(x->mobile),
-		    .body = DB_TEXT("Your staffdesk temporary password "
-		    "(not stored)") }, NULL)) != DB_OK)
-			return rc;
-		x->sms_id = db_last_id(db);
-	}
 	/* What the result page shows, once. */
 	if (strcmp(x->delivery, "shown") == 0)
 		return sess_flash_put(db, r, r->sess->token_hash,
@@ -223,11 +222,10 @@ failure_txn(struct db *db, void *arg)
 
 /* Audits a refusal that changed nothing: 0, or 503 (answered). */
 static int
-audit_failure(struct req *r, const struct person *pp, const char *action,
-    const char *reason)
+audit_failure_details(struct req *r, const struct person *pp,
+    const char *action, const char *reason, const char *details)
 {
-	struct failure	f = { r, pp, action, reason,
-	    "{\"initiatedBy\":\"My Staff\"}" };
+	struct failure	f = { r, pp, action, reason, details };
 	int		rc;
 
 	if ((rc = db_txn(r->db, failure_txn, &f)) != DB_OK) {
@@ -237,12 +235,25 @@ audit_failure(struct req *r, const struct person *pp, const char *action,
 	return 0;
 }
 
+static int
+audit_failure(struct req *r, const struct person *pp, const char *action,
+    const char *reason)
+{
+	return audit_failure_details(r, pp, action, reason,
+	    "{\"initiatedBy\":\"My Staff\"}");
+}
+
 /*
  * POST /users/{id}/reset-password: 303 to the result page; 403 when not
  * allowed (audited); 422 for a refused on-premises password (each
  * broken rule listed) or when the password changed since the form was
  * shown (a second manager, a double submit: nothing is changed twice);
- * 503 when writeback or the database is unavailable (nothing changed).
+ * 429 (with Retry-After) when the text of reset.deliver=sms is over an
+ * SMS limit, 422 when its number may not be texted (nothing changed,
+ * the refusal audited); 503 when writeback or the database is
+ * unavailable (nothing changed). A text that was queued but could not
+ * be delivered is said on the result page (the row waits for
+ * `staffdesk-admin sms flush`).
  */
 void
 page_reset_post(struct req *r)
@@ -315,6 +326,9 @@ page_reset_post(struct req *r)
 				return;
 			}
 			x.delivery = "sms";
+			x.text = arena_printf(&r->arena, "Your temporary "
+			    "staffdesk password is %s - it works once and "
+			    "must be changed.", temp);
 		}
 	}
 	if (pw_hash(x.password, hash, sizeof(hash)) == -1) {
@@ -326,17 +340,11 @@ page_reset_post(struct req *r)
 	x.hash = hash;
 	rc = db_txn(r->db, reset_txn, &x);
 	OPENSSL_cleanse(hash, sizeof(hash));
+	if (x.text != NULL)
+		OPENSSL_cleanse(x.text, strlen(x.text));
 	if (rc == DB_OK && x.mobile != NULL) {
-		int	sent = sms_deliver(r->conf, x.mobile,
-		    arena_printf(&r->arena, "Your temporary staffdesk "
-		    "password is %s - it works once and must be changed.",
-		    temp)) == 0;
+		int	sent = sms_send(r->db, r->conf, x.sms_id) == 0;
 
-		if (q_sms_done(r->db, &(struct q_sms_done_in){
-		    .status = DB_TEXT(sent ? "sent" : "failed"),
-		    .id = DB_INT(x.sms_id) }, NULL) != DB_OK)
-			log_msg(LOG_WARN, "sms_outbox %llu: status not saved",
-			    (unsigned long long)x.sms_id);
 		/* The result page must not say "sent" when it was not. */
 		if (!sent && sess_flash_put(r->db, r, r->sess->token_hash,
 		    FLASH_RESET_SMS_FAILED, pp.id, phone_mask(&r->arena,
@@ -345,6 +353,21 @@ page_reset_post(struct req *r)
 			    "result page could not be told", pp.id);
 	}
 	OPENSSL_cleanse(temp, sizeof(temp));
+	if (sms_is_refusal(rc)) {
+		if (audit_failure_details(r, &pp, "user.password.reset",
+		    sms_refusal_code(rc), arena_printf(&r->arena,
+		    "{\"initiatedBy\":\"My Staff\",\"delivery\":\"sms\","
+		    "\"to\":%s,\"retryAfter\":%lld}", json_string(&r->arena,
+		    phone_mask(&r->arena, x.mobile)),
+		    (long long)x.retry_after)) != 0)
+			return;
+		errors[0] = arena_printf(&r->arena, "The password was not "
+		    "reset. %s", sms_refusal_text(&r->arena, rc,
+		    x.retry_after));
+		r->retry_after = x.retry_after;
+		reset_form(r, sms_is_limit(rc) ? 429 : 422, &pp, errors, 1);
+		return;
+	}
 	if (rc == TXN_CONFLICT) {
 		if (audit_failure(r, &pp, "user.password.reset",
 		    "changed_meanwhile") != 0)
@@ -465,7 +488,45 @@ struct phone_change {
 	struct person		*pp;
 	enum phone_type		 type;
 	const char		*number;	/* NULL: remove */
+	uint64_t		 notice_id;	/* the text to the old number */
 };
+
+#define PHONE_NOTICE	"Your staffdesk phone number was changed by your " \
+    "manager. If this was not expected, tell them."
+
+/*
+ * When a mobile (or alternate mobile) number is added over, changed or
+ * removed, the previous number is told, so that a manager cannot take
+ * over someone's texts unnoticed. Over an SMS limit (or to a country
+ * not allowed) the notice is not sent but the change still happens:
+ * the audit row's "notice" says which ("queued", or the refusal code
+ * with "noticeRetryAfter"). Returns the JSON members for the details
+ * (with a leading comma, "" when there is nothing to tell), or NULL
+ * with *rc a db_err.
+ */
+static const char *
+phone_notice(struct db *db, struct phone_change *c, const char *old, int *rc)
+{
+	struct req	*r = c->r;
+	const char	*why;
+	int64_t		 wait = 0;
+
+	*rc = DB_OK;
+	if (old == NULL || c->type == PHONE_OFFICE)
+		return "";
+	*rc = sms_queue(db, r->settings, r->conf->data_key, &(struct sms_msg){
+	    SMS_NOTIFY, c->pp->id, old, PHONE_NOTICE, r->ip }, &c->notice_id,
+	    &wait);
+	if (*rc == 0)
+		return ",\"notice\":\"queued\"";
+	if (*rc < 0)
+		return NULL;
+	why = sms_refusal_code(*rc);
+	c->notice_id = 0;
+	*rc = DB_OK;
+	return arena_printf(&r->arena, ",\"notice\":\"%s\","
+	    "\"noticeRetryAfter\":%lld", why, (long long)wait);
+}
 
 static int
 phone_txn(struct db *db, void *arg)
@@ -483,13 +544,8 @@ phone_txn(struct db *db, void *arg)
 		.target_id = c->pp->id,
 		.target_name = c->pp->name,
 		.client = "mystaff",
-		.details = arena_printf(&r->arena, "{\"initiatedBy\":"
-		    "\"My Staff\",\"type\":\"%s\",\"old\":%s,\"new\":%s}",
-		    phone_type_id(c->type), old ? json_string(&r->arena,
-		    phone_mask(&r->arena, old)) : "null", c->number ?
-		    json_string(&r->arena, phone_mask(&r->arena, c->number)) :
-		    "null"),
 	};
+	const char		*notice;
 	uint64_t		 n = 0;
 	size_t			 np = 0;
 	int			 rc, k;
@@ -511,6 +567,14 @@ phone_txn(struct db *db, void *arg)
 		return rc;
 	if (n != 1)
 		return TXN_CONFLICT;	/* changed since the page was read */
+	if ((notice = phone_notice(db, c, old, &rc)) == NULL)
+		return rc;
+	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
+	    "\"type\":\"%s\",\"old\":%s,\"new\":%s%s}",
+	    phone_type_id(c->type), old ? json_string(&r->arena,
+	    phone_mask(&r->arena, old)) : "null", c->number ?
+	    json_string(&r->arena, phone_mask(&r->arena, c->number)) : "null",
+	    notice);
 	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
 	/* The search words: the numbers as they are after this change. */
@@ -527,7 +591,9 @@ phone_txn(struct db *db, void *arg)
  * POST /users/{id}/phone (type, number, action = save | remove): 303 to
  * the profile; 403 when not allowed (audited); 422 with the typed value
  * kept for a number that is not E.164, an alternate mobile without a
- * mobile, a mobile registered to someone else, nothing to remove.
+ * mobile, a mobile registered to someone else, nothing to remove. The
+ * previous mobile or alternate mobile number is texted PHONE_NOTICE
+ * (phone_notice(): over a limit, the change happens without it).
  */
 void
 page_phone_post(struct req *r)
@@ -596,5 +662,8 @@ page_phone_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
+	/* A notice that fails now waits in the outbox for sms flush. */
+	if (c.notice_id != 0)
+		(void)sms_send(r->db, r->conf, c.notice_id);
 	http_redirect(r, arena_printf(&r->arena, "/users/%s", pp.id));
 }

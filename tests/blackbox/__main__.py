@@ -36,7 +36,7 @@ import urllib.parse
 import lib
 
 AREAS = ("basics", "signin", "cli", "mystaff", "reset", "phones", "audit",
-         "units_admin", "textbrowser", "escaping", "limits", "console",
+         "units_admin", "textbrowser", "escaping", "limits", "sms", "console",
          "process", "ops")
 
 

@@ -131,6 +131,14 @@ class Private:
         except FileNotFoundError:
             return ""
 
+    def cli(self, *args):
+        """staffdesk-admin with this master's config (its sms_command)."""
+        env = dict(os.environ)
+        env["STAFFDESK_CONF"] = self.conf_path
+        return subprocess.run([os.path.join(ROOT, "bin", "staffdesk-admin")]
+                              + list(args), capture_output=True, text=True,
+                              env=env, timeout=120)
+
     def tail(self, name="staffdesk.log", n=8):
         return " | ".join(self.read_log(name).splitlines()[-n:])
 
@@ -736,6 +744,19 @@ def cookie_secure_on():
 
 # 6. sms_command --------------------------------------------------------------
 
+def no_pending_texts():
+    """Gives up texts left waiting by an earlier run, so that `sms flush`
+    here tries only this test's."""
+    sql("UPDATE sms_outbox SET status = 'cancelled', sealed = NULL WHERE "
+        "status IN ('queued', 'failed')")
+
+
+def row_id(number):
+    rows = sql("SELECT id FROM sms_outbox WHERE number = %s" % sqlq(number))
+    check(len(rows) == 1, "sms_outbox rows of %s: %r" % (number, rows))
+    return rows[0][0]
+
+
 SMS_SCRIPT = """#!/bin/sh
 # sms_command of tests/blackbox/process.py: exits 1 until @TMP@/sms-ok exists
 echo "$1" >> @TMP@/sms-called
@@ -752,13 +773,15 @@ exit 1
 def sms_command_fails():
     """An sms_command that exits 1: the manager's result page says the
     text message could not be sent (not a 500, not "sent"), the
-    sms_outbox row is failed; once it exits 0, "sent" and a password that
-    works."""
+    sms_outbox row is failed with the exit status; `sms flush` retries
+    it (failed again, exit 1), and once the command exits 0 marks it
+    sent, and the password it carries works."""
     unit, _ = add_unit("Store SmsCmd")
     m = add_manager("helpdesk-administrator", unit)
     mobile = fresh_mobile()
     t = member(unit, mobile=mobile)
     old = cli_ok("settings", "get", "reset.deliver").strip()
+    no_pending_texts()
     with private_master({"sms_command": "@TMP@/sms"}) as st:
         script = os.path.join(st.tmp, "sms")
         with open(script, "w") as f:
@@ -792,22 +815,88 @@ def sms_command_fails():
                "failed SMS")
             check(pw_state(t.id)[1] != before[1], "the page says the "
                   "password was reset, but it was not")
-            # the same command, now exiting 0
+            eq(sql("SELECT status, tries, exit_status, sealed IS NULL FROM "
+                   "sms_outbox WHERE number = %s" % sqlq(mobile)),
+               [["failed", "1", "1", "0"]], "sms_outbox after the failed "
+               "SMS (status, tries, exit status, sealed copy dropped)")
+            # sms flush while the command still fails: tried, failed again
+            p = st.cli("sms", "flush")
+            eq(p.returncode, 1, "sms flush exit status while sms_command "
+               "fails: %s" % p.stderr)
+            rid = row_id(mobile)
+            check("%s\tfailed\n" % rid in p.stdout and "0 sent, 1 failed"
+                  in p.stdout and "at most 5 times" in p.stdout,
+                  "sms flush said %r" % p.stdout)
+            eq(sql("SELECT status, tries FROM sms_outbox WHERE number = %s"
+                   % sqlq(mobile)), [["failed", "2"]], "sms_outbox after a "
+               "failed retry")
+            with open(os.path.join(st.tmp, "sms-called")) as f:
+                eq(f.read().split(), [mobile, mobile], "sms_command runs")
+            # the same command, now exiting 0: flush sends it
             open(os.path.join(st.tmp, "sms-ok"), "w").close()
-            r = reset(b, t.id)
-            sent = r.id_text("sent") or ""
-            check(masked(mobile) in sent and r.page.by_id("sms-failed") is
-                  None, "the result page once sms_command exits 0: %r"
-                  % sent)
-            eq(sorted(x[0] for x in sql(
-                "SELECT status FROM sms_outbox WHERE number = %s"
-                % sqlq(mobile))), ["failed", "sent"], "sms_outbox rows")
+            p = st.cli("sms", "flush")
+            eq(p.returncode, 0, "sms flush once sms_command works: %s"
+               % p.stderr)
+            check("%s\tsent\n" % rid in p.stdout and "1 sent, 0 failed"
+                  in p.stdout, "sms flush said %r" % p.stdout)
+            eq(sql("SELECT status, tries, exit_status, sealed IS NULL, "
+                   "sent_at IS NOT NULL FROM sms_outbox WHERE number = %s"
+                   % sqlq(mobile)), [["sent", "3", "0", "1", "1"]],
+               "sms_outbox after the retry that worked")
             with open(os.path.join(st.tmp, "sms-message")) as f:
                 text = f.read()
             found = re.search(r"password is (\S+)", text)
             check(found, "no password in the message %r" % text)
             Browser().login(t.upn, found.group(1), 303, "/account/password")
+            # nothing left: a second flush sends nothing again
+            p = st.cli("sms", "flush")
+            check(p.returncode == 0 and "0 sent, 0 failed, 0 skipped" in
+                  p.stdout, "a second sms flush: %r" % p.stdout)
+            with open(os.path.join(st.tmp, "sms-called")) as f:
+                eq(len(f.read().split()), 3, "sms_command runs in all")
         finally:
             cli("settings", "set", "reset.deliver", old)
     eq(cli_ok("settings", "get", "reset.deliver").strip(), old,
        "reset.deliver after the test")
+
+
+@test
+def sms_flush_bound():
+    """A text whose sms_command keeps failing is tried at most 5 times
+    (the worker's try and four by sms flush); then its sealed copy is
+    dropped and flush leaves it alone."""
+    unit, _ = add_unit("Store SmsBound")
+    m = add_manager("helpdesk-administrator", unit)
+    mobile = fresh_mobile()
+    t = member(unit, mobile=mobile)
+    old = cli_ok("settings", "get", "reset.deliver").strip()
+    no_pending_texts()
+    with private_master({"sms_command": "@TMP@/sms"}) as st:
+        script = os.path.join(st.tmp, "sms")
+        with open(script, "w") as f:
+            f.write(SMS_SCRIPT.replace("@TMP@", st.tmp))
+        os.chmod(script, 0o755)
+        b = st.browser()
+        b.login(m.upn, m.password, 303, "/login/mfa")
+        b.mfa(totp_now(m.secret), "totp", 303, "/")
+        try:
+            cli_ok("settings", "set", "reset.deliver", "sms")
+            path = reset_path(t.id)
+            r = b.expect("GET", path, 200)
+            b.expect("POST", path, 303, path + "/done",
+                     fields={"version": version_of(r)})
+            for i in range(4):
+                p = st.cli("sms", "flush")
+                eq(p.returncode, 1, "flush #%d: %s" % (i + 1, p.stdout))
+            eq(sql("SELECT status, tries, sealed IS NULL FROM sms_outbox "
+                   "WHERE number = %s" % sqlq(mobile)), [["failed", "5", "1"]],
+               "the row after 5 tries")
+            open(os.path.join(st.tmp, "sms-ok"), "w").close()
+            p = st.cli("sms", "flush")
+            check(p.returncode == 0 and mobile not in p.stdout and
+                  "0 sent, 0 failed" in p.stdout, "flush after the bound: %r"
+                  % p.stdout)
+            with open(os.path.join(st.tmp, "sms-called")) as f:
+                eq(f.read().split(), [mobile] * 5, "sms_command runs")
+        finally:
+            cli("settings", "set", "reset.deliver", old)

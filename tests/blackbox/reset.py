@@ -164,11 +164,13 @@ def reset_sms():
             re.search(r"(\S{12,})", lines[0])
         check(found, "no password in the SMS %r" % lines[0])
         temp = found.group(1)
-        body = sql("SELECT body, status FROM sms_outbox WHERE number = %s"
+        body = sql("SELECT purpose, status, tries, sealed IS NULL, "
+                   "user_id FROM sms_outbox WHERE number = %s"
                    % sqlq(mobile))
         eq(len(body), 1, "sms_outbox rows for %s" % mobile)
-        check(temp not in body[0][0], "sms_outbox.body holds the password")
-        eq(body[0][1], "sent", "sms_outbox.status")
+        eq(body[0][:4], ["reset_temp", "sent", "1", "1"], "sms_outbox row "
+           "(purpose, status, tries, sealed copy dropped once sent)")
+        eq(body[0][4], t.id, "sms_outbox.user_id")
         row = one_audit(mark, "the SMS reset", action="user.password.reset",
                         target_id=t.id)
         eq(row["result"], "success", "result of the SMS reset")
