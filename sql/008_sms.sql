@@ -1,4 +1,4 @@
--- 009: the SMS outbox as the one way a text goes (cgi/sms.h). A row
+-- 008: the SMS outbox as the one way a text goes (cgi/sms.h). A row
 -- keeps what it is for (purpose), who it is for (user_id), the address
 -- that asked (ip), the message sealed with the data key (AES-256-GCM,
 -- the number as associated data; NULL once sent, given up or
