@@ -235,6 +235,27 @@ STMT(Q_SESS_PURGE, IN(idle_seconds, absolute_seconds), OUT(),
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND OR created_at < "
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 1000")
 
+/*
+ * One-time codes (cgi/db/otp.h): one row per user and purpose, the
+ * code only as a keyed hash. A new code replaces the previous one.
+ */
+STMT(Q_OTP_PUT, IN(user, purpose, salt, code_hash, ttl_seconds), OUT(),
+    "REPLACE INTO otp_codes (user_id, purpose, salt, code_hash, "
+    "expires_at, attempts, created_at) VALUES (?, ?, ?, ?, "
+    "UTC_TIMESTAMP(6) + INTERVAL ? SECOND, 0, UTC_TIMESTAMP(6))")
+/* The code of a try, locked until the transaction ends; now from the
+ * database's clock, as expires_at. */
+STMT(Q_OTP_LOCK, IN(user, purpose),
+    OUT(salt, code_hash, expires:int, attempts:int, now:int),
+    "SELECT salt, code_hash, " EPOCH("expires_at") ", attempts, "
+    EPOCH("UTC_TIMESTAMP(6)") " FROM otp_codes WHERE user_id = ? AND "
+    "purpose = ? FOR UPDATE")
+STMT(Q_OTP_WRONG, IN(user, purpose), OUT(),
+    "UPDATE otp_codes SET attempts = attempts + 1 WHERE user_id = ? AND "
+    "purpose = ?")
+STMT(Q_OTP_SPEND, IN(user, purpose), OUT(),
+    "DELETE FROM otp_codes WHERE user_id = ? AND purpose = ?")
+
 /* TOTP and recovery codes */
 STMT(Q_TOTP_GET, IN(user), OUT(secret:bytes, last_step:int, confirmed:int),
     "SELECT secret, last_step, confirmed FROM totp "
