@@ -22,7 +22,7 @@
 #define DESC_FIELD_CHARS	(LOCATION_DESC_MAX * 2)
 #define ROLE_ID_MAX		64
 
-static const char *const methods[] = { "totp", "recovery", NULL };
+static const char *const methods[] = { "totp", "recovery", "sms", NULL };
 static const char *const phone_types[] = { "mobile", "alternateMobile",
     "office", NULL };
 static const char *const phone_actions[] = { "save", "remove", NULL };

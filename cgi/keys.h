@@ -54,7 +54,7 @@ enum key {
 };
 
 /* The words of the choice keys, in the order of these enums. */
-enum mfa_method { MFA_TOTP, MFA_RECOVERY };
+enum mfa_method { MFA_TOTP, MFA_RECOVERY, MFA_SMS };
 enum phone_action { PHONE_SAVE, PHONE_REMOVE };
 enum audit_result { RESULT_SUCCESS, RESULT_FAILURE };
 /* Where an audited action came from (audit_log.client). */

@@ -174,17 +174,19 @@ STMT(Q_ROLE_REVOKE, IN(user, role, scope_key), OUT(),
 /* sessions */
 /*
  * mfa is enum sess_mfa: 0 owed, 1 done now, 2 remembered (the user's
- * last_mfa_at, on a trusted network); remembered is 1 for the last.
+ * last_mfa_at, on a trusted network), 3 done now by a texted code;
+ * remembered is 1 for 2, sms 1 for 3.
  * No row when the user is gone.
  */
-STMT(Q_SESS_INSERT, IN(token_hash, csrf, mfa, remembered, ip, user_agent,
-    user),
+STMT(Q_SESS_INSERT, IN(token_hash, csrf, mfa, remembered, sms, ip,
+    user_agent, user),
     OUT(),
     "INSERT INTO sessions (token_hash, user_id, csrf, "
-    "created_at, last_seen_at, mfa_at, mfa_remembered, ip, user_agent) "
-    "SELECT ?, u.id, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
-    "CASE ? WHEN 1 THEN UTC_TIMESTAMP(6) WHEN 2 THEN u.last_mfa_at END, "
-    "?, ?, ? FROM users u WHERE u.id = ?")
+    "created_at, last_seen_at, mfa_at, mfa_remembered, mfa_sms, ip, "
+    "user_agent) SELECT ?, u.id, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
+    "CASE ? WHEN 1 THEN UTC_TIMESTAMP(6) WHEN 2 THEN u.last_mfa_at "
+    "WHEN 3 THEN UTC_TIMESTAMP(6) END, "
+    "?, ?, ?, ? FROM users u WHERE u.id = ?")
 STMT(Q_USER_MFA_DONE, IN(id), OUT(),
     "UPDATE users SET last_mfa_at = UTC_TIMESTAMP(6) WHERE id = ?")
 /*
@@ -197,7 +199,7 @@ STMT(Q_SESS_LOAD, IN(token_hash),
     OUT(csrf, created:int, last_seen:int, mfa_at:int, mfa_remembered:int,
     mfa_attempts:int, user_id, upn, display_name, must_change:int,
     enabled:int, has_totp:int, roles, flash:bytes, settings,
-    enrol_secret:bytes),
+    enrol_secret:bytes, mfa_sms:int),
     "SELECT s.csrf, " EPOCH("s.created_at") ", "
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_remembered, "
     "s.mfa_attempts, "
@@ -206,7 +208,8 @@ STMT(Q_SESS_LOAD, IN(token_hash),
     "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ':', " ROLE_SCOPE("r")
     ") FROM role_assignments r WHERE r.user_id = u.id), "
     "s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
-    "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret "
+    "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret, "
+    "s.mfa_sms "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ?")
 STMT(Q_SESS_TOUCH, IN(token_hash), OUT(),
