@@ -50,6 +50,7 @@ enum key {
 	K_DONE,			/* choice: enum done, a change's notice */
 	K_WHO,			/* a person's id: whom the notice is about */
 	K_AT,			/* a notice's scope: a location's id, or "" */
+	K_PHONE,		/* a mobile number as typed (SMS sign-in) */
 	K__MAX
 };
 

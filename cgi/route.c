@@ -38,6 +38,8 @@ static const struct route routes[] = {
 	    KEY(K_CODE) | KEY(K_METHOD) | KEY(K_NEXT)),
 	PAGE("/login/mfa/sms", NEED_SIGNIN, NULL, page_mfa_sms_post,
 	    KEY(K_NEXT)),
+	PAGE("/login/sms", NEED_NONE, page_sms_signin, page_sms_signin_post,
+	    KEY(K_PHONE) | KEY(K_CODE)),
 	PAGE("/logout", NEED_SIGNIN, NULL, page_logout_post, 0),
 	PAGE("/account", NEED_FULL, page_account, NULL, 0),
 	PAGE("/account/sessions/revoke", NEED_FULL, NULL,

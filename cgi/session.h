@@ -28,6 +28,7 @@ struct sess {
 	int64_t	 created_at, last_seen_at, mfa_at;	/* mfa_at 0: not done */
 	int	 mfa_remembered;	/* mfa_at is a trusted network's */
 	int	 mfa_sms;	/* the second factor was a texted code */
+	int	 signin_sms;	/* the first factor was a texted code */
 	int	 mfa_attempts;
 	int	 must_change;
 	int	 has_totp;
@@ -56,6 +57,8 @@ enum sess_mfa {
 	SESS_MFA_DONE,		/* passed now */
 	SESS_MFA_REMEMBERED,	/* passed lately, and this is a trusted network */
 	SESS_MFA_SMS,		/* passed now with a texted code (not TOTP) */
+	SESS_MFA_OWED_SMS,	/* owed, and the first factor was a texted
+				   code: the second may not be one */
 };
 
 /* A session made inside a transaction, adopted by the request after it commits. */

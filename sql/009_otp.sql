@@ -5,7 +5,10 @@
 -- made. A code is never stored in clear: code_hash is HMAC-SHA256
 -- under the data key. attempts counts wrong tries (OTP_TRIES_MAX: dead).
 -- sessions.mfa_sms says that a session's second factor was a texted
--- code, which does not satisfy ca.require_totp.
+-- code, which does not satisfy ca.require_totp; sessions.signin_sms that
+-- its first factor was one, so its second may not be a text again.
+-- sms_signin_selected is the list sms.signin = selected lets in
+-- (`staffdesk-admin sms select --user UPN`), as mystaff_selected is.
 
 DELETE FROM otp_codes;
 
@@ -19,4 +22,12 @@ ALTER TABLE otp_codes
 
 ALTER TABLE sessions
   ADD COLUMN IF NOT EXISTS mfa_sms TINYINT(1) NOT NULL DEFAULT 0
-      AFTER mfa_remembered;
+      AFTER mfa_remembered,
+  ADD COLUMN IF NOT EXISTS signin_sms TINYINT(1) NOT NULL DEFAULT 0
+      AFTER mfa_sms;
+
+CREATE TABLE IF NOT EXISTS sms_signin_selected (
+  user_id UUID NOT NULL PRIMARY KEY,
+  CONSTRAINT sms_signin_selected_user_fk FOREIGN KEY (user_id)
+      REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB;
