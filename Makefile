@@ -42,7 +42,7 @@ CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/writeback.c cgi/auth/onprem.c cgi/location.c \
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
-              cgi/auth/codes.c build/common.c build/db_stmts.c
+              cgi/auth/codes.c cgi/auth/otp.c cgi/db/otp.c build/common.c build/db_stmts.c
 WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/signin.c cgi/pages/account.c cgi/pages/qr.c \
               cgi/pages/pager.c cgi/pages/lists.c \
@@ -56,7 +56,7 @@ UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_authz.c tests/unit/test_lists.c \
               tests/unit/test_actions.c tests/unit/test_route.c \
               tests/unit/test_csv.c tests/unit/test_locations.c \
-              tests/unit/test_sms.c
+              tests/unit/test_sms.c tests/unit/test_otp.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o

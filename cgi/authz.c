@@ -282,5 +282,8 @@ mystaff_access(const struct mystaff_ctx *c)
 	if (c->require_mfa && (c->mfa_at == 0 ||
 	    c->now - c->mfa_at >= c->frequency))
 		return MYSTAFF_NEEDS_MFA;
+	/* ca.require_totp: a texted code is not enough for My Staff. */
+	if (c->require_mfa && c->require_totp && c->mfa_sms)
+		return MYSTAFF_NEEDS_MFA;
 	return MYSTAFF_OK;
 }

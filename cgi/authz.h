@@ -194,6 +194,8 @@ struct mystaff_ctx {
 	int			selected;
 	int			blocked;	/* the address is blocked */
 	int			require_mfa;
+	int			require_totp;	/* ca.require_totp */
+	int			mfa_sms;	/* the MFA was a texted code */
 	long long		mfa_at;		/* 0: never in this session */
 	long long		now;
 	long			frequency;	/* seconds */

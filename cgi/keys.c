@@ -22,7 +22,7 @@
 #define DESC_FIELD_CHARS	(LOCATION_DESC_MAX * 2)
 #define ROLE_ID_MAX		64
 
-static const char *const methods[] = { "totp", "recovery", NULL };
+static const char *const methods[] = { "totp", "recovery", "sms", NULL };
 static const char *const phone_types[] = { "mobile", "alternateMobile",
     "office", NULL };
 static const char *const phone_actions[] = { "save", "remove", NULL };
@@ -112,4 +112,5 @@ const struct http_key route_keys[K__MAX] = {
 	[K_DONE] = CHOICE("done", dones),
 	[K_WHO] = TEXT("who", UUID_LEN, http_valid_uuid),
 	[K_AT] = TEXT("at", UUID_LEN, valid_scope),
+	[K_PHONE] = TEXT("phone", 64, http_valid_text),
 };

@@ -50,11 +50,12 @@ enum key {
 	K_DONE,			/* choice: enum done, a change's notice */
 	K_WHO,			/* a person's id: whom the notice is about */
 	K_AT,			/* a notice's scope: a location's id, or "" */
+	K_PHONE,		/* a mobile number as typed (SMS sign-in) */
 	K__MAX
 };
 
 /* The words of the choice keys, in the order of these enums. */
-enum mfa_method { MFA_TOTP, MFA_RECOVERY };
+enum mfa_method { MFA_TOTP, MFA_RECOVERY, MFA_SMS };
 enum phone_action { PHONE_SAVE, PHONE_REMOVE };
 enum audit_result { RESULT_SUCCESS, RESULT_FAILURE };
 /* Where an audited action came from (audit_log.client). */

@@ -36,6 +36,10 @@ static const struct route routes[] = {
 	    KEY(K_USERNAME) | KEY(K_PASSWORD)),
 	PAGE("/login/mfa", NEED_SIGNIN, page_mfa, page_mfa_post,
 	    KEY(K_CODE) | KEY(K_METHOD) | KEY(K_NEXT)),
+	PAGE("/login/mfa/sms", NEED_SIGNIN, NULL, page_mfa_sms_post,
+	    KEY(K_NEXT)),
+	PAGE("/login/sms", NEED_NONE, page_sms_signin, page_sms_signin_post,
+	    KEY(K_PHONE) | KEY(K_CODE)),
 	PAGE("/logout", NEED_SIGNIN, NULL, page_logout_post, 0),
 	PAGE("/account", NEED_FULL, page_account, NULL, 0),
 	PAGE("/account/sessions/revoke", NEED_FULL, NULL,
@@ -231,6 +235,8 @@ mystaff_gate(struct req *r)
 	    SET_CA_BLOCKED_NETWORKS), r->ip);
 	c.require_mfa = settings_int(r->settings, SET_CA_REQUIRE_MFA);
 	c.mfa_at = r->sess->mfa_at;	/* sess_load applied trusted networks */
+	c.require_totp = settings_int(r->settings, SET_CA_REQUIRE_TOTP);
+	c.mfa_sms = r->sess->mfa_sms;
 	c.now = now_s();
 	c.frequency = settings_int(r->settings,
 	    SET_CA_SIGNIN_FREQUENCY_HOURS) * 3600;
@@ -239,8 +245,9 @@ mystaff_gate(struct req *r)
 		return 0;
 	case MYSTAFF_NEEDS_MFA:
 		http_redirect(r, arena_printf(&r->arena, "%s?next=%s",
-		    r->sess->has_totp ? "/login/mfa" : "/account/mfa",
-		    http_urlencode(&r->arena, r->path)));
+		    r->sess->has_totp || (!c.require_totp &&
+		    settings_int(r->settings, SET_SMS_MFA)) ? "/login/mfa" :
+		    "/account/mfa", http_urlencode(&r->arena, r->path)));
 		return r->status;
 	default:
 		/* A refused POST is audited, as every denied action is. */
@@ -325,7 +332,8 @@ route_gate(struct req *r, const struct route *rt)
 		if (rt->need == NEED_MFA && r->method == HTTP_POST)
 			page_error(r, 403, "Verify your identity first.");
 		else
-			http_redirect(r, s->has_totp ? "/login/mfa" :
+			http_redirect(r, s->has_totp || settings_int(
+			    r->settings, SET_SMS_MFA) ? "/login/mfa" :
 			    "/account/mfa");
 		return r->status;
 	}

@@ -96,6 +96,8 @@ sess_load(struct req *r)
 		return DB_OK;
 	s->mfa_at = u->mfa_at;
 	s->mfa_remembered = u->mfa_remembered != 0;
+	s->mfa_sms = u->mfa_sms != 0;
+	s->signin_sms = u->signin_sms != 0;
 	/* An MFA remembered on a trusted network counts only on one: used
 	 * from anywhere else, the session owes its second factor again. */
 	if (s->mfa_remembered && !cidr_list_has(settings_str(r->settings,
@@ -155,6 +157,8 @@ sess_start(struct db *db, struct req *r, const char *user_id,
 		.csrf = DB_TEXT(n->csrf),
 		.mfa = DB_INT(mfa),
 		.remembered = DB_INT(mfa == SESS_MFA_REMEMBERED),
+		.sms = DB_INT(mfa == SESS_MFA_SMS),
+		.signin_sms = DB_INT(mfa == SESS_MFA_OWED_SMS),
 		.ip = DB_TEXT(r->ip),
 		.user_agent = DB_TEXT(r->ua),
 		.user = DB_TEXT(n->user_id),
@@ -179,8 +183,11 @@ sess_adopt(struct req *r, struct sess_new *n)
 	memcpy(r->sess->user_id, n->user_id, sizeof(n->user_id));
 	/* A remembered MFA's time is in the row; "a moment ago" will do
 	 * for the rest of this request. */
-	r->sess->mfa_at = n->mfa != SESS_MFA_OWED ? now_s() : 0;
+	r->sess->mfa_at = n->mfa != SESS_MFA_OWED &&
+	    n->mfa != SESS_MFA_OWED_SMS ? now_s() : 0;
 	r->sess->mfa_remembered = n->mfa == SESS_MFA_REMEMBERED;
+	r->sess->mfa_sms = n->mfa == SESS_MFA_SMS;
+	r->sess->signin_sms = n->mfa == SESS_MFA_OWED_SMS;
 	r->sess->mfa_attempts = 0;
 	r->sess->flash = NULL;
 }

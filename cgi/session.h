@@ -27,6 +27,8 @@ struct sess {
 	char	*display_name;
 	int64_t	 created_at, last_seen_at, mfa_at;	/* mfa_at 0: not done */
 	int	 mfa_remembered;	/* mfa_at is a trusted network's */
+	int	 mfa_sms;	/* the second factor was a texted code */
+	int	 signin_sms;	/* the first factor was a texted code */
 	int	 mfa_attempts;
 	int	 must_change;
 	int	 has_totp;
@@ -54,6 +56,9 @@ enum sess_mfa {
 	SESS_MFA_OWED,		/* not passed (yet) */
 	SESS_MFA_DONE,		/* passed now */
 	SESS_MFA_REMEMBERED,	/* passed lately, and this is a trusted network */
+	SESS_MFA_SMS,		/* passed now with a texted code (not TOTP) */
+	SESS_MFA_OWED_SMS,	/* owed, and the first factor was a texted
+				   code: the second may not be one */
 };
 
 /* A session made inside a transaction, adopted by the request after it commits. */
@@ -69,7 +74,8 @@ struct sess_new {
  * Inserts a new session for user_id (a new token: no fixation) and
  * deletes the request's current one, inside the caller's transaction;
  * SESS_MFA_DONE also records that the user passed a second factor now
- * (users.last_mfa_at). The request is not touched, so a retried
+ * (users.last_mfa_at); SESS_MFA_SMS does not (a texted code is not
+ * remembered on a trusted network, where only the app counts). The request is not touched, so a retried
  * transaction starts again from the same state. DB_OK, DB_NONE when
  * the user is gone, or a db_err.
  */

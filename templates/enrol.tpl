@@ -15,6 +15,7 @@
 {{/ENROLLED}}
 {{#FORM}}
 {{#REQUIRED}}<p class="notice">Your account needs a second sign-in step. Set up an authenticator app to go on.</p>{{/REQUIRED}}
+{{#NO_PHONE}}<p class="notice" id="no-phone">There is no mobile number on your account to text you a code. Set up an authenticator app below, or ask your admin to add your mobile number.</p>{{/NO_PHONE}}
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
 <ol>
 <li>Open an authenticator app (for example Microsoft Authenticator, Google Authenticator or FreeOTP) and add an account.</li>

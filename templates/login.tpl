@@ -10,5 +10,6 @@
 <input type="password" id="password" name="password" size="40" maxlength="1024" autocomplete="current-password"></p>
 <p><button type="submit">Sign in</button></p>
 </form>
+{{#SMS_SIGNIN}}<p><a href="/login/sms" id="sms-signin">Sign in with a code by text</a></p>{{/SMS_SIGNIN}}
 <p>Forgot your password? Ask your manager to reset it.</p>
 {{>FOOTER}}

@@ -2,16 +2,24 @@
 {{>HEADER}}
 <h1>Verify your identity</h1>
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+{{#SENT}}<p class="notice" id="sent">We texted a code to {{SMS_TO}}. It works once, for {{MINUTES}} minutes.</p>{{/SENT}}
 {{#NEXT}}<p class="notice">Confirm it is you to go on to this page.</p>{{/NEXT}}
 <form method="post" action="/login/mfa">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 {{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
-<p><input type="radio" id="m-totp" name="method" value="totp" checked>
+<p>{{#TOTP}}{{#TOTP_FIRST}}<input type="radio" id="m-totp" name="method" value="totp" checked>{{/TOTP_FIRST}}{{#SMS_FIRST}}<input type="radio" id="m-totp" name="method" value="totp">{{/SMS_FIRST}}
 <label for="m-totp">Code from my authenticator app</label><br>
 <input type="radio" id="m-recovery" name="method" value="recovery">
-<label for="m-recovery">One of my recovery codes</label></p>
+<label for="m-recovery">One of my recovery codes</label>{{/TOTP}}{{#SMS}}{{#TOTP}}<br>{{/TOTP}}
+{{#SMS_FIRST}}<input type="radio" id="m-sms" name="method" value="sms" checked>{{/SMS_FIRST}}{{#TOTP_FIRST}}<input type="radio" id="m-sms" name="method" value="sms">{{/TOTP_FIRST}}
+<label for="m-sms">Code texted to my phone ({{SMS_TO}})</label>{{/SMS}}</p>
 <p><label for="code">Code</label><br>
 <input type="text" id="code" name="code" size="20" maxlength="32" autocomplete="one-time-code" inputmode="numeric" autofocus></p>
 <p><button type="submit">Verify</button></p>
 </form>
+{{#SMS}}<form method="post" action="/login/mfa/sms">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+{{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
+<p><button type="submit" id="send-sms">Text me a code</button> A new code goes to {{SMS_TO}}; it replaces any code sent before.</p>
+</form>{{/SMS}}
 {{>FOOTER}}

@@ -218,6 +218,8 @@ static const struct cli_cmd cmds[] = {
 	    0 },
 	{ "sms", "flush", "sms flush", "", cli_sms_flush, 0 },
 	{ "sms", "outbox", "sms outbox [--limit N]", "", cli_sms_outbox, 0 },
+	{ "sms", "select", "sms select --user UPN", "", cli_sms_select, 1 },
+	{ "sms", "unselect", "sms unselect --user UPN", "", cli_sms_select, 0 },
 	{ "reindex", NULL, "reindex", "", cli_reindex, 0 },
 	{ "explain", NULL, "explain", "", cli_explain, 0 },
 	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo, 0 },

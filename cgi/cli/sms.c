@@ -1,7 +1,9 @@
 /*
  * sms.c (cli): `staffdesk-admin sms flush` retries the texts that were
  * not sent (see sms.h: at most SMS_TRIES_MAX tries a text), `sms
- * outbox` lists the recent ones with their status, never their text.
+ * outbox` lists the recent ones with their status, never their text,
+ * and `sms select | unselect --user UPN` keeps the list that
+ * sms.signin = selected lets sign in with a texted code.
  */
 #include <stdio.h>
 #include <string.h>
@@ -72,4 +74,41 @@ cli_sms_outbox(struct cli *c, const struct opts *o, const char *const *a,
 		    rows.row[i].exit_status : "-", rows.row[i].sent_at ?
 		    rows.row[i].sent_at : "-");
 	return EXIT_OK;
+}
+
+static int
+run_sms_select(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_sms_signin_select(db, &s->in.select, n);
+}
+
+static int
+run_sms_unselect(struct db *db, const struct cli_simple *s, uint64_t *n)
+{
+	return q_sms_signin_unselect(db, &s->in.select, n);
+}
+
+/* sms select | unselect --user UPN: audited as sms.select / sms.unselect. */
+int
+cli_sms_select(struct cli *c, const struct opts *o, const char *const *a,
+    int n, int select)
+{
+	struct cli_simple	 s;
+	const char		*user = opt(o, "--user"), *id, *name;
+	int			 rc;
+
+	(void)a;
+	if (n != 0 || user == NULL)
+		return EXIT_USAGE;
+	if ((rc = cli_find_user(c, user, &id, &name)) != 0)
+		return rc;
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.run = select ? run_sms_select : run_sms_unselect;
+	s.in.select = (struct q_mystaff_select_in){ .user = DB_TEXT(id) };
+	s.action = select ? "sms.select" : "sms.unselect";
+	s.target_id = id;
+	s.target_name = name;
+	s.must_change = !select;
+	return cli_run_simple(&s, id, "that user was not selected");
 }

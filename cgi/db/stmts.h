@@ -86,6 +86,20 @@ STMT(Q_USER_BY_ID, IN(id),
     "must_change_password, enabled, password_hash, "
     "IFNULL(locked_until > UTC_TIMESTAMP(6), 0), password_version, "
     EPOCH("temp_password_expires_at") " FROM users WHERE id = ?")
+/*
+ * The holder of a mobile number (unique: sql/003) for SMS sign-in, with
+ * what the sign-in needs; selected: on the sms.signin list.
+ */
+STMT(Q_USER_BY_MOBILE, IN(number),
+    OUT(id, upn, display_name, enabled:int, failed_signins:int, locked:int,
+    must_change:int, has_totp:int, has_role:int, selected:int),
+    "SELECT u.id, u.upn, u.display_name, u.enabled, u.failed_signins, "
+    "IFNULL(u.locked_until > UTC_TIMESTAMP(6), 0), "
+    "u.must_change_password, EXISTS (SELECT 1 FROM totp t WHERE "
+    "t.user_id = u.id AND t.confirmed = 1), EXISTS (SELECT 1 FROM "
+    "role_assignments r WHERE r.user_id = u.id), EXISTS (SELECT 1 FROM "
+    "sms_signin_selected s WHERE s.user_id = u.id) FROM phones p JOIN "
+    "users u ON u.id = p.user_id WHERE p.number = ? AND p.type = 'mobile'")
 STMT(Q_USER_BY_UPN, IN(upn), OUT(id, display_name),
     "SELECT id, display_name FROM users WHERE upn = ?")
 STMT(Q_USER_INSERT, IN(id, upn, display_name, given_name, surname, email, job_title,
@@ -174,17 +188,20 @@ STMT(Q_ROLE_REVOKE, IN(user, role, scope_key), OUT(),
 /* sessions */
 /*
  * mfa is enum sess_mfa: 0 owed, 1 done now, 2 remembered (the user's
- * last_mfa_at, on a trusted network); remembered is 1 for the last.
+ * last_mfa_at, on a trusted network), 3 done now by a texted code, 4
+ * owed after a sign-in by a texted code; remembered is 1 for 2, sms 1
+ * for 3, signin_sms 1 for 4.
  * No row when the user is gone.
  */
-STMT(Q_SESS_INSERT, IN(token_hash, csrf, mfa, remembered, ip, user_agent,
-    user),
+STMT(Q_SESS_INSERT, IN(token_hash, csrf, mfa, remembered, sms, signin_sms,
+    ip, user_agent, user),
     OUT(),
     "INSERT INTO sessions (token_hash, user_id, csrf, "
-    "created_at, last_seen_at, mfa_at, mfa_remembered, ip, user_agent) "
-    "SELECT ?, u.id, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
-    "CASE ? WHEN 1 THEN UTC_TIMESTAMP(6) WHEN 2 THEN u.last_mfa_at END, "
-    "?, ?, ? FROM users u WHERE u.id = ?")
+    "created_at, last_seen_at, mfa_at, mfa_remembered, mfa_sms, "
+    "signin_sms, ip, user_agent) SELECT ?, u.id, ?, UTC_TIMESTAMP(6), "
+    "UTC_TIMESTAMP(6), CASE ? WHEN 1 THEN UTC_TIMESTAMP(6) WHEN 2 THEN "
+    "u.last_mfa_at WHEN 3 THEN UTC_TIMESTAMP(6) END, "
+    "?, ?, ?, ?, ? FROM users u WHERE u.id = ?")
 STMT(Q_USER_MFA_DONE, IN(id), OUT(),
     "UPDATE users SET last_mfa_at = UTC_TIMESTAMP(6) WHERE id = ?")
 /*
@@ -197,7 +214,7 @@ STMT(Q_SESS_LOAD, IN(token_hash),
     OUT(csrf, created:int, last_seen:int, mfa_at:int, mfa_remembered:int,
     mfa_attempts:int, user_id, upn, display_name, must_change:int,
     enabled:int, has_totp:int, roles, flash:bytes, settings,
-    enrol_secret:bytes),
+    enrol_secret:bytes, mfa_sms:int, signin_sms:int),
     "SELECT s.csrf, " EPOCH("s.created_at") ", "
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_remembered, "
     "s.mfa_attempts, "
@@ -206,7 +223,8 @@ STMT(Q_SESS_LOAD, IN(token_hash),
     "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ':', " ROLE_SCOPE("r")
     ") FROM role_assignments r WHERE r.user_id = u.id), "
     "s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
-    "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret "
+    "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret, "
+    "s.mfa_sms, s.signin_sms "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ?")
 STMT(Q_SESS_TOUCH, IN(token_hash), OUT(),
@@ -234,6 +252,27 @@ STMT(Q_SESS_PURGE, IN(idle_seconds, absolute_seconds), OUT(),
     "DELETE FROM sessions WHERE last_seen_at < "
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND OR created_at < "
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 1000")
+
+/*
+ * One-time codes (cgi/db/otp.h): one row per user and purpose, the
+ * code only as a keyed hash. A new code replaces the previous one.
+ */
+STMT(Q_OTP_PUT, IN(user, purpose, salt, code_hash, ttl_seconds), OUT(),
+    "REPLACE INTO otp_codes (user_id, purpose, salt, code_hash, "
+    "expires_at, attempts, created_at) VALUES (?, ?, ?, ?, "
+    "UTC_TIMESTAMP(6) + INTERVAL ? SECOND, 0, UTC_TIMESTAMP(6))")
+/* The code of a try, locked until the transaction ends; now from the
+ * database's clock, as expires_at. */
+STMT(Q_OTP_LOCK, IN(user, purpose),
+    OUT(salt, code_hash, expires:int, attempts:int, now:int),
+    "SELECT salt, code_hash, " EPOCH("expires_at") ", attempts, "
+    EPOCH("UTC_TIMESTAMP(6)") " FROM otp_codes WHERE user_id = ? AND "
+    "purpose = ? FOR UPDATE")
+STMT(Q_OTP_WRONG, IN(user, purpose), OUT(),
+    "UPDATE otp_codes SET attempts = attempts + 1 WHERE user_id = ? AND "
+    "purpose = ?")
+STMT(Q_OTP_SPEND, IN(user, purpose), OUT(),
+    "DELETE FROM otp_codes WHERE user_id = ? AND purpose = ?")
 
 /* TOTP and recovery codes */
 STMT(Q_TOTP_GET, IN(user), OUT(secret:bytes, last_step:int, confirmed:int),
@@ -325,6 +364,12 @@ STMT(Q_MYSTAFF_SELECT, IN(user), OUT(),
     KEEP("user_id"))
 STMT(Q_MYSTAFF_UNSELECT, IN(=Q_MYSTAFF_SELECT), OUT(),
     "DELETE FROM mystaff_selected WHERE user_id = ?")
+/* The list sms.signin = selected lets in (the same shape). */
+STMT(Q_SMS_SIGNIN_SELECT, IN(=Q_MYSTAFF_SELECT), OUT(),
+    "INSERT INTO sms_signin_selected (user_id) VALUES (?) "
+    KEEP("user_id"))
+STMT(Q_SMS_SIGNIN_UNSELECT, IN(=Q_MYSTAFF_SELECT), OUT(),
+    "DELETE FROM sms_signin_selected WHERE user_id = ?")
 STMT(Q_MYSTAFF_PEOPLE, IN(max), OUT(id, display_name, upn),
     "SELECT u.id, u.display_name, u.upn FROM mystaff_selected s "
     "JOIN users u ON u.id = s.user_id ORDER BY u.display_name, u.upn "

@@ -18,6 +18,7 @@
 #include "keys.h"
 #include "pages/pages.h"
 #include "pages/qr.h"
+#include "phone.h"
 #include "session.h"
 #include "settings.h"
 #include "tpl.h"
@@ -258,6 +259,29 @@ page_password_post(struct req *r)
 }
 
 /* The enrolment page for a pending secret (status 200 or 422). */
+/*
+ * 1 when sms.mfa is on and the session's user has a mobile or alternate
+ * mobile number, so a texted code would do instead of the app (a
+ * database error counts as no: the page only words its advice on it).
+ */
+static int
+has_sms_number(struct req *r)
+{
+	struct q_user_phones_rows	rows;
+	size_t				i;
+
+	if (!settings_int(r->settings, SET_SMS_MFA) || q_user_phones(r->db,
+	    &r->arena, &(struct q_user_phones_in){ .user =
+	    DB_TEXT(r->sess->user_id) }, &rows) != DB_OK)
+		return 0;
+	for (i = 0; i < rows.n; i++)
+		if (rows.row[i].type != NULL && (strcmp(rows.row[i].type,
+		    phone_type_id(PHONE_MOBILE)) == 0 || strcmp(rows.row[i].type,
+		    phone_type_id(PHONE_ALT_MOBILE)) == 0))
+			return 1;
+	return 0;
+}
+
 static void
 enrol_form(struct req *r, int status, const struct totp_row *row,
     const char *msg)
@@ -284,6 +308,8 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
 	}
 	if (sess_needs_mfa(r->sess))
 		tpl_show(t, "REQUIRED");
+	if (sess_needs_mfa(r->sess) && !has_sms_number(r))
+		tpl_show(t, "NO_PHONE");
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", msg);

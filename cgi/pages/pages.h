@@ -49,6 +49,9 @@ void	 page_login(struct req *);
 void	 page_login_post(struct req *);
 void	 page_mfa(struct req *);
 void	 page_mfa_post(struct req *);
+void	 page_mfa_sms_post(struct req *);
+void	 page_sms_signin(struct req *);
+void	 page_sms_signin_post(struct req *);
 void	 page_logout_post(struct req *);
 
 /* account.c */

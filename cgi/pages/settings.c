@@ -124,8 +124,9 @@ static const struct {
 	    sizeof(ca_fields) / sizeof(ca_fields[0]) },
 	[SEC_METHODS] = { "methods", "Authentication methods",
 	    "The ways people may prove who they are, and the limits on "
-	    "texts. This version does not send sign-in or reset codes by "
-	    "SMS yet: the SMS settings are kept for when it does.",
+	    "texts. Codes by SMS work as a second factor (sms.mfa) and "
+	    "for signing in (sms.signin); reset codes by SMS are not "
+	    "offered yet: sms.sspr is kept for when they are.",
 	    AREA_METHODS, methods_fields,
 	    sizeof(methods_fields) / sizeof(methods_fields[0]) },
 	[SEC_PASSWORDS] = { "passwords", "Passwords and sessions",

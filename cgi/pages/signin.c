@@ -1,6 +1,8 @@
 /*
- * signin.c: /login (password), /login/mfa (TOTP or recovery code),
- * /logout, / and /healthz. Every sign-in attempt writes an audit row in
+ * signin.c: /login (password), /login/mfa (TOTP, recovery code or a
+ * texted code, /login/mfa/sms to text one), /login/sms (sign-in by a
+ * texted code), /logout, / and /healthz.
+ * Every sign-in attempt, and every code texted, writes an audit row in
  * the transaction that records its outcome.
  */
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "auth/codes.h"
+#include "auth/otp.h"
 #include "auth/password.h"
 #include "auth/totp.h"
 #include "cidr.h"
@@ -16,11 +19,14 @@
 #include "db/audit.h"
 #include "db/db.h"
 #include "db/mfa.h"
+#include "db/otp.h"
 #include "http.h"
 #include "keys.h"
 #include "pages/pages.h"
+#include "phone.h"
 #include "session.h"
 #include "settings.h"
+#include "sms.h"
 #include "tpl.h"
 
 #define RATE_WINDOW	3600	/* seconds: per-IP sign-in failures */
@@ -61,11 +67,15 @@ page_home(struct req *r)
 	http_redirect(r, r->sess->has_role ? "/units" : "/account");
 }
 
+static int	sms_signin_on(struct req *);
+
 static void
 login_form(struct req *r, int status, const char *msg)
 {
 	struct tpl	*t = page_new(r, "Sign in");
 
+	if (sms_signin_on(r))
+		tpl_show(t, "SMS_SIGNIN");
 	tpl_set(t, "CSRF", sess_csrf(r));
 	tpl_set(t, "USERNAME", r->in[K_USERNAME].text);
 	if (msg != NULL) {
@@ -86,12 +96,16 @@ page_login(struct req *r)
 	login_form(r, 200, NULL);
 }
 
-/* Where a session goes next: the step it owes, or home. */
+/*
+ * Where a session goes next: the step it owes, or home. A second step
+ * is passed at /login/mfa with the app, or a texted code when sms.mfa
+ * is on (page_mfa sends on to /account/mfa when it has neither).
+ */
 static const char *
-next_step(int needs_mfa, int has_totp, int must_change)
+next_step(int needs_mfa, int can_verify, int must_change)
 {
 	if (needs_mfa)
-		return has_totp ? "/login/mfa" : "/account/mfa";
+		return can_verify ? "/login/mfa" : "/account/mfa";
 	return must_change ? "/account/password" : "/";
 }
 
@@ -331,7 +345,8 @@ page_login_post(struct req *r)
 	if (s.reason == NULL) {
 		sess_adopt(r, &s.next);
 		http_redirect(r, next_step(s.mfa && !s.remembered,
-		    u->has_totp != 0, u->must_change != 0));
+		    u->has_totp != 0 || settings_int(r->settings,
+		    SET_SMS_MFA), u->must_change != 0));
 	} else if (strcmp(s.reason, "temp_password_expired") == 0)
 		login_form(r, 422, "Your temporary password has expired. Ask "
 		    "your manager to reset your password again.");
@@ -339,8 +354,15 @@ page_login_post(struct req *r)
 		login_form(r, 422, msg_signin_failed);
 }
 
+/* What the MFA page offers besides the app, and what just happened. */
+struct mfa_view {
+	const char	*sms_number;	/* E.164 a code may go to, or NULL */
+	int		 sent;		/* a code was texted just now */
+};
+
 static void
-mfa_form(struct req *r, int status, const char *msg)
+mfa_form(struct req *r, int status, const char *msg,
+    const struct mfa_view *v)
 {
 	struct tpl	*t = page_new(r, "Verify your identity");
 
@@ -348,6 +370,22 @@ mfa_form(struct req *r, int status, const char *msg)
 	if (r->in[K_NEXT].text != NULL) {
 		tpl_show(t, "NEXT");
 		tpl_set(t, "NEXT_PATH", r->in[K_NEXT].text);
+	}
+	if (r->sess->has_totp)
+		tpl_show(t, "TOTP");
+	if (v->sms_number != NULL) {
+		tpl_show(t, "SMS");
+		tpl_set(t, "SMS_TO", phone_mask(&r->arena, v->sms_number));
+	}
+	/* The method chosen first: the one the person just asked for. */
+	if (v->sms_number != NULL && (v->sent || !r->sess->has_totp ||
+	    r->in[K_METHOD].i == MFA_SMS))
+		tpl_show(t, "SMS_FIRST");
+	else
+		tpl_show(t, "TOTP_FIRST");
+	if (v->sent) {
+		tpl_show(t, "SENT");
+		tpl_set_int(t, "MINUTES", OTP_TTL_SECONDS / 60);
 	}
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
@@ -357,30 +395,235 @@ mfa_form(struct req *r, int status, const char *msg)
 }
 
 /*
+ * Fills v: the number a second-factor code may be texted to (the
+ * mobile, else the alternate mobile; never the office number, which
+ * may be a landline), when sms.mfa is on and a texted code would do:
+ * not when a page asks again under ca.require_totp (?next=), which
+ * only the app satisfies, nor after a sign-in by text (the same factor
+ * twice). DB_OK or a db_err.
+ */
+static int
+mfa_sms_number(struct req *r, struct mfa_view *v)
+{
+	struct q_user_phones_rows	rows;
+	size_t				i;
+	int				rc;
+
+	memset(v, 0, sizeof(*v));
+	if (!settings_int(r->settings, SET_SMS_MFA) || r->sess->signin_sms ||
+	    (r->in[K_NEXT].text != NULL && settings_int(r->settings,
+	    SET_CA_REQUIRE_TOTP)))
+		return DB_OK;
+	if ((rc = q_user_phones(r->db, &r->arena, &(struct q_user_phones_in){
+	    .user = DB_TEXT(r->sess->user_id) }, &rows)) != DB_OK)
+		return rc;
+	for (i = 0; i < rows.n; i++) {
+		if (rows.row[i].type == NULL || rows.row[i].number == NULL)
+			continue;
+		if (strcmp(rows.row[i].type, phone_type_id(PHONE_MOBILE)) == 0)
+			v->sms_number = rows.row[i].number;
+		else if (v->sms_number == NULL && strcmp(rows.row[i].type,
+		    phone_type_id(PHONE_ALT_MOBILE)) == 0)
+			v->sms_number = rows.row[i].number;
+	}
+	return DB_OK;
+}
+
+/*
  * 1 when this session may (or must) pass the second step now: during
  * sign-in, or again when a page sent it here with ?next= because its
- * Conditional Access wants a more recent one (ca.signin_frequency_hours).
+ * Conditional Access wants a more recent one (ca.signin_frequency_hours)
+ * or the app (ca.require_totp).
  */
 static int
 mfa_wanted(struct req *r)
 {
-	return sess_needs_mfa(r->sess) || (r->sess->has_totp &&
-	    r->in[K_NEXT].text != NULL);
+	return sess_needs_mfa(r->sess) || (r->in[K_NEXT].text != NULL &&
+	    (r->sess->has_totp || settings_int(r->settings, SET_SMS_MFA)));
 }
 
-/* GET /login/mfa: the code form, or 303 when no second step is due. */
+/*
+ * GET /login/mfa: the code form (the app, and a texted code when
+ * mfa_sms_number() finds a number), or 303: home when no second step
+ * is due, /account/mfa to set up the app when there is no way to pass
+ * one here.
+ */
 void
 page_mfa(struct req *r)
 {
+	struct mfa_view	v;
+	int		rc;
+
 	if (!mfa_wanted(r)) {
 		http_redirect(r, "/");
 		return;
 	}
-	if (!r->sess->has_totp) {
+	if ((rc = mfa_sms_number(r, &v)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (!r->sess->has_totp && v.sms_number == NULL) {
 		http_redirect(r, "/account/mfa");
 		return;
 	}
-	mfa_form(r, 200, NULL);
+	mfa_form(r, 200, NULL, &v);
+}
+
+/* A code to text: what it is for, to whom, and how the queueing went. */
+struct code_send {
+	struct req		*r;
+	enum otp_purpose	 purpose;
+	enum sms_purpose	 sms_purpose;
+	const char		*user_id;
+	const char		*name;
+	const char		*number;
+	uint64_t		 sms_id;
+	int64_t			 retry_after;
+	int			 refusal;	/* sms_queue()'s, or 0 */
+};
+
+/*
+ * Draws the code (superseding the last one of that user and purpose),
+ * queues its text through the SMS limits and writes the audit row
+ * (sms.code.send, without the code). A positive rc is sms_queue()'s
+ * refusal: the code is rolled back with it.
+ */
+static int
+code_send_txn(struct db *db, void *arg)
+{
+	struct code_send	*c = arg;
+	struct req		*r = c->r;
+	struct audit		 a = {
+		.action = "sms.code.send",
+		.ok = 1,
+		.target_id = c->user_id,
+		.target_name = c->name,
+		.client = "account",
+		.details = arena_printf(&r->arena, "{\"purpose\":\"%s\","
+		    "\"to\":%s}", otp_purpose_id(c->purpose),
+		    json_string(&r->arena, phone_mask(&r->arena, c->number))),
+	};
+	char			 code[OTP_SIZE], text[SMS_MAX + 1];
+	int			 rc;
+
+	if ((rc = db_otp_issue(db, r->conf->data_key, c->user_id,
+	    c->purpose, code)) != DB_OK)
+		return rc;
+	if (otp_message(OTP_SITE, c->purpose, code, text, sizeof(text)) < 0)
+		rc = DB_ERR;
+	else
+		rc = sms_queue(db, r->settings, r->conf->data_key,
+		    &(struct sms_msg){ c->sms_purpose, c->user_id, c->number,
+		    text, r->ip }, &c->sms_id, &c->retry_after);
+	OPENSSL_cleanse(code, sizeof(code));
+	OPENSSL_cleanse(text, sizeof(text));
+	if (rc != 0)
+		return rc;
+	return page_audit_row(db, r, &a);
+}
+
+/* The audit row of a code the SMS limits (or the destination) refused. */
+static int
+code_refused_txn(struct db *db, void *arg)
+{
+	struct code_send	*c = arg;
+	struct req		*r = c->r;
+	struct audit		 a = {
+		.action = "sms.code.send",
+		.reason = sms_refusal_code(c->refusal),
+		.target_id = c->user_id,
+		.target_name = c->name,
+		.client = "account",
+	};
+
+	a.details = arena_printf(&r->arena, "{\"purpose\":\"%s\",\"to\":%s,"
+	    "\"retryAfter\":%lld}", otp_purpose_id(c->purpose),
+	    json_string(&r->arena, phone_mask(&r->arena, c->number)),
+	    (long long)c->retry_after);
+	return page_audit_row(db, r, &a);
+}
+
+/*
+ * Texts a new code of c (db_txn(code_send_txn), then sms_send()).
+ * 0 when it went; else the text of what to tell the person, with
+ * *status: 429 past an SMS limit (r->retry_after set), 422 for a
+ * number that may not be texted, 503 when it could not be sent (or
+ * without the database: the page is then answered, NULL returned and
+ * *status set to r->status).
+ */
+static const char *
+code_send(struct req *r, struct code_send *c, int *status)
+{
+	int	rc;
+
+	*status = 0;
+	rc = db_txn(r->db, code_send_txn, c);
+	if (sms_is_refusal(rc)) {
+		c->refusal = rc;
+		if ((rc = db_txn(r->db, code_refused_txn, c)) != DB_OK) {
+			page_db_error(r, rc);
+			*status = r->status;
+			return NULL;
+		}
+		*status = sms_is_limit(c->refusal) ? 429 : 422;
+		r->retry_after = sms_is_limit(c->refusal) ? c->retry_after : 0;
+		return arena_printf(&r->arena, "No code was sent. %s",
+		    sms_refusal_text(&r->arena, c->refusal, c->retry_after));
+	}
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		*status = r->status;
+		return NULL;
+	}
+	if (sms_send(r->db, r->conf, c->sms_id) < 0) {
+		*status = 503;
+		return "The text with your code could not be sent. Try again "
+		    "in a few minutes, or ask your admin.";
+	}
+	return NULL;
+}
+
+/*
+ * POST /login/mfa/sms ("Text me a code"): texts a new second-factor
+ * code to the number mfa_sms_number() picks (it supersedes the last
+ * one) and answers 200 with the code form saying where it went; 303 to
+ * / when no second step is due, to /login/mfa when no text can be
+ * offered; 429 past an SMS limit (Retry-After), 422 for a number that
+ * may not be texted, 503 when the text could not go or without the
+ * database. Every code sent, or refused, is audited (sms.code.send).
+ */
+void
+page_mfa_sms_post(struct req *r)
+{
+	struct mfa_view		 v;
+	struct code_send	 c;
+	const char		*msg;
+	int			 rc, status;
+
+	if (!mfa_wanted(r)) {
+		http_redirect(r, "/");
+		return;
+	}
+	if ((rc = mfa_sms_number(r, &v)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (v.sms_number == NULL) {
+		http_redirect(r, "/login/mfa");
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.purpose = OTP_MFA;
+	c.sms_purpose = SMS_CODE_MFA;
+	c.user_id = r->sess->user_id;
+	c.name = r->sess->display_name;
+	c.number = v.sms_number;
+	msg = code_send(r, &c, &status);
+	if (msg == NULL && status != 0)
+		return;		/* answered: the database */
+	v.sent = msg == NULL;
+	mfa_form(r, msg == NULL ? 200 : status, msg, &v);
 }
 
 struct mfa_try {
@@ -390,7 +633,14 @@ struct mfa_try {
 	int		 failures;	/* the account's, before this attempt */
 	int		 ok;		/* verified before the transaction */
 	int		 last;		/* this failure ends the session */
+	enum otp_verdict verdict;	/* SMS: how the code was judged */
 	struct sess_new	 next;
+};
+
+static const char *const mfa_details[] = {
+	[MFA_TOTP] = "{\"method\":\"totp\"}",
+	[MFA_RECOVERY] = "{\"method\":\"recovery\"}",
+	[MFA_SMS] = "{\"method\":\"sms\"}",
 };
 
 static int
@@ -404,8 +654,7 @@ mfa_txn(struct db *db, void *arg)
 		.target_id = r->sess->user_id,
 		.target_name = r->sess->display_name,
 		.client = "account",
-		.details = m->method == MFA_TOTP ? "{\"method\":\"totp\"}" :
-		    "{\"method\":\"recovery\"}",
+		.details = mfa_details[m->method],
 	};
 	struct db_val	 user = DB_TEXT(r->sess->user_id);
 	uint64_t	 n = 0;
@@ -421,6 +670,16 @@ mfa_txn(struct db *db, void *arg)
 			ok = 0;
 			a.reason = "code_reused";
 		}
+	} else if (ok && m->method == MFA_SMS) {
+		/* Judged and spent (or its try counted) with the row locked;
+		 * a code killed by this try says so in its reason. */
+		if ((rc = db_otp_check(db, r->conf->data_key,
+		    r->sess->user_id, OTP_MFA, r->in[K_CODE].text,
+		    &m->verdict)) != DB_OK)
+			return rc;
+		ok = m->verdict == OTP_OK;
+		if (!ok)
+			a.reason = otp_verdict_code(m->verdict);
 	} else if (ok) {
 		if ((rc = db_recovery_use(db, r->sess->user_id,
 		    r->in[K_CODE].text)) < 0)
@@ -433,7 +692,8 @@ mfa_txn(struct db *db, void *arg)
 		if ((rc = q_user_signin_ok(db, &(struct q_user_signin_ok_in){
 		    .id = user }, NULL)) != DB_OK ||
 		    (rc = page_audit_row(db, r, &a)) != DB_OK ||
-		    (rc = sess_start(db, r, r->sess->user_id, SESS_MFA_DONE,
+		    (rc = sess_start(db, r, r->sess->user_id,
+		    m->method == MFA_SMS ? SESS_MFA_SMS : SESS_MFA_DONE,
 		    &m->next)) != DB_OK)
 			return rc;
 		return DB_OK;
@@ -457,13 +717,39 @@ mfa_give_up(struct req *r, int status, const char *msg)
 	login_form(r, status, msg);
 }
 
+/* What the form says after a refused code. */
+static const char *
+mfa_refusal(const struct mfa_try *m)
+{
+	if (m->method != MFA_SMS)
+		return "That code is not right, or it was already used. Wait "
+		    "for the next code and try again.";
+	switch (m->verdict) {
+	case OTP_EXPIRED:
+		return "That code has expired. Text yourself a new one.";
+	case OTP_KILLED:
+	case OTP_DEAD:
+		return "That code was tried too many times and no longer "
+		    "works. Text yourself a new one.";
+	case OTP_NONE:
+		return "That code is not right, or it was already used. Text "
+		    "yourself a new one.";
+	default:
+		return "That code is not right. Check the text and try "
+		    "again.";
+	}
+}
+
 /*
  * POST /login/mfa: 303 onwards on a good code (to next when given);
- * 422 on a wrong, reused or malformed one. Every attempt is counted
- * before the code is looked at (one UPDATE, so parallel requests cannot
- * share an attempt); after mfa.max_attempts the session ends (429).
- * Wrong codes count toward the account's lockout and the address's
- * limit like wrong passwords, and a locked account is not tried.
+ * 422 on a wrong, reused, expired or malformed one, or a texted code
+ * when none can be offered. Every attempt is counted before the code
+ * is looked at (one UPDATE, so parallel requests cannot share an
+ * attempt); after mfa.max_attempts the session ends (429). Wrong codes
+ * count toward the account's lockout and the address's limit like
+ * wrong passwords, and a locked account is not tried. A texted code
+ * (method=sms) has its own tries (OTP_TRIES_MAX) and time; passing
+ * with one marks the session (sessions.mfa_sms) for ca.require_totp.
  */
 void
 page_mfa_post(struct req *r)
@@ -473,6 +759,7 @@ page_mfa_post(struct req *r)
 	    (enum mfa_method)r->in[K_METHOD].i : MFA_TOTP;
 	struct totp_row			 t;
 	struct mfa_try			 m;
+	struct mfa_view			 v;
 	struct q_user_signin_rows	 u;
 	struct db_val			 hash = DB_TEXT(r->sess->token_hash);
 	uint64_t			 n = 0;
@@ -483,8 +770,17 @@ page_mfa_post(struct req *r)
 		http_redirect(r, "/");
 		return;
 	}
+	if ((rc = mfa_sms_number(r, &v)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (method == MFA_SMS && v.sms_number == NULL) {
+		mfa_form(r, 422, "A code by text is not available here. Use "
+		    "your authenticator app.", &v);
+		return;
+	}
 	if (code == NULL || *code == '\0') {
-		mfa_form(r, 422, "Enter the code.");
+		mfa_form(r, 422, "Enter the code.", &v);
 		return;
 	}
 	if (signin_rate_gate(r) != 0)
@@ -537,8 +833,227 @@ page_mfa_post(struct req *r)
 	} else if (m.last)
 		mfa_give_up(r, 429, "Too many wrong codes. Sign in again.");
 	else
-		mfa_form(r, 422, "That code is not right, or it was already "
-		    "used. Wait for the next code and try again.");
+		mfa_form(r, 422, mfa_refusal(&m), &v);
+}
+
+/*
+ * SMS sign-in (/login/sms): one factor, for the people sms.signin lets
+ * in (all, or the selected list) who have a mobile number.
+ */
+
+static void
+sms_form(struct req *r, int status, const char *msg, const char *number)
+{
+	struct tpl	*t = page_new(r, "Sign in with a code by text");
+
+	tpl_set(t, "CSRF", sess_csrf(r));
+	if (number != NULL) {
+		tpl_show(t, "STEP2");
+		tpl_set(t, "PHONE", number);
+		tpl_set_int(t, "MINUTES", OTP_TTL_SECONDS / 60);
+	} else {
+		tpl_show(t, "STEP1");
+		tpl_set(t, "PHONE_TYPED", r->in[K_PHONE].text);
+	}
+	if (msg != NULL) {
+		tpl_show(t, "ERROR");
+		tpl_set(t, "MESSAGE", msg);
+	}
+	page_render(r, status, "sms.tpl", t);
+}
+
+/*
+ * 1 when sms.signin is on at all (the pages exist). A visitor's GET
+ * comes without the settings (route_dispatch reads them for POSTs and
+ * sessions): they are read here then; a database that does not answer
+ * counts as off.
+ */
+static int
+sms_signin_on(struct req *r)
+{
+	if (!r->settings_loaded) {
+		if (settings_load(r->db, &r->arena, r->settings, 0) != DB_OK)
+			return 0;
+		r->settings_loaded = 1;
+	}
+	return settings_choice(r->settings, SET_SMS_SIGNIN) !=
+	    SMS_SIGNIN_NONE;
+}
+
+/*
+ * The person whose mobile number is e164 when sms.signin lets them sign
+ * in with a texted code (all, or selected and on the list) and their
+ * account is enabled; NULL otherwise. *rc: DB_OK or a db_err.
+ */
+static const struct q_user_by_mobile_row *
+sms_signin_user(struct req *r, const char *e164, int *rc)
+{
+	struct q_user_by_mobile_rows	rows;
+	const struct q_user_by_mobile_row *u;
+
+	if ((*rc = q_user_by_mobile(r->db, &r->arena,
+	    &(struct q_user_by_mobile_in){ .number = DB_TEXT(e164) }, &rows))
+	    != DB_OK || rows.n == 0)
+		return NULL;
+	u = &rows.row[0];
+	if (u->enabled != 1)
+		return NULL;
+	switch (settings_choice(r->settings, SET_SMS_SIGNIN)) {
+	case SMS_SIGNIN_ALL:
+		return u;
+	case SMS_SIGNIN_SELECTED:
+		return u->selected ? u : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* GET /login/sms: step 1 (the number); 404 when sms.signin is none. */
+void
+page_sms_signin(struct req *r)
+{
+	if (!sms_signin_on(r)) {
+		page_error(r, 404, "There is no page at this address.");
+		return;
+	}
+	if (r->sess != NULL && !sess_needs_mfa(r->sess) && !r->sess->must_change) {
+		http_redirect(r, "/");
+		return;
+	}
+	sms_form(r, 200, NULL, NULL);
+}
+
+struct sms_login {
+	struct req	*r;
+	const struct q_user_by_mobile_row *u;	/* NULL: nobody to sign in */
+	const char	*number;
+	enum otp_verdict verdict;
+	int		 mfa;		/* a second factor is owed */
+	struct sess_new	 next;
+};
+
+static int
+sms_signin_txn(struct db *db, void *arg)
+{
+	struct sms_login	*s = arg;
+	struct req		*r = s->r;
+	struct audit		 a = {
+		.action = "signin.sms",
+		.reason = "no_code",
+		.client = "account",
+		.actor_upn = "(by phone)",
+		.details = arena_printf(&r->arena, "{\"to\":%s}",
+		    json_string(&r->arena, phone_mask(&r->arena, s->number))),
+	};
+	int			 rc;
+
+	s->verdict = OTP_NONE;
+	if (s->u != NULL) {
+		a.actor_id = s->u->id;
+		a.actor_upn = s->u->upn;
+		a.target_id = s->u->id;
+		a.target_name = s->u->display_name;
+		if (s->u->locked != 0)
+			a.reason = "locked";
+		else {
+			if ((rc = db_otp_check(db, r->conf->data_key, s->u->id,
+			    OTP_SIGNIN, r->in[K_CODE].text, &s->verdict)) !=
+			    DB_OK)
+				return rc;
+			a.reason = s->verdict == OTP_OK ? NULL :
+			    otp_verdict_code(s->verdict);
+		}
+	}
+	if (s->verdict == OTP_OK) {
+		a.ok = 1;
+		if ((!s->mfa && (rc = q_user_signin_ok(db,
+		    &(struct q_user_signin_ok_in){ .id = DB_TEXT(s->u->id) },
+		    NULL)) != DB_OK) ||
+		    (rc = sess_start(db, r, s->u->id, SESS_MFA_OWED_SMS,
+		    &s->next)) != DB_OK)
+			return rc;
+		return page_audit_row(db, r, &a);
+	}
+	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
+		return rc;
+	return count_failure(db, r, &a, s->u == NULL || s->u->locked ? NULL :
+	    s->u->id, s->u == NULL ? 0 : (int)s->u->failed_signins);
+}
+
+/*
+ * POST /login/sms. Step 1 (phone): texts a sign-in code when the number
+ * is a mobile number sms.signin lets in, and answers the same 200 page
+ * whether it is or not ("if this number is registered, a code was
+ * sent"): an unknown number, one not allowed, and a text the SMS limits
+ * refused (audited as sms.code.send) look alike. Step 2 (phone and
+ * code): 303 to the next step (/login/mfa for a role holder,
+ * /account/password for a password to change, else /); 422 with one
+ * sentence for a wrong, used, expired, dead or unknown code; the try is
+ * audited (signin.sms) and counted like a wrong password. 422 for a
+ * number that is not one; 429 when this address has failed too often;
+ * 404 when sms.signin is none; 503 without the database.
+ */
+void
+page_sms_signin_post(struct req *r)
+{
+	const char			*typed = r->in[K_PHONE].text;
+	const char			*code = r->in[K_CODE].text;
+	const char			*why = NULL;
+	const struct q_user_by_mobile_row *u;
+	struct code_send		 c;
+	struct sms_login		 s;
+	char				 e164[PHONE_MAX];
+	int				 rc, status;
+
+	if (!sms_signin_on(r)) {
+		page_error(r, 404, "There is no page at this address.");
+		return;
+	}
+	if (typed == NULL || phone_normalise(typed, 0, e164, &why) != 0) {
+		sms_form(r, 422, "Enter your mobile number with its country "
+		    "code, for example +1 425 555 0100.", NULL);
+		return;
+	}
+	if (signin_rate_gate(r) != 0)
+		return;
+	u = sms_signin_user(r, e164, &rc);
+	if (rc != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (code == NULL || *code == '\0') {
+		if (u != NULL && u->locked == 0) {
+			memset(&c, 0, sizeof(c));
+			c.r = r;
+			c.purpose = OTP_SIGNIN;
+			c.sms_purpose = SMS_CODE_SIGNIN;
+			c.user_id = u->id;
+			c.name = u->display_name;
+			c.number = e164;
+			if (code_send(r, &c, &status) == NULL && status != 0)
+				return;		/* answered: the database */
+		}
+		sms_form(r, 200, NULL, e164);
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.u = u;
+	s.number = e164;
+	s.mfa = u != NULL && (u->has_totp || u->has_role);
+	if ((rc = db_txn(r->db, sms_signin_txn, &s)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (s.verdict != OTP_OK) {
+		sms_form(r, 422, "That code is not right, has expired or was "
+		    "already used. Check the text, or ask for a new code.",
+		    e164);
+		return;
+	}
+	sess_adopt(r, &s.next);
+	http_redirect(r, next_step(s.mfa, u->has_totp != 0,
+	    u->must_change != 0));
 }
 
 static int

@@ -36,8 +36,8 @@ import urllib.parse
 import lib
 
 AREAS = ("basics", "signin", "cli", "mystaff", "reset", "phones", "audit",
-         "units_admin", "textbrowser", "escaping", "limits", "sms", "console",
-         "process", "ops")
+         "units_admin", "textbrowser", "escaping", "limits", "sms", "codes",
+         "console", "process", "ops")
 
 
 def load():

@@ -305,6 +305,23 @@ test_mystaff_access(void **state)
 	assert_int_equal(mystaff_access(&c), MYSTAFF_NEEDS_MFA);
 	c.require_mfa = 0;
 	assert_int_equal(mystaff_access(&c), MYSTAFF_OK);
+	/* ca.require_totp: an MFA by a texted code does not open My Staff;
+	 * one by the app does; without ca.require_mfa it does not apply. */
+	c.require_mfa = 1;
+	c.mfa_at = 1000;
+	c.require_totp = 1;
+	c.mfa_sms = 1;
+	assert_int_equal(mystaff_access(&c), MYSTAFF_NEEDS_MFA);
+	c.require_totp = 0;
+	assert_int_equal(mystaff_access(&c), MYSTAFF_OK);
+	c.require_totp = 1;
+	c.mfa_sms = 0;
+	assert_int_equal(mystaff_access(&c), MYSTAFF_OK);
+	c.mfa_sms = 1;
+	c.require_mfa = 0;
+	assert_int_equal(mystaff_access(&c), MYSTAFF_OK);
+	c.require_totp = 0;
+	c.mfa_sms = 0;
 	/* A blocked network refuses whatever else holds; no role first. */
 	c.blocked = 1;
 	assert_int_equal(mystaff_access(&c), MYSTAFF_BLOCKED);

@@ -249,7 +249,7 @@ test_malformed_input_is_400(void **state)
 			{ "POST", "/users/" UUID "/phone", "type=mobile&action=delete" },
 			{ "POST", "/users/" UUID "/reset-password", "version=-1" },
 			{ "POST", "/users/" UUID "/reset-password", "version=4294967296" },
-			{ "POST", "/login/mfa", "method=sms&code=123456" },
+			{ "POST", "/login/mfa", "method=voice&code=123456" },
 			{ "POST", "/admin/roles", "role=no-such-role" },
 			{ "POST", "/admin/roles", "role=global-administrator&user=x" },
 			{ "POST", "/admin/roles", "unit=12345" },

@@ -1,0 +1,21 @@
+{{%AUTOESCAPE context="HTML"}}
+{{>HEADER}}
+<h1>Sign in with a code by text</h1>
+{{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
+{{#STEP1}}<form method="post" action="/login/sms">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<p><label for="phone">Your mobile number, with its country code (e.g. +1 425 555 0100)</label><br>
+<input type="tel" id="phone" name="phone" value="{{PHONE_TYPED}}" size="24" maxlength="64" autocomplete="tel" autofocus></p>
+<p><button type="submit" id="send-code">Text me a code</button></p>
+</form>{{/STEP1}}
+{{#STEP2}}<p class="notice" id="sent">If this number is registered for sign-in by text, a code was sent to it. It works once, for {{MINUTES}} minutes.</p>
+<form method="post" action="/login/sms">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="phone" value="{{PHONE}}">
+<p><label for="code">Code</label><br>
+<input type="text" id="code" name="code" size="10" maxlength="32" autocomplete="one-time-code" inputmode="numeric" autofocus></p>
+<p><button type="submit">Sign in</button></p>
+</form>
+<p><a href="/login/sms">Use another number, or get a new code</a></p>{{/STEP2}}
+<p><a href="/login">Sign in with a password instead</a></p>
+{{>FOOTER}}
