@@ -61,7 +61,7 @@ struct settings;
 enum sms_purpose {
 	SMS_RESET_TEMP,		/* a manager's reset: the temporary password */
 	SMS_NOTIFY,		/* a notice (the phone number was changed) */
-	SMS_CODE_SIGNIN,	/* one-time codes (issue 11, still to come) */
+	SMS_CODE_SIGNIN,	/* one-time codes (cgi/auth/otp.h) */
 	SMS_CODE_MFA,
 	SMS_CODE_RESET,
 	SMS__MAX

@@ -1,5 +1,5 @@
 /*
- * otp.h: one-time codes sent by SMS (issue 11). A code is OTP_DIGITS
+ * otp.h: one-time codes sent by SMS. A code is OTP_DIGITS
  * digits from OpenSSL's RNG, bound to one user and one purpose, stored
  * only as a keyed hash (HMAC-SHA256 under the data key, over a per-code
  * salt, the user, the purpose and the code), valid OTP_TTL_SECONDS,
