@@ -21,17 +21,24 @@
 #include "util.h"
 
 /* Each purpose: its outbox id, whether a new text supersedes an unsent
- * one of the same user, and how long after queuing a try is worth it. */
+ * one of the same user, how long after queuing a try is worth it, and
+ * whether the limits apply. */
 static const struct {
 	const char	*id;
 	int		 supersedes;
 	int64_t		 max_age;	/* seconds */
+	int		 limited;	/* the limits apply */
 } purposes[SMS__MAX] = {
-	[SMS_RESET_TEMP] =	{ "reset_temp", 1, 24 * 3600 },
-	[SMS_NOTIFY] =		{ "notify", 0, 24 * 3600 },
-	[SMS_CODE_SIGNIN] =	{ "code_signin", 1, 600 },
-	[SMS_CODE_MFA] =	{ "code_mfa", 1, 600 },
-	[SMS_CODE_RESET] =	{ "code_reset", 1, 600 },
+	[SMS_RESET_TEMP] =	{ "reset_temp", 1, 24 * 3600, 1 },
+	/*
+	 * A notice is never refused by a limit: otherwise texts that fill
+	 * a person's quota first could change their number unnoticed. Only
+	 * a manager's audited change sends one.
+	 */
+	[SMS_NOTIFY] =		{ "notify", 0, 24 * 3600, 0 },
+	[SMS_CODE_SIGNIN] =	{ "code_signin", 1, 600, 1 },
+	[SMS_CODE_MFA] =	{ "code_mfa", 1, 600, 1 },
+	[SMS_CODE_RESET] =	{ "code_reset", 1, 600, 1 },
 };
 
 const char *
@@ -355,13 +362,17 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 
 	*id = 0;
 	*retry_after = 0;
-	if ((unsigned)m->purpose >= SMS__MAX || !sms_number_valid(m->number))
+	if ((unsigned)m->purpose >= SMS__MAX)
+		return DB_ERR;		/* a caller's mistake, not the number's */
+	if (!sms_number_valid(m->number))
 		return SMS_BAD_NUMBER;
 	if (!sms_country_allowed(settings_str(st,
 	    SET_SMS_ALLOWED_COUNTRY_CODES), m->number))
 		return SMS_COUNTRY;
 	if (strlen(m->text) > SMS_MAX)
 		return SMS_TOO_LONG;
+	if (!purposes[m->purpose].limited)
+		goto queue;
 	/* One check at a time per number, account and address. */
 	if ((rc = sms_lock(db, &a, "n", m->number)) != DB_OK ||
 	    (m->user_id && (rc = sms_lock(db, &a, "u", m->user_id)) != DB_OK) ||
@@ -410,6 +421,7 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 		rc = worst;
 		goto out;
 	}
+queue:
 	if (m->user_id != NULL && purposes[m->purpose].supersedes &&
 	    (rc = q_sms_supersede(db, &(struct q_sms_supersede_in){
 	    .user = DB_TEXT(m->user_id),

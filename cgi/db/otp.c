@@ -49,7 +49,10 @@ db_otp_check(struct db *db, const unsigned char *key, const char *user_id,
 	if ((rc = q_otp_lock(db, &a, &(struct q_otp_lock_in){ .user = user,
 	    .purpose = purpose }, &rows)) != DB_OK || rows.n == 0)
 		goto out;
-	if (otp_normalise(typed, code) == 0 && otp_hash(key, CONF_KEY_BYTES,
+	/* A stored hash of another length (damaged) matches nothing. */
+	if (rows.row[0].code_hash != NULL &&
+	    strlen(rows.row[0].code_hash) == OTP_HASH_HEX - 1 &&
+	    otp_normalise(typed, code) == 0 && otp_hash(key, CONF_KEY_BYTES,
 	    rows.row[0].salt, user_id, p, code, hash) == 0)
 		match = CRYPTO_memcmp(hash, rows.row[0].code_hash,
 		    OTP_HASH_HEX) == 0;

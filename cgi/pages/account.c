@@ -319,6 +319,21 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
 }
 
 /*
+ * A session signed in with a texted code alone may not add an
+ * authenticator app: the app would then stand for a second factor that
+ * only the phone proved. 0 to go on, else the status of the 403.
+ */
+static int
+enrol_by_text(struct req *r)
+{
+	if (!r->sess->signin_sms)
+		return 0;
+	page_error(r, 403, "To set up an authenticator app, sign in with "
+	    "your password: a texted code alone cannot add one.");
+	return r->status;
+}
+
+/*
  * GET /account/mfa: the recovery codes once right after enrolment, else
  * the state of the authenticator, else the secret this session is
  * setting up (made on the first visit, kept in the session: stable
@@ -334,6 +349,8 @@ page_enrol(struct req *r)
 	size_t		 len;
 	int		 rc, n;
 
+	if (enrol_by_text(r) != 0)
+		return;
 	if ((codes = sess_flash_take(r, NULL, &kind)) != NULL &&
 	    kind == FLASH_RECOVERY_CODES) {
 		len = strlen(codes);	/* strtok_r cuts it into lines */
@@ -424,6 +441,8 @@ page_enrol_post(struct req *r)
 	struct enrol	 e;
 	int		 rc, n;
 
+	if (enrol_by_text(r) != 0)
+		return;
 	memset(&row, 0, sizeof(row));
 	if (r->sess->has_totp ||
 	    (n = sess_enrol_get(r, row.secret, sizeof(row.secret))) <= 0) {

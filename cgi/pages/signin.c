@@ -898,6 +898,13 @@ sms_signin_user(struct req *r, const char *e164, int *rc)
 	u = &rows.row[0];
 	if (u->enabled != 1)
 		return NULL;
+	/*
+	 * A texted code is one factor, the phone. Someone holding a role
+	 * must then pass a second one that is not the phone: without an
+	 * authenticator app they sign in with their password instead.
+	 */
+	if (u->has_role && !u->has_totp)
+		return NULL;
 	switch (settings_choice(r->settings, SET_SMS_SIGNIN)) {
 	case SMS_SIGNIN_ALL:
 		return u;
@@ -976,7 +983,13 @@ sms_signin_txn(struct db *db, void *arg)
 	}
 	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
-	return count_failure(db, r, &a, s->u == NULL || s->u->locked ? NULL :
+	/*
+	 * Only a wrong try at a code that was sent counts against the
+	 * account: a guess with no code out needs only the number, and must
+	 * not lock its owner out. Every failure counts against the address.
+	 */
+	return count_failure(db, r, &a, s->u == NULL || s->u->locked ||
+	    (s->verdict != OTP_WRONG && s->verdict != OTP_KILLED) ? NULL :
 	    s->u->id, s->u == NULL ? 0 : (int)s->u->failed_signins);
 }
 

@@ -7,7 +7,7 @@ import hashlib
 
 from lib import *  # noqa: F401,F403
 from people import *  # noqa: F401,F403
-from limits import settings_at
+from limits import From, own_address, settings_at
 from sms import age_texts
 
 
@@ -418,3 +418,52 @@ def codes_sms_signin_selected_and_roles():
         sms_step1(b, n2)
         sms_step2(b, n2, only_code(sms_lines(n2)[-1]), 303,
                   "/account/password")
+
+
+@test
+def codes_sms_signin_needs_more_for_roles():
+    """A texted code is one factor: someone holding a role without an
+    authenticator app gets no code (the same page as anyone), and a
+    session signed in by text alone cannot add an authenticator app
+    (which would make the phone count twice)."""
+    age_texts()
+    u, number = code_holder("Store CodesRoleNoApp")
+    with settings_at({"sms.signin": "all"}):
+        b = Browser()
+        sms_step1(b, number)
+        eq(sms_lines(number), [], "a code texted to a role holder without "
+           "an app")
+        sms_step2(b, number, "123456", 422)
+        # someone without a role, signed in by text, may not enrol
+        unit, _ = add_unit("Store CodesNoEnrol")
+        n2 = fresh_mobile()
+        v = member(unit, mobile=n2)
+        b = Browser()
+        sms_step1(b, n2)
+        sms_step2(b, n2, only_code(sms_lines(n2)[-1]), 303, "/")
+        r = b.expect("GET", "/account/mfa", 403)
+        check("sign in with your password" in r.body, "the refusal does not "
+              "say how: %r" % r.id_text("error"))
+        eq(sql("SELECT COUNT(*) FROM totp WHERE user_id = %s"
+               % sqlq(v.id)), [["0"]], "an app added by a texted sign-in")
+
+
+@test
+def codes_guess_without_code_locks_nobody():
+    """Codes typed for a number that was sent none count against the
+    address only: knowing someone's mobile number is not enough to lock
+    their account."""
+    age_texts()
+    unit, _ = add_unit("Store CodesNoLock")
+    number = fresh_mobile()
+    u = member(unit, mobile=number)
+    with settings_at({"sms.signin": "all"}):
+        with own_address() as addr:
+            b = From(addr)
+            for i in range(6):
+                b.get("/login/sms")
+                sms_step2(b, number, "%06d" % (100000 + i), 422)
+    eq(sql("SELECT failed_signins, locked_until IS NULL FROM users "
+           "WHERE id = %s" % sqlq(u.id)), [["0", "1"]],
+       "the account after six guesses with no code out")
+    Browser().login(u.upn, u.password, 303, "/")
