@@ -271,6 +271,9 @@ STMT(Q_OTP_LOCK, IN(user, purpose),
 STMT(Q_OTP_WRONG, IN(user, purpose), OUT(),
     "UPDATE otp_codes SET attempts = attempts + 1 WHERE user_id = ? AND "
     "purpose = ?")
+/* A phone number changed: the codes out belong to the old one. */
+STMT(Q_OTP_FORGET_USER, IN(user), OUT(),
+    "DELETE FROM otp_codes WHERE user_id = ?")
 STMT(Q_OTP_SPEND, IN(user, purpose), OUT(),
     "DELETE FROM otp_codes WHERE user_id = ? AND purpose = ?")
 
@@ -618,6 +621,11 @@ STMT(Q_SMS_SUPERSEDE, IN(user, purpose), OUT(),
     "UPDATE sms_outbox SET status = 'cancelled', sealed = NULL WHERE "
     "user_id = ? AND purpose = ? AND status IN ('queued', 'failed') AND "
     "sealed IS NOT NULL")
+/* A number changed: what waits for it (not the notice) is not sent. */
+STMT(Q_SMS_FORGET_NUMBER, IN(user, number), OUT(),
+    "UPDATE sms_outbox SET status = 'cancelled', sealed = NULL WHERE "
+    "user_id = ? AND number = ? AND purpose <> 'notify' AND "
+    "status IN ('queued', 'failed') AND sealed IS NOT NULL")
 STMT(Q_SMS_GET, IN(id), OUT(number, purpose, sealed:bytes, tries:int,
     age:int),
     "SELECT number, purpose, sealed, tries, "

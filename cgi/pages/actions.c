@@ -567,6 +567,13 @@ phone_txn(struct db *db, void *arg)
 		return rc;
 	if (n != 1)
 		return TXN_CONFLICT;	/* changed since the page was read */
+	/* Texts waiting for the old number, and codes sent to it, die. */
+	if (old != NULL && ((rc = q_sms_forget_number(db,
+	    &(struct q_sms_forget_number_in){ .user = user,
+	    .number = DB_TEXT(old) }, NULL)) != DB_OK ||
+	    (rc = q_otp_forget_user(db, &(struct q_otp_forget_user_in){
+	    .user = user }, NULL)) != DB_OK))
+		return rc;
 	if ((notice = phone_notice(db, c, old, &rc)) == NULL)
 		return rc;
 	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","

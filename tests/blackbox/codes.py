@@ -467,3 +467,31 @@ def codes_guess_without_code_locks_nobody():
            "WHERE id = %s" % sqlq(u.id)), [["0", "1"]],
        "the account after six guesses with no code out")
     Browser().login(u.upn, u.password, 303, "/")
+
+
+@test
+def codes_die_with_their_number():
+    """When a manager changes someone's mobile number, a code texted to
+    the old number no longer works, and nothing waiting in the outbox
+    for the old number is sent."""
+    age_texts()
+    unit, _, m, mb = manager_unit("Store CodesNumberChange")
+    old, new = fresh_mobile(), fresh_mobile()
+    u = member(unit, mobile=old)
+    with settings_at({"sms.signin": "all"}):
+        b = Browser()
+        sms_step1(b, old)
+        code = only_code(sms_lines(old)[-1])
+        sql("INSERT INTO sms_outbox (number, purpose, user_id, status, "
+            "sealed, created_at) VALUES (%s, 'reset_temp', %s, 'failed', "
+            "'x', UTC_TIMESTAMP(6))" % (sqlq(old), sqlq(u.id)))
+        phone_page(mb, u.id)
+        r = mb.post("/users/%s/phone" % u.id, {"type": "mobile",
+                                                "number": typed(new),
+                                                "action": "save"})
+        eq(r.status, 303, "the manager's change of number")
+        b.get("/login/sms")
+        sms_step2(b, new, code, 422)
+        eq(sql("SELECT status, sealed IS NULL FROM sms_outbox WHERE "
+               "number = %s AND purpose = 'reset_temp'" % sqlq(old)),
+           [["cancelled", "1"]], "the text that waited for the old number")
