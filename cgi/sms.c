@@ -21,17 +21,22 @@
 #include "util.h"
 
 /* Each purpose: its outbox id, whether a new text supersedes an unsent
- * one of the same user, and how long after queuing a try is worth it. */
+ * one of the same user, how long after queuing a try is worth it, and
+ * whether the 1-per-minute rule of a number applies (the hourly limits
+ * always do). */
 static const struct {
 	const char	*id;
 	int		 supersedes;
 	int64_t		 max_age;	/* seconds */
+	int		 minute;
 } purposes[SMS__MAX] = {
-	[SMS_RESET_TEMP] =	{ "reset_temp", 1, 24 * 3600 },
-	[SMS_NOTIFY] =		{ "notify", 0, 24 * 3600 },
-	[SMS_CODE_SIGNIN] =	{ "code_signin", 1, 600 },
-	[SMS_CODE_MFA] =	{ "code_mfa", 1, 600 },
-	[SMS_CODE_RESET] =	{ "code_reset", 1, 600 },
+	[SMS_RESET_TEMP] =	{ "reset_temp", 1, 24 * 3600, 1 },
+	[SMS_NOTIFY] =		{ "notify", 0, 24 * 3600, 1 },
+	[SMS_CODE_SIGNIN] =	{ "code_signin", 1, 600, 1 },
+	[SMS_CODE_MFA] =	{ "code_mfa", 1, 600, 1 },
+	[SMS_CODE_RESET] =	{ "code_reset", 1, 600, 1 },
+	/* It always follows the reset code within the minute. */
+	[SMS_NOTIFY_RESET] =	{ "notify_reset", 0, 24 * 3600, 0 },
 };
 
 const char *
@@ -373,7 +378,7 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 	w[2] = (struct sms_window){ SMS_PER_USER_PER_HOUR, SMS_HOUR, 0 };
 	w[3] = (struct sms_window){ settings_int(st,
 	    SET_SMS_PER_IP_PER_HOUR), SMS_HOUR, 0 };
-	for (i = 0; i < 2; i++) {
+	for (i = purposes[m->purpose].minute ? 0 : 1; i < 2; i++) {
 		if ((rc = q_sms_nth_number(db, &a, &(struct q_sms_nth_number_in){
 		    .number = DB_TEXT(m->number),
 		    .window_seconds = DB_INT(w[i].seconds),

@@ -653,7 +653,7 @@ change_txn(struct db *db, void *arg)
 		return rc;
 	/* Over an SMS limit the change still happens, without the notice. */
 	c->notice = sms_queue(db, r->settings, r->conf->data_key,
-	    &(struct sms_msg){ SMS_NOTIFY, c->w->u.id, c->notice_to,
+	    &(struct sms_msg){ SMS_NOTIFY_RESET, c->w->u.id, c->notice_to,
 	    notice_text, r->ip }, &c->sms_id, &c->retry_after);
 	if (c->notice < 0)
 		return c->notice;
