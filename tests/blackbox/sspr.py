@@ -323,3 +323,44 @@ def sspr_codes_refused():
                  % (i + 1))
         post(b, "/reset/code", {"code": code}, 422, "the right code after "
              "five wrong ones")
+
+
+@test
+def sspr_onprem():
+    """A synced user's new password meets the on-premises policy (422
+    with its rules otherwise) and goes through writeback: with
+    onprem.writeback none it is a 503 and nothing changes (the flow
+    stays); with local it is set and audited as onprem."""
+    age_texts()
+    unit, _ = add_unit("Store SsprOnprem")
+    number = fresh_mobile()
+    u = member(unit, name="Ophelia Westbrook", mobile=number,
+               source="onprem")
+    before = pw_state(u.id)
+    with settings_at({"sms.sspr": "on"}):
+        mark = audit_mark()
+        b = Browser()
+        start(b, u.upn)
+        code = send(b, number)
+        post(b, "/reset/code", {"code": code}, 200, "the code")
+        r = post(b, "/reset/password", {"new_password": "abcdefghijkl",
+                 "confirm_password": "abcdefghijkl"}, 422, "no complexity")
+        check("three of these four" in (r.id_text("error") or ""),
+              "the on-premises rule: %r" % r.id_text("error"))
+        good = "Harbor!%s-Kite7" % secrets.token_hex(3)
+        with settings_at({"onprem.writeback": "none"}):
+            refresh(b)
+            r = b.post("/reset/password", {"new_password": good,
+                       "confirm_password": good})
+            eq(r.status, 503, "SSPR with onprem.writeback none: %s"
+               % desc(r))
+            eq(pw_state(u.id), before, "the password after writeback "
+               "failed")
+        refresh(b)
+        post(b, "/reset/password", {"new_password": good,
+             "confirm_password": good}, 200, "a good on-premises password")
+        row = one_audit(mark, "the reset", action="user.password.reset",
+                        target_id=u.id)
+        eq(details(row)["source"], "onprem", "the reset's source")
+        Browser().login(u.upn, good, 303, "/")
+        no_secret_stored(good, "the on-premises password")
