@@ -439,7 +439,8 @@ try_txn(struct db *db, void *arg)
 		return rc;
 	/* A parallel try moved the flow on (or ended it) meanwhile. */
 	if (rows.n == 0 || strcmp(rows.row[0].user_id, x->w->u.id) != 0 ||
-	    rows.row[0].step != x->f->step)
+	    rows.row[0].step != x->f->step || !sspr_may(x->act,
+	    (enum sspr_step)rows.row[0].step, x->w->p.has_role))
 		return TXN_OUT_OF_ORDER;
 	if (x->act == SSPR_CODE) {
 		if ((rc = db_otp_check(db, r->conf->data_key, x->w->u.id,
@@ -633,9 +634,11 @@ change_txn(struct db *db, void *arg)
 	if ((rc = q_sspr_lock(db, &r->arena, &(struct q_sspr_lock_in){
 	    .visitor = DB_TEXT(c->f->visitor) }, &rows)) != DB_OK)
 		return rc;
-	/* A second submit, or a flow moved on meanwhile. */
+	/* A second submit, or a flow moved on meanwhile: judged again on
+	 * the locked row, not only on what flow_for() read before it. */
 	if (rows.n == 0 || strcmp(rows.row[0].user_id, c->w->u.id) != 0 ||
-	    rows.row[0].step != c->f->step)
+	    rows.row[0].step != c->f->step || !sspr_may(SSPR_PASSWORD,
+	    (enum sspr_step)rows.row[0].step, c->w->p.has_role))
 		return TXN_OUT_OF_ORDER;
 	/* Lockout and a password owed end with the new password. */
 	if ((rc = q_user_set_password(db, &(struct q_user_set_password_in){
