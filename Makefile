@@ -39,7 +39,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
 # the request, the session, the route table and the pages.
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
-              cgi/writeback.c cgi/auth/onprem.c cgi/location.c \
+              cgi/writeback.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c cgi/auth/otp.c cgi/db/otp.c build/common.c build/db_stmts.c
@@ -47,7 +47,8 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/signin.c cgi/pages/account.c cgi/pages/qr.c \
               cgi/pages/pager.c cgi/pages/lists.c \
               cgi/pages/person.c cgi/pages/actions.c cgi/pages/admin.c \
-              cgi/pages/console.c cgi/pages/settings.c cgi/pages/locations.c
+              cgi/pages/console.c cgi/pages/settings.c cgi/pages/locations.c \
+              cgi/pages/sspr.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
               cgi/cli/explain.c cgi/cli/sms.c \
@@ -56,7 +57,8 @@ UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_authz.c tests/unit/test_lists.c \
               tests/unit/test_actions.c tests/unit/test_route.c \
               tests/unit/test_csv.c tests/unit/test_locations.c \
-              tests/unit/test_sms.c tests/unit/test_otp.c
+              tests/unit/test_sms.c tests/unit/test_otp.c \
+              tests/unit/test_sspr.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o

@@ -62,6 +62,8 @@ static const struct setting_def defs[SET__MAX] = {
 	    { "sms.mfa", ST_BOOL, 0, 1, "off", { NULL } },
 	[SET_SMS_SSPR] =
 	    { "sms.sspr", ST_BOOL, 0, 1, "off", { NULL } },
+	[SET_SSPR_ADMINS] =
+	    { "sspr.admins", ST_BOOL, 0, 1, "off", { NULL } },
 	[SET_TOTP] =
 	    { "totp", ST_BOOL, 0, 1, "on", { NULL } },
 	[SET_SMS_PER_NUMBER_PER_HOUR] =

@@ -39,6 +39,8 @@ static const struct {
 	[SMS_CODE_SIGNIN] =	{ "code_signin", 1, 600, 1 },
 	[SMS_CODE_MFA] =	{ "code_mfa", 1, 600, 1 },
 	[SMS_CODE_RESET] =	{ "code_reset", 1, 600, 1 },
+	/* "Your password was changed": a notice too, never refused. */
+	[SMS_NOTIFY_RESET] =	{ "notify_reset", 0, 24 * 3600, 0 },
 };
 
 const char *

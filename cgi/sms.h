@@ -64,6 +64,9 @@ enum sms_purpose {
 	SMS_CODE_SIGNIN,	/* one-time codes (cgi/auth/otp.h) */
 	SMS_CODE_MFA,
 	SMS_CODE_RESET,
+	SMS_NOTIFY_RESET,	/* "your password was changed" after a
+				   self-service reset: not held back by the
+				   1-per-minute rule (it follows the code) */
 	SMS__MAX
 };
 

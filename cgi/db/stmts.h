@@ -277,6 +277,27 @@ STMT(Q_OTP_FORGET_USER, IN(user), OUT(),
 STMT(Q_OTP_SPEND, IN(user, purpose), OUT(),
     "DELETE FROM otp_codes WHERE user_id = ? AND purpose = ?")
 
+/*
+ * Self-service password reset (cgi/pages/sspr.c): a visitor's flow,
+ * keyed by the SHA-256 of the visitor cookie; a new step 1 replaces it.
+ */
+STMT(Q_SSPR_PUT, IN(visitor, user, ttl_seconds), OUT(),
+    "REPLACE INTO sspr_flows (visitor_hash, user_id, step, expires_at) "
+    "VALUES (?, ?, 1, UTC_TIMESTAMP(6) + INTERVAL ? SECOND)")
+/* The live flow of a visitor, locked until the transaction ends. */
+STMT(Q_SSPR_LOCK, IN(visitor), OUT(user_id, step:int, attempts:int),
+    "SELECT user_id, step, attempts FROM sspr_flows WHERE visitor_hash = ? AND "
+    "expires_at > UTC_TIMESTAMP(6) FOR UPDATE")
+/* Moves a flow from one step to the next: 1 row, or 0 when it was not there. */
+STMT(Q_SSPR_STEP, IN(step, visitor, from_step), OUT(),
+    "UPDATE sspr_flows SET step = ? WHERE visitor_hash = ? AND step = ? "
+    "AND expires_at > UTC_TIMESTAMP(6)")
+STMT(Q_SSPR_WRONG, IN(visitor), OUT(),
+    "UPDATE sspr_flows SET attempts = attempts + 1 WHERE visitor_hash = ?")
+STMT(Q_SSPR_END, IN(visitor), OUT(),
+    "DELETE FROM sspr_flows WHERE visitor_hash = ? OR expires_at < "
+    "UTC_TIMESTAMP(6)")
+
 /* TOTP and recovery codes */
 STMT(Q_TOTP_GET, IN(user), OUT(secret:bytes, last_step:int, confirmed:int),
     "SELECT secret, last_step, confirmed FROM totp "

@@ -21,7 +21,7 @@ const char *const page_templates[] = {
 	"user.tpl", "search.tpl", "reset.tpl", "reset_done.tpl", "phone.tpl",
 	"audit.tpl", "audit_entry.tpl", "activity.tpl", "admin.tpl",
 	"admin_settings.tpl", "admin_units.tpl", "admin_unit.tpl",
-	"admin_roles.tpl", "sms.tpl", NULL
+	"admin_roles.tpl", "sms.tpl", "sspr.tpl", NULL
 };
 
 struct tpl *

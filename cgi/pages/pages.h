@@ -41,6 +41,40 @@ void		 page_db_error(struct req *, int rc);
 /* Every template a worker loads at start; NULL-terminated. */
 extern const char *const page_templates[];
 
+#include <stdint.h>
+
+#include "auth/otp.h"
+#include "sms.h"
+
+/* A code to text: what it is for, to whom, and how the queueing went. */
+struct code_send {
+	struct req		*r;
+	enum otp_purpose	 purpose;
+	enum sms_purpose	 sms_purpose;
+	const char		*user_id;
+	const char		*name;
+	const char		*number;
+	/* More of the same transaction, before the audit row (NULL: none);
+	 * DB_OK or what the transaction returns. */
+	int			(*also)(struct db *, void *);
+	void			*also_arg;
+	uint64_t		 sms_id;
+	int64_t			 retry_after;
+	int			 refusal;	/* sms_queue()'s, or 0 */
+};
+
+/*
+ * Texts a new code of c: draws it (superseding the last one of that
+ * user and purpose), queues its text through the SMS limits, runs
+ * c->also and writes the audit row (sms.code.send, without the code) in
+ * one transaction, then sends it. NULL when it went; else the sentence
+ * to tell the person, with *status: 429 past an SMS limit
+ * (r->retry_after set), 422 for a number that may not be texted, 503
+ * when it could not be sent (or without the database: the page is
+ * then answered, NULL returned and *status set to r->status).
+ */
+const char	*page_code_send(struct req *, struct code_send *, int *status);
+
 /* signin.c; page_signin_init runs once per worker (0 or -1) */
 int	 page_signin_init(void);
 void	 page_home(struct req *);
@@ -53,6 +87,14 @@ void	 page_mfa_sms_post(struct req *);
 void	 page_sms_signin(struct req *);
 void	 page_sms_signin_post(struct req *);
 void	 page_logout_post(struct req *);
+
+/* sspr.c: self-service password reset, /reset */
+void	 page_sspr(struct req *);
+void	 page_sspr_post(struct req *);
+void	 page_sspr_send_post(struct req *);
+void	 page_sspr_code_post(struct req *);
+void	 page_sspr_totp_post(struct req *);
+void	 page_sspr_password_post(struct req *);
 
 /* account.c */
 void	 page_account(struct req *);

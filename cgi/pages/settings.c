@@ -67,6 +67,9 @@ static const struct field methods_fields[] = {
 	{ SET_SMS_MFA, "SMS code as a second factor", "on or off" },
 	{ SET_SMS_SSPR, "Reset a forgotten password by SMS",
 	    "self-service password reset with the mobile number" },
+	{ SET_SSPR_ADMINS, "People holding a role may reset by SMS too",
+	    "on: with a texted code and their authenticator app; off: they "
+	    "ask another admin" },
 	{ SET_SMS_PER_NUMBER_PER_HOUR, "Texts per number per hour",
 	    "more are refused until the hour has passed" },
 	{ SET_SMS_PER_IP_PER_HOUR, "Texts per network address per hour",
@@ -124,9 +127,10 @@ static const struct {
 	    sizeof(ca_fields) / sizeof(ca_fields[0]) },
 	[SEC_METHODS] = { "methods", "Authentication methods",
 	    "The ways people may prove who they are, and the limits on "
-	    "texts. Codes by SMS work as a second factor (sms.mfa) and "
-	    "for signing in (sms.signin); reset codes by SMS are not "
-	    "offered yet: sms.sspr is kept for when they are.",
+	    "texts. Codes by SMS work as a second factor (sms.mfa), "
+	    "for signing in (sms.signin) and for resetting a forgotten "
+	    "password at /reset (sms.sspr; sspr.admins for people "
+	    "holding a role).",
 	    AREA_METHODS, methods_fields,
 	    sizeof(methods_fields) / sizeof(methods_fields[0]) },
 	[SEC_PASSWORDS] = { "passwords", "Passwords and sessions",

@@ -76,6 +76,8 @@ login_form(struct req *r, int status, const char *msg)
 
 	if (sms_signin_on(r))
 		tpl_show(t, "SMS_SIGNIN");
+	if (settings_int(r->settings, SET_SMS_SSPR))
+		tpl_show(t, "SSPR");
 	tpl_set(t, "CSRF", sess_csrf(r));
 	tpl_set(t, "USERNAME", r->in[K_USERNAME].text);
 	if (msg != NULL) {
@@ -469,19 +471,6 @@ page_mfa(struct req *r)
 	mfa_form(r, 200, NULL, &v);
 }
 
-/* A code to text: what it is for, to whom, and how the queueing went. */
-struct code_send {
-	struct req		*r;
-	enum otp_purpose	 purpose;
-	enum sms_purpose	 sms_purpose;
-	const char		*user_id;
-	const char		*name;
-	const char		*number;
-	uint64_t		 sms_id;
-	int64_t			 retry_after;
-	int			 refusal;	/* sms_queue()'s, or 0 */
-};
-
 /*
  * Draws the code (superseding the last one of that user and purpose),
  * queues its text through the SMS limits and writes the audit row
@@ -519,6 +508,8 @@ code_send_txn(struct db *db, void *arg)
 	OPENSSL_cleanse(text, sizeof(text));
 	if (rc != 0)
 		return rc;
+	if (c->also != NULL && (rc = c->also(db, c->also_arg)) != DB_OK)
+		return rc;
 	return page_audit_row(db, r, &a);
 }
 
@@ -544,15 +535,16 @@ code_refused_txn(struct db *db, void *arg)
 }
 
 /*
- * Texts a new code of c (db_txn(code_send_txn), then sms_send()).
+ * Texts a new code of c (db_txn(code_send_txn), then sms_send()): see
+ * pages.h.
  * 0 when it went; else the text of what to tell the person, with
  * *status: 429 past an SMS limit (r->retry_after set), 422 for a
  * number that may not be texted, 503 when it could not be sent (or
  * without the database: the page is then answered, NULL returned and
  * *status set to r->status).
  */
-static const char *
-code_send(struct req *r, struct code_send *c, int *status)
+const char *
+page_code_send(struct req *r, struct code_send *c, int *status)
 {
 	int	rc;
 
@@ -619,7 +611,7 @@ page_mfa_sms_post(struct req *r)
 	c.user_id = r->sess->user_id;
 	c.name = r->sess->display_name;
 	c.number = v.sms_number;
-	msg = code_send(r, &c, &status);
+	msg = page_code_send(r, &c, &status);
 	if (msg == NULL && status != 0)
 		return;		/* answered: the database */
 	v.sent = msg == NULL;
@@ -1043,7 +1035,7 @@ page_sms_signin_post(struct req *r)
 			c.user_id = u->id;
 			c.name = u->display_name;
 			c.number = e164;
-			if (code_send(r, &c, &status) == NULL && status != 0)
+			if (page_code_send(r, &c, &status) == NULL && status != 0)
 				return;		/* answered: the database */
 		}
 		sms_form(r, 200, NULL, e164);

@@ -16,7 +16,7 @@ SECTIONS = {
     "mystaff": ["mystaff.access"],
     "ca": ["ca.require_mfa", "ca.signin_frequency_hours",
            "ca.trusted_networks", "ca.blocked_networks", "ca.require_totp"],
-    "methods": ["totp", "sms.signin", "sms.mfa", "sms.sspr",
+    "methods": ["totp", "sms.signin", "sms.mfa", "sms.sspr", "sspr.admins",
                 "sms.per_number_per_hour", "sms.per_ip_per_hour",
                 "sms.allowed_country_codes"],
     "passwords": ["password.min_length", "password.banned_words",
