@@ -77,6 +77,8 @@ struct req {
 	size_t			 nset_cookie;
 	const char		*allow;		/* methods, for a 405 */
 	int64_t			 retry_after;	/* s, for a 429 (0: none) */
+	uint64_t		 sms_after;	/* an outbox text to deliver
+						 * once the answer is sent */
 	int			 status;	/* what was sent, 0: nothing */
 	const char		*location;	/* and where it sent to */
 	struct settings		*settings;	/* read once per request */

@@ -28,6 +28,7 @@
 #include "pages/pages.h"
 #include "route.h"
 #include "session.h"
+#include "sms.h"
 #include "tpl.h"
 
 #define LISTEN_BACKLOG	256
@@ -243,6 +244,9 @@ worker(const struct conf *c, int fd)
 			drop(&fr);
 		else
 			FCGX_Finish_r(&fr);
+		/* A text whose page was answered without waiting for it. */
+		if (r.sms_after != 0)
+			(void)sms_send(db, c, r.sms_after);
 		arena_reset(&r.arena);
 		if (c->max_requests > 0 && ++served >= c->max_requests)
 			break;

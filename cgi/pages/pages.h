@@ -58,6 +58,9 @@ struct code_send {
 	 * DB_OK or what the transaction returns. */
 	int			(*also)(struct db *, void *);
 	void			*also_arg;
+	/* Deliver after the answer is sent (r->sms_after): for a page that
+	 * must look the same and take as long whether a text went or not. */
+	int			 after_answer;
 	uint64_t		 sms_id;
 	int64_t			 retry_after;
 	int			 refusal;	/* sms_queue()'s, or 0 */

@@ -567,6 +567,10 @@ page_code_send(struct req *r, struct code_send *c, int *status)
 		*status = r->status;
 		return NULL;
 	}
+	if (c->after_answer) {
+		r->sms_after = c->sms_id;	/* the worker sends it next */
+		return NULL;
+	}
 	if (sms_send(r->db, r->conf, c->sms_id) < 0) {
 		*status = 503;
 		return "The text with your code could not be sent. Try again "
@@ -1035,7 +1039,10 @@ page_sms_signin_post(struct req *r)
 			c.user_id = u->id;
 			c.name = u->display_name;
 			c.number = e164;
-			if (page_code_send(r, &c, &status) == NULL && status != 0)
+			/* A known number must not answer later than another. */
+			c.after_answer = 1;
+			if (page_code_send(r, &c, &status) == NULL &&
+			    status != 0)
 				return;		/* answered: the database */
 		}
 		sms_form(r, 200, NULL, e164);

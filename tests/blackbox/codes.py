@@ -290,6 +290,18 @@ def codes_no_way_to_verify():
         mfa_sms(b, "123456", 422)
 
 
+def texts(number, n, wait=3.0):
+    """The texts to number once there are at least n: step 1 of /login/sms
+    answers first and sends after, so a text may land a moment later.
+    With n = 0, waits a second so that a late text would show."""
+    end = time.time() + (1.0 if n == 0 else wait)
+    while True:
+        lines = sms_lines(number)
+        if (n > 0 and len(lines) >= n) or time.time() >= end:
+            return lines
+        time.sleep(0.05)
+
+
 def sms_step1(b, typed, status=200):
     """GET /login/sms and POST the number; checks the status."""
     b.expect("GET", "/login/sms", 200)
@@ -333,7 +345,7 @@ def codes_sms_signin_end_to_end():
         t0 = time.time()
         known = sms_step1(b, typed(number))
         t_known = time.time() - t0
-        lines = sms_lines(number)
+        lines = texts(number, 1)
         eq(len(lines), 1, "texts after step 1")
         code = only_code(lines[0])
         check("sign-in code" in lines[0], "the text %r" % lines[0])
@@ -341,7 +353,7 @@ def codes_sms_signin_end_to_end():
         t0 = time.time()
         unknown = sms_step1(Browser(), typed(other))
         t_unknown = time.time() - t0
-        eq(sms_lines(other), [], "texts to an unknown number")
+        eq(texts(other, 0), [], "texts to an unknown number")
         check("if this number is registered" in
               (known.id_text("sent") or "").lower(), "the notice %r"
               % known.id_text("sent"))
@@ -393,10 +405,10 @@ def codes_sms_signin_selected_and_roles():
     with settings_at({"sms.signin": "selected", "sms.mfa": "on"}):
         b = Browser()
         sms_step1(b, number)
-        eq(sms_lines(number), [], "texts to someone not on the list")
+        eq(texts(number, 0), [], "texts to someone not on the list")
         cli_ok("sms", "select", "--user", u.upn)
         sms_step1(b, number)
-        code = only_code(sms_lines(number)[-1])
+        code = only_code(texts(number, 1)[-1])
         sms_step2(b, number, code, 303, "/login/mfa")
         r = b.expect("GET", "/login/mfa", 200)
         check(r.page.by_id("send-sms") is None and r.page.by_id("m-sms") is
@@ -407,7 +419,7 @@ def codes_sms_signin_selected_and_roles():
         cli_ok("sms", "unselect", "--user", u.upn)
         age_texts(number, 61)
         sms_step1(Browser(), number)
-        eq(len(sms_lines(number)), 1, "texts after unselect")
+        eq(len(texts(number, 0)), 1, "texts after unselect")
         # must change
         n2 = fresh_mobile()
         v = member(unit, mobile=n2)
@@ -416,7 +428,7 @@ def codes_sms_signin_selected_and_roles():
         cli_ok("sms", "select", "--user", v.upn)
         b = Browser()
         sms_step1(b, n2)
-        sms_step2(b, n2, only_code(sms_lines(n2)[-1]), 303,
+        sms_step2(b, n2, only_code(texts(n2, 1)[-1]), 303,
                   "/account/password")
 
 
@@ -431,7 +443,7 @@ def codes_sms_signin_needs_more_for_roles():
     with settings_at({"sms.signin": "all"}):
         b = Browser()
         sms_step1(b, number)
-        eq(sms_lines(number), [], "a code texted to a role holder without "
+        eq(texts(number, 0), [], "a code texted to a role holder without "
            "an app")
         sms_step2(b, number, "123456", 422)
         # someone without a role, signed in by text, may not enrol
@@ -440,7 +452,7 @@ def codes_sms_signin_needs_more_for_roles():
         v = member(unit, mobile=n2)
         b = Browser()
         sms_step1(b, n2)
-        sms_step2(b, n2, only_code(sms_lines(n2)[-1]), 303, "/")
+        sms_step2(b, n2, only_code(texts(n2, 1)[-1]), 303, "/")
         r = b.expect("GET", "/account/mfa", 403)
         check("sign in with your password" in r.body, "the refusal does not "
               "say how: %r" % r.id_text("error"))
@@ -481,7 +493,7 @@ def codes_die_with_their_number():
     with settings_at({"sms.signin": "all"}):
         b = Browser()
         sms_step1(b, old)
-        code = only_code(sms_lines(old)[-1])
+        code = only_code(texts(old, 1)[-1])
         sql("INSERT INTO sms_outbox (number, purpose, user_id, status, "
             "sealed, created_at) VALUES (%s, 'reset_temp', %s, 'failed', "
             "'x', UTC_TIMESTAMP(6))" % (sqlq(old), sqlq(u.id)))
