@@ -16,6 +16,7 @@ import threading
 
 from lib import *  # noqa: F401,F403
 from people import *  # noqa: F401,F403
+from limits import settings_at
 
 
 # Polling ------------------------------------------------------------------
@@ -900,3 +901,45 @@ def sms_flush_bound():
                 eq(f.read().split(), [mobile] * 5, "sms_command runs")
         finally:
             cli("settings", "set", "reset.deliver", old)
+
+
+SLOW_SMS = """#!/bin/sh
+# sms_command of sms_signin_answers_first: takes 2 s, then delivers
+sleep 2
+cat > @TMP@/sms-$1
+"""
+
+
+@test
+def sms_signin_answers_first():
+    """/login/sms step 1 answers before its text goes: with an
+    sms_command that takes 2 s, a registered number answers about as
+    fast as an unknown one (no telling which numbers exist by timing),
+    and the code still arrives."""
+    unit, _ = add_unit("Store SlowSms")
+    number = fresh_mobile()
+    member(unit, mobile=number)
+    with private_master({"sms_command": "@TMP@/sms"}) as st:
+        script = os.path.join(st.tmp, "sms")
+        with open(script, "w") as f:
+            f.write(SLOW_SMS.replace("@TMP@", st.tmp))
+        os.chmod(script, 0o755)
+        with settings_at({"sms.signin": "all"}):
+            times = {}
+            for n in (number, fresh_mobile()):
+                b = st.browser()
+                b.expect("GET", "/login/sms", 200)
+                t0 = time.time()
+                r = b.post("/login/sms", {"phone": n})
+                times[n] = time.time() - t0
+                eq(r.status, 200, "step 1 for %s" % n)
+            check(times[number] < 1.0, "a registered number waited for "
+                  "the text: %.2f s" % times[number])
+            out = os.path.join(st.tmp, "sms-" + number)
+            end = time.time() + 10
+            while not os.path.exists(out) and time.time() < end:
+                time.sleep(0.1)
+            check(os.path.exists(out), "the code never reached sms_command")
+            with open(out) as f:
+                check(re.search(r"\b\d{6}\b", f.read()), "no code in the "
+                      "text")
