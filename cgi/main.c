@@ -334,6 +334,11 @@ main(int argc, char *argv[])
 		conf_free(&c);
 		return 1;
 	}
+	if (c.sms_log != NULL)
+		log_msg(LOG_WARN, "sms_log is set: every text, codes and "
+		    "temporary passwords included, is kept in clear in %s; "
+		    "use it for tests and demos, sms_command in production",
+		    c.sms_log);
 	if (check) {
 		printf("%s: ok\n", path ? path : conf_path());
 		conf_free(&c);

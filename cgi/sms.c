@@ -267,9 +267,10 @@ out:
 static int
 sms_command_run(const char *const argv[3], const char *text, int *status)
 {
-	int	fds[2], ws, waited;
-	pid_t	pid;
-	size_t	len = strlen(text);
+	struct sigaction	 ign, old;
+	int			 fds[2], ws, waited;
+	pid_t			 pid, got;
+	size_t			 len = strlen(text);
 
 	*status = -1;
 	if (pipe(fds) == -1)
@@ -280,6 +281,10 @@ sms_command_run(const char *const argv[3], const char *text, int *status)
 		return -1;
 	}
 	if (pid == 0) {
+		/* Its own process group (a timeout kills all of it), and
+		 * the signals as a program expects them. */
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
 		dup2(fds[0], STDIN_FILENO);
 		/* Not the worker's database and FastCGI connections. */
 		closefrom(STDERR_FILENO + 1);
@@ -287,20 +292,29 @@ sms_command_run(const char *const argv[3], const char *text, int *status)
 		_exit(127);
 	}
 	close(fds[0]);
-	signal(SIGPIPE, SIG_IGN);
+	/* A command that does not read its stdin must not kill the worker;
+	 * SIGPIPE is ignored for this write only. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old);
 	if (write(fds[1], text, len) != (ssize_t)len)
 		log_msg(LOG_WARN, "sms_command: could not write the message");
 	close(fds[1]);
+	sigaction(SIGPIPE, &old, NULL);
 	for (waited = 0; waited < SMS_COMMAND_SECONDS * 10; waited++) {
-		if (waitpid(pid, &ws, WNOHANG) == pid) {
+		if ((got = waitpid(pid, &ws, WNOHANG)) == pid) {
 			if (WIFEXITED(ws))
 				*status = WEXITSTATUS(ws);
 			return *status == 0 ? 0 : -1;
 		}
+		if (got == -1 && errno != EINTR)
+			return -1;
 		usleep(100000);
 	}
+	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
-	waitpid(pid, &ws, 0);
+	while (waitpid(pid, &ws, 0) == -1 && errno == EINTR)
+		continue;
 	log_msg(LOG_WARN, "sms_command took longer than %d s; killed",
 	    SMS_COMMAND_SECONDS);
 	return -1;
