@@ -533,15 +533,24 @@ sms_flush(struct db *db, struct arena *a, const struct conf *c,
     void *arg)
 {
 	struct q_sms_pending_rows	rows;
+	struct q_sms_flush_lock_rows	lock;
+	struct q_sms_flush_unlock_rows	unlock;
 	size_t				i;
 	int				rc;
 
 	memset(rep, 0, sizeof(*rep));
-	if ((rc = q_sms_pending(db, a, &(struct q_sms_pending_in){
+	if ((rc = q_sms_flush_lock(db, a, &lock)) != DB_OK)
+		return rc;
+	if (lock.n != 1 || lock.row[0].got != 1)
+		return DB_NONE;		/* another flush is running */
+	rc = q_sms_pending(db, a, &(struct q_sms_pending_in){
 	    .settle_seconds = DB_INT(SMS_FLUSH_SETTLE),
 	    .tries_max = DB_INT(SMS_TRIES_MAX),
-	    .max = DB_INT(SMS_FLUSH_MAX) }, &rows)) != DB_OK)
+	    .max = DB_INT(SMS_FLUSH_MAX) }, &rows);
+	if (rc != DB_OK) {
+		(void)q_sms_flush_unlock(db, a, &unlock);
 		return rc;
+	}
 	for (i = 0; i < rows.n; i++) {
 		rc = sms_send(db, c, (uint64_t)rows.row[i].id);
 		if (rc == 0)
@@ -553,5 +562,5 @@ sms_flush(struct db *db, struct arena *a, const struct conf *c,
 		if (out != NULL)
 			out((uint64_t)rows.row[i].id, rc, arg);
 	}
-	return 0;
+	return q_sms_flush_unlock(db, a, &unlock);
 }

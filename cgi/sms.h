@@ -145,8 +145,9 @@ struct sms_flush_report {
  * Retries every row that is failed, or queued and older than
  * SMS_FLUSH_SETTLE seconds, with fewer than SMS_TRIES_MAX tries (at
  * most SMS_FLUSH_MAX rows); each through sms_send(). out(id, rc, arg)
- * is told each row's outcome (sms_send()'s answer). 0, or a negative
- * db_err when the rows could not be read.
+ * is told each row's outcome (sms_send()'s answer). One flush runs at
+ * a time (a database lock): DB_OK, DB_NONE when another one is running
+ * (nothing done), or a db_err when the rows could not be read.
  */
 int		 sms_flush(struct db *, struct arena *, const struct conf *,
 		    struct sms_flush_report *,

@@ -33,7 +33,9 @@ cli_sms_flush(struct cli *c, const struct opts *o, const char *const *a,
 	if (n != 0)
 		return EXIT_USAGE;
 	if ((rc = sms_flush(c->db, &c->arena, c->conf, &rep, flush_row,
-	    NULL)) != 0)
+	    NULL)) == DB_NONE)
+		return fail("another sms flush is running; nothing was done");
+	if (rc != DB_OK)
 		return cli_db_fail(rc);
 	printf("sms flush: %u sent, %u failed, %u skipped (a text is tried "
 	    "at most %d times)\n", rep.sent, rep.failed, rep.skipped,

@@ -660,7 +660,12 @@ STMT(Q_SMS_CLAIM, IN(id, tries), OUT(),
 STMT(Q_SMS_DONE, IN(status, exit_status, keep, id), OUT(),
     "UPDATE sms_outbox SET status = ?, exit_status = ?, sealed = "
     "IF(? > 0, sealed, NULL), sent_at = IF(status = 'sent', "
-    "UTC_TIMESTAMP(6), sent_at) WHERE id = ?")
+    "UTC_TIMESTAMP(6), sent_at) WHERE id = ? AND status <> 'cancelled'")
+/* One `sms flush` at a time (two could deliver the same text twice). */
+STMT(Q_SMS_FLUSH_LOCK, IN(), OUT(got:int),
+    "SELECT GET_LOCK('staffdesk.sms.flush', 0)")
+STMT(Q_SMS_FLUSH_UNLOCK, IN(), OUT(done:int),
+    "SELECT RELEASE_LOCK('staffdesk.sms.flush')")
 /* What `sms flush` retries: not sent yet, a try left, not just queued. */
 STMT(Q_SMS_PENDING, IN(settle_seconds, tries_max, max),
     OUT(id:int),
