@@ -943,3 +943,33 @@ def sms_signin_answers_first():
             with open(out) as f:
                 check(re.search(r"\b\d{6}\b", f.read()), "no code in the "
                       "text")
+
+
+@test
+def sms_flush_one_at_a_time():
+    """While one `sms flush` runs (its database lock held), another does
+    nothing and says so (two could deliver a text twice)."""
+    holder = subprocess.Popen(
+        ["mariadb", "--defaults-file=" + mycnf(), "staffdesk", "-e",
+         "SELECT GET_LOCK('staffdesk.sms.flush', 0); SELECT SLEEP(2)"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        free = "SELECT IS_USED_LOCK('staffdesk.sms.flush') IS NULL"
+        end = time.time() + 3
+        while time.time() < end and sql(free) == [["1"]]:
+            time.sleep(0.05)
+        p = cli("sms", "flush")
+        eq(p.returncode, 1, "sms flush while another runs: exit status")
+        check("another sms flush is running" in p.stderr, "sms flush "
+              "while another runs said %r" % p.stderr)
+    finally:
+        holder.kill()
+        holder.wait()
+    # the lock goes with its holder (once the server sees it gone): a
+    # flush runs again
+    end = time.time() + 10
+    while time.time() < end and "another sms flush" in cli(
+            "sms", "flush").stderr:
+        time.sleep(0.2)
+    check("another sms flush" not in cli("sms", "flush").stderr,
+          "sms flush still refused after the other one ended")
