@@ -264,15 +264,13 @@ const char *
 settings_conflict(const struct settings *st, enum setting *which)
 {
 	/*
-	 * Everyone holding a role passes a second factor at sign-in, and
-	 * the authenticator app is the only one staffdesk has until SMS
-	 * codes arrive: turning it off would lock every manager out.
+	 * This version has no way to switch authenticator apps off for
+	 * people who use one (they sign in with it): refuse to pretend.
 	 */
 	if (!settings_int(st, SET_TOTP)) {
 		*which = SET_TOTP;
-		return "cannot be turned off: the authenticator app is the "
-		    "only second factor people holding a role can use, so "
-		    "turning it off would lock them all out";
+		return "cannot be turned off in this version of staffdesk: "
+		    "people who set up an authenticator app sign in with it";
 	}
 	if (settings_int(st, SET_SESSION_IDLE_MINUTES) >
 	    settings_int(st, SET_SESSION_ABSOLUTE_HOURS) * 60) {

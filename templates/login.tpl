@@ -12,5 +12,5 @@
 </form>
 {{#SMS_SIGNIN}}<p><a href="/login/sms" id="sms-signin">Sign in with a code by text</a></p>{{/SMS_SIGNIN}}
 {{#SSPR}}<p><a href="/reset" id="sspr">Forgot password?</a> Reset it with a code texted to your mobile.</p>{{/SSPR}}
-<p>Forgot your password? Ask your manager to reset it.</p>
+{{#NO_SSPR}}<p>Forgot your password? Ask your manager to reset it.</p>{{/NO_SSPR}}
 {{>FOOTER}}

@@ -138,6 +138,12 @@ void	 page_admin(struct req *);
 /* settings.c: /admin/settings */
 void	 page_settings(struct req *);
 void	 page_settings_section(struct req *);
+/*
+ * GET of an address only a form posts to (a phone reloading the tab
+ * while the person reads their text): 303 to the step's own page.
+ */
+void	 page_back_to_mfa(struct req *);
+void	 page_back_to_reset(struct req *);
 void	 page_settings_mystaff_post(struct req *);
 void	 page_settings_ca_post(struct req *);
 void	 page_settings_methods_post(struct req *);

@@ -76,8 +76,8 @@ login_form(struct req *r, int status, const char *msg)
 
 	if (sms_signin_on(r))
 		tpl_show(t, "SMS_SIGNIN");
-	if (settings_int(r->settings, SET_SMS_SSPR))
-		tpl_show(t, "SSPR");
+	tpl_show(t, settings_int(r->settings, SET_SMS_SSPR) ? "SSPR" :
+	    "NO_SSPR");
 	tpl_set(t, "CSRF", sess_csrf(r));
 	tpl_set(t, "USERNAME", r->in[K_USERNAME].text);
 	if (msg != NULL) {
@@ -1091,4 +1091,16 @@ page_logout_post(struct req *r)
 		return;
 	}
 	http_redirect(r, "/login");
+}
+
+void
+page_back_to_mfa(struct req *r)
+{
+	http_redirect(r, "/login/mfa");
+}
+
+void
+page_back_to_reset(struct req *r)
+{
+	http_redirect(r, "/reset");
 }

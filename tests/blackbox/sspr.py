@@ -364,3 +364,28 @@ def sspr_onprem():
         eq(details(row)["source"], "onprem", "the reset's source")
         Browser().login(u.upn, good, 303, "/")
         no_secret_stored(good, "the on-premises password")
+
+
+@test
+def sspr_reload_and_hints():
+    """Reloading a step's address (a GET where only the form posts, as a
+    phone does after the Messages app) goes back to the flow, not to a
+    405; the sign-in page gives one hint for a forgotten password."""
+    with settings_at({"sms.sspr": "on"}):
+        for step in ("send", "code", "totp", "password"):
+            r = Browser().expect("GET", "/reset/" + step, 303)
+            eq(r.location, "/reset", "GET /reset/%s" % step)
+        r = Browser().expect("GET", "/login", 200)
+        check(r.page.by_id("sspr") is not None and
+              "Ask your manager to reset it" not in r.body,
+              "the sign-in page's hints with sms.sspr on")
+    with settings_at({"sms.sspr": "off"}):
+        r = Browser().expect("GET", "/login", 200)
+        check(r.page.by_id("sspr") is None and
+              "Ask your manager to reset it" in r.body,
+              "the sign-in page's hints with sms.sspr off")
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/login/mfa/sms", 303)
+    eq(r.location, "/login/mfa", "GET /login/mfa/sms")
