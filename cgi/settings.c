@@ -373,6 +373,17 @@ settings_pw_rules(const struct settings *s)
 	};
 }
 
+struct onprem_policy
+settings_onprem_policy(const struct settings *s)
+{
+	return (struct onprem_policy){
+		.min_length = settings_int(s, SET_ONPREM_MIN_LENGTH),
+		.complexity = (int)settings_int(s, SET_ONPREM_COMPLEXITY),
+		.no_account_name = (int)settings_int(s,
+		    SET_ONPREM_NO_ACCOUNT_NAME),
+	};
+}
+
 int
 settings_choice(const struct settings *s, enum setting i)
 {

@@ -6,6 +6,7 @@
 #ifndef STAFFDESK_SETTINGS_H
 #define STAFFDESK_SETTINGS_H
 
+#include "auth/onprem.h"
 #include "auth/password.h"
 
 struct db;
@@ -126,6 +127,8 @@ int		 settings_choice(const struct settings *, enum setting);
 
 /* The organisation's password rules (password.min_length, .banned_words). */
 struct pw_rules	 settings_pw_rules(const struct settings *);
+/* The on-premises directory's policy (onprem.policy.*). */
+struct onprem_policy settings_onprem_policy(const struct settings *);
 
 /* The words of the choice settings, in the table's order. */
 enum reset_deliver { DELIVER_SHOW, DELIVER_SMS };	/* reset.deliver */

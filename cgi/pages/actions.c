@@ -283,12 +283,7 @@ page_reset_post(struct req *r)
 	x.pp = &pp;
 	x.version = r->in[K_VERSION].i;
 	if (pp.onprem) {
-		pol.min_length = settings_int(r->settings,
-		    SET_ONPREM_MIN_LENGTH);
-		pol.complexity = (int)settings_int(r->settings,
-		    SET_ONPREM_COMPLEXITY);
-		pol.no_account_name = (int)settings_int(r->settings,
-		    SET_ONPREM_NO_ACCOUNT_NAME);
+		pol = settings_onprem_policy(r->settings);
 		who.upn = pp.upn;
 		who.display_name = pp.name;
 		who.given_name = pp.u.given_name;
@@ -391,9 +386,8 @@ page_reset_post(struct req *r)
 		if (audit_failure(r, &pp, "user.password.reset",
 		    "writeback_unavailable") != 0)
 			return;
-		page_error(r, 503, x.why != NULL ? x.why : "The on-premises "
-		    "directory did not take the password. Nothing was "
-		    "changed.");
+		page_error(r, 503, x.why != NULL ? x.why :
+		    msg_writeback_failed);
 		return;
 	}
 	if (rc != DB_OK) {

@@ -84,6 +84,9 @@ page_error(struct req *r, int status, const char *msg)
 	page_render(r, status, "error.tpl", t);
 }
 
+const char msg_writeback_failed[] = "The on-premises directory did not "
+    "take the password. Nothing was changed.";
+
 const char msg_search_too_long[] = "Search for at most "
     STR(SEARCH_Q_MAX) " characters.";
 

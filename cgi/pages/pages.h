@@ -34,6 +34,8 @@ int		 page_audit_row(struct db *, const struct req *,
 /* A successful row of action about the signed-in person's own account. */
 struct audit	 page_own_audit(const struct req *, const char *action,
 		    const char *details);
+/* The 503 when the on-premises directory did not take a password. */
+extern const char msg_writeback_failed[];
 /* The 400 of a search longer than SEARCH_Q_MAX characters. */
 extern const char msg_search_too_long[];
 /* 503 for a database error code, nothing for DB_OK. */

@@ -697,10 +697,7 @@ policy_refusal(struct req *r, const struct who *w, const char *pw)
 			return pw_verdict_message(v, &rules, why);
 		return NULL;
 	}
-	pol.min_length = settings_int(r->settings, SET_ONPREM_MIN_LENGTH);
-	pol.complexity = (int)settings_int(r->settings, SET_ONPREM_COMPLEXITY);
-	pol.no_account_name = (int)settings_int(r->settings,
-	    SET_ONPREM_NO_ACCOUNT_NAME);
+	pol = settings_onprem_policy(r->settings);
 	if ((broken = onprem_check(pw, &who, &pol)) == 0)
 		return NULL;
 	why = arena_strdup(&r->arena, "");
@@ -771,9 +768,8 @@ page_sspr_password_post(struct req *r)
 		return;
 	}
 	if (rc == TXN_WRITEBACK) {
-		page_error(r, 503, c.why != NULL ? c.why : "The on-premises "
-		    "directory did not take the password. Nothing was "
-		    "changed.");
+		page_error(r, 503, c.why != NULL ? c.why :
+		    msg_writeback_failed);
 		return;
 	}
 	if (rc != DB_OK) {
