@@ -103,11 +103,9 @@ sms_refusal_text(struct arena *a, int rc, int64_t wait)
 	case SMS_COUNTRY:
 		return arena_strdup(a, "Text messages may not be sent to this "
 		    "country: its calling code is not one your admin allows "
-		    "(Authentication methods, allowed country codes). Nothing "
-		    "was sent.");
+		    "(Authentication methods, allowed country codes).");
 	case SMS_TOO_LONG:
-		return arena_strdup(a, "The text message would be too long. "
-		    "Nothing was sent.");
+		return arena_strdup(a, "The text message would be too long.");
 	case SMS_LIMIT_MINUTE:
 		what = "A text message was sent to this number less than a "
 		    "minute ago.";
@@ -135,7 +133,7 @@ sms_refusal_text(struct arena *a, int rc, int64_t wait)
 	else
 		when = arena_printf(a, "%lld minute%s", (long long)(wait + 59) /
 		    60, (wait + 59) / 60 == 1 ? "" : "s");
-	return arena_printf(a, "%s Nothing was sent. Try again in %s.", what,
+	return arena_printf(a, "%s Try again in %s.", what,
 	    when);
 }
 
@@ -149,6 +147,14 @@ sms_number_valid(const char *s)
 	n = strspn(s + 1, "0123456789");
 	return s[1 + n] == '\0' && n >= PHONE_DIGITS_MIN &&
 	    n <= PHONE_DIGITS_MAX;
+}
+
+int
+sms_may_text(const struct settings *st, const char *number)
+{
+	return number != NULL && sms_number_valid(number) &&
+	    sms_country_allowed(settings_str(st,
+	    SET_SMS_ALLOWED_COUNTRY_CODES), number);
 }
 
 int

@@ -153,6 +153,13 @@ int		 sms_flush(struct db *, struct arena *, const struct conf *,
 		    struct sms_flush_report *,
 		    void (*out)(uint64_t id, int rc, void *), void *arg);
 
+/*
+ * 1 when a text may go to number at all under the settings: E.164 and
+ * in sms.allowed_country_codes (limits aside). Pages offer only such
+ * numbers.
+ */
+int		 sms_may_text(const struct settings *, const char *number);
+
 /* Pure parts, for the tests. */
 
 /* 1 when s is "+" and 8-15 digits, the first not 0 (nothing else). */

@@ -17,12 +17,18 @@
 {{/NUMBER}}</fieldset>
 <p><button type="submit" id="send-code">Text me a code</button></p>
 </form>{{/PICK}}
-{{#CODE}}<p class="notice" id="sent">A code was texted to {{MASKED}}. It works once, for {{MINUTES}} minutes.</p>
+{{#CODE}}{{#SENT}}<p class="notice" id="sent">A code was texted to {{MASKED}}. It works once, for {{MINUTES}} minutes.</p>{{/SENT}}
 <form method="post" action="/reset/code">
 <input type="hidden" name="csrf" value="{{CSRF}}">
-<p><label for="code">Code</label><br>
+<input type="hidden" name="type" value="{{TYPE}}">
+<p><label for="code">Code from the text to {{MASKED}}</label><br>
 <input type="text" id="code" name="code" size="10" maxlength="32" autocomplete="one-time-code" inputmode="numeric" autofocus></p>
 <p><button type="submit">Next</button></p>
+</form>
+<form method="post" action="/reset/send">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="type" value="{{TYPE}}">
+<p>No text, or the code stopped working? <button type="submit" id="resend">Text me a new code</button></p>
 </form>{{/CODE}}
 {{#TOTP}}<p class="notice" id="second">The texted code was right. As you hold a role, enter the code from your authenticator app too.</p>
 <form method="post" action="/reset/totp">

@@ -420,7 +420,8 @@ mfa_sms_number(struct req *r, struct mfa_view *v)
 	    .user = DB_TEXT(r->sess->user_id) }, &rows)) != DB_OK)
 		return rc;
 	for (i = 0; i < rows.n; i++) {
-		if (rows.row[i].type == NULL || rows.row[i].number == NULL)
+		if (rows.row[i].type == NULL ||
+		    !sms_may_text(r->settings, rows.row[i].number))
 			continue;
 		if (strcmp(rows.row[i].type, phone_type_id(PHONE_MOBILE)) == 0)
 			v->sms_number = rows.row[i].number;

@@ -82,9 +82,31 @@ sspr_on(struct req *r)
 	return settings_int(r->settings, SET_SMS_SSPR) != 0;
 }
 
+/*
+ * The number a code form is about: the type the form carries when the
+ * person has that number, else their first mobile one; -1 for none.
+ */
+static int
+code_type(struct req *r, const struct who *w)
+{
+	int	t;
+
+	if (r->in[K_TYPE].text != NULL && (t = (int)r->in[K_TYPE].i) >= 0 &&
+	    t < PHONE__MAX && w->phone[t] != NULL)
+		return t;
+	for (t = PHONE_MOBILE; t <= PHONE_ALT_MOBILE; t++)
+		if (w->phone[t] != NULL)
+			return t;
+	return -1;
+}
+
+/*
+ * One page of the flow. The code form (V_CODE) names the number the
+ * code went to and offers a new one; without msg it says one was sent.
+ */
 static void
 sspr_form(struct req *r, int status, enum view v, const char *msg,
-    const struct who *w, const char *masked)
+    const struct who *w)
 {
 	static const char *const sections[] = { "USERNAME", "NEUTRAL",
 	    "PICK", "CODE", "TOTP", "PASSWORD", "DONE" };
@@ -93,13 +115,17 @@ sspr_form(struct req *r, int status, enum view v, const char *msg,
 	int		 i, first = 1;
 
 	tpl_show(t, sections[v]);
+	if (v == V_CODE && w != NULL && (i = code_type(r, w)) >= 0) {
+		tpl_set(t, "TYPE", phone_type_id(i));
+		tpl_set(t, "MASKED", phone_mask(&r->arena, w->phone[i]));
+		if (msg == NULL)
+			tpl_show(t, "SENT");
+	}
 	if (v != V_DONE)
 		tpl_show(t, "BACK");
 	tpl_set(t, "CSRF", sess_csrf(r));
 	tpl_set(t, "USERNAME_TYPED", r->in[K_USERNAME].text);
 	tpl_set_int(t, "MINUTES", OTP_TTL_SECONDS / 60);
-	if (masked != NULL)
-		tpl_set(t, "MASKED", masked);
 	if (v == V_PICK && w != NULL)
 		for (i = PHONE_MOBILE; i <= PHONE_ALT_MOBILE; i++) {
 			if (w->phone[i] == NULL)
@@ -170,9 +196,13 @@ who_load(struct req *r, const char *id, const char *upn, struct who *w)
 	w->p.enabled = w->u.enabled == 1;
 	w->p.has_role = s.row[0].has_role != 0;
 	w->p.has_totp = s.row[0].has_totp != 0;
-	/* Only mobile numbers are texted: an office one may be a landline. */
+	/*
+	 * Only mobile numbers are texted (an office one may be a
+	 * landline), and only those the settings let a text go to.
+	 */
 	for (i = 0; i < ph.n; i++)
 		if (ph.row[i].type != NULL &&
+		    sms_may_text(r->settings, ph.row[i].number) &&
 		    (t = phone_type_parse(ph.row[i].type)) >= 0 &&
 		    t != PHONE_OFFICE && w->phone[t] == NULL) {
 			w->phone[t] = ph.row[i].number;
@@ -253,7 +283,7 @@ page_sspr(struct req *r)
 		page_error(r, 404, "There is no page at this address.");
 		return;
 	}
-	sspr_form(r, 200, V_USERNAME, NULL, NULL, NULL);
+	sspr_form(r, 200, V_USERNAME, NULL, NULL);
 }
 
 struct start {
@@ -317,8 +347,7 @@ page_sspr_post(struct req *r)
 		return;
 	}
 	if (upn == NULL || *upn == '\0') {
-		sspr_form(r, 422, V_USERNAME, "Enter your username.", NULL,
-		    NULL);
+		sspr_form(r, 422, V_USERNAME, "Enter your username.", NULL);
 		return;
 	}
 	if (flow_get(r, &f) != 0)
@@ -339,9 +368,9 @@ page_sspr_post(struct req *r)
 		return;
 	}
 	if (s.refusal != NULL)
-		sspr_form(r, 200, V_NEUTRAL, NULL, NULL, NULL);
+		sspr_form(r, 200, V_NEUTRAL, NULL, NULL);
 	else
-		sspr_form(r, 200, V_PICK, NULL, &w, NULL);
+		sspr_form(r, 200, V_PICK, NULL, &w);
 }
 
 /* In the code's transaction: the flow has sent a code. */
@@ -376,8 +405,7 @@ page_sspr_send_post(struct req *r)
 	type = r->in[K_TYPE].text != NULL ? (int)r->in[K_TYPE].i : -1;
 	if ((type != PHONE_MOBILE && type != PHONE_ALT_MOBILE) ||
 	    w.phone[type] == NULL) {
-		sspr_form(r, 422, V_PICK, "Pick one of these numbers.", &w,
-		    NULL);
+		sspr_form(r, 422, V_PICK, "Pick one of these numbers.", &w);
 		return;
 	}
 	memset(&c, 0, sizeof(c));
@@ -392,12 +420,16 @@ page_sspr_send_post(struct req *r)
 	msg = page_code_send(r, &c, &status);
 	if (msg == NULL && status != 0)
 		return;		/* answered: the database */
-	if (msg != NULL && status != 503) {
-		sspr_form(r, status, V_PICK, msg, &w, NULL);
+	/*
+	 * Refused: back to the numbers, unless a code went before (the
+	 * flow was at SSPR_SENT): then its form, for the code in hand.
+	 * Not delivered (503): the row waits for sms flush; its form.
+	 */
+	if (msg != NULL && status != 503 && f.step != SSPR_SENT) {
+		sspr_form(r, status, V_PICK, msg, &w);
 		return;
 	}
-	sspr_form(r, msg == NULL ? 200 : status, V_CODE, msg, &w,
-	    phone_mask(&r->arena, c.number));
+	sspr_form(r, msg == NULL ? 200 : status, V_CODE, msg, &w);
 }
 
 /* A try of a code: which, the flow, and how it went. */
@@ -491,14 +523,15 @@ code_refusal(enum otp_verdict v)
 {
 	switch (v) {
 	case OTP_EXPIRED:
-		return "That code has expired. Start again for a new one.";
+		return "That code has expired. Text yourself a new one "
+		    "below.";
 	case OTP_KILLED:
 	case OTP_DEAD:
 		return "That code was tried too many times and no longer "
-		    "works. Start again for a new one.";
+		    "works. Text yourself a new one below.";
 	case OTP_NONE:
 		return "That code is not right, or it was already used. "
-		    "Start again for a new one.";
+		    "Text yourself a new one below.";
 	default:
 		return "That code is not right. Check the text and try "
 		    "again.";
@@ -521,17 +554,16 @@ try_answer(struct req *r, struct try *x)
 	}
 	if (x->ok)
 		sspr_form(r, 200, x->act == SSPR_CODE && x->w->p.has_role ?
-		    V_TOTP : V_PASSWORD, NULL, x->w, NULL);
+		    V_TOTP : V_PASSWORD, NULL, x->w);
 	else if (x->act == SSPR_CODE)
-		sspr_form(r, 422, V_CODE, code_refusal(x->verdict), x->w,
-		    NULL);
+		sspr_form(r, 422, V_CODE, code_refusal(x->verdict), x->w);
 	else if (x->ended)
 		page_error(r, 403, "Too many wrong codes. Start again from "
 		    "the username.");
 	else
 		sspr_form(r, 422, V_TOTP, "That code is not right, or it was "
 		    "already used. Wait for the next code and try again.",
-		    x->w, NULL);
+		    x->w);
 }
 
 /*
@@ -550,7 +582,7 @@ page_sspr_code_post(struct req *r)
 	if (flow_for(r, SSPR_CODE, &f, &w) != 0)
 		return;
 	if (r->in[K_CODE].text == NULL || *r->in[K_CODE].text == '\0') {
-		sspr_form(r, 422, V_CODE, "Enter the code.", &w, NULL);
+		sspr_form(r, 422, V_CODE, "Enter the code.", &w);
 		return;
 	}
 	memset(&x, 0, sizeof(x));
@@ -579,7 +611,7 @@ page_sspr_totp_post(struct req *r)
 	if (flow_for(r, SSPR_TOTP, &f, &w) != 0)
 		return;
 	if (r->in[K_CODE].text == NULL || *r->in[K_CODE].text == '\0') {
-		sspr_form(r, 422, V_TOTP, "Enter the code.", &w, NULL);
+		sspr_form(r, 422, V_TOTP, "Enter the code.", &w);
 		return;
 	}
 	memset(&x, 0, sizeof(x));
@@ -736,16 +768,16 @@ page_sspr_password_post(struct req *r)
 		return;
 	if (pw == NULL || *pw == '\0' || again == NULL) {
 		sspr_form(r, 422, V_PASSWORD, "Enter a new password twice.",
-		    &w, NULL);
+		    &w);
 		return;
 	}
 	if (strcmp(pw, again) != 0) {
 		sspr_form(r, 422, V_PASSWORD, "The two passwords do not "
-		    "match.", &w, NULL);
+		    "match.", &w);
 		return;
 	}
 	if ((why = policy_refusal(r, &w, pw)) != NULL) {
-		sspr_form(r, 422, V_PASSWORD, why, &w, NULL);
+		sspr_form(r, 422, V_PASSWORD, why, &w);
 		return;
 	}
 	if (pw_hash(pw, hash, sizeof(hash)) == -1) {
@@ -779,5 +811,5 @@ page_sspr_password_post(struct req *r)
 	if (c.notice == 0 && sms_send(r->db, r->conf, c.sms_id) < 0)
 		log_msg(LOG_WARN, "sspr of %s: the notice could not be sent; "
 		    "it waits for sms flush", w.u.id);
-	sspr_form(r, 200, V_DONE, NULL, &w, NULL);
+	sspr_form(r, 200, V_DONE, NULL, &w);
 }

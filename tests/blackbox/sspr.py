@@ -6,6 +6,8 @@ holders (sspr.admins off) get one neutral page; role holders with
 sspr.admins on pass the texted code and the app's code. Steps out of
 order, a code used twice and a sign-in code are refused."""
 
+import re
+
 from lib import *  # noqa: F401,F403
 from people import *  # noqa: F401,F403
 from limits import settings_at
@@ -321,8 +323,50 @@ def sspr_codes_refused():
         for i in range(5):
             post(b, "/reset/code", {"code": wrong}, 422, "wrong code %d"
                  % (i + 1))
-        post(b, "/reset/code", {"code": code}, 422, "the right code after "
-             "five wrong ones")
+        r = post(b, "/reset/code", {"code": code, "type": "mobile"}, 422,
+                 "the right code after five wrong ones")
+        check(masked(number) in norm(r.page.root.text()), "the error page "
+              "names the number the code went to")
+        check(r.page.by_id("sent") is None, "an error page that says a "
+              "code was sent")
+        check(r.page.by_id("resend") is not None, "no way to a new code "
+              "from a dead one")
+        # a new code at once is held by the per-minute rule: the code
+        # form stays (for the code in hand), with when to try again
+        before = len(sms_lines(number))
+        r = post(b, "/reset/send", {"type": "mobile"}, 429, "a new code "
+                 "within the minute")
+        check(r.page.by_id("code") is not None and "Try again in" in
+              (r.id_text("error") or ""), "the 429 page: %r"
+              % r.id_text("error"))
+        eq(len(re.findall(r"(?i)(nothing|no code) was sent",
+                          r.id_text("error"))), 1, "the 429 sentence says once "
+           "that nothing was sent: %r" % r.id_text("error"))
+        eq(len(sms_lines(number)), before, "texts after the 429")
+        age_texts(number, 61)
+        fresh = send(b, number)
+        post(b, "/reset/code", {"code": fresh}, 200, "the new code")
+
+
+@test
+def sspr_country_codes():
+    """A number whose country sms.allowed_country_codes leaves out is not
+    offered: with only such a number the person gets the neutral page."""
+    age_texts()
+    unit, _ = add_unit("Store SsprCountry")
+    number = "+447700" + fresh_mobile()[-6:]
+    while sql("SELECT 1 FROM phones WHERE number = %s" % sqlq(number)):
+        number = "+447700" + fresh_mobile()[-6:]
+    u = member(unit, mobile=number)
+    with settings_at({"sms.sspr": "on"}):
+        check(start(Browser(), u.upn).page.by_id("type-mobile") is not None,
+              "the mobile not offered with every country allowed")
+    with settings_at({"sms.sspr": "on", "sms.allowed_country_codes": "1"}):
+        r = start(Browser(), u.upn)
+        check(r.page.by_id("neutral") is not None and
+              r.page.by_id("type-mobile") is None, "a +44 number offered "
+              "when only +1 may be texted")
+    eq(sms_lines(number), [], "texts to the number")
 
 
 @test
