@@ -177,9 +177,9 @@ sms_country_allowed(const char *list, const char *number)
 }
 
 int64_t
-sms_window_wait(const struct sms_window *w, int64_t now_us)
+sms_window_wait(const struct sms_window *w)
 {
-	int64_t	ends, left;
+	int64_t	ends, left, now_us = w->now_us;
 
 	if (w->limit < 1 || w->nth_us <= 0)
 		return 0;
@@ -361,11 +361,15 @@ sms_lock(struct db *db, struct arena *a, const char *what, const char *v)
 	    .key = DB_TEXT(arena_printf(a, "sms:%s:%s", what, v)) }, NULL);
 }
 
-/* Fills w->nth_us from rows of one of the Q_SMS_NTH_* statements. */
+/*
+ * Fills w from rows of one of the Q_SMS_NTH_* statements: the time
+ * and the clock both the database's, whatever the worker's says.
+ */
 static void
 sms_nth(struct sms_window *w, const struct q_sms_nth_number_rows *rows)
 {
 	w->nth_us = rows->n > 0 ? rows->row[0].at_us : 0;
+	w->now_us = rows->n > 0 ? rows->row[0].now_us : 0;
 }
 
 int
@@ -379,7 +383,7 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 	static const int		 why[4] = { SMS_LIMIT_MINUTE,
 					    SMS_LIMIT_NUMBER, SMS_LIMIT_USER,
 					    SMS_LIMIT_IP };
-	int64_t				 now, wait, most = 0;
+	int64_t				 wait, most = 0;
 	int				 rc, n, i, worst = 0;
 
 	*id = 0;
@@ -400,12 +404,12 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 	    (m->user_id && (rc = sms_lock(db, &a, "u", m->user_id)) != DB_OK) ||
 	    (m->ip && (rc = sms_lock(db, &a, "ip", m->ip)) != DB_OK))
 		goto out;
-	w[0] = (struct sms_window){ SMS_PER_NUMBER_MINUTE, SMS_MINUTE, 0 };
+	w[0] = (struct sms_window){ SMS_PER_NUMBER_MINUTE, SMS_MINUTE, 0, 0 };
 	w[1] = (struct sms_window){ settings_int(st,
-	    SET_SMS_PER_NUMBER_PER_HOUR), SMS_HOUR, 0 };
-	w[2] = (struct sms_window){ SMS_PER_USER_PER_HOUR, SMS_HOUR, 0 };
+	    SET_SMS_PER_NUMBER_PER_HOUR), SMS_HOUR, 0, 0 };
+	w[2] = (struct sms_window){ SMS_PER_USER_PER_HOUR, SMS_HOUR, 0, 0 };
 	w[3] = (struct sms_window){ settings_int(st,
-	    SET_SMS_PER_IP_PER_HOUR), SMS_HOUR, 0 };
+	    SET_SMS_PER_IP_PER_HOUR), SMS_HOUR, 0, 0 };
 	for (i = 0; i < 2; i++) {
 		if ((rc = q_sms_nth_number(db, &a, &(struct q_sms_nth_number_in){
 		    .number = DB_TEXT(m->number),
@@ -432,9 +436,8 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 			goto out;
 		sms_nth(&w[3], &rows);
 	}
-	now = now_us();
 	for (i = 0; i < 4; i++)
-		if ((wait = sms_window_wait(&w[i], now)) > most) {
+		if ((wait = sms_window_wait(&w[i])) > most) {
 			most = wait;
 			worst = why[i];
 		}
@@ -567,6 +570,12 @@ sms_flush(struct db *db, struct arena *a, const struct conf *c,
 			rep->skipped++;
 		if (out != NULL)
 			out((uint64_t)rows.row[i].id, rc, arg);
+	}
+	/* The limits' windows and locks, once no limit looks at them. */
+	if ((rc = q_rate_purge(db, &(struct q_rate_purge_in){
+	    .older_seconds = DB_INT(2 * SMS_HOUR) }, NULL)) != DB_OK) {
+		(void)q_sms_flush_unlock(db, a, &unlock);
+		return rc;
 	}
 	return q_sms_flush_unlock(db, a, &unlock);
 }

@@ -146,7 +146,9 @@ struct sms_flush_report {
  * SMS_FLUSH_SETTLE seconds, with fewer than SMS_TRIES_MAX tries (at
  * most SMS_FLUSH_MAX rows); each through sms_send(). out(id, rc, arg)
  * is told each row's outcome (sms_send()'s answer). One flush runs at
- * a time (a database lock): DB_OK, DB_NONE when another one is running
+ * a time (a database lock). Then drops the rate_limits rows (limit
+ * windows, their locks) no limit has looked at for two hours. DB_OK,
+ * DB_NONE when another one is running
  * (nothing done), or a db_err when the rows could not be read.
  */
 int		 sms_flush(struct db *, struct arena *, const struct conf *,
@@ -179,13 +181,14 @@ struct sms_window {
 	int64_t	 limit;
 	int64_t	 seconds;
 	int64_t	 nth_us;
+	int64_t	 now_us;	/* the clock nth_us was read by */
 };
 /*
  * Seconds (rounded up) until the window lets one more text go at
- * now_us: 0 when it does now; never more than the window (a time in the
- * future counts as now).
+ * w->now_us: 0 when it does now; never more than the window (a time in
+ * the future counts as now).
  */
-int64_t		 sms_window_wait(const struct sms_window *, int64_t now_us);
+int64_t		 sms_window_wait(const struct sms_window *w);
 
 /*
  * The argument vector sms_command runs with: { cmd, number, NULL }.

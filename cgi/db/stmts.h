@@ -248,6 +248,10 @@ STMT(Q_SESS_MFA_TRY, IN(token_hash, max), OUT(),
     "WHERE token_hash = ? AND mfa_attempts < ?")
 STMT(Q_SESS_FLASH, IN(flash, token_hash), OUT(),
     "UPDATE sessions SET flash = ? WHERE token_hash = ?")
+/* Windows and locks an hour past any limit's use (sms flush). */
+STMT(Q_RATE_PURGE, IN(older_seconds), OUT(),
+    "DELETE FROM rate_limits WHERE window_start < "
+    "UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 10000")
 STMT(Q_SESS_PURGE, IN(idle_seconds, absolute_seconds), OUT(),
     "DELETE FROM sessions WHERE last_seen_at < "
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND OR created_at < "
@@ -623,13 +627,17 @@ STMT(Q_UNIT_SEARCH2, IN(term, term2, prev_term, from_word, word, name, id),
 STMT(Q_SMS_LOCK, IN(key), OUT(),
     "INSERT INTO rate_limits (`key`, window_start, count) VALUES "
     "(?, UTC_TIMESTAMP(6), 0) ON DUPLICATE KEY UPDATE count = count")
-/* The time (µs) of the (offset+1)-th newest text within the window. */
+/*
+ * The time (µs) of the (offset+1)-th newest text within the window, and
+ * the database's clock beside it: the window is judged on one clock.
+ */
 #define SMS_NTH(col) "SELECT CAST(UNIX_TIMESTAMP(created_at) * 1000000 AS " \
-    "SIGNED) FROM sms_outbox WHERE " col " = ? AND created_at > " \
+    "SIGNED), CAST(UNIX_TIMESTAMP(UTC_TIMESTAMP(6)) * 1000000 AS SIGNED) " \
+    "FROM sms_outbox WHERE " col " = ? AND created_at > " \
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY created_at DESC " \
     "LIMIT 1 OFFSET ?"
-STMT(Q_SMS_NTH_NUMBER, IN(number, window_seconds, offset), OUT(at_us:int),
-    SMS_NTH("number"))
+STMT(Q_SMS_NTH_NUMBER, IN(number, window_seconds, offset), OUT(at_us:int,
+    now_us:int), SMS_NTH("number"))
 STMT(Q_SMS_NTH_USER, IN(user, window_seconds, offset), OUT(=Q_SMS_NTH_NUMBER),
     SMS_NTH("user_id"))
 STMT(Q_SMS_NTH_IP, IN(ip, window_seconds, offset), OUT(=Q_SMS_NTH_NUMBER),

@@ -973,3 +973,19 @@ def sms_flush_one_at_a_time():
         time.sleep(0.2)
     check("another sms flush" not in cli("sms", "flush").stderr,
           "sms flush still refused after the other one ended")
+
+
+@test
+def sms_flush_purges_limits():
+    """`sms flush` drops rate_limits rows (limit windows and the locks of
+    SMS limit checks) no limit has looked at for two hours, and keeps the
+    recent ones: the table does not grow with every number ever texted."""
+    old, new = uniq("sms:n:+1999"), uniq("sms:n:+1998")
+    sql("INSERT INTO rate_limits (`key`, window_start, count) VALUES "
+        "(%s, UTC_TIMESTAMP(6) - INTERVAL 3 HOUR, 0), "
+        "(%s, UTC_TIMESTAMP(6) - INTERVAL 90 MINUTE, 0)"
+        % (sqlq(old), sqlq(new)))
+    cli_ok("sms", "flush")
+    eq(sql("SELECT `key` FROM rate_limits WHERE `key` IN (%s, %s)"
+           % (sqlq(old), sqlq(new))), [[new]], "rate_limits rows after "
+       "sms flush")

@@ -51,10 +51,11 @@ test_window_wait(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(t); i++) {
-		w = (struct sms_window){ t[i].limit, t[i].seconds, t[i].nth };
-		if (sms_window_wait(&w, t[i].now) != t[i].want)
+		w = (struct sms_window){ t[i].limit, t[i].seconds, t[i].nth,
+		    t[i].now };
+		if (sms_window_wait(&w) != t[i].want)
 			fail_msg("row %zu: waits %lld, want %lld", i,
-			    (long long)sms_window_wait(&w, t[i].now),
+			    (long long)sms_window_wait(&w),
 			    (long long)t[i].want);
 	}
 }
