@@ -16,6 +16,12 @@
 <input type="text" id="code" name="code" size="10" maxlength="32" autocomplete="one-time-code" inputmode="numeric" autofocus></p>
 <p><button type="submit">Sign in</button></p>
 </form>
-<p><a href="/login/sms">Use another number, or get a new code</a></p>{{/STEP2}}
+<form method="post" action="/login/sms">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+<input type="hidden" name="phone" value="{{PHONE}}">
+<p><button type="submit" id="resend">Text me a new code</button> (one text a minute to a number)</p>
+</form>
+<p class="hint" id="no-text">No text? This number may not be set up for sign-in by text, or the account may be locked after wrong tries: sign in with your password, or ask your manager.</p>
+<p><a href="/login/sms">Use another number</a></p>{{/STEP2}}
 <p><a href="/login">Sign in with a password instead</a></p>
 {{>FOOTER}}

@@ -1060,8 +1060,8 @@ page_sms_signin_post(struct req *r)
 	}
 	if (s.verdict != OTP_OK) {
 		sms_form(r, 422, "That code is not right, has expired or was "
-		    "already used. Check the text, or ask for a new code.",
-		    e164);
+		    "already used; after 5 wrong tries a code stops working. "
+		    "Check the text, or ask for a new code below.", e164);
 		return;
 	}
 	sess_adopt(r, &s.next);
