@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "auth/crypt.h"
 #include "conf.h"
 #include "util.h"
 
@@ -226,7 +227,15 @@ conf_parse(struct conf *c, const char *text, const char *fname,
 		snprintf(err, errsz, "%s: data_key_file is required", fname);
 		return -1;
 	}
-	return conf_read_key(c, err, errsz);
+	if (conf_read_key(c, err, errsz) != 0)
+		return -1;
+	if (crypt_derive(c->data_key, sizeof(c->data_key), CONF_OTP_INFO,
+	    c->otp_key, sizeof(c->otp_key)) != 0) {
+		snprintf(err, errsz, "%s: the one-time code key could not be "
+		    "derived", fname);
+		return -1;
+	}
+	return 0;
 }
 
 const char *
@@ -284,5 +293,6 @@ conf_free(struct conf *c)
 		if (keys[i].type == CT_STR || keys[i].type == CT_PATH)
 			free(*(char **)((char *)c + keys[i].off));
 	OPENSSL_cleanse(c->data_key, sizeof(c->data_key));
+	OPENSSL_cleanse(c->otp_key, sizeof(c->otp_key));
 	memset(c, 0, sizeof(*c));
 }

@@ -8,6 +8,7 @@
 #define CONF_DEFAULT_PATH	"/etc/staffdesk/staffdesk.conf"
 #define CONF_LINE_MAX		1024
 #define CONF_KEY_BYTES		32
+#define CONF_OTP_INFO		"staffdesk otp-hmac v1"	/* HKDF info */
 
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG__MAX };
 
@@ -29,7 +30,10 @@ struct conf {
 	char		*sms_command;
 	char		*sms_log;
 	long		 log_level;
-	unsigned char	 data_key[CONF_KEY_BYTES];
+	unsigned char	 data_key[CONF_KEY_BYTES];	/* seals secrets */
+	unsigned char	 otp_key[CONF_KEY_BYTES];	/* HMACs one-time
+							   codes: HKDF of
+							   data_key */
 };
 
 /*

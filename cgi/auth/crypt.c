@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/rand.h>
 
 #include "auth/crypt.h"
@@ -106,4 +107,26 @@ out:
 		explicit_bzero(out, ctlen);
 	EVP_CIPHER_CTX_free(ctx);
 	return rc;
+}
+
+int
+crypt_derive(const unsigned char *key, size_t keylen, const char *info,
+    unsigned char *out, size_t outlen)
+{
+	EVP_PKEY_CTX	*ctx;
+	size_t		 n = outlen;
+	int		 ok;
+
+	if ((ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL)) == NULL)
+		return -1;
+	ok = EVP_PKEY_derive_init(ctx) > 0 &&
+	    EVP_PKEY_CTX_set_hkdf_md(ctx, EVP_sha256()) > 0 &&
+	    EVP_PKEY_CTX_set1_hkdf_key(ctx, key, (int)keylen) > 0 &&
+	    EVP_PKEY_CTX_add1_hkdf_info(ctx, (const unsigned char *)info,
+	    (int)strlen(info)) > 0 &&
+	    EVP_PKEY_derive(ctx, out, &n) > 0 && n == outlen;
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok)
+		OPENSSL_cleanse(out, outlen);
+	return ok ? 0 : -1;
 }

@@ -35,4 +35,12 @@ int crypt_open(const unsigned char key[CRYPT_KEY_LEN],
     const unsigned char *in, size_t inlen,
     unsigned char *out, size_t outsz);
 
+/*
+ * HKDF-SHA256 (RFC 5869) with no salt: a key for one use (info names
+ * it) from a master key, so that one secret never serves two purposes.
+ * 0, or -1 (out wiped).
+ */
+int crypt_derive(const unsigned char *key, size_t keylen, const char *info,
+    unsigned char *out, size_t outlen);
+
 #endif /* STAFFDESK_AUTH_CRYPT_H */

@@ -12,7 +12,7 @@ struct db;
 
 /*
  * Draws a new code for user_id and purpose into code[OTP_SIZE] and
- * stores its keyed hash (key: CONF_KEY_BYTES), valid OTP_TTL_SECONDS,
+ * stores its keyed hash (key: conf->otp_key, CONF_KEY_BYTES), valid OTP_TTL_SECONDS,
  * replacing the previous code of that user and purpose. DB_OK or a
  * db_err (code wiped).
  */

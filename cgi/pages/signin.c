@@ -496,7 +496,7 @@ code_send_txn(struct db *db, void *arg)
 	char			 code[OTP_SIZE], text[SMS_MAX + 1];
 	int			 rc;
 
-	if ((rc = db_otp_issue(db, r->conf->data_key, c->user_id,
+	if ((rc = db_otp_issue(db, r->conf->otp_key, c->user_id,
 	    c->purpose, code)) != DB_OK)
 		return rc;
 	if (otp_message(OTP_SITE, c->purpose, code, text, sizeof(text)) < 0)
@@ -670,7 +670,7 @@ mfa_txn(struct db *db, void *arg)
 	} else if (ok && m->method == MFA_SMS) {
 		/* Judged and spent (or its try counted) with the row locked;
 		 * a code killed by this try says so in its reason. */
-		if ((rc = db_otp_check(db, r->conf->data_key,
+		if ((rc = db_otp_check(db, r->conf->otp_key,
 		    r->sess->user_id, OTP_MFA, r->in[K_CODE].text,
 		    &m->verdict)) != DB_OK)
 			return rc;
@@ -960,7 +960,7 @@ sms_signin_txn(struct db *db, void *arg)
 		if (s->u->locked != 0)
 			a.reason = "locked";
 		else {
-			if ((rc = db_otp_check(db, r->conf->data_key, s->u->id,
+			if ((rc = db_otp_check(db, r->conf->otp_key, s->u->id,
 			    OTP_SIGNIN, r->in[K_CODE].text, &s->verdict)) !=
 			    DB_OK)
 				return rc;

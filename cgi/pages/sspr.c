@@ -475,7 +475,7 @@ try_txn(struct db *db, void *arg)
 	    (enum sspr_step)rows.row[0].step, x->w->p.has_role))
 		return TXN_OUT_OF_ORDER;
 	if (x->act == SSPR_CODE) {
-		if ((rc = db_otp_check(db, r->conf->data_key, x->w->u.id,
+		if ((rc = db_otp_check(db, r->conf->otp_key, x->w->u.id,
 		    OTP_RESET, r->in[K_CODE].text, &x->verdict)) != DB_OK)
 			return rc;
 		ok = x->verdict == OTP_OK;

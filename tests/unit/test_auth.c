@@ -869,11 +869,34 @@ test_lockout_delay(void **state)
 		    set[i].threshold, set[i].base), set[i].seconds);
 }
 
+/* RFC 5869 A.3 (no salt, no info) and that the info separates keys. */
+static void
+test_hkdf(void **state)
+{
+	static const unsigned char okm[32] = {
+		0x8d, 0xa4, 0xe7, 0x75, 0xa5, 0x63, 0xc1, 0x8f,
+		0x71, 0x5f, 0x80, 0x2a, 0x06, 0x3c, 0x5a, 0x31,
+		0xb8, 0xa1, 0x1f, 0x5c, 0x5e, 0xe1, 0x87, 0x9e,
+		0xc3, 0x45, 0x4e, 0x5f, 0x3c, 0x73, 0x8d, 0x2d,
+	};
+	unsigned char	 ikm[22], a[32], b[32];
+
+	(void)state;
+	memset(ikm, 0x0b, sizeof(ikm));
+	assert_int_equal(crypt_derive(ikm, sizeof(ikm), "", a, sizeof(a)), 0);
+	assert_memory_equal(a, okm, sizeof(okm));
+	assert_int_equal(crypt_derive(ikm, sizeof(ikm), "staffdesk otp-hmac v1",
+	    b, sizeof(b)), 0);
+	assert_memory_not_equal(a, b, sizeof(a));
+	assert_memory_not_equal(b, ikm, sizeof(ikm));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc6238_vectors),
+		cmocka_unit_test(test_hkdf),
 		cmocka_unit_test(test_rfc4226_vectors),
 		cmocka_unit_test(test_hotp_bad_arguments),
 		cmocka_unit_test(test_totp_verify_drift_accepted),
