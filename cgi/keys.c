@@ -108,6 +108,8 @@ const struct http_key route_keys[K__MAX] = {
 	    0, role_ids },
 	[K_UNIT_Q] = { "unit_q", SEARCH_Q_MAX * 4, http_valid_text, HTTP_TEXT,
 	    SEARCH_Q_MAX, 0, 0, NULL },
+	[K_SMS_Q] = { "sms_q", SEARCH_Q_MAX * 4, http_valid_text, HTTP_TEXT,
+	    SEARCH_Q_MAX, 0, 0, NULL },
 	[K_BACK] = CHOICE("back", backs),
 	[K_DONE] = CHOICE("done", dones),
 	[K_WHO] = TEXT("who", UUID_LEN, http_valid_uuid),

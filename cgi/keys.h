@@ -51,6 +51,7 @@ enum key {
 	K_WHO,			/* a person's id: whom the notice is about */
 	K_AT,			/* a notice's scope: a location's id, or "" */
 	K_PHONE,		/* a mobile number as typed (SMS sign-in) */
+	K_SMS_Q,		/* a search for the SMS sign-in list, as K_Q */
 	K__MAX
 };
 

@@ -26,20 +26,20 @@
 {{#VIEW}}<table class="facts">
 {{#ROW}}<tr><th>{{LABEL}}<br><code>{{NAME}}</code></th><td>{{VALUE}}</td></tr>
 {{/ROW}}</table>{{/VIEW}}
-{{#PEOPLE}}<h3 id="selected">Selected people</h3>
-<p class="hint">While My Staff access is "selected", only these people can use My Staff, and only if they also hold a role.</p>
+{{#PEOPLE}}<h3 id="{{PFX}}selected">{{LIST_TITLE}}</h3>
+<p class="hint">{{LIST_HINT}}</p>
 {{#NONE}}<p>Nobody is selected.</p>{{/NONE}}
-<ul class="actions" id="selected-people">
-{{#PICKED}}<li>{{NAME}} ({{UPN}}){{#CAN}} <form method="post" action="/admin/mystaff/unselect" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Remove {{NAME}}</button></form>{{/CAN}}</li>
+<ul class="actions" id="{{PFX}}selected-people">
+{{#PICKED}}<li>{{NAME}} ({{UPN}}){{#CAN}} <form method="post" action="/admin/{{LIST}}/unselect" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Remove {{NAME}}</button></form>{{/CAN}}</li>
 {{/PICKED}}</ul>
 {{#MORE}}<p class="hint">Showing the first {{SHOWN}}.</p>{{/MORE}}
-{{#CAN_ADD}}<form method="get" action="/admin/settings#add-person" id="add-person">
-<p><label for="q">Find a person to add</label><br>
-<input type="text" id="q" name="q" value="{{Q}}" size="30" maxlength="100"> <button type="submit">Search</button></p>
+{{#CAN_ADD}}<form method="get" action="/admin/settings#{{PFX}}add-person" id="{{PFX}}add-person">
+<p><label for="{{Q_NAME}}">Find a person to add</label><br>
+<input type="text" id="{{Q_NAME}}" name="{{Q_NAME}}" value="{{Q}}" size="30" maxlength="100"> <button type="submit">Search</button></p>
 </form>
-{{#NO_HITS}}<p id="no-hits">Nobody matches that search.</p>{{/NO_HITS}}
-<ul class="actions" id="hits">
-{{#HIT}}<li>{{NAME}} ({{UPN}}) <form method="post" action="/admin/mystaff/select" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Add {{NAME}}</button></form></li>
+{{#NO_HITS}}<p id="{{PFX}}no-hits">Nobody matches that search.</p>{{/NO_HITS}}
+<ul class="actions" id="{{PFX}}hits">
+{{#HIT}}<li>{{NAME}} ({{UPN}}) <form method="post" action="/admin/{{LIST}}/select" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Add {{NAME}}</button></form></li>
 {{/HIT}}</ul>{{/CAN_ADD}}{{/PEOPLE}}
 {{/SECTION}}
 {{>FOOTER}}

@@ -110,7 +110,7 @@ CLI_CMD(cli_role);
 CLI_CMD(cli_settings_get);
 CLI_CMD(cli_settings_set);
 CLI_CMD(cli_mystaff);
-CLI_CMD(cli_mystaff_selected);
+CLI_CMD(cli_selected);
 CLI_CMD(cli_sms_select);
 CLI_CMD(cli_sms_flush);
 CLI_CMD(cli_sms_outbox);

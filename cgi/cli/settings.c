@@ -132,19 +132,23 @@ cli_mystaff(struct cli *c, const struct opts *o, const char *const *a, int n,
 	return cli_run_simple(&s, id, "that user was not selected");
 }
 
+/*
+ * mystaff selected (arg 0) | sms selected (arg 1): the UPNs on the list
+ * mystaff.access = selected, or sms.signin = selected, lets in.
+ */
 int
-cli_mystaff_selected(struct cli *c, const struct opts *o,
-    const char *const *a, int n, int arg)
+cli_selected(struct cli *c, const struct opts *o, const char *const *a,
+    int n, int arg)
 {
 	struct q_mystaff_list_rows	rows;
 	size_t				i;
 	int				rc;
 
-	(void)arg;
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;
-	if ((rc = q_mystaff_list(c->db, &c->arena, &rows)) != DB_OK)
+	if ((rc = (arg ? q_sms_signin_list : q_mystaff_list)(c->db, &c->arena,
+	    &rows)) != DB_OK)
 		return cli_db_fail(rc);
 	for (i = 0; i < rows.n; i++)
 		printf("%s\n", rows.row[i].upn);

@@ -405,6 +405,13 @@ STMT(Q_MYSTAFF_PEOPLE, IN(max), OUT(id, display_name, upn),
 STMT(Q_MYSTAFF_LIST, IN(), OUT(upn),
     "SELECT u.upn FROM mystaff_selected s JOIN users u "
     "ON u.id = s.user_id ORDER BY u.upn")
+STMT(Q_SMS_SIGNIN_PEOPLE, IN(=Q_MYSTAFF_PEOPLE), OUT(=Q_MYSTAFF_PEOPLE),
+    "SELECT u.id, u.display_name, u.upn FROM sms_signin_selected s "
+    "JOIN users u ON u.id = s.user_id ORDER BY u.display_name, u.upn "
+    "LIMIT ?")
+STMT(Q_SMS_SIGNIN_LIST, IN(), OUT(=Q_MYSTAFF_LIST),
+    "SELECT u.upn FROM sms_signin_selected s JOIN users u "
+    "ON u.id = s.user_id ORDER BY u.upn")
 STMT(Q_ACTOR_UNITS, IN(user), OUT(unit:unit),
     "SELECT un.id, un.name, un.description, (SELECT COUNT(*) "
     "FROM unit_members m WHERE m.unit_id = un.id) FROM units un WHERE un.id "

@@ -152,6 +152,8 @@ void	 page_settings_methods_post(struct req *);
 void	 page_settings_passwords_post(struct req *);
 void	 page_mystaff_select_post(struct req *);
 void	 page_mystaff_unselect_post(struct req *);
+void	 page_sms_select_post(struct req *);
+void	 page_sms_unselect_post(struct req *);
 
 /* admin.c: the audit log, and a location's recent activity */
 #define ACTIVITY_DAYS	30	/* how far back recent activity goes */

@@ -4,7 +4,8 @@
  * and sessions). Each section is shown to the roles that may read its
  * area and is a form for those that may change it (authz_admin_ok);
  * every field is named after its setting. My Staff access also holds
- * the list of people mystaff.access = selected lets in.
+ * the list of people mystaff.access = selected lets in, Authentication
+ * methods the list sms.signin = selected lets in (struct pick_list).
  *
  * A change is checked field by field (settings_check) and as a whole
  * (settings_conflict); a refusal is a 422 with the fields marked and
@@ -194,31 +195,75 @@ field_show(struct tpl *t, const struct field *f, const char *value,
 }
 
 /*
- * The selected people of mystaff.access = selected, with Remove buttons
- * and a search to add one for those who may change the section; a
- * warning when the setting is "selected" and nobody is. DB_OK or a
- * db_err.
+ * A list of people that a setting's "selected" lets in: My Staff
+ * (mystaff.access) on My Staff access, sign-in by text (sms.signin) on
+ * Authentication methods. Same shape of rows, same page, same audit.
+ */
+struct pick_list {
+	const char		*id;	/* /admin/{id}/select, the anchors */
+	const char		*pfx;	/* of the page's element ids */
+	enum settings_section	 sec;
+	enum setting		 set;
+	long			 selected;	/* the choice that uses it */
+	enum key		 q;		/* its search field */
+	const char		*title, *hint, *nobody;
+	const char		*select, *unselect;	/* audit actions */
+	int (*people)(struct db *, struct arena *,
+	    const struct q_mystaff_people_in *, struct q_mystaff_people_rows *);
+	int (*add)(struct db *, const struct q_mystaff_select_in *,
+	    uint64_t *);
+	int (*remove)(struct db *, const struct q_mystaff_select_in *,
+	    uint64_t *);
+};
+
+enum { LIST_MYSTAFF, LIST_SMS, LIST__MAX };
+
+static const struct pick_list lists[LIST__MAX] = {
+	[LIST_MYSTAFF] = { "mystaff", "", SEC_MYSTAFF, SET_MYSTAFF_ACCESS,
+	    MYSTAFF_SELECTED, K_Q, "Selected people",
+	    "While My Staff access is \"selected\", only these people can "
+	    "use My Staff, and only if they also hold a role.",
+	    "Nobody is selected: until you add people below, nobody can use "
+	    "My Staff.", "mystaff.select", "mystaff.unselect",
+	    q_mystaff_people, q_mystaff_select, q_mystaff_unselect },
+	[LIST_SMS] = { "sms", "sms-", SEC_METHODS, SET_SMS_SIGNIN,
+	    SMS_SIGNIN_SELECTED, K_SMS_Q, "People who may sign in by text",
+	    "While sign-in with an SMS code is \"selected\", only these "
+	    "people can, and only with a mobile number on file. Someone "
+	    "holding a role also needs the authenticator app.",
+	    "Nobody is selected: until you add people below, nobody can "
+	    "sign in by text.", "sms.select", "sms.unselect",
+	    q_sms_signin_people, q_sms_signin_select, q_sms_signin_unselect },
+};
+
+/*
+ * The people of the list l into sec, with Remove buttons and a search
+ * to add one for those who may change the section; a warning when the
+ * setting is "selected" and nobody is. DB_OK or a db_err.
  */
 static int
-people_show(struct req *r, struct tpl *sec, int can)
+people_show(struct req *r, struct tpl *sec, const struct pick_list *l,
+    int can)
 {
 	struct q_mystaff_people_rows	 rows;
 	struct tpl			*t = tpl_section(sec, "PEOPLE"), *p;
-	const char			*q = r->in[K_Q].text;
+	const char			*q = r->in[l->q].text;
 	size_t				 i;
 	int				 rc;
 
-	if ((rc = q_mystaff_people(r->db, &r->arena,
-	    &(struct q_mystaff_people_in){ .max = DB_INT(SELECTED_SHOWN + 1) },
-	    &rows)) != DB_OK)
+	tpl_set(t, "LIST", l->id);
+	tpl_set(t, "PFX", l->pfx);
+	tpl_set(t, "LIST_TITLE", l->title);
+	tpl_set(t, "LIST_HINT", l->hint);
+	tpl_set(t, "Q_NAME", route_keys[l->q].name);
+	if ((rc = l->people(r->db, &r->arena, &(struct q_mystaff_people_in){
+	    .max = DB_INT(SELECTED_SHOWN + 1) }, &rows)) != DB_OK)
 		return rc;
 	if (rows.n == 0) {
 		tpl_show(t, "NONE");
-		if (settings_choice(r->settings, SET_MYSTAFF_ACCESS) ==
-		    MYSTAFF_SELECTED) {
+		if (settings_choice(r->settings, l->set) == l->selected) {
 			tpl_show(sec, "WARNING");
-			tpl_set(sec, "WARNING_MSG", "Nobody is selected: until "
-			    "you add people below, nobody can use My Staff.");
+			tpl_set(sec, "WARNING_MSG", l->nobody);
 		}
 	}
 	for (i = 0; i < rows.n && i < SELECTED_SHOWN; i++) {
@@ -292,6 +337,7 @@ section_show(struct req *r, struct tpl *s, enum settings_section sec,
 	struct tpl		*v, *row;
 	const char		*value;
 	size_t			 k;
+	int			 rc;
 
 	tpl_set(s, "ID", sections[sec].id);
 	tpl_set(s, "TITLE", sections[sec].title);
@@ -331,7 +377,11 @@ section_show(struct req *r, struct tpl *s, enum settings_section sec,
 		tpl_set(row, "LABEL", fd->label);
 		tpl_set(row, "VALUE", *value != '\0' ? value : "(none)");
 	}
-	return sec == SEC_MYSTAFF ? people_show(r, s, can) : DB_OK;
+	for (k = 0; k < LIST__MAX; k++)
+		if (lists[k].sec == sec && (rc = people_show(r, s, &lists[k],
+		    can)) != DB_OK)
+			return rc;
+	return DB_OK;
 }
 
 /* The page: every section the actor may read; f: a refused form. */
@@ -557,9 +607,10 @@ page_settings_passwords_post(struct req *r)
 }
 
 struct pick {
-	struct req	*r;
-	int		 select;
-	const char	*id, *name;
+	struct req		*r;
+	const struct pick_list	*l;
+	int			 select;
+	const char		*id, *name;
 };
 
 static int
@@ -567,7 +618,7 @@ pick_txn(struct db *db, void *arg)
 {
 	struct pick	*p = arg;
 	struct audit	 a = {
-		.action = p->select ? "mystaff.select" : "mystaff.unselect",
+		.action = p->select ? p->l->select : p->l->unselect,
 		.ok = 1,
 		.target_id = p->id,
 		.target_name = p->name,
@@ -576,38 +627,51 @@ pick_txn(struct db *db, void *arg)
 	uint64_t	 n = 0;
 	int		 rc;
 
-	rc = (p->select ? q_mystaff_select : q_mystaff_unselect)(db,
+	rc = (p->select ? p->l->add : p->l->remove)(db,
 	    &(struct q_mystaff_select_in){ .user = DB_TEXT(p->id) }, &n);
 	if (rc != DB_OK || n == 0)
 		return rc;	/* selected already, or not: nothing to log */
 	return page_audit_row(db, p->r, &a);
 }
 
-/* POST /admin/mystaff/select and /unselect: user=ID; 303 back. */
+/* POST /admin/{mystaff,sms}/select and /unselect: user=ID; 303 back. */
 static void
-pick_post(struct req *r, int select)
+pick_post(struct req *r, const struct pick_list *l, int select)
 {
 	const struct q_user_name_row	*who;
 	int				 rc;
 
 	if (person_of_form(r, &who) != 0)
 		return;
-	if ((rc = db_txn(r->db, pick_txn, &(struct pick){ r, select, who->id,
-	    who->display_name })) != DB_OK) {
+	if ((rc = db_txn(r->db, pick_txn, &(struct pick){ r, l, select,
+	    who->id, who->display_name })) != DB_OK) {
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, "/admin/settings?saved=mystaff#selected");
+	http_redirect(r, arena_printf(&r->arena, "/admin/settings?saved=%s#"
+	    "%sselected", sections[l->sec].id, l->pfx));
 }
 
 void
 page_mystaff_select_post(struct req *r)
 {
-	pick_post(r, 1);
+	pick_post(r, &lists[LIST_MYSTAFF], 1);
 }
 
 void
 page_mystaff_unselect_post(struct req *r)
 {
-	pick_post(r, 0);
+	pick_post(r, &lists[LIST_MYSTAFF], 0);
+}
+
+void
+page_sms_select_post(struct req *r)
+{
+	pick_post(r, &lists[LIST_SMS], 1);
+}
+
+void
+page_sms_unselect_post(struct req *r)
+{
+	pick_post(r, &lists[LIST_SMS], 0);
 }

@@ -495,6 +495,60 @@ def selected_people():
 
 
 @test
+def sms_selected_people():
+    """With sms.signin = selected, Authentication methods keeps the list:
+    a warning while nobody is on it, a person found by its own search
+    (not the My Staff one) and added is the one a code is texted to, and
+    `sms selected` lists them; removed, they get no code."""
+    from sms import age_texts
+    from codes import sms_step1, texts
+    age_texts()
+    u, b = admin()
+    name, _ = add_unit("SmsSelected")
+    number = fresh_mobile()
+    p = member(name, mobile=number,
+               name="Sasha Textable %s" % secrets.token_hex(2))
+    for upn in cli_ok("sms", "selected").split():
+        cli_ok("sms", "unselect", "--user", upn)
+    with kept("sms.signin"):
+        save(b, "methods", {"sms.signin": "selected"})
+        r = b.get("/admin/settings")
+        check("nobody can sign in by text" in
+              (r.id_text("methods-warning") or ""), "no warning with an "
+              "empty list: %r" % r.id_text("methods-warning"))
+        r = b.get("/admin/settings?sms_q=" + urllib.parse.quote(p.name))
+        check(p.upn in (r.page.by_id("sms-hits").text() if
+              r.page.by_id("sms-hits") else ""), "the SMS list's search "
+              "does not find %s" % p.upn)
+        check(r.page.by_id("hits") is None or p.upn not in
+              r.page.by_id("hits").text(), "the My Staff list's search "
+              "answered the SMS list's")
+        mark = audit_mark()
+        r = b.post("/admin/sms/select", {"user": p.id})
+        eq((r.status, r.location), (303, "/admin/settings?saved=methods"
+           "#sms-selected"), "POST /admin/sms/select")
+        row = one_audit(mark, "select", action="sms.select")
+        eq((row["target_id"], row["client"]), (p.id, "admin"),
+           "the sms.select row")
+        eq(cli_ok("sms", "selected").split(), [p.upn], "sms selected")
+        r = b.get("/admin/settings")
+        check(p.upn in r.page.by_id("sms-selected-people").text(),
+              "the page's list lacks %s" % p.upn)
+        check(r.page.by_id("methods-warning") is None, "the warning with "
+              "someone on the list")
+        sms_step1(Browser(), number)
+        eq(len(texts(number, 1)), 1, "texts to a selected person")
+        b.get("/admin/settings")
+        r = b.post("/admin/sms/unselect", {"user": p.id})
+        eq(r.status, 303, "POST /admin/sms/unselect")
+        one_audit(mark, "unselect", action="sms.unselect")
+        eq(cli_ok("sms", "selected").split(), [], "sms selected after")
+        age_texts(number, 61)
+        sms_step1(Browser(), number)
+        eq(len(texts(number, 1, wait=1.0)), 1, "texts after removal")
+
+
+@test
 def password_rules():
     """password.min_length and password.banned_words saved on the page
     hold on the next password change; lockout.threshold locks sooner."""
