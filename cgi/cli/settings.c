@@ -104,7 +104,8 @@ cli_settings_set(struct cli *c, const struct opts *o, const char *const *a,
 		return fail("%s %s", settings_name(s.which), s.why);
 	if (rc != DB_OK && rc != DB_NONE)
 		return cli_db_fail(rc);
-	printf("%s\n", a[0]);
+	printf("%s = %s%s\n", settings_name(i), value,
+	    rc == DB_NONE ? " (unchanged)" : "");
 	return EXIT_OK;
 }
 

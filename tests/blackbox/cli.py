@@ -26,6 +26,15 @@ def cli_exit_codes():
     p = cli("settings", "get", "mystaff.access")
     eq((p.returncode, p.stdout.strip()), (0, "all"),
        "mystaff.access after the refused set")
+    old = cli_ok("settings", "get", "sms.per_ip_per_hour").strip()
+    eq(cli_ok("settings", "set", "sms.per_ip_per_hour", old).strip(),
+       "sms.per_ip_per_hour = %s (unchanged)" % old, "settings set, the "
+       "value it had")
+    try:
+        eq(cli_ok("settings", "set", "sms.per_ip_per_hour", " 77 ").strip(),
+           "sms.per_ip_per_hour = 77", "settings set says what it stored")
+    finally:
+        cli_ok("settings", "set", "sms.per_ip_per_hour", old)
     p = cli("user", "add", "--upn", uniq("weak"), "--name", "Weak Pw",
             "--password-stdin", stdin="password123\n")
     eq(p.returncode, 1, "user add with a common password: exit status")
