@@ -42,8 +42,9 @@ static const struct field mystaff_fields[] = {
 
 static const struct field ca_fields[] = {
 	{ SET_CA_REQUIRE_MFA, "Require a second factor for My Staff",
-	    "on: My Staff asks for the authenticator app (again after the "
-	    "hours below)" },
+	    "on: My Staff asks for a second factor, the authenticator app "
+	    "or, with SMS codes as a second factor on, a texted code (again "
+	    "after the hours below)" },
 	{ SET_CA_SIGNIN_FREQUENCY_HOURS,
 	    "Ask for the second factor again after (hours)",
 	    "how long a passed second factor counts" },
@@ -64,15 +65,22 @@ static const struct field methods_fields[] = {
 	{ SET_TOTP, "Authenticator app (TOTP)",
 	    "codes from an app such as Microsoft or Google Authenticator" },
 	{ SET_SMS_SIGNIN, "Sign in with an SMS code",
-	    "all, selected or none of the people with a mobile number" },
-	{ SET_SMS_MFA, "SMS code as a second factor", "on or off" },
+	    "all, selected (the list below) or none of the people with a "
+	    "mobile number; it is one factor: someone holding a role still "
+	    "passes a second one" },
+	{ SET_SMS_MFA, "SMS code as a second factor",
+	    "on: at the second step a code can be texted to the mobile (or "
+	    "alternate mobile) number instead of the app's code; people "
+	    "holding a role without the app can then pass it" },
 	{ SET_SMS_SSPR, "Reset a forgotten password by SMS",
 	    "self-service password reset with the mobile number" },
 	{ SET_SSPR_ADMINS, "People holding a role may reset by SMS too",
 	    "on: with a texted code and their authenticator app; off: they "
 	    "ask another admin" },
 	{ SET_SMS_PER_NUMBER_PER_HOUR, "Texts per number per hour",
-	    "more are refused until the hour has passed" },
+	    "more are refused until the hour has passed; besides, one number "
+	    "gets at most one text a minute and one person ten an hour "
+	    "(fixed)" },
 	{ SET_SMS_PER_IP_PER_HOUR, "Texts per network address per hour",
 	    "a store's staff often share one address" },
 	{ SET_SMS_ALLOWED_COUNTRY_CODES, "Country codes texts may go to",
