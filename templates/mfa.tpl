@@ -4,6 +4,12 @@
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
 {{#SENT}}<p class="notice" id="sent">We texted a code to {{SMS_TO}}. It works once, for {{MINUTES}} minutes.</p>{{/SENT}}
 {{#NEXT}}<p class="notice">Confirm it is you to go on to this page.</p>{{/NEXT}}
+{{#SEND_FIRST}}<p>First get a code by text, then type it below.</p>
+<form method="post" action="/login/mfa/sms">
+<input type="hidden" name="csrf" value="{{CSRF}}">
+{{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
+<p><button type="submit" id="send-sms">Text me a code</button> A new code goes to {{SMS_TO}}; it replaces any code sent before.</p>
+</form>{{/SEND_FIRST}}
 <form method="post" action="/login/mfa">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 {{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
@@ -17,9 +23,9 @@
 <input type="text" id="code" name="code" size="20" maxlength="32" autocomplete="one-time-code" inputmode="numeric" autofocus></p>
 <p><button type="submit">Verify</button></p>
 </form>
-{{#SMS}}<form method="post" action="/login/mfa/sms">
+{{#SEND_AFTER}}<form method="post" action="/login/mfa/sms">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 {{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
 <p><button type="submit" id="send-sms">Text me a code</button> A new code goes to {{SMS_TO}}; it replaces any code sent before.</p>
-</form>{{/SMS}}
+</form>{{/SEND_AFTER}}
 {{>FOOTER}}

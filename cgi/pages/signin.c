@@ -378,6 +378,9 @@ mfa_form(struct req *r, int status, const char *msg,
 	if (v->sms_number != NULL) {
 		tpl_show(t, "SMS");
 		tpl_set(t, "SMS_TO", phone_mask(&r->arena, v->sms_number));
+		/* Without the app, a text is the way: its button comes first. */
+		tpl_show(t, !r->sess->has_totp && !v->sent && msg == NULL ?
+		    "SEND_FIRST" : "SEND_AFTER");
 	}
 	/* The method chosen first: the one the person just asked for. */
 	if (v->sms_number != NULL && (v->sent || !r->sess->has_totp ||

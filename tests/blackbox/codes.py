@@ -106,6 +106,9 @@ def codes_mfa_by_sms_end_to_end():
         check(r.page.by_id("send-sms") is not None, "no Text me a code")
         check(r.page.by_id("m-totp") is None, "the app offered to a person "
               "who has none")
+        check(r.body.index('id="send-sms"') < r.body.index('id="code"'),
+              "Text me a code comes after the code box for a person "
+              "without the app")
         check(r.page.by_id("m-sms") is not None, "no texted-code choice")
         code = send_code(b, number)
         row = sql("SELECT code_hash, salt FROM otp_codes WHERE user_id = %s "
