@@ -124,8 +124,11 @@ phone_mask(struct arena *a, const char *e164)
 {
 	size_t	n = strspn(e164 + (*e164 == '+'), "0123456789");
 	const char *d = e164 + (*e164 == '+');
+	int	cc = phone_cc_len(e164);
 
 	if (n < 6)
 		return arena_strdup(a, "•••");
-	return arena_printf(a, "+%c ••• ••• %.4s", d[0], d + n - 4);
+	if (cc < 1 || (size_t)cc + 4 > n)
+		cc = 1;
+	return arena_printf(a, "+%.*s ••• ••• %.4s", cc, d, d + n - 4);
 }

@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PHONE_MAX	32	/* "+" 15 digits " x" 6 digits, and NUL */
 #define PHONE_DIGITS_MIN 8
 #define PHONE_DIGITS_MAX 15
@@ -31,7 +35,19 @@ const char	*phone_type_name(enum phone_type);	/* "Alternate mobile" */
  */
 int		 phone_normalise(const char *in, int ext, char out[PHONE_MAX],
 		    const char **why);
-/* The number with all but the country's first digit and the last four hidden. */
+/*
+ * The number with all but its country calling code and last four
+ * digits hidden: "+1 ••• ••• 0100", "+353 ••• ••• 4567".
+ */
 char		*phone_mask(struct arena *, const char *e164);
+/*
+ * The digits of e164's country calling code (1 to 3, by the numbering
+ * plans of libphonenumber: phonelib.cc), or 0 when it has none.
+ */
+int		 phone_cc_len(const char *e164);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

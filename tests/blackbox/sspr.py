@@ -359,8 +359,11 @@ def sspr_country_codes():
         number = "+447700" + fresh_mobile()[-6:]
     u = member(unit, mobile=number)
     with settings_at({"sms.sspr": "on"}):
-        check(start(Browser(), u.upn).page.by_id("type-mobile") is not None,
-              "the mobile not offered with every country allowed")
+        r = start(Browser(), u.upn)
+        check(r.page.by_id("type-mobile") is not None, "the mobile not "
+              "offered with every country allowed")
+        check("+44 ••• ••• " + number[-4:] in norm(r.page.root.text()),
+              "the masked number keeps its whole country code")
     with settings_at({"sms.sspr": "on", "sms.allowed_country_codes": "1"}):
         r = start(Browser(), u.upn)
         check(r.page.by_id("neutral") is not None and

@@ -87,7 +87,17 @@ test_phone_types_and_mask(void **state)
 	assert_int_equal(phone_type_parse(""), -1);
 	assert_string_equal(phone_mask(&a, "+14255550123"), "+1 ••• ••• 0123");
 	assert_string_equal(phone_mask(&a, "+442079460000 x12"),
-	    "+4 ••• ••• 0000");
+	    "+44 ••• ••• 0000");
+	/* calling codes of one, two and three digits */
+	assert_string_equal(phone_mask(&a, "+79161234567"), "+7 ••• ••• 4567");
+	assert_string_equal(phone_mask(&a, "+353871234567"),
+	    "+353 ••• ••• 4567");
+	assert_string_equal(phone_mask(&a, "+9715012345678"),
+	    "+971 ••• ••• 5678");
+	assert_int_equal(phone_cc_len("+4915112345678"), 2);
+	assert_int_equal(phone_cc_len("+1;rm -rf /"), 0);
+	assert_int_equal(phone_cc_len("4255550123"), 0);
+	assert_int_equal(phone_cc_len(NULL), 0);
 	assert_null(strstr(phone_mask(&a, "+14255550123"), "555"));
 	arena_reset(&a);
 }
