@@ -494,32 +494,35 @@ struct phone_change {
  * over someone's texts unnoticed. Over an SMS limit (or to a country
  * not allowed) the notice is not sent but the change still happens:
  * the audit row's "notice" says which ("queued", or the refusal code
- * with "noticeRetryAfter"). Returns the JSON members for the details
- * (with a leading comma, "" when there is nothing to tell), or NULL
- * with *rc a db_err.
+ * with "noticeRetryAfter"). DB_OK with *json the members for the
+ * audit row's details (with a leading comma; "" when there is nothing
+ * to tell), or a db_err.
  */
-static const char *
-phone_notice(struct db *db, struct phone_change *c, const char *old, int *rc)
+static int
+phone_notice(struct db *db, struct phone_change *c, const char *old,
+    const char **json)
 {
 	struct req	*r = c->r;
-	const char	*why;
 	int64_t		 wait = 0;
+	int		 rc;
 
-	*rc = DB_OK;
+	*json = "";
 	if (old == NULL || c->type == PHONE_OFFICE)
-		return "";
-	*rc = sms_queue(db, r->settings, r->conf->data_key, &(struct sms_msg){
+		return DB_OK;
+	rc = sms_queue(db, r->settings, r->conf->data_key, &(struct sms_msg){
 	    SMS_NOTIFY, c->pp->id, old, PHONE_NOTICE, r->ip }, &c->notice_id,
 	    &wait);
-	if (*rc == 0)
-		return ",\"notice\":\"queued\"";
-	if (*rc < 0)
-		return NULL;
-	why = sms_refusal_code(*rc);
-	c->notice_id = 0;
-	*rc = DB_OK;
-	return arena_printf(&r->arena, ",\"notice\":\"%s\","
-	    "\"noticeRetryAfter\":%lld", why, (long long)wait);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		*json = ",\"notice\":\"queued\"";
+	else {
+		c->notice_id = 0;
+		*json = arena_printf(&r->arena, ",\"notice\":\"%s\","
+		    "\"noticeRetryAfter\":%lld", sms_refusal_code(rc),
+		    (long long)wait);
+	}
+	return DB_OK;
 }
 
 static int
@@ -568,7 +571,7 @@ phone_txn(struct db *db, void *arg)
 	    (rc = q_otp_forget_user(db, &(struct q_otp_forget_user_in){
 	    .user = user }, NULL)) != DB_OK))
 		return rc;
-	if ((notice = phone_notice(db, c, old, &rc)) == NULL)
+	if ((rc = phone_notice(db, c, old, &notice)) != DB_OK)
 		return rc;
 	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
 	    "\"type\":\"%s\",\"old\":%s,\"new\":%s%s}",

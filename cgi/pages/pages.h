@@ -72,13 +72,13 @@ struct code_send {
  * Texts a new code of c: draws it (superseding the last one of that
  * user and purpose), queues its text through the SMS limits, runs
  * c->also and writes the audit row (sms.code.send, without the code) in
- * one transaction, then sends it. NULL when it went; else the sentence
- * to tell the person, with *status: 429 past an SMS limit
+ * one transaction, then sends it. 0 when it went (or, with
+ * after_answer, will go); else the status to answer with and in *why
+ * the sentence to tell the person: 429 past an SMS limit
  * (r->retry_after set), 422 for a number that may not be texted, 503
- * when it could not be sent (or without the database: the page is
- * then answered, NULL returned and *status set to r->status).
+ * when it could not be sent; or a negative db_err (nothing answered).
  */
-const char	*page_code_send(struct req *, struct code_send *, int *status);
+int	 page_code_send(struct req *, struct code_send *, const char **why);
 
 /* signin.c; page_signin_init runs once per worker (0 or -1) */
 int	 page_signin_init(void);

@@ -538,49 +538,33 @@ code_refused_txn(struct db *db, void *arg)
 	return page_audit_row(db, r, &a);
 }
 
-/*
- * Texts a new code of c (db_txn(code_send_txn), then sms_send()): see
- * pages.h.
- * 0 when it went; else the text of what to tell the person, with
- * *status: 429 past an SMS limit (r->retry_after set), 422 for a
- * number that may not be texted, 503 when it could not be sent (or
- * without the database: the page is then answered, NULL returned and
- * *status set to r->status).
- */
-const char *
-page_code_send(struct req *r, struct code_send *c, int *status)
+/* Texts a new code of c (db_txn(code_send_txn), then sms_send()): pages.h. */
+int
+page_code_send(struct req *r, struct code_send *c, const char **why)
 {
 	int	rc;
 
-	*status = 0;
+	*why = NULL;
 	rc = db_txn(r->db, code_send_txn, c);
 	if (sms_is_refusal(rc)) {
 		c->refusal = rc;
-		if ((rc = db_txn(r->db, code_refused_txn, c)) != DB_OK) {
-			page_db_error(r, rc);
-			*status = r->status;
-			return NULL;
-		}
-		*status = sms_is_limit(c->refusal) ? 429 : 422;
+		if ((rc = db_txn(r->db, code_refused_txn, c)) != DB_OK)
+			return rc;
 		r->retry_after = sms_is_limit(c->refusal) ? c->retry_after : 0;
-		return arena_printf(&r->arena, "No code was sent. %s",
+		*why = arena_printf(&r->arena, "No code was sent. %s",
 		    sms_refusal_text(&r->arena, c->refusal, c->retry_after));
+		return sms_is_limit(c->refusal) ? 429 : 422;
 	}
-	if (rc != DB_OK) {
-		page_db_error(r, rc);
-		*status = r->status;
-		return NULL;
-	}
-	if (c->after_answer) {
+	if (rc != DB_OK)
+		return rc;
+	if (c->after_answer)
 		r->sms_after = c->sms_id;	/* the worker sends it next */
-		return NULL;
-	}
-	if (sms_send(r->db, r->conf, c->sms_id) < 0) {
-		*status = 503;
-		return "The text with your code could not be sent. Try again "
+	else if (sms_send(r->db, r->conf, c->sms_id) < 0) {
+		*why = "The text with your code could not be sent. Try again "
 		    "in a few minutes, or ask your admin.";
+		return 503;
 	}
-	return NULL;
+	return 0;
 }
 
 /*
@@ -619,11 +603,12 @@ page_mfa_sms_post(struct req *r)
 	c.user_id = r->sess->user_id;
 	c.name = r->sess->display_name;
 	c.number = v.sms_number;
-	msg = page_code_send(r, &c, &status);
-	if (msg == NULL && status != 0)
-		return;		/* answered: the database */
-	v.sent = msg == NULL;
-	mfa_form(r, msg == NULL ? 200 : status, msg, &v);
+	if ((status = page_code_send(r, &c, &msg)) < 0) {
+		page_db_error(r, status);
+		return;
+	}
+	v.sent = status == 0;
+	mfa_form(r, status == 0 ? 200 : status, msg, &v);
 }
 
 struct mfa_try {
@@ -1045,9 +1030,11 @@ page_sms_signin_post(struct req *r)
 			c.number = e164;
 			/* A known number must not answer later than another. */
 			c.after_answer = 1;
-			if (page_code_send(r, &c, &status) == NULL &&
-			    status != 0)
-				return;		/* answered: the database */
+			/* Refused or not: the same page (see above). */
+			if ((status = page_code_send(r, &c, &why)) < 0) {
+				page_db_error(r, status);
+				return;
+			}
 		}
 		sms_form(r, 200, NULL, e164);
 		return;

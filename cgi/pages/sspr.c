@@ -417,19 +417,20 @@ page_sspr_send_post(struct req *r)
 	c.number = w.phone[type];
 	c.also = sent_also;
 	c.also_arg = &f;
-	msg = page_code_send(r, &c, &status);
-	if (msg == NULL && status != 0)
-		return;		/* answered: the database */
+	if ((status = page_code_send(r, &c, &msg)) < 0) {
+		page_db_error(r, status);
+		return;
+	}
 	/*
 	 * Refused: back to the numbers, unless a code went before (the
 	 * flow was at SSPR_SENT): then its form, for the code in hand.
 	 * Not delivered (503): the row waits for sms flush; its form.
 	 */
-	if (msg != NULL && status != 503 && f.step != SSPR_SENT) {
+	if (status != 0 && status != 503 && f.step != SSPR_SENT) {
 		sspr_form(r, status, V_PICK, msg, &w);
 		return;
 	}
-	sspr_form(r, msg == NULL ? 200 : status, V_CODE, msg, &w);
+	sspr_form(r, status == 0 ? 200 : status, V_CODE, msg, &w);
 }
 
 /* A try of a code: which, the flow, and how it went. */
