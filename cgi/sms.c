@@ -20,27 +20,43 @@
 #include "sms.h"
 #include "util.h"
 
+/*
+ * The limits per number and per account count texts of one pool: those
+ * anyone may ask for with a number or a username (a sign-in or reset
+ * code), and those asked by someone who proved more (a manager's reset,
+ * a second-factor code after the password). Whoever floods /login/sms
+ * or /reset with someone's number so uses up only that pool: their
+ * second factor and their manager's reset still get through.
+ */
+enum { POOL_NONE, POOL_ANYONE, POOL_PROVEN, POOL__MAX };
+
 /* Each purpose: its outbox id, whether a new text supersedes an unsent
  * one of the same user, how long after queuing a try is worth it, and
- * whether the limits apply. */
+ * the pool it is limited in (POOL_NONE: not limited). */
 static const struct {
 	const char	*id;
 	int		 supersedes;
 	int64_t		 max_age;	/* seconds */
-	int		 limited;	/* the limits apply */
+	int		 pool;
 } purposes[SMS__MAX] = {
-	[SMS_RESET_TEMP] =	{ "reset_temp", 1, 24 * 3600, 1 },
+	[SMS_RESET_TEMP] =	{ "reset_temp", 1, 24 * 3600, POOL_PROVEN },
 	/*
 	 * A notice is never refused by a limit: otherwise texts that fill
 	 * a person's quota first could change their number unnoticed. Only
 	 * a manager's audited change sends one.
 	 */
-	[SMS_NOTIFY] =		{ "notify", 0, 24 * 3600, 0 },
-	[SMS_CODE_SIGNIN] =	{ "code_signin", 1, 600, 1 },
-	[SMS_CODE_MFA] =	{ "code_mfa", 1, 600, 1 },
-	[SMS_CODE_RESET] =	{ "code_reset", 1, 600, 1 },
+	[SMS_NOTIFY] =		{ "notify", 0, 24 * 3600, POOL_NONE },
+	[SMS_CODE_SIGNIN] =	{ "code_signin", 1, 600, POOL_ANYONE },
+	[SMS_CODE_MFA] =	{ "code_mfa", 1, 600, POOL_PROVEN },
+	[SMS_CODE_RESET] =	{ "code_reset", 1, 600, POOL_ANYONE },
 	/* "Your password was changed": a notice too, never refused. */
-	[SMS_NOTIFY_RESET] =	{ "notify_reset", 0, 24 * 3600, 0 },
+	[SMS_NOTIFY_RESET] =	{ "notify_reset", 0, 24 * 3600, POOL_NONE },
+};
+
+/* The purposes of each pool, as the limit queries take them. */
+static const char *const pool_purposes[POOL__MAX][2] = {
+	[POOL_ANYONE] = { "code_signin", "code_reset" },
+	[POOL_PROVEN] = { "reset_temp", "code_mfa" },
 };
 
 const char *
@@ -384,7 +400,7 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 					    SMS_LIMIT_NUMBER, SMS_LIMIT_USER,
 					    SMS_LIMIT_IP };
 	int64_t				 wait, most = 0;
-	int				 rc, n, i, worst = 0;
+	int				 rc, n, i, pool, worst = 0;
 
 	*id = 0;
 	*retry_after = 0;
@@ -397,7 +413,7 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 		return SMS_COUNTRY;
 	if (strlen(m->text) > SMS_MAX)
 		return SMS_TOO_LONG;
-	if (!purposes[m->purpose].limited)
+	if ((pool = purposes[m->purpose].pool) == POOL_NONE)
 		goto queue;
 	/* One check at a time per number, account and address. */
 	if ((rc = sms_lock(db, &a, "n", m->number)) != DB_OK ||
@@ -413,6 +429,8 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 	for (i = 0; i < 2; i++) {
 		if ((rc = q_sms_nth_number(db, &a, &(struct q_sms_nth_number_in){
 		    .number = DB_TEXT(m->number),
+		    .purpose1 = DB_TEXT(pool_purposes[pool][0]),
+		    .purpose2 = DB_TEXT(pool_purposes[pool][1]),
 		    .window_seconds = DB_INT(w[i].seconds),
 		    .offset = DB_INT(w[i].limit - 1) }, &rows)) != DB_OK)
 			goto out;
@@ -421,6 +439,8 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 	if (m->user_id != NULL) {
 		if ((rc = q_sms_nth_user(db, &a, &(struct q_sms_nth_user_in){
 		    .user = DB_TEXT(m->user_id),
+		    .purpose1 = DB_TEXT(pool_purposes[pool][0]),
+		    .purpose2 = DB_TEXT(pool_purposes[pool][1]),
 		    .window_seconds = DB_INT(w[2].seconds),
 		    .offset = DB_INT(w[2].limit - 1) },
 		    &rows)) != DB_OK)

@@ -638,17 +638,19 @@ STMT(Q_SMS_LOCK, IN(key), OUT(),
  * The time (µs) of the (offset+1)-th newest text within the window, and
  * the database's clock beside it: the window is judged on one clock.
  */
-#define SMS_NTH(col) "SELECT CAST(UNIX_TIMESTAMP(created_at) * 1000000 AS " \
-    "SIGNED), CAST(UNIX_TIMESTAMP(UTC_TIMESTAMP(6)) * 1000000 AS SIGNED) " \
-    "FROM sms_outbox WHERE " col " = ? AND created_at > " \
+#define SMS_NTH(where) "SELECT CAST(UNIX_TIMESTAMP(created_at) * 1000000 " \
+    "AS SIGNED), CAST(UNIX_TIMESTAMP(UTC_TIMESTAMP(6)) * 1000000 AS SIGNED) " \
+    "FROM sms_outbox WHERE " where " AND created_at > " \
     "UTC_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY created_at DESC " \
     "LIMIT 1 OFFSET ?"
-STMT(Q_SMS_NTH_NUMBER, IN(number, window_seconds, offset), OUT(at_us:int,
-    now_us:int), SMS_NTH("number"))
-STMT(Q_SMS_NTH_USER, IN(user, window_seconds, offset), OUT(=Q_SMS_NTH_NUMBER),
-    SMS_NTH("user_id"))
+/* Per number and per account: the texts of one pool (sms.c), by purpose. */
+STMT(Q_SMS_NTH_NUMBER, IN(number, purpose1, purpose2, window_seconds, offset),
+    OUT(at_us:int, now_us:int),
+    SMS_NTH("number = ? AND purpose IN (?, ?)"))
+STMT(Q_SMS_NTH_USER, IN(user, purpose1, purpose2, window_seconds, offset),
+    OUT(=Q_SMS_NTH_NUMBER), SMS_NTH("user_id = ? AND purpose IN (?, ?)"))
 STMT(Q_SMS_NTH_IP, IN(ip, window_seconds, offset), OUT(=Q_SMS_NTH_NUMBER),
-    SMS_NTH("ip"))
+    SMS_NTH("ip = ?"))
 STMT(Q_SMS_QUEUE, IN(number, purpose, user, ip, sealed), OUT(),
     "INSERT INTO sms_outbox (number, purpose, user_id, ip, sealed, status) "
     "VALUES (?, ?, ?, ?, ?, 'queued')")

@@ -117,6 +117,31 @@ def sms_reset_per_number_hour():
 
 
 @test
+def sms_flood_by_number_spares_proven_texts():
+    """Anyone who knows a number can ask /login/sms for codes until the
+    number's hourly limit stops them (429 is not shown: the page looks
+    the same). That uses up only texts anyone may ask for: the
+    manager's reset still texts the temporary password at once."""
+    from codes import sms_step1, texts
+    age_texts()
+    unit, b, t, mobile = sms_reset_setup("Store SmsFlood")
+    with settings_at({"sms.signin": "all", "reset.deliver": "sms",
+                      "sms.per_number_per_hour": "2"}):
+        for i in range(3):
+            sms_step1(Browser(), mobile)
+            texts(mobile, min(i + 1, 2), wait=2.0)
+            age_texts(mobile, 61)      # past the 1-per-minute rule
+        eq(len(texts(mobile, 0)), 2, "sign-in codes sent within the limit")
+        r = reset(b, t.id)
+        check(r.page.by_id("sms-sent") is not None or
+              r.page.by_id("sent") is not None, "the manager's reset after "
+              "a flood of sign-in codes: %s" % norm(r.page.root.text())[:300])
+        lines = sms_lines(mobile)
+        eq(len(lines), 3, "texts after the reset")
+        check("password" in lines[-1], "the last text %r" % lines[-1])
+
+
+@test
 def sms_reset_per_ip():
     """sms.per_ip_per_hour (here 1): the second text from this address
     within the hour, to another number, is refused (sms_limit_ip)."""
