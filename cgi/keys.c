@@ -94,8 +94,9 @@ const struct http_key route_keys[K__MAX] = {
 	[K_ACTOR] = TEXT("actor", UPN_MAX, http_valid_text),
 	[K_TARGET] = TEXT("target", 256, http_valid_text),
 	[K_RESULT] = CHOICE("result", results),
-	[K_FROM] = { "from", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
-	[K_TO] = { "to", 10, NULL, HTTP_DATE, 0, 0, 0, NULL },
+	/* Dates as typed: the audit page says what is wrong with one. */
+	[K_FROM] = TEXT("from", 32, http_valid_text),
+	[K_TO] = TEXT("to", 32, http_valid_text),
 	[K_SAVED] = CHOICE("saved", sections),
 	[K_USER] = TEXT("user", UUID_LEN, http_valid_uuid),
 	[K_CLIENT] = CHOICE("client", clients),

@@ -1,6 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{>HEADER}}
 <h1>Audit log</h1>
+{{#ERROR}}<p class="error" role="alert" id="error">{{MESSAGE}}</p>{{/ERROR}}
 <form method="get" action="/admin/audit" class="filters">
 <p><label for="actor">Who (username starts with)</label> <input type="text" id="actor" name="actor" value="{{ACTOR}}" size="24">
 <label for="target">Whom (name starts with, or id)</label> <input type="text" id="target" name="target" value="{{TARGET}}" size="24"></p>
@@ -11,7 +12,7 @@
 <label for="to">to</label> <input type="text" id="to" name="to" value="{{TO}}" size="10" placeholder="YYYY-MM-DD">
 <button type="submit">Filter</button></p>
 </form>
-<p><a href="{{CSV_URL}}" id="csv">Download these entries as CSV</a> <span class="hint">(every matching entry, not only this page)</span></p>
+{{#ENTRIES}}<p><a href="{{CSV_URL}}" id="csv">Download these entries as CSV</a> <span class="hint">(every matching entry, not only this page)</span></p>
 {{#EMPTY}}<p>No entries.</p>{{/EMPTY}}
 <div class="scroll"><table class="list" id="audit">
 <tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Whom</th><th scope="col">Result</th><th scope="col">Reason</th><th scope="col">From</th><th scope="col">Address</th><th scope="col">Details</th></tr>
@@ -19,4 +20,5 @@
 {{/ROW}}
 </table></div>
 <p class="pager">{{#FIRST}}<a href="{{FIRST_URL}}" rel="first">Newest</a> {{/FIRST}}{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Newer</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Older &rarr;</a>{{/NEXT}}</p>
+{{/ENTRIES}}
 {{>FOOTER}}

@@ -47,23 +47,29 @@ prefix(struct req *r, const char *s)
 }
 
 /*
- * The DATETIME text of a date input's day (epoch seconds of its 00:00
- * UTC), plus days; NULL when the input was not sent.
+ * Into *out the DATETIME text of a typed day's 00:00 UTC plus days
+ * (NULL when none was typed): 0, or -1 when it is not a date written
+ * YYYY-MM-DD.
  */
-static const char *
-day(struct req *r, const struct http_value *v, int days)
+static int
+day(struct req *r, const char *typed, int days, const char **out)
 {
 	struct tm	tm;
 	time_t		t;
+	int64_t		at;
 	char		buf[32];
 
-	if (v->text == NULL)
-		return NULL;
-	t = (time_t)v->i + days * DAY_SECONDS;
+	*out = NULL;
+	if (typed == NULL || *typed == '\0')
+		return 0;
+	if (http_parse_date(typed, &at) != 0)
+		return -1;
+	t = (time_t)at + days * DAY_SECONDS;
 	gmtime_r(&t, &tm);
 	if (strftime(buf, sizeof(buf), "%Y-%m-%d 00:00:00", &tm) == 0)
-		return NULL;
-	return arena_strdup(&r->arena, buf);
+		return -1;
+	*out = arena_strdup(&r->arena, buf);
+	return 0;
 }
 
 /* An entry's time to the second, for people ("2026-12-01 22:10:05"; UTC). */
@@ -73,8 +79,11 @@ at_seconds(struct req *r, const char *at)
 	return arena_printf(&r->arena, "%.19s", at != NULL ? at : "");
 }
 
-/* The request's filters (the dispatcher has checked them); to inclusive. */
-static void
+/*
+ * The request's filters (the dispatcher has checked all but the dates);
+ * to is inclusive. NULL, or what is wrong with a date.
+ */
+static const char *
 filter_of(struct req *r, struct audit_filter *f)
 {
 	const char	*target = r->in[K_TARGET].text;
@@ -85,8 +94,12 @@ filter_of(struct req *r, struct audit_filter *f)
 	f->action = prefix(r, r->in[K_AUDIT_ACTION].text);
 	f->result = r->in[K_RESULT].text;
 	f->client = r->in[K_CLIENT].text;
-	f->from = day(r, &r->in[K_FROM], 0);
-	f->to = day(r, &r->in[K_TO], 1);
+	if (day(r, r->in[K_FROM].text, 0, &f->from) != 0 ||
+	    day(r, r->in[K_TO].text, 1, &f->to) != 0)
+		return "Write dates as year-month-day, for example 2026-12-01.";
+	if (f->from != NULL && f->to != NULL && strcmp(f->from, f->to) >= 0)
+		return "The first day comes after the last one.";
+	return NULL;
 }
 
 /*
@@ -181,16 +194,17 @@ static const char *const client_sel[] = {
 
 /*
  * GET /admin/audit?actor=&target=&action=&result=&client=&from=&to=
- * [&before=|&after=]: AUDIT_PAGE entries, newest first. The dispatcher
- * answers 400 for a malformed date, result, client or page link; 400
- * here for both page links at once; 503.
+ * [&before=|&after=]: AUDIT_PAGE entries, newest first. 422 with the
+ * form as typed for a date that is not one (or days in the wrong
+ * order); the dispatcher answers 400 for a malformed result, client or
+ * page link; 400 here for both page links at once; 503.
  */
 void
 page_audit(struct req *r)
 {
 	struct audit_filter		 f;
 	struct q_audit_older_rows	 rows;
-	const char			*query;
+	const char			*query, *why;
 	char				*csv;
 	struct tpl			*t;
 	int64_t				 edge;
@@ -198,9 +212,9 @@ page_audit(struct req *r)
 
 	if (page_id_cursor(r, &edge, &back) != 0)
 		return;
-	filter_of(r, &f);
-	if ((rc = audit_rows(r, &r->arena, &f, edge, back, AUDIT_PAGE + 1,
-	    &rows)) != DB_OK) {
+	why = filter_of(r, &f);
+	if (why == NULL && (rc = audit_rows(r, &r->arena, &f, edge, back,
+	    AUDIT_PAGE + 1, &rows)) != DB_OK) {
 		page_db_error(r, rc);
 		return;
 	}
@@ -216,8 +230,15 @@ page_audit(struct req *r)
 		    "SEL_SUCCESS" : "SEL_FAILURE");
 	if (f.client != NULL)
 		tpl_show(t, client_sel[r->in[K_CLIENT].i]);
+	if (why != NULL) {
+		tpl_show(t, "ERROR");
+		tpl_set(t, "MESSAGE", why);
+		page_render(r, 422, "audit.tpl", t);
+		return;
+	}
 	csv = arena_printf(&r->arena, "/admin/audit.csv?%s", query);
 	csv[strlen(csv) - 1] = '\0';	/* the last '&', or the '?' */
+	tpl_show(t, "ENTRIES");
 	tpl_set(t, "CSV_URL", csv);
 	entries_render(r, t, arena_printf(&r->arena, "/admin/audit?%s",
 	    query), AUDIT_PAGE, &rows, back);
@@ -297,7 +318,8 @@ csv_entry(struct arena *a, const struct db_audit_entry *e)
  * entry, newest first, as CSV (csv.h) with a header record, named
  * staffdesk-audit-YYYYMMDD.csv (today, UTC). Streamed: AUDIT_CSV_BATCH
  * entries are read, written out and forgotten before the next, so a
- * worker holds one batch however long the log. 400 as /admin/audit;
+ * worker holds one batch however long the log. 400 where /admin/audit
+ * answers 400 or 422;
  * 503 when the database does not answer the first batch; a later
  * failure cuts the transfer (http_stream_cut).
  */
@@ -315,7 +337,10 @@ page_audit_csv(struct req *r)
 	size_t				 i;
 	int				 rc;
 
-	filter_of(r, &f);
+	if ((line = filter_of(r, &f)) != NULL) {
+		page_error(r, 400, line);
+		return;
+	}
 	/* The first batch before the head: no answer yet is still a 503. */
 	if ((rc = audit_rows(r, &batch, &f, edge, 0, AUDIT_CSV_BATCH,
 	    &rows)) != DB_OK) {

@@ -83,10 +83,20 @@ def audit_page():
     check("No entries" in bg.last.body, "no 'No entries' for an empty result")
     _, rows = q(actor="%")
     eq(rows, [], "actor=% (a literal %)")
-    for bad in ("from=2026-13-01", "to=2026-02-30", "from=26-01-01",
-                "from=today", "result=maybe", "before=abc"):
+    for bad in ("result=maybe", "before=abc"):
         r = bg.get("/admin/audit?" + bad)
         eq(r.status, 400, "GET /admin/audit?%s" % bad)
+    # a date typed wrong: the form again, as typed, with what to change
+    for bad in ("2026-13-01", "26-01-01", "today", "1/12/2026"):
+        r = bg.get("/admin/audit?actor=x&from=" + urllib.parse.quote(bad))
+        eq(r.status, 422, "GET /admin/audit?from=%s" % bad)
+        check("2026-12-01" in (r.id_text("error") or ""), "the sentence "
+              "for from=%s: %r" % (bad, r.id_text("error")))
+        eq((r.page.by_id("from").attrs.get("value"),
+            r.page.by_id("actor").attrs.get("value")), (bad, "x"),
+           "the form keeps what was typed")
+        check(r.page.by_id("audit") is None and r.page.by_id("csv") is None,
+              "a table or export link under a wrong date")
     # older rows: a full page links to them, a short one does not
     r = bg.expect("GET", "/admin/audit", 200)
     nxt = pager(r, "next")
@@ -364,11 +374,17 @@ def audit_filters():
     sel = [o.attrs.get("value") for o in r.page.all("option")
            if "selected" in o.attrs]
     eq(sel, ["account"], "the options selected for client=account")
-    # malformed filters: 400 and a sentence, never the table
-    for k, v, why in (("from", "2026-02-30", "must be a date"),
-                      ("to", "2026-13-01", "must be a date"),
-                      ("from", "yesterday", "must be a date"),
-                      ("to", "1.1.2026", "must be a date"),
+    # days the wrong way round: 422 on the page, 400 for the export
+    r = b.get(q("/admin/audit", **{"from": day(1), "to": day(2)}))
+    eq(r.status, 422, "from after to")
+    check("comes after" in (r.id_text("error") or ""), "from after to: %r"
+          % r.id_text("error"))
+    # malformed filters: 400 and a sentence, never the table (the
+    # export's dates too: the page's form never links there with them)
+    for k, v, why in (("from", "2026-02-30", "year-month-day"),
+                      ("to", "2026-13-01", "year-month-day"),
+                      ("from", "yesterday", "year-month-day"),
+                      ("to", "1.1.2026", "year-month-day"),
                       ("client", "phone", "does not offer"),
                       ("client", "CLI", "does not offer"),
                       ("result", "maybe", "does not offer"),
@@ -381,7 +397,8 @@ def audit_filters():
             if k in ("before", "after") and path.endswith(".csv"):
                 continue        # the export has no pages
             r = b.get(q(path, **{k: v}))
-            eq(r.status, 400, "GET %s?%s=%s" % (path, k, v))
+            eq(r.status, 422 if k in ("from", "to") and path ==
+               "/admin/audit" else 400, "GET %s?%s=%s" % (path, k, v))
             check(why in (r.id_text("error") or ""), "GET %s?%s=%s: the "
                   "sentence %r lacks %r" % (path, k, v, r.id_text("error"),
                                             why))
