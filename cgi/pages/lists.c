@@ -365,7 +365,7 @@ page_search(struct req *r)
 	struct q_search1_row	*h;
 	struct authz_target	 tg;
 	struct row_key		 first = { { NULL }, NULL }, last = first;
-	struct tpl		*t, *s;
+	struct tpl		*t, *s, *people;
 	size_t			 order[LIST_PAGE + 1], n, i;
 	int			 nterms, rc, back;
 
@@ -410,13 +410,16 @@ page_search(struct req *r)
 		tpl_set(s, "NAME", h->sort_name);
 		tpl_set(s, "DESCRIPTION", h->description ? h->description : "");
 	}
-	/* The people after the locations, each with what the actor may do. */
-	for (i = 0; i < n; i++) {
+	/* The people after the locations, each with what the actor may do;
+	 * their table only when there is someone to put in it. */
+	for (people = NULL, i = 0; i < n; i++) {
 		h = &rows.row[order[i]];
 		if (strcmp(h->kind, "unit") == 0)
 			continue;
+		if (people == NULL)
+			people = tpl_section(t, "PEOPLE");
 		hit_target(r, h->person.id, h->roles, h->units, &tg);
-		person_row(r, t, &h->person, &tg);
+		person_row(r, people, &h->person, &tg);
 	}
 	page_render(r, 200, "search.tpl", t);
 }

@@ -260,6 +260,8 @@ def search():
             if a.parent is not None and "hit-unit" in
             a.parent.attrs.get("class", "")]
     eq(hits, ["/units/%s" % ida], "location hits for Search%s" % TAG)
+    check(r.page.by_id("people") is None, "an empty people table under "
+          "location hits only")
     for q, st in (("a" * 100, 200), ("a" * 101, 400), ("é" * 100, 200),
                   ("é" * 101, 400)):
         r = b.get("/search?" + urllib.parse.urlencode({"q": q}))
