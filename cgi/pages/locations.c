@@ -1,15 +1,14 @@
 /*
  * locations.c: the admin console's locations, their members and the
  * role assignments: /admin/units (the list, a search, a new location),
- * /admin/units/{id} (rename, delete, members, the roles held there) and
- * /admin/roles (the organisation's roles, a person's roles or a
- * location's, assign, revoke).
+ * /admin/units/{id} (rename, delete, members, the roles held there);
+ * /admin/roles is roles.c, beside it (pages/locations.h).
  *
  * The route table's gate has already answered those who may not read
  * the area (GET) or change it (POST: 403, audited); here a form or a
  * button is shown only to those who may change its area. Every change
  * is one transaction with its audit row (client "admin"), then 303 to
- * a page whose notice says what was done (done=, notice()); a change
+ * a page whose notice says what was done (done=, admin_notice()); a change
  * refused for what it asks is the page again with a sentence (422, the
  * title saying "not saved") and the typed values kept.
  */
@@ -23,6 +22,7 @@
 #include "http.h"
 #include "keys.h"
 #include "location.h"
+#include "pages/locations.h"
 #include "pages/pager.h"
 #include "pages/pages.h"
 #include "pages/person.h"
@@ -31,21 +31,8 @@
 #include "tpl.h"
 
 #define UNIT_ROLES_MAX	100	/* roles listed for a location (Q_UNIT_ROLES) */
-#define ORG_ROLES_MAX	200	/* organisation-wide roles listed (Q_ORG_ROLES) */
 
-/* Transaction outcomes that roll back (db_txn passes them on). */
-enum {
-	TXN_GONE = DB_REFUSED,	/* the location is not there (any more) */
-	TXN_DUP_NAME,		/* another location has the name */
-	TXN_UNCHANGED,		/* the form changes nothing */
-	TXN_IN_USE,		/* the location still has members or roles */
-	TXN_ALREADY,		/* a member already, or holds the role */
-	TXN_NOT_THERE,		/* not a member, or does not hold the role */
-	TXN_LAST_GLOBAL,	/* the last global administrator */
-	TXN_CHANGED,		/* changed since the form was shown */
-};
-
-static const char msg_no_location[] = "There is no such location.";
+const char msg_no_location[] = "There is no such location.";
 
 /* What a location form sent (trimmed) and what is wrong with it. */
 struct unit_form {
@@ -78,16 +65,16 @@ name_taken(struct req *r, struct unit_form *f)
 	return DB_OK;
 }
 
-static int
-may_change(const struct req *r, enum admin_area area)
+int
+admin_may_change(const struct req *r, enum admin_area area)
 {
 	return authz_admin_ok(r->actor, area, ADMIN_CHANGE);
 }
 
 /* The "unit" input as a scope: a location's id, or NULL for the
  * organisation (not sent, or empty). */
-static const char *
-scope_in(const struct req *r)
+const char *
+admin_scope_in(const struct req *r)
 {
 	const char	*u = r->in[K_UNIT].text;
 
@@ -95,8 +82,8 @@ scope_in(const struct req *r)
 }
 
 /* A JSON string, or null. */
-static const char *
-json_or_null(struct req *r, const char *s)
+const char *
+admin_json_or_null(struct req *r, const char *s)
 {
 	return s != NULL ? json_string(&r->arena, s) : "null";
 }
@@ -145,12 +132,12 @@ static const char *
 unit_json(struct req *r, const char *name, const char *desc)
 {
 	return arena_printf(&r->arena, "{\"name\":%s,\"description\":%s}",
-	    json_string(&r->arena, name), json_or_null(r, desc));
+	    json_string(&r->arena, name), admin_json_or_null(r, desc));
 }
 
 /* "Helpdesk administrator for the whole organisation" / "at Store 1". */
-static const char *
-role_held(struct req *r, enum role role, const char *unit_id,
+const char *
+admin_role_held(struct req *r, enum role role, const char *unit_id,
     const char *unit_name)
 {
 	return unit_id == NULL ? arena_printf(&r->arena, "%s for the "
@@ -158,9 +145,6 @@ role_held(struct req *r, enum role role, const char *unit_id,
 	    arena_printf(&r->arena, "%s at %s", authz_role_name(role),
 	    unit_name != NULL ? unit_name : unit_id);
 }
-
-/* The pages a change redirects to, whose notices differ. */
-enum notice_page { ON_UNITS, ON_UNIT, ON_ROLES };
 
 /*
  * The notice (NOTICE, role="status") of the change that redirected to
@@ -171,8 +155,8 @@ enum notice_page { ON_UNITS, ON_UNIT, ON_ROLES };
  * says nothing false; a word that is not this page's says nothing.
  * DB_OK or a db_err.
  */
-static int
-notice(struct req *r, struct tpl *t, enum notice_page on,
+int
+admin_notice(struct req *r, struct tpl *t, enum notice_page on,
     const struct db_unit *u)
 {
 	struct q_user_name_rows		 who;
@@ -251,8 +235,8 @@ notice(struct req *r, struct tpl *t, enum notice_page on,
 		if ((holds.n > 0) == (done == DONE_ASSIGNED))
 			msg = arena_printf(&r->arena, done == DONE_ASSIGNED ?
 			    "%s now holds %s." : "%s no longer holds %s.",
-			    who.row[0].display_name, role_held(r, role, scope,
-			    sname));
+			    who.row[0].display_name, admin_role_held(r, role,
+			    scope, sname));
 		break;
 	case DONE__MAX:
 		break;
@@ -367,12 +351,12 @@ units_page(struct req *r, int status, const struct unit_form *f)
 	tpl_set(t, "Q", q != NULL ? q : "");
 	if (units_list(r, t, q) != 0)
 		return;
-	if ((rc = notice(r, t, ON_UNITS, NULL)) != DB_OK) {
+	if ((rc = admin_notice(r, t, ON_UNITS, NULL)) != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;
 	}
-	if (may_change(r, AREA_UNITS)) {
+	if (admin_may_change(r, AREA_UNITS)) {
 		tpl_show(t, "CREATE");
 		tpl_set(t, "CSRF", r->sess->csrf);
 		form_fields(t, f ? f->name : NULL, f ? f->desc : NULL, f);
@@ -465,8 +449,8 @@ page_admin_units_post(struct req *r)
  * revoke button is named after what it takes from whom (unit_name:
  * NULL on a location's own list, where the scope goes without saying).
  */
-static void
-assignment_row(struct req *r, struct tpl *s, const char *role,
+void
+admin_assignment_row(struct req *r, struct tpl *s, const char *role,
     const char *user_id, const char *person, const char *unit_id,
     const char *unit_name, enum back_to back)
 {
@@ -474,7 +458,7 @@ assignment_row(struct req *r, struct tpl *s, const char *role,
 
 	tpl_set(s, "ROLE", k >= 0 ? authz_role_name((enum role)k) : role);
 	tpl_set(s, "ROLE_ID", role);
-	if (!may_change(r, AREA_ROLES))
+	if (!admin_may_change(r, AREA_ROLES))
 		return;
 	if (k < 0)
 		tpl_show(s, "NO_REVOKE");	/* a role this program does not know */
@@ -487,8 +471,8 @@ assignment_row(struct req *r, struct tpl *s, const char *role,
 		    back == BACK_LOCATION ? "location" : "person");
 		tpl_set(s, "REVOKE_WHAT", arena_printf(&r->arena, "%s from %s",
 		    unit_name == NULL && back != BACK_PERSON ?
-		    authz_role_name((enum role)k) : role_held(r, (enum role)k,
-		    unit_id, unit_name), person));
+		    authz_role_name((enum role)k) : admin_role_held(r,
+		    (enum role)k, unit_id, unit_name), person));
 	}
 }
 
@@ -496,8 +480,9 @@ assignment_row(struct req *r, struct tpl *s, const char *role,
  * The roles held at location id into ROLE sections of t (back: where a
  * revoke returns). DB_OK or a db_err.
  */
-static int
-unit_roles(struct req *r, struct tpl *t, const char *id, enum back_to back)
+int
+admin_unit_roles(struct req *r, struct tpl *t, const char *id,
+    enum back_to back)
 {
 	struct q_unit_roles_rows	 rows;
 	struct tpl			*s;
@@ -513,7 +498,7 @@ unit_roles(struct req *r, struct tpl *t, const char *id, enum back_to back)
 		tpl_set(s, "PERSON_ID", rows.row[i].user_id);
 		tpl_set(s, "PERSON", rows.row[i].display_name);
 		tpl_set(s, "UPN", rows.row[i].upn);
-		assignment_row(r, s, rows.row[i].role, rows.row[i].user_id,
+		admin_assignment_row(r, s, rows.row[i].role, rows.row[i].user_id,
 		    rows.row[i].display_name, id, NULL, back);
 	}
 	if (rows.n == 0)
@@ -545,8 +530,9 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 	const char			*name, *cid, *q = r->in[K_Q].text;
 	struct tpl			*t, *s;
 	size_t				 order[LIST_PAGE + 1], i, n;
-	int				 rc, back, edit = may_change(r, AREA_UNITS);
+	int				 rc, back, edit;
 
+	edit = admin_may_change(r, AREA_UNITS);
 	if (page_cursor(r, &name, 1, &cid, &back) != 0)
 		return;
 	if ((rc = q_unit_get(r->db, &r->arena, &(struct q_unit_get_in){
@@ -618,13 +604,13 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 			}
 		}
 	}
-	if ((rc = unit_roles(r, t, un->id, BACK_UNIT)) != DB_OK ||
-	    (rc = notice(r, t, ON_UNIT, un)) != DB_OK) {
+	if ((rc = admin_unit_roles(r, t, un->id, BACK_UNIT)) != DB_OK ||
+	    (rc = admin_notice(r, t, ON_UNIT, un)) != DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;
 	}
-	if (may_change(r, AREA_ROLES)) {
+	if (admin_may_change(r, AREA_ROLES)) {
 		tpl_show(t, "ASSIGN_HERE");
 		tpl_show(t, "CAN_REVOKE");
 	}
@@ -929,458 +915,3 @@ page_admin_member_remove_post(struct req *r)
 	member_post(r, 0);
 }
 
-/* The scope of an assignment for a person: a location's name, or the
- * organisation. */
-static void
-scope_cell(struct tpl *s, const char *unit_id, const char *unit_name)
-{
-	if (unit_id == NULL) {
-		tpl_show(s, "ORG");
-		return;
-	}
-	tpl_show(s, "AT_UNIT");
-	tpl_set(s, "UNIT_ID", unit_id);
-	tpl_set(s, "UNIT_NAME", unit_name != NULL ? unit_name : unit_id);
-}
-
-/* One option of the scope select; chosen: the one the form sent. */
-static void
-scope_option(struct tpl *t, const char *id, const char *name,
-    const char *chosen)
-{
-	struct tpl	*s = tpl_section(t, "SCOPE");
-
-	tpl_set(s, "ID", id);
-	tpl_set(s, "NAME", name);
-	if (chosen != NULL && strcmp(chosen, id) == 0)
-		tpl_show(s, "SELECTED");
-}
-
-/*
- * The person part of /admin/roles: their roles (revoke buttons) and,
- * for those who may change roles, the assign form, whose scope offers
- * the organisation, the location picked (unit, may be NULL) and the
- * person's own locations. DB_OK or a db_err.
- */
-static int
-person_roles(struct req *r, struct tpl *t, const struct q_user_name_row *who,
-    const struct q_unit_get_row *unit)
-{
-	struct q_user_roles_rows	 roles;
-	struct q_user_units_rows	 mine;
-	struct db_val			 id = DB_TEXT(who->id);
-	const char			*chosen = scope_in(r);
-	struct tpl			*s;
-	size_t				 i;
-	int				 k, rc;
-
-	if ((rc = q_user_roles(r->db, &r->arena, &(struct q_user_roles_in){
-	    .user = id }, &roles)) != DB_OK ||
-	    (rc = q_user_units(r->db, &r->arena, &(struct q_user_units_in){
-	    .user = id }, &mine)) != DB_OK)
-		return rc;
-	tpl_show(t, "PERSON");
-	tpl_set_global(t, "PERSON_ID", who->id);
-	tpl_set(t, "PERSON_NAME", who->display_name);
-	tpl_set(t, "PERSON_UPN", who->upn);
-	for (i = 0; i < roles.n; i++) {
-		s = tpl_section(t, "HELD");
-		scope_cell(s, roles.row[i].unit_id, roles.row[i].unit_name);
-		assignment_row(r, s, roles.row[i].role, who->id,
-		    who->display_name, roles.row[i].unit_id,
-		    roles.row[i].unit_name, BACK_PERSON);
-	}
-	tpl_show(t, roles.n > 0 ? "HAS_ROLES" : "NO_ROLES");
-	if (!may_change(r, AREA_ROLES))
-		return DB_OK;
-	tpl_show(t, "ASSIGN");
-	for (k = 0; k < ROLE__MAX; k++) {
-		s = tpl_section(t, "ROLE_OPTION");
-		tpl_set(s, "ID", authz_role_id((enum role)k));
-		tpl_set(s, "NAME", authz_role_name((enum role)k));
-		if (!authz_role_at_location((enum role)k))
-			tpl_show(s, "ORG_ONLY");
-		if (r->in[K_ROLE].text != NULL && r->in[K_ROLE].i == k)
-			tpl_show(s, "SELECTED");
-	}
-	if (unit != NULL)
-		scope_option(t, unit->unit.id, unit->unit.name, chosen);
-	for (i = 0; i < mine.n; i++)
-		if (unit == NULL || strcmp(mine.row[i].id, unit->unit.id) != 0)
-			scope_option(t, mine.row[i].id, mine.row[i].name,
-			    chosen);
-	return DB_OK;
-}
-
-/*
- * Location hits of a search for uq on /admin/roles (the first page),
- * as UNIT_HIT sections. DB_OK or a db_err.
- */
-static int
-unit_hits(struct req *r, struct tpl *t, const char *uq)
-{
-	const char			*terms[SEARCH_TERMS_MAX];
-	struct q_unit_search1_rows	 hits;
-	struct q_unit_search1_in	 in;
-	struct tpl			*s;
-	size_t				 i;
-	int				 nterms, rc;
-
-	tpl_show(t, "UNIT_FOUND");
-	if ((nterms = search_terms(&r->arena, uq, terms)) <= 0) {
-		tpl_show(t, "NO_UNIT_HITS");
-		return DB_OK;
-	}
-	in = (struct q_unit_search1_in){ .term = DB_TEXT(terms[0]),
-	    .prev_term = DB_TEXT(terms[0]), .from_word = DB_TEXT(""),
-	    .word = DB_TEXT(""), .name = DB_TEXT(""), .id = DB_TEXT(MIN_UUID) };
-	if ((rc = nterms == 1 ? q_unit_search1(r->db, &r->arena, &in,
-	    &hits) : q_unit_search2(r->db, &r->arena,
-	    &(struct q_unit_search2_in){ .term = in.term,
-	    .term2 = DB_TEXT(terms[1]), .prev_term = in.prev_term,
-	    .from_word = in.from_word, .word = in.word, .name = in.name,
-	    .id = in.id }, &hits)) != DB_OK)
-		return rc;
-	for (i = 0; i < hits.n && i < LIST_PAGE; i++) {
-		s = tpl_section(t, "UNIT_HIT");
-		tpl_set(s, "ID", hits.row[i].unit.id);
-		tpl_set(s, "NAME", hits.row[i].unit.name);
-	}
-	if (hits.n == 0)
-		tpl_show(t, "NO_UNIT_HITS");
-	if (hits.n > LIST_PAGE) {
-		tpl_show(t, "MORE_UNIT_HITS");
-		tpl_set_int(t, "UNIT_HITS_SHOWN", LIST_PAGE);
-	}
-	return DB_OK;
-}
-
-/*
- * Who holds which role for the whole organisation, as ORG_ROLE
- * sections of t (the first ORG_ROLES_MAX, saying so when there are
- * more): "who are our global administrators?" without a search. DB_OK
- * or a db_err.
- */
-static int
-org_roles(struct req *r, struct tpl *t)
-{
-	struct q_org_roles_rows	 rows;
-	struct tpl		*s;
-	size_t			 i;
-	int			 k, rc;
-
-	if ((rc = q_org_roles(r->db, &r->arena, &(struct q_org_roles_in){
-	    .max = DB_INT(ORG_ROLES_MAX + 1) }, &rows)) != DB_OK)
-		return rc;
-	tpl_show(t, "OVERVIEW");
-	for (i = 0; i < rows.n && i < ORG_ROLES_MAX; i++) {
-		s = tpl_section(t, "ORG_ROLE");
-		k = authz_role_parse(rows.row[i].role);
-		tpl_set(s, "ROLE", k >= 0 ? authz_role_name((enum role)k) :
-		    rows.row[i].role);
-		tpl_set(s, "PERSON_ID", rows.row[i].user_id);
-		tpl_set(s, "PERSON", rows.row[i].display_name);
-		tpl_set(s, "UPN", rows.row[i].upn);
-		if (!rows.row[i].enabled)
-			tpl_show(s, "ORG_DISABLED");
-	}
-	tpl_show(t, rows.n > 0 ? "HAS_ORG_ROLES" : "NO_ORG_ROLES");
-	if (rows.n > ORG_ROLES_MAX) {
-		tpl_show(t, "MORE_ORG_ROLES");
-		tpl_set_int(t, "ORG_ROLES_SHOWN", ORG_ROLES_MAX);
-	}
-	return DB_OK;
-}
-
-/*
- * /admin/roles with status: a person search (q) and a location search
- * (unit_q); the roles of the person picked (user) with the assign
- * form, and the roles held at the location picked (unit); with neither
- * picked, the roles held for the whole organisation. error: a
- * sentence for a refused change, or NULL. 404 for an unknown person or
- * location.
- */
-static void
-roles_page(struct req *r, int status, const char *error)
-{
-	struct q_user_name_rows	 who;
-	struct q_unit_get_rows	 unit;
-	const char		*q = r->in[K_Q].text, *uq = r->in[K_UNIT_Q].text;
-	const char		*user = r->in[K_USER].text, *uid = scope_in(r);
-	struct tpl		*t;
-	int			 rc = DB_OK;
-
-	who.n = unit.n = 0;
-	if ((user != NULL && (rc = q_user_name(r->db, &r->arena,
-	    &(struct q_user_name_in){ .id = DB_TEXT(user) }, &who)) !=
-	    DB_OK) || (uid != NULL && (rc = q_unit_get(r->db, &r->arena,
-	    &(struct q_unit_get_in){ .id = DB_TEXT(uid) }, &unit)) != DB_OK)) {
-		page_db_error(r, rc);
-		return;
-	}
-	if ((user != NULL && who.n == 0) || (uid != NULL && unit.n == 0)) {
-		page_error(r, 404, user != NULL && who.n == 0 ? "There is "
-		    "no such person." : msg_no_location);
-		return;
-	}
-	t = page_new(r, "Roles");
-	tpl_set(t, "Q", q != NULL ? q : "");
-	tpl_set(t, "UNIT_Q", uq != NULL ? uq : "");
-	tpl_set_global(t, "CSRF", r->sess->csrf);
-	if (error != NULL) {
-		tpl_show(t, "ERROR");
-		tpl_set(t, "MESSAGE", error);
-	}
-	/* The finders keep what is picked already. */
-	if (who.n > 0) {
-		tpl_show(t, "KEEP_PERSON");
-		tpl_set_global(t, "KEEP_USER", who.row[0].id);
-	}
-	if (unit.n > 0) {
-		tpl_show(t, "KEEP_UNIT");
-		tpl_set_global(t, "KEEP_UNIT_ID", unit.row[0].unit.id);
-	}
-	if (q != NULL && *q != '\0') {
-		tpl_show(t, "FOUND");
-		rc = page_pick_people(r, t, q, "CANDIDATE", NULL);
-	}
-	if (rc == DB_OK && uq != NULL && *uq != '\0')
-		rc = unit_hits(r, t, uq);
-	if (rc == DB_OK && who.n > 0)
-		rc = person_roles(r, t, &who.row[0], unit.n > 0 ?
-		    &unit.row[0] : NULL);
-	if (rc == DB_OK && unit.n > 0) {
-		tpl_show(t, "LOCATION");
-		tpl_set(t, "LOCATION_NAME", unit.row[0].unit.name);
-		rc = unit_roles(r, t, unit.row[0].unit.id, BACK_LOCATION);
-	}
-	if (rc == DB_OK)
-		rc = notice(r, t, ON_ROLES, NULL);
-	if (rc == DB_OK && who.n == 0 && unit.n == 0)
-		rc = org_roles(r, t);
-	if (rc != DB_OK) {
-		tpl_free(t);
-		page_db_error(r, rc);
-		return;
-	}
-	if (who.n == 0 && unit.n == 0)
-		tpl_show(t, "PICK");
-	tpl_show(t, may_change(r, AREA_ROLES) ? "CAN_REVOKE" : "READ_ONLY");
-	if (status == 422)
-		page_title_refused(t);
-	page_render(r, status, "admin_roles.tpl", t);
-}
-
-/* GET /admin/roles?q=&unit_q=&user=&unit=: 404 for an unknown id. */
-void
-page_admin_roles(struct req *r)
-{
-	roles_page(r, 200, NULL);
-}
-
-struct role_change {
-	struct req			*r;
-	const struct q_user_name_row	*who;
-	enum role			 role;
-	const char			*unit_id;	/* NULL: organisation */
-	const char			*unit_name;	/* read under the lock */
-	int				 assign;
-	struct role_revoke		 rv;		/* a revoke, and its refusal */
-};
-
-/* The audit details of an assignment: the role and its scope. */
-static const char *
-role_json(struct req *r, const struct role_change *c)
-{
-	return arena_printf(&r->arena, "{\"role\":%s,\"roleName\":%s,"
-	    "\"scope\":%s,\"location\":%s,\"locationId\":%s}",
-	    json_string(&r->arena, authz_role_id(c->role)),
-	    json_string(&r->arena, authz_role_name(c->role)),
-	    c->unit_id != NULL ? "\"location\"" : "\"organisation\"",
-	    json_or_null(r, c->unit_name), json_or_null(r, c->unit_id));
-}
-
-static int
-role_txn(struct db *db, void *arg)
-{
-	struct role_change		*c = arg;
-	struct req			*r = c->r;
-	struct q_unit_lock_rows		 u;
-	uint64_t			 n = 0;
-	int				 rc;
-
-	if (c->unit_id != NULL) {
-		if ((rc = q_unit_hold(db, &r->arena, &(struct q_unit_lock_in){
-		    .id = DB_TEXT(c->unit_id) }, &u)) != DB_OK)
-			return rc;
-		if (u.n == 0)
-			return c->assign ? TXN_GONE : TXN_NOT_THERE;
-		c->unit_name = u.row[0].name;
-	}
-	if (c->assign) {
-		rc = q_role_assign(db, &(struct q_role_assign_in){
-		    .user = DB_TEXT(c->who->id),
-		    .role = DB_TEXT(authz_role_id(c->role)),
-		    .unit = DB_TEXT(c->unit_id) }, &n);
-		if (rc == DB_DUP || (rc == DB_OK && n == 0))
-			return TXN_ALREADY;
-	} else {
-		/* The rule the command line keeps too (db/roles.h). */
-		c->rv = (struct role_revoke){ .user_id = c->who->id,
-		    .role = c->role, .unit_id = c->unit_id };
-		rc = db_role_revoke(db, &r->arena, &c->rv);
-		if (rc == ROLE_NOT_HELD)
-			return TXN_NOT_THERE;
-		if (rc == ROLE_LAST_GLOBAL)
-			return TXN_LAST_GLOBAL;
-	}
-	if (rc != DB_OK)
-		return rc;
-	return page_audit_row(db, r, &(struct audit){
-		.action = c->assign ? "role.assign" : "role.revoke",
-		.ok = 1,
-		.target_id = c->who->id,
-		.target_name = c->who->display_name,
-		.client = "admin",
-		.details = role_json(r, c),
-	});
-}
-
-static int
-role_refused_txn(struct db *db, void *arg)
-{
-	struct role_change	*c = arg;
-
-	return page_audit_row(db, c->r, &(struct audit){
-		.action = "role.revoke",
-		.reason = "last_global_administrator",
-		.target_id = c->who->id,
-		.target_name = c->who->display_name,
-		.client = "admin",
-		.details = role_json(c->r, c),
-	});
-}
-
-/* Reads the form of an assign or revoke: 0, or the status of the 400
- * or 404 page it sent. */
-static int
-role_form(struct req *r, struct role_change *c, int assign)
-{
-	memset(c, 0, sizeof(*c));
-	c->r = r;
-	c->assign = assign;
-	if (r->in[K_ROLE].text == NULL) {
-		page_error(r, 400, "The form names no role.");
-		return r->status;
-	}
-	c->role = (enum role)r->in[K_ROLE].i;
-	c->unit_id = scope_in(r);
-	return person_of_form(r, &c->who);
-}
-
-/* The notice of c for the page it redirects to (notice()); on a
- * location's own page its scope goes without saying. */
-static const char *
-role_done(struct req *r, const struct role_change *c, enum notice_page on)
-{
-	return arena_printf(&r->arena, "done=%s&who=%s&role=%s%s%s",
-	    c->assign ? "assigned" : "revoked", c->who->id,
-	    authz_role_id(c->role), on == ON_ROLES ? "&at=" : "",
-	    on == ON_ROLES && c->unit_id != NULL ? c->unit_id : "");
-}
-
-/* The role of c and its scope, as role_held() says them. */
-static const char *
-held(struct req *r, const struct role_change *c)
-{
-	return role_held(r, c->role, c->unit_id, c->unit_name);
-}
-
-/*
- * POST /admin/roles (user, role, unit: a location's id, or empty for
- * the organisation): 303 to the person's roles; 422 for a role that is
- * held only for the whole organisation given at a location, or one the
- * person holds there already; 404 for an unknown person or location.
- */
-void
-page_admin_roles_post(struct req *r)
-{
-	struct role_change	c;
-	int			rc;
-
-	if (role_form(r, &c, 1) != 0)
-		return;
-	if (c.unit_id != NULL && !authz_role_at_location(c.role)) {
-		roles_page(r, 422, arena_printf(&r->arena, "%s can only be "
-		    "given for the whole organisation, not at one location.",
-		    authz_role_name(c.role)));
-		return;
-	}
-	rc = db_txn(r->db, role_txn, &c);
-	if (rc == TXN_GONE) {
-		page_error(r, 404, msg_no_location);
-		return;
-	}
-	if (rc == TXN_ALREADY) {
-		roles_page(r, 422, arena_printf(&r->arena, "%s already holds "
-		    "%s: nothing was changed.", c.who->display_name,
-		    held(r, &c)));
-		return;
-	}
-	if (rc != DB_OK) {
-		page_db_error(r, rc);
-		return;
-	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s&%s",
-	    c.who->id, role_done(r, &c, ON_ROLES)));
-}
-
-/*
- * POST /admin/roles/revoke (user, role, unit, back): 303 to where back
- * says; 422 when the person does not hold the role there, or it is the
- * last global administrator for the organisation held by an enabled
- * person (refused, and audited as a failure); 404 unknown person.
- */
-void
-page_admin_revoke_post(struct req *r)
-{
-	struct role_change	 c;
-	enum back_to		 back = r->in[K_BACK].text != NULL ?
-	    (enum back_to)r->in[K_BACK].i : BACK_PERSON;
-	int			 rc;
-
-	if (role_form(r, &c, 0) != 0)
-		return;
-	rc = db_txn(r->db, role_txn, &c);
-	if (rc == TXN_LAST_GLOBAL) {
-		if ((rc = db_txn(r->db, role_refused_txn, &c)) != DB_OK) {
-			page_db_error(r, rc);
-			return;
-		}
-		roles_page(r, 422, arena_printf(&r->arena, "%s is the last "
-		    "global administrator of the organisation, so this role "
-		    "stays: give it to someone else first.%s%s",
-		    c.who->display_name, c.rv.ndisabled > 0 ? " " : "",
-		    db_role_disabled_text(&r->arena, &c.rv)));
-		return;
-	}
-	if (rc == TXN_NOT_THERE) {
-		roles_page(r, 422, arena_printf(&r->arena, "%s does not hold "
-		    "%s (perhaps it was revoked a moment ago): nothing was "
-		    "changed.", c.who->display_name, held(r, &c)));
-		return;
-	}
-	if (rc != DB_OK) {
-		page_db_error(r, rc);
-		return;
-	}
-	if (back == BACK_UNIT && c.unit_id != NULL)
-		http_redirect(r, arena_printf(&r->arena, "/admin/units/%s?%s",
-		    c.unit_id, role_done(r, &c, ON_UNIT)));
-	else if (back == BACK_LOCATION && c.unit_id != NULL)
-		http_redirect(r, arena_printf(&r->arena, "/admin/roles?unit=%s&"
-		    "%s", c.unit_id, role_done(r, &c, ON_ROLES)));
-	else
-		http_redirect(r, arena_printf(&r->arena, "/admin/roles?user=%s&"
-		    "%s", c.who->id, role_done(r, &c, ON_ROLES)));
-}
