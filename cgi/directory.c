@@ -9,6 +9,7 @@
 #include <ldap.h>
 #include <openssl/crypto.h>
 
+#include "auth/password.h"
 #include "conf.h"
 #include "directory.h"
 #include "log.h"
@@ -132,10 +133,9 @@ bad:
 
 /* A temporary failure (down, timed out, busy) or any other: both -1. */
 static int
-dir_fail(LDAP *ld, const char *what, int rc)
+dir_fail(const char *what, int rc)
 {
 	log_msg(LOG_WARN, "directory: %s: %s", what, ldap_err2string(rc));
-	(void)ld;
 	return -1;
 }
 
@@ -160,7 +160,7 @@ dir_connect(const struct conf *c, LDAP **ldp)
 		return -1;
 	}
 	if ((rc = ldap_initialize(&ld, c->ldap_uri)) != LDAP_SUCCESS)
-		return dir_fail(NULL, c->ldap_uri, rc);
+		return dir_fail(c->ldap_uri, rc);
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3) != 0 ||
 	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) != 0 ||
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv) != 0 ||
@@ -177,7 +177,7 @@ dir_connect(const struct conf *c, LDAP **ldp)
 	if (c->ldap_starttls &&
 	    (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
 		ldap_unbind_ext_s(ld, NULL, NULL);
-		return dir_fail(NULL, "StartTLS", rc);
+		return dir_fail("StartTLS", rc);
 	}
 	*ldp = ld;
 	return 0;
@@ -206,7 +206,7 @@ dir_open(const struct conf *c, LDAP **ldp)
 	    LDAP_SUCCESS) {
 		dir_close(*ldp);
 		*ldp = NULL;
-		return dir_fail(NULL, "bind as ldap_bind_dn", rc);
+		return dir_fail("bind as ldap_bind_dn", rc);
 	}
 	return 0;
 }
@@ -237,7 +237,7 @@ dir_find_dn(LDAP *ld, const struct conf *c, const char *upn,
 	    filter, attrs, 0, NULL, NULL, &tv, 2, &res);
 	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
 		ldap_msgfree(res);
-		return dir_fail(ld, "search for a person", rc);
+		return dir_fail("search for a person", rc);
 	}
 	n = ldap_count_entries(ld, res);
 	if (n != 1 || rc == LDAP_SIZELIMIT_EXCEEDED) {
@@ -282,7 +282,7 @@ dir_check_password(const struct conf *c, const char *upn,
 		rc = DIR_WRONG_PASSWORD;
 		break;
 	default:
-		rc = dir_fail(ld, "bind as a person", rc);
+		rc = dir_fail("bind as a person", rc);
 		break;
 	}
 out:
@@ -373,12 +373,12 @@ dir_passwd_openldap(LDAP *ld, const struct conf *c, const char *dn,
 	pw.bv_val = (char *)password;
 	pw.bv_len = strlen(password);
 	if (ldap_create_passwordpolicy_control(ld, &ctrl) != LDAP_SUCCESS)
-		return dir_fail(ld, "ppolicy control", LDAP_NO_MEMORY);
+		return dir_fail("ppolicy control", LDAP_NO_MEMORY);
 	ctrls[0] = ctrl;
 	rc = ldap_passwd(ld, &user, NULL, &pw, ctrls, NULL, &msgid);
 	ldap_control_free(ctrl);
 	if (rc != LDAP_SUCCESS)
-		return dir_fail(ld, "password modify", rc);
+		return dir_fail("password modify", rc);
 	rc = dir_result(ld, c, msgid, &pperr, a, &text);
 	if (rc == LDAP_SUCCESS)
 		return 0;
@@ -391,7 +391,7 @@ dir_passwd_openldap(LDAP *ld, const struct conf *c, const char *dn,
 		    dn, text != NULL ? text : ldap_err2string(rc));
 		return DIR_REFUSED;
 	}
-	return dir_fail(ld, "password modify", rc);
+	return dir_fail("password modify", rc);
 }
 
 /* pwdReset TRUE, or removed: the "must change" of ppolicy. */
@@ -407,15 +407,15 @@ dir_reset_flag(LDAP *ld, const char *dn, int must_change)
 	rc = ldap_modify_ext_s(ld, dn, mods, NULL, NULL);
 	if (rc == LDAP_SUCCESS || (!must_change && rc == LDAP_NO_SUCH_ATTRIBUTE))
 		return 0;
-	return dir_fail(ld, "set pwdReset", rc);
+	return dir_fail("set pwdReset", rc);
 }
 
 /* unicodePwd replace and pwdLastSet 0 (must change) in one modify. */
 static int
 dir_passwd_ad(LDAP *ld, const char *dn, const char *password,
-    int must_change, struct arena *a, const char **why)
+    int must_change, const char **why)
 {
-	unsigned char	 buf[2 * 2 * (CONF_LINE_MAX + 2)];
+	unsigned char	 buf[2 * PW_MAX_BYTES + 4];
 	struct berval	 pw, *pwv[2] = { &pw, NULL };
 	char		*zero[] = { (char *)"0", NULL }, *diag = NULL;
 	LDAPMod		 mpw = { LDAP_MOD_REPLACE | LDAP_MOD_BVALUES,
@@ -445,10 +445,9 @@ dir_passwd_ad(LDAP *ld, const char *dn, const char *password,
 		*why = "The directory refused the password: it does not meet "
 		    "the directory's password policy (length, complexity or "
 		    "history).";
-		(void)a;
 		return DIR_REFUSED;
 	}
-	return dir_fail(ld, "unicodePwd replace", rc);
+	return dir_fail("unicodePwd replace", rc);
 }
 
 int
@@ -466,7 +465,7 @@ dir_set_password(const struct conf *c, const char *upn,
 	if ((rc = dir_find_dn(ld, c, upn, a, &dn)) != 0)
 		goto out;
 	if (c->ldap_flavor == LDAP_FLAVOR_AD)
-		rc = dir_passwd_ad(ld, dn, password, must_change, a, why);
+		rc = dir_passwd_ad(ld, dn, password, must_change, why);
 	else if ((rc = dir_passwd_openldap(ld, c, dn, password, a, why)) == 0 &&
 	    dir_reset_flag(ld, dn, must_change) == -1)
 		/* The password is set: staffdesk's own flag still holds. */

@@ -54,8 +54,9 @@ wb_ldap(const struct conf *c, const struct wb_user *u, const char *pw,
 		return WB_REFUSED;
 	case DIR_NONE:
 		*why = "This person was not found in the on-premises "
-		    "directory: nothing was changed.";
-		return WB_UNAVAILABLE;
+		    "directory (or more than one entry has their username): "
+		    "nothing was changed.";
+		return WB_REFUSED;
 	default:
 		*why = "The on-premises directory cannot be reached just "
 		    "now: the password was not changed. Try again later.";

@@ -74,6 +74,10 @@ STMT(Q_USER_FAIL, IN(lock_if, lock_seconds, id), OUT(),
     "UPDATE users SET failed_signins = failed_signins + 1, "
     "locked_until = IF(? > 0, UTC_TIMESTAMP(6) + INTERVAL ? SECOND, "
     "locked_until) WHERE id = ?")
+/* A password the directory holds (onprem.writeback = ldap): no copy. */
+STMT(Q_USER_DROP_HASH, IN(id), OUT(),
+    "UPDATE users SET password_hash = NULL WHERE id = ? AND "
+    "password_hash IS NOT NULL")
 STMT(Q_USER_SIGNIN_OK, IN(id), OUT(),
     "UPDATE users SET failed_signins = 0, locked_until = "
     "NULL, last_signin_at = UTC_TIMESTAMP(6) WHERE id = ?")

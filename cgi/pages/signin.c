@@ -188,6 +188,7 @@ struct signin {
 	const char	*reason;	/* NULL: success */
 	int		 mfa;		/* a second factor is owed */
 	int		 remembered;	/* and was passed lately, here */
+	int		 directory;	/* the directory checked the password */
 	struct sess_new	 next;
 };
 
@@ -222,6 +223,11 @@ signin_txn(struct db *db, void *arg)
 		if (s->remembered)
 			a.details = "{\"mfa\":\"remembered on a trusted "
 			    "network\"}";
+		/* A hash kept from before the directory held it goes. */
+		if (s->directory && (rc = q_user_drop_hash(db,
+		    &(struct q_user_drop_hash_in){ .id = DB_TEXT(s->user_id) },
+		    NULL)) != DB_OK)
+			return rc;
 		if ((rc = q_sess_purge(db, &(struct q_sess_purge_in){
 		    .idle_seconds = DB_INT(settings_int(r->settings,
 		    SET_SESSION_IDLE_MINUTES) * 60),
@@ -361,6 +367,7 @@ page_login_post(struct req *r)
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.upn = upn;
+	s.directory = u != NULL && u->onprem && wb_is_remote(backend);
 	if (u == NULL)
 		s.reason = "unknown_user";
 	else {

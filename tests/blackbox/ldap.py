@@ -274,7 +274,12 @@ def ldap_directory_down():
 def ldap_signin_by_bind():
     with writeback_ldap():
         t, dn = dir_person()
+        # a hash kept from before the directory held the password goes
+        sql("UPDATE users SET password_hash = 'left-from-local' WHERE "
+            "upn = %s" % sqlq(t.upn))
+        Browser().login(t.upn, "left-from-local", 422)
         Browser().login(t.upn, t.password, 303, "/")
+        eq(pw_state(t.id)[0], None, "password_hash after a sign-in by bind")
         fails = int(sql("SELECT failed_signins FROM users WHERE upn = %s"
                         % sqlq(t.upn))[0][0])
         Browser().login(t.upn, "Not-The-Password-1", 422)
@@ -358,3 +363,58 @@ def ldap_reset_recorded_when_db_fails():
         eq(row["result"], "success", "result of the half-recorded reset")
         eq(details(row).get("recorded"), False, "details.recorded")
         eq(row["actor_id"], m.id, "actor of the half-recorded reset")
+
+
+def new_dir_person(unit=None, mobile=None):
+    """A person added to the directory now (as the service account) and
+    to staffdesk as source=onprem, with a directory password: (User, dn)."""
+    upn = uniq("dir")
+    uid = upn.split("@")[0]
+    dn = "uid=%s,ou=Store 005,%s" % (uid, ldap_conf()["ldap_base_dn"])
+    pw = dir_password()
+    p = service("ldapadd", stdin="dn: %s\nobjectClass: inetOrgPerson\n"
+                "uid: %s\ncn: New %s\nsn: %s\nmail: %s\nuserPassword: %s\n"
+                % (dn, uid, uid, uid, upn, pw))
+    check(p.returncode == 0, "ldapadd: %s" % p.stderr.strip())
+    args = ["user", "add", "--upn", upn, "--name", "New Dir Person",
+            "--source", "onprem"]
+    if mobile:
+        args += ["--mobile", mobile]
+    cli_ok(*args)
+    if unit:
+        cli_ok("unit", "add-member", "--unit", unit, "--user", upn)
+    return User(upn, "New Dir Person", pw), dn
+
+
+@test
+def ldap_sspr_writes_directory():
+    """Self-service reset of an on-prem person with writeback ldap: the
+    directory takes the new password (no must-change flag), staffdesk
+    keeps no hash; the directory's history refuses with its reason."""
+    from sspr import start, send, post, refresh
+    from sms import age_texts
+    age_texts()
+    number = fresh_mobile()
+    t, dn = new_dir_person(mobile=number)
+    old = t.password
+    cur = dir_password()
+    set_in_directory(dn, cur)
+    with writeback_ldap(sms__sspr="on"):
+        b = Browser()
+        start(b, t.upn)
+        code = send(b, number)
+        post(b, "/reset/code", {"code": code}, 200, "the code")
+        r = post(b, "/reset/password", {"new_password": old,
+                 "confirm_password": old}, 422, "a password in history")
+        check("used recently" in (r.id_text("error") or ""),
+              "the directory's reason: %r" % r.id_text("error"))
+        check(binds(dn, cur), "a refused SSPR changed the directory")
+        new = dir_password()
+        refresh(b)
+        post(b, "/reset/password", {"new_password": new,
+             "confirm_password": new}, 200, "a new password")
+        check(binds(dn, new), "the directory lacks the SSPR password")
+        eq(attr(dn, "pwdReset"), [], "pwdReset after a self-service reset")
+        eq(pw_state(t.id)[0], None, "password_hash after SSPR")
+        Browser().login(t.upn, new, 303, "/")
+        no_secret_stored(new, "the SSPR password")
