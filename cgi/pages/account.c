@@ -273,8 +273,8 @@ page_password_post(struct req *r)
 		return;
 	}
 	if (!remote && !r->sess->must_change && (cur == NULL ||
-	    me->password_hash ==
-	    NULL || pw_verify(me->password_hash, cur) != 0)) {
+	    me->password_hash == NULL ||
+	    pw_verify(me->password_hash, cur) != 0)) {
 		password_form(r, 422, "Your current password is not right.");
 		return;
 	}
