@@ -34,11 +34,14 @@ struct conf_key {
 static const char *const flavors[LDAP_FLAVOR__MAX] = { "openldap", "ad" };
 static const char *const units[LDAP_UNITS__MAX] = { "ou", "group" };
 
-#define S(n)		{ #n, CT_STR, offsetof(struct conf, n), 0, 0, NULL, NULL }
-#define P(n)		{ #n, CT_PATH, offsetof(struct conf, n), 0, 0, NULL, NULL }
+#define S(n)		{ #n, CT_STR, offsetof(struct conf, n), 0, 0, NULL, \
+			    NULL }
+#define P(n)		{ #n, CT_PATH, offsetof(struct conf, n), 0, 0, NULL, \
+			    NULL }
 #define I(n, lo, hi)	{ #n, CT_INT, offsetof(struct conf, n), lo, hi, NULL, \
 			    NULL }
-#define B(n)		{ #n, CT_BOOL, offsetof(struct conf, n), 0, 1, NULL, NULL }
+#define B(n)		{ #n, CT_BOOL, offsetof(struct conf, n), 0, 1, NULL, \
+			    NULL }
 #define W(n, w, why)	{ #n, CT_WORD, offsetof(struct conf, n), 0, NELEM(w), \
 			    w, why }
 
@@ -57,8 +60,9 @@ static const struct conf_key keys[] = {
 	P(ldap_bind_password_file), S(ldap_base_dn), S(ldap_people_filter),
 	S(ldap_attr_upn), S(ldap_attr_name), S(ldap_attr_mail),
 	S(ldap_attr_mobile), S(ldap_attr_phone), S(ldap_attr_title),
-	S(ldap_attr_department), W(ldap_units, units, "must be ou or group"), S(ldap_units_base),
-	W(ldap_flavor, flavors, "must be openldap or ad"), B(ldap_sync_phones), I(ldap_timeout, 1, 300),
+	S(ldap_attr_department), W(ldap_units, units, "must be ou or group"),
+	S(ldap_units_base), W(ldap_flavor, flavors, "must be openldap or ad"),
+	B(ldap_sync_phones), I(ldap_timeout, 1, 300),
 };
 
 static const char *const levels[LOG__MAX] = { "error", "warn", "info", "debug" };

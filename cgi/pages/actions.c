@@ -291,9 +291,9 @@ reset_writeback(struct req *r, enum wb_backend_id backend, struct reset *x)
  * length, history, quality; audited, nothing changed); 503 when
  * writeback or the database is unavailable (nothing changed), or when
  * the directory took the password and the database then failed (the
- * page says so: page_writeback_unrecorded). A text that was queued but could not
- * be delivered is said on the result page (the row waits for
- * `staffdesk-admin sms flush`).
+ * page says so: page_writeback_unrecorded). A text that was queued
+ * but could not be delivered is said on the result page (the row
+ * waits for `staffdesk-admin sms flush`).
  */
 void
 page_reset_post(struct req *r)
