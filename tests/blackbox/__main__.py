@@ -37,7 +37,7 @@ import lib
 
 AREAS = ("basics", "signin", "cli", "mystaff", "reset", "phones", "audit",
          "units_admin", "textbrowser", "escaping", "limits", "sms", "codes",
-         "sspr", "console", "process", "ops")
+         "sspr", "ldap", "console", "process", "ops")
 
 
 def load():
