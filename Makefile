@@ -51,7 +51,7 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/pager.c cgi/pages/lists.c \
               cgi/pages/person.c cgi/pages/actions.c cgi/pages/admin.c \
               cgi/pages/console.c cgi/pages/settings.c cgi/pages/locations.c \
-              cgi/pages/roles.c \
+              cgi/pages/roles.c cgi/pages/textcode.c \
               cgi/pages/sspr.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
