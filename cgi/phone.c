@@ -119,6 +119,42 @@ phone_normalise(const char *in, int ext, char out[PHONE_MAX],
 	return 0;
 }
 
+int
+phone_normalise_in(const char *in, const char *country, int ext,
+    char out[PHONE_MAX], const char **why)
+{
+	char		 national[PHONE_MAX * 2], e164[PHONE_MAX];
+	char		 whole[PHONE_MAX * 2 + 1];
+	const char	*p = in;
+	size_t		 n;
+
+	while (*p == ' ')
+		p++;
+	if (country == NULL || *country == '\0' || *p == '+')
+		return phone_normalise(in, ext, out, why);
+	/* The number, then what follows it (an extension) as typed. */
+	n = strspn(p, "0123456789 .-()");
+	if (n >= sizeof(national) || n == 0) {
+		*why = "Type the number with its country code (+1 425 555 "
+		    "0100) or as it is dialled in the country.";
+		return -1;
+	}
+	memcpy(national, p, n);
+	national[n] = '\0';
+	if (phone_national_e164(national, country, e164) != 0) {
+		*why = "That is not a phone number as dialled in this "
+		    "organisation's country: type it with + and the country "
+		    "code, for example +1 425 555 0100.";
+		return -1;
+	}
+	if (snprintf(whole, sizeof(whole), "%s%s", e164, p + n) >=
+	    (int)sizeof(whole)) {
+		*why = "The number is too long.";
+		return -1;
+	}
+	return phone_normalise(whole, ext, out, why);
+}
+
 char *
 phone_mask(struct arena *a, const char *e164)
 {

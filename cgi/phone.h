@@ -36,6 +36,15 @@ const char	*phone_type_name(enum phone_type);	/* "Alternate mobile" */
 int		 phone_normalise(const char *in, int ext, char out[PHONE_MAX],
 		    const char **why);
 /*
+ * As phone_normalise(), but a number typed without "+" is read as one
+ * of country (two letters, "US"; the setting phone.country), written
+ * the way people there write it ("(425) 555-0100", "07700 900123",
+ * "00 44 ..." with the international prefix), by libphonenumber's
+ * numbering plans. NULL or "" country: as phone_normalise().
+ */
+int		 phone_normalise_in(const char *in, const char *country,
+		    int ext, char out[PHONE_MAX], const char **why);
+/*
  * The number with all but its country calling code and last four
  * digits hidden: "+1 ••• ••• 0100", "+353 ••• ••• 4567".
  */
@@ -45,6 +54,15 @@ char		*phone_mask(struct arena *, const char *e164);
  * plans of libphonenumber: phonelib.cc), or 0 when it has none.
  */
 int		 phone_cc_len(const char *e164);
+/*
+ * The number a person of country would mean by national (digits and
+ * " .-()" only, no extension), as "+" and digits into out: 0, or -1
+ * when it is not one there (libphonenumber).
+ */
+int		 phone_national_e164(const char *national, const char *country,
+		    char out[PHONE_MAX]);
+/* 1 when country is a region libphonenumber knows ("US", "GB"). */
+int		 phone_region_known(const char *country);
 
 #ifdef __cplusplus
 }

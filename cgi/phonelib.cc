@@ -3,6 +3,8 @@
  * per-country numbering plans, Debian's libphonenumber), behind C
  * (phone.h). The library's metadata is read on the first call.
  */
+#include <cstring>
+#include <set>
 #include <string>
 
 #include <phonenumbers/phonenumber.pb.h>
@@ -32,4 +34,44 @@ phone_cc_len(const char *e164)
 	for (cc = n.country_code(), len = 0; cc > 0; cc /= 10)
 		len++;
 	return len;
+}
+
+extern "C" int
+phone_national_e164(const char *national, const char *country,
+    char out[PHONE_MAX])
+{
+	const PhoneNumberUtil	*u = PhoneNumberUtil::GetInstance();
+	PhoneNumber		 n;
+	std::string		 e164;
+
+	if (national == NULL || country == NULL || !phone_region_known(country))
+		return -1;
+	try {
+		if (u->Parse(national, country, &n) !=
+		    PhoneNumberUtil::NO_PARSING_ERROR ||
+		    !u->IsPossibleNumber(n))
+			return -1;
+		u->Format(n, PhoneNumberUtil::E164, &e164);
+	} catch (...) {
+		return -1;
+	}
+	if (e164.size() >= PHONE_MAX)
+		return -1;
+	std::memcpy(out, e164.c_str(), e164.size() + 1);
+	return 0;
+}
+
+extern "C" int
+phone_region_known(const char *country)
+{
+	std::set<std::string>	regions;
+
+	if (country == NULL)
+		return 0;
+	try {
+		PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+	} catch (...) {
+		return 0;
+	}
+	return regions.count(country) == 1;
 }

@@ -8,6 +8,7 @@
 #include "auth/codes.h"
 #include "auth/password.h"
 #include "cidr.h"
+#include "phone.h"
 #include "db/audit.h"
 #include "db/db.h"
 #include "settings.h"
@@ -81,6 +82,8 @@ static const struct setting_def defs[SET__MAX] = {
 	[SET_LOCKOUT_SECONDS] =
 	    { "lockout.seconds", ST_INT, 1, LOCKOUT_MAX_SECONDS, "60",
 	    { NULL } },
+	[SET_PHONE_COUNTRY] =
+	    { "phone.country", ST_REGION, 0, 0, "", { NULL } },
 };
 
 /* 1 when the space-separated list (its first n bytes) holds entry e. */
@@ -179,6 +182,7 @@ settings_is_list(enum setting_type t)
 	case ST_INT:
 	case ST_BOOL:
 	case ST_CHOICE:
+	case ST_REGION:
 		break;
 	}
 	return 0;
@@ -223,6 +227,11 @@ settings_check(struct arena *a, enum setting s, const char *v)
 		return codes_check(a, v);
 	case ST_WORDS:
 		return words_check(a, v);
+	case ST_REGION:
+		if (*v == '\0' || phone_region_known(v))
+			return NULL;
+		return "must be a country as two letters (US, GB, IE...), or "
+		    "empty";
 	}
 	return "has an unknown type";
 }
@@ -239,7 +248,11 @@ settings_normalise(struct arena *a, enum setting s, const char *v)
 		for (len = strlen(p); len > 0 && (p[len - 1] == ' ' ||
 		    p[len - 1] == '\t'); len--)
 			continue;
-		return arena_strndup(a, p, len);
+		out = arena_strndup(a, p, len);
+		if (defs[s].type == ST_REGION)	/* "us" is "US" */
+			for (o = out; *o != '\0'; o++)
+				*o = (char)toupper((unsigned char)*o);
+		return out;
 	}
 	o = out = arena_alloc(a, strlen(v) + 1);
 	*o = '\0';

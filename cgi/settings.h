@@ -41,6 +41,7 @@ enum setting {
 	SET_PASSWORD_BANNED_WORDS,
 	SET_LOCKOUT_THRESHOLD,
 	SET_LOCKOUT_SECONDS,
+	SET_PHONE_COUNTRY,
 	SET__MAX
 };
 
@@ -62,6 +63,7 @@ enum setting_type {
 	ST_TRUSTED_NETS,	/* networks, none too wide to trust */
 	ST_CODES,		/* country calling codes: "1 44 353" */
 	ST_WORDS,		/* words of 3-64 letters or digits */
+	ST_REGION,		/* a country as two capitals ("US"), or "" */
 };
 
 /* A setting: its name, its type and bounds, its default. */

@@ -17,7 +17,7 @@
 {{#FIELD}}<p{{#BAD}} class="bad"{{/BAD}}><label for="{{NAME}}">{{LABEL}}</label><br>
 {{#SELECT}}<select id="{{NAME}}" name="{{NAME}}"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}>
 {{#OPTION}}<option value="{{VALUE}}"{{#ON}} selected{{/ON}}>{{VALUE}}</option>
-{{/OPTION}}</select>{{/SELECT}}{{#NUMBER}}<input type="text" id="{{NAME}}" name="{{NAME}}" value="{{VALUE}}" size="8" maxlength="12" inputmode="numeric"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}> <span class="hint">{{MIN}} to {{MAX}}</span>{{/NUMBER}}{{#LIST}}<textarea id="{{NAME}}" name="{{NAME}}" rows="3" cols="48"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}>{{VALUE}}</textarea>{{/LIST}}
+{{/OPTION}}</select>{{/SELECT}}{{#NUMBER}}<input type="text" id="{{NAME}}" name="{{NAME}}" value="{{VALUE}}" size="8" maxlength="12" inputmode="numeric"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}> <span class="hint">{{MIN}} to {{MAX}}</span>{{/NUMBER}}{{#SHORT}}<input type="text" id="{{NAME}}" name="{{NAME}}" value="{{VALUE}}" size="4" maxlength="8"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}>{{/SHORT}}{{#LIST}}<textarea id="{{NAME}}" name="{{NAME}}" rows="3" cols="48"{{#BAD}} aria-invalid="true" aria-describedby="{{NAME}}-why"{{/BAD}}>{{VALUE}}</textarea>{{/LIST}}
 {{#BAD}}<br><strong class="why" id="{{NAME}}-why">{{WHY}}</strong>{{/BAD}}
 <br><span class="hint">{{HELP}} (<code>{{NAME}}</code>)</span></p>
 {{/FIELD}}

@@ -2,7 +2,7 @@
 {{>HEADER}}
 <h1>Phone numbers</h1>
 <p>For <b>{{NAME}}</b>. <a href="/users/{{ID}}">Back to the profile</a></p>
-<p class="hint">Numbers start with + and the country code, for example +1 425 555 0100. Spaces, dots, dashes and brackets are fine.</p>
+<p class="hint">{{#LOCAL}}Type a number as it is dialled in {{COUNTRY}}, or with + and the country code for another country.{{/LOCAL}}{{#INTL}}Numbers start with + and the country code, for example +1 425 555 0100.{{/INTL}} Spaces, dots, dashes and brackets are fine.</p>
 {{#TYPE}}
 <form method="post" action="/users/{{ID}}/phone" class="phone" id="phone-{{TYPE_ID}}">
 <input type="hidden" name="csrf" value="{{CSRF}}">

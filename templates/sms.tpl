@@ -4,7 +4,7 @@
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
 {{#STEP1}}<form method="post" action="/login/sms">
 <input type="hidden" name="csrf" value="{{CSRF}}">
-<p><label for="phone">Your mobile number, with its country code (e.g. +1 425 555 0100)</label><br>
+<p><label for="phone">Your mobile number{{#WITH_CODE}}, with its country code (e.g. +1 425 555 0100){{/WITH_CODE}}</label><br>
 <input type="tel" id="phone" name="phone" value="{{PHONE_TYPED}}" size="24" maxlength="64" autocomplete="tel" autofocus></p>
 <p><button type="submit" id="send-code">Text me a code</button></p>
 </form>{{/STEP1}}

@@ -513,6 +513,9 @@ phone_form(struct req *r, int status, const struct person *pp, int bad_type,
 
 	tpl_set(t, "ID", pp->id);
 	tpl_set(t, "NAME", pp->name);
+	tpl_set(t, "COUNTRY", settings_str(r->settings, SET_PHONE_COUNTRY));
+	tpl_show(t, *settings_str(r->settings, SET_PHONE_COUNTRY) != '\0' ?
+	    "LOCAL" : "INTL");
 	for (k = 0; k < PHONE__MAX; k++) {
 		s = tpl_section(t, "TYPE");
 		tpl_set(s, "CSRF", r->sess->csrf);
@@ -698,8 +701,9 @@ page_phone_post(struct req *r)
 			why = "Remove the alternate mobile number first, or "
 			    "make it the mobile number.";
 	} else if (number == NULL || *number == '\0')
-		why = "Type the number, starting with + and the country code.";
-	else if (phone_normalise(number, t == PHONE_OFFICE, norm, &why) == 0) {
+		why = "Type the number.";
+	else if (phone_normalise_in(number, settings_str(r->settings,
+	    SET_PHONE_COUNTRY), t == PHONE_OFFICE, norm, &why) == 0) {
 		c.number = norm;
 		if (t == PHONE_ALT_MOBILE && pp.phone[PHONE_MOBILE] == NULL)
 			why = "Add a mobile number before an alternate one.";

@@ -85,6 +85,11 @@ static const struct field methods_fields[] = {
 	    "a store's staff often share one address" },
 	{ SET_SMS_ALLOWED_COUNTRY_CODES, "Country codes texts may go to",
 	    "such as 1 44 353; empty: any" },
+	{ SET_PHONE_COUNTRY, "Country of numbers typed without a country code",
+	    "two letters such as US, GB or IE: a number typed as it is "
+	    "dialled there, (425) 555-0100 or 07700 900123, is read as that "
+	    "country's (in My Staff and at sign-in by text); empty: every "
+	    "number starts with + and its country code" },
 };
 
 static const struct field passwords_fields[] = {
@@ -199,6 +204,10 @@ field_show(struct tpl *t, const struct field *f, const char *value,
 	case ST_CODES:
 	case ST_WORDS:
 		w = tpl_section(s, "LIST");
+		tpl_set(w, "VALUE", value);
+		break;
+	case ST_REGION:
+		w = tpl_section(s, "SHORT");
 		tpl_set(w, "VALUE", value);
 		break;
 	}

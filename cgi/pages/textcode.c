@@ -136,6 +136,8 @@ sms_form(struct req *r, int status, const char *msg, const char *number)
 	} else {
 		tpl_show(t, "STEP1");
 		tpl_set(t, "PHONE_TYPED", r->in[K_PHONE].text);
+		if (*settings_str(r->settings, SET_PHONE_COUNTRY) == '\0')
+			tpl_show(t, "WITH_CODE");
 	}
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
@@ -304,9 +306,13 @@ page_sms_signin_post(struct req *r)
 		page_error(r, 404, "There is no page at this address.");
 		return;
 	}
-	if (typed == NULL || phone_normalise(typed, 0, e164, &why) != 0) {
-		sms_form(r, 422, "Enter your mobile number with its country "
-		    "code, for example +1 425 555 0100.", NULL);
+	if (typed == NULL || phone_normalise_in(typed, settings_str(r->settings,
+	    SET_PHONE_COUNTRY), 0, e164, &why) != 0) {
+		sms_form(r, 422, *settings_str(r->settings,
+		    SET_PHONE_COUNTRY) != '\0' ? "Enter your mobile number as "
+		    "you dial it, or with + and its country code." : "Enter "
+		    "your mobile number with its country code, for example "
+		    "+1 425 555 0100.", NULL);
 		return;
 	}
 	if (signin_rate_gate(r) != 0)

@@ -307,3 +307,40 @@ def phone_mobile_taken():
     eq([x["target_id"] for x in audit_rows(mark, action="user.phone.add",
                                            result="success")], got,
        "user.phone.add success rows")
+
+
+@test
+def phone_local_numbers():
+    """With phone.country set, a number typed as dialled there is stored
+    in E.164, on the phone page and at sign-in by text; a number that is
+    not one there is a 422 that says how to type it; without the
+    setting a number without + is refused as before."""
+    from limits import settings_at
+    from sms import age_texts
+    from codes import sms_step1, texts
+    unit, _, _, b = manager_unit("Store Local")
+    t = member(unit)
+    e164 = fresh_mobile()
+    local = "(%s) %s-%s" % (e164[2:5], e164[5:8], e164[8:])
+    r = phone_post(b, t.id, "mobile", local)
+    eq(r.status, 422, "a number without + and no phone.country")
+    with settings_at({"phone.country": "us"}):
+        eq(cli_ok("settings", "get", "phone.country").strip(), "US",
+           "phone.country as stored")
+        r = phone_page(b, t.id)
+        check("dialled in US" in norm(r.page.root.text()), "the phone page "
+              "does not say numbers may be typed as dialled in US")
+        r = phone_post(b, t.id, "mobile", local)
+        eq(r.status, 303, "POST %r with phone.country US: %s" % (local,
+                                                                desc(r)))
+        eq(phones_db(t.id), {"mobile": e164}, "the number stored")
+        r = phone_post(b, t.id, "alternateMobile", "12")
+        eq(r.status, 422, "a number too short to be one")
+        check("+ and the country code" in " ".join(errors_of(r)), "the "
+              "sentence: %r" % errors_of(r))
+        age_texts()
+        with settings_at({"sms.signin": "all"}):
+            sms_step1(Browser(), "%s %s %s" % (e164[2:5], e164[5:8],
+                                               e164[8:]))
+            eq(len(texts(e164, 1)), 1, "texts after sign-in by text with "
+               "the number as dialled")

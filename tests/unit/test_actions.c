@@ -74,6 +74,53 @@ test_phone_bad(void **state)
 	}
 }
 
+/* Numbers typed as dialled in the organisation's country (phone.country). */
+static void
+test_phone_local(void **state)
+{
+	static const struct {
+		const char	*in, *country;
+		int		 ext;
+		const char	*want;		/* NULL: refused */
+	} t[] = {
+		{ "(425) 555-0100", "US", 0, "+14255550100" },
+		{ "425.555.0100", "US", 0, "+14255550100" },
+		{ "07700 900123", "GB", 0, "+447700900123" },
+		{ "00 353 87 123 4567", "GB", 0, "+353871234567" },
+		{ "087 123 4567", "IE", 0, "+353871234567" },
+		{ "+353 87 123 4567", "US", 0, "+353871234567" },
+		{ "425 555 0100 x12", "US", 1, "+14255550100 x12" },
+		{ "425 555 0100 x12", "US", 0, NULL },
+		{ "12", "US", 0, NULL },
+		{ "555-0100; rm", "US", 0, NULL },
+		{ "(425) 555-0100", NULL, 0, NULL },
+		{ "(425) 555-0100", "", 0, NULL },
+		{ "(425) 555-0100", "ZZ", 0, NULL },
+	};
+	char		 out[PHONE_MAX];
+	const char	*why;
+	size_t		 i;
+	int		 rc;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		why = NULL;
+		rc = phone_normalise_in(t[i].in, t[i].country, t[i].ext, out,
+		    &why);
+		if (t[i].want == NULL) {
+			if (rc != -1 || why == NULL)
+				fail_msg("'%s' in %s: accepted", t[i].in,
+				    t[i].country ? t[i].country : "(none)");
+		} else if (rc != 0 || strcmp(out, t[i].want) != 0)
+			fail_msg("'%s' in %s: %s, want %s", t[i].in,
+			    t[i].country, rc == 0 ? out : why, t[i].want);
+	}
+	assert_true(phone_region_known("US"));
+	assert_false(phone_region_known("us"));
+	assert_false(phone_region_known("ZZ"));
+	assert_false(phone_region_known(NULL));
+}
+
 static void
 test_phone_types_and_mask(void **state)
 {
@@ -179,6 +226,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phone_good),
 		cmocka_unit_test(test_phone_bad),
+		cmocka_unit_test(test_phone_local),
 		cmocka_unit_test(test_phone_types_and_mask),
 		cmocka_unit_test(test_onprem_policy),
 		cmocka_unit_test(test_temp_password),

@@ -636,6 +636,10 @@ test_settings_check(void **state)
 		{ "lockout.seconds", "3600", 1 },
 		{ "lockout.seconds", "3601", 0 },
 		{ "session.idle_minutes", "30\n", 0 },
+		{ "phone.country", "", 1 },
+		{ "phone.country", "GB", 1 },
+		{ "phone.country", "XX", 0 },
+		{ "phone.country", "USA", 0 },
 	};
 	struct arena	a = { NULL };
 	struct settings	st;
@@ -662,6 +666,8 @@ test_settings_check(void **state)
 	    "10.0.0.0/8 192.0.2.0/24 10.0.0.0/80");
 	assert_string_equal(settings_normalise(&a,
 	    SET_SMS_ALLOWED_COUNTRY_CODES, "+44 44 1 +1 +"), "44 1 +");
+	assert_string_equal(settings_normalise(&a, SET_PHONE_COUNTRY, " ie "),
+	    "IE");
 	settings_defaults(&st);
 	assert_null(settings_conflict(&st, &which));
 	st.value[SET_TOTP] = "off";
