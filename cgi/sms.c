@@ -388,6 +388,38 @@ sms_nth(struct sms_window *w, const struct q_sms_nth_number_rows *rows)
 	w->now_us = rows->n > 0 ? rows->row[0].now_us : 0;
 }
 
+/* Fills w (the per-address window) for ip: DB_OK or a db_err. */
+static int
+ip_window(struct db *db, struct arena *a, const char *ip,
+    struct sms_window *w)
+{
+	struct q_sms_nth_number_rows	rows;
+	int				rc;
+
+	if ((rc = q_sms_nth_ip(db, a, &(struct q_sms_nth_ip_in){
+	    .ip = DB_TEXT(ip), .window_seconds = DB_INT(w->seconds),
+	    .offset = DB_INT(w->limit - 1) }, &rows)) != DB_OK)
+		return rc;
+	sms_nth(w, &rows);
+	return DB_OK;
+}
+
+int
+sms_ip_wait(struct db *db, const struct settings *st, const char *ip,
+    int64_t *wait)
+{
+	struct arena		a = { NULL };
+	struct sms_window	w = { settings_int(st, SET_SMS_PER_IP_PER_HOUR),
+				    SMS_HOUR, 0, 0 };
+	int			rc;
+
+	*wait = 0;
+	if ((rc = ip_window(db, &a, ip, &w)) == DB_OK)
+		*wait = sms_window_wait(&w);
+	arena_reset(&a);
+	return rc;
+}
+
 int
 sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
     const struct sms_msg *m, uint64_t *id, int64_t *retry_after)
@@ -447,15 +479,8 @@ sms_queue(struct db *db, const struct settings *st, const unsigned char *key,
 			goto out;
 		sms_nth(&w[2], &rows);
 	}
-	if (m->ip != NULL) {
-		if ((rc = q_sms_nth_ip(db, &a, &(struct q_sms_nth_ip_in){
-		    .ip = DB_TEXT(m->ip),
-		    .window_seconds = DB_INT(w[3].seconds),
-		    .offset = DB_INT(w[3].limit - 1) },
-		    &rows)) != DB_OK)
-			goto out;
-		sms_nth(&w[3], &rows);
-	}
+	if (m->ip != NULL && (rc = ip_window(db, &a, m->ip, &w[3])) != DB_OK)
+		goto out;
 	for (i = 0; i < 4; i++)
 		if ((wait = sms_window_wait(&w[i])) > most) {
 			most = wait;

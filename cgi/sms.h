@@ -126,6 +126,14 @@ int		 sms_queue(struct db *, const struct settings *,
 		    uint64_t *id, int64_t *retry_after);
 
 /*
+ * Into *wait the seconds until the per-address limit lets a text from ip
+ * go (0: now), for a page that must say so before it knows whom a text
+ * would be for. DB_OK or a db_err.
+ */
+int		 sms_ip_wait(struct db *, const struct settings *,
+		    const char *ip, int64_t *wait);
+
+/*
  * After the commit: takes one try of row id (unless another process
  * just took it), opens the message and delivers it; the row becomes
  * sent, or failed with the exit status and the try counted (the

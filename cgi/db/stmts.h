@@ -653,8 +653,9 @@ STMT(Q_SMS_NTH_NUMBER, IN(number, purpose1, purpose2, window_seconds, offset),
     SMS_NTH("number = ? AND purpose IN (?, ?)"))
 STMT(Q_SMS_NTH_USER, IN(user, purpose1, purpose2, window_seconds, offset),
     OUT(=Q_SMS_NTH_NUMBER), SMS_NTH("user_id = ? AND purpose IN (?, ?)"))
+/* Per address: every text but the notices, which a change makes, not asks. */
 STMT(Q_SMS_NTH_IP, IN(ip, window_seconds, offset), OUT(=Q_SMS_NTH_NUMBER),
-    SMS_NTH("ip = ?"))
+    SMS_NTH("ip = ? AND purpose NOT IN ('notify', 'notify_reset')"))
 STMT(Q_SMS_QUEUE, IN(number, purpose, user, ip, sealed), OUT(),
     "INSERT INTO sms_outbox (number, purpose, user_id, ip, sealed, status) "
     "VALUES (?, ?, ?, ?, ?, 'queued')")

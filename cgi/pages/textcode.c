@@ -131,6 +131,8 @@ sms_form(struct req *r, int status, const char *msg, const char *number)
 	tpl_set(t, "CSRF", sess_csrf(r));
 	if (number != NULL) {
 		tpl_show(t, "STEP2");
+		if (msg == NULL)
+			tpl_show(t, "SENT");
 		tpl_set(t, "PHONE", number);
 		tpl_set_int(t, "MINUTES", OTP_TTL_SECONDS / 60);
 	} else {
@@ -317,6 +319,22 @@ page_sms_signin_post(struct req *r)
 	}
 	if (signin_rate_gate(r) != 0)
 		return;
+	/*
+	 * The per-address limit says nothing about the number: told to
+	 * everyone alike, before the number is looked up, rather than
+	 * hidden behind "if this number is registered".
+	 */
+	if ((code == NULL || *code == '\0') && (rc = sms_ip_wait(r->db,
+	    r->settings, r->ip, &r->retry_after)) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	if (r->retry_after > 0 && (code == NULL || *code == '\0')) {
+		sms_form(r, 429, arena_printf(&r->arena, "No code was sent. %s",
+		    sms_refusal_text(&r->arena, SMS_LIMIT_IP, r->retry_after)),
+		    NULL);
+		return;
+	}
 	u = sms_signin_user(r, e164, &rc);
 	if (rc != DB_OK) {
 		page_db_error(r, rc);
@@ -353,8 +371,9 @@ page_sms_signin_post(struct req *r)
 	}
 	if (s.verdict != OTP_OK) {
 		sms_form(r, 422, "That code is not right, has expired or was "
-		    "already used; after 5 wrong tries a code stops working. "
-		    "Check the text, or ask for a new code below.", e164);
+		    "already used. After 5 wrong tries a code stops working "
+		    "and signing in is paused for a while. Check the text, or "
+		    "ask for a new code below.", e164);
 		return;
 	}
 	sess_adopt(r, &s.next);

@@ -3,6 +3,7 @@
 from lib import *  # noqa: F401,F403
 from people import *  # noqa: F401,F403
 from limits import settings_at
+from phones import phone_post
 
 
 NOTICE = ("Your staffdesk phone number was changed by your manager. If this "
@@ -155,6 +156,34 @@ def sms_reset_per_ip():
         eq(sms_lines(m2), [], "texts to the second number")
         eq(sql("SELECT DISTINCT ip FROM sms_outbox WHERE number = %s"
                % sqlq(mobile)), [["127.0.0.1"]], "the address of the text")
+        # sign-in by text from the same address says so, for a known
+        # number and an unknown one alike (it says nothing of either)
+        from codes import sms_step1
+        with settings_at({"sms.signin": "all"}):
+            pages = [sms_step1(Browser(), n, 429) for n in (m2,
+                                                            fresh_mobile())]
+            for r in pages:
+                check("from this network" in (r.id_text("error") or "")
+                      and r.page.by_id("sent") is None, "the 429 page of "
+                      "sign-in by text: %r" % r.id_text("error"))
+                check(r.header("Retry-After"), "no Retry-After")
+            eq(sms_lines(m2), [], "texts to the second number")
+    age_texts()
+
+
+@test
+def sms_notices_spare_the_address_limit():
+    """A manager changing numbers from the store sends notices; they do
+    not use up the address's hourly texts, which codes need."""
+    age_texts()
+    unit, _, _, b = manager_unit("Store SmsNoticeIp")
+    mobile = fresh_mobile()
+    t = member(unit, mobile=mobile)
+    with settings_at({"reset.deliver": "sms", "sms.per_ip_per_hour": "1"}):
+        r = phone_post(b, t.id, "mobile", fresh_mobile())
+        eq(r.status, 303, "changing the number: %s" % desc(r))
+        eq(len(sms_lines(mobile)), 1, "the notice to the old number")
+        reset(b, t.id)
     age_texts()
 
 
