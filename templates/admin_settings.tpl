@@ -39,7 +39,7 @@
 </form>
 {{#NO_HITS}}<p id="{{PFX}}no-hits">Nobody matches that search.</p>{{/NO_HITS}}
 <ul class="actions" id="{{PFX}}hits">
-{{#HIT}}<li>{{NAME}} ({{UPN}}) <form method="post" action="/admin/{{LIST}}/select" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Add {{NAME}}</button></form></li>
+{{#HIT}}<li>{{NAME}} ({{UPN}}){{#NO_PHONE}} <span class="hint">(no phone number on file)</span>{{/NO_PHONE}} {{#ALREADY}}<span class="hint">on the list already</span>{{/ALREADY}}{{#ADDABLE}}<form method="post" action="/admin/{{LIST}}/select" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Add {{NAME}}</button></form>{{/ADDABLE}}</li>
 {{/HIT}}</ul>{{/CAN_ADD}}{{/PEOPLE}}
 {{/SECTION}}
 {{>FOOTER}}

@@ -309,7 +309,7 @@ search_rows(struct req *r, const char *const *terms, int nterms,
 
 int
 page_pick_people(struct req *r, struct tpl *t, const char *q,
-    const char *section, const char *member_of)
+    const char *section, const struct pick_already *already)
 {
 	const char		*terms[SEARCH_TERMS_MAX], **units;
 	struct q_search1_rows	 rows;
@@ -340,12 +340,19 @@ page_pick_people(struct req *r, struct tpl *t, const char *q,
 		tpl_set(s, "ID", rows.row[i].person.id);
 		tpl_set(s, "NAME", rows.row[i].person.name);
 		tpl_set(s, "UPN", rows.row[i].person.upn);
-		if (member_of == NULL)
+		if (!rows.row[i].person.has_phone)
+			tpl_show(s, "NO_PHONE");
+		if (already == NULL)
 			continue;
+		member = 0;
+		for (k = 0; k < already->nids && !member; k++)
+			member = strcmp(already->ids[k],
+			    rows.row[i].person.id) == 0;
 		/* The person's locations ride along with the hit. */
-		nunits = db_ids_decode(&r->arena, rows.row[i].units, &units);
-		for (member = 0, k = 0; k < nunits && !member; k++)
-			member = strcmp(units[k], member_of) == 0;
+		nunits = already->unit == NULL ? 0 : db_ids_decode(&r->arena,
+		    rows.row[i].units, &units);
+		for (k = 0; k < nunits && !member; k++)
+			member = strcmp(units[k], already->unit) == 0;
 		tpl_show(s, member ? "ALREADY" : "ADDABLE");
 	}
 	return DB_OK;

@@ -597,7 +597,8 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 		if (q != NULL && *q != '\0') {
 			tpl_show(t, "FOUND");
 			if ((rc = page_pick_people(r, t, q, "CANDIDATE",
-			    un->id)) != DB_OK) {
+			    &(struct pick_already){ un->id, NULL, 0 })) !=
+			    DB_OK) {
 				tpl_free(t);
 				page_db_error(r, rc);
 				return;

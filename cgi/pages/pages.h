@@ -132,16 +132,23 @@ void	 page_reset_done(struct req *);
 void	 page_phone(struct req *);
 void	 page_phone_post(struct req *);
 
+/* Whom a pick has already: the members of unit, or the people ids. */
+struct pick_already {
+	const char		*unit;	/* as the database spells it; NULL */
+	const char *const	*ids;
+	size_t			 nids;
+};
+
 /*
  * lists.c: the people whose names (UPN, email, phone) q starts a word
  * of, as /search finds them, for an admin form that picks one: up to a
- * page of sections named section, each with ID, NAME and UPN, or the
- * section NO_HITS when there is nobody. With member_of (a location's
- * id as the database spells it), each also shows ALREADY when the
- * person is a member there, else ADDABLE. DB_OK or a db_err.
+ * page of sections named section, each with ID, NAME and UPN (and
+ * NO_PHONE for someone without a phone number), or the section NO_HITS
+ * when there is nobody. With already, each also shows ALREADY when the
+ * pick has the person, else ADDABLE. DB_OK or a db_err.
  */
 int	 page_pick_people(struct req *, struct tpl *, const char *q,
-	    const char *section, const char *member_of);
+	    const char *section, const struct pick_already *already);
 
 /* console.c: the admin console's home */
 void	 page_admin(struct req *);

@@ -267,6 +267,7 @@ people_show(struct req *r, struct tpl *sec, const struct pick_list *l,
 	struct q_mystaff_people_rows	 rows;
 	struct tpl			*t = tpl_section(sec, "PEOPLE"), *p;
 	const char			*q = r->in[l->q].text;
+	const char			**ids;
 	size_t				 i;
 	int				 rc;
 
@@ -303,7 +304,11 @@ people_show(struct req *r, struct tpl *sec, const struct pick_list *l,
 	tpl_set(p, "Q", q != NULL ? q : "");
 	if (q == NULL || *q == '\0')
 		return DB_OK;
-	return page_pick_people(r, p, q, "HIT", NULL);
+	ids = arena_alloc(&r->arena, (rows.n + 1) * sizeof(*ids));
+	for (i = 0; i < rows.n; i++)
+		ids[i] = rows.row[i].id;
+	return page_pick_people(r, p, q, "HIT", &(struct pick_already){
+	    NULL, ids, rows.n });
 }
 
 /*

@@ -536,6 +536,14 @@ def sms_selected_people():
               "the page's list lacks %s" % p.upn)
         check(r.page.by_id("methods-warning") is None, "the warning with "
               "someone on the list")
+        r = b.get("/admin/settings?sms_q=" + urllib.parse.quote(p.name))
+        hits = r.page.by_id("sms-hits").text()
+        check("on the list already" in hits and "Add " + p.name not in
+              hits, "the search offers to add %s again: %r" % (p.upn, hits))
+        nophone = member(name, name="Nadia Phoneless %s" % secrets.token_hex(2))
+        r = b.get("/admin/settings?sms_q=" + urllib.parse.quote(nophone.name))
+        check("no phone number on file" in r.page.by_id("sms-hits").text(),
+              "a person without a phone is not marked so")
         sms_step1(Browser(), number)
         eq(len(texts(number, 1)), 1, "texts to a selected person")
         b.get("/admin/settings")
