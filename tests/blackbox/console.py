@@ -540,7 +540,8 @@ def sms_selected_people():
         hits = r.page.by_id("sms-hits").text()
         check("on the list already" in hits and "Add " + p.name not in
               hits, "the search offers to add %s again: %r" % (p.upn, hits))
-        nophone = member(name, name="Nadia Phoneless %s" % secrets.token_hex(2))
+        nophone = member(name, name="Nadia Phoneless %s"
+                         % secrets.token_hex(2))
         r = b.get("/admin/settings?sms_q=" + urllib.parse.quote(nophone.name))
         check("no phone number on file" in r.page.by_id("sms-hits").text(),
               "a person without a phone is not marked so")
