@@ -124,7 +124,7 @@ sms_refusal_text(struct arena *a, int rc, int64_t wait)
 		return arena_strdup(a, "The text message would be too long.");
 	case SMS_LIMIT_MINUTE:
 		what = "A text message was sent to this number less than a "
-		    "minute ago.";
+		    "minute ago: if it carried a code, that code still works.";
 		break;
 	case SMS_LIMIT_NUMBER:
 		what = "Too many text messages were sent to this number in the "

@@ -8,7 +8,7 @@
 <form method="post" action="/login/mfa/sms">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 {{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
-<p><button type="submit" id="send-sms">Text me a code</button> A new code goes to {{SMS_TO}}; it replaces any code sent before.</p>
+<p><button type="submit" id="send-sms">{{SEND_LABEL}}</button> A new code goes to {{SMS_TO}}; it replaces any code sent before.</p>
 </form>{{/SEND_FIRST}}
 <form method="post" action="/login/mfa">
 <input type="hidden" name="csrf" value="{{CSRF}}">
@@ -20,12 +20,12 @@
 {{#SMS_FIRST}}<input type="radio" id="m-sms" name="method" value="sms" checked>{{/SMS_FIRST}}{{#TOTP_FIRST}}<input type="radio" id="m-sms" name="method" value="sms">{{/TOTP_FIRST}}
 <label for="m-sms">Code texted to my phone ({{SMS_TO}})</label>{{/SMS}}</p>
 <p><label for="code">Code</label><br>
-<input type="text" id="code" name="code" size="20" maxlength="32" autocomplete="one-time-code" inputmode="numeric" autofocus></p>
+<input type="text" id="code" name="code" size="20" maxlength="32" autocomplete="one-time-code" inputmode="numeric"{{#FOCUS_CODE}} autofocus{{/FOCUS_CODE}}></p>
 <p><button type="submit">Verify</button></p>
 </form>
 {{#SEND_AFTER}}<form method="post" action="/login/mfa/sms">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 {{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
-<p><button type="submit" id="send-sms">Text me a code</button> A new code goes to {{SMS_TO}}; it replaces any code sent before.</p>
+<p><button type="submit" id="send-sms">{{SEND_LABEL}}</button> A new code goes to {{SMS_TO}}; it replaces any code sent before.</p>
 </form>{{/SEND_AFTER}}
 {{>FOOTER}}

@@ -8,7 +8,7 @@
 <input type="text" id="username" name="username" value="{{USERNAME_TYPED}}" size="40" maxlength="255" autocomplete="username" autofocus></p>
 <p><button type="submit" id="next">Next</button></p>
 </form>{{/USERNAME}}
-{{#NEUTRAL}}<p class="notice" id="neutral">A code cannot be texted for this username here: it may not be known, have no mobile number on file, or be one whose password an administrator resets. Ask your manager to reset your password.</p>
+{{#NEUTRAL}}<p class="notice" id="neutral">We cannot text a code for this username. It may be mistyped, have no mobile number on file, or belong to an account whose password only an administrator can reset. Ask your manager to reset your password.</p>
 <p><a href="/reset">Try another username</a></p>{{/NEUTRAL}}
 {{#PICK}}<form method="post" action="/reset/send">
 <input type="hidden" name="csrf" value="{{CSRF}}">
@@ -46,7 +46,7 @@
 <p class="hint">{{HINT}}</p>
 <p><button type="submit" id="set-password">Set password</button></p>
 </form>{{/PASSWORD}}
-{{#DONE}}<p class="notice" id="done">Your password was changed. Every session of your account was signed out; a text tells the number on file.</p>
+{{#DONE}}<p class="notice" id="done">Your password was changed. You were signed out everywhere, and we texted your mobile to let you know.</p>
 <p><a href="/login">Sign in</a></p>{{/DONE}}
 {{#BACK}}<p><a href="/login">Back to sign in</a></p>{{/BACK}}
 {{>FOOTER}}

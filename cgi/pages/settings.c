@@ -66,14 +66,16 @@ static const struct field methods_fields[] = {
 	    "codes from an app such as Microsoft or Google Authenticator" },
 	{ SET_SMS_SIGNIN, "Sign in with an SMS code",
 	    "all, selected (the list below) or none of the people with a "
-	    "mobile number; it is one factor: someone holding a role still "
-	    "passes a second one" },
+	    "mobile number; people holding a role can sign in by text only "
+	    "if they also have the authenticator app, which they are then "
+	    "asked for" },
 	{ SET_SMS_MFA, "SMS code as a second factor",
 	    "on: at the second step a code can be texted to the mobile (or "
 	    "alternate mobile) number instead of the app's code; people "
 	    "holding a role without the app can then pass it" },
 	{ SET_SMS_SSPR, "Reset a forgotten password by SMS",
-	    "self-service password reset with the mobile number" },
+	    "on: the sign-in page offers \"Forgot password?\", where people "
+	    "reset their own password with a code texted to their mobile" },
 	{ SET_SSPR_ADMINS, "People holding a role may reset by SMS too",
 	    "on: with a texted code and their authenticator app; off: they "
 	    "ask another admin" },
@@ -143,10 +145,9 @@ static const struct {
 	    sizeof(ca_fields) / sizeof(ca_fields[0]) },
 	[SEC_METHODS] = { "methods", "Authentication methods",
 	    "The ways people may prove who they are, and the limits on "
-	    "texts. Codes by SMS work as a second factor (sms.mfa), "
-	    "for signing in (sms.signin) and for resetting a forgotten "
-	    "password at /reset (sms.sspr; sspr.admins for people "
-	    "holding a role).",
+	    "texts. A code texted to a person's mobile number can be their "
+	    "second factor, their way to sign in, and their way to reset "
+	    "a forgotten password.",
 	    AREA_METHODS, methods_fields,
 	    sizeof(methods_fields) / sizeof(methods_fields[0]) },
 	[SEC_PASSWORDS] = { "passwords", "Passwords and sessions",
@@ -248,8 +249,9 @@ static const struct pick_list lists[LIST__MAX] = {
 	[LIST_SMS] = { "sms", "sms-", SEC_METHODS, SET_SMS_SIGNIN,
 	    SMS_SIGNIN_SELECTED, K_SMS_Q, "People who may sign in by text",
 	    "While sign-in with an SMS code is \"selected\", only these "
-	    "people can, and only with a mobile number on file. Someone "
-	    "holding a role also needs the authenticator app.",
+	    "people can, and only with a mobile number on file. People "
+	    "holding a role can only if they also have the authenticator "
+	    "app.",
 	    "Nobody is selected: until you add people below, nobody can "
 	    "sign in by text.", "sms.select", "sms.unselect",
 	    q_sms_signin_people, q_sms_signin_select, q_sms_signin_unselect },

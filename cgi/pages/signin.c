@@ -413,6 +413,7 @@ mfa_form(struct req *r, int status, const char *msg,
     const struct mfa_view *v)
 {
 	struct tpl	*t = page_new(r, "Verify your identity");
+	int		 first = 0;
 
 	tpl_set(t, "CSRF", sess_csrf(r));
 	if (r->in[K_NEXT].text != NULL) {
@@ -424,10 +425,15 @@ mfa_form(struct req *r, int status, const char *msg,
 	if (v->sms_number != NULL) {
 		tpl_show(t, "SMS");
 		tpl_set(t, "SMS_TO", phone_mask(&r->arena, v->sms_number));
-		/* Without the app, a text is the way: its button comes first. */
-		tpl_show(t, !r->sess->has_totp && !v->sent && msg == NULL ?
-		    "SEND_FIRST" : "SEND_AFTER");
+		/* Without the app, a text is the way: its button comes first
+		 * (and the code box waits for the code: no keyboard yet). */
+		first = !r->sess->has_totp && !v->sent && msg == NULL;
+		tpl_show(t, first ? "SEND_FIRST" : "SEND_AFTER");
+		tpl_set(t, "SEND_LABEL", v->sent ? "Text me a new code" :
+		    "Text me a code");
 	}
+	if (!first)
+		tpl_show(t, "FOCUS_CODE");
 	/* The method chosen first: the one the person just asked for. */
 	if (v->sms_number != NULL && (v->sent || !r->sess->has_totp ||
 	    r->in[K_METHOD].i == MFA_SMS))

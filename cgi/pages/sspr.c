@@ -426,6 +426,10 @@ page_sspr_send_post(struct req *r)
 	 * flow was at SSPR_SENT): then its form, for the code in hand.
 	 * Not delivered (503): the row waits for sms flush; its form.
 	 */
+	/* An hour is long at the till: the other way out. */
+	if (status == 429)
+		msg = arena_printf(&r->arena, "%s Or ask your manager to reset "
+		    "your password.", msg);
 	if (status != 0 && status != 503 && f.step != SSPR_SENT) {
 		sspr_form(r, status, V_PICK, msg, &w);
 		return;

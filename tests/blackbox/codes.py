@@ -109,6 +109,9 @@ def codes_mfa_by_sms_end_to_end():
         check(r.body.index('id="send-sms"') < r.body.index('id="code"'),
               "Text me a code comes after the code box for a person "
               "without the app")
+        check("autofocus" not in str(r.page.by_id("code").attrs),
+              "the code box takes the focus (a phone's keyboard) before a "
+              "code was sent")
         check(r.page.by_id("m-sms") is not None, "no texted-code choice")
         code = send_code(b, number)
         row = sql("SELECT code_hash, salt FROM otp_codes WHERE user_id = %s "
