@@ -8,7 +8,7 @@
 <input type="tel" id="phone" name="phone" value="{{PHONE_TYPED}}" size="24" maxlength="64" autocomplete="tel" autofocus></p>
 <p><button type="submit" id="send-code">Text me a code</button></p>
 </form>{{/STEP1}}
-{{#STEP2}}{{#SENT}}<p class="notice" id="sent">If this number is registered for sign-in by text, a code was sent to it. It works once, for {{MINUTES}} minutes.</p>{{/SENT}}
+{{#STEP2}}{{#SENT}}<p class="notice" id="sent">If this number ({{PHONE}}) is registered for sign-in by text, a code was sent to it. It works once, for {{MINUTES}} minutes.</p>{{/SENT}}
 <form method="post" action="/login/sms">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <input type="hidden" name="phone" value="{{PHONE}}">
