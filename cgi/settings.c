@@ -8,10 +8,12 @@
 #include "auth/codes.h"
 #include "auth/password.h"
 #include "cidr.h"
-#include "phone.h"
+#include "conf.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "phone.h"
 #include "settings.h"
+#include "writeback.h"
 
 #define CODES_MAX	64	/* country codes in a list */
 #define WORDS_MAX	100	/* banned words */
@@ -274,7 +276,8 @@ settings_normalise(struct arena *a, enum setting s, const char *v)
 }
 
 const char *
-settings_conflict(const struct settings *st, enum setting *which)
+settings_conflict(const struct settings *st, const struct conf *c,
+    enum setting *which)
 {
 	/*
 	 * This version has no way to switch authenticator apps off for
@@ -290,6 +293,13 @@ settings_conflict(const struct settings *st, enum setting *which)
 		*which = SET_SESSION_IDLE_MINUTES;
 		return "is longer than the absolute session length "
 		    "(session.absolute_hours), so it would never apply";
+	}
+	/* Every on-premises reset and sign-in would be a 503 at once. */
+	if (settings_choice(st, SET_ONPREM_WRITEBACK) == WB_LDAP &&
+	    (c == NULL || c->ldap_uri == NULL)) {
+		*which = SET_ONPREM_WRITEBACK;
+		return "cannot be ldap while no directory is configured: set "
+		    "ldap_uri and the other ldap_ keys in staffdesk.conf first";
 	}
 	return NULL;
 }

@@ -51,6 +51,8 @@ enum setting {
 enum settings_section { SEC_MYSTAFF, SEC_CA, SEC_METHODS, SEC_PASSWORDS,
     SEC__MAX };
 
+struct conf;
+
 struct settings {
 	const char	*value[SET__MAX];
 };
@@ -99,7 +101,8 @@ const char	*settings_normalise(struct arena *, enum setting,
  * NULL when the settings s, taken together, leave staffdesk usable;
  * else a sentence, with *which set to the setting to change.
  */
-const char	*settings_conflict(const struct settings *, enum setting *which);
+const char	*settings_conflict(const struct settings *, const struct conf *,
+		    enum setting *which);
 void		 settings_defaults(struct settings *);
 /*
  * Fills s from the table, defaults where a row is absent; lock: inside

@@ -36,7 +36,8 @@ setting_txn(struct db *db, void *arg)
 		return rc;
 	next = cur;
 	next.value[s->set] = s->value;
-	if ((s->why = settings_conflict(&next, &s->which)) != NULL)
+	if ((s->why = settings_conflict(&next, s->c->conf,
+	    &s->which)) != NULL)
 		return TXN_CONFLICT;
 	if ((rc = settings_store(db, &s->c->arena, &cur, &next, &details,
 	    &n)) != DB_OK)

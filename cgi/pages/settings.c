@@ -501,7 +501,8 @@ change_txn(struct db *db, void *arg)
 			c->next.value[set] = c->typed[set];
 	/* A clash among the fields of another section (stored before) is
 	 * not this save's to refuse. */
-	if ((c->why = settings_conflict(&c->next, &c->which)) != NULL)
+	if ((c->why = settings_conflict(&c->next, c->r->conf,
+	    &c->which)) != NULL)
 		for (k = 0; k < sections[c->sec].n; k++)
 			if (sections[c->sec].fields[k].set == c->which)
 				return TXN_CONFLICT;

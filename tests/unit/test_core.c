@@ -599,6 +599,8 @@ test_cidr(void **state)
 static void
 test_settings_check(void **state)
 {
+	static char	uri[] = "ldap://127.0.0.1:389";
+	struct conf	c = { 0 };
 	static const struct {
 		const char	*name, *value;
 		int		 ok;
@@ -669,14 +671,21 @@ test_settings_check(void **state)
 	assert_string_equal(settings_normalise(&a, SET_PHONE_COUNTRY, " ie "),
 	    "IE");
 	settings_defaults(&st);
-	assert_null(settings_conflict(&st, &which));
+	assert_null(settings_conflict(&st, &c, &which));
 	st.value[SET_TOTP] = "off";
-	assert_non_null(settings_conflict(&st, &which));
+	assert_non_null(settings_conflict(&st, &c, &which));
 	assert_int_equal(which, SET_TOTP);
 	settings_defaults(&st);
 	st.value[SET_SESSION_IDLE_MINUTES] = "800";	/* > 12 hours */
-	assert_non_null(settings_conflict(&st, &which));
+	assert_non_null(settings_conflict(&st, &c, &which));
 	assert_int_equal(which, SET_SESSION_IDLE_MINUTES);
+	/* writeback to a directory needs one in the configuration */
+	settings_defaults(&st);
+	st.value[SET_ONPREM_WRITEBACK] = "ldap";
+	assert_non_null(settings_conflict(&st, &c, &which));
+	assert_int_equal(which, SET_ONPREM_WRITEBACK);
+	c.ldap_uri = uri;
+	assert_null(settings_conflict(&st, &c, &which));
 	arena_reset(&a);
 }
 
