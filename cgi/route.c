@@ -63,7 +63,8 @@ static const struct route routes[] = {
 	PAGE("/units/{id}/activity", NEED_MYSTAFF, page_unit_activity, NULL,
 	    KEY(K_AUDIT_BEFORE) | KEY(K_AUDIT_AFTER)),
 	PAGE("/users", NEED_MYSTAFF, page_users, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
-	PAGE("/users/{id}", NEED_MYSTAFF, page_user, NULL, 0),
+	PAGE("/users/{id}", NEED_MYSTAFF, page_user, NULL,
+	    KEY(K_DONE) | KEY(K_TYPE)),
 	PAGE("/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER)),
 	PAGE("/users/{id}/reset-password", NEED_MYSTAFF, page_reset,
 	    page_reset_post, KEY(K_NEW_PASSWORD) | KEY(K_CONFIRM_PASSWORD) |

@@ -1,7 +1,8 @@
 {{%AUTOESCAPE context="HTML"}}
 {{>HEADER}}
 <h1 id="name">{{TITLE}}</h1>
-<p>{{#LOCKED}}<span class="flag">Locked after failed sign-ins</span> {{/LOCKED}}{{#MUST_CHANGE}}<span class="flag">Must change password at next sign-in</span> {{/MUST_CHANGE}}{{#DISABLED}}<span class="flag">Account disabled</span>{{/DISABLED}}</p>
+{{#NOTICE}}<p class="notice" role="status" id="notice">{{NOTICE_MSG}}</p>{{/NOTICE}}
+{{#FLAGS}}<p>{{#LOCKED}}<span class="flag">Locked after failed sign-ins</span> {{/LOCKED}}{{#MUST_CHANGE}}<span class="flag">Must change password at next sign-in</span> {{/MUST_CHANGE}}{{#DISABLED}}<span class="flag">Account disabled</span>{{/DISABLED}}</p>{{/FLAGS}}
 <table class="facts">
 <tr><th scope="row">Username</th><td id="upn">{{UPN}}</td></tr>
 <tr><th scope="row">Email</th><td>{{EMAIL}}</td></tr>

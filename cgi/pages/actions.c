@@ -660,6 +660,15 @@ phone_txn(struct db *db, void *arg)
 	    c->pp->upn, c->pp->u.email, phones, np);
 }
 
+/* 303 to the profile, whose notice says what was done (person.c). */
+static void
+phone_done_redirect(struct req *r, const struct person *pp, int type,
+    enum done done)
+{
+	http_redirect(r, arena_printf(&r->arena, "/users/%s?done=%s&type=%s",
+	    pp->id, route_keys[K_DONE].choices[done], phone_type_id(type)));
+}
+
 /*
  * POST /users/{id}/phone (type, number, action = save | remove): 303 to
  * the profile; 403 when not allowed (audited); 422 with the typed value
@@ -714,7 +723,7 @@ page_phone_post(struct req *r)
 	}
 	if (c.number != NULL && pp.phone[t] != NULL &&
 	    strcmp(c.number, pp.phone[t]) == 0) {
-		http_redirect(r, arena_printf(&r->arena, "/users/%s", pp.id));
+		phone_done_redirect(r, &pp, t, DONE_UNCHANGED);
 		return;		/* the same number: nothing to change */
 	}
 	if ((rc = db_txn(r->db, phone_txn, &c)) == TXN_DUP_MOBILE) {
@@ -739,5 +748,6 @@ page_phone_post(struct req *r)
 	/* A notice that fails now waits in the outbox for sms flush. */
 	if (c.notice_id != 0)
 		(void)sms_send(r->db, r->conf, c.notice_id);
-	http_redirect(r, arena_printf(&r->arena, "/users/%s", pp.id));
+	phone_done_redirect(r, &pp, t, c.number != NULL ? DONE_SAVED :
+	    DONE_REMOVED);
 }

@@ -119,6 +119,44 @@ person_of_form(struct req *r, const struct q_user_name_row **who)
 	return 0;
 }
 
+/*
+ * The notice of the phone change that redirected to the profile
+ * (done=saved|removed|unchanged, type=): fixed sentences, each said
+ * only while the profile still shows it so (a reload after someone
+ * else's change says nothing false).
+ */
+static void
+phone_done(struct req *r, struct tpl *t, const struct person *pp)
+{
+	enum phone_type	 k = (enum phone_type)r->in[K_TYPE].i;
+	const char	*msg = NULL;
+
+	if (r->in[K_DONE].text == NULL || r->in[K_TYPE].text == NULL ||
+	    k >= PHONE__MAX)
+		return;
+	switch ((enum done)r->in[K_DONE].i) {
+	case DONE_SAVED:
+		if (pp->phone[k] != NULL)
+			msg = arena_printf(&r->arena, "%s number saved.",
+			    phone_type_name(k));
+		break;
+	case DONE_REMOVED:
+		if (pp->phone[k] == NULL)
+			msg = arena_printf(&r->arena, "%s number removed.",
+			    phone_type_name(k));
+		break;
+	case DONE_UNCHANGED:
+		msg = "Nothing to save: the number was already as shown.";
+		break;
+	default:
+		break;
+	}
+	if (msg != NULL) {
+		tpl_show(t, "NOTICE");
+		tpl_set(t, "NOTICE_MSG", msg);
+	}
+}
+
 /* GET /users/{id}: the profile and the actions the actor may use; 404. */
 void
 page_user(struct req *r)
@@ -138,12 +176,15 @@ page_user(struct req *r)
 	tpl_set(t, "DEPARTMENT", pp.u.department ? pp.u.department : "none");
 	tpl_set(t, "SOURCE", pp.onprem ? "on-premises (synced)" : "cloud");
 	tpl_set(t, "LAST_SIGNIN", page_when(r, pp.u.last_signin));
+	phone_done(r, t, &pp);
 	if (pp.u.must_change)
 		tpl_show(t, "MUST_CHANGE");
 	if (!pp.u.enabled)
 		tpl_show(t, "DISABLED");
 	if (pp.u.locked)
 		tpl_show(t, "LOCKED");
+	if (pp.u.must_change || !pp.u.enabled || pp.u.locked)
+		tpl_show(t, "FLAGS");
 	for (k = 0; k < PHONE__MAX; k++) {
 		if (pp.phone[k] == NULL)
 			continue;

@@ -60,10 +60,13 @@ def phones():
 
     def saved(typ, number, want, what):
         r = phone_post(b, tid, typ, number)
-        check(r.status == 303 and r.location == "/users/%s" % tid,
-              "%s (%r): %s, want 303 to the profile" % (what, number,
-                                                        desc(r)))
+        done = "/users/%s?done=saved&type=%s" % (tid, typ)
+        check(r.status == 303 and r.location == done,
+              "%s (%r): %s, want 303 to %s" % (what, number, desc(r), done))
         eq(phones_db(tid).get(typ), want, "%s: phones row" % what)
+        r = b.expect("GET", done, 200)
+        check("number saved" in (r.id_text("notice") or ""), "%s: the "
+              "profile's notice %r" % (what, r.id_text("notice")))
 
     saved("mobile", typed(m1), m1, "add a mobile")
     eq(phones_shown(b, tid), {"Mobile": m1}, "phones on the profile")
@@ -83,8 +86,10 @@ def phones():
     saved("office", "+1-425-555-0198 ext 42", "+14255550198 x42",
           "change the office number")
     r = phone_post(b, tid, "office", "+14255550198 x42", "remove")
-    check(r.status == 303 and r.location == "/users/%s" % tid,
-          "remove the office number: %s" % desc(r))
+    check(r.status == 303 and r.location == "/users/%s?done=removed&type="
+          "office" % tid, "remove the office number: %s" % desc(r))
+    r = b.expect("GET", r.location, 200)
+    eq(r.id_text("notice"), "Office number removed.", "the notice")
     eq(phones_db(tid), {"mobile": m2}, "phones after the removal")
     eq(phones_shown(b, tid), {"Mobile": m2}, "phones on the profile")
     a1 = fresh_mobile()
@@ -92,8 +97,9 @@ def phones():
     eq(phones_shown(b, tid), {"Mobile": m2, "Alternate mobile": a1},
        "phones on the profile")
     r = phone_post(b, tid, "alternateMobile", a1, "remove")
-    check(r.status == 303 and r.location == "/users/%s" % tid,
-          "remove the alternate mobile: %s" % desc(r))
+    check(r.status == 303 and r.location == "/users/%s?done=removed&type="
+          "alternateMobile" % tid, "remove the alternate mobile: %s"
+          % desc(r))
     eq(phones_db(tid), {"mobile": m2}, "phones after the removal")
     # search finds the new number at once, and not the old one
     check(t.upn in [x["upn"] for x in search_rows(b, m2)],
@@ -334,6 +340,10 @@ def phone_local_numbers():
         eq(r.status, 303, "POST %r with phone.country US: %s" % (local,
                                                                 desc(r)))
         eq(phones_db(t.id), {"mobile": e164}, "the number stored")
+        # the profile's notice is said only while it is so
+        r = b.expect("GET", "/users/%s?done=removed&type=mobile" % t.id,
+                     200)
+        eq(r.id_text("notice"), None, "a notice the profile contradicts")
         r = phone_post(b, t.id, "alternateMobile", "12")
         eq(r.status, 422, "a number too short to be one")
         check("+ and the country code" in " ".join(errors_of(r)), "the "
