@@ -110,6 +110,14 @@ authz_role_name(enum role r)
 	return r < ROLE__MAX ? roles[r].name : "Unknown role";
 }
 
+const char *
+authz_role_label(const char *id)
+{
+	int	r = authz_role_parse(id);
+
+	return r >= 0 ? roles[r].name : id;
+}
+
 int
 authz_role_at_location(enum role r)
 {

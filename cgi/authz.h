@@ -99,6 +99,8 @@ int		 authz_role_parse(const char *);
 const char	*authz_role_id(enum role);
 /* A role's name for people ("Helpdesk administrator"). */
 const char	*authz_role_name(enum role);
+/* The name for a role's id as stored; an id it does not know, as is. */
+const char	*authz_role_label(const char *id);
 /*
  * 1 when the role may be held for one location, 0 when only for the
  * whole organisation (a predicate). Organisation only: global-,

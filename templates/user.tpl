@@ -11,7 +11,7 @@
 <tr><th scope="row">Account</th><td id="source">{{SOURCE}}</td></tr>
 <tr><th scope="row">Phone numbers</th><td id="phones">{{#PHONE}}{{TYPE}}: {{NUMBER}}<br>{{/PHONE}}{{#NO_PHONE}}none{{/NO_PHONE}}</td></tr>
 <tr><th scope="row">Locations</th><td>{{#UNIT}}<a href="/units/{{UNIT_ID}}">{{UNIT_NAME}}</a><br>{{/UNIT}}{{#NO_UNIT}}none{{/NO_UNIT}}</td></tr>
-{{#ROLE}}<tr><th scope="row">Role</th><td>{{ROLE_NAME}} ({{SCOPE}})</td></tr>{{/ROLE}}
+{{#ROLE}}<tr><th scope="row">Role</th><td>{{ROLE_NAME}} — {{SCOPE}}</td></tr>{{/ROLE}}
 <tr><th scope="row">Last sign-in</th><td>{{LAST_SIGNIN}}</td></tr>
 </table>
 <h2>Actions</h2>

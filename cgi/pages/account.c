@@ -10,6 +10,7 @@
 
 #include "auth/password.h"
 #include "auth/totp.h"
+#include "authz.h"
 #include "conf.h"
 #include "db/audit.h"
 #include "db/db.h"
@@ -79,7 +80,7 @@ page_account(struct req *r)
 		goto fail;
 	for (i = 0; i < roles.n; i++) {
 		s = tpl_section(t, "ROLE");
-		tpl_set(s, "ROLE_NAME", roles.row[i].role);
+		tpl_set(s, "ROLE_NAME", authz_role_label(roles.row[i].role));
 		tpl_set(s, "SCOPE", roles.row[i].unit_name ?
 		    roles.row[i].unit_name : "whole organisation");
 	}

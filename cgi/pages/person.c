@@ -202,8 +202,9 @@ page_user(struct req *r)
 			tpl_set(s, "UNIT_NAME", d->b);
 			nunit++;
 		} else if (strcmp(d->kind, "role") == 0) {
+			/* "Helpdesk administrator — Store 001", not the id */
 			s = tpl_section(t, "ROLE");
-			tpl_set(s, "ROLE_NAME", d->a);
+			tpl_set(s, "ROLE_NAME", authz_role_label(d->a));
 			tpl_set(s, "SCOPE", d->c ? d->c : "whole organisation");
 		}
 	}

@@ -496,3 +496,18 @@ def home_redirect():
     b2 = Browser()
     b2.login(u.upn, u.password, 303, "/")
     b2.expect("GET", "/", 303, "/account")
+
+
+@test
+def roles_named_for_people():
+    """Roles read as names with their scope ("Helpdesk administrator —
+    Store X"), not as the ids the database keeps, on My account and on
+    the profile."""
+    unit, _ = add_unit("Store Named%s" % TAG)
+    m = add_manager("helpdesk-administrator", unit)
+    b = signed_in(m)
+    for path in ("/account", "/users/%s" % m.id):
+        text = norm(b.expect("GET", path, 200).page.root.text())
+        check("Helpdesk administrator — %s" % unit in text and
+              "helpdesk-administrator" not in text, "%s names the role "
+              "as %r" % (path, text[:400]))
