@@ -363,6 +363,32 @@ route_gate(struct req *r, const struct route *rt)
 	return 0;
 }
 
+/*
+ * Loads the request's session, if it brings one, and with it the
+ * settings; without a session the settings are read on their own when
+ * settings (else the defaults stand until a page reads them), unless
+ * the caller brought them (settings_loaded, as the tests do). 0, or the
+ * status of the answer given (503).
+ */
+static int
+route_session(struct req *r, int settings)
+{
+	int	rc = DB_OK;
+
+	if (!r->settings_loaded) {
+		r->settings = arena_alloc(&r->arena, sizeof(*r->settings));
+		settings_defaults(r->settings);
+	}
+	if ((r->cookie[COOKIE_SESSION] != NULL &&
+	    (rc = sess_load(r)) != DB_OK) || (!r->settings_loaded &&
+	    settings && (rc = settings_load(r->db, &r->arena, r->settings,
+	    0)) != DB_OK)) {
+		page_db_error(r, rc);
+		return r->status;
+	}
+	return 0;
+}
+
 void
 route_dispatch(struct req *r, const char *method, const char *path,
     const char *query, const char *ctype, const char *body, size_t bodylen)
@@ -385,7 +411,9 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	memset(r->in, 0, sizeof(*r->in) * K__MAX);
 
 	if ((rt = route_find(r, path)) == NULL) {
-		page_error(r, 404, "There is no page at this address.");
+		/* Signed in, a wrong address still shows who and the way back. */
+		if (route_session(r, 0) == 0)
+			page_error(r, 404, "There is no page at this address.");
 		return;
 	}
 	fn = r->method == HTTP_POST ? rt->post : rt->get;
@@ -410,22 +438,11 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		    "application/x-www-form-urlencoded.");
 		return;
 	}
-	/* The session query brings the settings along; without a session
-	 * they are read on their own where the page may need them (unless
-	 * the caller brought them: settings_loaded, as the tests do). The
-	 * session comes before the inputs so that a 400 page still shows
-	 * who is signed in and the way back. */
-	if (!r->settings_loaded) {
-		r->settings = arena_alloc(&r->arena, sizeof(*r->settings));
-		settings_defaults(r->settings);
-	}
-	if ((r->cookie[COOKIE_SESSION] != NULL &&
-	    (rc = sess_load(r)) != DB_OK) || (!r->settings_loaded &&
-	    (rt->need != NEED_NONE || r->method == HTTP_POST) &&
-	    (rc = settings_load(r->db, &r->arena, r->settings, 0)) != DB_OK)) {
-		page_db_error(r, rc);
+	/* The session comes before the inputs so that a 400 page still
+	 * shows who is signed in and the way back. */
+	if (route_session(r, rt->need != NEED_NONE || r->method == HTTP_POST)
+	    != 0)
 		return;
-	}
 	if (query != NULL && (rc = http_parse_form(r, query, strlen(query),
 	    route_keys, K__MAX, rt->keys, r->in, &why)) != 0) {
 		page_error(r, rc, why);

@@ -22,6 +22,24 @@ def unknown_url_404():
 
 
 @test
+def not_found_signed_in():
+    """A wrong address while signed in is a 404 that still shows who is
+    signed in and the way back (not the signed-out header); the browser's
+    /favicon.ico is a small icon, not an error page."""
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/no/such/page", 404)
+    check(u.upn in r.body and "Sign out" in r.body, "the 404 page "
+          "while signed in lacks the signed-in header")
+    r = Browser().get("/favicon.ico", checked=False)
+    check(r.status == 200 and
+          (r.header("Content-Type") or "").startswith("image/") and
+          0 < len(r.raw) < 4096, "/favicon.ico: %d %s, %d bytes"
+          % (r.status, r.header("Content-Type"), len(r.raw)))
+
+
+@test
 def wrong_method_405():
     b = Browser()
     r = b.get("/logout")
