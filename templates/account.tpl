@@ -7,7 +7,7 @@
 <tr><th scope="row">Email</th><td>{{EMAIL}}</td></tr>
 <tr><th scope="row">Job title</th><td>{{JOB_TITLE}}</td></tr>
 <tr><th scope="row">Account</th><td>{{SOURCE}}</td></tr>
-<tr><th scope="row">Last sign-in</th><td>{{LAST_SIGNIN}}</td></tr>
+<tr><th scope="row">Last sign-in</th><td id="last-signin">{{LAST_SIGNIN}}</td></tr>
 <tr><th scope="row">Locations</th><td>{{#UNIT}}{{UNIT_NAME}}<br>{{/UNIT}}{{#NO_UNIT}}none{{/NO_UNIT}}</td></tr>
 <tr><th scope="row">Phone numbers</th><td>{{#PHONE}}{{TYPE}}: {{NUMBER}}<br>{{/PHONE}}{{#NO_PHONE}}none{{/NO_PHONE}}</td></tr>
 {{#ROLE}}<tr><th scope="row">Role</th><td>{{ROLE_NAME}} — {{SCOPE}}</td></tr>{{/ROLE}}

@@ -486,9 +486,11 @@ enrol_txn(struct db *db, void *arg)
 	    (rc = page_audit_row(db, r, &a)) != DB_OK ||
 	    (rc = db_recovery_new(db, r->sess->user_id, e->codes)) != DB_OK)
 		return rc;
-	if (sess_needs_mfa(r->sess) &&
-	    (rc = sess_start(db, r, r->sess->user_id, SESS_MFA_DONE,
-	    &e->next)) != DB_OK)
+	/* Set up during sign-in: this completes it, as MFA would. */
+	if (sess_needs_mfa(r->sess) && ((rc = q_user_signin_ok(db,
+	    &(struct q_user_signin_ok_in){ .id = DB_TEXT(r->sess->user_id) },
+	    NULL)) != DB_OK || (rc = sess_start(db, r, r->sess->user_id,
+	    SESS_MFA_DONE, &e->next)) != DB_OK))
 		return rc;
 	all = arena_strdup(&r->arena, "");
 	for (i = 0; i < RECOVERY_CODES; i++)
@@ -498,9 +500,23 @@ enrol_txn(struct db *db, void *arg)
 	    r->sess->token_hash, FLASH_RECOVERY_CODES, NULL, all);
 }
 
+/* A wrong code at enrolment, audited as the MFA prompt's are. */
+static int
+enrol_wrong_txn(struct db *db, void *arg)
+{
+	struct req	*r = arg;
+	struct audit	 a = page_own_audit(r, "account.mfa.enroll",
+	    "{\"method\":\"totp\"}");
+
+	a.ok = 0;
+	a.reason = "bad_code";
+	return page_audit_row(db, r, &a);
+}
+
 /*
  * POST /account/mfa: confirms this session's secret with a code; 303 to
- * the page that shows the recovery codes once; 422 on a wrong code.
+ * the page that shows the recovery codes once; 422 on a wrong code
+ * (audited).
  */
 void
 page_enrol_post(struct req *r)
@@ -524,8 +540,11 @@ page_enrol_post(struct req *r)
 	e.len = row.len;
 	if (r->in[K_CODE].text == NULL || totp_verify(row.secret, row.len,
 	    r->in[K_CODE].text, now_s(), -1, &e.step) != 0) {
-		enrol_form(r, 422, &row, "That code is not right. Enter the "
-		    "6-digit code your app shows now.");
+		if ((rc = db_txn(r->db, enrol_wrong_txn, r)) != DB_OK)
+			page_db_error(r, rc);
+		else
+			enrol_form(r, 422, &row, "That code is not right. Enter "
+			    "the 6-digit code your app shows now.");
 		OPENSSL_cleanse(&row, sizeof(row));
 		return;
 	}

@@ -179,9 +179,16 @@ def totp_enrolment():
     rows = sql("SELECT COUNT(*) FROM recovery_codes WHERE user_id = %s AND "
                "used_at IS NULL" % sqlq(u.id))
     eq(rows[0][0], "10", "unused recovery codes in the DB")
-    rows = sql("SELECT COUNT(*) FROM audit_log WHERE action="
-               "'account.mfa.enroll' AND target_id = %s" % sqlq(u.id))
-    eq(rows[0][0], "1", "account.mfa.enroll audit rows")
+    rows = sql("SELECT result, reason FROM audit_log WHERE action="
+               "'account.mfa.enroll' AND target_id = %s ORDER BY id"
+               % sqlq(u.id))
+    eq(rows, [["failure", "bad_code"], ["success", None]],
+       "account.mfa.enroll audit rows (the wrong code, then the right one)")
+    # set up during the first sign-in: that sign-in counts as the last one
+    r = b.expect("GET", "/account", 200)
+    check("never" not in (r.id_text("last-signin") or "never"),
+          "Last sign-in after a first sign-in that set up the app: %r"
+          % r.id_text("last-signin"))
     # stored hashed: no code appears in the table
     stored = sql("SELECT code_hash FROM recovery_codes WHERE user_id = %s"
                  % sqlq(u.id))
@@ -279,8 +286,8 @@ def enrol_secret_is_per_session():
           "a second enrolment: %s" % desc(r))
     b.expect("GET", "/account/mfa", 303, "/login/mfa")
     eq(sql("SELECT COUNT(*) FROM audit_log WHERE action = "
-           "'account.mfa.enroll' AND target_id = %s" % sqlq(u.id))[0][0],
-       "1", "enrolment audit rows")
+           "'account.mfa.enroll' AND target_id = %s AND result = 'success'"
+           % sqlq(u.id))[0][0], "1", "enrolment audit rows")
 
 
 @test
