@@ -355,7 +355,8 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
     const char *msg)
 {
 	struct tpl	*t;
-	char		 b32[64], *uri, *path;
+	char		 b32[64], *uri, *path, *grouped;
+	size_t		 i;
 	int		 size;
 
 	if (base32_encode(row->secret, row->len, b32, sizeof(b32)) < 0) {
@@ -369,6 +370,12 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
 	tpl_show(t, "FORM");
 	tpl_set(t, "CSRF", r->sess->csrf);
 	tpl_set(t, "SECRET", b32);
+	/* Groups of four to type from; the key in one piece to copy. */
+	for (grouped = arena_strdup(&r->arena, ""), i = 0; b32[i] != '\0';
+	    i += 4)
+		grouped = arena_printf(&r->arena, "%s%s%.4s", grouped,
+		    i > 0 ? " " : "", b32 + i);
+	tpl_set(t, "SECRET_GROUPED", grouped);
 	if ((path = qr_svg_path(&r->arena, uri, &size)) != NULL) {
 		tpl_show(t, "QR");
 		tpl_set(t, "QR_PATH", path);

@@ -134,6 +134,10 @@ def enrol(b, u):
           "the inline <svg> has no QR path")
     check(not r.page.all("script") and not r.page.all("img"),
           "the enrolment page needs script or an image for the QR code")
+    grouped = r.id_text("totp-grouped") or ""
+    eq(grouped.replace(" ", ""), secret, "the grouped key is the key")
+    check(all(len(g) <= 4 for g in grouped.split()), "groups of four: %r"
+          % grouped)
     # the pending secret is stable across reloads
     r = b.expect("GET", "/account/mfa", 200)
     eq(r.id_text("totp-secret"), secret, "#totp-secret after reload")
