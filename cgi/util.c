@@ -375,3 +375,38 @@ arena_quote(struct arena *a, const char *s, size_t len)
 		n--;
 	return arena_printf(a, "'%.*s%s'", (int)n, s, n < len ? "..." : "");
 }
+
+const char *
+ua_summary(struct arena *a, const char *ua)
+{
+	/* First match wins: Edge and Opera say Chrome, Chrome says Safari. */
+	static const struct { const char *has, *name; } browsers[] = {
+		{ "Edg/", "Edge" }, { "OPR/", "Opera" },
+		{ "SamsungBrowser/", "Samsung Internet" },
+		{ "Firefox/", "Firefox" }, { "FxiOS/", "Firefox" },
+		{ "CriOS/", "Chrome" }, { "Chrome/", "Chrome" },
+		{ "Chromium/", "Chromium" }, { "Safari/", "Safari" },
+		{ "Trident/", "Internet Explorer" }, { "MSIE ", "Internet Explorer" },
+		{ "w3m/", "w3m" }, { "Lynx/", "Lynx" }, { "curl/", "curl" },
+	}, systems[] = {
+		{ "Windows", "Windows" }, { "iPhone", "iPhone" },
+		{ "iPad", "iPad" }, { "Android", "Android" }, { "CrOS", "ChromeOS" },
+		{ "Mac OS X", "macOS" }, { "Linux", "Linux" },
+	};
+	const char	*b = NULL, *o = NULL;
+	size_t		 i;
+
+	if (ua == NULL)
+		return "Unknown browser";
+	for (i = 0; i < NELEM(browsers) && b == NULL; i++)
+		if (strstr(ua, browsers[i].has) != NULL)
+			b = browsers[i].name;
+	for (i = 0; i < NELEM(systems) && o == NULL; i++)
+		if (strstr(ua, systems[i].has) != NULL)
+			o = systems[i].name;
+	if (b == NULL)
+		return o == NULL ? "Unknown browser" : o;
+	if (o == NULL)
+		return b;
+	return arena_printf(a, "%s on %s", b, o);
+}

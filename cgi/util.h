@@ -97,4 +97,11 @@ size_t	 utf8_len(const char *s);
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A User-Agent as people name it: "Firefox on Windows", "Safari on
+ * iPhone", "w3m"; "Unknown browser" for what it does not recognise.
+ * Made of fixed words in a (nothing of the header is copied).
+ */
+const char	*ua_summary(struct arena *a, const char *ua);
+
 #endif

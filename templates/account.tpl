@@ -26,6 +26,12 @@
 {{#SESSION}}<tr><td>{{STARTED}}{{#CURRENT}} <b>(this browser)</b>{{/CURRENT}}</td><td>{{SEEN}}</td><td>{{IP}}</td><td>{{AGENT}}</td></tr>
 {{/SESSION}}
 </table>
+{{#HALF_SIGNED_IN}}<h3>Password entered, second step not passed</h3>
+<p class="hint">Someone entered your password here but did not pass the second step. If this was not you, change your password.</p>
+<table class="list" id="half-sessions">
+<tr><th scope="col">Started</th><th scope="col">Last active</th><th scope="col">Address</th><th scope="col">Browser</th></tr>
+{{#HALF}}<tr><td>{{STARTED}}</td><td>{{SEEN}}</td><td>{{IP}}</td><td>{{AGENT}}</td></tr>
+{{/HALF}}</table>{{/HALF_SIGNED_IN}}
 {{#OTHER_SESSIONS}}
 <form method="post" action="/account/sessions/revoke">
 <input type="hidden" name="csrf" value="{{CSRF}}">

@@ -242,10 +242,10 @@ STMT(Q_SESS_DELETE_OTHERS, IN(user, token_hash), OUT(),
 STMT(Q_SESS_DELETE_USER, IN(user), OUT(),
     "DELETE FROM sessions WHERE user_id = ?")
 STMT(Q_SESS_LIST, IN(user),
-    OUT(token_hash, created, last_seen, ip, user_agent),
+    OUT(token_hash, created, last_seen, ip, user_agent, mfa_done:int),
     "SELECT token_hash, " EPOCH("created_at") ", "
-    EPOCH("last_seen_at") ", ip, user_agent FROM sessions WHERE "
-    "user_id = ? ORDER BY last_seen_at DESC LIMIT 50")
+    EPOCH("last_seen_at") ", ip, user_agent, mfa_at IS NOT NULL "
+    "FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC LIMIT 50")
 /* Takes one MFA attempt, if any is left. Params: hash, the maximum. */
 STMT(Q_SESS_MFA_TRY, IN(token_hash, max), OUT(),
     "UPDATE sessions SET mfa_attempts = mfa_attempts + 1 "

@@ -40,8 +40,8 @@ page_account(struct req *r)
 	struct q_sess_list_rows		 sessions;
 	const struct q_user_by_id_row	*p;
 	struct tpl			*t, *s;
-	size_t				 i;
-	int				 rc;
+	size_t				 i, nhalf = 0;
+	int				 rc, half;
 
 	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
 	    .id = me }, &u)) != DB_OK || u.n == 0) {
@@ -92,15 +92,26 @@ page_account(struct req *r)
 	if ((rc = q_sess_list(r->db, &r->arena, &(struct q_sess_list_in){
 	    .user = me }, &sessions)) != DB_OK)
 		goto fail;
+	/*
+	 * Signed in, or only half: a session that passed the password but
+	 * never the second step a person with one owes is listed apart,
+	 * as someone who knows the password.
+	 */
 	for (i = 0; i < sessions.n; i++) {
-		s = tpl_section(t, "SESSION");
+		half = (r->sess->has_role || r->sess->has_totp) &&
+		    !sessions.row[i].mfa_done;
+		s = tpl_section(t, half ? "HALF" : "SESSION");
 		tpl_set(s, "STARTED", page_when(r, sessions.row[i].created));
 		tpl_set(s, "SEEN", page_when(r, sessions.row[i].last_seen));
 		tpl_set(s, "IP", sessions.row[i].ip);
-		tpl_set(s, "AGENT", sessions.row[i].user_agent);
+		tpl_set(s, "AGENT", ua_summary(&r->arena,
+		    sessions.row[i].user_agent));
 		if (strcmp(sessions.row[i].token_hash, r->sess->token_hash) == 0)
 			tpl_show(s, "CURRENT");
+		nhalf += half;
 	}
+	if (nhalf > 0)
+		tpl_show(t, "HALF_SIGNED_IN");
 	if (sessions.n > 1)
 		tpl_show(t, "OTHER_SESSIONS");
 	page_render(r, 200, "account.tpl", t);

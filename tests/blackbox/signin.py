@@ -538,3 +538,22 @@ def disabled_user():
           "csrf: %s, want 403" % desc(r))
     cli_ok("user", "enable", "--upn", u.upn)
     Browser().login(u.upn, u.password, 303, "/")
+
+
+@test
+def half_signed_in_sessions_apart():
+    """My account lists a session that passed the password but never the
+    second step apart from where the person is signed in, as someone who
+    knows the password; browsers are named, not quoted."""
+    u = make_user(role="helpdesk-administrator", totp=True)
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/login/mfa")
+    b.mfa(totp_now(u.secret), "totp", 303, "/")
+    half = Browser()
+    half.login(u.upn, u.password, 303, "/login/mfa")
+    r = b.expect("GET", "/account", 200)
+    full = [c for _, c in table_rows(r, "sessions")]
+    part = [c for _, c in table_rows(r, "half-sessions")]
+    eq((len(full), len(part)), (1, 1), "sessions listed as signed in, and "
+       "half signed in")
+    check("Python-urllib" not in r.body, "the raw User-Agent on /account")

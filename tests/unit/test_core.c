@@ -689,6 +689,36 @@ test_settings_check(void **state)
 	arena_reset(&a);
 }
 
+static void
+test_ua_summary(void **state)
+{
+	static const struct { const char *ua, *want; } t[] = {
+		{ "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) "
+		    "Gecko/20100101 Firefox/128.0", "Firefox on Windows" },
+		{ "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+		    "(KHTML, like Gecko) Chrome/126.0 Safari/537.36 Edg/126.0",
+		    "Edge on Windows" },
+		{ "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) "
+		    "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 "
+		    "Mobile/15E148 Safari/604.1", "Safari on iPhone" },
+		{ "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+		    "(KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36",
+		    "Chrome on Android" },
+		{ "w3m/0.5.3+git20230121", "w3m" },
+		{ "Lynx/2.9.0dev.12 libwww-FM/2.14", "Lynx" },
+		{ "Python-urllib/3.11", "Unknown browser" },
+		{ "<script>", "Unknown browser" },
+		{ NULL, "Unknown browser" },
+	};
+	struct arena	a = { NULL };
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++)
+		assert_string_equal(ua_summary(&a, t[i].ua), t[i].want);
+	arena_reset(&a);
+}
+
 int
 main(void)
 {
@@ -708,6 +738,7 @@ main(void)
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_settings_check),
+		cmocka_unit_test(test_ua_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
