@@ -61,6 +61,12 @@ int		 phone_cc_len(const char *e164);
  */
 int		 phone_national_e164(const char *national, const char *country,
 		    char out[PHONE_MAX]);
+/*
+ * A stored number (E.164, an office one with " x123") as people of its
+ * country group it: "+1 425-555-0100", "+44 7700 900123", "+1
+ * 425-555-0199 ext. 42"; as stored when libphonenumber cannot read it.
+ */
+char		*phone_format(struct arena *, const char *number);
 /* 1 when country is a region libphonenumber knows ("US", "GB"). */
 int		 phone_region_known(const char *country);
 

@@ -11,6 +11,9 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include "phone.h"
+extern "C" {
+#include "util.h"
+}
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
@@ -74,4 +77,23 @@ phone_region_known(const char *country)
 		return 0;
 	}
 	return regions.count(country) == 1;
+}
+
+extern "C" char *
+phone_format(struct arena *a, const char *number)
+{
+	const PhoneNumberUtil	*u = PhoneNumberUtil::GetInstance();
+	PhoneNumber		 n;
+	std::string		 out;
+
+	if (number == NULL)
+		return NULL;
+	try {
+		if (u->Parse(number, "ZZ", &n) != PhoneNumberUtil::NO_PARSING_ERROR)
+			return arena_strdup(a, number);
+		u->Format(n, PhoneNumberUtil::INTERNATIONAL, &out);
+	} catch (...) {
+		return arena_strdup(a, number);
+	}
+	return arena_strdup(a, out.c_str());
 }

@@ -190,7 +190,7 @@ page_user(struct req *r)
 			continue;
 		s = tpl_section(t, "PHONE");
 		tpl_set(s, "TYPE", phone_type_name(k));
-		tpl_set(s, "NUMBER", pp.phone[k]);
+		tpl_set(s, "NUMBER", phone_format(&r->arena, pp.phone[k]));
 		nphone++;
 	}
 	for (i = 0; i < pp.d.n; i++) {

@@ -12,7 +12,9 @@ def phone_post(b, uid, typ, number, action="save"):
 
 
 def phones_shown(b, uid):
-    """{type name: number} of #phones on the profile."""
+    """{type name: number} of #phones on the profile, each checked to
+    be grouped for reading (not E.164 run together) and given back as
+    stored."""
     r = b.expect("GET", "/users/%s" % uid, 200)
     td = r.page.by_id("phones")
     check(td is not None, "no #phones on the profile")
@@ -28,8 +30,18 @@ def phones_shown(b, uid):
         cur = []
         if ":" in line:
             k, v = line.split(":", 1)
-            out[k.strip()] = v.strip()
+            out[k.strip()] = stored_form(v.strip())
     return out
+
+
+def stored_form(shown):
+    """A number as the profile groups it ("+1 425-555-0199 ext. 42") in
+    the form it is stored ("+14255550199 x42"), to compare."""
+    m = re.fullmatch(r"(\+[0-9 ()-]+?)(?: ext\. (\d+))?", shown)
+    check(m is not None and " " in m.group(1), "a phone number shown as "
+          "%r" % shown)
+    return re.sub(r"[ ()-]", "", m.group(1)) + (" x" + m.group(2)
+                                                 if m.group(2) else "")
 
 
 def listed_phone(b, unit_id, upn):

@@ -115,6 +115,18 @@ test_phone_local(void **state)
 			fail_msg("'%s' in %s: %s, want %s", t[i].in,
 			    t[i].country, rc == 0 ? out : why, t[i].want);
 	}
+	{
+		struct arena	a = { NULL };
+
+		assert_string_equal(phone_format(&a, "+14255550100"),
+		    "+1 425-555-0100");
+		assert_string_equal(phone_format(&a, "+447700900123"),
+		    "+44 7700 900123");
+		assert_string_equal(phone_format(&a, "+14255550199 x42"),
+		    "+1 425-555-0199 ext. 42");
+		assert_string_equal(phone_format(&a, "not one"), "not one");
+		arena_reset(&a);
+	}
 	assert_true(phone_region_known("US"));
 	assert_false(phone_region_known("us"));
 	assert_false(phone_region_known("ZZ"));
