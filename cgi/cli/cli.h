@@ -114,6 +114,8 @@ CLI_CMD(cli_mystaff_selected);
 CLI_CMD(cli_sms_select);
 CLI_CMD(cli_sms_flush);
 CLI_CMD(cli_sms_outbox);
+CLI_CMD(cli_import);
+CLI_CMD(cli_export);
 #undef CLI_CMD
 
 /* Migrations (migrate.c). */

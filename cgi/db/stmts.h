@@ -730,6 +730,27 @@ STMT(Q_ACTIVITY_NEWER, IN(=Q_ACTIVITY_OLDER), OUT(=Q_AUDIT_OLDER),
     "SELECT " AUDIT_ENTRY " " ACTIVITY_OF "AND id > ? "
     "ORDER BY id LIMIT ?")
 
+/*
+ * The directory (directory.c): what staffdesk has, read whole once per
+ * import or sync, and a person's fields written as the directory has
+ * them.
+ */
+STMT(Q_DIR_PEOPLE, IN(), OUT(id, upn, display_name, given_name, surname,
+    email, job_title, department, source, enabled:int),
+    "SELECT id, upn, display_name, given_name, surname, email, "
+    "job_title, department, source, enabled FROM users")
+STMT(Q_DIR_PHONES, IN(), OUT(user_id, type, number),
+    "SELECT user_id, type, number FROM phones")
+STMT(Q_DIR_UNITS, IN(), OUT(id, name),
+    "SELECT id, name FROM units")
+STMT(Q_DIR_MEMBERS, IN(), OUT(user_id, unit_id),
+    "SELECT user_id, unit_id FROM unit_members")
+STMT(Q_DIR_USER_UPDATE, IN(upn, display_name, given_name, surname, email,
+    job_title, department, source, id), OUT(),
+    "UPDATE users SET upn = ?, display_name = ?, given_name = ?, "
+    "surname = ?, email = ?, job_title = ?, department = ?, source = ?, "
+    "updated_at = UTC_TIMESTAMP(6) WHERE id = ?")
+
 /* The helpers above are for this file only. */
 #undef EPOCH
 #undef ROLE_SCOPE
