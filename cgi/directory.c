@@ -273,6 +273,7 @@ struct dir_entry {
 	struct dir_unit		**units;
 	size_t			 nunits;
 	int			 enabled, seen;
+	unsigned		 fresh;	/* made in transaction gen */
 };
 
 /* A mobile number and who has it (NULL: given up since). */
@@ -290,6 +291,14 @@ struct dir_undo {
 			    sizeof(void *) : sizeof(size_t)];
 };
 
+/* Rows for the multi-row inserts, written in that order (foreign keys). */
+struct dir_queue {
+	size_t				 nusers, nphones, nmembers;
+	struct q_dir_users_add_in	 users;
+	struct q_dir_phones_add_in	 phones;
+	struct q_dir_members_add_in	 members;
+};
+
 struct dir {
 	struct arena		  a;
 	int			  dry;
@@ -303,6 +312,8 @@ struct dir {
 	struct dir_undo		 *undo;
 	size_t			  nundo, capundo;
 	struct search_batch	  words;	/* new people's */
+	struct dir_queue	  q;		/* new people, phones, members */
+	unsigned		  gen;		/* transactions committed + 1 */
 };
 
 /* FNV-1a of s, in nb buckets (a power of two). */
@@ -340,9 +351,88 @@ jset(struct dir *d, void *slot, const void *val, size_t size)
 	jset((d), &(lv), &jv_, sizeof(lv));				\
 } while (0)
 
+/* Every row of q unused (NULL: no row). */
+static void
+queue_clear(struct dir_queue *q)
+{
+	size_t	i;
+
+	for (i = 0; i < DIR_ROWS; i++) {
+		q->users.rows[i].id = q->users.rows[i].upn =
+		    q->users.rows[i].display_name =
+		    q->users.rows[i].given_name = q->users.rows[i].surname =
+		    q->users.rows[i].email = q->users.rows[i].job_title =
+		    q->users.rows[i].department = q->users.rows[i].source =
+		    DB_NULL;
+		q->phones.rows[i].user = q->phones.rows[i].type =
+		    q->phones.rows[i].number = DB_NULL;
+	}
+	for (i = 0; i < DIR_MEMBER_ROWS; i++)
+		q->members.rows[i].unit = q->members.rows[i].user = DB_NULL;
+	q->nusers = q->nphones = q->nmembers = 0;
+}
+
+/*
+ * Writes the queued rows: people, phones (counted by a trigger),
+ * members. A full queue goes in one statement, a short one row by row.
+ */
+static int
+queue_flush(struct db *db, struct dir *d)
+{
+	struct dir_queue	*q = &d->q;
+	size_t			 i;
+	int			 rc;
+
+	if (q->nusers == DIR_ROWS) {
+		if ((rc = q_dir_users_add(db, &q->users, NULL)) != DB_OK)
+			return rc;
+	} else
+		for (i = 0; i < q->nusers; i++)
+			if ((rc = q_user_insert(db, &(struct q_user_insert_in){
+			    .id = q->users.rows[i].id,
+			    .upn = q->users.rows[i].upn,
+			    .display_name = q->users.rows[i].display_name,
+			    .given_name = q->users.rows[i].given_name,
+			    .surname = q->users.rows[i].surname,
+			    .email = q->users.rows[i].email,
+			    .job_title = q->users.rows[i].job_title,
+			    .department = q->users.rows[i].department,
+			    .source = q->users.rows[i].source,
+			    .password_hash = DB_NULL, .must_change = DB_INT(0) },
+			    NULL)) != DB_OK)
+				return rc;
+	if (q->nphones == DIR_ROWS) {
+		if ((rc = q_dir_phones_add(db, &q->phones, NULL)) != DB_OK)
+			return rc;
+	} else
+		for (i = 0; i < q->nphones; i++)
+			if ((rc = q_phone_insert(db, &(struct q_phone_insert_in){
+			    .user = q->phones.rows[i].user,
+			    .type = q->phones.rows[i].type,
+			    .number = q->phones.rows[i].number }, NULL)) !=
+			    DB_OK)
+				return rc;
+	if (q->nmembers > 0 &&
+	    (rc = q_dir_members_add(db, &q->members, NULL)) != DB_OK)
+		return rc;
+	queue_clear(q);
+	return DB_OK;
+}
+
+/* Room for one more row in each queue: flushes when one is full. */
+static int
+queue_room(struct db *db, struct dir *d)
+{
+	if (d->q.nusers < DIR_ROWS && d->q.nphones < DIR_ROWS &&
+	    d->q.nmembers < DIR_MEMBER_ROWS)
+		return DB_OK;
+	return queue_flush(db, d);
+}
+
 void
 dir_txn_begin(struct dir *d)
 {
+	queue_clear(&d->q);
 	while (d->nundo > 0) {
 		d->nundo--;
 		memcpy(d->undo[d->nundo].slot, d->undo[d->nundo].old,
@@ -389,6 +479,7 @@ void
 dir_txn_commit(struct dir *d)
 {
 	d->nundo = 0;
+	d->gen++;
 	rehash(d);
 }
 
@@ -783,7 +874,14 @@ phone_set(struct db *db, struct dir *d, struct dir_entry *e, int t,
 	if (t == PHONE_MOBILE && want != NULL &&
 	    (rc = take_mobile(db, d, want, e)) != DB_OK)
 		return rc;
-	if (!d->dry) {
+	if (!d->dry && e->fresh == d->gen) {
+		if ((rc = queue_room(db, d)) != DB_OK)
+			return rc;
+		d->q.phones.rows[d->q.nphones].user = DB_TEXT(e->id);
+		d->q.phones.rows[d->q.nphones].type = DB_TEXT(type);
+		d->q.phones.rows[d->q.nphones].number = DB_TEXT(want);
+		d->q.nphones++;
+	} else if (!d->dry) {
 		if (have == NULL)
 			rc = q_phone_insert(db, &(struct q_phone_insert_in){
 			    .user = DB_TEXT(e->id), .type = DB_TEXT(type),
@@ -894,10 +992,13 @@ units_set(struct db *db, struct dir *d, struct dir_entry *e,
 		if (i < e->nunits)
 			continue;
 		*changed = 1;
-		if (!d->dry && (rc = q_member_add(db,
-		    &(struct q_member_add_in){ .unit = DB_TEXT(want[j]->id),
-		    .user = DB_TEXT(e->id) }, NULL)) != DB_OK)
+		if (d->dry)
+			continue;
+		if ((rc = queue_room(db, d)) != DB_OK)
 			return rc;
+		d->q.members.rows[d->q.nmembers].unit = DB_TEXT(want[j]->id);
+		d->q.members.rows[d->q.nmembers].user = DB_TEXT(e->id);
+		d->q.nmembers++;
 	}
 	if (*changed || n != e->nunits) {
 		JSET(d, e->units, want);
@@ -925,17 +1026,23 @@ person_create(struct db *db, struct dir *d, const struct dir_person *p,
 	if (e->f[DIR_SOURCE] == NULL)
 		e->f[DIR_SOURCE] = "cloud";
 	e->enabled = 1;
-	if (!d->dry && (rc = q_user_insert(db, &(struct q_user_insert_in){
-	    .id = DB_TEXT(e->id), .upn = DB_TEXT(e->f[DIR_UPN]),
-	    .display_name = DB_TEXT(e->f[DIR_NAME]),
-	    .given_name = DB_TEXT(e->f[DIR_GIVEN]),
-	    .surname = DB_TEXT(e->f[DIR_SURNAME]),
-	    .email = DB_TEXT(e->f[DIR_EMAIL]),
-	    .job_title = DB_TEXT(e->f[DIR_JOB]),
-	    .department = DB_TEXT(e->f[DIR_DEPT]),
-	    .source = DB_TEXT(e->f[DIR_SOURCE]), .password_hash = DB_NULL,
-	    .must_change = DB_INT(0) }, NULL)) != DB_OK)
-		return rc;
+	e->fresh = d->gen;
+	if (!d->dry) {
+		struct q_dir_users_add_in	*u = &d->q.users;
+
+		if ((rc = queue_room(db, d)) != DB_OK)
+			return rc;
+		u->rows[d->q.nusers].id = DB_TEXT(e->id);
+		u->rows[d->q.nusers].upn = DB_TEXT(e->f[DIR_UPN]);
+		u->rows[d->q.nusers].display_name = DB_TEXT(e->f[DIR_NAME]);
+		u->rows[d->q.nusers].given_name = DB_TEXT(e->f[DIR_GIVEN]);
+		u->rows[d->q.nusers].surname = DB_TEXT(e->f[DIR_SURNAME]);
+		u->rows[d->q.nusers].email = DB_TEXT(e->f[DIR_EMAIL]);
+		u->rows[d->q.nusers].job_title = DB_TEXT(e->f[DIR_JOB]);
+		u->rows[d->q.nusers].department = DB_TEXT(e->f[DIR_DEPT]);
+		u->rows[d->q.nusers].source = DB_TEXT(e->f[DIR_SOURCE]);
+		d->q.nusers++;
+	}
 	person_add(d, e);
 	for (t = 0; t < PHONE__MAX; t++) {
 		const char	*want = none_null(p->f[phone_field[t]]);
@@ -1026,7 +1133,13 @@ dir_apply(struct db *db, struct dir *d, const struct dir_person *p)
 int
 dir_flush(struct db *db, struct dir *d)
 {
-	return d->dry ? DB_OK : search_batch_flush(db, &d->words);
+	int	rc;
+
+	if (d->dry)
+		return DB_OK;
+	if ((rc = queue_flush(db, d)) != DB_OK)
+		return rc;
+	return search_batch_flush(db, &d->words);
 }
 
 int

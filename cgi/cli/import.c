@@ -22,7 +22,7 @@
 #include "db/db.h"
 #include "directory.h"
 
-#define IMPORT_TXN_ROWS		1000	/* people a transaction */
+#define IMPORT_TXN_ROWS		5000	/* people a transaction */
 #define IMPORT_ROWS_MAX		2000000	/* rows of one file */
 
 struct import {
