@@ -59,7 +59,7 @@ UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_actions.c tests/unit/test_route.c \
               tests/unit/test_csv.c tests/unit/test_locations.c \
               tests/unit/test_sms.c tests/unit/test_otp.c \
-              tests/unit/test_sspr.c
+              tests/unit/test_sspr.c tests/unit/test_directory.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o
