@@ -35,7 +35,7 @@ import urllib.parse
 
 import lib
 
-AREAS = ("basics", "signin", "cli", "mystaff", "reset", "phones", "audit",
+AREAS = ("basics", "signin", "cli", "directory", "mystaff", "reset", "phones", "audit",
          "units_admin", "textbrowser", "escaping", "limits", "sms", "codes",
          "sspr", "console", "process", "ops")
 
