@@ -40,7 +40,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
               cgi/writeback.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
-              cgi/csvread.c cgi/directory.c \
+              cgi/csvread.c cgi/roster.c \
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c cgi/auth/otp.c cgi/db/otp.c build/common.c build/db_stmts.c
@@ -59,7 +59,7 @@ UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_actions.c tests/unit/test_route.c \
               tests/unit/test_csv.c tests/unit/test_locations.c \
               tests/unit/test_sms.c tests/unit/test_otp.c \
-              tests/unit/test_sspr.c tests/unit/test_directory.c
+              tests/unit/test_sspr.c tests/unit/test_roster.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o

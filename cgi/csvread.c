@@ -18,13 +18,13 @@ struct csvread {
 	struct arena		*a;
 	struct csv_parser	 p;
 	char			 buf[CSVREAD_RECORD_MAX + 2];
-	long			 line;		/* of the last line fed */
-	long			 start;		/* of the record being read; 0 */
-	size_t			 bytes;		/* of the record being read */
+	long			 line;	/* of the last line fed */
+	long			 start;	/* of this record, or 0 */
+	size_t			 bytes;	/* of the record read */
 	const char		*field[CSVREAD_FIELDS_MAX];
 	size_t			 n;
-	int			 toomany;	/* the record has more fields */
-	struct csvread_rec	*done;		/* records read, not returned */
+	int			 toomany; /* the record has more fields */
+	struct csvread_rec	*done;	/* read, not returned yet */
 	size_t			 ndone, first, capdone;
 	int			 eof;
 };

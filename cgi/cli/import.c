@@ -2,7 +2,7 @@
  * import.c: staffdesk-admin import [--users] FILE [--skip-bad]
  * [--dry-run], and export --users [FILE|-]: people in the CSV format
  * of an HR export (README "Importing and exporting people"), through
- * the directory core (directory.h) that sync ldap uses too.
+ * the directory core (roster.h) that sync ldap uses too.
  *
  * An import reads and checks the whole file first, so a file with a
  * bad row changes nothing (unless --skip-bad); then applies the good
@@ -20,7 +20,7 @@
 #include "csvread.h"
 #include "db/audit.h"
 #include "db/db.h"
-#include "directory.h"
+#include "roster.h"
 
 #define IMPORT_TXN_ROWS		5000	/* people a transaction */
 #define IMPORT_ROWS_MAX		2000000	/* rows of one file */
@@ -28,8 +28,8 @@
 struct import {
 	struct cli	 *c;
 	const char	 *file;
-	struct dir	 *d;
-	struct dir_row	 *rows;
+	struct roster	 *d;
+	struct roster_row	 *rows;
 	size_t		  n, cap, nbad, from, to;
 	int		  dry, skip_bad, tty;
 	struct timespec	  t0;
@@ -63,42 +63,42 @@ progress(const struct import *m, const char *what, size_t done,
 
 /*
  * The header: col[k] is the field of the file's column k. Every
- * column must be a known field, once; the DIR_REQUIRED ones must be
+ * column must be a known field, once; the RF_REQUIRED ones must be
  * there. 0, or EXIT_FAIL after saying why.
  */
 static int
 header(const struct import *m, const struct csvread_rec *h,
     int col[CSVREAD_FIELDS_MAX])
 {
-	int	seen[DIR__MAX] = { 0 }, f;
+	int	seen[RF__MAX] = { 0 }, f;
 	size_t	k;
 
 	for (k = 0; k < h->n && k < CSVREAD_FIELDS_MAX; k++) {
-		if ((f = dir_field_parse(h->field[k])) < 0) {
+		if ((f = roster_field_parse(h->field[k])) < 0) {
 			fprintf(stderr, "%s:%ld: unknown column %s; the "
 			    "columns are:", m->file, h->line,
 			    arena_quote(&m->c->arena, h->field[k],
 			    strlen(h->field[k])));
-			for (f = 0; f < DIR__MAX; f++)
+			for (f = 0; f < RF__MAX; f++)
 				fprintf(stderr, "%s%s", f ? ", " : " ",
-				    dir_field_id((enum dir_field)f));
+				    roster_field_id((enum roster_field)f));
 			fputc('\n', stderr);
 			return EXIT_FAIL;
 		}
 		if (seen[f]++)
 			return fail("%s:%ld: column %s twice", m->file,
-			    h->line, dir_field_id((enum dir_field)f));
+			    h->line, roster_field_id((enum roster_field)f));
 		col[k] = f;
 	}
 	if (h->n > CSVREAD_FIELDS_MAX)
 		return fail("%s:%ld: more than %d columns", m->file, h->line,
 		    CSVREAD_FIELDS_MAX);
-	for (f = 0; f < DIR_REQUIRED; f++)
+	for (f = 0; f < RF_REQUIRED; f++)
 		if (!seen[f])
 			return fail("%s:%ld: no column %s (the header must "
 			    "have upn, display_name, email, mobile, source, "
 			    "units)", m->file, h->line,
-			    dir_field_id((enum dir_field)f));
+			    roster_field_id((enum roster_field)f));
 	return 0;
 }
 
@@ -108,7 +108,7 @@ read_rows(struct import *m, FILE *f)
 {
 	struct csvread		*r = csvread_open(f, &m->c->arena);
 	struct csvread_rec	 rec;
-	struct dir_row		*row;
+	struct roster_row		*row;
 	const char		*why;
 	int			 col[CSVREAD_FIELDS_MAX], rc;
 	long			 line;
@@ -136,14 +136,15 @@ read_rows(struct import *m, FILE *f)
 		memset(row, 0, sizeof(*row));
 		row->line = rec.line;
 		if (rec.n != ncol) {
-			row->bad = DIR_BAD;
+			row->bad = ROSTER_BAD;
 			row->why = arena_printf(&m->c->arena, "%zu fields; the "
 			    "header has %zu", rec.n, ncol);
 			continue;
 		}
 		for (k = 0; k < ncol; k++)
 			row->p.f[col[k]] = csv_unformula(rec.field[k]);
-		row->bad = dir_person_check(&m->c->arena, &row->p, &row->why);
+		row->bad = roster_person_check(&m->c->arena, &row->p,
+		    &row->why);
 	}
 	csvread_close(r);
 	if (rc < 0)
@@ -162,12 +163,12 @@ apply_txn(struct db *db, void *arg)
 	size_t		 i;
 	int		 rc;
 
-	dir_txn_begin(m->d);
+	roster_txn_begin(m->d);
 	for (i = m->from; i < m->to; i++)
 		if (m->rows[i].bad == 0 &&
-		    (rc = dir_apply(db, m->d, &m->rows[i].p)) != DB_OK)
+		    (rc = roster_apply(db, m->d, &m->rows[i].p)) != DB_OK)
 			return rc;
-	return dir_flush(db, m->d);
+	return roster_flush(db, m->d);
 }
 
 /* The cli.import row: the counts; reason NULL for a success. */
@@ -181,7 +182,7 @@ audit_txn(struct db *db, void *arg)
 {
 	struct import_audit	*x = arg;
 	struct import		*m = x->m;
-	const struct dir_stats	*st = dir_stats(m->d);
+	const struct roster_stats	*st = roster_stats(m->d);
 	const char		*details;
 
 	details = arena_printf(&m->c->arena, "{\"file\":%s,\"rows\":%zu,"
@@ -218,7 +219,7 @@ apply_all(struct import *m)
 		    db_txn(m->c->db, apply_txn, m);
 		if (rc != DB_OK)
 			return rc;
-		dir_txn_commit(m->d);
+		roster_txn_commit(m->d);
 		progress(m, m->dry ? "dry run" : "import", m->to, m->n);
 	}
 	return DB_OK;
@@ -229,7 +230,7 @@ cli_import(struct cli *c, const struct opts *o, const char *const *a,
     int na, int arg)
 {
 	struct import		 m;
-	const struct dir_stats	*st;
+	const struct roster_stats	*st;
 	FILE			*f;
 	size_t			 i;
 	int			 rc;
@@ -252,11 +253,11 @@ cli_import(struct cli *c, const struct opts *o, const char *const *a,
 		fclose(f);
 	if (rc != 0)
 		goto out;
-	if ((rc = dir_load(c->db, m.dry, &m.d)) != DB_OK) {
+	if ((rc = roster_load(c->db, m.dry, &m.d)) != DB_OK) {
 		rc = cli_db_fail(rc);
 		goto out;
 	}
-	m.nbad = dir_check(m.d, &c->arena, m.rows, m.n);
+	m.nbad = roster_check(m.d, &c->arena, m.rows, m.n);
 	for (i = 0; i < m.n; i++)
 		if (m.rows[i].bad != 0)
 			fprintf(stderr, "%s:%ld: %s\n", m.file, m.rows[i].line,
@@ -282,7 +283,7 @@ cli_import(struct cli *c, const struct opts *o, const char *const *a,
 		rc = cli_db_fail(rc);
 		goto out;
 	}
-	st = dir_stats(m.d);
+	st = roster_stats(m.d);
 	printf("%s%s: %zu rows, %zu changed (%zu created, %zu updated), "
 	    "%zu unchanged, %zu bad, %zu locations created\n",
 	    m.dry ? "dry run, nothing written: " : "", m.file, m.n,
@@ -290,7 +291,7 @@ cli_import(struct cli *c, const struct opts *o, const char *const *a,
 	    st->unchanged, m.nbad, st->units_created);
 	rc = EXIT_OK;
 out:
-	dir_free(m.d);
+	roster_free(m.d);
 	free(m.rows);
 	return rc;
 }
@@ -302,11 +303,11 @@ struct export {
 };
 
 static int
-export_one(void *arg, const char *const f[DIR__MAX])
+export_one(void *arg, const char *const f[RF__MAX])
 {
 	struct export	*x = arg;
 
-	if (fputs(csv_record(&x->c->arena, f, DIR__MAX), x->out) == EOF)
+	if (fputs(csv_record(&x->c->arena, f, RF__MAX), x->out) == EOF)
 		return -1;
 	x->n++;
 	return 0;
@@ -317,32 +318,32 @@ cli_export(struct cli *c, const struct opts *o, const char *const *a,
     int na, int arg)
 {
 	struct export	 x;
-	struct dir	*d;
-	const char	*head[DIR__MAX], *file;
+	struct roster	*d;
+	const char	*head[RF__MAX], *file;
 	int		 k, rc;
 
 	(void)arg;
 	if (opt(o, "--users") == NULL || na > 1)
 		return EXIT_USAGE;
 	file = na == 1 ? a[0] : "-";
-	if ((rc = dir_load(c->db, 1, &d)) != DB_OK)
+	if ((rc = roster_load(c->db, 1, &d)) != DB_OK)
 		return cli_db_fail(rc);
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	if (strcmp(file, "-") == 0)
 		x.out = stdout;
 	else if ((x.out = fopen(file, "w")) == NULL) {
-		dir_free(d);
+		roster_free(d);
 		return fail("%s: cannot create it", file);
 	}
-	for (k = 0; k < DIR__MAX; k++)
-		head[k] = dir_field_id((enum dir_field)k);
+	for (k = 0; k < RF__MAX; k++)
+		head[k] = roster_field_id((enum roster_field)k);
 	rc = fputs(CSV_BOM, x.out) == EOF || fputs(csv_record(&c->arena, head,
-	    DIR__MAX), x.out) == EOF || dir_each(d, &c->arena, export_one,
+	    RF__MAX), x.out) == EOF || roster_each(d, &c->arena, export_one,
 	    &x) != 0;
 	if (x.out != stdout ? fclose(x.out) != 0 : fflush(x.out) != 0)
 		rc = 1;
-	dir_free(d);
+	roster_free(d);
 	if (rc)
 		return fail("%s: cannot write it", file);
 	return EXIT_OK;

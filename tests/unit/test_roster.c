@@ -1,8 +1,8 @@
 /*
- * test_directory.c: cmocka tests of what staffdesk-admin import reads
+ * test_roster.c: cmocka tests of what staffdesk-admin import reads
  * before it touches the database: the CSV records and the line each
  * starts on (csvread.h, libcsv), the header's column names, the units
- * list, one person's checks and normalisation (directory.h), and the
+ * list, one person's checks and normalisation (roster.h), and the
  * export's formula guard read back (csv_unformula).
  */
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 
 #include "csv.h"
 #include "csvread.h"
-#include "directory.h"
+#include "roster.h"
 #include "util.h"
 
 /* Every column name reads back as its field, in any case, spaces cut. */
@@ -28,25 +28,25 @@ test_header_names(void **state)
 	int	f;
 
 	(void)state;
-	for (f = 0; f < DIR__MAX; f++) {
-		assert_int_equal(dir_field_parse(dir_field_id(f)), f);
-		snprintf(buf, sizeof(buf), "  %s ", dir_field_id(f));
+	for (f = 0; f < RF__MAX; f++) {
+		assert_int_equal(roster_field_parse(roster_field_id(f)), f);
+		snprintf(buf, sizeof(buf), "  %s ", roster_field_id(f));
 		for (i = 0; buf[i] != '\0'; i++)
 			if (i % 2)
 				buf[i] = (char)(buf[i] >= 'a' && buf[i] <= 'z' ?
 				    buf[i] - 32 : buf[i]);
-		assert_int_equal(dir_field_parse(buf), f);
+		assert_int_equal(roster_field_parse(buf), f);
 	}
 	/* The issue's header, in its order: the required six come first. */
 	static const char *const req[] = { "upn", "display_name", "email",
 	    "mobile", "source", "units" };
 	for (k = 0; k < NELEM(req); k++)
-		assert_int_equal(dir_field_parse(req[k]), (int)k);
-	assert_int_equal(DIR_REQUIRED, NELEM(req));
+		assert_int_equal(roster_field_parse(req[k]), (int)k);
+	assert_int_equal(RF_REQUIRED, NELEM(req));
 	static const char *const bad[] = { "", "name", "upn2", "display name",
 	    "alternateMobile", "units;", "phone", "mobile,email" };
 	for (k = 0; k < NELEM(bad); k++)
-		assert_int_equal(dir_field_parse(bad[k]), -1);
+		assert_int_equal(roster_field_parse(bad[k]), -1);
 }
 
 /* ;-separated, spaces cut, empties and repeats dropped, bounded. */
@@ -54,50 +54,51 @@ static void
 test_units_split(void **state)
 {
 	struct arena	 a = { NULL };
-	const char	*u[DIR_UNITS_MAX], *why = NULL;
-	char		 many[DIR_UNITS_MAX * 8 + 16], longname[200];
+	const char	*u[ROSTER_UNITS_MAX], *why = NULL;
+	char		 many[ROSTER_UNITS_MAX * 8 + 16], longname[200];
 	size_t		 i, o = 0;
 
 	(void)state;
-	assert_int_equal(dir_units_split(&a, "", u, DIR_UNITS_MAX, &why), 0);
-	assert_int_equal(dir_units_split(&a, " ; ;", u, DIR_UNITS_MAX, &why),
-	    0);
-	assert_int_equal(dir_units_split(&a, "Store 1", u, DIR_UNITS_MAX,
+	assert_int_equal(roster_units_split(&a, "", u, ROSTER_UNITS_MAX,
+	    &why), 0);
+	assert_int_equal(roster_units_split(&a, " ; ;", u,
+	    ROSTER_UNITS_MAX, &why), 0);
+	assert_int_equal(roster_units_split(&a, "Store 1", u, ROSTER_UNITS_MAX,
 	    &why), 1);
 	assert_string_equal(u[0], "Store 1");
-	assert_int_equal(dir_units_split(&a, " Store 1 ;Harbour, Kiosk;; "
-	    "Store 1;Zoë's", u, DIR_UNITS_MAX, &why), 3);
+	assert_int_equal(roster_units_split(&a, " Store 1 ;Harbour, Kiosk;; "
+	    "Store 1;Zoë's", u, ROSTER_UNITS_MAX, &why), 3);
 	assert_string_equal(u[0], "Store 1");
 	assert_string_equal(u[1], "Harbour, Kiosk");
 	assert_string_equal(u[2], "Zoë's");
-	for (i = 0; i <= DIR_UNITS_MAX; i++)
+	for (i = 0; i <= ROSTER_UNITS_MAX; i++)
 		o += (size_t)snprintf(many + o, sizeof(many) - o, "U%zu;", i);
 	why = NULL;
-	assert_int_equal(dir_units_split(&a, many, u, DIR_UNITS_MAX, &why),
-	    -1);
+	assert_int_equal(roster_units_split(&a, many, u,
+	    ROSTER_UNITS_MAX, &why), -1);
 	assert_non_null(why);
 	memset(longname, 'x', 101);
 	longname[101] = '\0';
 	why = NULL;
-	assert_int_equal(dir_units_split(&a, longname, u, DIR_UNITS_MAX,
+	assert_int_equal(roster_units_split(&a, longname, u, ROSTER_UNITS_MAX,
 	    &why), -1);
 	assert_non_null(why);
 	arena_reset(&a);
 }
 
 /* A person with the required six fields (and optional ones) set. */
-static struct dir_person
+static struct roster_person
 person(const char *upn, const char *name, const char *mobile)
 {
-	struct dir_person	p;
+	struct roster_person	p;
 
 	memset(&p, 0, sizeof(p));
-	p.f[DIR_UPN] = upn;
-	p.f[DIR_NAME] = name;
-	p.f[DIR_EMAIL] = "";
-	p.f[DIR_MOBILE] = mobile;
-	p.f[DIR_SOURCE] = "";
-	p.f[DIR_UNITS] = "";
+	p.f[RF_UPN] = upn;
+	p.f[RF_NAME] = name;
+	p.f[RF_EMAIL] = "";
+	p.f[RF_MOBILE] = mobile;
+	p.f[RF_SOURCE] = "";
+	p.f[RF_UNITS] = "";
 	return p;
 }
 
@@ -105,27 +106,27 @@ static void
 test_person_good(void **state)
 {
 	struct arena		 a = { NULL };
-	struct dir_person	 p = person(" ann@example.com ", "Lee, Ann",
+	struct roster_person	 p = person(" ann@example.com ", "Lee, Ann",
 	    "+1 (425) 555-0100");
 	const char		*why = NULL;
 
 	(void)state;
-	p.f[DIR_JOB] = "Line one\r\nline two\tand three";
-	p.f[DIR_OFFICE] = "+1 425 555 0199 ext. 12";
-	p.f[DIR_UNITS] = "Store 1;Store 2";
-	assert_int_equal(dir_person_check(&a, &p, &why), 0);
-	assert_string_equal(p.f[DIR_UPN], "ann@example.com");
-	assert_string_equal(p.f[DIR_MOBILE], "+14255550100");
-	assert_string_equal(p.f[DIR_OFFICE], "+14255550199 x12");
-	assert_string_equal(p.f[DIR_SOURCE], "cloud");
-	assert_string_equal(p.f[DIR_JOB], "Line one line two and three");
+	p.f[RF_JOB] = "Line one\r\nline two\tand three";
+	p.f[RF_OFFICE] = "+1 425 555 0199 ext. 12";
+	p.f[RF_UNITS] = "Store 1;Store 2";
+	assert_int_equal(roster_person_check(&a, &p, &why), 0);
+	assert_string_equal(p.f[RF_UPN], "ann@example.com");
+	assert_string_equal(p.f[RF_MOBILE], "+14255550100");
+	assert_string_equal(p.f[RF_OFFICE], "+14255550199 x12");
+	assert_string_equal(p.f[RF_SOURCE], "cloud");
+	assert_string_equal(p.f[RF_JOB], "Line one line two and three");
 	assert_int_equal(p.nunits, 2);
 	/* a field the source does not carry stays NULL: kept as it is */
-	assert_null(p.f[DIR_GIVEN]);
+	assert_null(p.f[RF_GIVEN]);
 	p = person("bob@example.com", "Bob", "");
-	p.f[DIR_SOURCE] = "onprem";
-	assert_int_equal(dir_person_check(&a, &p, &why), 0);
-	assert_string_equal(p.f[DIR_MOBILE], "");
+	p.f[RF_SOURCE] = "onprem";
+	assert_int_equal(roster_person_check(&a, &p, &why), 0);
+	assert_string_equal(p.f[RF_MOBILE], "");
 	arena_reset(&a);
 }
 
@@ -135,18 +136,21 @@ test_person_bad(void **state)
 	static const char *const upns[] = { "", "ann", "ann@", "@example.com",
 	    "ann smith@example.com", "a@b@c", "zoë@example.com",
 	    "ann@.example.com", "ann@example..com", "ann@example.com." };
-	static const struct { enum dir_field f; const char *v, *says; } bad[] = {
-		{ DIR_NAME, "", "display_name" },
-		{ DIR_MOBILE, "425 555 0100", "mobile" },
-		{ DIR_MOBILE, "+1 425 555 0100 x12", "mobile" },
-		{ DIR_OFFICE, "call me", "office" },
-		{ DIR_EMAIL, "not an address", "email" },
-		{ DIR_SOURCE, "ldap", "source" },
-		{ DIR_GIVEN, "\x01", "given_name" },
-		{ DIR_UNITS, "Store 1;\xff", "units" },
+	static const struct {
+		enum roster_field	 f;
+		const char		*v, *says;
+	} bad[] = {
+		{ RF_NAME, "", "display_name" },
+		{ RF_MOBILE, "425 555 0100", "mobile" },
+		{ RF_MOBILE, "+1 425 555 0100 x12", "mobile" },
+		{ RF_OFFICE, "call me", "office" },
+		{ RF_EMAIL, "not an address", "email" },
+		{ RF_SOURCE, "ldap", "source" },
+		{ RF_GIVEN, "\x01", "given_name" },
+		{ RF_UNITS, "Store 1;\xff", "units" },
 	};
 	struct arena		 a = { NULL };
-	struct dir_person	 p;
+	struct roster_person	 p;
 	const char		*why;
 	size_t			 i;
 
@@ -154,22 +158,22 @@ test_person_bad(void **state)
 	for (i = 0; i < NELEM(upns); i++) {
 		p = person(upns[i], "Ann", "");
 		why = NULL;
-		assert_int_equal(dir_person_check(&a, &p, &why), DIR_BAD);
+		assert_int_equal(roster_person_check(&a, &p, &why), ROSTER_BAD);
 		assert_non_null(strstr(why, "upn"));
 	}
 	for (i = 0; i < NELEM(bad); i++) {
 		p = person("ann@example.com", "Ann", "");
 		p.f[bad[i].f] = bad[i].v;
 		why = NULL;
-		assert_int_equal(dir_person_check(&a, &p, &why), DIR_BAD);
+		assert_int_equal(roster_person_check(&a, &p, &why), ROSTER_BAD);
 		assert_non_null(strstr(why, bad[i].says));
 	}
 	/* the profile form's rule: no alternate mobile without a mobile */
 	p = person("ann@example.com", "Ann", "");
-	p.f[DIR_ALT_MOBILE] = "+14255550100";
-	assert_int_equal(dir_person_check(&a, &p, &why), DIR_BAD);
-	p.f[DIR_MOBILE] = "+14255550101";
-	assert_int_equal(dir_person_check(&a, &p, &why), 0);
+	p.f[RF_ALT_MOBILE] = "+14255550100";
+	assert_int_equal(roster_person_check(&a, &p, &why), ROSTER_BAD);
+	p.f[RF_MOBILE] = "+14255550101";
+	assert_int_equal(roster_person_check(&a, &p, &why), 0);
 	arena_reset(&a);
 }
 
@@ -220,7 +224,7 @@ test_csvread_bad(void **state)
 {
 	static const struct { const char *file; long line; } bad[] = {
 		{ "a,b\nc,\"open\nd,e\n", 2 },		/* never closed */
-		{ "a,b\nc,d\"e\n", 2 },			/* quote inside */
+		{ "a,b\nc,d\"e\n", 2 },		/* quote inside */
 		{ "a,b\nc,\"d\"e\n", 2 },		/* text after quote */
 	};
 	struct arena		 a = { NULL };

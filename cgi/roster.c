@@ -1,12 +1,12 @@
 /*
- * directory.c: see directory.h.
+ * roster.c: see roster.h.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "directory.h"
+#include "roster.h"
 #include "location.h"
 #include "phone.h"
 #include "search.h"
@@ -19,38 +19,38 @@ static const struct field {
 	enum kind	 kind;
 	size_t		 max;		/* characters of K_TEXT */
 	int		 required;	/* must not be empty */
-	int		 phone;		/* enum phone_type of K_PHONE */
-} fields[DIR__MAX] = {
-	[DIR_UPN] = { "upn", K_UPN, DIR_UPN_MAX, 1, 0 },
-	[DIR_NAME] = { "display_name", K_TEXT, DIR_NAME_MAX, 1, 0 },
-	[DIR_EMAIL] = { "email", K_EMAIL, DIR_EMAIL_MAX, 0, 0 },
-	[DIR_MOBILE] = { "mobile", K_PHONE, 0, 0, PHONE_MOBILE },
-	[DIR_SOURCE] = { "source", K_SOURCE, 0, 0, 0 },
-	[DIR_UNITS] = { "units", K_UNITS, 0, 0, 0 },
-	[DIR_GIVEN] = { "given_name", K_TEXT, DIR_GIVEN_MAX, 0, 0 },
-	[DIR_SURNAME] = { "surname", K_TEXT, DIR_GIVEN_MAX, 0, 0 },
-	[DIR_JOB] = { "job_title", K_TEXT, DIR_JOB_MAX, 0, 0 },
-	[DIR_DEPT] = { "department", K_TEXT, DIR_JOB_MAX, 0, 0 },
-	[DIR_OFFICE] = { "office", K_PHONE, 0, 0, PHONE_OFFICE },
-	[DIR_ALT_MOBILE] = { "alternate_mobile", K_PHONE, 0, 0,
+	int		 phone;		/* K_PHONE: enum phone_type */
+} fields[RF__MAX] = {
+	[RF_UPN] = { "upn", K_UPN, ROSTER_UPN_MAX, 1, 0 },
+	[RF_NAME] = { "display_name", K_TEXT, ROSTER_NAME_MAX, 1, 0 },
+	[RF_EMAIL] = { "email", K_EMAIL, ROSTER_EMAIL_MAX, 0, 0 },
+	[RF_MOBILE] = { "mobile", K_PHONE, 0, 0, PHONE_MOBILE },
+	[RF_SOURCE] = { "source", K_SOURCE, 0, 0, 0 },
+	[RF_UNITS] = { "units", K_UNITS, 0, 0, 0 },
+	[RF_GIVEN] = { "given_name", K_TEXT, ROSTER_GIVEN_MAX, 0, 0 },
+	[RF_SURNAME] = { "surname", K_TEXT, ROSTER_GIVEN_MAX, 0, 0 },
+	[RF_JOB] = { "job_title", K_TEXT, ROSTER_JOB_MAX, 0, 0 },
+	[RF_DEPT] = { "department", K_TEXT, ROSTER_JOB_MAX, 0, 0 },
+	[RF_OFFICE] = { "office", K_PHONE, 0, 0, PHONE_OFFICE },
+	[RF_ALT_MOBILE] = { "alternate_mobile", K_PHONE, 0, 0,
 	    PHONE_ALT_MOBILE },
 };
 
 /* The phone fields, by enum phone_type. */
-static const enum dir_field phone_field[PHONE__MAX] = {
-	[PHONE_MOBILE] = DIR_MOBILE,
-	[PHONE_ALT_MOBILE] = DIR_ALT_MOBILE,
-	[PHONE_OFFICE] = DIR_OFFICE,
+static const enum roster_field phone_field[PHONE__MAX] = {
+	[PHONE_MOBILE] = RF_MOBILE,
+	[PHONE_ALT_MOBILE] = RF_ALT_MOBILE,
+	[PHONE_OFFICE] = RF_OFFICE,
 };
 
 const char *
-dir_field_id(enum dir_field f)
+roster_field_id(enum roster_field f)
 {
-	return f < DIR__MAX ? fields[f].id : "unknown";
+	return f < RF__MAX ? fields[f].id : "unknown";
 }
 
 int
-dir_field_parse(const char *s)
+roster_field_parse(const char *s)
 {
 	size_t	n;
 	int	i;
@@ -60,7 +60,7 @@ dir_field_parse(const char *s)
 	n = strlen(s);
 	while (n > 0 && s[n - 1] == ' ')
 		n--;
-	for (i = 0; i < DIR__MAX; i++)
+	for (i = 0; i < RF__MAX; i++)
 		if (strlen(fields[i].id) == n &&
 		    strncasecmp(fields[i].id, s, n) == 0)
 			return i;
@@ -68,7 +68,7 @@ dir_field_parse(const char *s)
 }
 
 char *
-dir_upn_key(struct arena *a, const char *upn)
+roster_upn_key(struct arena *a, const char *upn)
 {
 	char	*k = arena_strdup(a, upn), *p;
 
@@ -78,7 +78,7 @@ dir_upn_key(struct arena *a, const char *upn)
 }
 
 int
-dir_units_split(struct arena *a, const char *list, const char **out,
+roster_units_split(struct arena *a, const char *list, const char **out,
     size_t max, const char **why)
 {
 	const char	*p = list, *end, *name;
@@ -86,7 +86,7 @@ dir_units_split(struct arena *a, const char *list, const char **out,
 	int		 rc;
 
 	while (*p != '\0') {
-		end = strchr(p, DIR_UNIT_SEP);
+		end = strchr(p, ROSTER_UNIT_SEP);
 		if (end == NULL)
 			end = p + strlen(p);
 		name = location_trim(a, arena_strndup(a, p, (size_t)(end - p)));
@@ -119,7 +119,7 @@ upn_ok(const char *s)
 	const char	*at = strchr(s, '@'), *p;
 
 	if (at == NULL || at == s || at[1] == '\0' || at[1] == '.' ||
-	    strchr(at + 1, '@') != NULL || strlen(s) > DIR_UPN_MAX ||
+	    strchr(at + 1, '@') != NULL || strlen(s) > ROSTER_UPN_MAX ||
 	    s[strlen(s) - 1] == '.' || strstr(at, "..") != NULL)
 		return 0;
 	for (p = s; *p != '\0'; p++)
@@ -153,9 +153,9 @@ one_line(struct arena *a, const char *s)
 	return o;
 }
 
-/* 0 or DIR_BAD with *why: one field of p, trimmed and checked. */
+/* 0 or ROSTER_BAD with *why: one field of p, trimmed and checked. */
 static int
-field_check(struct arena *a, struct dir_person *p, enum dir_field f,
+field_check(struct arena *a, struct roster_person *p, enum roster_field f,
     const char **why)
 {
 	const struct field	*fd = &fields[f];
@@ -169,7 +169,7 @@ field_check(struct arena *a, struct dir_person *p, enum dir_field f,
 	if (*v == '\0') {
 		if (fd->required) {
 			*why = arena_printf(a, "%s is empty", fd->id);
-			return DIR_BAD;
+			return ROSTER_BAD;
 		}
 		if (fd->kind == K_SOURCE)
 			p->f[f] = "cloud";
@@ -181,7 +181,7 @@ field_check(struct arena *a, struct dir_person *p, enum dir_field f,
 		    utf8_len(v) > fd->max) {
 			*why = arena_printf(a, "%s must be one line of at most "
 			    "%zu characters", fd->id, fd->max);
-			return DIR_BAD;
+			return ROSTER_BAD;
 		}
 		return 0;
 	case K_UPN:
@@ -189,8 +189,8 @@ field_check(struct arena *a, struct dir_person *p, enum dir_field f,
 			return 0;
 		*why = arena_printf(a, "upn %s is not a user principal name "
 		    "(name@domain, printable ASCII, at most %d bytes)",
-		    arena_quote(a, v, strlen(v)), DIR_UPN_MAX);
-		return DIR_BAD;
+		    arena_quote(a, v, strlen(v)), ROSTER_UPN_MAX);
+		return ROSTER_BAD;
 	case K_EMAIL:
 		if (strlen(v) <= fd->max && utf8_text_valid(v, strlen(v), 0) &&
 		    strchr(v, ' ') == NULL && strchr(v, '@') != NULL &&
@@ -198,7 +198,7 @@ field_check(struct arena *a, struct dir_person *p, enum dir_field f,
 			return 0;
 		*why = arena_printf(a, "email %s is not an address",
 		    arena_quote(a, v, strlen(v)));
-		return DIR_BAD;
+		return ROSTER_BAD;
 	case K_PHONE:
 		if (phone_normalise(v, fd->phone == PHONE_OFFICE, e164,
 		    &pwhy) == 0) {
@@ -207,18 +207,18 @@ field_check(struct arena *a, struct dir_person *p, enum dir_field f,
 		}
 		*why = arena_printf(a, "%s %s: %s", fd->id,
 		    arena_quote(a, v, strlen(v)), pwhy);
-		return DIR_BAD;
+		return ROSTER_BAD;
 	case K_SOURCE:
 		if (strcmp(v, "cloud") == 0 || strcmp(v, "onprem") == 0)
 			return 0;
 		*why = arena_printf(a, "source %s is neither cloud nor onprem",
 		    arena_quote(a, v, strlen(v)));
-		return DIR_BAD;
+		return ROSTER_BAD;
 	case K_UNITS:
-		if ((n = dir_units_split(a, v, p->units, DIR_UNITS_MAX,
+		if ((n = roster_units_split(a, v, p->units, ROSTER_UNITS_MAX,
 		    &pwhy)) < 0) {
 			*why = arena_printf(a, "units: %s", pwhy);
-			return DIR_BAD;
+			return ROSTER_BAD;
 		}
 		p->nunits = (size_t)n;
 		return 0;
@@ -227,64 +227,64 @@ field_check(struct arena *a, struct dir_person *p, enum dir_field f,
 }
 
 int
-dir_person_check(struct arena *a, struct dir_person *p, const char **why)
+roster_person_check(struct arena *a, struct roster_person *p, const char **why)
 {
 	int	f, rc;
 
 	p->nunits = 0;
-	for (f = 0; f < DIR__MAX; f++)
-		if ((rc = field_check(a, p, (enum dir_field)f, why)) != 0)
+	for (f = 0; f < RF__MAX; f++)
+		if ((rc = field_check(a, p, (enum roster_field)f, why)) != 0)
 			return rc;
-	if (p->f[DIR_UPN] == NULL || p->f[DIR_NAME] == NULL) {
+	if (p->f[RF_UPN] == NULL || p->f[RF_NAME] == NULL) {
 		*why = "no upn or no display_name";
-		return DIR_BAD;
+		return ROSTER_BAD;
 	}
 	/* The profile form's rule: no alternate mobile without a mobile. */
-	if (p->f[DIR_MOBILE] != NULL && *p->f[DIR_MOBILE] == '\0' &&
-	    p->f[DIR_ALT_MOBILE] != NULL && *p->f[DIR_ALT_MOBILE] != '\0') {
+	if (p->f[RF_MOBILE] != NULL && *p->f[RF_MOBILE] == '\0' &&
+	    p->f[RF_ALT_MOBILE] != NULL && *p->f[RF_ALT_MOBILE] != '\0') {
 		*why = "alternate_mobile without a mobile";
-		return DIR_BAD;
+		return ROSTER_BAD;
 	}
 	return 0;
 }
 
 /*
  * What staffdesk has. Every string lives in the arena; the chains
- * hang off fixed bucket arrays (grown in dir_txn_commit() only, so a
+ * hang off fixed bucket arrays (grown in roster_txn_commit() only, so a
  * journalled slot never moves).
  */
-struct dir_unit {
+struct roster_unit {
 	char		 id[UUID_LEN + 1];
 	const char	*name;
 };
 
 /* A name a location goes by (its own, or as a file spelt it). */
-struct dir_uname {
-	struct dir_uname	*next;
+struct roster_uname {
+	struct roster_uname	*next;
 	const char		*name;
-	struct dir_unit		*u;
+	struct roster_unit		*u;
 };
 
-struct dir_entry {
-	struct dir_entry	*next;		/* the chain of its key */
-	const char		*key;		/* dir_upn_key() */
+struct roster_entry {
+	struct roster_entry	*next;	/* the chain of its key */
+	const char		*key;		/* roster_upn_key() */
 	char			 id[UUID_LEN + 1];
-	const char		*f[DIR__MAX];	/* NULL: none; not DIR_UNITS */
-	struct dir_unit		**units;
+	const char		*f[RF__MAX];	/* NULL: none */
+	struct roster_unit		**units;
 	size_t			 nunits;
 	int			 enabled, seen;
 	unsigned		 fresh;	/* made in transaction gen */
 };
 
 /* A mobile number and who has it (NULL: given up since). */
-struct dir_mobile {
-	struct dir_mobile	*next;
+struct roster_mobile {
+	struct roster_mobile	*next;
 	const char		*number;
-	struct dir_entry	*who;
+	struct roster_entry	*who;
 };
 
 /* One change to the copy, to undo when the transaction is retried. */
-struct dir_undo {
+struct roster_undo {
 	void		*slot;
 	size_t		 size;
 	unsigned char	 old[sizeof(void *) > sizeof(size_t) ?
@@ -292,28 +292,28 @@ struct dir_undo {
 };
 
 /* Rows for the multi-row inserts, written in that order (foreign keys). */
-struct dir_queue {
+struct roster_queue {
 	size_t				 nusers, nphones, nmembers;
-	struct q_dir_users_add_in	 users;
-	struct q_dir_phones_add_in	 phones;
-	struct q_dir_members_add_in	 members;
+	struct q_roster_users_add_in	 users;
+	struct q_roster_phones_add_in	 phones;
+	struct q_roster_members_add_in	 members;
 };
 
-struct dir {
+struct roster {
 	struct arena		  a;
 	int			  dry;
-	struct dir_entry	**all;		/* every person, load order */
+	struct roster_entry	**all;	/* everyone, in load order */
 	size_t			  n, cap;
-	struct dir_entry	**people;	/* buckets by key */
-	struct dir_mobile	**mobiles;	/* buckets by number */
-	struct dir_uname	**unames;	/* buckets by name */
+	struct roster_entry	**people;	/* buckets by key */
+	struct roster_mobile	**mobiles;	/* buckets by number */
+	struct roster_uname	**unames;	/* buckets by name */
 	size_t			  nb, nub;	/* buckets of each */
-	struct dir_stats	  st;
-	struct dir_undo		 *undo;
+	struct roster_stats	  st;
+	struct roster_undo		 *undo;
 	size_t			  nundo, capundo;
 	struct search_batch	  words;	/* new people's */
-	struct dir_queue	  q;		/* new people, phones, members */
-	unsigned		  gen;		/* transactions committed + 1 */
+	struct roster_queue	  q;	/* new people, phones, members */
+	unsigned		  gen;	/* transactions done + 1 */
 };
 
 /* FNV-1a of s, in nb buckets (a power of two). */
@@ -329,9 +329,9 @@ bucket(const char *s, size_t nb)
 
 /* Sets *slot to the size bytes at val, remembering what was there. */
 static void
-jset(struct dir *d, void *slot, const void *val, size_t size)
+jset(struct roster *d, void *slot, const void *val, size_t size)
 {
-	struct dir_undo	*u;
+	struct roster_undo	*u;
 
 	if (d->nundo == d->capundo) {
 		d->capundo = d->capundo ? 2 * d->capundo : 256;
@@ -347,17 +347,17 @@ jset(struct dir *d, void *slot, const void *val, size_t size)
 }
 
 #define JSET(d, lv, v) do {						\
-	__typeof__(lv)	jv_ = (v);					\
+	__typeof__(lv)	jv_ = (v);				\
 	jset((d), &(lv), &jv_, sizeof(lv));				\
 } while (0)
 
 /* Every row of q unused (NULL: no row). */
 static void
-queue_clear(struct dir_queue *q)
+queue_clear(struct roster_queue *q)
 {
 	size_t	i;
 
-	for (i = 0; i < DIR_ROWS; i++) {
+	for (i = 0; i < ROSTER_ROWS; i++) {
 		q->users.rows[i].id = q->users.rows[i].upn =
 		    q->users.rows[i].display_name =
 		    q->users.rows[i].given_name = q->users.rows[i].surname =
@@ -367,7 +367,7 @@ queue_clear(struct dir_queue *q)
 		q->phones.rows[i].user = q->phones.rows[i].type =
 		    q->phones.rows[i].number = DB_NULL;
 	}
-	for (i = 0; i < DIR_MEMBER_ROWS; i++)
+	for (i = 0; i < ROSTER_MEMBER_ROWS; i++)
 		q->members.rows[i].unit = q->members.rows[i].user = DB_NULL;
 	q->nusers = q->nphones = q->nmembers = 0;
 }
@@ -377,14 +377,14 @@ queue_clear(struct dir_queue *q)
  * members. A full queue goes in one statement, a short one row by row.
  */
 static int
-queue_flush(struct db *db, struct dir *d)
+queue_flush(struct db *db, struct roster *d)
 {
-	struct dir_queue	*q = &d->q;
+	struct roster_queue	*q = &d->q;
 	size_t			 i;
 	int			 rc;
 
-	if (q->nusers == DIR_ROWS) {
-		if ((rc = q_dir_users_add(db, &q->users, NULL)) != DB_OK)
+	if (q->nusers == ROSTER_ROWS) {
+		if ((rc = q_roster_users_add(db, &q->users, NULL)) != DB_OK)
 			return rc;
 	} else
 		for (i = 0; i < q->nusers; i++)
@@ -398,22 +398,23 @@ queue_flush(struct db *db, struct dir *d)
 			    .job_title = q->users.rows[i].job_title,
 			    .department = q->users.rows[i].department,
 			    .source = q->users.rows[i].source,
-			    .password_hash = DB_NULL, .must_change = DB_INT(0) },
-			    NULL)) != DB_OK)
+			    .password_hash = DB_NULL,
+			    .must_change = DB_INT(0) }, NULL)) != DB_OK)
 				return rc;
-	if (q->nphones == DIR_ROWS) {
-		if ((rc = q_dir_phones_add(db, &q->phones, NULL)) != DB_OK)
+	if (q->nphones == ROSTER_ROWS) {
+		if ((rc = q_roster_phones_add(db, &q->phones, NULL)) != DB_OK)
 			return rc;
 	} else
 		for (i = 0; i < q->nphones; i++)
-			if ((rc = q_phone_insert(db, &(struct q_phone_insert_in){
+			if ((rc = q_phone_insert(db,
+			    &(struct q_phone_insert_in){
 			    .user = q->phones.rows[i].user,
 			    .type = q->phones.rows[i].type,
 			    .number = q->phones.rows[i].number }, NULL)) !=
 			    DB_OK)
 				return rc;
 	if (q->nmembers > 0 &&
-	    (rc = q_dir_members_add(db, &q->members, NULL)) != DB_OK)
+	    (rc = q_roster_members_add(db, &q->members, NULL)) != DB_OK)
 		return rc;
 	queue_clear(q);
 	return DB_OK;
@@ -421,16 +422,16 @@ queue_flush(struct db *db, struct dir *d)
 
 /* Room for one more row in each queue: flushes when one is full. */
 static int
-queue_room(struct db *db, struct dir *d)
+queue_room(struct db *db, struct roster *d)
 {
-	if (d->q.nusers < DIR_ROWS && d->q.nphones < DIR_ROWS &&
-	    d->q.nmembers < DIR_MEMBER_ROWS)
+	if (d->q.nusers < ROSTER_ROWS && d->q.nphones < ROSTER_ROWS &&
+	    d->q.nmembers < ROSTER_MEMBER_ROWS)
 		return DB_OK;
 	return queue_flush(db, d);
 }
 
 void
-dir_txn_begin(struct dir *d)
+roster_txn_begin(struct roster *d)
 {
 	queue_clear(&d->q);
 	while (d->nundo > 0) {
@@ -442,10 +443,10 @@ dir_txn_begin(struct dir *d)
 }
 
 static void
-rehash(struct dir *d)
+rehash(struct roster *d)
 {
-	struct dir_entry	**pb;
-	struct dir_mobile	**mb, *m, *next;
+	struct roster_entry	**pb;
+	struct roster_mobile	**mb, *m, *next;
 	size_t			  nb = d->nb, i, k;
 
 	while (nb < 2 * d->n)
@@ -476,23 +477,23 @@ rehash(struct dir *d)
 }
 
 void
-dir_txn_commit(struct dir *d)
+roster_txn_commit(struct roster *d)
 {
 	d->nundo = 0;
 	d->gen++;
 	rehash(d);
 }
 
-const struct dir_stats *
-dir_stats(const struct dir *d)
+const struct roster_stats *
+roster_stats(const struct roster *d)
 {
 	return &d->st;
 }
 
-static struct dir_entry *
-person_find(const struct dir *d, const char *key)
+static struct roster_entry *
+person_find(const struct roster *d, const char *key)
 {
-	struct dir_entry	*e;
+	struct roster_entry	*e;
 
 	for (e = d->people[bucket(key, d->nb)]; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0)
@@ -502,7 +503,7 @@ person_find(const struct dir *d, const char *key)
 
 /* Appends e to the people (journalled). */
 static void
-person_add(struct dir *d, struct dir_entry *e)
+person_add(struct roster *d, struct roster_entry *e)
 {
 	size_t	k = bucket(e->key, d->nb);
 
@@ -518,10 +519,10 @@ person_add(struct dir *d, struct dir_entry *e)
 	JSET(d, d->people[k], e);
 }
 
-static struct dir_entry *
-mobile_find(const struct dir *d, const char *number)
+static struct roster_entry *
+mobile_find(const struct roster *d, const char *number)
 {
-	struct dir_mobile	*m;
+	struct roster_mobile	*m;
 
 	for (m = d->mobiles[bucket(number, d->nb)]; m != NULL; m = m->next)
 		if (m->who != NULL && strcmp(m->number, number) == 0)
@@ -531,14 +532,14 @@ mobile_find(const struct dir *d, const char *number)
 
 /* Records who has number now (NULL: nobody), journalled. */
 static void
-mobile_set(struct dir *d, const char *number, struct dir_entry *who)
+mobile_set(struct roster *d, const char *number, struct roster_entry *who)
 {
-	struct dir_mobile	*m;
+	struct roster_mobile	*m;
 	size_t			 k = bucket(number, d->nb);
 
 	for (m = d->mobiles[k]; m != NULL; m = m->next)
 		if (m->who != NULL && strcmp(m->number, number) == 0)
-			JSET(d, m->who, (struct dir_entry *)NULL);
+			JSET(d, m->who, (struct roster_entry *)NULL);
 	if (who == NULL)
 		return;
 	m = arena_alloc(&d->a, sizeof(*m));
@@ -548,10 +549,10 @@ mobile_set(struct dir *d, const char *number, struct dir_entry *who)
 	JSET(d, d->mobiles[k], m);
 }
 
-static struct dir_unit *
-uname_find(const struct dir *d, const char *name)
+static struct roster_unit *
+uname_find(const struct roster *d, const char *name)
 {
-	struct dir_uname	*n;
+	struct roster_uname	*n;
 
 	for (n = d->unames[bucket(name, d->nub)]; n != NULL; n = n->next)
 		if (strcmp(n->name, name) == 0)
@@ -560,9 +561,9 @@ uname_find(const struct dir *d, const char *name)
 }
 
 static void
-uname_add(struct dir *d, const char *name, struct dir_unit *u)
+uname_add(struct roster *d, const char *name, struct roster_unit *u)
 {
-	struct dir_uname	*n = arena_alloc(&d->a, sizeof(*n));
+	struct roster_uname	*n = arena_alloc(&d->a, sizeof(*n));
 	size_t			 k = bucket(name, d->nub);
 
 	n->name = name;
@@ -575,21 +576,21 @@ uname_add(struct dir *d, const char *name, struct dir_unit *u)
 static int
 entry_by_id(const void *a, const void *b)
 {
-	return strcmp((*(struct dir_entry *const *)a)->id,
-	    (*(struct dir_entry *const *)b)->id);
+	return strcmp((*(struct roster_entry *const *)a)->id,
+	    (*(struct roster_entry *const *)b)->id);
 }
 
 static int
 unit_by_id(const void *a, const void *b)
 {
-	return strcmp(((const struct dir_unit *)a)->id,
-	    ((const struct dir_unit *)b)->id);
+	return strcmp(((const struct roster_unit *)a)->id,
+	    ((const struct roster_unit *)b)->id);
 }
 
-static struct dir_entry *
-entry_of_id(struct dir_entry **byid, size_t n, const char *id)
+static struct roster_entry *
+entry_of_id(struct roster_entry **byid, size_t n, const char *id)
 {
-	struct dir_entry	 k, *kp = &k, **e;
+	struct roster_entry	 k, *kp = &k, **e;
 
 	snprintf(k.id, sizeof(k.id), "%s", id);
 	e = bsearch(&kp, byid, n, sizeof(*byid), entry_by_id);
@@ -597,24 +598,24 @@ entry_of_id(struct dir_entry **byid, size_t n, const char *id)
 }
 
 int
-dir_load(struct db *db, int dry, struct dir **out)
+roster_load(struct db *db, int dry, struct roster **out)
 {
-	struct q_dir_people_rows	 people;
-	struct q_dir_phones_rows	 phones;
-	struct q_dir_units_rows		 units;
-	struct q_dir_members_rows	 members;
-	struct dir			*d = xcalloc(1, sizeof(*d));
-	struct dir_entry		*e, **byid = NULL;
-	struct dir_unit			*ua, k, *u;
+	struct q_roster_people_rows	 people;
+	struct q_roster_phones_rows	 phones;
+	struct q_roster_units_rows		 units;
+	struct q_roster_members_rows	 members;
+	struct roster			*d = xcalloc(1, sizeof(*d));
+	struct roster_entry		*e, **byid = NULL;
+	struct roster_unit			*ua, k, *u;
 	size_t				 i;
 	int				 rc, t;
 
 	d->dry = dry;
-	if ((rc = q_dir_people(db, &d->a, &people)) != DB_OK ||
-	    (rc = q_dir_phones(db, &d->a, &phones)) != DB_OK ||
-	    (rc = q_dir_units(db, &d->a, &units)) != DB_OK ||
-	    (rc = q_dir_members(db, &d->a, &members)) != DB_OK) {
-		dir_free(d);
+	if ((rc = q_roster_people(db, &d->a, &people)) != DB_OK ||
+	    (rc = q_roster_phones(db, &d->a, &phones)) != DB_OK ||
+	    (rc = q_roster_units(db, &d->a, &units)) != DB_OK ||
+	    (rc = q_roster_members(db, &d->a, &members)) != DB_OK) {
+		roster_free(d);
 		return rc;
 	}
 	for (d->nb = 1024; d->nb < 2 * people.n; d->nb *= 2)
@@ -628,15 +629,15 @@ dir_load(struct db *db, int dry, struct dir **out)
 		e = arena_alloc(&d->a, sizeof(*e));
 		memset(e, 0, sizeof(*e));
 		snprintf(e->id, sizeof(e->id), "%s", people.row[i].id);
-		e->key = dir_upn_key(&d->a, people.row[i].upn);
-		e->f[DIR_UPN] = people.row[i].upn;
-		e->f[DIR_NAME] = people.row[i].display_name;
-		e->f[DIR_GIVEN] = people.row[i].given_name;
-		e->f[DIR_SURNAME] = people.row[i].surname;
-		e->f[DIR_EMAIL] = people.row[i].email;
-		e->f[DIR_JOB] = people.row[i].job_title;
-		e->f[DIR_DEPT] = people.row[i].department;
-		e->f[DIR_SOURCE] = people.row[i].source;
+		e->key = roster_upn_key(&d->a, people.row[i].upn);
+		e->f[RF_UPN] = people.row[i].upn;
+		e->f[RF_NAME] = people.row[i].display_name;
+		e->f[RF_GIVEN] = people.row[i].given_name;
+		e->f[RF_SURNAME] = people.row[i].surname;
+		e->f[RF_EMAIL] = people.row[i].email;
+		e->f[RF_JOB] = people.row[i].job_title;
+		e->f[RF_DEPT] = people.row[i].department;
+		e->f[RF_SOURCE] = people.row[i].source;
 		e->enabled = people.row[i].enabled != 0;
 		person_add(d, e);
 	}
@@ -649,7 +650,7 @@ dir_load(struct db *db, int dry, struct dir **out)
 			continue;
 		e->f[phone_field[t]] = phones.row[i].number;
 		if (t == PHONE_MOBILE)
-			mobile_set(d, e->f[DIR_MOBILE], e);
+			mobile_set(d, e->f[RF_MOBILE], e);
 	}
 	ua = arena_alloc(&d->a, (units.n + 1) * sizeof(*ua));
 	for (i = 0; i < units.n; i++) {
@@ -662,7 +663,7 @@ dir_load(struct db *db, int dry, struct dir **out)
 	memcpy(u, ua, units.n * sizeof(*u));
 	qsort(u, units.n, sizeof(*u), unit_by_id);
 	for (i = 0; i < members.n; i++) {
-		struct dir_unit	*found, **nu;
+		struct roster_unit	*found, **nu;
 
 		snprintf(k.id, sizeof(k.id), "%s", members.row[i].unit_id);
 		if ((e = entry_of_id(byid, d->n, members.row[i].user_id)) ==
@@ -677,14 +678,14 @@ dir_load(struct db *db, int dry, struct dir **out)
 		e->units = nu;
 	}
 	free(byid);
-	dir_txn_commit(d);
+	roster_txn_commit(d);
 	search_batch_init(&d->words, "user");
 	*out = d;
 	return DB_OK;
 }
 
 void
-dir_free(struct dir *d)
+roster_free(struct roster *d)
 {
 	if (d == NULL)
 		return;
@@ -697,7 +698,7 @@ dir_free(struct dir *d)
 	free(d);
 }
 
-/* Sort keys of dir_check(). */
+/* Sort keys of roster_check(). */
 struct ckey {
 	const char	*key;
 	size_t		 i;
@@ -714,7 +715,7 @@ ckey_cmp(const void *a, const void *b)
 
 /* Marks the later rows of each run of equal keys bad: refusal, what. */
 static void
-mark_repeats(struct arena *a, struct dir_row *rows, struct ckey *k,
+mark_repeats(struct arena *a, struct roster_row *rows, struct ckey *k,
     size_t n, int refusal, const char *what)
 {
 	size_t	i, first = 0;
@@ -732,8 +733,8 @@ mark_repeats(struct arena *a, struct dir_row *rows, struct ckey *k,
 }
 
 /* The good row of key, or NULL (k: sorted by key, then row). */
-static struct dir_row *
-row_of_key(struct dir_row *rows, const struct ckey *k, size_t n,
+static struct roster_row *
+row_of_key(struct roster_row *rows, const struct ckey *k, size_t n,
     const char *key)
 {
 	struct ckey	 want = { key, 0 };
@@ -753,12 +754,13 @@ row_of_key(struct dir_row *rows, const struct ckey *k, size_t n,
 }
 
 size_t
-dir_check(struct dir *d, struct arena *a, struct dir_row *rows, size_t n)
+roster_check(struct roster *d, struct arena *a, struct roster_row *rows,
+    size_t n)
 {
 	struct ckey		*ku = xcalloc(n + 1, sizeof(*ku));
 	struct ckey		*km = xcalloc(n + 1, sizeof(*km));
-	struct dir_entry	*holder;
-	struct dir_row		*other;
+	struct roster_entry	*holder;
+	struct roster_row		*other;
 	const char		*m;
 	size_t			 i, nu = 0, nm = 0, bad = 0;
 	int			 again;
@@ -766,17 +768,17 @@ dir_check(struct dir *d, struct arena *a, struct dir_row *rows, size_t n)
 	for (i = 0; i < n; i++) {
 		if (rows[i].bad != 0)
 			continue;
-		ku[nu++] = (struct ckey){ dir_upn_key(a, rows[i].p.f[DIR_UPN]),
-		    i };
+		ku[nu++] = (struct ckey){ roster_upn_key(a,
+		    rows[i].p.f[RF_UPN]), i };
 	}
 	qsort(ku, nu, sizeof(*ku), ckey_cmp);
-	mark_repeats(a, rows, ku, nu, DIR_DUP_UPN, "upn");
+	mark_repeats(a, rows, ku, nu, ROSTER_DUP_UPN, "upn");
 	for (i = 0; i < n; i++)
-		if (rows[i].bad == 0 && (m = rows[i].p.f[DIR_MOBILE]) !=
+		if (rows[i].bad == 0 && (m = rows[i].p.f[RF_MOBILE]) !=
 		    NULL && *m != '\0')
 			km[nm++] = (struct ckey){ m, i };
 	qsort(km, nm, sizeof(*km), ckey_cmp);
-	mark_repeats(a, rows, km, nm, DIR_DUP_MOBILE, "mobile");
+	mark_repeats(a, rows, km, nm, ROSTER_DUP_MOBILE, "mobile");
 	/*
 	 * A mobile someone staffdesk keeps has: taken only from a person
 	 * whose own good row gives it up. A row found bad here may have
@@ -785,19 +787,19 @@ dir_check(struct dir *d, struct arena *a, struct dir_row *rows, size_t n)
 	do {
 		again = 0;
 		for (i = 0; i < nm; i++) {
-			struct dir_row	*r = &rows[km[i].i];
+			struct roster_row	*r = &rows[km[i].i];
 
 			if (r->bad != 0 || (holder = mobile_find(d,
 			    km[i].key)) == NULL || strcmp(holder->key,
-			    dir_upn_key(a, r->p.f[DIR_UPN])) == 0)
+			    roster_upn_key(a, r->p.f[RF_UPN])) == 0)
 				continue;
 			other = row_of_key(rows, ku, nu, holder->key);
-			if (other != NULL && other->p.f[DIR_MOBILE] != NULL &&
-			    strcmp(other->p.f[DIR_MOBILE], km[i].key) != 0)
+			if (other != NULL && other->p.f[RF_MOBILE] != NULL &&
+			    strcmp(other->p.f[RF_MOBILE], km[i].key) != 0)
 				continue;
-			r->bad = DIR_MOBILE_HELD;
+			r->bad = ROSTER_MOBILE_HELD;
 			r->why = arena_printf(a, "mobile %s belongs to %s",
-			    km[i].key, holder->f[DIR_UPN]);
+			    km[i].key, holder->f[RF_UPN]);
 			again = 1;
 		}
 	} while (again);
@@ -823,7 +825,7 @@ none_null(const char *s)
 
 /* Replaces the search words of e, as it is now. */
 static int
-reindex(struct db *db, struct dir *d, const struct dir_entry *e)
+reindex(struct db *db, struct roster *d, const struct roster_entry *e)
 {
 	const char	*ph[PHONE__MAX];
 	size_t		 n = 0;
@@ -834,19 +836,19 @@ reindex(struct db *db, struct dir *d, const struct dir_entry *e)
 	for (t = 0; t < PHONE__MAX; t++)
 		if (e->f[phone_field[t]] != NULL)
 			ph[n++] = e->f[phone_field[t]];
-	return search_index(db, &d->a, "user", e->id, e->f[DIR_NAME],
-	    e->f[DIR_UPN], e->f[DIR_EMAIL], ph, n);
+	return search_index(db, &d->a, "user", e->id, e->f[RF_NAME],
+	    e->f[RF_UPN], e->f[RF_EMAIL], ph, n);
 }
 
 /*
- * Takes number from whoever else has it as a mobile (dir_check()
+ * Takes number from whoever else has it as a mobile (roster_check()
  * allowed it: their row gives it up, later in the batch).
  */
 static int
-take_mobile(struct db *db, struct dir *d, const char *number,
-    const struct dir_entry *e)
+take_mobile(struct db *db, struct roster *d, const char *number,
+    const struct roster_entry *e)
 {
-	struct dir_entry	*h = mobile_find(d, number);
+	struct roster_entry	*h = mobile_find(d, number);
 	int			 rc;
 
 	if (h == NULL || h == e)
@@ -857,17 +859,17 @@ take_mobile(struct db *db, struct dir *d, const char *number,
 	    &(struct q_sms_forget_number_in){ .user = DB_TEXT(h->id),
 	    .number = DB_TEXT(number) }, NULL)) != DB_OK))
 		return rc;
-	JSET(d, h->f[DIR_MOBILE], (const char *)NULL);
+	JSET(d, h->f[RF_MOBILE], (const char *)NULL);
 	mobile_set(d, number, NULL);
 	return reindex(db, d, h);
 }
 
 /* Sets phone type t of e to want (NULL: none): DB_OK or a db_err. */
 static int
-phone_set(struct db *db, struct dir *d, struct dir_entry *e, int t,
+phone_set(struct db *db, struct roster *d, struct roster_entry *e, int t,
     const char *want)
 {
-	enum dir_field	 f = phone_field[t];
+	enum roster_field	 f = phone_field[t];
 	const char	*have = e->f[f], *type = phone_type_id(t);
 	int		 rc = DB_OK;
 
@@ -917,11 +919,11 @@ phone_set(struct db *db, struct dir *d, struct dir_entry *e, int t,
 
 /* The location named name, created when none is: DB_OK or a db_err. */
 static int
-unit_get(struct db *db, struct dir *d, const char *name,
-    struct dir_unit **out)
+unit_get(struct db *db, struct roster *d, const char *name,
+    struct roster_unit **out)
 {
 	struct q_unit_by_id_rows	 rows;
-	struct dir_unit			*u;
+	struct roster_unit			*u;
 	int				 rc;
 
 	if ((*out = uname_find(d, name)) != NULL)
@@ -960,10 +962,10 @@ unit_get(struct db *db, struct dir *d, const char *name,
 
 /* Memberships of e: exactly p's locations. *changed set when any moved. */
 static int
-units_set(struct db *db, struct dir *d, struct dir_entry *e,
-    const struct dir_person *p, int *changed)
+units_set(struct db *db, struct roster *d, struct roster_entry *e,
+    const struct roster_person *p, int *changed)
 {
-	struct dir_unit	**want;
+	struct roster_unit	**want;
 	size_t		  n = 0, i, j;
 	int		  rc;
 
@@ -1009,38 +1011,38 @@ units_set(struct db *db, struct dir *d, struct dir_entry *e,
 
 /* A new person as p describes them. */
 static int
-person_create(struct db *db, struct dir *d, const struct dir_person *p,
-    struct dir_entry **out)
+person_create(struct db *db, struct roster *d, const struct roster_person *p,
+    struct roster_entry **out)
 {
-	struct dir_entry	*e = arena_alloc(&d->a, sizeof(*e));
+	struct roster_entry	*e = arena_alloc(&d->a, sizeof(*e));
 	const char		*ph[PHONE__MAX];
 	size_t			 n = 0;
 	int			 f, t, rc;
 
 	memset(e, 0, sizeof(*e));
 	uuid_v4(e->id);
-	e->key = dir_upn_key(&d->a, p->f[DIR_UPN]);
-	for (f = 0; f < DIR__MAX; f++)
-		if (f != DIR_UNITS && fields[f].kind != K_PHONE)
+	e->key = roster_upn_key(&d->a, p->f[RF_UPN]);
+	for (f = 0; f < RF__MAX; f++)
+		if (f != RF_UNITS && fields[f].kind != K_PHONE)
 			e->f[f] = none_null(p->f[f]);
-	if (e->f[DIR_SOURCE] == NULL)
-		e->f[DIR_SOURCE] = "cloud";
+	if (e->f[RF_SOURCE] == NULL)
+		e->f[RF_SOURCE] = "cloud";
 	e->enabled = 1;
 	e->fresh = d->gen;
 	if (!d->dry) {
-		struct q_dir_users_add_in	*u = &d->q.users;
+		struct q_roster_users_add_in	*u = &d->q.users;
 
 		if ((rc = queue_room(db, d)) != DB_OK)
 			return rc;
 		u->rows[d->q.nusers].id = DB_TEXT(e->id);
-		u->rows[d->q.nusers].upn = DB_TEXT(e->f[DIR_UPN]);
-		u->rows[d->q.nusers].display_name = DB_TEXT(e->f[DIR_NAME]);
-		u->rows[d->q.nusers].given_name = DB_TEXT(e->f[DIR_GIVEN]);
-		u->rows[d->q.nusers].surname = DB_TEXT(e->f[DIR_SURNAME]);
-		u->rows[d->q.nusers].email = DB_TEXT(e->f[DIR_EMAIL]);
-		u->rows[d->q.nusers].job_title = DB_TEXT(e->f[DIR_JOB]);
-		u->rows[d->q.nusers].department = DB_TEXT(e->f[DIR_DEPT]);
-		u->rows[d->q.nusers].source = DB_TEXT(e->f[DIR_SOURCE]);
+		u->rows[d->q.nusers].upn = DB_TEXT(e->f[RF_UPN]);
+		u->rows[d->q.nusers].display_name = DB_TEXT(e->f[RF_NAME]);
+		u->rows[d->q.nusers].given_name = DB_TEXT(e->f[RF_GIVEN]);
+		u->rows[d->q.nusers].surname = DB_TEXT(e->f[RF_SURNAME]);
+		u->rows[d->q.nusers].email = DB_TEXT(e->f[RF_EMAIL]);
+		u->rows[d->q.nusers].job_title = DB_TEXT(e->f[RF_JOB]);
+		u->rows[d->q.nusers].department = DB_TEXT(e->f[RF_DEPT]);
+		u->rows[d->q.nusers].source = DB_TEXT(e->f[RF_SOURCE]);
 		d->q.nusers++;
 	}
 	person_add(d, e);
@@ -1054,46 +1056,46 @@ person_create(struct db *db, struct dir *d, const struct dir_person *p,
 		ph[n++] = want;
 	}
 	if (!d->dry && (rc = search_batch_add(db, &d->a, &d->words, e->id,
-	    e->f[DIR_NAME], e->f[DIR_UPN], e->f[DIR_EMAIL], ph, n)) != DB_OK)
+	    e->f[RF_NAME], e->f[RF_UPN], e->f[RF_EMAIL], ph, n)) != DB_OK)
 		return rc;
 	*out = e;
 	return DB_OK;
 }
 
 int
-dir_apply(struct db *db, struct dir *d, const struct dir_person *p)
+roster_apply(struct db *db, struct roster *d, const struct roster_person *p)
 {
-	struct dir_entry	*e;
+	struct roster_entry	*e;
 	const char		*v;
 	int			 f, t, rc, fields_changed = 0, words = 0;
 	int			 changed = 0, created = 0;
 
-	e = person_find(d, dir_upn_key(&d->a, p->f[DIR_UPN]));
+	e = person_find(d, roster_upn_key(&d->a, p->f[RF_UPN]));
 	if (e == NULL) {
 		if ((rc = person_create(db, d, p, &e)) != DB_OK)
 			return rc;
 		created = 1;
 	} else {
-		for (f = 0; f < DIR__MAX; f++) {
-			if (f == DIR_UNITS || fields[f].kind == K_PHONE ||
+		for (f = 0; f < RF__MAX; f++) {
+			if (f == RF_UNITS || fields[f].kind == K_PHONE ||
 			    p->f[f] == NULL || same(p->f[f], e->f[f]))
 				continue;
 			/* UPN case and the rest: as the directory has it */
 			JSET(d, e->f[f], none_null(p->f[f]));
 			fields_changed = 1;
-			words |= f == DIR_UPN || f == DIR_NAME ||
-			    f == DIR_EMAIL;
+			words |= f == RF_UPN || f == RF_NAME ||
+			    f == RF_EMAIL;
 		}
-		if (fields_changed && !d->dry && (rc = q_dir_user_update(db,
-		    &(struct q_dir_user_update_in){
-		    .upn = DB_TEXT(e->f[DIR_UPN]),
-		    .display_name = DB_TEXT(e->f[DIR_NAME]),
-		    .given_name = DB_TEXT(e->f[DIR_GIVEN]),
-		    .surname = DB_TEXT(e->f[DIR_SURNAME]),
-		    .email = DB_TEXT(e->f[DIR_EMAIL]),
-		    .job_title = DB_TEXT(e->f[DIR_JOB]),
-		    .department = DB_TEXT(e->f[DIR_DEPT]),
-		    .source = DB_TEXT(e->f[DIR_SOURCE]),
+		if (fields_changed && !d->dry && (rc = q_roster_user_update(db,
+		    &(struct q_roster_user_update_in){
+		    .upn = DB_TEXT(e->f[RF_UPN]),
+		    .display_name = DB_TEXT(e->f[RF_NAME]),
+		    .given_name = DB_TEXT(e->f[RF_GIVEN]),
+		    .surname = DB_TEXT(e->f[RF_SURNAME]),
+		    .email = DB_TEXT(e->f[RF_EMAIL]),
+		    .job_title = DB_TEXT(e->f[RF_JOB]),
+		    .department = DB_TEXT(e->f[RF_DEPT]),
+		    .source = DB_TEXT(e->f[RF_SOURCE]),
 		    .id = DB_TEXT(e->id) }, NULL)) != DB_OK)
 			return rc;
 		for (t = 0; t < PHONE__MAX; t++) {
@@ -1110,14 +1112,15 @@ dir_apply(struct db *db, struct dir *d, const struct dir_person *p)
 		changed = fields_changed || words;
 	}
 	if (p->enable && !e->enabled) {
-		if (!d->dry && (rc = q_user_enable(db, &(struct q_user_enable_in){
+		if (!d->dry && (rc = q_user_enable(db,
+		    &(struct q_user_enable_in){
 		    .enabled = DB_INT(1), .id = DB_TEXT(e->id) }, NULL)) !=
 		    DB_OK)
 			return rc;
 		JSET(d, e->enabled, 1);
 		changed = 1;
 	}
-	if (p->f[DIR_UNITS] != NULL &&
+	if (p->f[RF_UNITS] != NULL &&
 	    (rc = units_set(db, d, e, p, &changed)) != DB_OK)
 		return rc;
 	JSET(d, e->seen, 1);
@@ -1131,7 +1134,7 @@ dir_apply(struct db *db, struct dir *d, const struct dir_person *p)
 }
 
 int
-dir_flush(struct db *db, struct dir *d)
+roster_flush(struct db *db, struct roster *d)
 {
 	int	rc;
 
@@ -1143,24 +1146,25 @@ dir_flush(struct db *db, struct dir *d)
 }
 
 int
-dir_disable_missing(struct db *db, struct dir *d, const char *source,
+roster_disable_missing(struct db *db, struct roster *d, const char *source,
     size_t max, int *more)
 {
-	struct dir_entry	*e;
+	struct roster_entry	*e;
 	size_t			 i, n = 0;
 	int			 rc;
 
 	*more = 0;
 	for (i = 0; i < d->n; i++) {
 		e = d->all[i];
-		if (!e->enabled || e->seen || e->f[DIR_SOURCE] == NULL ||
-		    strcmp(e->f[DIR_SOURCE], source) != 0)
+		if (!e->enabled || e->seen || e->f[RF_SOURCE] == NULL ||
+		    strcmp(e->f[RF_SOURCE], source) != 0)
 			continue;
 		if (n == max) {
 			*more = 1;
 			break;
 		}
-		if (!d->dry && (rc = q_user_enable(db, &(struct q_user_enable_in){
+		if (!d->dry && (rc = q_user_enable(db,
+		    &(struct q_user_enable_in){
 		    .enabled = DB_INT(0), .id = DB_TEXT(e->id) }, NULL)) !=
 		    DB_OK)
 			return rc;
@@ -1174,8 +1178,8 @@ dir_disable_missing(struct db *db, struct dir *d, const char *source,
 static int
 entry_by_key(const void *a, const void *b)
 {
-	return strcmp((*(struct dir_entry *const *)a)->key,
-	    (*(struct dir_entry *const *)b)->key);
+	return strcmp((*(struct roster_entry *const *)a)->key,
+	    (*(struct roster_entry *const *)b)->key);
 }
 
 static int
@@ -1185,11 +1189,11 @@ name_cmp(const void *a, const void *b)
 }
 
 int
-dir_each(struct dir *d, struct arena *a,
-    int (*fn)(void *, const char *const f[DIR__MAX]), void *arg)
+roster_each(struct roster *d, struct arena *a,
+    int (*fn)(void *, const char *const f[RF__MAX]), void *arg)
 {
-	struct dir_entry	**by = xcalloc(d->n + 1, sizeof(*by));
-	const char		*f[DIR__MAX], **names;
+	struct roster_entry	**by = xcalloc(d->n + 1, sizeof(*by));
+	const char		*f[RF__MAX], **names;
 	char			*units;
 	size_t			 i, k, len;
 	int			 rc = 0;
@@ -1207,12 +1211,12 @@ dir_each(struct dir *d, struct arena *a,
 		units = arena_alloc(a, len + 1);
 		for (k = len = 0; k < by[i]->nunits; k++) {
 			if (k > 0)
-				units[len++] = DIR_UNIT_SEP;
+				units[len++] = ROSTER_UNIT_SEP;
 			memcpy(units + len, names[k], strlen(names[k]));
 			len += strlen(names[k]);
 		}
 		units[len] = '\0';
-		f[DIR_UNITS] = units;
+		f[RF_UNITS] = units;
 		rc = fn(arg, f);
 	}
 	free(by);
