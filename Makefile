@@ -18,7 +18,7 @@ CFLAGS     += -std=gnu11 $(WARN) -iquote cgi -iquote build -D_FORTIFY_SOURCE=2 \
 CXXFLAGS   ?= -O2 -g
 CXXFLAGS   += -std=c++17 -Wall -Wextra -Werror -Icgi \
               $(shell pkg-config --cflags libctemplate 2>/dev/null)
-LDLIBS      = -lfcgi -lcsv $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS      = -lfcgi -lcsv $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lldap -llber
 ifneq ($(SANITIZE),)
 # ASan replaces what _FORTIFY_SOURCE checks (and the two confuse gcc).
 # A finding stops the process, so the tests fail instead of a log line.
@@ -33,13 +33,14 @@ endif
 DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libmariadb-dev mariadb-server mariadb-client libargon2-dev \
               libssl-dev libcmocka-dev libqrencode-dev nginx-light \
-              john-data curl python3 w3m tidy wrk valgrind rsync libcsv-dev
+              john-data curl python3 w3m tidy wrk valgrind rsync \
+              libcsv-dev libldap-dev slapd ldap-utils
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
-              cgi/writeback.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
+              cgi/writeback.c cgi/directory.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
               cgi/csvread.c cgi/roster.c \
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
@@ -59,7 +60,8 @@ UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_actions.c tests/unit/test_route.c \
               tests/unit/test_csv.c tests/unit/test_locations.c \
               tests/unit/test_sms.c tests/unit/test_otp.c \
-              tests/unit/test_sspr.c tests/unit/test_roster.c
+              tests/unit/test_sspr.c tests/unit/test_directory.c \
+              tests/unit/test_roster.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o)
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o

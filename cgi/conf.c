@@ -19,29 +19,50 @@
 
 #define CONF_FILE_MAX	(64 * 1024)
 
-enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_MODE, CT_LEVEL };
+enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_MODE, CT_LEVEL,
+    CT_WORD };
 
 struct conf_key {
-	const char	*name;
-	enum conf_type	 type;
-	size_t		 off;
-	long		 min, max;
+	const char		 *name;
+	enum conf_type		  type;
+	size_t			  off;
+	long			  min, max;
+	const char *const	 *words;	/* CT_WORD: max of them */
+	const char		 *why;		/* CT_WORD: when none */
 };
 
-#define S(n)		{ #n, CT_STR, offsetof(struct conf, n), 0, 0 }
-#define P(n)		{ #n, CT_PATH, offsetof(struct conf, n), 0, 0 }
-#define I(n, lo, hi)	{ #n, CT_INT, offsetof(struct conf, n), lo, hi }
+static const char *const flavors[LDAP_FLAVOR__MAX] = { "openldap", "ad" };
+static const char *const units[LDAP_UNITS__MAX] = { "ou", "group" };
+
+#define S(n)		{ #n, CT_STR, offsetof(struct conf, n), 0, 0, NULL, \
+			    NULL }
+#define P(n)		{ #n, CT_PATH, offsetof(struct conf, n), 0, 0, NULL, \
+			    NULL }
+#define I(n, lo, hi)	{ #n, CT_INT, offsetof(struct conf, n), lo, hi, NULL, \
+			    NULL }
+#define B(n)		{ #n, CT_BOOL, offsetof(struct conf, n), 0, 1, NULL, \
+			    NULL }
+#define W(n, w, why)	{ #n, CT_WORD, offsetof(struct conf, n), 0, NELEM(w), \
+			    w, why }
 
 static const struct conf_key keys[] = {
 	P(db_socket), S(db_host), I(db_port, 1, 65535), S(db_user),
 	S(db_password), S(db_name),
 	P(listen), { "socket_mode", CT_MODE, offsetof(struct conf, socket_mode),
-	    0, 0777 },
+	    0, 0777, NULL, NULL },
 	I(workers, 1, 256), I(max_requests, 0, 100000000),
 	P(templates), S(base_url),
-	{ "cookie_secure", CT_BOOL, offsetof(struct conf, cookie_secure), 0, 1 },
+	B(cookie_secure),
 	P(data_key_file), P(sms_command), P(sms_log),
-	{ "log_level", CT_LEVEL, offsetof(struct conf, log_level), 0, 0 },
+	{ "log_level", CT_LEVEL, offsetof(struct conf, log_level), 0, 0, NULL,
+	    NULL },
+	S(ldap_uri), B(ldap_starttls), P(ldap_ca_file), S(ldap_bind_dn),
+	P(ldap_bind_password_file), S(ldap_base_dn), S(ldap_people_filter),
+	S(ldap_attr_upn), S(ldap_attr_name), S(ldap_attr_mail),
+	S(ldap_attr_mobile), S(ldap_attr_phone), S(ldap_attr_title),
+	S(ldap_attr_department), W(ldap_units, units, "must be ou or group"),
+	S(ldap_units_base), W(ldap_flavor, flavors, "must be openldap or ad"),
+	B(ldap_sync_phones), I(ldap_timeout, 1, 300),
 };
 
 static const char *const levels[LOG__MAX] = { "error", "warn", "info", "debug" };
@@ -61,6 +82,15 @@ conf_defaults(struct conf *c)
 	c->base_url = xstrdup("http://localhost:8080");
 	c->cookie_secure = -1;
 	c->log_level = LOG_INFO;
+	c->ldap_people_filter = xstrdup("(objectClass=inetOrgPerson)");
+	c->ldap_attr_upn = xstrdup("mail");
+	c->ldap_attr_name = xstrdup("displayName");
+	c->ldap_attr_mail = xstrdup("mail");
+	c->ldap_attr_mobile = xstrdup("mobile");
+	c->ldap_attr_phone = xstrdup("telephoneNumber");
+	c->ldap_attr_title = xstrdup("title");
+	c->ldap_attr_department = xstrdup("departmentNumber");
+	c->ldap_timeout = 10;
 }
 
 static char *
@@ -125,6 +155,13 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v)
 				return NULL;
 			}
 		return "must be error, warn, info or debug";
+	case CT_WORD:
+		for (i = 0; i < (size_t)k->max; i++)
+			if (strcmp(v, k->words[i]) == 0) {
+				*lp = (long)i;
+				return NULL;
+			}
+		return k->why;
 	}
 	return "unknown type";
 }
@@ -167,6 +204,61 @@ conf_read_key(struct conf *c, char *err, size_t errsz)
 	snprintf(err, errsz, "%s: must hold 32 random bytes "
 	    "(raw, or 64 hex digits)", c->data_key_file);
 	return -1;
+}
+
+/*
+ * Reads the directory's service password (one line; a final newline is
+ * not part of it). Returns 0 or -1 with the reason in err.
+ */
+static int
+conf_read_secret(struct conf *c, char *err, size_t errsz)
+{
+	char	*s = c->ldap_bind_password;
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(c->ldap_bind_password_file, O_RDONLY | O_CLOEXEC)) ==
+	    -1) {
+		snprintf(err, errsz, "%s: %s", c->ldap_bind_password_file,
+		    strerror(errno));
+		return -1;
+	}
+	n = read(fd, s, CONF_SECRET_MAX + 1);
+	close(fd);
+	if (n > 0 && s[n - 1] == '\n')
+		n--;
+	if (n <= 0 || n > CONF_SECRET_MAX || memchr(s, '\n', n) != NULL ||
+	    memchr(s, '\0', n) != NULL) {
+		OPENSSL_cleanse(s, CONF_SECRET_MAX + 1);
+		snprintf(err, errsz, "%s: must hold one line of 1-%d bytes",
+		    c->ldap_bind_password_file, CONF_SECRET_MAX);
+		return -1;
+	}
+	s[n] = '\0';
+	return 0;
+}
+
+/* The directory's keys go together: 0, or -1 with the reason in err. */
+static int
+conf_check_ldap(struct conf *c, const char *fname, char *err, size_t errsz)
+{
+	if (c->ldap_uri == NULL)
+		return 0;
+	if (strncmp(c->ldap_uri, "ldap://", 7) != 0 &&
+	    strncmp(c->ldap_uri, "ldaps://", 8) != 0) {
+		snprintf(err, errsz, "%s: ldap_uri must start with ldap:// "
+		    "or ldaps://", fname);
+		return -1;
+	}
+	if (c->ldap_bind_dn == NULL || c->ldap_bind_password_file == NULL ||
+	    c->ldap_base_dn == NULL) {
+		snprintf(err, errsz, "%s: ldap_uri needs ldap_bind_dn, "
+		    "ldap_bind_password_file and ldap_base_dn", fname);
+		return -1;
+	}
+	if (c->ldap_units_base == NULL)
+		c->ldap_units_base = xstrdup(c->ldap_base_dn);
+	return conf_read_secret(c, err, errsz);
 }
 
 int
@@ -226,6 +318,8 @@ conf_parse(struct conf *c, const char *text, const char *fname,
 		snprintf(err, errsz, "%s: data_key_file is required", fname);
 		return -1;
 	}
+	if (conf_check_ldap(c, fname, err, errsz) == -1)
+		return -1;
 	return conf_read_key(c, err, errsz);
 }
 
@@ -284,5 +378,6 @@ conf_free(struct conf *c)
 		if (keys[i].type == CT_STR || keys[i].type == CT_PATH)
 			free(*(char **)((char *)c + keys[i].off));
 	OPENSSL_cleanse(c->data_key, sizeof(c->data_key));
+	OPENSSL_cleanse(c->ldap_bind_password, sizeof(c->ldap_bind_password));
 	memset(c, 0, sizeof(*c));
 }

@@ -11,6 +11,13 @@
 
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG__MAX };
 
+/* ldap_flavor: how a password is written (cgi/ldap.h). */
+enum ldap_flavor { LDAP_FLAVOR_OPENLDAP, LDAP_FLAVOR_AD, LDAP_FLAVOR__MAX };
+/* ldap_units: what a location is in the directory. */
+enum ldap_units { LDAP_UNITS_OU, LDAP_UNITS_GROUP, LDAP_UNITS__MAX };
+
+#define CONF_SECRET_MAX	256	/* bytes of ldap_bind_password_file */
+
 struct conf {
 	char		*db_socket;
 	char		*db_host;
@@ -30,6 +37,27 @@ struct conf {
 	char		*sms_log;
 	long		 log_level;
 	unsigned char	 data_key[CONF_KEY_BYTES];
+	/* The on-premises directory (README: LDAP); unset ldap_uri: none. */
+	char		*ldap_uri;
+	long		 ldap_starttls;
+	char		*ldap_ca_file;
+	char		*ldap_bind_dn;
+	char		*ldap_bind_password_file;
+	char		*ldap_base_dn;
+	char		*ldap_people_filter;
+	char		*ldap_attr_upn;
+	char		*ldap_attr_name;
+	char		*ldap_attr_mail;
+	char		*ldap_attr_mobile;
+	char		*ldap_attr_phone;
+	char		*ldap_attr_title;
+	char		*ldap_attr_department;
+	long		 ldap_units;		/* enum ldap_units */
+	char		*ldap_units_base;
+	long		 ldap_flavor;		/* enum ldap_flavor */
+	long		 ldap_sync_phones;
+	long		 ldap_timeout;		/* seconds, connect and each operation */
+	char		 ldap_bind_password[CONF_SECRET_MAX + 1];
 };
 
 /*

@@ -48,7 +48,7 @@ static const struct setting_def defs[SET__MAX] = {
 	    { "onprem.policy.no_account_name", ST_BOOL, 0, 1, "on", { NULL } },
 	[SET_ONPREM_WRITEBACK] =
 	    { "onprem.writeback", ST_CHOICE, 0, 0, "local",
-	    { "local", "none", NULL } },
+	    { "local", "none", "ldap", NULL } },
 	[SET_CA_TRUSTED_NETWORKS] =
 	    { "ca.trusted_networks", ST_TRUSTED_NETS, 0, 0, "", { NULL } },
 	[SET_CA_BLOCKED_NETWORKS] =

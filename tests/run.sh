@@ -104,8 +104,13 @@ done
 
 VAR=$(mktemp -d "${TMPDIR:-/tmp}/staffdesk-test.XXXXXX")
 chmod 755 "$VAR"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export VAR PORT
+# Two free ports: the web's and the directory's (tests/stack.sh).
+set -- $(python3 -c 'import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
+PORT=$1 LDAP_PORT=$2
+export VAR PORT LDAP_PORT
 cleanup() {
 	trap - EXIT
 	"$STACK" stop >/dev/null 2>&1

@@ -1,6 +1,8 @@
 #!/bin/sh
 # tests/stack.sh start|stop|run|status: a whole staffdesk stack under $VAR
-# (default ./var): MariaDB (own datadir and socket, no networking),
+# (default ./var): MariaDB (own datadir and socket, no networking), an
+# OpenLDAP slapd on 127.0.0.1:$LDAP_PORT (default PORT + 1; own cn=config,
+# database and ppolicy, seeded once: tests/ldap-seed.sh),
 # bin/staffdesk.fcgi and nginx on 127.0.0.1:$PORT (default 8080).
 # `make run` uses `run` (foreground; Ctrl-C stops it all); `make test`
 # uses start/stop on a throwaway $VAR. Daemons run under setsid so the
@@ -13,6 +15,7 @@ PORT=${PORT:-8080}
 WORKERS=${WORKERS:-4}
 SEED=${SEED:-demo}           # demo: seed the small demo on first start
 DURABLE=${DURABLE:-1}        # 0: skip fsync per commit (throwaway stacks)
+LDAP_PORT=${LDAP_PORT:-$((PORT + 1))}
 mkdir -p "$VAR"
 VAR=$(cd "$VAR" && pwd)
 CONF=$VAR/staffdesk.conf
@@ -79,6 +82,17 @@ base_url = http://127.0.0.1:$PORT
 data_key_file = $VAR/data.key
 sms_log = $VAR/sms.log
 log_level = info
+ldap_uri = ldap://127.0.0.1:$LDAP_PORT
+ldap_starttls = off
+ldap_bind_dn = $LDAP_BIND_DN
+ldap_bind_password_file = $VAR/ldap/bind.pw
+ldap_base_dn = ou=Stores,$LDAP_SUFFIX
+ldap_people_filter = (objectClass=inetOrgPerson)
+ldap_attr_upn = mail
+ldap_units = ou
+ldap_units_base = ou=Stores,$LDAP_SUFFIX
+ldap_flavor = openldap
+ldap_timeout = 5
 EOC
 	# nginx workers run as nobody when nobody can reach the files.
 	userline="user nobody nogroup;"
@@ -106,6 +120,26 @@ start_db() {
 	    { tail -20 "$VAR/log/mariadb.log" >&2; exit 1; }
 	mariadb --defaults-file="$MYCNF" -e "CREATE DATABASE IF NOT EXISTS staffdesk \
 	    CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+}
+
+# The directory: tests/ldap-seed.sh writes cn=config and the people
+# once (slapadd, offline), then slapd serves them on $LDAP_PORT.
+LDAP_SUFFIX="dc=staffdesk,dc=test"
+LDAP_BIND_DN="cn=staffdesk,ou=Services,$LDAP_SUFFIX"
+
+start_ldap() {
+	if alive "$VAR/run/slapd.pid"; then return 0; fi
+	if [ ! -d "$VAR/ldap/slapd.d" ]; then
+		say "creating the directory in $VAR/ldap"
+		LDAP_SUFFIX=$LDAP_SUFFIX LDAP_BIND_DN=$LDAP_BIND_DN \
+		    "$ROOT/tests/ldap-seed.sh" "$VAR" >"$VAR/log/ldap-seed.log" 2>&1 ||
+		    { say "tests/ldap-seed.sh failed: see $VAR/log/ldap-seed.log"; exit 1; }
+	fi
+	setsid slapd -d 0 -F "$VAR/ldap/slapd.d" \
+	    -h "ldap://127.0.0.1:$LDAP_PORT/" </dev/null >>"$VAR/log/slapd.log" 2>&1 &
+	wait_for "slapd" 20 ldapwhoami -x -H "ldap://127.0.0.1:$LDAP_PORT" \
+	    -D "$LDAP_BIND_DN" -y "$VAR/ldap/bind.pw" ||
+	    { tail -20 "$VAR/log/slapd.log" >&2; exit 1; }
 }
 
 start_app() {
@@ -153,12 +187,14 @@ stop_pid() {
 stop() {
 	stop_pid nginx "$VAR/run/nginx.pid"
 	stop_pid staffdesk.fcgi "$VAR/run/staffdesk.pid"
+	stop_pid slapd "$VAR/run/slapd.pid"
 	stop_pid mariadbd "$VAR/run/mysqld.pid"
 }
 
 start() {
 	write_configs
 	start_db
+	start_ldap
 	start_app
 	start_nginx
 }
@@ -166,7 +202,9 @@ start() {
 case "${1:-}" in
 start)	start ;;
 stop)	stop ;;
-status)	for p in mysqld staffdesk nginx; do
+ldap-stop) stop_pid slapd "$VAR/run/slapd.pid" ;;
+ldap-start) start_ldap ;;
+status)	for p in mysqld slapd staffdesk nginx; do
 		if alive "$VAR/run/$p.pid"; then echo "$p: running"; else echo "$p: stopped"; fi
 	done ;;
 run)
@@ -178,6 +216,7 @@ run)
 
 staffdesk is running at http://127.0.0.1:$PORT/  (up in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s)
 Config: $CONF   SMS messages: $VAR/sms.log   Logs: $VAR/log/
+Directory: ldap://127.0.0.1:$LDAP_PORT ($LDAP_SUFFIX; people $VAR/ldap/people.txt)
 $(cat "$VAR/demo.txt" 2>/dev/null)
 
 Use the CLI against it:  STAFFDESK_CONF=$CONF bin/staffdesk-admin ...
@@ -189,5 +228,5 @@ EOM
 	say "a daemon stopped; stopping the rest"
 	stop
 	exit 1 ;;
-*)	echo "usage: tests/stack.sh start|stop|run|status" >&2; exit 2 ;;
+*)	echo "usage: tests/stack.sh start|stop|run|status|ldap-stop|ldap-start" >&2; exit 2 ;;
 esac

@@ -17,6 +17,7 @@
 #include "db/mfa.h"
 #include "search.h"
 #include "settings.h"
+#include "writeback.h"
 
 /* Reads one line (the password) from stdin into buf; 0 or -1. */
 static int
@@ -87,6 +88,18 @@ user_add_txn(struct db *db, void *arg)
 }
 
 
+static const char msg_directory_holds[] = "an on-premises person's "
+    "password is kept in the directory (onprem.writeback = ldap), not "
+    "here: set it there, or reset it in My Staff";
+
+/* 1 when on-premises passwords live in a remote directory. */
+static int
+directory_holds(const struct settings *st)
+{
+	return wb_is_remote((enum wb_backend_id)settings_choice(st,
+	    SET_ONPREM_WRITEBACK));
+}
+
 int
 cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
@@ -139,6 +152,10 @@ cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, i
 		if ((rc = settings_load(c->db, &c->arena, &st, 0)) != DB_OK) {
 			OPENSSL_cleanse(pw, sizeof(pw));
 			return cli_db_fail(rc);
+		}
+		if (strcmp(u.source, "onprem") == 0 && directory_holds(&st)) {
+			OPENSSL_cleanse(pw, sizeof(pw));
+			return fail("%s", msg_directory_holds);
 		}
 		rules = settings_pw_rules(&st);
 		if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
@@ -194,6 +211,7 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 {
 	struct set_pw	 s;
 	struct settings	 st;
+	struct q_user_by_id_rows byid;
 	struct pw_rules	 rules;
 	struct pw_person who;
 	enum pw_verdict	 v;
@@ -212,6 +230,14 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 		return rc;
 	if ((rc = settings_load(c->db, &c->arena, &st, 0)) != DB_OK)
 		return cli_db_fail(rc);
+	if (directory_holds(&st)) {
+		if ((rc = q_user_by_id(c->db, &c->arena, &(struct q_user_by_id_in){
+		    .id = DB_TEXT(s.id) }, &byid)) != DB_OK)
+			return cli_db_fail(rc);
+		if (byid.n == 1 && byid.row[0].source != NULL &&
+		    strcmp(byid.row[0].source, "onprem") == 0)
+			return fail("%s", msg_directory_holds);
+	}
 	s.ttl = settings_int(&st, SET_RESET_TEMP_TTL_HOURS) * 3600;
 	if (read_password(pw, sizeof(pw)) == -1)
 		return fail("no password on standard input, or longer than "

@@ -61,19 +61,23 @@ STMT(Q_MIGRATION_ADD, IN(version), OUT(),
 STMT(Q_USER_SIGNIN, IN(upn),
     OUT(id, upn, display_name, password_hash, enabled:int,
     failed_signins:int, locked:int, must_change:int, temp_expired:int,
-    has_totp:int, has_role:int, mfa_age:int),
+    has_totp:int, has_role:int, mfa_age:int, onprem:int),
     "SELECT id, upn, display_name, password_hash, enabled, "
     "failed_signins, IFNULL(locked_until > UTC_TIMESTAMP(6), 0), "
     "must_change_password, IFNULL(temp_password_expires_at < "
     "UTC_TIMESTAMP(6), 0), EXISTS (SELECT 1 FROM totp t WHERE "
     "t.user_id = users.id AND t.confirmed = 1), EXISTS (SELECT 1 FROM "
     "role_assignments r WHERE r.user_id = users.id), "
-    "IFNULL(TIMESTAMPDIFF(SECOND, last_mfa_at, UTC_TIMESTAMP(6)), -1) "
-    "FROM users WHERE upn = ?")
+    "IFNULL(TIMESTAMPDIFF(SECOND, last_mfa_at, UTC_TIMESTAMP(6)), -1), "
+    "source = 'onprem' FROM users WHERE upn = ?")
 STMT(Q_USER_FAIL, IN(lock_if, lock_seconds, id), OUT(),
     "UPDATE users SET failed_signins = failed_signins + 1, "
     "locked_until = IF(? > 0, UTC_TIMESTAMP(6) + INTERVAL ? SECOND, "
     "locked_until) WHERE id = ?")
+/* A password the directory holds (onprem.writeback = ldap): no copy. */
+STMT(Q_USER_DROP_HASH, IN(id), OUT(),
+    "UPDATE users SET password_hash = NULL WHERE id = ? AND "
+    "password_hash IS NOT NULL")
 STMT(Q_USER_SIGNIN_OK, IN(id), OUT(),
     "UPDATE users SET failed_signins = 0, locked_until = "
     "NULL, last_signin_at = UTC_TIMESTAMP(6) WHERE id = ?")

@@ -22,6 +22,7 @@
 #include "session.h"
 #include "settings.h"
 #include "tpl.h"
+#include "writeback.h"
 
 #define ISSUER	"staffdesk"
 
@@ -190,8 +191,56 @@ pwchange_txn(struct db *db, void *arg)
 }
 
 /*
+ * An on-premises person's password with a remote writeback
+ * (onprem.writeback = ldap): checks cur by the directory (unless the
+ * session owes a new one), then writes pw there, once, before any
+ * transaction. 0 when written; else the status of the page answered:
+ * 422 (wrong current password; the directory's refusal with its
+ * reason), 503 (the directory cannot answer).
+ */
+static int
+password_to_directory(struct req *r, enum wb_backend_id backend,
+    const struct q_user_by_id_row *me, const char *cur, const char *pw)
+{
+	struct wb_user	 wu = { me->id, me->upn };
+	const char	*why = NULL;
+
+	if (!r->sess->must_change) {
+		switch (cur == NULL ? WB_REFUSED : wb_check_password(backend,
+		    r->conf, &wu, cur)) {
+		case WB_OK:
+			break;
+		case WB_REFUSED:
+			password_form(r, 422, "Your current password is not "
+			    "right.");
+			return r->status;
+		default:
+			page_error(r, 503, "The on-premises directory cannot "
+			    "be reached just now: your password was not "
+			    "changed. Try again later.");
+			return r->status;
+		}
+	}
+	switch (wb_set_password(backend, r->conf, &wu, pw, WB_FINAL,
+	    &r->arena, &why)) {
+	case WB_OK:
+		return 0;
+	case WB_REFUSED:
+		password_form(r, 422, why);
+		return r->status;
+	default:
+		page_error(r, 503, why != NULL ? why : msg_writeback_failed);
+		return r->status;
+	}
+}
+
+/*
  * POST /account/password: 303 to / when changed; 422 with the reason
- * (wrong current password, mismatch, policy, same as the temporary).
+ * (wrong current password, mismatch, policy, same as the temporary);
+ * for an on-premises person with onprem.writeback = ldap the directory
+ * checks the current password and takes the new one
+ * (password_to_directory: 422 with its reason, 503 when it cannot
+ * answer; a database failure after it, 503 that says so).
  */
 void
 page_password_post(struct req *r)
@@ -205,8 +254,9 @@ page_password_post(struct req *r)
 	struct q_user_by_id_rows u;
 	const struct q_user_by_id_row *me;
 	enum pw_verdict	 v;
-	char		 hash[PW_HASH_MAX], why[PW_MESSAGE_MAX];
-	int		 rc;
+	enum wb_backend_id backend;
+	char		 hash[PW_HASH_MAX] = "", why[PW_MESSAGE_MAX];
+	int		 rc, remote;
 
 	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
 	    .id = DB_TEXT(r->sess->user_id) }, &u)) != DB_OK || u.n == 0) {
@@ -214,12 +264,17 @@ page_password_post(struct req *r)
 		return;
 	}
 	me = &u.row[0];
+	backend = (enum wb_backend_id)settings_choice(r->settings,
+	    SET_ONPREM_WRITEBACK);
+	remote = me->source != NULL && strcmp(me->source, "onprem") == 0 &&
+	    wb_is_remote(backend);
 	if (pw == NULL || *pw == '\0' || again == NULL) {
 		password_form(r, 422, "Enter a new password twice.");
 		return;
 	}
-	if (!r->sess->must_change && (cur == NULL || me->password_hash ==
-	    NULL || pw_verify(me->password_hash, cur) != 0)) {
+	if (!remote && !r->sess->must_change && (cur == NULL ||
+	    me->password_hash == NULL ||
+	    pw_verify(me->password_hash, cur) != 0)) {
 		password_form(r, 422, "Your current password is not right.");
 		return;
 	}
@@ -236,21 +291,33 @@ page_password_post(struct req *r)
 		password_form(r, 422, pw_verdict_message(v, &rules, why));
 		return;
 	}
-	if (me->password_hash != NULL && pw_verify(me->password_hash, pw) ==
-	    0) {
+	if (!remote && me->password_hash != NULL &&
+	    pw_verify(me->password_hash, pw) == 0) {
 		password_form(r, 422, "Choose a password different from the "
 		    "one you have now.");
 		return;
 	}
-	if (pw_hash(pw, hash, sizeof(hash)) == -1) {
+	c.r = r;
+	c.hash = NULL;
+	if (remote) {
+		/* The directory's history refuses the one it has now. */
+		if (password_to_directory(r, backend, me, cur, pw) != 0)
+			return;
+	} else if (pw_hash(pw, hash, sizeof(hash)) == -1) {
 		page_error(r, 503, "The password could not be stored. Try "
 		    "again.");
 		return;
-	}
-	c.r = r;
-	c.hash = hash;
+	} else
+		c.hash = hash;
 	rc = db_txn(r->db, pwchange_txn, &c);
 	OPENSSL_cleanse(hash, sizeof(hash));
+	if (remote && rc != DB_OK) {
+		struct audit	a = page_own_audit(r, "account.password.change",
+		    NULL);
+
+		page_writeback_unrecorded(r, &a, rc);
+		return;
+	}
 	if (rc != DB_OK) {
 		page_db_error(r, rc);
 		return;

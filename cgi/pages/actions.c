@@ -31,7 +31,8 @@
 #include "writeback.h"
 
 /* Transaction outcomes that roll back (db_txn passes them on). */
-enum { TXN_CONFLICT = DB_REFUSED, TXN_WRITEBACK, TXN_DUP_MOBILE };
+enum { TXN_CONFLICT = DB_REFUSED, TXN_WRITEBACK, TXN_DUP_MOBILE,
+    TXN_WB_REFUSED };
 
 
 struct denial {
@@ -138,9 +139,21 @@ struct reset {
 	const char		*mobile;
 	char			*text;		/* the SMS, with the password */
 	const char		*why;		/* writeback's refusal */
+	int			 written;	/* a remote directory has it */
 	uint64_t		 sms_id;
 	int64_t			 retry_after;	/* an SMS limit's, seconds */
 };
+
+/* The audit details of a reset. */
+static const char *
+reset_details(struct req *r, const struct reset *x)
+{
+	return arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
+	    "\"source\":\"%s\",\"delivery\":\"%s\",\"to\":%s%s}",
+	    x->pp->onprem ? "onprem" : "cloud", x->delivery, x->mobile ?
+	    json_string(&r->arena, phone_mask(&r->arena, x->mobile)) : "null",
+	    x->written ? ",\"writeback\":\"directory\"" : "");
+}
 
 static int
 reset_txn(struct db *db, void *arg)
@@ -158,6 +171,7 @@ reset_txn(struct db *db, void *arg)
 	uint64_t	 n = 0;
 	int		 rc;
 
+	/* A remote directory was written once, before: only recorded here. */
 	if ((rc = q_user_reset(db, &(struct q_user_reset_in){
 	    .password_hash = DB_TEXT(x->hash),
 	    .ttl_seconds = DB_INT(settings_int(r->settings,
@@ -165,11 +179,11 @@ reset_txn(struct db *db, void *arg)
 	    .id = DB_TEXT(x->pp->id),
 	    .version = DB_INT(x->version) }, &n)) != DB_OK)
 		return rc;
-	if (n != 1)
+	if (n != 1 && !x->written)
 		return TXN_CONFLICT;
-	if (x->pp->onprem && wb_set_password((enum wb_backend_id)
-	    settings_choice(r->settings, SET_ONPREM_WRITEBACK), &wu,
-	    x->password, &x->why) != WB_OK)
+	if (x->pp->onprem && !x->written && wb_set_password((enum wb_backend_id)
+	    settings_choice(r->settings, SET_ONPREM_WRITEBACK), r->conf, &wu,
+	    x->password, WB_MUST_CHANGE, &r->arena, &x->why) != WB_OK)
 		return TXN_WRITEBACK;
 	/* Every session of the person ends. */
 	if ((rc = q_sess_delete_user(db, &(struct q_sess_delete_user_in){
@@ -180,10 +194,7 @@ reset_txn(struct db *db, void *arg)
 	    r->conf->data_key, &(struct sms_msg){ SMS_RESET_TEMP, x->pp->id,
 	    x->mobile, x->text, r->ip }, &x->sms_id, &x->retry_after)) != 0)
 		return rc;
-	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"My Staff\","
-	    "\"source\":\"%s\",\"delivery\":\"%s\",\"to\":%s}",
-	    x->pp->onprem ? "onprem" : "cloud", x->delivery, x->mobile ?
-	    json_string(&r->arena, phone_mask(&r->arena, x->mobile)) : "null");
+	a.details = reset_details(r, x);
 	if ((rc = page_audit_row(db, r, &a)) != DB_OK)
 		return rc;
 	/* What the result page shows, once. */
@@ -244,16 +255,45 @@ audit_failure(struct req *r, const struct person *pp, const char *action,
 }
 
 /*
+ * The remote directory's write of an on-premises reset, once, before
+ * any transaction (writeback.h): 0 and x->written; TXN_CONFLICT when
+ * the form is out of date (nothing written); TXN_WB_REFUSED with the
+ * directory's reason in x->why; TXN_WRITEBACK when it is unavailable.
+ */
+static int
+reset_writeback(struct req *r, enum wb_backend_id backend, struct reset *x)
+{
+	struct wb_user	wu = { x->pp->id, x->pp->upn };
+
+	if (x->version != x->pp->version)
+		return TXN_CONFLICT;
+	switch (wb_set_password(backend, r->conf, &wu, x->password,
+	    WB_MUST_CHANGE, &r->arena, &x->why)) {
+	case WB_OK:
+		x->written = 1;
+		return 0;
+	case WB_REFUSED:
+		return TXN_WB_REFUSED;
+	default:
+		return TXN_WRITEBACK;
+	}
+}
+
+/*
  * POST /users/{id}/reset-password: 303 to the result page; 403 when not
  * allowed (audited); 422 for a refused on-premises password (each
  * broken rule listed) or when the password changed since the form was
  * shown (a second manager, a double submit: nothing is changed twice);
  * 429 (with Retry-After) when the text of reset.deliver=sms is over an
  * SMS limit, 422 when its number may not be texted (nothing changed,
- * the refusal audited); 503 when writeback or the database is
- * unavailable (nothing changed). A text that was queued but could not
- * be delivered is said on the result page (the row waits for
- * `staffdesk-admin sms flush`).
+ * the refusal audited); 422 with its reason when the on-premises
+ * directory refuses the password (onprem.writeback = ldap: ppolicy's
+ * length, history, quality; audited, nothing changed); 503 when
+ * writeback or the database is unavailable (nothing changed), or when
+ * the directory took the password and the database then failed (the
+ * page says so: page_writeback_unrecorded). A text that was queued
+ * but could not be delivered is said on the result page (the row
+ * waits for `staffdesk-admin sms flush`).
  */
 void
 page_reset_post(struct req *r)
@@ -266,6 +306,7 @@ page_reset_post(struct req *r)
 	char			 temp[TEMP_PW_LEN + 1], hash[PW_HASH_MAX];
 	char			 buf[ONPREM__MAX][128];
 	const char		*pw = r->in[K_NEW_PASSWORD].text;
+	enum wb_backend_id	 backend;
 	unsigned		 broken;
 	size_t			 nerr = 0;
 	int			 rc, i;
@@ -326,15 +367,30 @@ page_reset_post(struct req *r)
 			    "must be changed.", temp);
 		}
 	}
-	if (pw_hash(x.password, hash, sizeof(hash)) == -1) {
+	backend = (enum wb_backend_id)settings_choice(r->settings,
+	    SET_ONPREM_WRITEBACK);
+	if (pp.onprem && wb_is_remote(backend)) {
+		/* The directory holds it; staffdesk keeps no copy. */
+		rc = reset_writeback(r, backend, &x);
+		hash[0] = '\0';
+	} else if (pw_hash(x.password, hash, sizeof(hash)) == -1) {
 		OPENSSL_cleanse(temp, sizeof(temp));
 		page_error(r, 503, "The password could not be stored. Try "
 		    "again.");
 		return;
+	} else {
+		x.hash = hash;
+		rc = DB_OK;
 	}
-	x.hash = hash;
-	rc = db_txn(r->db, reset_txn, &x);
+	if (rc == DB_OK)
+		rc = db_txn(r->db, reset_txn, &x);
 	OPENSSL_cleanse(hash, sizeof(hash));
+	if (x.written && rc != DB_OK) {
+		page_writeback_unrecorded(r, &(struct audit){
+		    .action = "user.password.reset", .target_id = pp.id,
+		    .target_name = pp.name, .client = "mystaff" }, rc);
+		return;
+	}
 	if (x.text != NULL)
 		OPENSSL_cleanse(x.text, strlen(x.text));
 	if (rc == DB_OK && x.mobile != NULL) {
@@ -379,6 +435,16 @@ page_reset_post(struct req *r)
 		    "the one that works.";
 		if (person_of_url(r, &pp) != 0)
 			return;
+		reset_form(r, 422, &pp, errors, 1);
+		return;
+	}
+	if (rc == TXN_WB_REFUSED) {
+		if (audit_failure_details(r, &pp, "user.password.reset",
+		    "writeback_refused", arena_printf(&r->arena,
+		    "{\"initiatedBy\":\"My Staff\",\"why\":%s}",
+		    json_string(&r->arena, x.why))) != 0)
+			return;
+		errors[0] = x.why;
 		reset_form(r, 422, &pp, errors, 1);
 		return;
 	}

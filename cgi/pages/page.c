@@ -87,6 +87,40 @@ page_error(struct req *r, int status, const char *msg)
 const char msg_writeback_failed[] = "The on-premises directory did not "
     "take the password. Nothing was changed.";
 
+struct unrecorded {
+	struct req	*r;
+	struct audit	*a;
+};
+
+static int
+unrecorded_txn(struct db *db, void *arg)
+{
+	struct unrecorded	*u = arg;
+
+	return page_audit_row(db, u->r, u->a);
+}
+
+void
+page_writeback_unrecorded(struct req *r, struct audit *a, int rc)
+{
+	struct unrecorded	u = { r, a };
+	int			arc;
+
+	a->ok = 1;
+	a->reason = NULL;
+	a->details = arena_printf(&r->arena, "{\"writeback\":\"directory\","
+	    "\"recorded\":false,\"error\":%d}", rc);
+	if ((arc = db_txn(r->db, unrecorded_txn, &u)) != DB_OK)
+		log_msg(LOG_ERR, "%s of %s: the directory has the new password; "
+		    "neither the change nor its audit row could be recorded "
+		    "(%d, %d)", a->action, a->target_id ? a->target_id : "?",
+		    rc, arc);
+	page_error(r, 503, "The on-premises directory has the new password, "
+	    "and it works now. staffdesk could not record the change (its "
+	    "database did not answer): do not set the password again; the "
+	    "person's other sign-ins may stay open until they end.");
+}
+
 const char msg_search_too_long[] = "Search for at most "
     STR(SEARCH_Q_MAX) " characters.";
 

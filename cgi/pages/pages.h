@@ -36,6 +36,15 @@ struct audit	 page_own_audit(const struct req *, const char *action,
 		    const char *details);
 /* The 503 when the on-premises directory did not take a password. */
 extern const char msg_writeback_failed[];
+/*
+ * After the directory took a password (a remote writeback: once,
+ * before the transaction) and the transaction that records it failed
+ * with rc: writes the audit row a alone in its own transaction (its
+ * details say "recorded":false), logs when even that fails, and
+ * answers 503 saying the directory has the new password.
+ */
+void		 page_writeback_unrecorded(struct req *, struct audit *a,
+		    int rc);
 /* The 400 of a search longer than SEARCH_Q_MAX characters. */
 extern const char msg_search_too_long[];
 /* 503 for a database error code, nothing for DB_OK. */

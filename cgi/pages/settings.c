@@ -108,7 +108,9 @@ static const struct field passwords_fields[] = {
 	{ SET_ONPREM_NO_ACCOUNT_NAME, "On-premises: not the account name",
 	    "on: a password may not contain the account name" },
 	{ SET_ONPREM_WRITEBACK, "On-premises: where passwords go",
-	    "local: kept here; none: on-premises accounts cannot be reset" },
+	    "local: kept here; none: on-premises accounts cannot be reset; "
+	    "ldap: written to the directory of the ldap_* config keys, "
+	    "which also checks their sign-ins" },
 };
 
 static const struct {

@@ -22,12 +22,14 @@
 #include "db/otp.h"
 #include "http.h"
 #include "keys.h"
+#include "log.h"
 #include "pages/pages.h"
 #include "phone.h"
 #include "session.h"
 #include "settings.h"
 #include "sms.h"
 #include "tpl.h"
+#include "writeback.h"
 
 #define RATE_WINDOW	3600	/* seconds: per-IP sign-in failures */
 
@@ -186,6 +188,7 @@ struct signin {
 	const char	*reason;	/* NULL: success */
 	int		 mfa;		/* a second factor is owed */
 	int		 remembered;	/* and was passed lately, here */
+	int		 directory;	/* the directory checked the password */
 	struct sess_new	 next;
 };
 
@@ -220,6 +223,11 @@ signin_txn(struct db *db, void *arg)
 		if (s->remembered)
 			a.details = "{\"mfa\":\"remembered on a trusted "
 			    "network\"}";
+		/* A hash kept from before the directory held it goes. */
+		if (s->directory && (rc = q_user_drop_hash(db,
+		    &(struct q_user_drop_hash_in){ .id = DB_TEXT(s->user_id) },
+		    NULL)) != DB_OK)
+			return rc;
 		if ((rc = q_sess_purge(db, &(struct q_sess_purge_in){
 		    .idle_seconds = DB_INT(settings_int(r->settings,
 		    SET_SESSION_IDLE_MINUTES) * 60),
@@ -288,9 +296,39 @@ signin_rate_gate(struct req *r)
 }
 
 /*
+ * The password of an on-premises person whose directory holds it
+ * (onprem.writeback = ldap), checked by a bind as them: 0 right, 1
+ * wrong (or the account is disabled or locked here: no bind is tried),
+ * or -1 after answering 503 when the directory cannot answer.
+ */
+static int
+directory_match(struct req *r, enum wb_backend_id backend,
+    const struct q_user_signin_row *u, const char *pw)
+{
+	if (u->enabled != 1 || u->locked != 0)
+		return 1;
+	switch (wb_check_password(backend, r->conf, &(struct wb_user){ u->id,
+	    u->upn }, pw)) {
+	case WB_OK:
+		return 0;
+	case WB_REFUSED:
+		return 1;
+	default:
+		log_msg(LOG_WARN, "sign-in of %s: the directory cannot answer",
+		    u->id);
+		page_error(r, 503, "The on-premises directory cannot be reached "
+		    "just now, so your password cannot be checked. Try again "
+		    "later.");
+		return -1;
+	}
+}
+
+/*
  * POST /login: 303 to the next step; 422 with one generic message for
  * an unknown user, a wrong password or a locked account; 429 when this
- * address has failed too often; 503 without the database.
+ * address has failed too often; 503 without the database, or for an
+ * on-premises person when their directory cannot answer
+ * (directory_match; cloud people are not affected).
  */
 void
 page_login_post(struct req *r)
@@ -300,6 +338,7 @@ page_login_post(struct req *r)
 	struct signin			 s;
 	struct q_user_signin_rows	 rows;
 	const struct q_user_signin_row	*u = NULL;
+	enum wb_backend_id		 backend;
 	int				 rc, match;
 
 	if (upn == NULL || *upn == '\0' || pw == NULL || *pw == '\0') {
@@ -315,14 +354,20 @@ page_login_post(struct req *r)
 	}
 	if (rows.n > 0)
 		u = &rows.row[0];
+	backend = (enum wb_backend_id)settings_choice(r->settings,
+	    SET_ONPREM_WRITEBACK);
+	if (u != NULL && u->onprem && wb_is_remote(backend)) {
+		if ((match = directory_match(r, backend, u, pw)) < 0)
+			return;
 	/* Always one argon2 verification, whatever the account's state. */
-	if (u != NULL && u->password_hash != NULL)
+	} else if (u != NULL && u->password_hash != NULL)
 		match = pw_verify(u->password_hash, pw);
 	else
 		match = pw_verify(dummy_hash, pw), match = 1;
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.upn = upn;
+	s.directory = u != NULL && u->onprem && wb_is_remote(backend);
 	if (u == NULL)
 		s.reason = "unknown_user";
 	else {

@@ -605,6 +605,7 @@ struct change {
 	const char	*password;	/* in clear: writeback only */
 	const char	*hash;
 	const char	*why;		/* writeback's refusal */
+	int		 written;	/* a remote directory has it */
 	const char	*notice_to;	/* the number told, or NULL */
 	uint64_t	 sms_id;
 	int		 notice;	/* sms_queue()'s answer */
@@ -645,9 +646,10 @@ change_txn(struct db *db, void *arg)
 	    .password_hash = DB_TEXT(c->hash), .must_change = DB_INT(0),
 	    .ttl_seconds = DB_NULL, .id = id }, NULL)) != DB_OK)
 		return rc;
-	if (c->w->onprem && wb_set_password((enum wb_backend_id)
-	    settings_choice(r->settings, SET_ONPREM_WRITEBACK), &wu,
-	    c->password, &c->why) != WB_OK)
+	/* A remote directory was written once, before: only recorded here. */
+	if (c->w->onprem && !c->written && wb_set_password((enum wb_backend_id)
+	    settings_choice(r->settings, SET_ONPREM_WRITEBACK), r->conf, &wu,
+	    c->password, WB_FINAL, &r->arena, &c->why) != WB_OK)
 		return TXN_WRITEBACK;
 	if ((rc = q_sess_delete_user(db, &(struct q_sess_delete_user_in){
 	    .user = id }, NULL)) != DB_OK ||
@@ -667,10 +669,11 @@ change_txn(struct db *db, void *arg)
 		    json_string(&r->arena, sms_refusal_code(c->notice)),
 		    (long long)c->retry_after);
 	a.details = arena_printf(&r->arena, "{\"initiatedBy\":\"self-service\","
-	    "\"source\":\"%s\",\"methods\":\"%s\",\"to\":%s,\"notice\":%s}",
+	    "\"source\":\"%s\",\"methods\":\"%s\",\"to\":%s,\"notice\":%s%s}",
 	    c->w->onprem ? "onprem" : "cloud", c->w->p.has_role ? "sms+totp" :
 	    "sms", json_string(&r->arena, phone_mask(&r->arena,
-	    c->notice_to)), notice);
+	    c->notice_to)), notice, c->written ?
+	    ",\"writeback\":\"directory\"" : "");
 	return page_audit_row(db, r, &a);
 }
 
@@ -718,7 +721,11 @@ policy_refusal(struct req *r, const struct who *w, const char *pw)
  * limit the change still happens; the audit row says so). 200 with
  * the result; 422 for a mismatch or a password the policy refuses;
  * 403 out of order (a crafted POST, a second submit); 404 when off;
- * 503 when writeback or the database is unavailable (nothing changed).
+ * 422 with its reason when the on-premises directory refuses it
+ * (onprem.writeback = ldap: written once, before the transaction);
+ * 503 when writeback or the database is unavailable (nothing changed),
+ * or when the directory took it and the database then failed (said:
+ * page_writeback_unrecorded).
  */
 void
 page_sspr_password_post(struct req *r)
@@ -729,7 +736,8 @@ page_sspr_password_post(struct req *r)
 	struct change	 c;
 	struct flow	 f;
 	struct who	 w;
-	char		 hash[PW_HASH_MAX];
+	enum wb_backend_id backend;
+	char		 hash[PW_HASH_MAX] = "";
 	int		 rc;
 
 	if (flow_for(r, SSPR_PASSWORD, &f, &w) != 0)
@@ -748,21 +756,46 @@ page_sspr_password_post(struct req *r)
 		sspr_form(r, 422, V_PASSWORD, why, &w, NULL);
 		return;
 	}
-	if (pw_hash(pw, hash, sizeof(hash)) == -1) {
-		page_error(r, 503, "The password could not be stored. Try "
-		    "again.");
-		return;
-	}
 	memset(&c, 0, sizeof(c));
 	c.r = r;
 	c.f = &f;
 	c.w = &w;
 	c.password = pw;
-	c.hash = hash;
 	c.notice_to = w.phone[PHONE_MOBILE] != NULL ? w.phone[PHONE_MOBILE] :
 	    w.phone[PHONE_ALT_MOBILE];
+	backend = (enum wb_backend_id)settings_choice(r->settings,
+	    SET_ONPREM_WRITEBACK);
+	if (w.onprem && wb_is_remote(backend)) {
+		/* Once, outside db_txn; staffdesk keeps no copy. */
+		switch (wb_set_password(backend, r->conf, &(struct wb_user){
+		    w.u.id, w.u.upn }, pw, WB_FINAL, &r->arena, &c.why)) {
+		case WB_OK:
+			c.written = 1;
+			break;
+		case WB_REFUSED:
+			sspr_form(r, 422, V_PASSWORD, c.why, &w, NULL);
+			return;
+		default:
+			page_error(r, 503, c.why != NULL ? c.why :
+			    msg_writeback_failed);
+			return;
+		}
+	} else if (pw_hash(pw, hash, sizeof(hash)) == -1) {
+		page_error(r, 503, "The password could not be stored. Try "
+		    "again.");
+		return;
+	} else
+		c.hash = hash;
 	rc = db_txn(r->db, change_txn, &c);
 	OPENSSL_cleanse(hash, sizeof(hash));
+	if (c.written && rc != DB_OK) {
+		page_writeback_unrecorded(r, &(struct audit){
+		    .action = "user.password.reset", .client = "account",
+		    .actor_id = w.u.id, .actor_upn = w.u.upn,
+		    .target_id = w.u.id, .target_name = w.u.display_name },
+		    rc);
+		return;
+	}
 	if (rc == TXN_OUT_OF_ORDER) {
 		page_error(r, 403, msg_order);
 		return;

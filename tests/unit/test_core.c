@@ -376,6 +376,67 @@ test_conf(void **state)
 	unlink(key);
 }
 
+/*
+ * The ldap_* keys: words checked, the keys that go together, the
+ * service password read once (one line, its newline not part of it).
+ */
+static void
+test_conf_ldap(void **state)
+{
+	static const struct { const char *text, *err; } bad[] = {
+		{ "ldap_flavor = novell\n", "test.conf:1: ldap_flavor must be openldap or ad" },
+		{ "ldap_units = tree\n", "test.conf:1: ldap_units must be ou or group" },
+		{ "ldap_starttls = perhaps\n", "test.conf:1: ldap_starttls must be on or off" },
+		{ "ldap_timeout = 0\n", "test.conf:1: ldap_timeout must be a whole number in range" },
+		{ "ldap_bind_password_file = pw\n", "test.conf:1: ldap_bind_password_file must be an absolute path" },
+	};
+	char		 err[512], text[1024], key[64], pw[64];
+	struct conf	 c;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++) {
+		assert_int_equal(conf_try(bad[i].text, err, sizeof(err)), -1);
+		assert_string_equal(err, bad[i].err);
+	}
+	snprintf(key, sizeof(key), "%s", key_file("000102030405060708090a0b"
+	    "0c0d0e0f101112131415161718191a1b1c1d1e1f\n", 65));
+	snprintf(pw, sizeof(pw), "%s", key_file("s3cret pass\n", 12));
+	/* An ldap_uri needs the service account and the base. */
+	snprintf(text, sizeof(text), "data_key_file = %s\nldap_uri = "
+	    "ldap://dir.example\n", key);
+	assert_int_equal(conf_try(text, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "needs ldap_bind_dn"));
+	snprintf(text, sizeof(text), "data_key_file = %s\nldap_uri = "
+	    "http://dir.example\n", key);
+	assert_int_equal(conf_try(text, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ldap:// or ldaps://"));
+	snprintf(text, sizeof(text), "data_key_file = %s\nldap_uri = "
+	    "ldaps://dir.example\nldap_bind_dn = cn=svc,dc=example\n"
+	    "ldap_bind_password_file = %s\nldap_base_dn = dc=example\n"
+	    "ldap_flavor = ad\nldap_units = group\n", key, pw);
+	assert_int_equal(conf_parse(&c, text, "test.conf", err, sizeof(err)),
+	    0);
+	assert_string_equal(c.ldap_bind_password, "s3cret pass");
+	assert_int_equal(c.ldap_flavor, LDAP_FLAVOR_AD);
+	assert_int_equal(c.ldap_units, LDAP_UNITS_GROUP);
+	assert_string_equal(c.ldap_units_base, "dc=example");
+	assert_string_equal(c.ldap_attr_upn, "mail");
+	assert_int_equal(c.ldap_starttls, 0);
+	conf_free(&c);
+	/* An empty password file, or one of two lines, is refused. */
+	unlink(pw);
+	snprintf(pw, sizeof(pw), "%s", key_file("a\nb\n", 4));
+	snprintf(text, sizeof(text), "data_key_file = %s\nldap_uri = "
+	    "ldap://dir.example\nldap_bind_dn = cn=svc,dc=example\n"
+	    "ldap_bind_password_file = %s\nldap_base_dn = dc=example\n",
+	    key, pw);
+	assert_int_equal(conf_try(text, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "one line"));
+	unlink(pw);
+	unlink(key);
+}
+
 static void
 test_utf8(void **state)
 {
@@ -626,6 +687,7 @@ main(void)
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_session_expiry),
 		cmocka_unit_test(test_conf),
+		cmocka_unit_test(test_conf_ldap),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_parse_int64),
 		cmocka_unit_test(test_uuid),
