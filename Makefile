@@ -53,7 +53,7 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/sspr.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
-              cgi/cli/explain.c cgi/cli/sms.c cgi/cli/import.c \
+              cgi/cli/explain.c cgi/cli/sms.c cgi/cli/import.c cgi/cli/sync.c \
               build/migrations.c
 UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_authz.c tests/unit/test_lists.c \

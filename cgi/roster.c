@@ -1175,6 +1175,15 @@ roster_disable_missing(struct db *db, struct roster *d, const char *source,
 	return DB_OK;
 }
 
+void
+roster_keep(struct roster *d, const char *upn)
+{
+	struct roster_entry	*e = person_find(d, roster_upn_key(&d->a, upn));
+
+	if (e != NULL)
+		e->seen = 1;
+}
+
 static int
 entry_by_key(const void *a, const void *b)
 {

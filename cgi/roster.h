@@ -148,6 +148,12 @@ int		 roster_disable_missing(struct db *, struct roster *,
 		    const char *source, size_t max, int *more);
 
 /*
+ * Counts the person with upn as seen (in the directory still) without
+ * a change: one whose entry is bad this time must not count as gone.
+ */
+void		 roster_keep(struct roster *, const char *upn);
+
+/*
  * Walks the loaded people in UPN order: fn gets each person's fields
  * (f[RF_UNITS] the locations joined with ROSTER_UNIT_SEP). For the
  * export; returns fn's first non-zero value, or 0.

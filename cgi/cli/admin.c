@@ -224,6 +224,8 @@ static const struct cli_cmd cmds[] = {
 	    "--users --skip-bad --dry-run", cli_import, 0 },
 	{ "export", NULL, "export --users [FILE|-]", "--users", cli_export,
 	    0 },
+	{ "sync", "ldap", "sync ldap [--dry-run]", "--dry-run", cli_sync_ldap,
+	    0 },
 	{ "reindex", NULL, "reindex", "", cli_reindex, 0 },
 	{ "explain", NULL, "explain", "", cli_explain, 0 },
 	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo, 0 },

@@ -116,6 +116,7 @@ CLI_CMD(cli_sms_flush);
 CLI_CMD(cli_sms_outbox);
 CLI_CMD(cli_import);
 CLI_CMD(cli_export);
+CLI_CMD(cli_sync_ldap);
 #undef CLI_CMD
 
 /* Migrations (migrate.c). */
