@@ -37,7 +37,7 @@ import lib
 
 AREAS = ("basics", "signin", "cli", "roster", "mystaff", "reset", "phones",
          "audit", "units_admin", "textbrowser", "escaping", "limits", "sms",
-         "codes", "sspr", "ldap", "console", "process", "ops")
+         "codes", "sspr", "ldap", "sync", "console", "process", "ops")
 
 
 def load():
