@@ -171,9 +171,7 @@ field_check(struct arena *a, struct roster_person *p, enum roster_field f,
 			*why = arena_printf(a, "%s is empty", fd->id);
 			return ROSTER_BAD;
 		}
-		if (fd->kind == K_SOURCE)
-			p->f[f] = "cloud";
-		return 0;
+		return 0;	/* a source left empty: see roster_apply() */
 	}
 	switch (fd->kind) {
 	case K_TEXT:
@@ -1079,6 +1077,9 @@ roster_apply(struct db *db, struct roster *d, const struct roster_person *p)
 		for (f = 0; f < RF__MAX; f++) {
 			if (f == RF_UNITS || fields[f].kind == K_PHONE ||
 			    p->f[f] == NULL || same(p->f[f], e->f[f]))
+				continue;
+			/* no source: cloud for someone new, else as it is */
+			if (f == RF_SOURCE && *p->f[f] == '\0')
 				continue;
 			/* UPN case and the rest: as the directory has it */
 			JSET(d, e->f[f], none_null(p->f[f]));

@@ -108,21 +108,21 @@ read_rows(struct import *m, FILE *f)
 {
 	struct csvread		*r = csvread_open(f, &m->c->arena);
 	struct csvread_rec	 rec;
-	struct roster_row		*row;
+	struct roster_row	*row;
 	const char		*why;
-	int			 col[CSVREAD_FIELDS_MAX], rc;
+	int			 col[CSVREAD_FIELDS_MAX], rc, status = 0;
 	long			 line;
 	size_t			 k, ncol = 0;
 
 	while ((rc = csvread_next(r, &rec, &line, &why)) == 0) {
 		if (ncol == 0) {
-			if ((rc = header(m, &rec, col)) != 0)
+			if ((status = header(m, &rec, col)) != 0)
 				break;
 			ncol = rec.n;
 			continue;
 		}
 		if (m->n == IMPORT_ROWS_MAX) {
-			rc = fail("%s:%ld: more than %d rows", m->file,
+			status = fail("%s:%ld: more than %d rows", m->file,
 			    rec.line, IMPORT_ROWS_MAX);
 			break;
 		}
@@ -147,12 +147,14 @@ read_rows(struct import *m, FILE *f)
 		    &row->why);
 	}
 	csvread_close(r);
+	if (status != 0)
+		return status;
 	if (rc < 0)
 		return fail("%s:%ld: %s; nothing imported", m->file, line, why);
-	if (rc == 1 && ncol == 0)
+	if (ncol == 0)
 		return fail("%s: no header (upn,display_name,email,mobile,"
 		    "source,units)", m->file);
-	return rc == 1 ? 0 : rc;
+	return 0;
 }
 
 /* The rows [from, to) that are good, in one transaction. */

@@ -79,7 +79,12 @@ def import_csv_quoting():
        "the first person (quoted comma, line break folded)")
     eq(person(b)[0], 'Bob "Bobby" Smith', "doubled quotes")
     eq(person(b)[3], "onprem", "source")
+    p = imp(csv_file("%s\n%s,Bob Smith,,,,\n" % (HEAD, b)))
+    eq(summary(p)["updated"], 1, "a change of name")
+    eq(person(b)[3], "onprem", "no source: as it was")
+    eq(imp(path).returncode, 0, "the first file again")
     eq(person(c)[2], "=1+2", "a formula-looking job title is kept as text")
+    eq(person(c)[3], "cloud", "no source: cloud for someone new")
     eq(phones(a), {"mobile": ma}, "the mobile, normalised to E.164")
     eq(units_of(a), sorted([store, "Import Annex %s" % RUN]),
        "memberships of the first person")
@@ -215,6 +220,11 @@ def import_csv_header():
     eq(p.returncode, 1, "unknown column: exit")
     check(("%s:1: unknown column 'shoe_size'" % path) in p.stderr,
           "unknown column: %r" % p.stderr)
+    eq(len(p.stderr.strip().splitlines()), 1, "unknown column: one line "
+       "(%r)" % p.stderr)
+    p = imp(csv_file(None, raw=b"\xef\xbb\xbf\r\n"))
+    eq(p.returncode, 1, "an empty file: exit")
+    check("no header" in p.stderr, "an empty file: %r" % p.stderr)
     path = csv_file("upn,display_name\n%s,A\n" % uniq("hd"))
     p = imp(path)
     eq(p.returncode, 1, "missing columns: exit")

@@ -118,7 +118,7 @@ test_person_good(void **state)
 	assert_string_equal(p.f[RF_UPN], "ann@example.com");
 	assert_string_equal(p.f[RF_MOBILE], "+14255550100");
 	assert_string_equal(p.f[RF_OFFICE], "+14255550199 x12");
-	assert_string_equal(p.f[RF_SOURCE], "cloud");
+	assert_string_equal(p.f[RF_SOURCE], "");	/* cloud when new */
 	assert_string_equal(p.f[RF_JOB], "Line one line two and three");
 	assert_int_equal(p.nunits, 2);
 	/* a field the source does not carry stays NULL: kept as it is */
