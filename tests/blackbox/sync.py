@@ -171,3 +171,44 @@ def ldap_sync_phones():
     eq(synced(conf=conf)["changed"], 0, "the same again")
     delete_entry(dn)
     synced()
+
+
+@test
+def ldap_sync_groups():
+    """ldap_units = group: a person's locations are the groups under
+    ldap_units_base that name them as a member; back to ou, the OUs."""
+    c = ldap_conf()
+    suffix = c["ldap_bind_dn"].split(",", 2)[2]
+    base = "ou=Teams %s,%s" % (RUN, suffix)
+    upn, dn = add_entry()
+    p1 = "uid=p0001,ou=Store 001,%s" % c["ldap_units_base"]
+    ldif = ("dn: %s\nobjectClass: organizationalUnit\nou: Teams %s\n\n"
+            "dn: cn=Bakers %s,%s\nobjectClass: groupOfNames\ncn: Bakers %s\n"
+            "member: %s\nmember: %s\n\n"
+            "dn: cn=Night Shift %s,%s\nobjectClass: groupOfNames\n"
+            "cn: Night Shift %s\nmember: %s\n"
+            % (base, RUN, RUN, base, RUN, dn, p1, RUN, base, RUN, dn))
+    p = service("ldapadd", stdin=ldif)
+    check(p.returncode == 0, "ldapadd groups: %s" % p.stderr.strip())
+    conf = os.path.join(VAR, "sync-groups.conf")
+    with open(os.path.join(VAR, "staffdesk.conf")) as f:
+        text = [l for l in f if not l.startswith(("ldap_units",))]
+    with open(conf, "w") as f:
+        f.writelines(text + ["ldap_units = group\n",
+                             "ldap_units_base = %s\n" % base])
+    try:
+        synced()
+        eq(units_of(upn), ["Store 004"], "by OU")
+        synced(conf=conf)
+        eq(units_of(upn), ["Bakers %s" % RUN, "Night Shift %s" % RUN],
+           "by group: both groups")
+        eq(units_of("p0001@onprem.example"), ["Bakers %s" % RUN],
+           "by group: p0001")
+        eq(units_of("p0002@onprem.example"), [], "by group: in none")
+        eq(synced(conf=conf)["changed"], 0, "by group, again")
+    finally:
+        synced()
+        service("ldapdelete", "-r", base)
+        delete_entry(dn)
+        synced()
+    eq(units_of("p0001@onprem.example"), ["Store 001"], "by OU again")
