@@ -289,12 +289,32 @@ struct roster_undo {
 			    sizeof(void *) : sizeof(size_t)];
 };
 
-/* Rows for the multi-row inserts, written in that order (foreign keys). */
+/* A phone or a membership waiting for a multi-row insert. */
+struct qphone {
+	struct db_val	 user, type, number;
+};
+struct qmember {
+	struct db_val	 unit, user;
+};
+
+/*
+ * Rows for the multi-row inserts. New people wait in users; their
+ * phones and memberships wait beside them (wphones, wmembers) until
+ * the people are written (the foreign keys), then join the rows ready
+ * to go, which leave ROSTER_ROWS (ROSTER_MEMBER_ROWS) a statement, a
+ * rest staying for the next. Only the end of a transaction writes
+ * what is short of a statement.
+ */
+#define QPHONES		(ROSTER_ROWS * PHONE__MAX)
+#define QMEMBERS	(ROSTER_ROWS * ROSTER_UNITS_MAX)
 struct roster_queue {
-	size_t				 nusers, nphones, nmembers;
 	struct q_roster_users_add_in	 users;
-	struct q_roster_phones_add_in	 phones;
-	struct q_roster_members_add_in	 members;
+	size_t				 nusers, nwphones, nwmembers;
+	size_t				 nphones, nmembers;
+	struct qphone			 wphones[QPHONES];
+	struct qmember			 wmembers[QMEMBERS];
+	struct qphone			 phones[QPHONES + ROSTER_ROWS];
+	struct qmember			 members[QMEMBERS + ROSTER_MEMBER_ROWS];
 };
 
 struct roster {
@@ -349,33 +369,88 @@ jset(struct roster *d, void *slot, const void *val, size_t size)
 	jset((d), &(lv), &jv_, sizeof(lv));				\
 } while (0)
 
-/* Every row of q unused (NULL: no row). */
 static void
 queue_clear(struct roster_queue *q)
 {
-	size_t	i;
+	q->nusers = q->nwphones = q->nwmembers = q->nphones = q->nmembers = 0;
+}
 
-	for (i = 0; i < ROSTER_ROWS; i++) {
-		q->users.rows[i].id = q->users.rows[i].upn =
-		    q->users.rows[i].display_name =
-		    q->users.rows[i].given_name = q->users.rows[i].surname =
-		    q->users.rows[i].email = q->users.rows[i].job_title =
-		    q->users.rows[i].department = q->users.rows[i].source =
-		    DB_NULL;
-		q->phones.rows[i].user = q->phones.rows[i].type =
-		    q->phones.rows[i].number = DB_NULL;
+/* The first n ready phones, in a statement when they fill one. */
+static int
+phones_write(struct db *db, struct roster_queue *q, size_t n)
+{
+	struct q_roster_phones_add_in	in;
+	size_t				i;
+	int				rc;
+
+	if (n == ROSTER_ROWS) {
+		for (i = 0; i < n; i++) {
+			in.rows[i].user = q->phones[i].user;
+			in.rows[i].type = q->phones[i].type;
+			in.rows[i].number = q->phones[i].number;
+		}
+		rc = q_roster_phones_add(db, &in, NULL);
+	} else
+		for (i = 0, rc = DB_OK; i < n && rc == DB_OK; i++)
+			rc = q_phone_insert(db, &(struct q_phone_insert_in){
+			    .user = q->phones[i].user,
+			    .type = q->phones[i].type,
+			    .number = q->phones[i].number }, NULL);
+	if (rc != DB_OK)
+		return rc;
+	q->nphones -= n;
+	memmove(q->phones, q->phones + n, q->nphones * sizeof(*q->phones));
+	return DB_OK;
+}
+
+/* The first n (at most ROSTER_MEMBER_ROWS) ready memberships. */
+static int
+members_write(struct db *db, struct roster_queue *q, size_t n)
+{
+	struct q_roster_members_add_in	in;
+	size_t				i;
+	int				rc;
+
+	for (i = 0; i < ROSTER_MEMBER_ROWS; i++) {
+		in.rows[i].unit = i < n ? q->members[i].unit : DB_NULL;
+		in.rows[i].user = i < n ? q->members[i].user : DB_NULL;
 	}
-	for (i = 0; i < ROSTER_MEMBER_ROWS; i++)
-		q->members.rows[i].unit = q->members.rows[i].user = DB_NULL;
-	q->nusers = q->nphones = q->nmembers = 0;
+	if ((rc = q_roster_members_add(db, &in, NULL)) != DB_OK)
+		return rc;
+	q->nmembers -= n;
+	memmove(q->members, q->members + n,
+	    q->nmembers * sizeof(*q->members));
+	return DB_OK;
+}
+
+/* Writes the ready rows that fill a statement (all of them when all). */
+static int
+ready_write(struct db *db, struct roster_queue *q, int all)
+{
+	int	rc;
+
+	while (q->nphones >= ROSTER_ROWS)
+		if ((rc = phones_write(db, q, ROSTER_ROWS)) != DB_OK)
+			return rc;
+	while (q->nmembers >= ROSTER_MEMBER_ROWS)
+		if ((rc = members_write(db, q, ROSTER_MEMBER_ROWS)) != DB_OK)
+			return rc;
+	if (all && q->nphones > 0 &&
+	    (rc = phones_write(db, q, q->nphones)) != DB_OK)
+		return rc;
+	if (all && q->nmembers > 0 &&
+	    (rc = members_write(db, q, q->nmembers)) != DB_OK)
+		return rc;
+	return DB_OK;
 }
 
 /*
- * Writes the queued rows: people, phones (counted by a trigger),
- * members. A full queue goes in one statement, a short one row by row.
+ * Writes the waiting people (in one statement when they fill it), so
+ * their phones and memberships are ready; then what is ready and fills
+ * a statement, or everything when all.
  */
 static int
-queue_flush(struct db *db, struct roster *d)
+queue_flush(struct db *db, struct roster *d, int all)
 {
 	struct roster_queue	*q = &d->q;
 	size_t			 i;
@@ -399,33 +474,31 @@ queue_flush(struct db *db, struct roster *d)
 			    .password_hash = DB_NULL,
 			    .must_change = DB_INT(0) }, NULL)) != DB_OK)
 				return rc;
-	if (q->nphones == ROSTER_ROWS) {
-		if ((rc = q_roster_phones_add(db, &q->phones, NULL)) != DB_OK)
-			return rc;
-	} else
-		for (i = 0; i < q->nphones; i++)
-			if ((rc = q_phone_insert(db,
-			    &(struct q_phone_insert_in){
-			    .user = q->phones.rows[i].user,
-			    .type = q->phones.rows[i].type,
-			    .number = q->phones.rows[i].number }, NULL)) !=
-			    DB_OK)
-				return rc;
-	if (q->nmembers > 0 &&
-	    (rc = q_roster_members_add(db, &q->members, NULL)) != DB_OK)
-		return rc;
-	queue_clear(q);
-	return DB_OK;
+	memcpy(q->phones + q->nphones, q->wphones,
+	    q->nwphones * sizeof(*q->phones));
+	q->nphones += q->nwphones;
+	memcpy(q->members + q->nmembers, q->wmembers,
+	    q->nwmembers * sizeof(*q->members));
+	q->nmembers += q->nwmembers;
+	q->nusers = q->nwphones = q->nwmembers = 0;
+	return ready_write(db, q, all);
 }
 
-/* Room for one more row in each queue: flushes when one is full. */
+/* A membership to add: waiting with a new person, else ready. */
 static int
-queue_room(struct db *db, struct roster *d)
+queue_member(struct db *db, struct roster *d, const struct roster_entry *e,
+    const char *unit)
 {
-	if (d->q.nusers < ROSTER_ROWS && d->q.nphones < ROSTER_ROWS &&
-	    d->q.nmembers < ROSTER_MEMBER_ROWS)
+	struct roster_queue	*q = &d->q;
+
+	if (e->fresh == d->gen) {
+		q->wmembers[q->nwmembers++] = (struct qmember){
+		    DB_TEXT(unit), DB_TEXT(e->id) };
 		return DB_OK;
-	return queue_flush(db, d);
+	}
+	q->members[q->nmembers++] = (struct qmember){ DB_TEXT(unit),
+	    DB_TEXT(e->id) };
+	return ready_write(db, q, 0);
 }
 
 void
@@ -874,14 +947,10 @@ phone_set(struct db *db, struct roster *d, struct roster_entry *e, int t,
 	if (t == PHONE_MOBILE && want != NULL &&
 	    (rc = take_mobile(db, d, want, e)) != DB_OK)
 		return rc;
-	if (!d->dry && e->fresh == d->gen) {
-		if ((rc = queue_room(db, d)) != DB_OK)
-			return rc;
-		d->q.phones.rows[d->q.nphones].user = DB_TEXT(e->id);
-		d->q.phones.rows[d->q.nphones].type = DB_TEXT(type);
-		d->q.phones.rows[d->q.nphones].number = DB_TEXT(want);
-		d->q.nphones++;
-	} else if (!d->dry) {
+	if (!d->dry && e->fresh == d->gen)
+		d->q.wphones[d->q.nwphones++] = (struct qphone){ DB_TEXT(e->id),
+		    DB_TEXT(type), DB_TEXT(want) };
+	else if (!d->dry) {
 		if (have == NULL)
 			rc = q_phone_insert(db, &(struct q_phone_insert_in){
 			    .user = DB_TEXT(e->id), .type = DB_TEXT(type),
@@ -994,11 +1063,8 @@ units_set(struct db *db, struct roster *d, struct roster_entry *e,
 		*changed = 1;
 		if (d->dry)
 			continue;
-		if ((rc = queue_room(db, d)) != DB_OK)
+		if ((rc = queue_member(db, d, e, want[j]->id)) != DB_OK)
 			return rc;
-		d->q.members.rows[d->q.nmembers].unit = DB_TEXT(want[j]->id);
-		d->q.members.rows[d->q.nmembers].user = DB_TEXT(e->id);
-		d->q.nmembers++;
 	}
 	if (*changed || n != e->nunits) {
 		JSET(d, e->units, want);
@@ -1030,7 +1096,8 @@ person_create(struct db *db, struct roster *d, const struct roster_person *p,
 	if (!d->dry) {
 		struct q_roster_users_add_in	*u = &d->q.users;
 
-		if ((rc = queue_room(db, d)) != DB_OK)
+		if (d->q.nusers == ROSTER_ROWS &&
+		    (rc = queue_flush(db, d, 0)) != DB_OK)
 			return rc;
 		u->rows[d->q.nusers].id = DB_TEXT(e->id);
 		u->rows[d->q.nusers].upn = DB_TEXT(e->f[RF_UPN]);
@@ -1141,7 +1208,7 @@ roster_flush(struct db *db, struct roster *d)
 
 	if (d->dry)
 		return DB_OK;
-	if ((rc = queue_flush(db, d)) != DB_OK)
+	if ((rc = queue_flush(db, d, 1)) != DB_OK)
 		return rc;
 	return search_batch_flush(db, &d->words);
 }
