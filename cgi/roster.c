@@ -260,18 +260,18 @@ struct roster_unit {
 struct roster_uname {
 	struct roster_uname	*next;
 	const char		*name;
-	struct roster_unit		*u;
+	struct roster_unit	*u;
 };
 
 struct roster_entry {
-	struct roster_entry	*next;	/* the chain of its key */
-	const char		*key;		/* roster_upn_key() */
-	char			 id[UUID_LEN + 1];
-	const char		*f[RF__MAX];	/* NULL: none */
-	struct roster_unit		**units;
-	size_t			 nunits;
-	int			 enabled, seen;
-	unsigned		 fresh;	/* made in transaction gen */
+	struct roster_entry	 *next;		/* its key's chain */
+	const char		 *key;		/* roster_upn_key() */
+	char			  id[UUID_LEN + 1];
+	const char		 *f[RF__MAX];	/* NULL: none */
+	struct roster_unit	**units;
+	size_t			  nunits;
+	int			  enabled, seen;
+	unsigned		  fresh;	/* made in transaction gen */
 };
 
 /* A mobile number and who has it (NULL: given up since). */
@@ -309,29 +309,28 @@ struct qmember {
 #define QMEMBERS	(ROSTER_ROWS * ROSTER_UNITS_MAX)
 struct roster_queue {
 	struct q_roster_users_add_in	 users;
-	size_t				 nusers, nwphones, nwmembers;
-	size_t				 nphones, nmembers;
-	struct qphone			 wphones[QPHONES];
-	struct qmember			 wmembers[QMEMBERS];
-	struct qphone			 phones[QPHONES + ROSTER_ROWS];
-	struct qmember			 members[QMEMBERS + ROSTER_MEMBER_ROWS];
+	size_t		 nusers, nwphones, nwmembers, nphones, nmembers;
+	struct qphone	 wphones[QPHONES];
+	struct qmember	 wmembers[QMEMBERS];
+	struct qphone	 phones[QPHONES + ROSTER_ROWS];
+	struct qmember	 members[QMEMBERS + ROSTER_MEMBER_ROWS];
 };
 
 struct roster {
 	struct arena		  a;
 	int			  dry;
-	struct roster_entry	**all;	/* everyone, in load order */
+	struct roster_entry	**all;		/* in load order */
 	size_t			  n, cap;
 	struct roster_entry	**people;	/* buckets by key */
 	struct roster_mobile	**mobiles;	/* buckets by number */
 	struct roster_uname	**unames;	/* buckets by name */
 	size_t			  nb, nub;	/* buckets of each */
 	struct roster_stats	  st;
-	struct roster_undo		 *undo;
+	struct roster_undo	 *undo;
 	size_t			  nundo, capundo;
 	struct search_batch	  words;	/* new people's */
-	struct roster_queue	  q;	/* new people, phones, members */
-	unsigned		  gen;	/* transactions done + 1 */
+	struct roster_queue	  q;		/* new people's rows */
+	unsigned		  gen;		/* commits + 1 */
 };
 
 /* FNV-1a of s, in nb buckets (a power of two). */
@@ -490,12 +489,16 @@ queue_member(struct db *db, struct roster *d, const struct roster_entry *e,
     const char *unit)
 {
 	struct roster_queue	*q = &d->q;
+	int			 rc;
 
-	if (e->fresh == d->gen) {
+	if (e->fresh == d->gen && q->nwmembers < QMEMBERS) {
 		q->wmembers[q->nwmembers++] = (struct qmember){
 		    DB_TEXT(unit), DB_TEXT(e->id) };
 		return DB_OK;
 	}
+	/* Not waiting for a person (or too many): write them first. */
+	if (e->fresh == d->gen && (rc = queue_flush(db, d, 0)) != DB_OK)
+		return rc;
 	q->members[q->nmembers++] = (struct qmember){ DB_TEXT(unit),
 	    DB_TEXT(e->id) };
 	return ready_write(db, q, 0);
@@ -947,10 +950,13 @@ phone_set(struct db *db, struct roster *d, struct roster_entry *e, int t,
 	if (t == PHONE_MOBILE && want != NULL &&
 	    (rc = take_mobile(db, d, want, e)) != DB_OK)
 		return rc;
-	if (!d->dry && e->fresh == d->gen)
+	if (!d->dry && e->fresh == d->gen) {
+		if (d->q.nwphones == QPHONES &&
+		    (rc = queue_flush(db, d, 0)) != DB_OK)
+			return rc;
 		d->q.wphones[d->q.nwphones++] = (struct qphone){ DB_TEXT(e->id),
 		    DB_TEXT(type), DB_TEXT(want) };
-	else if (!d->dry) {
+	} else if (!d->dry) {
 		if (have == NULL)
 			rc = q_phone_insert(db, &(struct q_phone_insert_in){
 			    .user = DB_TEXT(e->id), .type = DB_TEXT(type),
@@ -1246,7 +1252,9 @@ roster_disable_missing(struct db *db, struct roster *d, const char *source,
 void
 roster_keep(struct roster *d, const char *upn)
 {
-	struct roster_entry	*e = person_find(d, roster_upn_key(&d->a, upn));
+	struct roster_entry	*e;
+
+	e = person_find(d, roster_upn_key(&d->a, upn));
 
 	if (e != NULL)
 		e->seen = 1;

@@ -26,7 +26,7 @@
 #include "location.h"
 #include "roster.h"
 
-#define SYNC_PAGE	500	/* entries a page (AD's MaxPageSize is 1,000) */
+#define SYNC_PAGE	500	/* entries a page (AD allows 1,000) */
 #define SYNC_TXN_ROWS	5000	/* people a transaction */
 #define SYNC_ROWS_MAX	2000000	/* people of one directory */
 
@@ -46,7 +46,7 @@ struct sync {
 	size_t			 n, cap, nbad, from, to;
 	struct member		*members;	/* sorted by dn */
 	size_t			 nmembers, capmembers;
-	const char		*units_base;	/* normalised, lower case */
+	const char		*units_base;	/* normalised, lowered */
 	int			 dry, tty, more;
 	struct timespec		 t0;
 };
@@ -279,7 +279,7 @@ paged(struct sync *s, const char *base, const char *filter, char **attrs,
 {
 	struct berval	 cookie = { 0, NULL };
 	struct timeval	 tv = { .tv_sec = s->conf->ldap_timeout };
-	LDAPControl	*page, *ctrls[2] = { NULL, NULL }, **back = NULL, *pr;
+	LDAPControl	*page, *ctrls[2] = { NULL, NULL }, **back, *pr;
 	LDAPMessage	*res, *e;
 	ber_int_t	 count;
 	int		 rc, err, status = 0;
@@ -298,8 +298,8 @@ paged(struct sync *s, const char *base, const char *filter, char **attrs,
 		cookie = (struct berval){ 0, NULL };
 		if (rc != LDAP_SUCCESS) {
 			ldap_msgfree(res);
-			return fail("ldap: the search under %s for %s: %s", base,
-			    filter, ldap_err2string(rc));
+			return fail("ldap: the search under %s for %s: %s",
+			    base, filter, ldap_err2string(rc));
 		}
 		for (e = ldap_first_entry(s->ld, res); e != NULL && status == 0;
 		    e = ldap_next_entry(s->ld, e))
