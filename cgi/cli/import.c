@@ -2,7 +2,7 @@
  * import.c: staffdesk-admin import [--users] FILE [--skip-bad]
  * [--dry-run], and export --users [FILE|-]: people in the CSV format
  * of an HR export (README "Importing and exporting people"), through
- * the directory core (roster.h) that sync ldap uses too.
+ * the roster core (roster.h) that sync ldap uses too.
  *
  * An import reads and checks the whole file first, so a file with a
  * bad row changes nothing (unless --skip-bad); then applies the good
