@@ -100,6 +100,7 @@ def ldap_sync_left_disabled():
     """A person added to the directory is created, a change in the
     directory is an update, a person deleted from it is disabled (the
     row stays), and back in the directory they are enabled again."""
+    synced()
     upn, dn = add_entry()
     c = synced("--dry-run")
     eq(c["created"], 1, "dry run: created (%r)" % c)
