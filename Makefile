@@ -13,12 +13,12 @@ PKGS        = libctemplate libmariadb libargon2 libcrypto libqrencode
 WARN        = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wwrite-strings -Wformat=2
 CFLAGS     ?= -O2 -g
-CFLAGS     += -std=gnu11 $(WARN) -Icgi -Ibuild -D_FORTIFY_SOURCE=2 \
+CFLAGS     += -std=gnu11 $(WARN) -iquote cgi -iquote build -D_FORTIFY_SOURCE=2 \
               -fstack-protector-strong $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CXXFLAGS   ?= -O2 -g
 CXXFLAGS   += -std=c++17 -Wall -Wextra -Werror -Icgi \
               $(shell pkg-config --cflags libctemplate 2>/dev/null)
-LDLIBS      = -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+LDLIBS      = -lfcgi -lcsv $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
               -lphonenumber -lldap -llber
 ifneq ($(SANITIZE),)
 # ASan replaces what _FORTIFY_SOURCE checks (and the two confuse gcc).
@@ -36,13 +36,14 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libssl-dev libcmocka-dev libqrencode-dev libphonenumber-dev \
               nginx-light \
               john-data curl python3 w3m tidy wrk valgrind rsync \
-              libldap-dev slapd ldap-utils
+              libcsv-dev libldap-dev slapd ldap-utils
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
               cgi/writeback.c cgi/directory.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
+              cgi/csvread.c cgi/roster.c \
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c cgi/auth/otp.c cgi/db/otp.c build/common.c build/db_stmts.c
@@ -55,14 +56,15 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/sspr.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
-              cgi/cli/explain.c cgi/cli/sms.c \
+              cgi/cli/explain.c cgi/cli/sms.c cgi/cli/import.c cgi/cli/sync.c \
               build/migrations.c
 UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_authz.c tests/unit/test_lists.c \
               tests/unit/test_actions.c tests/unit/test_route.c \
               tests/unit/test_csv.c tests/unit/test_locations.c \
               tests/unit/test_sms.c tests/unit/test_otp.c \
-              tests/unit/test_sspr.c tests/unit/test_directory.c
+              tests/unit/test_sspr.c tests/unit/test_directory.c \
+              tests/unit/test_roster.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o) build/cgi/phonelib.o
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o
@@ -184,7 +186,7 @@ FUZZ_OBJ    = $(FUZZ_SRC:%.c=build/fuzz/%.o) build/fuzz/tpl.o \
 
 build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 $(FUZZ_FLAGS) -Icgi -Ibuild \
+	clang -std=gnu11 $(FUZZ_FLAGS) -iquote cgi -iquote build \
 	    $(shell pkg-config --cflags libmariadb) -c -o $@ $<
 
 build/fuzz/%.o: cgi/%.cc $(HEADERS)

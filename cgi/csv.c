@@ -56,3 +56,12 @@ csv_record(struct arena *a, const char *const *cells, size_t n)
 	memcpy(out + o, "\r\n", 3);
 	return out;
 }
+
+const char *
+csv_unformula(const char *s)
+{
+	if (s != NULL && s[0] == '\'' && s[1] != '\0' &&
+	    strchr(CSV_FORMULA_LEAD, s[1]) != NULL)
+		return s + 1;
+	return s;
+}

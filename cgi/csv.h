@@ -23,5 +23,12 @@ struct arena;
 char	*csv_field(struct arena *, const char *s);
 /* One record: the n fields, comma-separated, ended by CRLF. */
 char	*csv_record(struct arena *, const char *const *cells, size_t n);
+/*
+ * A cell read back: s without the ' csv_field() put before a formula
+ * lead (s + 1 when s is ' and one of CSV_FORMULA_LEAD), so a file
+ * staffdesk wrote reads back as the values it wrote. A value that
+ * itself starts with ' and a formula lead loses its '.
+ */
+const char *csv_unformula(const char *s);
 
 #endif

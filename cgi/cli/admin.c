@@ -95,6 +95,18 @@ cli_audit_refusal(struct cli *c, struct db *db, const char *action,
 	    details);
 }
 
+int
+cli_phone_country(struct cli *c, const char **country)
+{
+	struct settings	st;
+	int		rc;
+
+	*country = NULL;
+	if ((rc = settings_load(c->db, &c->arena, &st, 0)) == DB_OK)
+		*country = settings_str(&st, SET_PHONE_COUNTRY);
+	return rc;
+}
+
 /* Finds a user by UPN or id: 1 (id, name filled), 0 none, or db_err. */
 int
 cli_find_user(struct cli *c, const char *key, const char **id, const char **name)
@@ -220,6 +232,12 @@ static const struct cli_cmd cmds[] = {
 	{ "sms", "select", "sms select --user UPN", "", cli_sms_select, 1 },
 	{ "sms", "unselect", "sms unselect --user UPN", "", cli_sms_select, 0 },
 	{ "sms", "selected", "sms selected", "", cli_selected, 1 },
+	{ "import", NULL, "import [--users] FILE [--skip-bad] [--dry-run]",
+	    "--users --skip-bad --dry-run", cli_import, 0 },
+	{ "export", NULL, "export --users [FILE|-]", "--users", cli_export,
+	    0 },
+	{ "sync", "ldap", "sync ldap [--dry-run]", "--dry-run", cli_sync_ldap,
+	    0 },
 	{ "reindex", NULL, "reindex", "", cli_reindex, 0 },
 	{ "explain", NULL, "explain", "", cli_explain, 0 },
 	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo, 0 },

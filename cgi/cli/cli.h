@@ -75,6 +75,12 @@ int		 cli_find_user(struct cli *, const char *key, const char **id,
 int		 cli_find_unit(struct cli *, const char *key, const char **id,
 		    const char **name);
 
+/*
+ * Into *country the setting phone.country (numbers typed without +, as
+ * the profile form reads them): DB_OK or a db_err.
+ */
+int		 cli_phone_country(struct cli *, const char **country);
+
 /* One statement and its audit row: the commands below. */
 struct cli_simple {
 	struct cli	*c;
@@ -114,6 +120,9 @@ CLI_CMD(cli_selected);
 CLI_CMD(cli_sms_select);
 CLI_CMD(cli_sms_flush);
 CLI_CMD(cli_sms_outbox);
+CLI_CMD(cli_import);
+CLI_CMD(cli_export);
+CLI_CMD(cli_sync_ldap);
 #undef CLI_CMD
 
 /* Migrations (migrate.c). */

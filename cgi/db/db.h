@@ -20,6 +20,8 @@ struct db;
 #define DEMO_ROWS	10		/* people per Q_DEMO_USERS */
 #define DEMO_MEMBERS	(3 * DEMO_ROWS)	/* memberships per Q_DEMO_MEMBERS */
 #define SEARCH_ROWS	40		/* words per Q_SEARCH_ADD */
+#define ROSTER_ROWS	10		/* people, phones per Q_ROSTER_*_ADD */
+#define ROSTER_MEMBER_ROWS	30		/* memberships per Q_ROSTER_MEMBERS_ADD */
 
 #define COLS(...)
 #define STMT(id, in, out, sql)	id,

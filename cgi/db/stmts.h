@@ -752,6 +752,44 @@ STMT(Q_ACTIVITY_NEWER, IN(=Q_ACTIVITY_OLDER), OUT(=Q_AUDIT_OLDER),
     "SELECT " AUDIT_ENTRY " " ACTIVITY_OF "AND id > ? "
     "ORDER BY id LIMIT ?")
 
+/*
+ * The roster (roster.c): what staffdesk has, read whole once per
+ * import or sync, and a person's fields written as the directory has
+ * them.
+ */
+STMT(Q_ROSTER_PEOPLE, IN(), OUT(id, upn, display_name, given_name, surname,
+    email, job_title, department, source, enabled:int),
+    "SELECT id, upn, display_name, given_name, surname, email, "
+    "job_title, department, source, enabled FROM users")
+STMT(Q_ROSTER_PHONES, IN(), OUT(user_id, type, number),
+    "SELECT user_id, type, number FROM phones")
+STMT(Q_ROSTER_UNITS, IN(), OUT(id, name),
+    "SELECT id, name FROM units")
+STMT(Q_ROSTER_MEMBERS, IN(), OUT(user_id, unit_id),
+    "SELECT user_id, unit_id FROM unit_members")
+/*
+ * New people and their phones, ROSTER_ROWS a statement (a round trip per
+ * row was most of an import's time); fewer go one by one
+ * (Q_USER_INSERT, Q_PHONE_INSERT). Unlike the demo's, a person or a
+ * mobile number there already is an error (DB_DUP), not kept quietly.
+ * Memberships ROSTER_MEMBER_ROWS a statement; a row left NULL is no row.
+ */
+STMT(Q_ROSTER_USERS_ADD, IN(rows[ROSTER_ROWS](id, upn, display_name, given_name,
+    surname, email, job_title, department, source)), OUT(),
+    "INSERT INTO users (id, upn, display_name, given_name, surname, "
+    "email, job_title, department, source) VALUES "
+    ROWS10("(?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+STMT(Q_ROSTER_PHONES_ADD, IN(rows[ROSTER_ROWS](user, type, number)), OUT(),
+    "INSERT INTO phones (user_id, type, number) VALUES "
+    ROWS10("(?, ?, ?)"))
+STMT(Q_ROSTER_MEMBERS_ADD, IN(rows[ROSTER_MEMBER_ROWS](unit, user)), OUT(),
+    MEMBERS_ADD(M5 M5 M5 M5 M5 M1 M1 M1 M1))
+STMT(Q_ROSTER_USER_UPDATE, IN(upn, display_name, given_name, surname, email,
+    job_title, department, source, id), OUT(),
+    "UPDATE users SET upn = ?, display_name = ?, given_name = ?, "
+    "surname = ?, email = ?, job_title = ?, department = ?, source = ?, "
+    "updated_at = UTC_TIMESTAMP(6) WHERE id = ?")
+
 /* The helpers above are for this file only. */
 #undef EPOCH
 #undef ROLE_SCOPE

@@ -35,9 +35,9 @@ import urllib.parse
 
 import lib
 
-AREAS = ("basics", "signin", "cli", "mystaff", "reset", "phones", "audit",
-         "units_admin", "textbrowser", "escaping", "limits", "sms", "codes",
-         "sspr", "ldap", "console", "process", "ops")
+AREAS = ("basics", "signin", "cli", "roster", "mystaff", "reset", "phones",
+         "audit", "units_admin", "textbrowser", "escaping", "limits", "sms",
+         "codes", "sspr", "ldap", "sync", "console", "process", "ops")
 
 
 def load():

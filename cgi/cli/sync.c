@@ -1,0 +1,545 @@
+/*
+ * sync.c: staffdesk-admin sync ldap [--dry-run]: people and locations
+ * from the on-premises directory (the ldap_* keys; README "Syncing
+ * people from LDAP"), through the roster core (roster.h) that import
+ * uses too. The directory is read whole first, with RFC 2696 paged
+ * results (SYNC_PAGE entries a page, so a directory of 100,000 people
+ * needs no size limit lifted beyond a page); then the people are
+ * applied SYNC_TXN_ROWS to a transaction, the enabled on-premises
+ * people the directory no longer has are disabled (never deleted), and
+ * one audit row of counts (cli.sync.ldap) is written after the last.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ldap.h>
+
+#include "cli/cli.h"
+#include "conf.h"
+#include "db/audit.h"
+#include "db/db.h"
+#include "directory.h"
+#include "location.h"
+#include "roster.h"
+
+#define SYNC_PAGE	500	/* entries a page (AD allows 1,000) */
+#define SYNC_TXN_ROWS	5000	/* people a transaction */
+#define SYNC_ROWS_MAX	2000000	/* people of one directory */
+
+/* A group's member, for ldap_units = group: who, and the group's name. */
+struct member {
+	const char	*dn;	/* normalised, lower case */
+	const char	*unit;
+};
+
+struct sync {
+	struct cli		*c;
+	const struct conf	*conf;
+	LDAP			*ld;
+	struct roster		*d;
+	struct roster_row	*rows;
+	const char		**dn;		/* of each row */
+	size_t			 n, cap, nbad, from, to;
+	struct member		*members;	/* sorted by dn */
+	size_t			 nmembers, capmembers;
+	const char		*units_base;	/* normalised, lowered */
+	int			 dry, tty, more;
+	const char		*country;	/* phone.country */
+	struct timespec		 t0;
+};
+
+/* dn as libldap normalises it, in lower case, in the arena; or NULL. */
+static const char *
+dn_norm(struct arena *a, const char *dn)
+{
+	char	*out = NULL, *s, *p;
+
+	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &out,
+	    LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || out == NULL)
+		return NULL;
+	s = arena_strdup(a, out);
+	ldap_memfree(out);
+	for (p = s; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return s;
+}
+
+/* 1 when dn (normalised) is strictly under base (normalised). */
+static int
+dn_under(const char *dn, const char *base)
+{
+	size_t	n = strlen(dn), b = strlen(base);
+
+	return n > b + 1 && strcmp(dn + n - b, base) == 0 &&
+	    dn[n - b - 1] == ',' && (n - b < 2 || dn[n - b - 2] != '\\');
+}
+
+/*
+ * ldap_units = ou: the location of the person at dn is the OU that
+ * holds the entry, when that OU is under ldap_units_base. The name, or
+ * NULL.
+ */
+static const char *
+ou_of(struct sync *s, const char *dn)
+{
+	LDAPDN		 ldn = NULL;
+	LDAPAVA		*ava;
+	const char	*name = NULL, *norm;
+	char		*parent = NULL;
+
+	if (ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return NULL;
+	if (ldn[0] != NULL && ldn[1] != NULL && (ava = ldn[1][0]) != NULL &&
+	    ldn[1][1] == NULL && strcasecmp(ava->la_attr.bv_val, "ou") == 0 &&
+	    ldap_dn2str(&ldn[1], &parent, LDAP_DN_FORMAT_LDAPV3) ==
+	    LDAP_SUCCESS && (norm = dn_norm(&s->c->arena, parent)) != NULL &&
+	    dn_under(norm, s->units_base))
+		name = arena_strndup(&s->c->arena, ava->la_value.bv_val,
+		    ava->la_value.bv_len);
+	ldap_memfree(parent);
+	ldap_dnfree(ldn);
+	return name;
+}
+
+/* The first value of attr of e, in the arena; NULL when it has none. */
+static const char *
+value(struct sync *s, LDAPMessage *e, const char *attr)
+{
+	struct berval	**v;
+	const char	 *out = NULL;
+
+	if (attr == NULL || (v = ldap_get_values_len(s->ld, e, attr)) == NULL)
+		return NULL;
+	if (v[0] != NULL && memchr(v[0]->bv_val, '\0', v[0]->bv_len) == NULL)
+		out = arena_strndup(&s->c->arena, v[0]->bv_val, v[0]->bv_len);
+	ldap_value_free_len(v);
+	return out;
+}
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct member *)a)->dn,
+	    ((const struct member *)b)->dn);
+}
+
+/* One group: each member's DN with the group's name. */
+static int
+on_group(struct sync *s, LDAPMessage *e)
+{
+	static const char *const attrs[] = { "member", "uniqueMember" };
+	struct berval	**v;
+	const char	 *name = value(s, e, "cn"), *dn;
+	size_t		  k, i;
+
+	if (name == NULL)
+		return 0;
+	for (k = 0; k < NELEM(attrs); k++) {
+		if ((v = ldap_get_values_len(s->ld, e, attrs[k])) == NULL)
+			continue;
+		for (i = 0; v[i] != NULL; i++) {
+			dn = dn_norm(&s->c->arena, arena_strndup(&s->c->arena,
+			    v[i]->bv_val, v[i]->bv_len));
+			if (dn == NULL)
+				continue;
+			if (s->nmembers == s->capmembers) {
+				s->capmembers = s->capmembers ?
+				    2 * s->capmembers : 1024;
+				s->members = realloc(s->members,
+				    s->capmembers * sizeof(*s->members));
+				if (s->members == NULL)
+					abort();
+			}
+			s->members[s->nmembers++] = (struct member){ dn, name };
+		}
+		ldap_value_free_len(v);
+	}
+	return 0;
+}
+
+/* The groups the person at dn is a member of, into p->units[]. */
+static void
+groups_of(struct sync *s, const char *dn, struct roster_person *p)
+{
+	struct member	 k, *m;
+	const char	*norm = dn_norm(&s->c->arena, dn);
+
+	p->nunits = 0;
+	if (norm == NULL)
+		return;
+	k.dn = norm;
+	m = bsearch(&k, s->members, s->nmembers, sizeof(*m), member_cmp);
+	if (m == NULL)
+		return;
+	while (m > s->members && strcmp(m[-1].dn, norm) == 0)
+		m--;
+	for (; m < s->members + s->nmembers && strcmp(m->dn, norm) == 0 &&
+	    p->nunits < ROSTER_UNITS_MAX; m++)
+		p->units[p->nunits++] = m->unit;
+}
+
+/* One person of the directory, as a row. */
+static int
+on_person(struct sync *s, LDAPMessage *e)
+{
+	const struct conf	*cf = s->conf;
+	struct roster_row	*row;
+	struct roster_person	 units;
+	const char		*name, *unit;
+	char			*dn;
+	size_t			 i, n;
+	int			 rc;
+
+	if (s->n == SYNC_ROWS_MAX)
+		return fail("the directory has more than %d people",
+		    SYNC_ROWS_MAX);
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 1024;
+		s->rows = realloc(s->rows, s->cap * sizeof(*s->rows));
+		s->dn = realloc(s->dn, s->cap * sizeof(*s->dn));
+		if (s->rows == NULL || s->dn == NULL)
+			abort();
+	}
+	row = &s->rows[s->n];
+	memset(row, 0, sizeof(*row));
+	dn = ldap_get_dn(s->ld, e);
+	s->dn[s->n] = arena_strdup(&s->c->arena, dn ? dn : "(no DN)");
+	row->line = (long)++s->n;
+	row->p.f[RF_UPN] = value(s, e, cf->ldap_attr_upn);
+	if ((name = value(s, e, cf->ldap_attr_name)) == NULL)
+		name = value(s, e, "cn");
+	row->p.f[RF_NAME] = name;
+	row->p.f[RF_EMAIL] = value(s, e, cf->ldap_attr_mail);
+	row->p.f[RF_GIVEN] = value(s, e, "givenName");
+	row->p.f[RF_SURNAME] = value(s, e, "sn");
+	row->p.f[RF_JOB] = value(s, e, cf->ldap_attr_title);
+	row->p.f[RF_DEPT] = value(s, e, cf->ldap_attr_department);
+	/* What the directory lacks is none: every field is carried. */
+	for (i = 0; i < RF__MAX; i++)
+		if (row->p.f[i] == NULL && i != RF_MOBILE && i != RF_OFFICE &&
+		    i != RF_ALT_MOBILE)
+			row->p.f[i] = "";
+	row->p.f[RF_SOURCE] = "onprem";
+	row->p.f[RF_UNITS] = "";
+	if (cf->ldap_sync_phones) {
+		row->p.f[RF_MOBILE] = value(s, e, cf->ldap_attr_mobile);
+		row->p.f[RF_OFFICE] = value(s, e, cf->ldap_attr_phone);
+		if (row->p.f[RF_MOBILE] == NULL)
+			row->p.f[RF_MOBILE] = "";
+		if (row->p.f[RF_OFFICE] == NULL)
+			row->p.f[RF_OFFICE] = "";
+	}
+	row->p.enable = 1;
+	if (*row->p.f[RF_UPN] == '\0') {
+		row->bad = ROSTER_BAD;
+		row->why = arena_printf(&s->c->arena, "no %s",
+		    cf->ldap_attr_upn);
+		ldap_memfree(dn);
+		return 0;
+	}
+	if ((row->bad = roster_person_check(&s->c->arena, &row->p,
+	    s->country, &row->why)) != 0) {
+		ldap_memfree(dn);
+		return 0;
+	}
+	/* The locations, each a name a location may have. */
+	memset(&units, 0, sizeof(units));
+	if (cf->ldap_units == LDAP_UNITS_GROUP)
+		groups_of(s, dn ? dn : "", &units);
+	else if (dn != NULL && (unit = ou_of(s, dn)) != NULL)
+		units.units[units.nunits++] = unit;
+	ldap_memfree(dn);
+	for (i = n = 0; i < units.nunits; i++) {
+		unit = location_trim(&s->c->arena, units.units[i]);
+		if ((rc = location_name_check(unit)) != 0) {
+			row->bad = ROSTER_BAD;
+			row->why = arena_printf(&s->c->arena, "location %s: %s",
+			    arena_quote(&s->c->arena, unit, strlen(unit)),
+			    location_refusal_text(rc));
+			return 0;
+		}
+		row->p.units[n++] = unit;
+	}
+	row->p.nunits = n;
+	return 0;
+}
+
+/*
+ * Every entry under base matching filter, SYNC_PAGE a page (RFC 2696:
+ * the cookie of each page asks for the next): fn on each. 0, or the
+ * exit status after saying why.
+ */
+static int
+paged(struct sync *s, const char *base, const char *filter, char **attrs,
+    int (*fn)(struct sync *, LDAPMessage *))
+{
+	struct berval	 cookie = { 0, NULL };
+	struct timeval	 tv = { .tv_sec = s->conf->ldap_timeout };
+	LDAPControl	*page, *ctrls[2] = { NULL, NULL }, **back, *pr;
+	LDAPMessage	*res, *e;
+	ber_int_t	 count;
+	int		 rc, err, status = 0;
+
+	do {
+		page = NULL;
+		res = NULL;
+		if ((rc = ldap_create_page_control(s->ld, SYNC_PAGE, &cookie,
+		    1, &page)) != LDAP_SUCCESS)
+			return fail("ldap: %s", ldap_err2string(rc));
+		ctrls[0] = page;
+		rc = ldap_search_ext_s(s->ld, base, LDAP_SCOPE_SUBTREE, filter,
+		    attrs, 0, ctrls, NULL, &tv, LDAP_NO_LIMIT, &res);
+		ldap_control_free(page);
+		ber_memfree(cookie.bv_val);
+		cookie = (struct berval){ 0, NULL };
+		if (rc != LDAP_SUCCESS) {
+			ldap_msgfree(res);
+			return fail("ldap: the search under %s for %s: %s",
+			    base, filter, ldap_err2string(rc));
+		}
+		for (e = ldap_first_entry(s->ld, res); e != NULL && status == 0;
+		    e = ldap_next_entry(s->ld, e))
+			status = fn(s, e);
+		back = NULL;
+		if ((rc = ldap_parse_result(s->ld, res, &err, NULL, NULL, NULL,
+		    &back, 0)) != LDAP_SUCCESS || err != LDAP_SUCCESS) {
+			ldap_controls_free(back);
+			ldap_msgfree(res);
+			return fail("ldap: the search under %s: %s", base,
+			    ldap_err2string(rc != LDAP_SUCCESS ? rc : err));
+		}
+		if ((pr = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, back,
+		    NULL)) != NULL && ldap_parse_pageresponse_control(s->ld,
+		    pr, &count, &cookie) != LDAP_SUCCESS)
+			cookie = (struct berval){ 0, NULL };
+		ldap_controls_free(back);
+		ldap_msgfree(res);
+	} while (status == 0 && cookie.bv_val != NULL && cookie.bv_len > 0);
+	ber_memfree(cookie.bv_val);
+	return status;
+}
+
+/* Reads the directory: the groups (ldap_units = group), then the people. */
+static int
+read_directory(struct sync *s)
+{
+	const struct conf	*cf = s->conf;
+	char			*pattrs[12], *gattrs[] = { (char *)"cn",
+				    (char *)"member", (char *)"uniqueMember",
+				    NULL };
+	size_t			 k = 0;
+	int			 rc;
+
+	if ((s->units_base = dn_norm(&s->c->arena, cf->ldap_units_base)) ==
+	    NULL)
+		return fail("ldap_units_base %s is not a DN",
+		    cf->ldap_units_base);
+	if (cf->ldap_units == LDAP_UNITS_GROUP) {
+		if ((rc = paged(s, cf->ldap_units_base, "(|(objectClass="
+		    "groupOfNames)(objectClass=groupOfUniqueNames)"
+		    "(objectClass=group))", gattrs, on_group)) != 0)
+			return rc;
+		qsort(s->members, s->nmembers, sizeof(*s->members),
+		    member_cmp);
+	}
+	pattrs[k++] = cf->ldap_attr_upn;
+	pattrs[k++] = cf->ldap_attr_name;
+	pattrs[k++] = cf->ldap_attr_mail;
+	pattrs[k++] = cf->ldap_attr_title;
+	pattrs[k++] = cf->ldap_attr_department;
+	pattrs[k++] = (char *)"cn";
+	pattrs[k++] = (char *)"givenName";
+	pattrs[k++] = (char *)"sn";
+	if (cf->ldap_sync_phones) {
+		pattrs[k++] = cf->ldap_attr_mobile;
+		pattrs[k++] = cf->ldap_attr_phone;
+	}
+	pattrs[k] = NULL;
+	return paged(s, cf->ldap_base_dn, cf->ldap_people_filter, pattrs,
+	    on_person);
+}
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec	t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void
+progress(const struct sync *s, size_t done, size_t total)
+{
+	double	t = since(&s->t0), rate = t > 0 ? (double)done / t : 0;
+
+	if (!s->tty)
+		return;
+	fprintf(stderr, "\rsync ldap: %zu/%zu people, %.0f people/s, ETA "
+	    "%.0f s   ", done, total, rate, rate > 0 ? (double)(total - done) /
+	    rate : 0);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static int
+apply_txn(struct db *db, void *arg)
+{
+	struct sync	*s = arg;
+	size_t		 i;
+	int		 rc;
+
+	roster_txn_begin(s->d);
+	for (i = s->from; i < s->to; i++)
+		if (s->rows[i].bad == 0 &&
+		    (rc = roster_apply(db, s->d, &s->rows[i].p)) != DB_OK)
+			return rc;
+	return roster_flush(db, s->d);
+}
+
+/* Disables up to SYNC_TXN_ROWS people who left; s->more when more. */
+static int
+disable_txn(struct db *db, void *arg)
+{
+	struct sync	*s = arg;
+	roster_txn_begin(s->d);
+	return roster_disable_missing(db, s->d, "onprem", SYNC_TXN_ROWS,
+	    &s->more);
+}
+
+static int
+run_txn(struct sync *s, int (*fn)(struct db *, void *))
+{
+	int	rc = s->dry ? fn(s->c->db, s) : db_txn(s->c->db, fn, s);
+
+	if (rc == DB_OK)
+		roster_txn_commit(s->d);
+	return rc;
+}
+
+struct sync_audit {
+	struct sync	*s;
+	const char	*reason;
+};
+
+static int
+audit_txn(struct db *db, void *arg)
+{
+	struct sync_audit	*x = arg;
+	struct sync		*s = x->s;
+	const struct roster_stats *st = roster_stats(s->d);
+	const char		*details;
+
+	details = arena_printf(&s->c->arena, "{\"uri\":%s,\"people\":%zu,"
+	    "\"bad\":%zu,\"created\":%zu,\"updated\":%zu,\"unchanged\":%zu,"
+	    "\"disabled\":%zu,\"locationsCreated\":%zu}",
+	    json_string(&s->c->arena, s->conf->ldap_uri), s->n, s->nbad,
+	    st->created, st->updated, st->unchanged, st->disabled,
+	    st->units_created);
+	if (x->reason != NULL)
+		return cli_audit_refusal(s->c, db, "cli.sync.ldap", x->reason,
+		    NULL, s->conf->ldap_uri, details);
+	return cli_audit(s->c, db, "cli.sync.ldap", NULL, s->conf->ldap_uri,
+	    details);
+}
+
+static int
+audit(struct sync *s, const char *reason)
+{
+	struct sync_audit	x = { s, reason };
+
+	return s->dry ? DB_OK : db_txn(s->c->db, audit_txn, &x);
+}
+
+int
+cli_sync_ldap(struct cli *c, const struct opts *o, const char *const *a,
+    int na, int arg)
+{
+	struct sync			 s;
+	const struct roster_stats	*st;
+	size_t				 i;
+	int				 rc;
+
+	(void)a;
+	(void)arg;
+	if (na != 0)
+		return EXIT_USAGE;
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.conf = c->conf;
+	s.dry = opt(o, "--dry-run") != NULL;
+	s.tty = isatty(STDERR_FILENO);
+	if ((rc = cli_phone_country(c, &s.country)) != DB_OK)
+		return cli_db_fail(rc);
+	if (s.conf->ldap_uri == NULL)
+		return fail("ldap_uri is not set in the config: no directory "
+		    "to sync from");
+	if (dir_open(s.conf, &s.ld) != 0)
+		return fail("cannot connect and bind to %s (see above)",
+		    s.conf->ldap_uri);
+	rc = read_directory(&s);
+	dir_close(s.ld);
+	if (rc != 0)
+		goto out;
+	if (s.n == 0) {
+		/* a filter that finds nobody must not disable everyone */
+		rc = fail("the directory returned no people under %s for %s: "
+		    "nothing changed", s.conf->ldap_base_dn,
+		    s.conf->ldap_people_filter);
+		goto out;
+	}
+	if ((rc = roster_load(c->db, s.dry, &s.d)) != DB_OK) {
+		rc = cli_db_fail(rc);
+		goto out;
+	}
+	s.nbad = roster_check(s.d, &c->arena, s.rows, s.n);
+	for (i = 0; i < s.n; i++) {
+		if (s.rows[i].bad == 0)
+			continue;
+		fprintf(stderr, "%s: %s\n", s.dn[i], s.rows[i].why);
+		/* still in the directory: not one who left */
+		if (s.rows[i].p.f[RF_UPN] != NULL)
+			roster_keep(s.d, s.rows[i].p.f[RF_UPN]);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+	for (s.from = 0; s.from < s.n; s.from = s.to) {
+		s.to = s.from + SYNC_TXN_ROWS < s.n ? s.from + SYNC_TXN_ROWS :
+		    s.n;
+		if ((rc = run_txn(&s, apply_txn)) != DB_OK)
+			break;
+		progress(&s, s.to, s.n);
+	}
+	if (rc == DB_OK)
+		do
+			rc = run_txn(&s, disable_txn);
+		while (rc == DB_OK && s.more);
+	if (rc != DB_OK) {
+		audit(&s, "database");
+		rc = fail("the database failed; what was done before stays "
+		    "(run it again to finish)");
+		goto out;
+	}
+	if ((rc = audit(&s, NULL)) != DB_OK) {
+		rc = cli_db_fail(rc);
+		goto out;
+	}
+	st = roster_stats(s.d);
+	printf("%sldap: %zu people, %zu changed (%zu created, %zu updated, "
+	    "%zu disabled), %zu unchanged, %zu bad, %zu locations created\n",
+	    s.dry ? "dry run, nothing written: " : "", s.n,
+	    st->created + st->updated + st->disabled, st->created, st->updated,
+	    st->disabled, st->unchanged, s.nbad, st->units_created);
+	rc = EXIT_OK;
+out:
+	roster_free(s.d);
+	free(s.rows);
+	free(s.dn);
+	free(s.members);
+	return rc;
+}
