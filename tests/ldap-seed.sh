@@ -19,8 +19,8 @@ set -eu
 VAR=$1
 SUFFIX=${LDAP_SUFFIX:-dc=staffdesk,dc=test}
 BIND_DN=${LDAP_BIND_DN:-cn=staffdesk,ou=Services,$SUFFIX}
-STORES=5
-PER_STORE=60
+STORES=${LDAP_STORES:-5}		# a bigger directory: LDAP_STORES=200
+PER_STORE=${LDAP_PER_STORE:-60}	# LDAP_PER_STORE=500 (make bench, by hand)
 D=$VAR/ldap
 
 first_dir() {
@@ -95,6 +95,7 @@ olcDbIndex: uid,mail eq
 olcAccess: {0}to attrs=userPassword by dn.exact="$BIND_DN" write by self write by anonymous auth by * none
 olcAccess: {1}to attrs=pwdReset by dn.exact="$BIND_DN" manage by * none
 olcAccess: {2}to * by dn.exact="$BIND_DN" write by self read by * none
+olcLimits: dn.exact="$BIND_DN" size.prtotal=unlimited size.soft=unlimited size.hard=unlimited
 
 dn: olcOverlay={0}ppolicy,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
