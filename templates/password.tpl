@@ -11,7 +11,7 @@
 <input type="password" id="new_password" name="new_password" size="40" maxlength="1024" autocomplete="new-password"></p>
 <p><label for="confirm_password">New password again</label><br>
 <input type="password" id="confirm_password" name="confirm_password" size="40" maxlength="1024" autocomplete="new-password"></p>
-<p class="hint">At least {{PW_MIN}} characters. A long phrase is best; common passwords and your own name are refused.</p>
+<p class="hint">{{HINT}}</p>
 <p><button type="submit">Change password</button></p>
 </form>
 {{>FOOTER}}

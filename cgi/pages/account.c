@@ -149,8 +149,9 @@ page_sessions_revoke_post(struct req *r)
 	http_redirect(r, "/account");
 }
 
+/* The form; onprem: the person's password follows the on-premises policy. */
 static void
-password_form(struct req *r, int status, const char *msg)
+password_form(struct req *r, int status, const char *msg, int onprem)
 {
 	struct tpl	*t = page_new(r, "Change your password");
 
@@ -163,16 +164,59 @@ password_form(struct req *r, int status, const char *msg)
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", msg);
 	}
-	tpl_set_int(t, "PW_MIN", settings_int(r->settings,
-	    SET_PASSWORD_MIN_LENGTH));
+	tpl_set(t, "HINT", page_pw_hint(r, onprem));
 	page_render(r, status, "password.tpl", t);
+}
+
+/* A refused change of one's own password, and its audit row. */
+struct pwrefused {
+	struct req	*r;
+	struct audit	 a;
+};
+
+static int
+pwrefused_txn(struct db *db, void *arg)
+{
+	struct pwrefused	*x = arg;
+
+	return page_audit_row(db, x->r, &x->a);
+}
+
+/*
+ * The form again with msg (422) after auditing the refusal (reason):
+ * r->status.
+ */
+static int
+password_refused(struct req *r, const char *reason, const char *msg,
+    int onprem)
+{
+	struct pwrefused	x = { r, page_own_audit(r,
+				    "account.password.change", NULL) };
+	int			rc;
+
+	x.a.ok = 0;
+	x.a.reason = reason;
+	if ((rc = db_txn(r->db, pwrefused_txn, &x)) != DB_OK)
+		page_db_error(r, rc);
+	else
+		password_form(r, 422, msg, onprem);
+	return r->status;
 }
 
 /* GET /account/password: the form (no current password when owed). */
 void
 page_password(struct req *r)
 {
-	password_form(r, 200, NULL);
+	struct q_user_by_id_rows	u;
+	int				rc;
+
+	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
+	    .id = DB_TEXT(r->sess->user_id) }, &u)) != DB_OK || u.n == 0) {
+		page_db_error(r, rc != DB_OK ? rc : DB_ERR);
+		return;
+	}
+	password_form(r, 200, NULL, u.row[0].source != NULL &&
+	    strcmp(u.row[0].source, "onprem") == 0);
 }
 
 struct pwchange {
@@ -223,9 +267,8 @@ password_to_directory(struct req *r, enum wb_backend_id backend,
 		case WB_OK:
 			break;
 		case WB_REFUSED:
-			password_form(r, 422, "Your current password is not "
-			    "right.");
-			return r->status;
+			return password_refused(r, "bad_current_password",
+			    "Your current password is not right.", 1);
 		default:
 			page_error(r, 503, "The on-premises directory cannot "
 			    "be reached just now: your password was not "
@@ -238,8 +281,7 @@ password_to_directory(struct req *r, enum wb_backend_id backend,
 	case WB_OK:
 		return 0;
 	case WB_REFUSED:
-		password_form(r, 422, why);
-		return r->status;
+		return password_refused(r, "writeback_refused", why, 1);
 	default:
 		page_error(r, 503, why != NULL ? why : msg_writeback_failed);
 		return r->status;
@@ -261,14 +303,13 @@ page_password_post(struct req *r)
 	const char	*pw = r->in[K_NEW_PASSWORD].text;
 	const char	*again = r->in[K_CONFIRM_PASSWORD].text;
 	struct pw_person who;
-	struct pw_rules	 rules;
 	struct pwchange	 c;
 	struct q_user_by_id_rows u;
 	const struct q_user_by_id_row *me;
-	enum pw_verdict	 v;
 	enum wb_backend_id backend;
-	char		 hash[PW_HASH_MAX] = "", why[PW_MESSAGE_MAX];
-	int		 rc, remote;
+	const char	*msg;
+	char		 hash[PW_HASH_MAX] = "";
+	int		 rc, remote, onprem;
 
 	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
 	    .id = DB_TEXT(r->sess->user_id) }, &u)) != DB_OK || u.n == 0) {
@@ -278,35 +319,36 @@ page_password_post(struct req *r)
 	me = &u.row[0];
 	backend = (enum wb_backend_id)settings_choice(r->settings,
 	    SET_ONPREM_WRITEBACK);
-	remote = me->source != NULL && strcmp(me->source, "onprem") == 0 &&
-	    wb_is_remote(backend);
+	onprem = me->source != NULL && strcmp(me->source, "onprem") == 0;
+	remote = onprem && wb_is_remote(backend);
 	if (pw == NULL || *pw == '\0' || again == NULL) {
-		password_form(r, 422, "Enter a new password twice.");
+		password_form(r, 422, "Enter a new password twice.", onprem);
 		return;
 	}
 	if (!remote && !r->sess->must_change && (cur == NULL ||
 	    me->password_hash == NULL ||
 	    pw_verify(me->password_hash, cur) != 0)) {
-		password_form(r, 422, "Your current password is not right.");
+		password_refused(r, "bad_current_password", "Your current "
+		    "password is not right.", onprem);
 		return;
 	}
 	if (strcmp(pw, again) != 0) {
-		password_form(r, 422, "The two new passwords do not match.");
+		password_form(r, 422, "The two new passwords do not match.",
+		    onprem);
 		return;
 	}
 	who.upn = me->upn;
 	who.display_name = me->display_name;
 	who.given_name = me->given_name;
 	who.surname = me->surname;
-	rules = settings_pw_rules(r->settings);
-	if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
-		password_form(r, 422, pw_verdict_message(v, &rules, why));
+	if ((msg = page_pw_refusal(r, &who, onprem, pw)) != NULL) {
+		password_refused(r, "policy", msg, onprem);
 		return;
 	}
 	if (!remote && me->password_hash != NULL &&
 	    pw_verify(me->password_hash, pw) == 0) {
 		password_form(r, 422, "Choose a password different from the "
-		    "one you have now.");
+		    "one you have now.", onprem);
 		return;
 	}
 	c.r = r;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/onprem.h"
+#include "auth/password.h"
 #include "authz.h"
 #include "db/audit.h"
 #include "db/db.h"
@@ -13,6 +15,7 @@
 #include "pages/pages.h"
 #include "search.h"
 #include "session.h"
+#include "settings.h"
 #include "tpl.h"
 
 const char *const page_templates[] = {
@@ -185,4 +188,47 @@ page_own_audit(const struct req *r, const char *action, const char *details)
 		.client = "account",
 		.details = details,
 	};
+}
+
+const char *
+page_pw_refusal(struct req *r, const struct pw_person *who, int onprem,
+    const char *pw)
+{
+	struct onprem_policy	 pol;
+	struct pw_rules		 rules;
+	enum pw_verdict		 v;
+	char			 buf[128], *why;
+	unsigned		 broken;
+	int			 i;
+
+	if (!onprem) {
+		rules = settings_pw_rules(r->settings);
+		why = arena_alloc(&r->arena, PW_MESSAGE_MAX);
+		if ((v = pw_policy_check(pw, who, &rules)) != PW_OK)
+			return pw_verdict_message(v, &rules, why);
+		return NULL;
+	}
+	pol = settings_onprem_policy(r->settings);
+	if ((broken = onprem_check(pw, who, &pol)) == 0)
+		return NULL;
+	why = arena_strdup(&r->arena, "");
+	for (i = 0; i < ONPREM__MAX; i++)
+		if (broken & (1u << i))
+			why = arena_printf(&r->arena, "%s%s%s", why, *why ?
+			    " " : "", onprem_rule_text(i, &pol, buf,
+			    sizeof(buf)));
+	return why;
+}
+
+const char *
+page_pw_hint(struct req *r, int onprem)
+{
+	if (onprem)
+		return arena_printf(&r->arena, "At least %ld characters, with "
+		    "three of: capitals, small letters, digits, symbols; not "
+		    "your account name.", settings_int(r->settings,
+		    SET_ONPREM_MIN_LENGTH));
+	return arena_printf(&r->arena, "At least %ld characters. A long "
+	    "phrase is best; common passwords and your own name are "
+	    "refused.", (long)settings_pw_rules(r->settings).min_length);
 }

@@ -32,6 +32,17 @@ const char	*page_when(struct req *, const char *epoch);
 int		 page_audit_row(struct db *, const struct req *,
 		    const struct audit *);
 /* A successful row of action about the signed-in person's own account. */
+/*
+ * The reasons pw breaks the policy of a person's account: the password
+ * policy for cloud people, the on-premises one (onprem.policy.*) for
+ * synced people; one sentence, NULL when it meets it. The directory
+ * may refuse more (writeback says why).
+ */
+struct pw_person;
+const char	*page_pw_refusal(struct req *, const struct pw_person *,
+		    int onprem, const char *pw);
+/* The hint under a new-password field, for such an account. */
+const char	*page_pw_hint(struct req *, int onprem);
 struct audit	 page_own_audit(const struct req *, const char *action,
 		    const char *details);
 /* The 503 when the on-premises directory did not take a password. */

@@ -245,9 +245,11 @@ signin_txn(struct db *db, void *arg)
 	    "disabled") == 0 ? NULL : s->user_id, s->failures);
 }
 
+/* A sign-in refused before any password was judged, and why. */
 struct refusal {
 	struct req	*r;
 	const char	*upn;
+	const char	*reason;	/* the audit row's */
 };
 
 static int
@@ -256,7 +258,7 @@ refusal_txn(struct db *db, void *arg)
 	struct refusal	*f = arg;
 	struct audit	 a = {
 		.action = "signin.password",
-		.reason = "rate_limited",
+		.reason = f->reason,
 		.actor_upn = f->upn != NULL && looks_like_upn(f->upn) ? f->upn :
 		    "(not a username)",
 		.client = "account",
@@ -274,7 +276,7 @@ int
 signin_rate_gate(struct req *r)
 {
 	struct refusal		f = { r, r->sess ? r->sess->upn :
-	    r->in[K_USERNAME].text };
+	    r->in[K_USERNAME].text, "rate_limited" };
 	struct q_rate_get_rows	rows;
 	int			rc;
 
@@ -306,6 +308,8 @@ static int
 directory_match(struct req *r, enum wb_backend_id backend,
     const struct q_user_signin_row *u, const char *pw)
 {
+	int	rc;
+
 	if (u->enabled != 1 || u->locked != 0)
 		return 1;
 	switch (wb_check_password(backend, r->conf, &(struct wb_user){ u->id,
@@ -317,6 +321,12 @@ directory_match(struct req *r, enum wb_backend_id backend,
 	default:
 		log_msg(LOG_WARN, "sign-in of %s: the directory cannot answer",
 		    u->id);
+		/* Audited, not counted: the person may have typed it right. */
+		if ((rc = db_txn(r->db, refusal_txn, &(struct refusal){ r,
+		    u->upn, "directory_unavailable" })) != DB_OK) {
+			page_db_error(r, rc);
+			return -1;
+		}
 		page_error(r, 503, "The on-premises directory cannot be reached "
 		    "just now, so your password cannot be checked. Try again "
 		    "later.");

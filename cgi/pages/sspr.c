@@ -111,7 +111,6 @@ sspr_form(struct req *r, int status, enum view v, const char *msg,
 	static const char *const sections[] = { "USERNAME", "NEUTRAL",
 	    "PICK", "CODE", "TOTP", "PASSWORD", "DONE" };
 	struct tpl	*t = page_new(r, "Reset your password"), *n;
-	struct pw_rules	 rules;
 	int		 i, first = 1;
 
 	tpl_show(t, sections[v]);
@@ -138,16 +137,8 @@ sspr_form(struct req *r, int status, enum view v, const char *msg,
 				tpl_show(n, "FIRST");
 			first = 0;
 		}
-	if (v == V_PASSWORD && w != NULL) {
-		rules = settings_pw_rules(r->settings);
-		tpl_set(t, "HINT", w->onprem ? arena_printf(&r->arena, "At "
-		    "least %ld characters, with three of: capitals, small "
-		    "letters, digits, symbols; not your account name.",
-		    settings_int(r->settings, SET_ONPREM_MIN_LENGTH)) :
-		    arena_printf(&r->arena, "At least %ld characters. A long "
-		    "phrase is best; common passwords and your own name are "
-		    "refused.", (long)rules.min_length));
-	}
+	if (v == V_PASSWORD && w != NULL)
+		tpl_set(t, "HINT", page_pw_hint(r, w->onprem));
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", msg);
@@ -715,41 +706,6 @@ change_txn(struct db *db, void *arg)
 }
 
 /*
- * The reasons pw breaks the policy of w's account (the password policy,
- * or the on-premises one), one sentence; NULL when it meets it.
- */
-static const char *
-policy_refusal(struct req *r, const struct who *w, const char *pw)
-{
-	struct pw_person	 who = { w->u.upn, w->u.display_name,
-	    w->u.given_name, w->u.surname };
-	struct onprem_policy	 pol;
-	struct pw_rules		 rules;
-	enum pw_verdict		 v;
-	char			 buf[128], *why;
-	unsigned		 broken;
-	int			 i;
-
-	if (!w->onprem) {
-		rules = settings_pw_rules(r->settings);
-		why = arena_alloc(&r->arena, PW_MESSAGE_MAX);
-		if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK)
-			return pw_verdict_message(v, &rules, why);
-		return NULL;
-	}
-	pol = settings_onprem_policy(r->settings);
-	if ((broken = onprem_check(pw, &who, &pol)) == 0)
-		return NULL;
-	why = arena_strdup(&r->arena, "");
-	for (i = 0; i < ONPREM__MAX; i++)
-		if (broken & (1u << i))
-			why = arena_printf(&r->arena, "%s%s%s", why, *why ?
-			    " " : "", onprem_rule_text(i, &pol, buf,
-			    sizeof(buf)));
-	return why;
-}
-
-/*
  * POST /reset/password (new_password, confirm_password): sets the new
  * password when the flow passed its codes (the SMS code; and the app's
  * for a role holder): every session of the person ends, lockout and a
@@ -789,7 +745,9 @@ page_sspr_password_post(struct req *r)
 		    "match.", &w);
 		return;
 	}
-	if ((why = policy_refusal(r, &w, pw)) != NULL) {
+	if ((why = page_pw_refusal(r, &(struct pw_person){ w.u.upn,
+	    w.u.display_name, w.u.given_name, w.u.surname }, w.onprem, pw)) !=
+	    NULL) {
 		sspr_form(r, 422, V_PASSWORD, why, &w);
 		return;
 	}

@@ -262,6 +262,9 @@ def ldap_directory_down():
                   "name the directory")
             eq(sql("SELECT failed_signins FROM users WHERE id = %s"
                    % sqlq(t.id))[0][0], "0", "failures counted while down")
+            eq([x["reason"] for x in audit_rows(mark, action="signin.password",
+                                                actor_upn=t.upn)],
+               ["directory_unavailable"], "the sign-in's audit row")
             Browser().login(cloud.upn, cloud.password, 303, "/")
         finally:
             start_slapd()

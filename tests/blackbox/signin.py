@@ -384,10 +384,14 @@ def password_change_asks_current():
     check(r.page.inputs("current_password"), "a voluntary change does not "
           "ask for the current password")
     new = good_password()
+    mark = audit_mark()
     r = b.post("/account/password", {"current_password": "Not-It-123456",
                                      "new_password": new,
                                      "confirm_password": new})
     eq(r.status, 422, "password change with a wrong current password")
+    eq([(x["result"], x["reason"]) for x in audit_rows(
+        mark, action="account.password.change", target_id=u.id)],
+       [("failure", "bad_current_password")], "the refusal's audit row")
     # a form without the field at all is refused the same way
     before = sql("SELECT password_hash FROM users WHERE id = %s"
                  % sqlq(u.id))
@@ -557,3 +561,33 @@ def half_signed_in_sessions_apart():
     eq((len(full), len(part)), (1, 1), "sessions listed as signed in, and "
        "half signed in")
     check("Python-urllib" not in r.body, "the raw User-Agent on /account")
+
+
+@test
+def onprem_own_change_follows_onprem_policy():
+    """A synced person changing their own password meets the on-premises
+    policy (three kinds of character), as a manager's reset and the
+    self-service reset do; the form says so, and a refusal is audited."""
+    u = make_user()
+    sql("UPDATE users SET source = 'onprem' WHERE id = %s" % sqlq(u.id))
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    r = b.expect("GET", "/account/password", 200)
+    check("three of" in norm(r.page.root.text()), "the hint of an "
+          "on-premises person's form: %r" % norm(r.page.root.text())[-300:])
+    mark = audit_mark()
+    weak = "correct horse battery staple"
+    r = b.post("/account/password", {"current_password": u.password,
+                                     "new_password": weak,
+                                     "confirm_password": weak})
+    eq(r.status, 422, "an on-premises password without three kinds")
+    check("three of these four" in (r.id_text("error") or ""), "the "
+          "sentence %r" % r.id_text("error"))
+    eq([(x["result"], x["reason"]) for x in audit_rows(
+        mark, action="account.password.change", target_id=u.id)],
+       [("failure", "policy")], "the refusal's audit row")
+    good = "Harbor!%s-Kite7" % secrets.token_hex(3)
+    r = b.post("/account/password", {"current_password": u.password,
+                                     "new_password": good,
+                                     "confirm_password": good})
+    eq(r.status, 303, "a password that meets it: %s" % desc(r))
