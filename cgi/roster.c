@@ -192,6 +192,7 @@ field_check(struct arena *a, struct roster_person *p, enum roster_field f,
 	case K_EMAIL:
 		if (strlen(v) <= fd->max && utf8_text_valid(v, strlen(v), 0) &&
 		    strchr(v, ' ') == NULL && strchr(v, '@') != NULL &&
+		    strchr(v, '@') == strrchr(v, '@') &&
 		    v[0] != '@' && v[strlen(v) - 1] != '@')
 			return 0;
 		*why = arena_printf(a, "email %s is not an address",
@@ -801,9 +802,15 @@ mark_repeats(struct arena *a, struct roster_row *rows, struct ckey *k,
 			first = i;
 			continue;
 		}
+		if (rows[k[i].i].bad != 0)
+			continue;	/* it says its own reason */
 		rows[k[i].i].bad = refusal;
-		rows[k[i].i].why = arena_printf(a, "%s %s is also on line %ld",
-		    what, arena_quote(a, k[i].key, strlen(k[i].key)),
+		rows[k[i].i].why = rows[k[first].i].origin != NULL ?
+		    arena_printf(a, "%s %s is also at %s", what,
+		    arena_quote(a, k[i].key, strlen(k[i].key)),
+		    rows[k[first].i].origin) :
+		    arena_printf(a, "%s %s is also on line %ld", what,
+		    arena_quote(a, k[i].key, strlen(k[i].key)),
 		    rows[k[first].i].line);
 	}
 }
@@ -841,8 +848,14 @@ roster_check(struct roster *d, struct arena *a, struct roster_row *rows,
 	size_t			 i, nu = 0, nm = 0, bad = 0;
 	int			 again;
 
+	/*
+	 * A UPN said twice is said whatever else is wrong with the first
+	 * row: otherwise fixing that row would bring a duplicate to light
+	 * only on the next run.
+	 */
 	for (i = 0; i < n; i++) {
-		if (rows[i].bad != 0)
+		if (rows[i].p.f[RF_UPN] == NULL ||
+		    !upn_ok(rows[i].p.f[RF_UPN]))
 			continue;
 		ku[nu++] = (struct ckey){ roster_upn_key(a,
 		    rows[i].p.f[RF_UPN]), i };

@@ -97,6 +97,8 @@ struct roster;
 struct roster_row {
 	struct roster_person	 p;
 	long			 line;	/* its first line in a file */
+	const char		*origin; /* where else it came from (a DN), for
+					    messages; NULL: line */
 	int			 bad;	/* 0, or enum roster_refusal */
 	const char		*why;	/* a sentence when bad */
 };

@@ -209,6 +209,7 @@ on_person(struct sync *s, LDAPMessage *e)
 	memset(row, 0, sizeof(*row));
 	dn = ldap_get_dn(s->ld, e);
 	s->dn[s->n] = arena_strdup(&s->c->arena, dn ? dn : "(no DN)");
+	row->origin = s->dn[s->n];	/* "also at DN", not "on line N" */
 	row->line = (long)++s->n;
 	row->p.f[RF_UPN] = value(s, e, cf->ldap_attr_upn);
 	if ((name = value(s, e, cf->ldap_attr_name)) == NULL)

@@ -103,7 +103,7 @@ def import_csv_bad_rows():
     m_held = mobile()
     cli_ok("user", "add", "--upn", uniq("holder"), "--name", "Holder",
            "--mobile", m_held)
-    good1, good2, dup = uniq("ok"), uniq("ok"), uniq("dup")
+    good1, good2, dup, dup2 = uniq("ok"), uniq("ok"), uniq("dup"), uniq("d2")
     m_twice = mobile()
     lines = [
         HEAD,                                                   # 1
@@ -117,6 +117,8 @@ def import_csv_bad_rows():
         '%s,Twice Two,,%s,,' % (uniq("tw"), m_twice),           # 10
         '%s,Short,,' % uniq("sh"),                              # 11
         '%s,Bad Source,,,ldap,' % uniq("bs"),                   # 12
+        '%s,Bad First,,123,,' % dup2,                           # 13
+        '%s,Dup After Bad,,,,' % dup2,                          # 14
     ]
     path = csv_file("\n".join(lines) + "\n")
     before = sql("SELECT COUNT(*) FROM users")
@@ -124,8 +126,11 @@ def import_csv_bad_rows():
     eq(p.returncode, 1, "import with bad rows: exit status")
     got = sorted(int(m.group(1)) for m in
                  re.finditer(re.escape(path) + r":(\d+): ", p.stderr))
-    eq(got, [4, 5, 7, 8, 10, 11, 12], "the lines reported (%s)" % p.stderr)
+    eq(got, [4, 5, 7, 8, 10, 11, 12, 13, 14], "the lines reported (%s)"
+       % p.stderr)
     check("line 6" in p.stderr, "the duplicate names line 6: %r" % p.stderr)
+    check("line 13" in p.stderr, "a UPN repeated after a bad row is not "
+          "reported: %r" % p.stderr)
     check("belongs to" in p.stderr, "held mobile: %r"
           % p.stderr)
     eq(sql("SELECT COUNT(*) FROM users"), before, "users after a refusal")
@@ -136,7 +141,8 @@ def import_csv_bad_rows():
     p = imp(path, "--skip-bad")
     eq(p.returncode, 0, "--skip-bad: exit (%s)" % p.stderr.strip())
     s = summary(p)
-    eq((s["rows"], s["created"], s["bad"]), (10, 3, 7), "--skip-bad counts")
+    eq((s["rows"], s["created"], s["bad"]), (12, 3, 9), "--skip-bad counts")
+    eq(person(dup2), None, "a UPN whose first row was bad")
     eq(person(good1)[0], "Multi line name", "a good row with --skip-bad")
     eq(person(dup)[0], "Dup One", "the first of two rows with one UPN")
     eq(phones(good2), {"mobile": m_twice}, "the first row with a mobile")

@@ -138,6 +138,15 @@ def ldap_sync_left_disabled():
     eq(row(upn)[2], "1", "back in the directory: enabled")
     eq(row(upn)[0], "Back", "the name without displayName: cn")
     check(row(upn2) is not None, "the other new person")
+    # an entry with a UPN another entry has is named by its DN, not a line
+    twin, tdn = add_entry(more="")
+    p = service("ldapmodify", stdin="dn: %s\nchangetype: modify\n"
+                "replace: mail\nmail: %s\n" % (tdn, upn2))
+    check(p.returncode == 0, "ldapmodify: %s" % p.stderr.strip())
+    p = sync()
+    check("is also at uid=" in p.stderr and "line" not in p.stderr,
+          "the twin's report: %r" % p.stderr)
+    delete_entry(tdn)
     delete_entry(dn)
     delete_entry(dn2)
     synced()

@@ -151,6 +151,7 @@ test_person_bad(void **state)
 		{ RF_MOBILE, "+1 425 555 0100 x12", "mobile" },
 		{ RF_OFFICE, "call me", "office" },
 		{ RF_EMAIL, "not an address", "email" },
+		{ RF_EMAIL, "bad@@mail.example", "email" },
 		{ RF_SOURCE, "ldap", "source" },
 		{ RF_GIVEN, "\x01", "given_name" },
 		{ RF_UNITS, "Store 1;\xff", "units" },
