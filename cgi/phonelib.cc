@@ -50,9 +50,11 @@ phone_national_e164(const char *national, const char *country,
 	if (national == NULL || country == NULL || !phone_region_known(country))
 		return -1;
 	try {
+		/* A whole number: not one that works only locally. */
 		if (u->Parse(national, country, &n) !=
 		    PhoneNumberUtil::NO_PARSING_ERROR ||
-		    !u->IsPossibleNumber(n))
+		    u->IsPossibleNumberWithReason(n) !=
+		    PhoneNumberUtil::IS_POSSIBLE)
 			return -1;
 		u->Format(n, PhoneNumberUtil::E164, &e164);
 	} catch (...) {

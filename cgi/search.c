@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "phone.h"
 #include "search.h"
 #include "util.h"
 
@@ -96,15 +97,20 @@ split_spaces(struct arena *a, const char *text, const char **words,
 }
 
 int
-search_terms(struct arena *a, const char *q,
+search_terms(struct arena *a, const char *q, const char *country,
     const char *terms[SEARCH_TERMS_MAX])
 {
 	const char	*words[SEARCH_TERMS_MAX];
-	char		*digits;
+	char		*digits, e164[PHONE_MAX];
 	size_t		 n, i;
 
 	if (!utf8_text_valid(q, strlen(q), 0) || utf8_len(q) > SEARCH_Q_MAX)
 		return -1;
+	/* A whole number as dialled in the country: as stored, +1 and all. */
+	if (phone_like(q) && country != NULL && *country != '\0' &&
+	    q[strspn(q, " ")] != '+' &&
+	    phone_national_e164(q, country, e164) == 0)
+		q = arena_strdup(a, e164);
 	if (phone_like(q) && (digits = search_digits(a, q)) != NULL) {
 		terms[0] = search_like_prefix(a, digits);
 		return 1;

@@ -41,9 +41,11 @@ char	*search_digits(struct arena *, const char *phone);
  * included (at most SEARCH_TERMS_MAX), so "first.last@ex" or "o'br"
  * stay whole. '%', '_' and '!' are literal (escaped with '!'). Returns
  * the number of terms (0: nothing to search), or -1 when q is longer
- * than SEARCH_Q_MAX characters or not valid text.
+ * than SEARCH_Q_MAX characters or not valid text. With country (the
+ * setting phone.country), a whole number as dialled there, "(425)
+ * 555-0100", is searched as stored, "+14255550100".
  */
-int	 search_terms(struct arena *, const char *q,
+int	 search_terms(struct arena *, const char *q, const char *country,
 	    const char *terms[SEARCH_TERMS_MAX]);
 
 /* w as a LIKE ... ESCAPE '!' prefix pattern: % _ ! escaped, % appended. */

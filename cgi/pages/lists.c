@@ -19,6 +19,7 @@
 #include "phone.h"
 #include "search.h"
 #include "session.h"
+#include "settings.h"
 #include "tpl.h"
 
 /*
@@ -319,7 +320,8 @@ page_pick_people(struct req *r, struct tpl *t, const char *q,
 	int			 nterms, rc, member;
 
 	rows.n = 0;
-	if (q != NULL && (nterms = search_terms(&r->arena, q, terms)) > 0 &&
+	if (q != NULL && (nterms = search_terms(&r->arena, q,
+	    settings_str(r->settings, SET_PHONE_COUNTRY), terms)) > 0 &&
 	    nterms <= 2) {
 		in = (struct q_search1_in){ .term = DB_TEXT(terms[0]),
 		    .prev_term = DB_TEXT(terms[0]), .from_word = DB_TEXT(""),
@@ -378,7 +380,8 @@ page_search(struct req *r)
 
 	if (q == NULL)
 		q = "";
-	if ((nterms = search_terms(&r->arena, q, terms)) < 0) {
+	if ((nterms = search_terms(&r->arena, q,
+	    settings_str(r->settings, SET_PHONE_COUNTRY), terms)) < 0) {
 		page_error(r, 400, msg_search_too_long);
 		return;
 	}

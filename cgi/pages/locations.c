@@ -28,6 +28,7 @@
 #include "pages/person.h"
 #include "search.h"
 #include "session.h"
+#include "settings.h"
 #include "tpl.h"
 
 #define UNIT_ROLES_MAX	100	/* roles listed for a location (Q_UNIT_ROLES) */
@@ -267,7 +268,8 @@ units_list(struct req *r, struct tpl *t, const char *q)
 	int				 nterms = 0, rc = DB_OK, back, search;
 
 	search = q != NULL && *q != '\0';
-	if (search && (nterms = search_terms(&r->arena, q, terms)) < 0) {
+	if (search && (nterms = search_terms(&r->arena, q,
+	    settings_str(r->settings, SET_PHONE_COUNTRY), terms)) < 0) {
 		tpl_free(t);
 		page_error(r, 400, msg_search_too_long);
 		return r->status;

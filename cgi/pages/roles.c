@@ -23,6 +23,7 @@
 #include "pages/person.h"
 #include "search.h"
 #include "session.h"
+#include "settings.h"
 #include "tpl.h"
 
 #define ORG_ROLES_MAX	200	/* organisation-wide roles (Q_ORG_ROLES) */
@@ -125,7 +126,8 @@ unit_hits(struct req *r, struct tpl *t, const char *uq)
 	int				 nterms, rc;
 
 	tpl_show(t, "UNIT_FOUND");
-	if ((nterms = search_terms(&r->arena, uq, terms)) <= 0) {
+	if ((nterms = search_terms(&r->arena, uq,
+	    settings_str(r->settings, SET_PHONE_COUNTRY), terms)) <= 0) {
 		tpl_show(t, "NO_UNIT_HITS");
 		return DB_OK;
 	}

@@ -352,6 +352,9 @@ def phone_local_numbers():
         eq(r.status, 303, "POST %r with phone.country US: %s" % (local,
                                                                 desc(r)))
         eq(phones_db(t.id), {"mobile": e164}, "the number stored")
+        # search finds the number as dialled there too
+        check(t.upn in [x["upn"] for x in search_rows(b, local)],
+              "/search?q=%s does not find %s" % (local, t.upn))
         # the profile's notice is said only while it is so
         r = b.expect("GET", "/users/%s?done=removed&type=mobile" % t.id,
                      200)

@@ -86,37 +86,42 @@ test_search_terms(void **state)
 	char		 q[SEARCH_Q_MAX * 2 + 2];
 
 	(void)state;
-	assert_int_equal(search_terms(&a, "Smi", t), 1);
+	assert_int_equal(search_terms(&a, "Smi", NULL, t), 1);
 	assert_string_equal(t[0], "Smi%");
-	assert_int_equal(search_terms(&a, "  anna   smi ", t), 2);
+	assert_int_equal(search_terms(&a, "  anna   smi ", NULL, t), 2);
 	assert_string_equal(t[0], "anna%");
 	assert_string_equal(t[1], "smi%");
 	/* Phones: digits only, with or without + and separators. */
-	assert_int_equal(search_terms(&a, "+1 (425) 555-01", t), 1);
+	assert_int_equal(search_terms(&a, "+1 (425) 555-01", NULL, t), 1);
 	assert_string_equal(t[0], "142555501%");
-	assert_int_equal(search_terms(&a, "1425", t), 1);
+	assert_int_equal(search_terms(&a, "1425", NULL, t), 1);
 	assert_string_equal(t[0], "1425%");
+	/* with phone.country: a whole local number as stored, a part as typed */
+	assert_int_equal(search_terms(&a, "(425) 555-0142", "US", t), 1);
+	assert_string_equal(t[0], "14255550142%");
+	assert_int_equal(search_terms(&a, "425 555", "US", t), 1);
+	assert_string_equal(t[0], "425555%");
 	/* UPN prefixes stay whole; % _ ! are literal. */
-	assert_int_equal(search_terms(&a, "ann.lee@ex", t), 1);
+	assert_int_equal(search_terms(&a, "ann.lee@ex", NULL, t), 1);
 	assert_string_equal(t[0], "ann.lee@ex%");
-	assert_int_equal(search_terms(&a, "%", t), 1);
+	assert_int_equal(search_terms(&a, "%", NULL, t), 1);
 	assert_string_equal(t[0], "!%%");
-	assert_int_equal(search_terms(&a, "a_b!", t), 1);
+	assert_int_equal(search_terms(&a, "a_b!", NULL, t), 1);
 	assert_string_equal(t[0], "a!_b!!%");
 	/* Nothing to search, too long, not text. */
-	assert_int_equal(search_terms(&a, "   ", t), 0);
+	assert_int_equal(search_terms(&a, "   ", NULL, t), 0);
 	memset(q, 'a', SEARCH_Q_MAX);
 	q[SEARCH_Q_MAX] = '\0';
-	assert_int_equal(search_terms(&a, q, t), 1);
+	assert_int_equal(search_terms(&a, q, NULL, t), 1);
 	q[SEARCH_Q_MAX] = 'a';
 	q[SEARCH_Q_MAX + 1] = '\0';
-	assert_int_equal(search_terms(&a, q, t), -1);
+	assert_int_equal(search_terms(&a, q, NULL, t), -1);
 	/* 100 characters of two bytes each are not too long; as one word
 	 * of 200 bytes they are longer than any indexed word: no term. */
 	for (size_t i = 0; i < SEARCH_Q_MAX; i++)
 		memcpy(q + 2 * i, "\xc3\xa9", 2);
 	q[2 * SEARCH_Q_MAX] = '\0';
-	assert_int_equal(search_terms(&a, q, t), 0);
+	assert_int_equal(search_terms(&a, q, NULL, t), 0);
 	/* 10 é, a space, 89 é: one term; the second word is too long. */
 	q[20] = ' ';
 	memset(q + 21, 0, 2);
@@ -124,8 +129,8 @@ test_search_terms(void **state)
 		memcpy(q + 21 + 2 * i, "\xc3\xa9", 2);
 	q[21 + 2 * 89] = '\0';
 	assert_int_equal(utf8_len(q), SEARCH_Q_MAX);
-	assert_int_equal(search_terms(&a, q, t), 1);
-	assert_int_equal(search_terms(&a, "bad\xc3", t), -1);
+	assert_int_equal(search_terms(&a, q, NULL, t), 1);
+	assert_int_equal(search_terms(&a, "bad\xc3", NULL, t), -1);
 	arena_reset(&a);
 }
 
