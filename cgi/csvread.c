@@ -130,7 +130,11 @@ feed(struct csvread *r, const char **why)
 		return -1;
 	}
 	if (csv_parse(&r->p, s, len, on_field, on_record, r) != len) {
-		*why = arena_printf(r->a, "not CSV (RFC 4180): %s",
+		/* libcsv's words are about itself: say what to fix. */
+		*why = csv_error(&r->p) == CSV_EPARSE ? "not CSV: a quote "
+		    "inside a field that does not start with one (put the "
+		    "whole field in quotes and double the quote: \"a \"\"b\"\"\")" :
+		    arena_printf(r->a, "not CSV (RFC 4180): %s",
 		    csv_strerror(csv_error(&r->p)));
 		return -1;
 	}

@@ -204,8 +204,11 @@ field_check(struct arena *a, struct roster_person *p, enum roster_field f,
 			p->f[f] = arena_strdup(a, e164);
 			return 0;
 		}
-		*why = arena_printf(a, "%s %s: %s", fd->id,
-		    arena_quote(a, v, strlen(v)), pwhy);
+		*why = arena_printf(a, "%s %s: %s%s", fd->id,
+		    arena_quote(a, v, strlen(v)), pwhy, (country == NULL ||
+		    *country == '\0') && v[strspn(v, " ")] != '+' ? " (or set "
+		    "the setting phone.country to read numbers as dialled in "
+		    "your country)" : "");
 		return ROSTER_BAD;
 	case K_SOURCE:
 		if (strcmp(v, "cloud") == 0 || strcmp(v, "onprem") == 0)

@@ -1,7 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{>HEADER}}
 <h1>{{TITLE}}</h1>
-{{#UNIT_HEAD}}<p>{{DESCRIPTION}} &middot; {{PEOPLE}}</p>{{/UNIT_HEAD}}
+{{#UNIT_HEAD}}<p>{{#DESC}}{{DESCRIPTION}} &middot; {{/DESC}}{{PEOPLE}}</p>{{/UNIT_HEAD}}
 {{#ACTIVITY}}<p><a href="/units/{{UNIT_ID}}/activity" id="activity-link">Recent activity</a> <span class="hint">(what was done to these people in the last {{DAYS}} days)</span></p>{{/ACTIVITY}}
 <form method="get" action="/search" class="inline"><p><label for="q">Search the organisation</label> <input type="text" id="q" name="q" size="30" maxlength="100"> <button type="submit">Search</button></p></form>
 {{#EMPTY}}<p>Nobody here.</p>{{/EMPTY}}

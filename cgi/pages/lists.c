@@ -176,7 +176,10 @@ unit_head(struct req *r, struct tpl *t, const char *unit_id,
 		return DB_NONE;
 	tpl_set_global(t, "TITLE", name);
 	tpl_show(t, "UNIT_HEAD");
-	tpl_set(t, "DESCRIPTION", desc ? desc : "");
+	if (desc != NULL && *desc != '\0') {
+		tpl_show(t, "DESC");
+		tpl_set(t, "DESCRIPTION", desc);
+	}
 	tpl_set(t, "PEOPLE", page_people(r, count));
 	return DB_OK;
 }

@@ -239,6 +239,10 @@ def import_csv_header():
     p = imp(path)
     eq(p.returncode, 1, "not CSV: exit")
     check(("%s:2: " % path) in p.stderr, "not CSV: %r" % p.stderr)
+    path = csv_file('%s\n%s,=HYPERLINK("x"),,,,\n' % (HEAD, uniq("hd")))
+    p = imp(path)
+    check(p.returncode == 1 and "a quote inside a field" in p.stderr and
+          "strict" not in p.stderr, "a stray quote: %r" % p.stderr)
     eq(cli("import").returncode, 2, "import without a file: usage")
 
 
