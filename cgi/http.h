@@ -76,6 +76,8 @@ struct req {
 	const char		*set_cookie[HTTP_SET_COOKIES_MAX];
 	size_t			 nset_cookie;
 	const char		*allow;		/* methods, for a 405 */
+	const char		*form_page;	/* a POST's form, for a way
+						   back from its error page */
 	int64_t			 retry_after;	/* s, for a 429 (0: none) */
 	uint64_t		 sms_after;	/* an outbox text to deliver
 						 * once the answer is sent */

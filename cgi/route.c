@@ -417,6 +417,8 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		return;
 	}
 	fn = r->method == HTTP_POST ? rt->post : rt->get;
+	if (r->method == HTTP_POST && rt->get != NULL)
+		r->form_page = path;
 	if (fn == NULL || r->method == HTTP_OTHER) {
 		r->allow = rt->get && rt->post ? "GET, HEAD, POST" :
 		    rt->get ? "GET, HEAD" : "POST";

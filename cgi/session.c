@@ -108,6 +108,7 @@ sess_load(struct req *r)
 	s->display_name = u->display_name;
 	s->must_change = u->must_change != 0;
 	s->has_totp = u->has_totp != 0;
+	s->onprem = u->onprem != 0;
 	actor = arena_alloc(&r->arena, sizeof(*actor));
 	actor->user_id = s->user_id;
 	actor->nroles = db_roles_decode(&r->arena, u->roles, &roles);

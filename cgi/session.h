@@ -33,6 +33,7 @@ struct sess {
 	int	 must_change;
 	int	 has_totp;
 	int	 has_role;
+	int	 onprem;	/* synced: the on-premises password policy */
 	char	*flash;		/* sealed one-time message, or NULL */
 	size_t	 flashlen;
 	char	*enrol;		/* sealed secret being set up, or NULL */

@@ -218,7 +218,7 @@ STMT(Q_SESS_LOAD, IN(token_hash),
     OUT(csrf, created:int, last_seen:int, mfa_at:int, mfa_remembered:int,
     mfa_attempts:int, user_id, upn, display_name, must_change:int,
     enabled:int, has_totp:int, roles, flash:bytes, settings,
-    enrol_secret:bytes, mfa_sms:int, signin_sms:int),
+    enrol_secret:bytes, mfa_sms:int, signin_sms:int, onprem:int),
     "SELECT s.csrf, " EPOCH("s.created_at") ", "
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_remembered, "
     "s.mfa_attempts, "
@@ -228,7 +228,7 @@ STMT(Q_SESS_LOAD, IN(token_hash),
     ") FROM role_assignments r WHERE r.user_id = u.id), "
     "s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
     "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret, "
-    "s.mfa_sms, s.signin_sms "
+    "s.mfa_sms, s.signin_sms, IFNULL(u.source = 'onprem', 0) "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ?")
 STMT(Q_SESS_TOUCH, IN(token_hash), OUT(),

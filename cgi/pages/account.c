@@ -207,16 +207,7 @@ password_refused(struct req *r, const char *reason, const char *msg,
 void
 page_password(struct req *r)
 {
-	struct q_user_by_id_rows	u;
-	int				rc;
-
-	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
-	    .id = DB_TEXT(r->sess->user_id) }, &u)) != DB_OK || u.n == 0) {
-		page_db_error(r, rc != DB_OK ? rc : DB_ERR);
-		return;
-	}
-	password_form(r, 200, NULL, u.row[0].source != NULL &&
-	    strcmp(u.row[0].source, "onprem") == 0);
+	password_form(r, 200, NULL, r->sess->onprem);
 }
 
 struct pwchange {

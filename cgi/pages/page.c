@@ -75,15 +75,42 @@ page_render(struct req *r, int status, const char *file, struct tpl *t)
 	free(out);
 }
 
+/* An error page's title for people (the status line's words are HTTP's). */
+static const char *
+error_title(int status)
+{
+	switch (status) {
+	case 400:
+		return "This request could not be read";
+	case 403:
+		return "Not allowed";
+	case 404:
+		return "Page not found";
+	case 413:
+		return "Too much sent";
+	case 429:
+		return "Too many tries";
+	case 503:
+		return "Not available just now";
+	default:
+		return http_reason(status);
+	}
+}
+
 void
 page_error(struct req *r, int status, const char *msg)
 {
-	struct tpl	*t = page_new(r, http_reason(status));
+	struct tpl	*t = page_new(r, error_title(status));
 
 	tpl_set(t, "MESSAGE", msg);
 	tpl_set_int(t, "STATUS", status);
 	if (r->sess == NULL)
 		tpl_show(t, "SIGNIN_LINK");
+	/* A form refused: the way back to it (a page of its own address). */
+	if (r->form_page != NULL && status != 403 && status != 404) {
+		tpl_show(t, "BACK");
+		tpl_set(t, "BACK_URL", r->form_page);
+	}
 	page_render(r, status, "error.tpl", t);
 }
 

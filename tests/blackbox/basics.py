@@ -32,6 +32,14 @@ def not_found_signed_in():
     r = b.expect("GET", "/no/such/page", 404)
     check(u.upn in r.body and "Sign out" in r.body, "the 404 page "
           "while signed in lacks the signed-in header")
+    # a refused form's error page leads back to the form, in words
+    b.get("/account/password")
+    r = b.post("/account/password", [("new_password", "a"),
+                                     ("new_password", "b")])
+    eq(r.status, 400, "a field sent twice")
+    check(r.page.by_id("back") is not None and r.page.by_id("back").attrs
+          .get("href") == "/account/password" and "Bad Request" not in
+          r.body, "the 400 page of a form: %r" % r.page.root.text())
     r = Browser().get("/favicon.ico", checked=False)
     check(r.status == 200 and
           (r.header("Content-Type") or "").startswith("image/") and
