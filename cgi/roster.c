@@ -277,6 +277,7 @@ struct roster_entry {
 	struct roster_unit	**units;
 	size_t			  nunits;
 	int			  enabled, seen;
+	int			  left;		/* disabled by this run */
 	unsigned		  fresh;	/* made in transaction gen */
 };
 
@@ -1261,10 +1262,22 @@ roster_disable_missing(struct db *db, struct roster *d, const char *source,
 		    DB_OK)
 			return rc;
 		JSET(d, e->enabled, 0);
+		JSET(d, e->left, 1);
 		JSET(d, d->st.disabled, d->st.disabled + 1);
 		n++;
 	}
 	return DB_OK;
+}
+
+void
+roster_each_left(struct roster *d, void (*fn)(void *, const char *upn),
+    void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->all[i]->left)
+			fn(arg, d->all[i]->f[RF_UPN]);
 }
 
 void

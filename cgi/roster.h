@@ -151,6 +151,10 @@ int		 roster_flush(struct db *, struct roster *);
 int		 roster_disable_missing(struct db *, struct roster *,
 		    const char *source, size_t max, int *more);
 
+/* fn(arg, upn) for each person roster_disable_missing() disabled. */
+void		 roster_each_left(struct roster *,
+		    void (*fn)(void *, const char *upn), void *arg);
+
 /*
  * Counts the person with upn as seen (in the directory still) without
  * a change: one whose entry is bad this time must not count as gone.

@@ -414,6 +414,15 @@ disable_txn(struct db *db, void *arg)
 	    &s->more);
 }
 
+static void
+say_left(void *arg, const char *upn)
+{
+	const struct sync	*s = arg;
+
+	printf("%s %s: no longer in the directory\n", s->dry ?
+	    "would disable" : "disabled", upn);
+}
+
 static int
 run_txn(struct sync *s, int (*fn)(struct db *, void *))
 {
@@ -530,6 +539,8 @@ cli_sync_ldap(struct cli *c, const struct opts *o, const char *const *a,
 		rc = cli_db_fail(rc);
 		goto out;
 	}
+	/* Whom it disabled, by name: a count alone hides a wrong filter. */
+	roster_each_left(s.d, say_left, &s);
 	st = roster_stats(s.d);
 	printf("%sldap: %zu people, %zu changed (%zu created, %zu updated, "
 	    "%zu disabled), %zu unchanged, %zu bad, %zu locations created\n",

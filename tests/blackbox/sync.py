@@ -118,10 +118,16 @@ def ldap_sync_left_disabled():
        "after ldapmodify (%r)" % c)
     eq(row(upn)[3], "Head Baker", "the job title after ldapmodify")
     delete_entry(dn)
-    c = synced("--dry-run")
+    p = sync("--dry-run")
+    check("would disable %s: no longer in the directory" % upn in p.stdout,
+          "the dry run does not name whom it would disable: %r" % p.stdout)
+    c = counts(p)
     eq(c["disabled"], 1, "dry run after ldapdelete: disabled (%r)" % c)
     eq(row(upn)[2], "1", "enabled after the dry run")
-    c = synced()
+    p = sync()
+    check("disabled %s: no longer in the directory" % upn in p.stdout,
+          "the sync does not name whom it disabled: %r" % p.stdout)
+    c = counts(p)
     eq((c["disabled"], c["created"], c["updated"]), (1, 0, 0),
        "after ldapdelete (%r)" % c)
     eq(row(upn)[2], "0", "the person who left: enabled")
