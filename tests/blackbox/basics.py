@@ -1,5 +1,7 @@
 """What every request meets: /healthz, 404, 405, CSRF, body limits, escaping."""
 
+import re
+
 from lib import *  # noqa: F401,F403
 
 
@@ -167,3 +169,16 @@ def escaping():
           "the sign-in form echoes a raw <script>")
     eq(r.page.by_id("username").attrs.get("value"),
        '"><script>alert(2)</script>@x.example', "username value kept")
+
+
+@test
+def stylesheet_buttons():
+    """Buttons and form fields take the page's font, and a link drawn as
+    a button keeps its colour once visited (not the browser's purple)."""
+    r = Browser().get("/static/style.css", checked=False)
+    css = r.raw.decode()
+    check(re.search(r"button, input, select, textarea \{ font-family: "
+                    r"inherit; \}", css), "form controls keep their own "
+          "font")
+    check(re.search(r"a\.button:visited[^{]*\{[^}]*color: #123a5a", css),
+          "a visited button link turns the browser's colour")
