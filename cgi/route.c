@@ -49,7 +49,7 @@ static const struct route routes[] = {
 	    page_sspr_password_post,
 	    KEY(K_NEW_PASSWORD) | KEY(K_CONFIRM_PASSWORD)),
 	PAGE("/logout", NEED_SIGNIN, NULL, page_logout_post, 0),
-	PAGE("/account", NEED_FULL, page_account, NULL, 0),
+	PAGE("/account", NEED_FULL, page_account, NULL, KEY(K_DONE)),
 	PAGE("/account/sessions/revoke", NEED_FULL, NULL,
 	    page_sessions_revoke_post, 0),
 	PAGE("/account/password", NEED_MFA, page_password, page_password_post,

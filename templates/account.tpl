@@ -1,6 +1,7 @@
 {{%AUTOESCAPE context="HTML"}}
 {{>HEADER}}
 <h1>My account</h1>
+{{#NOTICE}}<p class="notice" role="status" id="notice">{{NOTICE_MSG}}</p>{{/NOTICE}}
 <table class="facts">
 <tr><th scope="row">Name</th><td id="name">{{NAME}}</td></tr>
 <tr><th scope="row">Username</th><td id="upn">{{UPN}}</td></tr>

@@ -50,6 +50,10 @@ page_account(struct req *r)
 	}
 	p = &u.row[0];
 	t = page_new(r, "My account");
+	if (r->in[K_DONE].text != NULL && r->in[K_DONE].i == DONE_SAVED) {
+		tpl_show(t, "NOTICE");
+		tpl_set(t, "NOTICE_MSG", "Your password was changed.");
+	}
 	tpl_set(t, "CSRF", r->sess->csrf);
 	tpl_set(t, "NAME", p->display_name);
 	tpl_set(t, "UPN", p->upn);
@@ -367,7 +371,8 @@ page_password_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, "/");
+	/* My account says it worked (a fixed sentence, done=saved). */
+	http_redirect(r, "/account?done=saved");
 }
 
 /* The enrolment page for a pending secret (status 200 or 422). */

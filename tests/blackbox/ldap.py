@@ -155,7 +155,7 @@ def ldap_reset_writes_directory():
         nb.login(t.upn, new, 303, "/account/password")
         mine = dir_password()
         nb.expect("GET", "/account/password", 200)
-        nb.expect("POST", "/account/password", 303, "/",
+        nb.expect("POST", "/account/password", 303, "/account?done=saved",
                   fields={"new_password": mine, "confirm_password": mine})
         check(binds(dn, mine), "the own change did not reach the directory")
         eq(attr(dn, "pwdReset"), [], "pwdReset after the own change")

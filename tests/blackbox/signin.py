@@ -361,7 +361,9 @@ def forced_password_change():
     r = b.post("/account/password", {"new_password": new,
                                      "confirm_password": new})
     eq(r.status, 303, "POST /account/password with a good password")
-    check(r.location in ("/", "/account"), "Location %r" % r.location)
+    eq(r.location, "/account?done=saved", "after a password change")
+    r = b.expect("GET", r.location, 200)
+    eq(r.id_text("notice"), "Your password was changed.", "the notice")
     r = b.expect("GET", "/account", 200)
     eq(r.id_text("name"), u.name, "#name on /account")
     rows = sql("SELECT must_change_password FROM users WHERE id = %s"
