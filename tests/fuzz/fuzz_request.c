@@ -44,9 +44,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)cursor_decode(&r.arena, s, keys, 1, &id);
 	(void)cursor_decode(&r.arena, s, keys, 2, &id);
 	if (utf8_text_valid(s, strlen(s), 0)) {
-		(void)search_terms(&r.arena, s, terms);
+		(void)search_terms(&r.arena, s, NULL, terms);
+		(void)search_terms(&r.arena, s, "US", terms);
 		(void)phone_normalise(s, 1, out, &why);
 		(void)phone_normalise(s, 0, out, &why);
+		(void)phone_normalise_in(s, "GB", 1, out, &why);
+		(void)phone_mask(&r.arena, s);
 	}
 	arena_reset(&r.arena);
 	free(s);
