@@ -12,7 +12,7 @@
 
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG__MAX };
 
-/* ldap_flavor: how a password is written (cgi/ldap.h). */
+/* ldap_flavor: how a password is written (cgi/directory.h). */
 enum ldap_flavor { LDAP_FLAVOR_OPENLDAP, LDAP_FLAVOR_AD, LDAP_FLAVOR__MAX };
 /* ldap_units: what a location is in the directory. */
 enum ldap_units { LDAP_UNITS_OU, LDAP_UNITS_GROUP, LDAP_UNITS__MAX };

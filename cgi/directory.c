@@ -249,7 +249,7 @@ dir_find_dn(LDAP *ld, const struct conf *c, const char *upn,
 	}
 	if ((d = ldap_get_dn(ld, ldap_first_entry(ld, res))) == NULL) {
 		ldap_msgfree(res);
-		return -1;
+		return dir_fail("the DN of a person", LDAP_NO_MEMORY);
 	}
 	*dn = arena_strdup(a, d);
 	ldap_memfree(d);

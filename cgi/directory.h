@@ -28,8 +28,9 @@ enum dir_answer {
 #define DIR_VALUE_MAX	1024
 
 /*
- * RFC 4515 §3: value with '*', '(', ')', '\' and NUL written as \2a,
- * \28, \29, \5c, \00, so it is one assertion value inside a filter.
+ * RFC 4515 §3: value with '*', '(', ')' and '\' written as \2a, \28,
+ * \29, \5c, so it is one assertion value inside a filter (a C string
+ * holds no NUL to escape).
  * Returns the length written to out (NUL-terminated), or -1 when it
  * does not fit in outsz.
  */
@@ -38,8 +39,9 @@ int	 dir_escape_filter(char *out, size_t outsz, const char *value);
 /*
  * RFC 4514 §2.4: value escaped as one attribute value of a DN: '"',
  * '+', ',', ';', '<', '>', '=', '\' with a backslash, a leading '#' or
- * space and a trailing space too, NUL as \00. Returns the length
- * written, or -1 when it does not fit.
+ * space and a trailing space too. Returns the length written, or -1
+ * when it does not fit. (Sync reads DNs as the directory gives them;
+ * this is for a DN made from a name.)
  */
 int	 dir_escape_dn(char *out, size_t outsz, const char *value);
 

@@ -4,7 +4,6 @@
  * (phone.h). The library's metadata is read on the first call.
  */
 #include <cstring>
-#include <set>
 #include <string>
 
 #include <phonenumbers/phonenumber.pb.h>
@@ -69,16 +68,15 @@ phone_national_e164(const char *national, const char *country,
 extern "C" int
 phone_region_known(const char *country)
 {
-	std::set<std::string>	regions;
-
-	if (country == NULL)
+	if (country == NULL || std::strlen(country) != 2)
 		return 0;
 	try {
-		PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+		/* 0: a region the numbering plans do not know */
+		return PhoneNumberUtil::GetInstance()->GetCountryCodeForRegion(
+		    country) != 0;
 	} catch (...) {
 		return 0;
 	}
-	return regions.count(country) == 1;
 }
 
 extern "C" char *

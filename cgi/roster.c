@@ -950,8 +950,10 @@ take_mobile(struct db *db, struct roster *d, const char *number,
 	    .user = DB_TEXT(h->id), .type = DB_TEXT("mobile") }, NULL)) !=
 	    DB_OK || (rc = q_sms_forget_number(db,
 	    &(struct q_sms_forget_number_in){ .user = DB_TEXT(h->id),
-	    .number = DB_TEXT(number) }, NULL)) != DB_OK))
-		return rc;
+	    .number = DB_TEXT(number) }, NULL)) != DB_OK ||
+	    (rc = q_otp_forget_user(db, &(struct q_otp_forget_user_in){
+	    .user = DB_TEXT(h->id) }, NULL)) != DB_OK))
+		return rc;	/* and codes texted to it die, as phone_set's */
 	JSET(d, h->f[RF_MOBILE], (const char *)NULL);
 	mobile_set(d, number, NULL);
 	return reindex(db, d, h);

@@ -9,6 +9,7 @@
  * rows IMPORT_TXN_ROWS to a transaction, and writes one audit row of
  * counts (cli.import) after the last.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,7 +326,7 @@ cli_export(struct cli *c, const struct opts *o, const char *const *a,
 	struct export	 x;
 	struct roster	*d;
 	const char	*head[RF__MAX], *file;
-	int		 k, rc;
+	int		 k, rc, fd = -1;
 
 	(void)arg;
 	if (opt(o, "--users") == NULL || na > 1)
@@ -337,7 +338,11 @@ cli_export(struct cli *c, const struct opts *o, const char *const *a,
 	x.c = c;
 	if (strcmp(file, "-") == 0)
 		x.out = stdout;
-	else if ((x.out = fopen(file, "w")) == NULL) {
+	/* Names, emails and phones of everyone: for its owner's eyes. */
+	else if ((fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1 || (x.out = fdopen(fd, "w")) == NULL) {
+		if (fd != -1)
+			close(fd);
 		roster_free(d);
 		return fail("%s: cannot create it", file);
 	}

@@ -259,6 +259,11 @@ def export_import_round_trip():
     out = csv_file("", name="export.csv")
     p = cli("export", "--users", out)
     eq(p.returncode, 0, "export: exit (%s)" % p.stderr.strip())
+    fresh = out + ".new"
+    p = cli("export", "--users", fresh)
+    eq((p.returncode, os.stat(fresh).st_mode & 0o777), (0, 0o600),
+       "a new export file: exit and mode (everyone's personal data)")
+    os.unlink(fresh)
     with open(out, "rb") as f:
         data = f.read()
     check(data.startswith(b"\xef\xbb\xbf" + b"upn,display_name,email,mobile,"
