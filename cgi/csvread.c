@@ -84,6 +84,7 @@ on_record(int c, void *arg)
 	rec = &r->done[r->ndone++];
 	rec->field = arena_alloc(r->a, (r->n + 1) * sizeof(*rec->field));
 	memcpy(rec->field, r->field, r->n * sizeof(*rec->field));
+	rec->field[r->n] = NULL;
 	rec->n = r->toomany ? CSVREAD_FIELDS_MAX + 1 : r->n;
 	rec->line = r->start != 0 ? r->start : r->line;
 	r->n = 0;
@@ -96,10 +97,18 @@ on_record(int c, void *arg)
 static int
 feed(struct csvread *r, const char **why)
 {
-	size_t	len;
+	size_t	len = 0;
 	char	*s = r->buf;
+	int	ch = 0;
 
-	if (fgets(r->buf, sizeof(r->buf), r->f) == NULL) {
+	/* A line as read, NUL bytes included (fgets would hide them). */
+	while (len < sizeof(r->buf) - 1 && (ch = getc(r->f)) != EOF) {
+		r->buf[len++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	r->buf[len] = '\0';
+	if (len == 0) {
 		if (ferror(r->f)) {
 			*why = "cannot read the file";
 			return -1;
@@ -113,8 +122,12 @@ feed(struct csvread *r, const char **why)
 		return 1;
 	}
 	r->line++;
-	len = strlen(s);
-	if (len > 0 && s[len - 1] != '\n' && !feof(r->f)) {
+	if (memchr(s, '\0', len) != NULL) {
+		*why = "a NUL byte: this is not a text file";
+		return -1;
+	}
+	if (s[len - 1] != '\n' && len == sizeof(r->buf) - 1 &&
+	    (ch = getc(r->f)) != EOF) {
 		*why = "a line longer than " STR(CSVREAD_RECORD_MAX) " bytes";
 		return -1;
 	}

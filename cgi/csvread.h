@@ -26,7 +26,10 @@ void		 csvread_close(struct csvread *);
 
 /* One record: its fields, how many, and the line it starts on. */
 struct csvread_rec {
-	const char	**field;
+	const char	**field;	/* field[n] is NULL; a record of more
+					   than CSVREAD_FIELDS_MAX has n one
+					   more than that and only the first
+					   CSVREAD_FIELDS_MAX fields */
 	size_t		  n;
 	long		  line;
 };

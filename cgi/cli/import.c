@@ -221,8 +221,11 @@ apply_all(struct import *m)
 		    m->from + IMPORT_TXN_ROWS : m->n;
 		rc = m->dry ? apply_txn(m->c->db, m) :
 		    db_txn(m->c->db, apply_txn, m);
-		if (rc != DB_OK)
+		if (rc != DB_OK) {
+			/* Undone in the database: undone in the counts too. */
+			roster_txn_begin(m->d);
 			return rc;
+		}
 		roster_txn_commit(m->d);
 		progress(m, m->dry ? "dry run" : "import", m->to, m->n);
 	}

@@ -430,6 +430,8 @@ run_txn(struct sync *s, int (*fn)(struct db *, void *))
 
 	if (rc == DB_OK)
 		roster_txn_commit(s->d);
+	else
+		roster_txn_begin(s->d);	/* undone: out of the counts too */
 	return rc;
 }
 

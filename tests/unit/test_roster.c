@@ -229,10 +229,15 @@ test_csvread(void **state)
 static void
 test_csvread_bad(void **state)
 {
-	static const struct { const char *file; long line; } bad[] = {
-		{ "a,b\nc,\"open\nd,e\n", 2 },		/* never closed */
-		{ "a,b\nc,d\"e\n", 2 },		/* quote inside */
-		{ "a,b\nc,\"d\"e\n", 2 },		/* text after quote */
+	static const struct {
+		const char	*file;
+		size_t		 len;	/* 0: strlen(file) */
+		long		 line;
+	} bad[] = {
+		{ "a,b\nc,\"open\nd,e\n", 0, 2 },	/* never closed */
+		{ "a,b\nc,d\"e\n", 0, 2 },		/* quote inside */
+		{ "a,b\nc,\"d\"e\n", 0, 2 },		/* text after quote */
+		{ "a,b\nc,d\0hidden\n", 14, 2 },	/* a NUL byte */
 	};
 	struct arena		 a = { NULL };
 	struct csvread		*r;
@@ -245,7 +250,8 @@ test_csvread_bad(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(bad); i++) {
-		f = fmemopen((void *)bad[i].file, strlen(bad[i].file), "r");
+		f = fmemopen((void *)bad[i].file, bad[i].len ? bad[i].len :
+		    strlen(bad[i].file), "r");
 		r = csvread_open(f, &a);
 		why = NULL;
 		while ((rc = csvread_next(r, &rec, &line, &why)) == 0)
