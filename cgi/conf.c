@@ -251,6 +251,20 @@ conf_check_ldap(struct conf *c, const char *fname, char *err, size_t errsz)
 		    "or ldaps://", fname);
 		return -1;
 	}
+	/*
+	 * Every password staffdesk checks or writes, and the service
+	 * account's, crosses this connection: in clear only on loopback.
+	 */
+	if (strncmp(c->ldap_uri, "ldap://", 7) == 0 && !c->ldap_starttls &&
+	    strncmp(c->ldap_uri + 7, "127.", 4) != 0 &&
+	    strncmp(c->ldap_uri + 7, "localhost", 9) != 0 &&
+	    strncmp(c->ldap_uri + 7, "[::1]", 5) != 0) {
+		snprintf(err, errsz, "%s: ldap_uri %s would send passwords "
+		    "in clear: use ldaps://, or ldap_starttls = on (plain "
+		    "ldap:// only to 127.0.0.1 or localhost)", fname,
+		    c->ldap_uri);
+		return -1;
+	}
 	if (c->ldap_bind_dn == NULL || c->ldap_bind_password_file == NULL ||
 	    c->ldap_base_dn == NULL) {
 		snprintf(err, errsz, "%s: ldap_uri needs ldap_bind_dn, "

@@ -404,9 +404,14 @@ test_conf_ldap(void **state)
 	snprintf(pw, sizeof(pw), "%s", key_file("s3cret pass\n", 12));
 	/* An ldap_uri needs the service account and the base. */
 	snprintf(text, sizeof(text), "data_key_file = %s\nldap_uri = "
-	    "ldap://dir.example\n", key);
+	    "ldap://dir.example\nldap_starttls = on\n", key);
 	assert_int_equal(conf_try(text, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "needs ldap_bind_dn"));
+	/* Passwords in clear only to loopback. */
+	snprintf(text, sizeof(text), "data_key_file = %s\nldap_uri = "
+	    "ldap://dir.example\n", key);
+	assert_int_equal(conf_try(text, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "in clear"));
 	snprintf(text, sizeof(text), "data_key_file = %s\nldap_uri = "
 	    "http://dir.example\n", key);
 	assert_int_equal(conf_try(text, err, sizeof(err)), -1);
@@ -428,7 +433,7 @@ test_conf_ldap(void **state)
 	unlink(pw);
 	snprintf(pw, sizeof(pw), "%s", key_file("a\nb\n", 4));
 	snprintf(text, sizeof(text), "data_key_file = %s\nldap_uri = "
-	    "ldap://dir.example\nldap_bind_dn = cn=svc,dc=example\n"
+	    "ldap://127.0.0.1:3389\nldap_bind_dn = cn=svc,dc=example\n"
 	    "ldap_bind_password_file = %s\nldap_base_dn = dc=example\n",
 	    key, pw);
 	assert_int_equal(conf_try(text, err, sizeof(err)), -1);
