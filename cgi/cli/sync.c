@@ -414,6 +414,18 @@ disable_txn(struct db *db, void *arg)
 	    &s->more);
 }
 
+/* s with control characters as '?': safe for a terminal. */
+static const char *
+printable(struct arena *a, const char *s)
+{
+	char	*out = arena_strdup(a, s), *p;
+
+	for (p = out; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return out;
+}
+
 static void
 say_left(void *arg, const char *upn)
 {
@@ -514,7 +526,9 @@ cli_sync_ldap(struct cli *c, const struct opts *o, const char *const *a,
 	for (i = 0; i < s.n; i++) {
 		if (s.rows[i].bad == 0)
 			continue;
-		fprintf(stderr, "%s: %s\n", s.dn[i], s.rows[i].why);
+		/* The directory's words, controls made harmless. */
+		fprintf(stderr, "%s: %s\n", printable(&c->arena, s.dn[i]),
+		    printable(&c->arena, s.rows[i].why));
 		/* still in the directory: not one who left */
 		if (s.rows[i].p.f[RF_UPN] != NULL)
 			roster_keep(s.d, s.rows[i].p.f[RF_UPN]);
