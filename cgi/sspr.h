@@ -16,6 +16,8 @@ enum sspr_step {
 	SSPR_SENT,	/* step 2: a reset code was texted */
 	SSPR_CODE_OK,	/* step 3: the texted code passed */
 	SSPR_BOTH_OK,	/* and the authenticator app's code (role holders) */
+	SSPR_WRITING,	/* the new password is on its way to the directory:
+			   a second submit meanwhile is out of order */
 	SSPR__MAX
 };
 

@@ -626,6 +626,22 @@ page_sspr_totp_post(struct req *r)
 	try_answer(r, &x);
 }
 
+struct move {
+	const struct flow	*f;
+	enum sspr_step		 from, to;
+	uint64_t		 n;	/* 1: moved */
+};
+
+static int
+move_txn(struct db *db, void *arg)
+{
+	struct move	*m = arg;
+
+	return q_sspr_step(db, &(struct q_sspr_step_in){
+	    .step = DB_INT(m->to), .visitor = DB_TEXT(m->f->visitor),
+	    .from_step = DB_INT(m->from) }, &m->n);
+}
+
 struct change {
 	struct req	*r;
 	struct flow	*f;
@@ -666,8 +682,9 @@ change_txn(struct db *db, void *arg)
 	/* A second submit, or a flow moved on meanwhile: judged again on
 	 * the locked row, not only on what flow_for() read before it. */
 	if (rows.n == 0 || strcmp(rows.row[0].user_id, c->w->u.id) != 0 ||
-	    rows.row[0].step != c->f->step || !sspr_may(SSPR_PASSWORD,
-	    (enum sspr_step)rows.row[0].step, c->w->p.has_role))
+	    rows.row[0].step != c->f->step || (c->f->step != SSPR_WRITING &&
+	    !sspr_may(SSPR_PASSWORD, (enum sspr_step)rows.row[0].step,
+	    c->w->p.has_role)))
 		return TXN_OUT_OF_ORDER;
 	/* Lockout and a password owed end with the new password. */
 	if ((rc = q_user_set_password(db, &(struct q_user_set_password_in){
@@ -706,6 +723,29 @@ change_txn(struct db *db, void *arg)
 }
 
 /*
+ * Moves the visitor's flow from step from to step to, in a transaction
+ * of its own: 0, or the status of the answer given (403 when the flow
+ * is not at from: a second submit; 503).
+ */
+static int
+flow_move(struct req *r, const struct flow *f, enum sspr_step from,
+    enum sspr_step to)
+{
+	struct move	 m = { f, from, to, 0 };
+	int		 rc;
+
+	if ((rc = db_txn(r->db, move_txn, &m)) != DB_OK) {
+		page_db_error(r, rc);
+		return r->status;
+	}
+	if (m.n != 1) {
+		page_error(r, 403, msg_order);
+		return r->status;
+	}
+	return 0;
+}
+
+/*
  * POST /reset/password (new_password, confirm_password): sets the new
  * password when the flow passed its codes (the SMS code; and the app's
  * for a role holder): every session of the person ends, lockout and a
@@ -730,6 +770,7 @@ page_sspr_password_post(struct req *r)
 	struct flow	 f;
 	struct who	 w;
 	enum wb_backend_id backend;
+	enum wb_result	 wr;
 	char		 hash[PW_HASH_MAX] = "";
 	int		 rc;
 
@@ -761,11 +802,22 @@ page_sspr_password_post(struct req *r)
 	backend = (enum wb_backend_id)settings_choice(r->settings,
 	    SET_ONPREM_WRITEBACK);
 	if (w.onprem && wb_is_remote(backend)) {
-		/* Once, outside db_txn; staffdesk keeps no copy. */
-		switch (wb_set_password(backend, r->conf, &(struct wb_user){
-		    w.u.id, w.u.upn }, pw, WB_FINAL, &r->arena, &c.why)) {
+		/*
+		 * Once, outside db_txn; staffdesk keeps no copy. The flow
+		 * is claimed first, so that a second submit meanwhile is
+		 * out of order rather than a second write; a write that
+		 * does not happen gives the step back.
+		 */
+		if ((rc = flow_move(r, &f, f.step, SSPR_WRITING)) != 0)
+			return;
+		wr = wb_set_password(backend, r->conf, &(struct wb_user){
+		    w.u.id, w.u.upn }, pw, WB_FINAL, &r->arena, &c.why);
+		if (wr != WB_OK && flow_move(r, &f, SSPR_WRITING, f.step) != 0)
+			return;
+		switch (wr) {
 		case WB_OK:
 			c.written = 1;
+			f.step = SSPR_WRITING;
 			break;
 		case WB_REFUSED:
 			sspr_form(r, 422, V_PASSWORD, c.why, &w);
