@@ -27,10 +27,11 @@
 {{#ROW}}<tr><th>{{LABEL}}<br><code>{{NAME}}</code></th><td>{{VALUE}}</td></tr>
 {{/ROW}}</table>{{/VIEW}}
 {{#PEOPLE}}<h3 id="{{PFX}}selected">{{LIST_TITLE}}</h3>
+{{#LIST_NOTICE}}<p class="notice" role="status" id="{{PFX}}list-notice">{{LIST_NOTICE_MSG}}</p>{{/LIST_NOTICE}}
 <p class="hint">{{LIST_HINT}}</p>
 {{#NONE}}<p>Nobody is selected.</p>{{/NONE}}
 <ul class="actions" id="{{PFX}}selected-people">
-{{#PICKED}}<li>{{NAME}} ({{UPN}}){{#CAN}} <form method="post" action="/admin/{{LIST}}/unselect" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Remove {{NAME}}</button></form>{{/CAN}}</li>
+{{#PICKED}}<li>{{NAME}} ({{UPN}}){{#CAN}} <form method="post" action="/admin/{{LIST}}/unselect" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><input type="hidden" name="{{Q_NAME}}" value="{{Q}}"><button type="submit">Remove {{NAME}}</button></form>{{/CAN}}</li>
 {{/PICKED}}</ul>
 {{#MORE}}<p class="hint">Showing the first {{SHOWN}}.</p>{{/MORE}}
 {{#CAN_ADD}}<form method="get" action="/admin/settings#{{PFX}}add-person" id="{{PFX}}add-person">
@@ -39,7 +40,7 @@
 </form>
 {{#NO_HITS}}<p id="{{PFX}}no-hits">Nobody matches that search.</p>{{/NO_HITS}}
 <ul class="actions" id="{{PFX}}hits">
-{{#HIT}}<li>{{NAME}} ({{UPN}}){{#NO_PHONE}} <span class="hint">(no phone number on file)</span>{{/NO_PHONE}} {{#ALREADY}}<span class="hint">on the list already</span>{{/ALREADY}}{{#ADDABLE}}<form method="post" action="/admin/{{LIST}}/select" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><button type="submit">Add {{NAME}}</button></form>{{/ADDABLE}}</li>
+{{#HIT}}<li>{{NAME}} ({{UPN}}){{#NO_PHONE}} <span class="hint">(no phone number on file)</span>{{/NO_PHONE}} {{#ALREADY}}<span class="hint">on the list already</span>{{/ALREADY}}{{#ADDABLE}}<form method="post" action="/admin/{{LIST}}/select" class="inline"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{ID}}"><input type="hidden" name="{{Q_NAME}}" value="{{Q}}"><button type="submit">Add {{NAME}}</button></form>{{/ADDABLE}}</li>
 {{/HIT}}</ul>{{/CAN_ADD}}{{/PEOPLE}}
 {{/SECTION}}
 {{>FOOTER}}

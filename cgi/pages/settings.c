@@ -258,6 +258,37 @@ static const struct pick_list lists[LIST__MAX] = {
 };
 
 /*
+ * The notice of an Add or Remove that redirected here (done=, who=) on
+ * the list it was about (its search kept: the anchor's list): said only
+ * while the list still shows it so.
+ */
+static void
+list_notice(struct req *r, struct tpl *t, const struct pick_list *l,
+    const struct q_mystaff_people_rows *rows)
+{
+	struct q_user_name_rows	 who;
+	const char		*id = r->in[K_WHO].text;
+	size_t			 i;
+	int			 on = 0, added;
+
+	if (r->in[K_DONE].text == NULL || id == NULL ||
+	    (r->in[K_DONE].i != DONE_ADDED && r->in[K_DONE].i !=
+	    DONE_REMOVED) || r->in[K_SAVED].text == NULL ||
+	    r->in[K_SAVED].i != l->sec)
+		return;
+	added = r->in[K_DONE].i == DONE_ADDED;
+	for (i = 0; i < rows->n; i++)
+		on |= strcmp(rows->row[i].id, id) == 0;
+	if (on != added || q_user_name(r->db, &r->arena,
+	    &(struct q_user_name_in){ .id = DB_TEXT(id) }, &who) != DB_OK ||
+	    who.n == 0)
+		return;
+	tpl_show(t, "LIST_NOTICE");
+	tpl_set(t, "LIST_NOTICE_MSG", arena_printf(&r->arena, added ?
+	    "%s added." : "%s removed.", who.row[0].display_name));
+}
+
+/*
  * The people of the list l into sec, with Remove buttons and a search
  * to add one for those who may change the section; a warning when the
  * setting is "selected" and nobody is. DB_OK or a db_err.
@@ -278,9 +309,11 @@ people_show(struct req *r, struct tpl *sec, const struct pick_list *l,
 	tpl_set(t, "LIST_TITLE", l->title);
 	tpl_set(t, "LIST_HINT", l->hint);
 	tpl_set(t, "Q_NAME", route_keys[l->q].name);
+	tpl_set(t, "Q", q != NULL ? q : "");
 	if ((rc = l->people(r->db, &r->arena, &(struct q_mystaff_people_in){
 	    .max = DB_INT(SELECTED_SHOWN + 1) }, &rows)) != DB_OK)
 		return rc;
+	list_notice(r, t, l, &rows);
 	if (rows.n == 0) {
 		tpl_show(t, "NONE");
 		if (settings_choice(r->settings, l->set) == l->selected) {
@@ -371,7 +404,8 @@ section_show(struct req *r, struct tpl *s, enum settings_section sec,
 	if (f != NULL && f->sec == sec) {
 		tpl_show(s, "ERROR");
 		tpl_set(s, "MESSAGE", f->message);
-	} else if (r->in[K_SAVED].text != NULL && r->in[K_SAVED].i == sec) {
+	} else if (r->in[K_SAVED].text != NULL && r->in[K_SAVED].i == sec &&
+	    r->in[K_DONE].text == NULL) {
 		tpl_show(s, "SAVED");
 		tpl_set(s, "SAVED_MSG", "Saved. The change counts from the "
 		    "next page anyone opens.");
@@ -666,6 +700,7 @@ static void
 pick_post(struct req *r, const struct pick_list *l, int select)
 {
 	const struct q_user_name_row	*who;
+	const char			*q;
 	int				 rc;
 
 	if (person_of_form(r, &who) != 0)
@@ -675,8 +710,16 @@ pick_post(struct req *r, const struct pick_list *l, int select)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, arena_printf(&r->arena, "/admin/settings?saved=%s#"
-	    "%sselected", sections[l->sec].id, l->pfx));
+	/* Back to the list, its search kept for the next person, with
+	 * what was done to whom (people_show() says it while it holds). */
+	q = r->in[l->q].text;
+	http_redirect(r, arena_printf(&r->arena, "/admin/settings?saved=%s&"
+	    "done=%s&who=%s%s%s%s#%sselected", sections[l->sec].id,
+	    select ? "added" : "removed", who->id,
+	    q != NULL && *q != '\0' ? "&" : "", q != NULL && *q != '\0' ?
+	    route_keys[l->q].name : "", q != NULL && *q != '\0' ?
+	    arena_printf(&r->arena, "=%s", http_urlencode(&r->arena, q)) : "",
+	    l->pfx));
 }
 
 void

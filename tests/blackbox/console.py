@@ -524,9 +524,16 @@ def sms_selected_people():
               r.page.by_id("hits").text(), "the My Staff list's search "
               "answered the SMS list's")
         mark = audit_mark()
-        r = b.post("/admin/sms/select", {"user": p.id})
-        eq((r.status, r.location), (303, "/admin/settings?saved=methods"
-           "#sms-selected"), "POST /admin/sms/select")
+        r = b.post("/admin/sms/select", {"user": p.id, "sms_q": p.name})
+        want = ("/admin/settings?saved=methods&done=added&who=%s&sms_q=%s"
+                "#sms-selected" % (p.id, urllib.parse.quote(p.name)))
+        eq((r.status, r.location), (303, want), "POST /admin/sms/select")
+        r = b.get(r.location.split("#")[0])
+        eq(r.id_text("sms-list-notice"), "%s added." % p.name, "the notice")
+        eq(r.page.by_id("sms_q").attrs.get("value"), p.name, "the search "
+           "kept for the next person")
+        check(r.page.by_id("list-notice") is None, "the My Staff list "
+              "says it too")
         row = one_audit(mark, "select", action="sms.select")
         eq((row["target_id"], row["client"]), (p.id, "admin"),
            "the sms.select row")
