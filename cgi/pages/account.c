@@ -353,8 +353,7 @@ page_password_post(struct req *r)
 		if (password_to_directory(r, backend, me, cur, pw) != 0)
 			return;
 	} else if (pw_hash(pw, hash, sizeof(hash)) == -1) {
-		page_error(r, 503, "The password could not be stored. Try "
-		    "again.");
+		page_error(r, 503, msg_pw_not_stored);
 		return;
 	} else
 		c.hash = hash;

@@ -375,8 +375,7 @@ page_reset_post(struct req *r)
 		hash[0] = '\0';
 	} else if (pw_hash(x.password, hash, sizeof(hash)) == -1) {
 		OPENSSL_cleanse(temp, sizeof(temp));
-		page_error(r, 503, "The password could not be stored. Try "
-		    "again.");
+		page_error(r, 503, msg_pw_not_stored);
 		return;
 	} else {
 		x.hash = hash;

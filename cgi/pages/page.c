@@ -114,6 +114,9 @@ page_error(struct req *r, int status, const char *msg)
 	page_render(r, status, "error.tpl", t);
 }
 
+const char msg_pw_not_stored[] = "The password could not be stored. Try "
+    "again.";
+
 const char msg_writeback_failed[] = "The on-premises directory did not "
     "take the password. Nothing was changed.";
 

@@ -47,6 +47,7 @@ struct audit	 page_own_audit(const struct req *, const char *action,
 		    const char *details);
 /* The 503 when the on-premises directory did not take a password. */
 extern const char msg_writeback_failed[];
+extern const char msg_pw_not_stored[];	/* pw_hash() failed: a 503 */
 /*
  * After the directory took a password (a remote writeback: once,
  * before the transaction) and the transaction that records it failed
