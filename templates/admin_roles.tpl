@@ -35,11 +35,11 @@
 {{#PERSON}}
 <h2 id="person">Roles of {{PERSON_NAME}} <span class="hint">{{PERSON_UPN}}</span></h2>
 {{#NO_ROLES}}<p id="no-roles">No roles.</p>{{/NO_ROLES}}
-{{#HAS_ROLES}}<table class="list" id="roles">
+{{#HAS_ROLES}}<div class="scroll"><table class="list" id="roles">
 <tr><th scope="col">Role</th><th scope="col">For</th>{{#CAN_REVOKE}}<th scope="col"><span class="hint">Change</span></th>{{/CAN_REVOKE}}</tr>
 {{#HELD}}<tr><td>{{ROLE}}</td><td>{{#ORG}}the whole organisation{{/ORG}}{{#AT_UNIT}}<a href="/admin/units/{{UNIT_ID}}">{{UNIT_NAME}}</a>{{/AT_UNIT}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke<span class="visually-hidden"> {{REVOKE_WHAT}}</span></button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
 {{/HELD}}
-</table>{{/HAS_ROLES}}
+</table></div>{{/HAS_ROLES}}
 {{#ASSIGN}}
 <h2>Give {{PERSON_NAME}} a role</h2>
 <form method="post" action="/admin/roles" id="assign">
@@ -63,21 +63,21 @@
 <h2 id="location">Roles held at {{LOCATION_NAME}}</h2>
 <p><a href="/admin/units/{{KEEP_UNIT_ID}}">The location's page</a></p>
 {{#NO_UNIT_ROLES}}<p id="no-unit-roles">Nobody holds a role at this location.</p>{{/NO_UNIT_ROLES}}
-{{#HAS_UNIT_ROLES}}<table class="list" id="unit-roles">
+{{#HAS_UNIT_ROLES}}<div class="scroll"><table class="list" id="unit-roles">
 <tr><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Role</th>{{#CAN_REVOKE}}<th scope="col"><span class="hint">Change</span></th>{{/CAN_REVOKE}}</tr>
 {{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}&amp;unit={{KEEP_UNIT_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke<span class="visually-hidden"> {{REVOKE_WHAT}}</span></button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
 {{/UNIT_ROLE}}
-</table>{{/HAS_UNIT_ROLES}}
+</table></div>{{/HAS_UNIT_ROLES}}
 {{#MORE_UNIT_ROLES}}<p class="hint">The first {{UNIT_ROLES_SHOWN}} are shown.</p>{{/MORE_UNIT_ROLES}}
 {{/LOCATION}}
 {{#OVERVIEW}}
 <h2 id="org-roles-heading">Roles for the whole organisation</h2>
 {{#NO_ORG_ROLES}}<p id="no-org-roles">Nobody holds a role for the whole organisation.</p>{{/NO_ORG_ROLES}}
-{{#HAS_ORG_ROLES}}<table class="list" id="org-roles">
+{{#HAS_ORG_ROLES}}<div class="scroll"><table class="list" id="org-roles">
 <tr><th scope="col">Role</th><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Account</th></tr>
 {{#ORG_ROLE}}<tr><td>{{ROLE}}</td><td><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{#ORG_DISABLED}}<span class="flag">disabled</span>{{/ORG_DISABLED}}</td></tr>
 {{/ORG_ROLE}}
-</table>{{/HAS_ORG_ROLES}}
+</table></div>{{/HAS_ORG_ROLES}}
 {{#MORE_ORG_ROLES}}<p class="hint" id="more-org-roles">The first {{ORG_ROLES_SHOWN}} are shown: find a person above to see anyone's roles.</p>{{/MORE_ORG_ROLES}}
 <p class="hint">Roles held at one location are listed on that location's page.</p>
 {{/OVERVIEW}}

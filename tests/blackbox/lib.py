@@ -207,6 +207,10 @@ def check_response(r):
     if ct and ct.lower().startswith("text/html"):
         errs = tidy_errors(r.raw)
         check(not errs, "%s: tidy errors: %s" % (where, "; ".join(errs[:5])))
+        # a list table scrolls in its own box, not the page (a phone)
+        lists = r.body.count('<table class="list"')
+        eq(r.body.count('<div class="scroll"><table class="list"'), lists,
+           "%s: list tables in a scrolling box (of %d)" % (where, lists))
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
