@@ -199,13 +199,21 @@ pw_contains(const char *hay, size_t hlen, const char *needle, size_t nlen)
 	return 0;
 }
 
+/* The part of a name a password contains (pw_is_personal). */
+struct pw_part {
+	const char	*s;	/* in the name; NULL: none */
+	size_t		 len;
+	int		 upn;	/* from the user name, not a name */
+};
+
 /*
  * 1 when pw contains a word of `name` (first nlen bytes): a run of ASCII
- * letters and non-ASCII bytes of at least PW_NAME_WORD_MIN code points.
+ * letters and non-ASCII bytes of at least PW_NAME_WORD_MIN code points;
+ * the word into *part.
  */
 static int
 pw_contains_word_of(const char *pw, size_t pwlen, const char *name,
-    size_t nlen)
+    size_t nlen, struct pw_part *part)
 {
 	size_t i = 0, start, letters;
 	unsigned char c;
@@ -220,17 +228,24 @@ pw_contains_word_of(const char *pw, size_t pwlen, const char *name,
 			i++;
 		}
 		if (letters >= PW_NAME_WORD_MIN &&
-		    pw_contains(pw, pwlen, name + start, i - start))
+		    pw_contains(pw, pwlen, name + start, i - start)) {
+			part->s = name + start;
+			part->len = i - start;
 			return 1;
+		}
 		if (i == start)
 			i++;
 	}
 	return 0;
 }
 
-/* 1 when pw (pwlen bytes) is built from who's UPN or names. */
+/*
+ * 1 when pw (pwlen bytes) is built from who's UPN or names, with the
+ * part it contains in *part.
+ */
 static int
-pw_is_personal(const char *pw, size_t pwlen, const struct pw_person *who)
+pw_is_personal(const char *pw, size_t pwlen, const struct pw_person *who,
+    struct pw_part *part)
 {
 	const char *names[3];
 	const char *at;
@@ -241,18 +256,23 @@ pw_is_personal(const char *pw, size_t pwlen, const struct pw_person *who)
 	if (who->upn != NULL) {
 		at = strchr(who->upn, '@');
 		local = at != NULL ? (size_t)(at - who->upn) : strlen(who->upn);
+		part->upn = 1;
 		if (local >= PW_NAME_WORD_MIN &&
-		    pw_contains(pw, pwlen, who->upn, local))
+		    pw_contains(pw, pwlen, who->upn, local)) {
+			part->s = who->upn;
+			part->len = local;
 			return 1;
-		if (pw_contains_word_of(pw, pwlen, who->upn, local))
+		}
+		if (pw_contains_word_of(pw, pwlen, who->upn, local, part))
 			return 1;
+		part->upn = 0;
 	}
 	names[0] = who->display_name;
 	names[1] = who->given_name;
 	names[2] = who->surname;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i] != NULL && pw_contains_word_of(pw, pwlen,
-		    names[i], strlen(names[i])))
+		    names[i], strlen(names[i]), part))
 			return 1;
 	return 0;
 }
@@ -305,7 +325,7 @@ pw_policy_check(const char *pw, const struct pw_person *who,
 
 	if (pw_is_common(lower, len))
 		v = PW_COMMON;
-	else if (pw_is_personal(pw, len, who))
+	else if (pw_is_personal(pw, len, who, &(struct pw_part){ NULL, 0, 0 }))
 		v = PW_PERSONAL;
 	else if (rules != NULL && pw_is_banned(pw, len, rules->banned))
 		v = PW_BANNED;
@@ -324,4 +344,21 @@ pw_verdict_message(enum pw_verdict v, const struct pw_rules *rules,
 	if ((unsigned)v >= PW_VERDICT__MAX || pw_messages[v] == NULL)
 		return "This password cannot be used; choose another.";
 	return pw_messages[v];
+}
+
+const char *
+pw_refusal_text(enum pw_verdict v, const char *pw, const struct pw_person *who,
+    const struct pw_rules *rules, char buf[PW_MESSAGE_MAX])
+{
+	struct pw_part	part = { NULL, 0, 0 };
+
+	/* Which part of the name: a rule that names it can be understood. */
+	if (v == PW_PERSONAL && pw != NULL &&
+	    pw_is_personal(pw, strlen(pw), who, &part) && part.len <= 64 &&
+	    snprintf(buf, PW_MESSAGE_MAX, "Choose a password that does not "
+	    "contain your name or user name: it contains \"%.*s\", from your "
+	    "%s.", (int)part.len, part.s, part.upn ? "user name" : "name") <
+	    PW_MESSAGE_MAX)
+		return buf;
+	return pw_verdict_message(v, rules, buf);
 }

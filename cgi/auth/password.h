@@ -85,6 +85,14 @@ enum pw_verdict pw_policy_check(const char *pw, const struct pw_person *who,
 /* A sentence for the person choosing the password, in buf; never NULL. */
 const char *pw_verdict_message(enum pw_verdict v, const struct pw_rules *rules,
     char buf[PW_MESSAGE_MAX]);
+/*
+ * As pw_verdict_message(), but for PW_PERSONAL it names the part of
+ * who's name or user name that pw contains ("... it contains "staff",
+ * from your user name.").
+ */
+const char *pw_refusal_text(enum pw_verdict v, const char *pw,
+    const struct pw_person *who, const struct pw_rules *rules,
+    char buf[PW_MESSAGE_MAX]);
 
 /*
  * The common-password list, generated at build time by common-gen.awk:

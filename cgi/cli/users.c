@@ -110,6 +110,7 @@ cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, i
 	enum pw_verdict	 v;
 	char		 pw[PW_MAX_BYTES + 2], hash[PW_HASH_MAX];
 	char		 why[PW_MESSAGE_MAX];
+	const char	*msg;
 	int		 rc;
 
 	(void)arg;
@@ -159,9 +160,9 @@ cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, i
 		}
 		rules = settings_pw_rules(&st);
 		if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
+			msg = pw_refusal_text(v, pw, &who, &rules, why);
 			OPENSSL_cleanse(pw, sizeof(pw));
-			return fail("password refused: %s",
-			    pw_verdict_message(v, &rules, why));
+			return fail("password refused: %s", msg);
 		}
 		rc = pw_hash(pw, hash, sizeof(hash));
 		OPENSSL_cleanse(pw, sizeof(pw));
@@ -216,6 +217,7 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 	struct pw_person who;
 	enum pw_verdict	 v;
 	char		 pw[PW_MAX_BYTES + 2], hash[PW_HASH_MAX], why[PW_MESSAGE_MAX];
+	const char	*msg;
 	const char	*upn = opt(o, "--upn");
 	int		 rc;
 
@@ -247,9 +249,10 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 	who.given_name = who.surname = NULL;
 	rules = settings_pw_rules(&st);
 	if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
+		/* Said before the password is wiped: it names a part. */
+		msg = pw_refusal_text(v, pw, &who, &rules, why);
 		OPENSSL_cleanse(pw, sizeof(pw));
-		return fail("password refused: %s",
-		    pw_verdict_message(v, &rules, why));
+		return fail("password refused: %s", msg);
 	}
 	rc = pw_hash(pw, hash, sizeof(hash));
 	OPENSSL_cleanse(pw, sizeof(pw));

@@ -235,7 +235,7 @@ page_pw_refusal(struct req *r, const struct pw_person *who, int onprem,
 		rules = settings_pw_rules(r->settings);
 		why = arena_alloc(&r->arena, PW_MESSAGE_MAX);
 		if ((v = pw_policy_check(pw, who, &rules)) != PW_OK)
-			return pw_verdict_message(v, &rules, why);
+			return pw_refusal_text(v, pw, who, &rules, why);
 		return NULL;
 	}
 	pol = settings_onprem_policy(r->settings);

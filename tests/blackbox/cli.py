@@ -38,6 +38,11 @@ def cli_exit_codes():
     p = cli("user", "add", "--upn", uniq("weak"), "--name", "Weak Pw",
             "--password-stdin", stdin="password123\n")
     eq(p.returncode, 1, "user add with a common password: exit status")
+    p = cli("user", "add", "--upn", uniq("meas-staff"), "--name", "Meas Pw",
+            "--password-stdin", stdin="Staffdesk-Demo-2026\n")
+    check(p.returncode == 1 and 'contains "staff", from your user name'
+          in p.stderr, "a refusal for the user name says which part: %r"
+          % p.stderr)
     for i in range(2):
         p = cli("migrate")
         eq(p.returncode, 0, "migrate run %d: exit status (%s)"

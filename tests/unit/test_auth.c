@@ -869,6 +869,28 @@ test_lockout_delay(void **state)
 		    set[i].threshold, set[i].base), set[i].seconds);
 }
 
+/* A refusal for a name says which part of which name it found. */
+static void
+test_refusal_names_part(void **state)
+{
+	static const struct pw_person meas = { "meas-staff1@demo.example",
+	    "Meas Staff", NULL, NULL };
+	static const struct pw_person ann = { "alee@corp.example",
+	    "Annika Lee", "Annika", "Lee" };
+	char	buf[PW_MESSAGE_MAX];
+
+	(void)state;
+	assert_string_equal(pw_refusal_text(PW_PERSONAL, "Staffdesk-Demo-2026",
+	    &meas, NULL, buf), "Choose a password that does not contain your "
+	    "name or user name: it contains \"staff\", from your user name.");
+	assert_string_equal(pw_refusal_text(PW_PERSONAL, "i love annika so",
+	    &ann, NULL, buf), "Choose a password that does not contain your "
+	    "name or user name: it contains \"Annika\", from your name.");
+	/* other verdicts: as pw_verdict_message() */
+	assert_string_equal(pw_refusal_text(PW_COMMON, "password1", &ann, NULL,
+	    buf), pw_verdict_message(PW_COMMON, NULL, buf));
+}
+
 /* RFC 5869 A.3 (no salt, no info) and that the info separates keys. */
 static void
 test_hkdf(void **state)
@@ -897,6 +919,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc6238_vectors),
 		cmocka_unit_test(test_hkdf),
+		cmocka_unit_test(test_refusal_names_part),
 		cmocka_unit_test(test_rfc4226_vectors),
 		cmocka_unit_test(test_hotp_bad_arguments),
 		cmocka_unit_test(test_totp_verify_drift_accepted),
