@@ -515,6 +515,27 @@ mfa_wanted(struct req *r)
 }
 
 /*
+ * A second step due now, and the number a code may be texted to, into
+ * v: 0; else the status of the answer given (303 home when none is
+ * due, 503).
+ */
+static int
+mfa_begin(struct req *r, struct mfa_view *v)
+{
+	int	rc;
+
+	if (!mfa_wanted(r)) {
+		http_redirect(r, "/");
+		return r->status;
+	}
+	if ((rc = mfa_sms_number(r, v)) != DB_OK) {
+		page_db_error(r, rc);
+		return r->status;
+	}
+	return 0;
+}
+
+/*
  * GET /login/mfa: the code form (the app, and a texted code when
  * mfa_sms_number() finds a number), or 303: home when no second step
  * is due, /account/mfa to set up the app when there is no way to pass
@@ -524,16 +545,9 @@ void
 page_mfa(struct req *r)
 {
 	struct mfa_view	v;
-	int		rc;
 
-	if (!mfa_wanted(r)) {
-		http_redirect(r, "/");
+	if (mfa_begin(r, &v) != 0)
 		return;
-	}
-	if ((rc = mfa_sms_number(r, &v)) != DB_OK) {
-		page_db_error(r, rc);
-		return;
-	}
 	if (!r->sess->has_totp && v.sms_number == NULL) {
 		http_redirect(r, "/account/mfa");
 		return;
@@ -556,16 +570,10 @@ page_mfa_sms_post(struct req *r)
 	struct mfa_view		 v;
 	struct code_send	 c;
 	const char		*msg;
-	int			 rc, status;
+	int			 status;
 
-	if (!mfa_wanted(r)) {
-		http_redirect(r, "/");
+	if (mfa_begin(r, &v) != 0)
 		return;
-	}
-	if ((rc = mfa_sms_number(r, &v)) != DB_OK) {
-		page_db_error(r, rc);
-		return;
-	}
 	if (v.sms_number == NULL) {
 		http_redirect(r, "/login/mfa");
 		return;

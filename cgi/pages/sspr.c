@@ -563,6 +563,29 @@ try_answer(struct req *r, struct try *x)
 }
 
 /*
+ * The flow, its person and a try of act with the typed code: 0; else
+ * the status of the answer given (flow_for()'s, or 422 on form v when
+ * no code was typed).
+ */
+static int
+try_begin(struct req *r, enum sspr_act act, enum view v, struct flow *f,
+    struct who *w, struct try *x)
+{
+	if (flow_for(r, act, f, w) != 0)
+		return r->status;
+	if (r->in[K_CODE].text == NULL || *r->in[K_CODE].text == '\0') {
+		sspr_form(r, 422, v, "Enter the code.", w);
+		return r->status;
+	}
+	memset(x, 0, sizeof(*x));
+	x->r = r;
+	x->f = f;
+	x->w = w;
+	x->act = act;
+	return 0;
+}
+
+/*
  * POST /reset/code (code): 200 with the password form (or, for a role
  * holder, the app's code form) when the texted reset code is right;
  * 422 for a wrong, used, expired, dead or sign-in code (5 wrong tries
@@ -575,18 +598,8 @@ page_sspr_code_post(struct req *r)
 	struct who	w;
 	struct try	x;
 
-	if (flow_for(r, SSPR_CODE, &f, &w) != 0)
-		return;
-	if (r->in[K_CODE].text == NULL || *r->in[K_CODE].text == '\0') {
-		sspr_form(r, 422, V_CODE, "Enter the code.", &w);
-		return;
-	}
-	memset(&x, 0, sizeof(x));
-	x.r = r;
-	x.f = &f;
-	x.w = &w;
-	x.act = SSPR_CODE;
-	try_answer(r, &x);
+	if (try_begin(r, SSPR_CODE, V_CODE, &f, &w, &x) == 0)
+		try_answer(r, &x);
 }
 
 /*
@@ -604,17 +617,8 @@ page_sspr_totp_post(struct req *r)
 	struct try	x;
 	int		rc;
 
-	if (flow_for(r, SSPR_TOTP, &f, &w) != 0)
+	if (try_begin(r, SSPR_TOTP, V_TOTP, &f, &w, &x) != 0)
 		return;
-	if (r->in[K_CODE].text == NULL || *r->in[K_CODE].text == '\0') {
-		sspr_form(r, 422, V_TOTP, "Enter the code.", &w);
-		return;
-	}
-	memset(&x, 0, sizeof(x));
-	x.r = r;
-	x.f = &f;
-	x.w = &w;
-	x.act = SSPR_TOTP;
 	rc = db_totp_get(r->db, &r->arena, r->conf->data_key, w.u.id, &t);
 	if (rc < 0) {
 		page_db_error(r, rc);
