@@ -9,7 +9,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CASES="all_green unit_silent unit_partial unit_skipped unit_failed unit_empty_list \
 blackbox_silent blackbox_partial blackbox_failed stack_down \
-plain_part_silent blackbox_k_matches_nothing"
+plain_part_silent blackbox_k_matches_nothing browser_counted browser_stack_down"
 if [ "${1:-}" = --list ]; then
 	n=0
 	for c in $CASES; do echo "$c"; n=$((n + 1)); done
@@ -71,7 +71,7 @@ EOS
 # runner PARTS...: runs tests/run.sh on the fakes; sets $out and $rc.
 runner() {
 	out=$(RUN_STACK="$T/bin/stack" RUN_BLACKBOX="$T/bin/suite" \
-	    RUN_UNIT_SRC="$T/src" TMPDIR="$T" "$ROOT/tests/run.sh" "$@" 2>&1)
+	    RUN_BROWSER="${browser:-}" RUN_UNIT_SRC="$T/src" TMPDIR="$T" "$ROOT/tests/run.sh" "$@" 2>&1)
 	rc=$?
 	last=$(printf '%s\n' "$out" | tail -1)
 }
@@ -95,6 +95,7 @@ for c in $CASES; do
 	fake_unit test_fake good
 	fake_suite good
 	fake_stack up
+	browser=""
 	set -- "$T/bin/test_fake"
 	case $c in
 	all_green)	runner "$@"; expect 0 "5 passed, 0 failed" "unit: test_fake: 2 passed, 0 failed" ;;
@@ -121,6 +122,12 @@ for c in $CASES; do
 			fake_suite silent; cp "$T/bin/suite" "$T/bin/quiet"
 			fake_suite good; runner "$T/bin/quiet"
 			expect 1 "3 passed, 1 failed, 3 not run" "quiet: 0 passed, 0 failed; FAILED" ;;
+	browser_counted) # the browser suite runs after the black-box one
+			fake_suite failed; browser="$T/bin/suite"; runner "$@"
+			expect 1 "6 passed, 2 failed" "browser: 2 passed, 1 failed" ;;
+	browser_stack_down)
+			fake_stack down; browser="$T/bin/suite"; runner "$@"
+			expect 1 "2 passed, 2 failed, 6 not run" "browser: 0 passed, 0 failed; FAILED: the test stack did not start" ;;
 	blackbox_k_matches_nothing)
 			out=$(python3 "$ROOT/tests/blackbox" --base http://127.0.0.1:9 \
 			    --var "$T" --root "$ROOT" -k no-test-has-this-name 2>&1)

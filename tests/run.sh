@@ -5,8 +5,9 @@
 #                   entries of tests/unit/test_NAME.c
 #   anything else   prints "N tests" as the last line of `PART --list`,
 #                   and "N passed, M failed" when run
-# then a throwaway stack (temporary $VAR, a free port) and the black-box
-# suite over HTTP against it, torn down even on failure.
+# then a throwaway stack (temporary $VAR, a free port) and, over HTTP
+# against it, the black-box suite and the browser suite (tests/browser:
+# Chromium, w3m and lynx), torn down even on failure.
 #
 # A part fails when it exits non-zero, prints no summary, or runs fewer
 # tests than its list holds; the tests it did not run are counted and
@@ -14,12 +15,14 @@
 # when some did not run); exits 1 on any failure or any test not run.
 #
 # For the runner's own test (tests/run-test.sh) the stack and the suite
-# can be replaced: RUN_STACK, RUN_BLACKBOX, RUN_UNIT_SRC.
+# can be replaced: RUN_STACK, RUN_BLACKBOX, RUN_BROWSER (empty: none),
+# RUN_UNIT_SRC.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 STACK=${RUN_STACK:-$ROOT/tests/stack.sh}
 BLACKBOX=${RUN_BLACKBOX:-python3 $ROOT/tests/blackbox}
+BROWSER=${RUN_BROWSER-python3 $ROOT/tests/browser}
 UNIT_SRC=${RUN_UNIT_SRC:-$ROOT/tests/unit}
 passed=0
 failed=0
@@ -123,13 +126,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# shellcheck disable=SC2086 # BLACKBOX is a command with its arguments
+# shellcheck disable=SC2086 # BLACKBOX, BROWSER: commands with arguments
 if SEED=none DURABLE=0 WORKERS=2 "$STACK" start; then
 	plain_part blackbox $BLACKBOX --base "http://127.0.0.1:$PORT" \
 	    --var "$VAR" --root "$ROOT"
+	[ -n "$BROWSER" ] && plain_part browser $BROWSER \
+	    --base "http://127.0.0.1:$PORT" --var "$VAR" --root "$ROOT"
 else
-	declared=$($BLACKBOX --list 2>/dev/null | sed -n 's/^\([0-9][0-9]*\) tests$/\1/p' | tail -1)
-	tally blackbox "${declared:-0}" -1 0 0 1 "the test stack did not start"
+	for part in blackbox ${BROWSER:+browser}; do
+		[ $part = blackbox ] && cmd=$BLACKBOX || cmd=$BROWSER
+		declared=$($cmd --list 2>/dev/null | sed -n 's/^\([0-9][0-9]*\) tests$/\1/p' | tail -1)
+		tally $part "${declared:-0}" -1 0 0 1 "the test stack did not start"
+	done
 fi
 
 cleanup
