@@ -11,7 +11,7 @@
 {{#EMPTY}}<p id="no-units">No locations yet.</p>{{/EMPTY}}
 {{#NO_HITS}}<p id="no-units">No location has a word starting with &ldquo;{{Q}}&rdquo;.</p>{{/NO_HITS}}
 <ul class="units" id="units">
-{{#UNIT}}<li><a href="/admin/units/{{ID}}">{{NAME}}</a> ({{PEOPLE}}) <span class="hint">{{DESCRIPTION}}</span></li>
+{{#UNIT}}<li><a href="/admin/units/{{ID}}">{{NAME}}</a> ({{PEOPLE}}){{#DESC}} <span class="hint">{{DESCRIPTION}}</span>{{/DESC}}</li>
 {{/UNIT}}
 </ul>
 <p class="pager">{{#FIRST}}<a href="{{FIRST_URL}}">&larr; First page</a> {{/FIRST}}{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Previous</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Next &rarr;</a>{{/NEXT}}</p>

@@ -8,7 +8,7 @@
 </form>
 {{#RESULTS}}
 {{#EMPTY}}<p id="no-results">Nothing found for &ldquo;{{Q}}&rdquo;.</p>{{/EMPTY}}
-{{#HIT_UNIT}}<p class="hit-unit">Location: <a href="/units/{{ID}}">{{NAME}}</a> <span class="hint">{{DESCRIPTION}}</span></p>
+{{#HIT_UNIT}}<p class="hit-unit">Location: <a href="/units/{{ID}}">{{NAME}}</a>{{#DESC}} <span class="hint">{{DESCRIPTION}}</span>{{/DESC}}</p>
 {{/HIT_UNIT}}
 {{#PEOPLE}}<div class="scroll"><table class="list" id="people">
 <tr><th scope="col">Name</th><th scope="col">Username</th><th scope="col">Job title</th><th scope="col">Phone</th><th scope="col">Status</th><th scope="col">You can</th></tr>

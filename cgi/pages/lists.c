@@ -80,7 +80,7 @@ unit_row(struct req *r, struct tpl *t, const struct db_unit *u)
 
 	tpl_set(s, "ID", u->id);
 	tpl_set(s, "NAME", u->name);
-	tpl_set(s, "DESCRIPTION", u->description ? u->description : "");
+	page_desc(s, u->description);
 	tpl_set(s, "PEOPLE", page_people(r, u->members));
 }
 
@@ -176,10 +176,7 @@ unit_head(struct req *r, struct tpl *t, const char *unit_id,
 		return DB_NONE;
 	tpl_set_global(t, "TITLE", name);
 	tpl_show(t, "UNIT_HEAD");
-	if (desc != NULL && *desc != '\0') {
-		tpl_show(t, "DESC");
-		tpl_set(t, "DESCRIPTION", desc);
-	}
+	page_desc(t, desc);
 	tpl_set(t, "PEOPLE", page_people(r, count));
 	return DB_OK;
 }
@@ -421,7 +418,7 @@ page_search(struct req *r)
 		s = tpl_section(t, "HIT_UNIT");
 		tpl_set(s, "ID", h->ref_id);
 		tpl_set(s, "NAME", h->sort_name);
-		tpl_set(s, "DESCRIPTION", h->description ? h->description : "");
+		page_desc(s, h->description);
 	}
 	/* The people after the locations, each with what the actor may do;
 	 * their table only when there is someone to put in it. */

@@ -329,8 +329,7 @@ units_list(struct req *r, struct tpl *t, const char *q)
 
 		tpl_set(s, "ID", u[order[i]]->id);
 		tpl_set(s, "NAME", u[order[i]]->name);
-		tpl_set(s, "DESCRIPTION", u[order[i]]->description ?
-		    u[order[i]]->description : "");
+		page_desc(s, u[order[i]]->description);
 		tpl_set(s, "PEOPLE", page_people(r, u[order[i]]->members));
 	}
 	if (n == 0)

@@ -176,6 +176,17 @@ page_people(struct req *r, const char *count)
 	return arena_printf(&r->arena, "%s people", count);
 }
 
+/* A location's description, in section DESC only when there is one: an
+ * empty element is noise to a screen reader and to tidy. */
+void
+page_desc(struct tpl *t, const char *description)
+{
+	if (description == NULL || *description == '\0')
+		return;
+	tpl_show(t, "DESC");
+	tpl_set(t, "DESCRIPTION", description);
+}
+
 const char *
 page_when(struct req *r, const char *epoch)
 {
