@@ -13,12 +13,12 @@
 <form method="post" action="/login/mfa">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 {{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
-<p>{{#TOTP}}{{#TOTP_FIRST}}<input type="radio" id="m-totp" name="method" value="totp" checked>{{/TOTP_FIRST}}{{#SMS_FIRST}}<input type="radio" id="m-totp" name="method" value="totp">{{/SMS_FIRST}}
+{{#METHODS}}<p>{{#TOTP}}{{#TOTP_FIRST}}<input type="radio" id="m-totp" name="method" value="totp" checked>{{/TOTP_FIRST}}{{#SMS_FIRST}}<input type="radio" id="m-totp" name="method" value="totp">{{/SMS_FIRST}}
 <label for="m-totp">Code from my authenticator app</label><br>
 <input type="radio" id="m-recovery" name="method" value="recovery">
 <label for="m-recovery">One of my recovery codes</label>{{/TOTP}}{{#SMS}}{{#TOTP}}<br>{{/TOTP}}
 {{#SMS_FIRST}}<input type="radio" id="m-sms" name="method" value="sms" checked>{{/SMS_FIRST}}{{#TOTP_FIRST}}<input type="radio" id="m-sms" name="method" value="sms">{{/TOTP_FIRST}}
-<label for="m-sms">Code texted to my phone ({{SMS_TO}})</label>{{/SMS}}</p>
+<label for="m-sms">Code texted to my phone ({{SMS_TO}})</label>{{/SMS}}</p>{{/METHODS}}
 <p><label for="code">Code</label><br>
 <input type="text" id="code" name="code" size="20" maxlength="32" autocomplete="one-time-code" inputmode="numeric"{{#FOCUS_CODE}} autofocus{{/FOCUS_CODE}}></p>
 <p><button type="submit">Verify</button></p>

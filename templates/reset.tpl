@@ -2,8 +2,8 @@
 {{>HEADER}}
 <h1>Reset password</h1>
 <p>For <b>{{NAME}}</b> ({{UPN}}). <a href="/users/{{ID}}">Back to the profile</a></p>
-{{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>
-{{/ERROR}}
+{{#ERRORS}}<div class="error" id="error">{{#ERROR}}<p>{{MESSAGE}}</p>
+{{/ERROR}}</div>{{/ERRORS}}
 <form method="post" action="/users/{{ID}}/reset-password">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <input type="hidden" name="version" value="{{VERSION}}">

@@ -67,6 +67,7 @@ struct demo {
 	struct cli		*c;
 	long			 units, users, from, to;
 	const char		*hash;
+	const char		*clash;	/* a location of that name, not the demo's */
 	struct demo_rows	 rows;
 };
 
@@ -194,14 +195,16 @@ demo_units_txn(struct db *db, void *arg)
 		{ "helpdesk@" DEMO_DOMAIN, "Hal Helpdesk", "Hal", "Helpdesk",
 		  "Helpdesk agent", "helpdesk-administrator" },
 	};
-	struct demo	*d = arg;
-	struct arena	*a = &d->c->arena;
-	const char	*id, *name;
-	long		 u;
-	size_t		 i;
-	int		 rc;
+	struct demo			*d = arg;
+	struct arena			*a = &d->c->arena;
+	struct q_unit_by_id_rows	 same;
+	const char			*id, *name;
+	long				 u;
+	size_t				 i;
+	int				 rc;
 
 	rows_init(d);
+	d->clash = NULL;
 	for (u = 1; u <= d->units; u++) {
 		if ((rc = rows_room(db, d)) != DB_OK)
 			return rc;
@@ -211,7 +214,16 @@ demo_units_txn(struct db *db, void *arg)
 		    .id = DB_TEXT(id), .name = DB_TEXT(name),
 		    .description = DB_TEXT(arena_printf(a, "Demo location "
 		    "number %ld", u)) }, NULL)) != DB_OK ||
-		    (rc = search_index(db, a, "unit", id, name, NULL,
+		    (rc = q_unit_by_name(db, a, &(struct q_unit_by_name_in){
+		    .name = DB_TEXT(name) }, &same)) != DB_OK)
+			return rc;
+		/* The name kept by someone else's location: the demo's staff
+		 * must not join it. */
+		if (same.n != 1 || strcmp(same.row[0].id, id) != 0) {
+			d->clash = name;
+			return DB_NONE;
+		}
+		if ((rc = search_index(db, a, "unit", id, name, NULL,
 		    NULL, NULL, 0)) != DB_OK)
 			return rc;
 		id = new_id(d, "manager", u);
@@ -312,7 +324,11 @@ cli_demo(struct cli *c, const struct opts *o, const char *const *a, int n, int a
 	if (pw_hash(DEMO_PASSWORD, hash, sizeof(hash)) == -1)
 		return fail("could not hash the demo password");
 	d.hash = hash;
-	if ((rc = db_txn(c->db, demo_units_txn, &d)) != DB_OK)
+	if ((rc = db_txn(c->db, demo_units_txn, &d)) != DB_OK && d.clash)
+		return fail("demo: a location named %s exists and is not the "
+		    "demo's; the demo adds its own Store 001..%03ld, so run it "
+		    "on a database without such names", d.clash, d.units);
+	if (rc != DB_OK)
 		return fail("demo: the database refused the units");
 	for (d.from = 1; d.from <= d.users; d.from += DEMO_BATCH) {
 		d.to = d.from + DEMO_BATCH - 1 < d.users ?

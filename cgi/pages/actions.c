@@ -112,6 +112,8 @@ reset_form(struct req *r, int status, const struct person *pp,
 			tpl_show(t, "NO_MOBILE");
 	} else
 		tpl_show(t, "CLOUD_SHOW");
+	if (nerrors > 0)
+		tpl_show(t, "ERRORS");	/* one box, one id, every reason */
 	for (i = 0; i < nerrors; i++)
 		tpl_set(tpl_section(t, "ERROR"), "MESSAGE", errors[i]);
 	page_render(r, status, "reset.tpl", t);

@@ -434,6 +434,8 @@ mfa_form(struct req *r, int status, const char *msg,
 		tpl_show(t, "NEXT");
 		tpl_set(t, "NEXT_PATH", r->in[K_NEXT].text);
 	}
+	if (r->sess->has_totp || v->sms_number != NULL)
+		tpl_show(t, "METHODS");	/* none: no empty list */
 	if (r->sess->has_totp)
 		tpl_show(t, "TOTP");
 	if (v->sms_number != NULL) {

@@ -152,3 +152,22 @@ def cli_links_no_fastcgi():
     eq(fcgx("staffdesk-admin"), [], "FastCGI symbols in staffdesk-admin")
     check(fcgx("staffdesk.fcgi"), "staffdesk.fcgi names no FCGX_ symbol "
           "(is nm looking at the right binary?)")
+
+
+@test
+def demo_refuses_a_foreign_store():
+    """A location of the demo's name that is not the demo's (a sync's
+    "Store 001") is refused by name, and nothing of the demo is left."""
+    while True:
+        k = 900 + secrets.randbelow(100)
+        name = "Store %03d" % k
+        if not sql("SELECT 1 FROM units WHERE name = %s" % sqlq(name)):
+            break
+    cli_ok("unit", "add", "--name", name)
+    before = sql("SELECT COUNT(*) FROM units")
+    p = cli("demo", "--units", str(k), "--users", "1")
+    eq(p.returncode, 1, "demo's exit status")
+    # (the name: this one, or an earlier foreign one, a sync's Store 001)
+    check(re.search(r"a location named Store \d+ exists and is not the "
+                    r"demo's", p.stderr), "demo said: %r" % p.stderr)
+    eq(sql("SELECT COUNT(*) FROM units"), before, "locations after")

@@ -259,9 +259,14 @@ def one_audit(mark, what, **where):
 
 
 def errors_of(r):
-    """The texts of the class=error messages of a page."""
-    return [norm(n.text()) for n in r.page.root.iter()
-            if "error" in n.attrs.get("class", "").split()]
+    """The texts of the class=error messages of a page: each paragraph
+    of a box of several (the reset form's, one id for all)."""
+    out = []
+    for n in r.page.root.iter():
+        if "error" in n.attrs.get("class", "").split():
+            ps = [k for k in n.children if getattr(k, "tag", "") == "p"]
+            out += [norm(k.text()) for k in ps] or [norm(n.text())]
+    return out
 
 
 def version_of(r):

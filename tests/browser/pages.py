@@ -13,17 +13,11 @@ pages_test.py proves each rule fails on a page that breaks it.
 """
 
 import re
-import shutil
-import subprocess
 import urllib.parse
 
 import lib
 from lib import Fail, Page
 
-TIDY = shutil.which("tidy")
-# Debian 12's tidy (5.6) predates inputmode, which gives a phone the digit
-# keyboard for a code: the one warning let pass, and only for it.
-TIDY_BEHIND = ('<input> proprietary attribute "inputmode"',)
 MAX_BYTES = 30 * 1024
 _contrast_seen = set()
 
@@ -43,15 +37,9 @@ def check_page(c, where, origin=None):
 
 
 def tidy_clean(body, where):
-    if TIDY is None:
-        raise Fail("tidy is not installed (apt-get install tidy)")
-    p = subprocess.run([TIDY, "-q", "-e", "-utf8"], input=body,
-                       capture_output=True, timeout=20)
-    said = [l for l in p.stderr.decode("utf-8", "replace").splitlines()
-            if l.strip() and not l.endswith(TIDY_BEHIND)]
-    if said or p.returncode not in (0, 1):
-        raise Fail("%s: tidy: %s" % (where, "; ".join(said[:5]) or
-                                     "exit status %d" % p.returncode))
+    said = lib.tidy_errors(body)
+    if said:
+        raise Fail("%s: tidy: %s" % (where, "; ".join(said[:5])))
 
 
 def weight(fetched, where):
