@@ -11,8 +11,13 @@
 #include "db/db.h"
 #include "search.h"
 
-#define REINDEX_AFTER	2	/* the migration that made search_words */
 #define PHONES_MAX	3
+
+/*
+ * The migrations after which every search word is rebuilt: 2 made
+ * search_words, 11 changed how its words are folded (search_fold()).
+ */
+static const int	reindex_after[] = { 2, 11 };
 
 struct migration {
 	int		 version;
@@ -66,7 +71,7 @@ int
 cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct q_migrations_rows	 done_rows;
-	size_t				 i, r;
+	size_t				 i, r, k;
 	int				 rc, applied = 0, done, reindex = 0;
 
 	(void)arg;
@@ -95,7 +100,8 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 			    migrations[i].name);
 		printf("%s\n", migrations[i].name);
 		applied++;
-		reindex |= migrations[i].version == REINDEX_AFTER;
+		for (k = 0; k < NELEM(reindex_after); k++)
+			reindex |= migrations[i].version == reindex_after[k];
 	}
 	/* Every statement against the schema as it now is (db_prepare). */
 	if (db_prepare_all(c->db) != DB_OK)
