@@ -180,6 +180,7 @@ mutants: deps
 # A libFuzzer run over the request parsers (FUZZ_SECONDS, default 60).
 FUZZ_SECONDS ?= 60
 FUZZ_SRC    = $(filter-out build/%,$(CORE_SRC)) $(WEB_SRC) build/common.c \
+              build/db_stmts.c \
               tests/fuzz/fuzz_request.c
 FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_OBJ    = $(FUZZ_SRC:%.c=build/fuzz/%.o) build/fuzz/tpl.o \
