@@ -1,6 +1,7 @@
 /*
  * search.c: see search.h.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <utf8proc.h>
@@ -11,30 +12,36 @@
 #include "util.h"
 
 /*
- * Canonical composition (NFC) of the canonical decomposition, with
- * Unicode's full case folding applied on the way (utf8proc does both
- * in one pass); STABLE keeps it to what later Unicode versions cannot
- * change.
+ * NFC as utf8proc_NFC() makes it (STABLE | COMPOSE), with Unicode's
+ * full case folding applied to the decomposed text on the way.
  */
 #define FOLD_OPTS	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD)
+#define FOLD_STACK	256	/* code points folded without a malloc */
 
 char *
 search_fold(struct arena *a, const char *text)
 {
 	const utf8proc_uint8_t	*s = (const utf8proc_uint8_t *)text;
-	utf8proc_ssize_t	 len = (utf8proc_ssize_t)strlen(text), n;
-	utf8proc_int32_t	*buf;
+	utf8proc_ssize_t	 len = (utf8proc_ssize_t)strlen(text), n, m;
+	utf8proc_int32_t	 stack[FOLD_STACK], *buf = stack;
+	char			*out = NULL;
 
-	/* The code points first, to size the buffer (utf8proc_map's way,
-	 * with the arena instead of malloc). */
+	/* utf8proc_map()'s steps: count the code points, decompose them
+	 * into a buffer that big, compose and re-encode in place (at most 4
+	 * bytes a code point, and a NUL); then only the bytes to the arena,
+	 * as a person's words wait there for the batch (search_batch_add). */
 	if ((n = utf8proc_decompose(s, len, NULL, 0, FOLD_OPTS)) < 0)
 		return NULL;
-	/* Re-encoded in place: at most 4 bytes a code point, and a NUL. */
-	buf = arena_alloc(a, (size_t)n * sizeof(*buf) + 1);
+	if (n >= FOLD_STACK)
+		buf = xmalloc(((size_t)n + 1) * sizeof(*buf));
 	if (utf8proc_decompose(s, len, buf, n, FOLD_OPTS) != n ||
-	    utf8proc_reencode(buf, n, FOLD_OPTS) < 0)
-		return NULL;
-	return (char *)buf;
+	    (m = utf8proc_reencode(buf, n, FOLD_OPTS)) < 0)
+		goto out;
+	out = arena_strndup(a, (const char *)buf, (size_t)m);
+out:
+	if (buf != stack)
+		free(buf);
+	return out;
 }
 
 static int

@@ -187,6 +187,7 @@ test_search_fold(void **state)
 	};
 	struct arena	 a = { 0 };
 	const char	*f;
+	char		 big[901];
 	size_t		 i;
 
 	(void)state;
@@ -199,6 +200,16 @@ test_search_fold(void **state)
 	}
 	for (i = 0; i < NELEM(bad); i++)
 		assert_null(search_fold(&a, bad[i]));
+	/* Longer than the stack buffer: 300 É decomposed are 300 é. */
+	for (i = 0; i < 300; i++)
+		memcpy(big + 3 * i, "E\xcc\x81", 3);
+	big[900] = '\0';
+	assert_non_null(f = search_fold(&a, big));
+	assert_int_equal(strlen(f), 600);
+	for (i = 0; i < 300; i++)
+		assert_memory_equal(f + 2 * i, "\xc3\xa9", 2);
+	big[899] = '\xcc';		/* cut short at the end */
+	assert_null(search_fold(&a, big));
 	arena_reset(&a);
 }
 
