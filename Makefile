@@ -9,7 +9,8 @@ COMMON_PASSWORDS ?= /usr/share/john/password.lst
 
 CC         ?= cc
 CXX        ?= c++
-PKGS        = libctemplate libmariadb libargon2 libcrypto libqrencode
+PKGS        = libctemplate libmariadb libargon2 libcrypto libqrencode \
+              libutf8proc
 WARN        = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wwrite-strings -Wformat=2
 CFLAGS     ?= -O2 -g
@@ -36,7 +37,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libssl-dev libcmocka-dev libqrencode-dev libphonenumber-dev \
               nginx-light \
               john-data curl python3 w3m tidy wrk valgrind rsync chromium \
-              libcsv-dev libldap-dev slapd ldap-utils
+              libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
@@ -179,6 +180,7 @@ mutants: deps
 # A libFuzzer run over the request parsers (FUZZ_SECONDS, default 60).
 FUZZ_SECONDS ?= 60
 FUZZ_SRC    = $(filter-out build/%,$(CORE_SRC)) $(WEB_SRC) build/common.c \
+              build/db_stmts.c \
               tests/fuzz/fuzz_request.c
 FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_OBJ    = $(FUZZ_SRC:%.c=build/fuzz/%.o) build/fuzz/tpl.o \
@@ -187,7 +189,7 @@ FUZZ_OBJ    = $(FUZZ_SRC:%.c=build/fuzz/%.o) build/fuzz/tpl.o \
 build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 $(FUZZ_FLAGS) -iquote cgi -iquote build \
-	    $(shell pkg-config --cflags libmariadb) -c -o $@ $<
+	    $(shell pkg-config --cflags libmariadb libutf8proc) -c -o $@ $<
 
 build/fuzz/%.o: cgi/%.cc $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -1,12 +1,48 @@
 /*
  * search.c: see search.h.
  */
+#include <stdlib.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 #include "db/db.h"
 #include "phone.h"
 #include "search.h"
 #include "util.h"
+
+/*
+ * NFC as utf8proc_NFC() makes it (STABLE | COMPOSE), with Unicode's
+ * full case folding applied to the decomposed text on the way.
+ */
+#define FOLD_OPTS	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD)
+#define FOLD_STACK	256	/* code points folded without a malloc */
+
+char *
+search_fold(struct arena *a, const char *text)
+{
+	const utf8proc_uint8_t	*s = (const utf8proc_uint8_t *)text;
+	utf8proc_ssize_t	 len = (utf8proc_ssize_t)strlen(text), n, m;
+	utf8proc_int32_t	 stack[FOLD_STACK], *buf = stack;
+	char			*out = NULL;
+
+	/* utf8proc_map()'s steps: count the code points, decompose them
+	 * into a buffer that big, compose and re-encode in place (at most 4
+	 * bytes a code point, and a NUL); then only the bytes to the arena,
+	 * as a person's words wait there for the batch (search_batch_add). */
+	if ((n = utf8proc_decompose(s, len, NULL, 0, FOLD_OPTS)) < 0)
+		return NULL;
+	if (n >= FOLD_STACK)
+		buf = xmalloc(((size_t)n + 1) * sizeof(*buf));
+	if (utf8proc_decompose(s, len, buf, n, FOLD_OPTS) != n ||
+	    (m = utf8proc_reencode(buf, n, FOLD_OPTS)) < 0)
+		goto out;
+	out = arena_strndup(a, (const char *)buf, (size_t)m);
+out:
+	if (buf != stack)
+		free(buf);
+	return out;
+}
 
 static int
 is_sep(unsigned char c)
@@ -104,7 +140,8 @@ search_terms(struct arena *a, const char *q, const char *country,
 	char		*digits, e164[PHONE_MAX];
 	size_t		 n, i;
 
-	if (!utf8_text_valid(q, strlen(q), 0) || utf8_len(q) > SEARCH_Q_MAX)
+	if (!utf8_text_valid(q, strlen(q), 0) || utf8_len(q) > SEARCH_Q_MAX ||
+	    (q = search_fold(a, q)) == NULL)
 		return -1;
 	/* A whole number as dialled in the country: as stored, +1 and all. */
 	if (phone_like(q) && country != NULL && *country != '\0' &&
@@ -140,15 +177,28 @@ add_word(const char **w, size_t n, const char *word)
 _Static_assert(SEARCH_WORDS_MAX <= SEARCH_ROWS,
     "a person's words fit one statement");
 
-/* The words of one user or unit into w[SEARCH_WORDS_MAX]; how many. */
-static size_t
-words_of(struct arena *a, const char *name, const char *upn,
+/* text folded, or as it is when it is not UTF-8 (NULL stays NULL). */
+static const char *
+fold_or_keep(struct arena *a, const char *text)
+{
+	const char	*f;
+
+	if (text == NULL || (f = search_fold(a, text)) == NULL)
+		return text;
+	return f;
+}
+
+size_t
+search_words(struct arena *a, const char *name, const char *upn,
     const char *email, const char *const *phones, size_t nphones,
-    const char **w)
+    const char *w[SEARCH_WORDS_MAX])
 {
 	const char	*split[SEARCH_WORDS_MAX];
 	size_t		 n = 0, i, k;
 
+	name = fold_or_keep(a, name);
+	upn = fold_or_keep(a, upn);
+	email = fold_or_keep(a, email);
 	/* "Smith-Jones" is found as "smith-jones", "smith" and "jones". */
 	k = split_spaces(a, name, split, SEARCH_WORDS_MAX);
 	for (i = 0; i < k; i++)
@@ -194,7 +244,7 @@ search_batch_add(struct db *db, struct arena *a, struct search_batch *b,
 	size_t		 n, i;
 	int		 rc;
 
-	n = words_of(a, name, upn, email, phones, nphones, w);
+	n = search_words(a, name, upn, email, phones, nphones, w);
 	if (b->n + n > SEARCH_ROWS && (rc = search_batch_flush(db, b)) !=
 	    DB_OK)
 		return rc;

@@ -2,6 +2,8 @@
  * search.h: organisation search (/search): a
  * word table of every word of a name and every UPN, email and phone
  * number, matched by prefix with LIKE 'q%' (an index range scan). The
+ * words and the terms of q are both made through search_fold(), so the
+ * same text typed composed or decomposed finds the same people. The
  * text functions are pure; search_index() writes the table.
  */
 #ifndef STAFFDESK_SEARCH_H
@@ -24,6 +26,15 @@ struct search_batch {
 	struct q_search_add_in	 in;	/* the kind, then SEARCH_ROWS rows */
 };
 
+/*
+ * text as search compares it, into the arena: Unicode NFC, so "e"
+ * followed by U+0301 (as some phones and keyboards send it) is "é";
+ * then Unicode's full case folding, so "ZOÉ" is "zoé", and "ß", "ẞ"
+ * and "SS" are all "ss". By utf8proc, with UTF8PROC_STABLE. Accents
+ * stay: the word table's collation (utf8mb4_unicode_ci) still lets
+ * "zoe" find "zoé", as before. NULL when text is not valid UTF-8.
+ */
+char	*search_fold(struct arena *, const char *text);
 /*
  * Splits text into words at ASCII spaces and punctuation (UTF-8 letters
  * stay inside words); returns how many were stored in words[max].
@@ -52,9 +63,19 @@ int	 search_terms(struct arena *, const char *q, const char *country,
 const char *search_like_prefix(struct arena *, const char *w);
 
 /*
+ * The words of one user or unit into w, folded (search_fold()): the
+ * words of name (split at spaces, and again at punctuation), and upn,
+ * email and each phone (as digits) whole, each once; how many. Text
+ * that is not UTF-8 (which the database does not hold) goes in as it
+ * is.
+ */
+size_t	 search_words(struct arena *, const char *name, const char *upn,
+	    const char *email, const char *const *phones, size_t nphones,
+	    const char *w[SEARCH_WORDS_MAX]);
+
+/*
  * Replaces the words of one user or unit (kind "user" or "unit"):
- * the words of name (split at spaces, and again at punctuation), and
- * upn, email and each phone (as digits) whole. Run inside
+ * search_words(). Run inside
  * the caller's transaction. DB_OK or a db_err.
  */
 int	 search_index(struct db *, struct arena *, const char *kind,

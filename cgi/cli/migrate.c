@@ -11,8 +11,13 @@
 #include "db/db.h"
 #include "search.h"
 
-#define REINDEX_AFTER	2	/* the migration that made search_words */
 #define PHONES_MAX	3
+
+/*
+ * The migrations after which every search word is rebuilt: 2 made
+ * search_words, 11 changed how its words are folded (search_fold()).
+ */
+static const int	reindex_after[] = { 2, 11 };
 
 struct migration {
 	int		 version;
@@ -66,7 +71,7 @@ int
 cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct q_migrations_rows	 done_rows;
-	size_t				 i, r;
+	size_t				 i, r, k;
 	int				 rc, applied = 0, done, reindex = 0;
 
 	(void)arg;
@@ -95,7 +100,8 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 			    migrations[i].name);
 		printf("%s\n", migrations[i].name);
 		applied++;
-		reindex |= migrations[i].version == REINDEX_AFTER;
+		for (k = 0; k < NELEM(reindex_after); k++)
+			reindex |= migrations[i].version == reindex_after[k];
 	}
 	/* Every statement against the schema as it now is (db_prepare). */
 	if (db_prepare_all(c->db) != DB_OK)
@@ -115,35 +121,43 @@ struct reindex {
 	struct q_reindex_users_rows	 users;
 };
 
+/*
+ * The words of x's units or users, in the caller's transaction. What
+ * the words need (folded copies, split phones) lives in an arena of
+ * this call, so a reindex of many people stays in bounded memory.
+ */
 static int
 reindex_txn(struct db *db, void *arg)
 {
 	struct reindex	*x = arg;
+	struct arena	 scratch = { 0 };
 	const char	*phones[PHONES_MAX];
 	char		*list, *save, *tok;
 	size_t		 i, n;
-	int		 rc;
+	int		 rc = DB_OK;
 
 	for (i = 0; i < x->units.n; i++)
-		if ((rc = search_index(db, &x->c->arena, "unit",
+		if ((rc = search_index(db, &scratch, "unit",
 		    x->units.row[i].id, x->units.row[i].name, NULL, NULL, NULL,
 		    0)) != DB_OK)
-			return rc;
+			goto out;
 	for (i = 0; i < x->users.n; i++) {
 		const struct q_reindex_users_row	*u = &x->users.row[i];
 
 		/* A copy: the rows must stay whole for a retry. */
 		n = 0;
-		list = u->phones ? arena_strdup(&x->c->arena, u->phones) : NULL;
+		list = u->phones ? arena_strdup(&scratch, u->phones) : NULL;
 		for (tok = list ? strtok_r(list, " ", &save) : NULL;
 		    tok != NULL && n < PHONES_MAX;
 		    tok = strtok_r(NULL, " ", &save))
 			phones[n++] = tok;
-		if ((rc = search_index(db, &x->c->arena, "user", u->id,
+		if ((rc = search_index(db, &scratch, "user", u->id,
 		    u->display_name, u->upn, u->email, phones, n)) != DB_OK)
-			return rc;
+			goto out;
 	}
-	return DB_OK;
+out:
+	arena_reset(&scratch);
+	return rc;
 }
 
 /*
@@ -154,8 +168,11 @@ int
 cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
 	struct reindex	 x;
-	const char	*last = "00000000-0000-0000-0000-000000000000";
+	struct arena	 batch = { 0 };	/* one batch of users' rows */
+	char		 last[UUID_LEN + 1] =
+			    "00000000-0000-0000-0000-000000000000";
 	size_t		 total = 0;
+	int		 rc = EXIT_OK;
 
 	(void)o; (void)a;
 	if (n != 0)
@@ -167,19 +184,30 @@ cli_reindex(struct cli *c, const struct opts *o, const char *const *a, int n, in
 		return fail("reindex of units failed");
 	x.units.n = 0;
 	for (;;) {
-		if (q_reindex_users(c->db, &c->arena,
+		arena_reset(&batch);
+		if (q_reindex_users(c->db, &batch,
 		    &(struct q_reindex_users_in){ .after = DB_TEXT(last) },
-		    &x.users) != DB_OK)
-			return fail("reindex: cannot read users");
+		    &x.users) != DB_OK) {
+			rc = fail("reindex: cannot read users");
+			goto out;
+		}
 		if (x.users.n == 0)
 			break;
-		if (db_txn(c->db, reindex_txn, &x) != DB_OK)
-			return fail("reindex of users failed");
+		if (db_txn(c->db, reindex_txn, &x) != DB_OK) {
+			rc = fail("reindex of users failed");
+			goto out;
+		}
 		total += x.users.n;
-		last = arena_strdup(&c->arena, x.users.row[x.users.n - 1].id);
+		if (snprintf(last, sizeof(last), "%s",
+		    x.users.row[x.users.n - 1].id) >= (int)sizeof(last)) {
+			rc = fail("reindex: an id is not a UUID");
+			goto out;
+		}
 	}
 	if (total > 0 || arg == 0)
 		fprintf(stderr, "staffdesk-admin: search index rebuilt for %zu "
 		    "people\n", total);
-	return EXIT_OK;
+out:
+	arena_reset(&batch);
+	return rc;
 }

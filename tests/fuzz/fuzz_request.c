@@ -1,7 +1,8 @@
 /*
  * fuzz_request.c: a libFuzzer harness over everything that parses what
  * a client sends: the form/query decoder with every declared key, the
- * Cookie header, keyset cursors, search terms and phone numbers. Built
+ * Cookie header, keyset cursors, search terms (and the Unicode folding
+ * behind them and the index, valid UTF-8 or not) and phone numbers. Built
  * by `make fuzz` (clang -fsanitize=fuzzer,address,undefined); like any
  * libFuzzer binary it also replays files given as arguments.
  */
@@ -25,6 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct req	 r;
 	const char	*why, *keys[CURSOR_KEYS_MAX], *id, *terms[SEARCH_TERMS_MAX];
+	const char	*words[SEARCH_WORDS_MAX];
 	char		*s, out[PHONE_MAX];
 
 	if (size > HTTP_BODY_MAX)
@@ -43,6 +45,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)http_parse_cookies(&r, s, sess_cookie_names(0), &why);
 	(void)cursor_decode(&r.arena, s, keys, 1, &id);
 	(void)cursor_decode(&r.arena, s, keys, 2, &id);
+	/* The fold takes any bytes: NULL for what is not UTF-8. */
+	(void)search_fold(&r.arena, s);
+	(void)search_words(&r.arena, s, s, s, NULL, 0, words);
 	if (utf8_text_valid(s, strlen(s), 0)) {
 		(void)search_terms(&r.arena, s, NULL, terms);
 		(void)search_terms(&r.arena, s, "US", terms);

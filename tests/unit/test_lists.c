@@ -1,7 +1,8 @@
 /*
  * test_lists.c: cmocka tests of what My Staff lists stand on: keyset
  * cursors (a tampered one is refused, never trusted) and the search
- * terms and words (prefixes, phones, literal % and _).
+ * terms and words (prefixes, phones, literal % and _, the same text
+ * composed or decomposed folded alike).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,7 +88,7 @@ test_search_terms(void **state)
 
 	(void)state;
 	assert_int_equal(search_terms(&a, "Smi", NULL, t), 1);
-	assert_string_equal(t[0], "Smi%");
+	assert_string_equal(t[0], "smi%");
 	assert_int_equal(search_terms(&a, "  anna   smi ", NULL, t), 2);
 	assert_string_equal(t[0], "anna%");
 	assert_string_equal(t[1], "smi%");
@@ -131,6 +132,122 @@ test_search_terms(void **state)
 	assert_int_equal(utf8_len(q), SEARCH_Q_MAX);
 	assert_int_equal(search_terms(&a, q, NULL, t), 1);
 	assert_int_equal(search_terms(&a, "bad\xc3", NULL, t), -1);
+	/* Folded: decomposed as composed, any case. */
+	assert_int_equal(search_terms(&a, "ZOE\xcc\x81 La", NULL, t), 2);
+	assert_string_equal(t[0], "zo\xc3\xa9%");
+	assert_string_equal(t[1], "la%");
+	assert_int_equal(search_terms(&a, "Stra\xc3\x9f", NULL, t), 1);
+	assert_string_equal(t[0], "strass%");
+	/* 60 decomposed é: 120 characters as typed, too long. */
+	for (size_t i = 0; i < 60; i++)
+		memcpy(q + 3 * i, "e\xcc\x81", 3);
+	q[180] = '\0';
+	assert_int_equal(search_terms(&a, q, NULL, t), -1);
+	arena_reset(&a);
+}
+
+/*
+ * search_fold: NFC, then Unicode full case folding. The same name typed
+ * composed, decomposed, or in another case folds to the same bytes;
+ * "ß" (and capital "ẞ") fold to "ss" as "SS" does, so "Strasse" finds
+ * "Straße". Accents are kept (the collation ignores them).
+ */
+static void
+test_search_fold(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} same[] = {
+		{ "Zo\xc3\xa9", "zo\xc3\xa9" },		/* Zoé, composed */
+		{ "Zoe\xcc\x81", "zo\xc3\xa9" },		/* e + U+0301 */
+		{ "ZOE\xcc\x81", "zo\xc3\xa9" },		/* E + U+0301 */
+		{ "ZO\xc3\x89", "zo\xc3\xa9" },		/* É */
+		{ "Zoe", "zoe" },			/* no accent: stays */
+		{ "Stra\xc3\x9f" "e", "strasse" },	/* ß */
+		{ "STRA\xe1\xba\x9e" "E", "strasse" },	/* ẞ */
+		{ "STRASSE", "strasse" },
+		{ "M\xc3\xbcller", "m\xc3\xbcller" },	/* Müller */
+		{ "MU\xcc\x88LLER", "m\xc3\xbcller" },	/* U + U+0308 */
+		/* marks in either order: one canonical order, composed */
+		{ "a\xcc\xa3\xcc\x87", "\xe1\xba\xa1\xcc\x87" },
+		{ "a\xcc\x87\xcc\xa3", "\xe1\xba\xa1\xcc\x87" },
+		{ "\xe2\x84\xab", "\xc3\xa5" },		/* Å sign: å */
+		{ "\xe1\x84\x80\xe1\x85\xa1", "\xea\xb0\x80" },	/* jamo: 가 */
+		{ "O'Brien-Smith x@Ex.COM", "o'brien-smith x@ex.com" },
+		{ "+1 (425) 555-0100", "+1 (425) 555-0100" },
+		{ "", "" },
+	};
+	static const char *const bad[] = {
+		"bad\xc3",		/* cut short */
+		"\xc0\xaf",		/* overlong '/' */
+		"\xed\xa0\x80",	/* a surrogate */
+		"\xf4\x90\x80\x80",	/* past U+10FFFF */
+		"\xff",
+		"e\x80",		/* a lone continuation byte */
+	};
+	struct arena	 a = { 0 };
+	const char	*f;
+	char		 big[901];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(same); i++) {
+		f = search_fold(&a, same[i].in);
+		assert_non_null(f);
+		assert_string_equal(f, same[i].want);
+		/* folding again changes nothing */
+		assert_string_equal(search_fold(&a, f), f);
+	}
+	for (i = 0; i < NELEM(bad); i++)
+		assert_null(search_fold(&a, bad[i]));
+	/* Longer than the stack buffer: 300 É decomposed are 300 é. */
+	for (i = 0; i < 300; i++)
+		memcpy(big + 3 * i, "E\xcc\x81", 3);
+	big[900] = '\0';
+	assert_non_null(f = search_fold(&a, big));
+	assert_int_equal(strlen(f), 600);
+	for (i = 0; i < 300; i++)
+		assert_memory_equal(f + 2 * i, "\xc3\xa9", 2);
+	big[899] = '\xcc';		/* cut short at the end */
+	assert_null(search_fold(&a, big));
+	arena_reset(&a);
+}
+
+/*
+ * A person's words and the terms of a search go through the same fold:
+ * indexed composed and searched decomposed, or the other way, agree.
+ */
+static void
+test_search_words_folded(void **state)
+{
+	const char	*w[SEARCH_WORDS_MAX], *d[SEARCH_WORDS_MAX];
+	const char	*t[SEARCH_TERMS_MAX];
+	const char	*phones[] = { "+1 425-555-0100 x7" };
+	struct arena	 a = { 0 };
+	size_t		 n, i;
+
+	(void)state;
+	n = search_words(&a, "Zo\xc3\xa9 Laurent-Stra\xc3\x9f" "e",
+	    "Zoe\xcc\x81.L@Example.ORG", NULL, phones, 1, w);
+	assert_int_equal(n, 6);
+	assert_string_equal(w[0], "zo\xc3\xa9");
+	assert_string_equal(w[1], "laurent-strasse");
+	assert_string_equal(w[2], "laurent");
+	assert_string_equal(w[3], "strasse");
+	assert_string_equal(w[4], "zo\xc3\xa9.l@example.org");
+	assert_string_equal(w[5], "14255550100");
+	/* the same name decomposed, upper case: the same words */
+	assert_int_equal(search_words(&a, "ZOE\xcc\x81 LAURENT-STRASSE",
+	    "zo\xc3\xa9.l@example.org", NULL, phones, 1, d), n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(d[i], w[i]);
+	/* and a decomposed search for the composed name is its word */
+	assert_int_equal(search_terms(&a, "Zoe\xcc\x81", NULL, t), 1);
+	assert_string_equal(t[0], "zo\xc3\xa9%");
+	/* text that is not UTF-8 is indexed as it is, never dropped */
+	assert_int_equal(search_words(&a, "Bad\xc3", NULL, NULL, NULL, 0, w),
+	    1);
+	assert_string_equal(w[0], "Bad\xc3");
 	arena_reset(&a);
 }
 
@@ -205,6 +322,8 @@ main(void)
 		cmocka_unit_test(test_cursor_tampered),
 		cmocka_unit_test(test_search_terms),
 		cmocka_unit_test(test_search_split),
+		cmocka_unit_test(test_search_fold),
+		cmocka_unit_test(test_search_words_folded),
 		cmocka_unit_test(test_roles_decode),
 	};
 

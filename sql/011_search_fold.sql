@@ -1,0 +1,7 @@
+-- 011: search words are folded by search_fold() (cgi/search.h): Unicode
+-- NFC and full case folding, the same for the words written and the
+-- terms of a search, so "Zoé" typed with "e" and U+0301 finds "Zoé",
+-- and "strasse" finds "Straße". The table does not change; the words
+-- written before were as typed. Nothing to run here: migrate rebuilds
+-- every word after this file (reindex_after[] in cgi/cli/migrate.c), as
+-- `staffdesk-admin reindex` does.
