@@ -35,7 +35,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libmariadb-dev mariadb-server mariadb-client libargon2-dev \
               libssl-dev libcmocka-dev libqrencode-dev libphonenumber-dev \
               nginx-light \
-              john-data curl python3 w3m lynx tidy wrk valgrind rsync chromium \
+              john-data curl python3 w3m lynx tmux tidy wrk valgrind rsync chromium \
               libcsv-dev libldap-dev slapd ldap-utils
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
