@@ -385,15 +385,13 @@ class Lynx(Text):
                          self.status(s)) is not None
 
     def enter_text(self, value, secret):
-        # typing goes into the field; C-u empties it first
+        # typing goes into the field (C-u empties it first), the cursor
+        # after it; a password shows as * while the cursor is in it
         self.t.keys("C-u")
         self.t.type(value)
-        if not secret:
-            self.t.wait("the field holding %r" % value,
-                        lambda s: s.at_cursor().startswith(value) or
-                        value in s.lines[s.y])
-        else:
-            time.sleep(0.2)
+        shown = "*" * len(value) if secret else value
+        self.t.wait("the field holding %r" % shown,
+                    lambda s: s.left_of_cursor().endswith(shown))
 
 
 def sessions_of(uid):
