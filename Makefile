@@ -36,8 +36,8 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libmariadb-dev mariadb-server mariadb-client libargon2-dev \
               libssl-dev libcmocka-dev libqrencode-dev libphonenumber-dev \
               nginx-light \
-              john-data curl python3 w3m tidy wrk valgrind rsync chromium \
-              libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev
+              john-data curl python3 w3m lynx tmux tidy wrk valgrind rsync \
+              chromium libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.

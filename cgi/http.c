@@ -317,7 +317,13 @@ http_head(struct req *r, int status, const char *ctype, const char *location,
 	    "frame-ancestors 'none'; object-src 'none'; base-uri 'none'");
 	http_header(r, "Referrer-Policy", "same-origin");
 	http_header(r, "X-Frame-Options", "DENY");
-	http_header(r, "Cache-Control", "no-store");
+	/*
+	 * no-cache as well, and last: lynx keeps every page it showed and
+	 * shows it again, stale, when a link leads back to it (a person's
+	 * phone page after a number was saved), unless Cache-Control ends
+	 * in no-cache (or says max-age=0); no-store alone it ignores.
+	 */
+	http_header(r, "Cache-Control", "no-store, no-cache");
 	for (i = 0; i < r->nset_cookie; i++)
 		http_header(r, "Set-Cookie", r->set_cookie[i]);
 	if (location != NULL)

@@ -120,7 +120,8 @@ void	 http_cookie(struct req *, const char *name, const char *value,
 
 /*
  * The one door out: writes Status, Content-Type, the security headers
- * every response carries (nosniff, CSP, Referrer-Policy, no-store),
+ * every response carries (nosniff, CSP, Referrer-Policy, no-store and
+ * no-cache),
  * queued cookies, an optional Location (CR and LF stripped), a
  * Retry-After on a 429 when r->retry_after is set, and the body
  * (omitted for HEAD).

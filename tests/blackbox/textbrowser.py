@@ -96,3 +96,32 @@ def w3m_audit_pages():
                   "Details", "initiatedBy", "Entries about this person"):
         check(label in out, "w3m audit entry: %r not visible in:\n%s"
               % (label, out))
+
+
+@test
+def lynx_fetches_pages_anew():
+    """lynx keeps each page it showed and, when a link leads back to it,
+    shows that copy unless Cache-Control ends in no-cache (or says
+    max-age=0): with no-store alone, a manager back on a person's phone
+    page after saving a number saw the form as it was before. Every
+    answer, a visitor's, a signed-in one, an error and a redirect, says
+    both."""
+    for cc, want in (("no-store", False), ("no-cache, no-store", False),
+                     ("no-store, no-cache", True), ("no-store, max-age=0",
+                                                   True),
+                     ("private, max-age=00", False)):
+        eq(lynx_no_cache(cc), want, "lynx's reading of %r" % cc)
+    m = make_user(role="authentication-administrator", totp=True)
+    t = member(test_unit(), mobile=fresh_mobile())
+    seen = [Browser().get("/login"), Browser().get("/no/such/page")]
+    b = signed_in(m)
+    seen += [b.get("/account"), b.get("/users/%s/phone" % t.id),
+             b.get("/users/%s" % t.id)]
+    b.get("/users/%s/phone" % t.id)
+    seen.append(b.post("/users/%s/phone" % t.id, {
+        "type": "office", "number": fresh_mobile(), "action": "save"}))
+    eq(seen[-1].status, 303, "saving the office number")
+    for r in seen:
+        cc = r.header("Cache-Control") or ""
+        check("no-store" in cc and lynx_no_cache(cc), "%s: Cache-Control "
+              "%r keeps the page in lynx's history" % (desc(r), cc))

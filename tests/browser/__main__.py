@@ -19,7 +19,7 @@ sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "blackbox")]
 
 import runner  # noqa: E402
 
-AREAS = ("checks", "chromium")
+AREAS = ("checks", "chromium", "textbrowsers")
 
 if __name__ == "__main__":
     sys.exit(runner.main(AREAS, __doc__))
