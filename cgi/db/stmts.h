@@ -30,11 +30,12 @@
  * the copy in unit_members (sql/006_members_list.sql).
  */
 #define PERSON_OF(id, name, t) id ", " name ", " t ".upn, " t ".job_title, " \
-    t ".phone_count > 0, " \
+    t ".phone_count > 0, " t ".mobile, " \
     "IFNULL(" t ".locked_until > UTC_TIMESTAMP(6), 0), " \
     t ".must_change_password, IFNULL(" t ".enabled, 1)"
 #define PERSON(u)	PERSON_OF(u ".id", u ".display_name", u)
-COLS(person, id, name, upn, job_title, has_phone:int, locked:int,
+/* mobile: the mobile number, kept beside phone_count (sql/011). */
+COLS(person, id, name, upn, job_title, has_phone:int, mobile, locked:int,
     must_change:int, enabled:int)
 /* A location in a list: id, name, description, head count. */
 COLS(unit, id, name, description, members)
@@ -171,12 +172,12 @@ STMT(Q_UNIT_BY_NAME, IN(name), OUT(=Q_UNIT_BY_ID),
  * then finds the membership to update.
  */
 #define MEMBERS_ADD(more) "INSERT INTO unit_members (unit_id, user_id, " \
-    "sort_name, upn, job_title, phone_count, locked_until, " \
+    "sort_name, upn, job_title, phone_count, mobile, locked_until, " \
     "must_change_password, enabled) SELECT j.unit, u.id, " \
-    "u.display_name, u.upn, u.job_title, u.phone_count, u.locked_until, " \
-    "u.must_change_password, u.enabled FROM (SELECT CAST(? AS UUID) AS " \
-    "unit, CAST(? AS UUID) AS person" more ") j JOIN users u ON " \
-    "u.id = j.person LOCK IN SHARE MODE " KEEP("user_id")
+    "u.display_name, u.upn, u.job_title, u.phone_count, u.mobile, " \
+    "u.locked_until, u.must_change_password, u.enabled FROM (SELECT " \
+    "CAST(? AS UUID) AS unit, CAST(? AS UUID) AS person" more ") j " \
+    "JOIN users u ON u.id = j.person LOCK IN SHARE MODE " KEEP("user_id")
 STMT(Q_MEMBER_ADD, IN(unit, user), OUT(),
     MEMBERS_ADD(""))
 STMT(Q_MEMBER_REMOVE, IN(=Q_MEMBER_ADD), OUT(),
