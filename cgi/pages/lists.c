@@ -83,6 +83,26 @@ person_row(struct req *r, struct tpl *t, const struct db_person *p,
 	return s;
 }
 
+/* A search hit's locations (unit_names: db_named_decode()) in its row s. */
+static void
+hit_units(struct req *r, struct tpl *s, const char *unit_names)
+{
+	struct db_named	*units;
+	struct tpl	*u;
+	size_t		 i, n;
+
+	n = db_named_decode(&r->arena, unit_names, &units);
+	for (i = 0; i < n; i++) {
+		u = tpl_section(s, "UNIT");
+		if (i > 0)
+			tpl_show(u, "UNIT_SEP");
+		tpl_set(u, "UNIT_ID", units[i].id);
+		tpl_set(u, "UNIT_NAME", units[i].name);
+	}
+	if (n == 0)
+		tpl_show(s, "NO_UNIT");
+}
+
 static void
 unit_row(struct req *r, struct tpl *t, const struct db_unit *u)
 {
@@ -442,7 +462,8 @@ page_search(struct req *r)
 		if (people == NULL)
 			people = tpl_section(t, "PEOPLE");
 		hit_target(r, h->person.id, h->roles, h->units, &tg);
-		person_row(r, people, &h->person, &tg);
+		hit_units(r, person_row(r, people, &h->person, &tg),
+		    h->unit_names);
 	}
 	page_render(r, 200, "search.tpl", t);
 }

@@ -152,17 +152,30 @@ def rows_of(r, ident="people"):
     return table_rows(r, ident)
 
 
-def person_row(r, pid, name, job, upn=None):
-    """pid's row of #people shows name, upn and job as text."""
+def person_row(r, pid, name, job, upn=None, units=None):
+    """pid's row of #people shows name, upn and job as text, and on
+    search its Location cell links to each of units ((name, id) pairs)
+    by name."""
     want = "/users/%s" % pid
-    rows = [c for h, c in rows_of(r) if h == want]
-    check(len(rows) == 1, "%s: %d rows link to %s" % (desc(r), len(rows),
-                                                      want))
-    c = rows[0]
-    eq(c[0], norm(name), "%s: the Name cell" % desc(r))
+    rows_of(r)
+    tr = [n for n in r.page.by_id("people").iter() if n.tag == "tr" and
+          any(a.tag == "a" and a.attrs.get("href") == want
+              for a in n.iter())]
+    check(len(tr) == 1, "%s: %d rows link to %s" % (desc(r), len(tr), want))
+    tds = [c for c in tr[0].children if isinstance(c, Node) and
+           c.tag == "td"]
+    c = dict(zip(table_head(r, "people"), tds))
+    eq(norm(c["Name"].text()), norm(name), "%s: the Name cell" % desc(r))
     if upn is not None:
-        eq(c[1], norm(upn), "%s: the Username cell" % desc(r))
-    eq(c[2], norm(job), "%s: the Job title cell" % desc(r))
+        eq(norm(c["Username"].text()), norm(upn), "%s: the Username cell"
+           % desc(r))
+    eq(norm(c["Job title"].text()), norm(job), "%s: the Job title cell"
+       % desc(r))
+    if units is not None:
+        eq(sorted((norm(a.text()), a.attrs.get("href")) for a in
+                  c["Location"].iter() if a.tag == "a"),
+           sorted((norm(n), "/units/%s" % i) for n, i in units),
+           "%s: the Location cell's links" % desc(r))
 
 
 def find_page(b, path, found, what, max_pages=200):
@@ -265,15 +278,17 @@ def escaping_profile_and_search():
     # search: the unique word finds the person and both locations
     q = "/search?" + urllib.parse.urlencode({"q": s.word})
     r = fetch(b, q, [s.name, s.job, s.unit, s.unit2])
-    person_row(r, s.id, s.name, s.job, s.upn)
-    eq(links_to(r, "/units/%s" % s.unit_id), [norm(s.unit)],
-       "%s: the hit of the hostile location" % q)
-    eq(links_to(r, "/units/%s" % s.unit2_id), [norm(s.unit2)],
-       "%s: the hit of the second hostile location" % q)
+    units = ((s.unit, s.unit_id), (s.unit2, s.unit2_id))
+    person_row(r, s.id, s.name, s.job, s.upn, units)
+    # each location twice: its own hit, and the person's Location cell
+    eq(links_to(r, "/units/%s" % s.unit_id), [norm(s.unit)] * 2,
+       "%s: the links to the hostile location" % q)
+    eq(links_to(r, "/units/%s" % s.unit2_id), [norm(s.unit2)] * 2,
+       "%s: the links to the second hostile location" % q)
     # by the UPN, whole
     q = "/search?" + urllib.parse.urlencode({"q": s.upn})
-    r = fetch(b, q, [s.name, s.upn])
-    person_row(r, s.id, s.name, s.job, s.upn)
+    r = fetch(b, q, [s.name, s.upn, s.unit, s.unit2])
+    person_row(r, s.id, s.name, s.job, s.upn, units)
     # the query itself comes back in the field and in "Nothing found"
     q = "/search?" + urllib.parse.urlencode({"q": P_ECHO + s.word})
     r = fetch(b, q, [P_ECHO + s.word])

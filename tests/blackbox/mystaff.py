@@ -538,6 +538,29 @@ def lists_show_masked_mobile():
 
 
 @test
+def search_shows_locations():
+    """Search results have a Location column: each of the person's
+    locations by name, linked, in name order ("A, B"), or "none"."""
+    key, _, (a_name, a_id), (b_name, b_id), names = list_scene()
+    with_mobile, without, nowhere = names
+    for role, at_unit in LIST_READERS:
+        b = signed_in(add_manager(role, a_name if at_unit else None))
+        got = {x["name"]: x["location"] for x in search_rows(b, key)}
+        eq(got, {with_mobile: a_name, without: "%s, %s" % (a_name, b_name),
+                 nowhere: "none"}, "%s: search's Location column" % role)
+        r = b.expect("GET", "/search?q=Nomobile+" + key, 200)
+        rows = table_rows(r, "people")
+        eq([c[0] for _, c in rows], [without], "the hits of Nomobile")
+        links = [(norm(a.text()), a.attrs.get("href"))
+                 for a in r.page.by_id("people").iter() if a.tag == "a" and
+                 a.attrs.get("href", "").startswith("/units/")]
+        eq(links, [(a_name, "/units/%s" % a_id),
+                   (b_name, "/units/%s" % b_id)],
+           "%s: the location links of %s" % (role, without))
+        check("<i>x</i>" not in r.body, "a location's name unescaped")
+
+
+@test
 def home_redirect():
     m = add_manager("password-administrator", test_unit())
     b = signed_in(m)
