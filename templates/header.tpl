@@ -21,4 +21,4 @@
 </ul>
 {{/SIGNED_IN}}
 </div>
-<div class="main">
+<div class="main{{#WIDE}} wide{{/WIDE}}">

@@ -1,8 +1,9 @@
 /*
  * fuzz_request.c: a libFuzzer harness over everything that parses what
  * a client sends: the form/query decoder with every declared key, the
- * Cookie header, keyset cursors, search terms and phone numbers. Built
- * by `make fuzz` (clang -fsanitize=fuzzer,address,undefined); like any
+ * Cookie header, keyset cursors, search terms and phone numbers; and the
+ * reader of audit details (their JSON holds text a client sent: a path,
+ * a name). Built by `make fuzz` (clang -fsanitize=fuzzer,address,undefined); like any
  * libFuzzer binary it also replays files given as arguments.
  */
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "details.h"
 #include "http.h"
 #include "phone.h"
 #include "route.h"
@@ -24,6 +26,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct req	 r;
+	struct detail	 lines[DETAILS_MAX];
 	const char	*why, *keys[CURSOR_KEYS_MAX], *id, *terms[SEARCH_TERMS_MAX];
 	char		*s, out[PHONE_MAX];
 
@@ -43,6 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)http_parse_cookies(&r, s, sess_cookie_names(0), &why);
 	(void)cursor_decode(&r.arena, s, keys, 1, &id);
 	(void)cursor_decode(&r.arena, s, keys, 2, &id);
+	(void)details_read(&r.arena, s, lines, NELEM(lines));
 	if (utf8_text_valid(s, strlen(s), 0)) {
 		(void)search_terms(&r.arena, s, NULL, terms);
 		(void)search_terms(&r.arena, s, "US", terms);
