@@ -74,6 +74,12 @@ tpl_show(struct tpl *t, const char *section)
 	D(t)->ShowSection(section);
 }
 
+extern "C" void
+tpl_show_global(struct tpl *t, const char *section)
+{
+	D(t)->ShowTemplateGlobalSection(section);
+}
+
 extern "C" struct tpl *
 tpl_section(struct tpl *t, const char *section)
 {

@@ -26,6 +26,8 @@ void		 tpl_set(struct tpl *, const char *key, const char *value);
 void		 tpl_set_global(struct tpl *, const char *key, const char *value);
 void		 tpl_set_int(struct tpl *, const char *key, long long);
 void		 tpl_show(struct tpl *, const char *section);
+/* Shows a section in t's template and every section and include of it. */
+void		 tpl_show_global(struct tpl *, const char *section);
 /* A new repetition of a section; it belongs to the parent. */
 struct tpl	*tpl_section(struct tpl *, const char *section);
 /* The dictionary of an {{>include}} rendered from file. */

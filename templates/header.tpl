@@ -11,7 +11,7 @@
 <div class="top">
 <a class="brand" href="/">staffdesk</a>
 {{#SIGNED_IN}}
-<span class="who">Signed in as <b>{{USER_NAME}}</b> ({{USER_UPN}})</span>
+<span class="who"><span class="long-only">Signed in as </span><b>{{USER_NAME}}</b> <span class="long-only">({{USER_UPN}})</span></span>
 <ul class="nav">
 {{#NAV}}{{#MYSTAFF_NAV}}<li><a href="/units">Locations</a></li>
 <li><a href="/search">Search</a></li>
@@ -21,4 +21,4 @@
 </ul>
 {{/SIGNED_IN}}
 </div>
-<div class="main">
+<div class="main{{#WIDE}} wide{{/WIDE}}">

@@ -61,6 +61,33 @@ db_ids_decode(struct arena *a, const char *list, const char ***out)
 	return n;
 }
 
+size_t
+db_named_decode(struct arena *a, const char *list, struct db_named **out)
+{
+	struct db_named	*u;
+	const char	*p;
+	char		*copy, *line;
+	size_t		 n = 1;
+
+	for (p = list; p != NULL && (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	*out = u = arena_alloc(a, sizeof(*u) * n);
+	if (list == NULL)
+		return 0;
+	copy = arena_strdup(a, list);
+	n = 0;
+	while ((line = strsep(&copy, "\n")) != NULL) {
+		if (strlen(line) < UUID_LEN + 2 || line[UUID_LEN] != ' ')
+			continue;
+		line[UUID_LEN] = '\0';
+		if (!uuid_valid(line))
+			continue;
+		u[n].id = line;
+		u[n++].name = line + UUID_LEN + 1;
+	}
+	return n;
+}
+
 int
 db_role_revoke(struct db *db, struct arena *a, struct role_revoke *rv)
 {

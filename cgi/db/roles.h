@@ -2,7 +2,8 @@
  * roles.h: role assignments as the database returns them with a person
  * (Q_SESS_LOAD, Q_SEARCH*): "role:scope,role:scope", scope '*' for the
  * organisation, else the unit's id (ROLE_SCOPE in stmts.h). One decoder
- * for every statement that carries them. And the revoke of one
+ * for every statement that carries them, and the decoders of the
+ * locations that ride along with them. And the revoke of one
  * assignment with the rule that keeps the last global administrator,
  * which the admin console and staffdesk-admin both run.
  */
@@ -25,6 +26,20 @@ size_t	db_roles_decode(struct arena *, const char *list,
 	    struct assignment **out);
 /* The ids of a comma-separated list (NULL: none) into *out; how many. */
 size_t	db_ids_decode(struct arena *, const char *list, const char ***out);
+
+/* A location as a search hit names it (Q_SEARCH*'s unit_names). */
+struct db_named {
+	const char	*id;
+	const char	*name;
+};
+/*
+ * The locations of a list of "ID NAME" lines (NULL: none) into *out,
+ * in the arena, in the list's order; returns how many. A line without
+ * a whole id and a name (one cut short by group_concat_max_len) is
+ * skipped: names are one line (location.h), so a line is one location.
+ */
+size_t	db_named_decode(struct arena *, const char *list,
+	    struct db_named **out);
 
 #define ROLE_DISABLED_NAMED	3	/* disabled holders a refusal names */
 

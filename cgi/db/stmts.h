@@ -30,11 +30,12 @@
  * the copy in unit_members (sql/006_members_list.sql).
  */
 #define PERSON_OF(id, name, t) id ", " name ", " t ".upn, " t ".job_title, " \
-    t ".phone_count > 0, " \
+    t ".phone_count > 0, " t ".mobile, " \
     "IFNULL(" t ".locked_until > UTC_TIMESTAMP(6), 0), " \
     t ".must_change_password, IFNULL(" t ".enabled, 1)"
 #define PERSON(u)	PERSON_OF(u ".id", u ".display_name", u)
-COLS(person, id, name, upn, job_title, has_phone:int, locked:int,
+/* mobile: the mobile number, kept beside phone_count (sql/011). */
+COLS(person, id, name, upn, job_title, has_phone:int, mobile, locked:int,
     must_change:int, enabled:int)
 /* A location in a list: id, name, description, head count. */
 COLS(unit, id, name, description, members)
@@ -171,12 +172,12 @@ STMT(Q_UNIT_BY_NAME, IN(name), OUT(=Q_UNIT_BY_ID),
  * then finds the membership to update.
  */
 #define MEMBERS_ADD(more) "INSERT INTO unit_members (unit_id, user_id, " \
-    "sort_name, upn, job_title, phone_count, locked_until, " \
+    "sort_name, upn, job_title, phone_count, mobile, locked_until, " \
     "must_change_password, enabled) SELECT j.unit, u.id, " \
-    "u.display_name, u.upn, u.job_title, u.phone_count, u.locked_until, " \
-    "u.must_change_password, u.enabled FROM (SELECT CAST(? AS UUID) AS " \
-    "unit, CAST(? AS UUID) AS person" more ") j JOIN users u ON " \
-    "u.id = j.person LOCK IN SHARE MODE " KEEP("user_id")
+    "u.display_name, u.upn, u.job_title, u.phone_count, u.mobile, " \
+    "u.locked_until, u.must_change_password, u.enabled FROM (SELECT " \
+    "CAST(? AS UUID) AS unit, CAST(? AS UUID) AS person" more ") j " \
+    "JOIN users u ON u.id = j.person LOCK IN SHARE MODE " KEEP("user_id")
 STMT(Q_MEMBER_ADD, IN(unit, user), OUT(),
     MEMBERS_ADD(""))
 STMT(Q_MEMBER_REMOVE, IN(=Q_MEMBER_ADD), OUT(),
@@ -487,7 +488,8 @@ STMT(Q_USER_DETAILS, IN(phones_of, units_of, roles_of),
  * row whose prev_word does not match too (sql/005_lists.sql). What
  * authz needs of each person rides along (a second query for the page
  * measured slower): roles as db/roles.h reads them (ROLE_SCOPE), and
- * locations as "unit,unit". Params: term, [term 2],
+ * locations as "unit,unit". For the page, the locations again by name
+ * as "ID NAME" lines (db_named_decode()). Params: term, [term 2],
  * term again, then the cursor: word, word, name, id.
  */
 #define SEARCH_HIT(extra) "SELECT " PERSON("u") ", s.sort_name, s.kind, " \
@@ -495,14 +497,17 @@ STMT(Q_USER_DETAILS, IN(phones_of, units_of, roles_of),
     ROLE_SCOPE("r") ") FROM role_assignments r WHERE r.user_id = " \
     "s.ref_id), " \
     "(SELECT GROUP_CONCAT(m.unit_id) FROM unit_members m " \
-    "WHERE m.user_id = s.ref_id) FROM search_words s LEFT JOIN users u ON " \
+    "WHERE m.user_id = s.ref_id), (SELECT GROUP_CONCAT(un.id, ' ', " \
+    "un.name ORDER BY un.name SEPARATOR '\n') FROM unit_members m JOIN " \
+    "units un ON un.id = m.unit_id WHERE m.user_id = s.ref_id) " \
+    "FROM search_words s LEFT JOIN users u ON " \
     "u.id = s.ref_id WHERE s.word LIKE ? ESCAPE '!' " extra " AND " \
     "(s.prev_word IS NULL OR s.prev_word NOT LIKE ? ESCAPE '!') AND " \
     "s.word >= ? AND (s.word, s.sort_name, s.ref_id) > (?, ?, ?) " \
     "ORDER BY s.word, s.sort_name, s.ref_id LIMIT 51"
 STMT(Q_SEARCH1, IN(term, prev_term, from_word, word, name, id),
     OUT(person:person, sort_name, kind, ref_id, description, word, roles,
-    units),
+    units, unit_names),
     SEARCH_HIT(""))
 STMT(Q_SEARCH2, IN(term, term2, prev_term, from_word, word, name, id),
     OUT(=Q_SEARCH1),

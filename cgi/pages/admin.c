@@ -14,6 +14,7 @@
 #include "authz.h"
 #include "csv.h"
 #include "db/db.h"
+#include "details.h"
 #include "http.h"
 #include "keys.h"
 #include "log.h"
@@ -26,6 +27,7 @@
 #define AUDIT_CSV_BATCH	1000	/* entries fetched, then written, at a time */
 #define ACTIVITY_PAGE	LIST_PAGE	/* entries a page of recent activity */
 #define DAY_SECONDS	86400
+#define AT_SECONDS	19	/* "2026-12-01 22:10:05": an entry's time */
 
 /* The filters of /admin/audit and its CSV, as the statements take them. */
 struct audit_filter {
@@ -72,11 +74,47 @@ day(struct req *r, const char *typed, int days, const char **out)
 	return 0;
 }
 
-/* An entry's time to the second, for people ("2026-12-01 22:10:05"; UTC). */
-static const char *
-at_seconds(struct req *r, const char *at)
+/*
+ * An entry's time (UTC) in t: AT to the second, for people
+ * ("2026-12-01 22:10:05"; the pages say UTC), and AT_ISO for <time>.
+ */
+static void
+at_seconds(struct req *r, struct tpl *t, const char *at)
 {
-	return arena_printf(&r->arena, "%.19s", at != NULL ? at : "");
+	size_t		 n = at != NULL ? strlen(at) : 0;
+	const char	*s = arena_strndup(&r->arena, at != NULL ? at : "",
+			    n < AT_SECONDS ? n : AT_SECONDS);
+
+	tpl_set(t, "AT", s);
+	tpl_set(t, "AT_ISO", strlen(s) == AT_SECONDS ? arena_printf(&r->arena,
+	    "%.10sT%sZ", s, s + 11) : s);
+}
+
+/*
+ * An entry's details in t: a DETAIL section per line (details.h) in a
+ * shown DETAILS_LIST, or, when they are not JSON it reads, the text as
+ * it is (DETAILS_TEXT in RAW_DETAILS); nothing for none.
+ */
+static void
+details_render(struct req *r, struct tpl *t, const char *details)
+{
+	struct detail	 lines[DETAILS_MAX];
+	struct tpl	*list, *s;
+	int		 n, i;
+
+	if ((n = details_read(&r->arena, details, lines, NELEM(lines))) < 0) {
+		tpl_show(t, "RAW_DETAILS");
+		tpl_set(t, "DETAILS_TEXT", details);
+		return;
+	}
+	if (n == 0)
+		return;
+	list = tpl_section(t, "DETAILS_LIST");
+	for (i = 0; i < n; i++) {
+		s = tpl_section(list, "DETAIL");
+		tpl_set(s, "LABEL", lines[i].label);
+		tpl_set(s, "VALUE", lines[i].value);
+	}
 }
 
 /*
@@ -161,7 +199,7 @@ entries_render(struct req *r, struct tpl *t, const char *base, size_t per,
 		e = &rows->row[back ? n - 1 - i : i].entry;
 		s = tpl_section(t, "ROW");
 		tpl_set_int(s, "ID", (long long)e->id);
-		tpl_set(s, "AT", at_seconds(r, e->at));
+		at_seconds(r, s, e->at);
 		tpl_set(s, "ACTOR", e->actor_upn);
 		tpl_set(s, "ACTION", e->action);
 		tpl_set(s, "TARGET", e->target_name ? e->target_name :
@@ -175,7 +213,7 @@ entries_render(struct req *r, struct tpl *t, const char *base, size_t per,
 		tpl_set(s, "REASON", e->reason);
 		tpl_set(s, "CLIENT", e->client);
 		tpl_set(s, "IP", e->ip);
-		tpl_set(s, "DETAILS", e->details);
+		details_render(r, s, e->details);
 	}
 	if (n == 0)
 		tpl_show(t, "EMPTY");
@@ -220,6 +258,7 @@ page_audit(struct req *r)
 	}
 	query = filter_query(r);
 	t = page_new(r, "Audit log");
+	page_wide(t);
 	tpl_set(t, "ACTOR", r->in[K_ACTOR].text);
 	tpl_set(t, "TARGET", r->in[K_TARGET].text);
 	tpl_set(t, "ACTION", r->in[K_AUDIT_ACTION].text);
@@ -268,7 +307,7 @@ page_audit_entry(struct req *r)
 	t = page_new(r, arena_printf(&r->arena, "Audit entry %lld",
 	    (long long)e->id));
 	tpl_set_int(t, "ID", (long long)e->id);
-	tpl_set(t, "AT", at_seconds(r, e->at));
+	at_seconds(r, t, e->at);
 	tpl_set(t, "ACTOR_UPN", e->actor_upn);
 	tpl_set(t, "ACTOR_ID", e->actor_id);
 	tpl_set(t, "ACTION", e->action);
@@ -279,7 +318,7 @@ page_audit_entry(struct req *r)
 	tpl_set(t, "CLIENT", e->client);
 	tpl_set(t, "IP", e->ip);
 	tpl_set(t, "USER_AGENT", e->user_agent);
-	tpl_set(t, "DETAILS", e->details);
+	details_render(r, t, e->details);
 	if (e->actor_upn != NULL) {
 		tpl_show(t, "BY_ACTOR");
 		tpl_set(t, "BY_ACTOR_URL", arena_printf(&r->arena,
@@ -424,6 +463,7 @@ page_unit_activity(struct req *r)
 	}
 	t = page_new(r, arena_printf(&r->arena, "Recent activity: %s",
 	    unit.row[0].name));
+	page_wide(t);
 	tpl_set(t, "UNIT_ID", unit.row[0].id);
 	tpl_set(t, "UNIT_NAME", unit.row[0].name);
 	tpl_set_int(t, "DAYS", ACTIVITY_DAYS);

@@ -41,8 +41,13 @@ hit_target(struct req *r, const char *user_id, const char *roles,
 	t->units = ids;
 }
 
-/* One person row of a list (a PERSON section); tg NULL: no rights column. */
-static void
+/*
+ * One person row of a list (a PERSON section), returned; tg NULL: no
+ * rights column. The mobile number is masked whoever looks: a list
+ * tells who has one, the profile shows it whole to those who may
+ * manage it.
+ */
+static struct tpl *
 person_row(struct req *r, struct tpl *t, const struct db_person *p,
     const struct authz_target *tg)
 {
@@ -53,7 +58,11 @@ person_row(struct req *r, struct tpl *t, const struct db_person *p,
 	tpl_set(s, "NAME", p->name);
 	tpl_set(s, "UPN", p->upn);
 	tpl_set(s, "JOB", p->job_title ? p->job_title : "");
-	tpl_set(s, "PHONE", p->has_phone ? "yes" : "no");
+	if (p->mobile != NULL) {
+		tpl_show(s, "MOBILE");
+		tpl_set(s, "NUMBER", phone_mask(&r->arena, p->mobile));
+	} else
+		tpl_show(s, "NO_MOBILE");
 	if (p->locked)
 		tpl_show(s, "LOCKED");
 	if (p->must_change)
@@ -61,7 +70,7 @@ person_row(struct req *r, struct tpl *t, const struct db_person *p,
 	if (!p->enabled)
 		tpl_show(s, "DISABLED");
 	if (tg == NULL)
-		return;
+		return s;
 	tpl_show(t, "RIGHTS");
 	reset = authz_check(r->actor, tg, AUTHZ_RESET_PASSWORD) == AUTHZ_OK;
 	phones = authz_check(r->actor, tg, AUTHZ_MANAGE_PHONES) == AUTHZ_OK;
@@ -71,6 +80,27 @@ person_row(struct req *r, struct tpl *t, const struct db_person *p,
 		    reset ? "reset password" : "phones");
 	} else
 		tpl_show(s, "VIEW_ONLY");
+	return s;
+}
+
+/* A search hit's locations (unit_names: db_named_decode()) in its row s. */
+static void
+hit_units(struct req *r, struct tpl *s, const char *unit_names)
+{
+	struct db_named	*units;
+	struct tpl	*u;
+	size_t		 i, n;
+
+	n = db_named_decode(&r->arena, unit_names, &units);
+	for (i = 0; i < n; i++) {
+		u = tpl_section(s, "UNIT");
+		if (i > 0)
+			tpl_show(u, "UNIT_SEP");
+		tpl_set(u, "UNIT_ID", units[i].id);
+		tpl_set(u, "UNIT_NAME", units[i].name);
+	}
+	if (n == 0)
+		tpl_show(s, "NO_UNIT");
 }
 
 static void
@@ -429,7 +459,8 @@ page_search(struct req *r)
 		if (people == NULL)
 			people = tpl_section(t, "PEOPLE");
 		hit_target(r, h->person.id, h->roles, h->units, &tg);
-		person_row(r, people, &h->person, &tg);
+		hit_units(r, person_row(r, people, &h->person, &tg),
+		    h->unit_names);
 	}
 	page_render(r, 200, "search.tpl", t);
 }

@@ -52,6 +52,12 @@ page_new(struct req *r, const char *title)
 }
 
 void
+page_wide(struct tpl *t)
+{
+	tpl_show_global(t, "WIDE");
+}
+
+void
 page_title_refused(struct tpl *t)
 {
 	tpl_set_global(t, "TITLE_NOTE", ": not saved");

@@ -12,6 +12,8 @@ struct tpl;
 
 /* A page dictionary with the layout (title, who is signed in, nav). */
 struct tpl	*page_new(struct req *, const char *title);
+/* The page's main box spans the window, for a table of many columns. */
+void		 page_wide(struct tpl *);
 /* The title of a page whose form was refused says so ("X: not saved"),
  * for those who hear the title first. */
 void		 page_title_refused(struct tpl *);

@@ -63,7 +63,7 @@ def audit_page():
     _, rows = q(action="user.password.reset", result="success", actor=m.upn)
     eq([(x["target"], x["result"]) for x in rows], [(t.name, "success")],
        "success rows of %s" % m.upn)
-    check('"initiatedBy"' in rows[0]["details"] and "My Staff" in
+    check("Initiated by: My Staff" in rows[0]["details"] and "{" not in
           rows[0]["details"], "details %r" % rows[0]["details"])
     _, rows = q(actor=m.upn)
     check(len(rows) >= 4 and all(x["actor"] == m.upn for x in rows),
@@ -502,7 +502,9 @@ def audit_entry_page():
     r = b.expect("GET", q("/admin/audit", actor=tag), 200)
     eq(entry_ids(r), [n], "the list's link to the entry")
     r = b.expect("GET", "/admin/audit/%d" % n, 200)
-    want = dict(e, id=str(n), at=at[0], details=at[1])
+    # the details as lines for people, the markup in them as text
+    want = dict(e, id=str(n), at=at[0], details="Before: +1 ••• ••• 0100 "
+                "After: none Note: <script>x</script>")
     for k, v in want.items():
         eq(r.id_text("entry-" + k), norm(v), "/admin/audit/%d: #entry-%s"
            % (n, k))
@@ -528,6 +530,126 @@ def audit_entry_page():
     r = b.get("/admin/audit/%d" % (top + 1000))
     check("no audit entry" in (r.id_text("error") or ""), "the 404's "
           "sentence: %r" % r.id_text("error"))
+
+
+def details_lines(cell):
+    """The (label, value) lines of a details cell's <dl>, the colon cut
+    from the label; None when it has no <dl>."""
+    dls = [n for n in cell.iter() if n.tag == "dl"]
+    if not dls:
+        return None
+    out, label = [], None
+    for n in dls[0].children:
+        if isinstance(n, Node) and n.tag == "dt":
+            label = norm(n.text())
+            check(label.endswith(":"), "a label without its colon: %r"
+                  % label)
+            label = label[:-1]
+        elif isinstance(n, Node) and n.tag == "dd":
+            out.append((label, norm(n.text())))
+    return out
+
+
+def time_cells(r, ident):
+    """The <td>s of table #ident's first column (the time), and the text
+    of that column's header."""
+    t = r.page.by_id(ident)
+    check(t is not None, "%s: no #%s" % (desc(r), ident))
+    head = [n for n in t.iter() if n.tag == "th"]
+    cells = []
+    for tr in t.iter():
+        tds = [c for c in tr.children if isinstance(c, Node) and
+               c.tag == "td"]
+        if tr.tag == "tr" and tds:
+            cells.append(tds)
+    return cells, norm(head[0].text()) if head else ""
+
+
+def when_ok(r, td, want):
+    """A time cell: want ("2026-12-01 22:10:05", UTC) as text, no
+    microseconds, and a <time> with its ISO 8601 form."""
+    eq(norm(td.text()), want, "%s: a time" % desc(r))
+    tm = [n for n in td.iter() if n.tag == "time"]
+    eq(tm and tm[0].attrs.get("datetime"), want.replace(" ", "T") + "Z",
+       "%s: the <time> of %s" % (desc(r), want))
+
+
+@test
+def audit_readable():
+    """The audit log, an entry and a location's recent activity show
+    times to the second, in UTC and saying so, and details as lines for
+    people (Label: value; a setting changed as "old → new"), not JSON;
+    details that are not an object of JSON show as they are, escaped."""
+    unit, uid, m, bm = manager_unit("Store Readable")
+    t = member(unit, name="Rhea Readable %s" % TAG)
+    tag = "rd%s%s" % (RUN, secrets.token_hex(2))
+    at = Raw("UTC_TIMESTAMP() + INTERVAL 123456 MICROSECOND")
+    base = {"actor_upn": tag + "@bb.example", "target_id": t.id,
+            "target_name": t.name, "client": "mystaff", "at": at}
+    settings = '{"changes":[{"name":"mystaff.access","old":"all",' \
+        '"new":"selected"},{"name":"ca.trusted_networks","old":"",' \
+        '"new":"10.0.0.0/8"}]}'
+    phone = '{"initiatedBy":"My Staff","type":"mobile",' \
+        '"old":"+1 \u2022\u2022\u2022 \u2022\u2022\u2022 0100","new":null,' \
+        '"noticeRetryAfter":60}'
+    want = {
+        "bb.settings": [("mystaff.access", "all → selected"),
+                        ("ca.trusted_networks", "(empty) → 10.0.0.0/8")],
+        "bb.phone": [("Initiated by", "My Staff"), ("Type", "mobile"),
+                     ("Before", "+1 ••• ••• 0100"), ("After", "none"),
+                     ("Notice retry after (seconds)", "60")],
+        "bb.raw": '["not an object", "<b>bold</b>"]',  # no object
+        "bb.none": None,
+    }
+    add_entries([dict(base, action="bb.settings", details=settings),
+                 dict(base, action="bb.phone", details=phone),
+                 dict(base, action="bb.raw", details=want["bb.raw"]),
+                 dict(base, action="bb.none", details=None)])
+    secs = {a: s for a, s, f in sql(
+        "SELECT action, DATE_FORMAT(at, '%%Y-%%m-%%d %%H:%%i:%%s'), "
+        "DATE_FORMAT(at, '%%f') FROM audit_log WHERE actor_upn = %s"
+        % sqlq(base["actor_upn"])) if f != "000000"}
+    eq(sorted(secs), sorted(want), "entries with microseconds")
+
+    def details_ok(r, action, cell):
+        w = want[action]
+        if isinstance(w, list):
+            eq(details_lines(cell), w, "%s: the details of %s" % (desc(r),
+                                                                  action))
+        elif w is None:
+            eq(norm(cell.text()), "", "%s: no details" % desc(r))
+        else:
+            eq((details_lines(cell), norm(cell.text())), (None, norm(w)),
+               "%s: details that are not an object" % desc(r))
+
+    def page_ok(r, ident, action_col, details_col):
+        rows, head = time_cells(r, ident)
+        check("UTC" in head, "%s: the time column %r does not say UTC"
+              % (desc(r), head))
+        mine = [c for c in rows if norm(c[action_col].text()) in want]
+        eq(sorted(norm(c[action_col].text()) for c in mine), sorted(want),
+           "%s: the rows" % desc(r))
+        for c in mine:
+            action = norm(c[action_col].text())
+            when_ok(r, c[0], secs[action])
+            details_ok(r, action, c[details_col])
+        table = r.page.by_id(ident)
+        check('{"' not in table.text() and "123456" not in table.text(),
+              "%s: JSON or microseconds in the table" % desc(r))
+        check("<b>bold" not in r.body, "%s: details unescaped" % desc(r))
+
+    g = reader("reports-reader")
+    r = g.expect("GET", q("/admin/audit", actor=tag), 200)
+    page_ok(r, "audit", 2, 8)
+    for n in entry_ids(r):
+        r = g.expect("GET", "/admin/audit/%d" % n, 200)
+        action = r.id_text("entry-action")
+        check("UTC" in norm(r.page.by_id("entry-at").parent.text()),
+              "/admin/audit/%d: the time's row does not say UTC" % n)
+        when_ok(r, r.page.by_id("entry-at"), secs[action])
+        details_ok(r, action, r.page.by_id("entry-details"))
+    r = bm.expect("GET", "/units/%s/activity" % uid, 200)
+    page_ok(r, "activity", 2, 6)
 
 
 def csv_get(b, path, **kw):

@@ -171,14 +171,127 @@ def escaping():
        '"><script>alert(2)</script>@x.example', "username value kept")
 
 
+def css_rules(css):
+    """The rules of a stylesheet: [(media or None, [selectors],
+    {property: value})], comments dropped, in order."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules, media, i = [], None, 0
+    for m in re.finditer(r"([^{}]*)([{}])", css):
+        head = " ".join(m.group(1).split())
+        if m.group(2) == "}":
+            if not head and media is not None:
+                media = None
+            continue
+        if head.startswith("@media"):
+            media = head[len("@media"):].strip()
+            continue
+        end = css.index("}", m.end())
+        decls = {}
+        for d in css[m.end():end].split(";"):
+            if ":" in d:
+                k, v = d.split(":", 1)
+                decls[k.strip()] = " ".join(v.split())
+        rules.append((media, [s.strip() for s in head.split(",")], decls))
+    return rules
+
+
+def stylesheet():
+    r = Browser().get("/static/style.css", checked=False)
+    eq(r.status, 200, "GET /static/style.css")
+    return r.raw
+
+
+def rule_for(rules, selector, prop, media=None):
+    """The value of prop in the last rule (of media) naming selector."""
+    got = None
+    for m, sels, decls in rules:
+        if m == media and selector in sels and prop in decls:
+            got = decls[prop]
+    return got
+
+
 @test
 def stylesheet_buttons():
     """Buttons and form fields take the page's font, and a link drawn as
     a button keeps its colour once visited (not the browser's purple)."""
-    r = Browser().get("/static/style.css", checked=False)
-    css = r.raw.decode()
-    check(re.search(r"button, input, select, textarea \{ font-family: "
-                    r"inherit; \}", css), "form controls keep their own "
-          "font")
-    check(re.search(r"a\.button:visited[^{]*\{[^}]*color: #123a5a", css),
-          "a visited button link turns the browser's colour")
+    rules = css_rules(stylesheet().decode())
+    for s in ("button", "input", "select", "textarea"):
+        eq(rule_for(rules, s, "font-family"), "inherit", "%s's font" % s)
+    eq(rule_for(rules, "a.button:visited", "color"), "#123a5a",
+       "a visited button link's colour")
+
+
+def luminance(hexcolour):
+    h = hexcolour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    out = 0
+    for k, i in zip((0.2126, 0.7152, 0.0722), (0, 2, 4)):
+        c = int(h[i:i + 2], 16) / 255
+        c = c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        out += k * c
+    return out
+
+
+def contrast(a, b):
+    la, lb = sorted((luminance(a), luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
+
+
+@test
+def stylesheet_narrow_and_readable():
+    """The one stylesheet stays small (4 KB), keeps form fields inside the
+    page at any width, makes a list scroll in its own box (a visually
+    hidden part of a button in it too), has a phone layout whose header
+    drops what is long, and every text colour it sets reads at 4.5:1 or
+    more (WCAG AA) on every background it sets (the header's on its own)."""
+    raw = stylesheet()
+    check(len(raw) <= 4096, "style.css is %d bytes (over 4 KB)" % len(raw))
+    rules = css_rules(raw.decode())
+    for s in ("input", "select", "textarea"):
+        eq((rule_for(rules, s, "max-width"), rule_for(rules, s, "box-sizing")),
+           ("100%", "border-box"), "%s fits the page" % s)
+    eq((rule_for(rules, ".scroll", "overflow-x"),
+        rule_for(rules, ".scroll", "position")), ("auto", "relative"),
+       ".scroll")
+    narrow = [m for m, _, _ in rules if m and "max-width" in m]
+    check(narrow, "no @media (max-width: ...) for phones")
+    eq(rule_for(rules, ".long-only", "display", narrow[0]), "none",
+       "the phone layout hides .long-only")
+    check(rule_for(rules, ".top", "padding", narrow[0]) is not None and
+          rule_for(rules, ".main", "margin", narrow[0]) == "0",
+          "the phone layout's header padding and edge-to-edge page")
+    # the header's name stays, its "Signed in as" and UPN are long-only
+    m = make_user()
+    b = Browser()
+    b.login(m.upn, m.password, 303, "/")
+    r = b.expect("GET", "/account", 200)
+    who = [n for n in r.page.root.iter() if "who" in
+           n.attrs.get("class", "").split()]
+    check(len(who) == 1, "/account: no .who in the header")
+    hidden = " ".join(n.text() for n in who[0].iter()
+                      if "long-only" in n.attrs.get("class", "").split())
+    check(m.upn in hidden and "Signed in as" in hidden and m.name not in
+          hidden, "the header's long-only parts: %r" % hidden)
+    # contrast: the header's text on its background; any other text
+    # colour on every other background (and the page's, and white)
+    top = [(d.get("color"), d.get("background")) for m_, s, d in rules
+           if any(x.startswith(".top") for x in s)]
+    top_bg = [bg for _, bg in top if bg][0]
+    for fg, _ in top:
+        if fg:
+            check(contrast(fg, top_bg) >= 4.5, "header text %s on %s: %.2f"
+                  % (fg, top_bg, contrast(fg, top_bg)))
+    hexc = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b")
+    fgs, bgs = set(), {"#fff"}
+    for m_, sels, d in rules:
+        if any(x.startswith(".top") for x in sels):
+            continue
+        if "color" in d:
+            fgs.add(d["color"])
+        for k in ("background", "background-color"):
+            bgs.update(hexc.findall(d.get(k, "")))
+    for fg in fgs:
+        for bg in bgs:
+            check(contrast(fg, bg) >= 4.5, "text %s on %s: %.2f:1 (under "
+                  "4.5)" % (fg, bg, contrast(fg, bg)))

@@ -1,6 +1,5 @@
 """Hostile text (names, job titles, locations, descriptions) is escaped on every page that shows it."""
 
-import json
 
 from lib import *  # noqa: F401,F403
 from people import *  # noqa: F401,F403
@@ -152,17 +151,30 @@ def rows_of(r, ident="people"):
     return table_rows(r, ident)
 
 
-def person_row(r, pid, name, job, upn=None):
-    """pid's row of #people shows name, upn and job as text."""
+def person_row(r, pid, name, job, upn=None, units=None):
+    """pid's row of #people shows name, upn and job as text, and on
+    search its Location cell links to each of units ((name, id) pairs)
+    by name."""
     want = "/users/%s" % pid
-    rows = [c for h, c in rows_of(r) if h == want]
-    check(len(rows) == 1, "%s: %d rows link to %s" % (desc(r), len(rows),
-                                                      want))
-    c = rows[0]
-    eq(c[0], norm(name), "%s: the Name cell" % desc(r))
+    rows_of(r)
+    tr = [n for n in r.page.by_id("people").iter() if n.tag == "tr" and
+          any(a.tag == "a" and a.attrs.get("href") == want
+              for a in n.iter())]
+    check(len(tr) == 1, "%s: %d rows link to %s" % (desc(r), len(tr), want))
+    tds = [c for c in tr[0].children if isinstance(c, Node) and
+           c.tag == "td"]
+    c = dict(zip(table_head(r, "people"), tds))
+    eq(norm(c["Name"].text()), norm(name), "%s: the Name cell" % desc(r))
     if upn is not None:
-        eq(c[1], norm(upn), "%s: the Username cell" % desc(r))
-    eq(c[2], norm(job), "%s: the Job title cell" % desc(r))
+        eq(norm(c["Username"].text()), norm(upn), "%s: the Username cell"
+           % desc(r))
+    eq(norm(c["Job title"].text()), norm(job), "%s: the Job title cell"
+       % desc(r))
+    if units is not None:
+        eq(sorted((norm(a.text()), a.attrs.get("href")) for a in
+                  c["Location"].iter() if a.tag == "a"),
+           sorted((norm(n), "/units/%s" % i) for n, i in units),
+           "%s: the Location cell's links" % desc(r))
 
 
 def find_page(b, path, found, what, max_pages=200):
@@ -265,15 +277,17 @@ def escaping_profile_and_search():
     # search: the unique word finds the person and both locations
     q = "/search?" + urllib.parse.urlencode({"q": s.word})
     r = fetch(b, q, [s.name, s.job, s.unit, s.unit2])
-    person_row(r, s.id, s.name, s.job, s.upn)
-    eq(links_to(r, "/units/%s" % s.unit_id), [norm(s.unit)],
-       "%s: the hit of the hostile location" % q)
-    eq(links_to(r, "/units/%s" % s.unit2_id), [norm(s.unit2)],
-       "%s: the hit of the second hostile location" % q)
+    units = ((s.unit, s.unit_id), (s.unit2, s.unit2_id))
+    person_row(r, s.id, s.name, s.job, s.upn, units)
+    # each location twice: its own hit, and the person's Location cell
+    eq(links_to(r, "/units/%s" % s.unit_id), [norm(s.unit)] * 2,
+       "%s: the links to the hostile location" % q)
+    eq(links_to(r, "/units/%s" % s.unit2_id), [norm(s.unit2)] * 2,
+       "%s: the links to the second hostile location" % q)
     # by the UPN, whole
     q = "/search?" + urllib.parse.urlencode({"q": s.upn})
-    r = fetch(b, q, [s.name, s.upn])
-    person_row(r, s.id, s.name, s.job, s.upn)
+    r = fetch(b, q, [s.name, s.upn, s.unit, s.unit2])
+    person_row(r, s.id, s.name, s.job, s.upn, units)
     # the query itself comes back in the field and in "Nothing found"
     q = "/search?" + urllib.parse.urlencode({"q": P_ECHO + s.word})
     r = fetch(b, q, [P_ECHO + s.word])
@@ -384,10 +398,10 @@ def escaping_audit_log():
     check(all(c[3] == norm(s.name) for c in rows), "%s: the Whom cells "
           "%r are not %r" % (path, [c[3] for c in rows], s.name))
     for u in (s.unit, s.unit2):
-        js = '"unit":%s' % json.dumps(u)
-        check(any(js in c[8] for c in rows if c[2] ==
+        line = "Unit: %s" % norm(u)
+        check(any(line in c[8] for c in rows if c[2] ==
                   "unit.member.add"), "%s: no add-member row's "
-              "details hold %s: %r" % (path, js, [c[8] for c in rows]))
+              "details hold %r: %r" % (path, line, [c[8] for c in rows]))
     # the name as a prefix filter
     path = "/admin/audit?" + urllib.parse.urlencode({"target": s.name})
     r = fetch(g, path, [s.name])
@@ -427,9 +441,9 @@ def escaping_audit_entry_and_activity():
     [n] = [int(x[0]) for x in sql(
         "SELECT id FROM audit_log WHERE action = 'unit.member.add' AND "
         "target_id = %s ORDER BY id LIMIT 1" % sqlq(s.id))]
-    r = fetch(g, "/admin/audit/%d" % n, [s.name, json.dumps(s.unit)])
+    r = fetch(g, "/admin/audit/%d" % n, [s.name, "Unit: " + s.unit])
     path = "/units/%s/activity" % s.unit_id
-    r = fetch(g, path, [s.unit, s.name, json.dumps(s.unit)])
+    r = fetch(g, path, [s.unit, s.name, "Unit: " + s.unit])
     whom = [c[3] for _, c in rows_of(r, "activity")]
     check(whom and all(w == norm(s.name) for w in whom), "%s: the Whom "
           "cells %r are not %r" % (path, whom, s.name))

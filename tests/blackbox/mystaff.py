@@ -599,6 +599,79 @@ def empty_location():
     eq(people_rows(r), [], "rows of an empty location")
 
 
+def list_scene():
+    """Two locations, A and B (names to escape), three people of a word
+    of their own (key): one in A with a mobile, one in A and B without
+    one, one in no location. (key, mobile, A, B, names)."""
+    a = add_unit("Loc Alpha & Co")
+    b = add_unit("Loc Beta <i>x</i>")
+    mobile = fresh_mobile()
+    key = "Lsm%s%s" % (TAG, secrets.token_hex(2))
+    names = ("Mia Mobile %s" % key, "Nils Nomobile %s" % key,
+             "Ola Nowhere %s" % key)
+    add_person(names[0], a[0], mobile=mobile)
+    upn = add_person(names[1], a[0])
+    cli_ok("unit", "add-member", "--unit", b[0], "--user", upn)
+    add_person(names[2])
+    return key, mobile, a, b, names
+
+
+# A manager at the location (who may not manage phones), and a global
+# administrator (who may, and sees the number whole on the profile).
+LIST_READERS = (("helpdesk-administrator", True),
+                ("global-administrator", False))
+
+
+@test
+def lists_show_masked_mobile():
+    """A location's list has a Mobile column: the number masked, for
+    every reader, or "none" as text (w3m shows it); search shows the
+    same."""
+    key, mobile, (a_name, a_id), _, names = list_scene()
+    with_mobile, without, nowhere = names
+    for role, at_unit in LIST_READERS:
+        b = signed_in(add_manager(role, a_name if at_unit else None))
+        r = b.expect("GET", "/units/%s" % a_id, 200)
+        head = table_head(r, "people")
+        check("Mobile" in head and "Phone" not in head, "%s: the list's "
+              "columns %r" % (role, head))
+        got = {x["name"]: x["mobile"] for x in people_rows(r)}
+        eq(got, {with_mobile: masked(mobile), without: "none"},
+           "%s: the Mobile column of %s" % (role, a_name))
+        check(mobile not in r.body and mobile[-7:] not in r.body,
+              "%s: the list shows %s whole" % (role, mobile))
+        line = [x for x in w3m_dump(r.raw).splitlines() if without in x]
+        check(len(line) == 1 and re.search(r"\bnone\b", line[0]),
+              "%s: w3m's line of %s: %r" % (role, without, line))
+        got = {x["name"]: x["mobile"] for x in search_rows(b, key)}
+        eq(got, {with_mobile: masked(mobile), without: "none",
+                 nowhere: "none"}, "%s: search's Mobile column" % role)
+        check(mobile not in b.last.body, "search shows %s whole" % mobile)
+
+
+@test
+def search_shows_locations():
+    """Search results have a Location column: each of the person's
+    locations by name, linked, in name order ("A, B"), or "none"."""
+    key, _, (a_name, a_id), (b_name, b_id), names = list_scene()
+    with_mobile, without, nowhere = names
+    for role, at_unit in LIST_READERS:
+        b = signed_in(add_manager(role, a_name if at_unit else None))
+        got = {x["name"]: x["location"] for x in search_rows(b, key)}
+        eq(got, {with_mobile: a_name, without: "%s, %s" % (a_name, b_name),
+                 nowhere: "none"}, "%s: search's Location column" % role)
+        r = b.expect("GET", "/search?q=Nomobile+" + key, 200)
+        rows = table_rows(r, "people")
+        eq([c[0] for _, c in rows], [without], "the hits of Nomobile")
+        links = [(norm(a.text()), a.attrs.get("href"))
+                 for a in r.page.by_id("people").iter() if a.tag == "a" and
+                 a.attrs.get("href", "").startswith("/units/")]
+        eq(links, [(a_name, "/units/%s" % a_id),
+                   (b_name, "/units/%s" % b_id)],
+           "%s: the location links of %s" % (role, without))
+        check("<i>x</i>" not in r.body, "a location's name unescaped")
+
+
 @test
 def home_redirect():
     m = add_manager("password-administrator", test_unit())

@@ -76,15 +76,36 @@ def table_rows(r, ident):
     return rows
 
 
+def table_head(r, ident):
+    """The column headers' texts of table #ident ([] when none)."""
+    t = r.page.by_id(ident)
+    if t is None:
+        return []
+    return [norm(th.text()) for th in t.iter() if th.tag == "th" and
+            th.attrs.get("scope") == "col"]
+
+
+# The columns of #people by header (the lists, search), as keys.
+PEOPLE_COLS = {"Name": "name", "Username": "upn", "Location": "location",
+               "Job title": "job", "Mobile": "mobile", "Status": "status",
+               "You can": "can"}
+
+
 def people_rows(r):
-    """The rows of #people: dicts name, upn, phone ("yes"/"no"), status,
-    can ("You can"), href."""
-    return [{"name": c[0],
-             "upn": c[1] if len(c) > 1 else "",
-             "phone": c[3] if len(c) > 3 else "",
-             "status": c[4] if len(c) > 4 else "",
-             "can": c[-1],
-             "href": href} for href, c in table_rows(r, "people")]
+    """The rows of #people, found by their column headers: dicts name,
+    upn, job, mobile (masked, or "none"), status, href; on search also
+    location ("A, B" or "none") and can ("You can"); "" for a column
+    the table does not have."""
+    head = table_head(r, "people")
+    check(set(head) <= set(PEOPLE_COLS), "%s: #people's columns %r"
+          % (desc(r), head))
+    rows = []
+    for href, c in table_rows(r, "people"):
+        row = dict.fromkeys(PEOPLE_COLS.values(), "")
+        row.update({PEOPLE_COLS[h]: v for h, v in zip(head, c)})
+        row["href"] = href
+        rows.append(row)
+    return rows
 
 
 def unit_links(r):
@@ -341,17 +362,23 @@ def list_copies_agree():
            "m.user_id WHERE NOT (BINARY m.sort_name <=> BINARY "
            "u.display_name AND BINARY m.upn <=> BINARY u.upn AND "
            "BINARY m.job_title <=> BINARY u.job_title AND m.phone_count "
-           "<=> u.phone_count AND m.locked_until <=> u.locked_until AND "
+           "<=> u.phone_count AND m.mobile <=> u.mobile AND "
+           "m.locked_until <=> u.locked_until AND "
            "m.must_change_password <=> u.must_change_password AND "
            "m.enabled <=> u.enabled)"), [["0"]],
        "memberships whose list columns differ from their user")
 
 
 def phone_counts_agree():
-    """users.phone_count, which the lists show, is every user's count."""
+    """users.phone_count and users.mobile, which the lists show, are every
+    user's count of phones and mobile number."""
     eq(sql("SELECT COUNT(*) FROM users u WHERE phone_count <> (SELECT "
            "COUNT(*) FROM phones p WHERE p.user_id = u.id)"), [["0"]],
        "users whose phone_count is not their number of phones")
+    eq(sql("SELECT COUNT(*) FROM users u WHERE NOT mobile <=> (SELECT "
+           "p.number FROM phones p WHERE p.user_id = u.id AND p.type = "
+           "'mobile')"), [["0"]],
+       "users whose mobile is not their mobile phone's number")
 
 
 def refused_post(b, path, fields, uid, action, reason, actor, csrf=True):

@@ -44,16 +44,17 @@ def stored_form(shown):
                                                  if m.group(2) else "")
 
 
-def listed_phone(b, unit_id, upn):
-    """The Phone column of upn's row on the location's list and search."""
+def listed_mobile(b, unit_id, upn):
+    """The Mobile column of upn's row on the location's list and search
+    (they must agree)."""
     rows = [x for r in walk(b, "/units/%s" % unit_id)
             for x in people_rows(r) if x["upn"] == upn]
     eq(len(rows), 1, "rows of %s on its location's list" % upn)
     found = [x for x in search_rows(b, upn) if x["upn"] == upn]
     eq(len(found), 1, "search rows of %s" % upn)
-    eq(found[0]["phone"], rows[0]["phone"], "Phone of %s: search against "
-       "the list" % upn)
-    return rows[0]["phone"]
+    eq(found[0]["mobile"], rows[0]["mobile"], "Mobile of %s: search "
+       "against the list" % upn)
+    return rows[0]["mobile"]
 
 
 @test
@@ -61,7 +62,7 @@ def phones():
     unit, unit_id, aa, b = manager_unit("Store Phones")
     t = member(unit)
     tid = t.id
-    eq(listed_phone(b, unit_id, t.upn), "no", "Phone before any number")
+    eq(listed_mobile(b, unit_id, t.upn), "none", "Mobile before any number")
     r = phone_page(b, tid)
     for typ in ("mobile", "alternateMobile", "office"):
         check(r.page.by_id("phone-" + typ) is not None and
@@ -82,11 +83,14 @@ def phones():
 
     saved("mobile", typed(m1), m1, "add a mobile")
     eq(phones_shown(b, tid), {"Mobile": m1}, "phones on the profile")
-    eq(listed_phone(b, unit_id, t.upn), "yes", "Phone with a mobile")
+    eq(listed_mobile(b, unit_id, t.upn), masked(m1), "Mobile with a mobile")
     saved("mobile", "+%s.%s.%s.%s" % (m2[1], m2[2:5], m2[5:8], m2[8:]), m2,
           "change the mobile")
+    eq(listed_mobile(b, unit_id, t.upn), masked(m2), "Mobile after a change")
     saved("office", "+1 425 555 0199 x 42", "+14255550199 x42",
           "add an office number")
+    eq(listed_mobile(b, unit_id, t.upn), masked(m2), "Mobile with an office "
+       "number too")
     eq(phones_shown(b, tid), {"Mobile": m2, "Office": "+14255550199 x42"},
        "phones on the profile")
     # the office number is found by its digits, not with its extension's
@@ -230,13 +234,13 @@ def phones():
                  {"type": "office", "number": "+1 425 555 0197",
                   "action": "save"}, tid, "user.phone.add", "no_role", hd)
     eq(phones_db(tid), {"mobile": m2}, "phones after the refused POSTs")
-    # the lists say "no" once the last number is gone
+    # the lists say "none" once the mobile is gone, an office number or not
     saved("office", "+1 425 555 0196", "+14255550196", "an office number")
     for typ in ("mobile", "office"):
         r = phone_post(b, tid, typ, "", "remove")
         check(r.status == 303, "remove the %s: %s" % (typ, desc(r)))
-        eq(listed_phone(b, unit_id, t.upn), "yes" if typ == "mobile" else
-           "no", "Phone after removing the %s" % typ)
+        eq(listed_mobile(b, unit_id, t.upn), "none", "Mobile after removing "
+           "the %s" % typ)
     eq(phones_db(tid), {}, "phones after removing all")
     phone_counts_agree()
 
@@ -255,30 +259,32 @@ def list_follows_changes():
         rows = [x for r in walk(b, "/units/%s" % uid)
                 for x in people_rows(r) if x["upn"] == t.upn]
         eq(len(rows), 1, "rows of %s on /units/%s" % (t.upn, uid))
-        return rows[0]["phone"], rows[0]["status"]
+        return rows[0]["mobile"], rows[0]["status"]
 
-    eq(row(), ("no", ""), "a new member")
-    r = phone_post(b, t.id, "mobile", fresh_mobile())
+    eq(row(), ("none", ""), "a new member")
+    mobile = fresh_mobile()
+    r = phone_post(b, t.id, "mobile", mobile)
     check(r.status == 303, "add a mobile: %s" % desc(r))
-    eq(row(), ("yes", ""), "with a mobile")
+    yes = masked(mobile)
+    eq(row(), (yes, ""), "with a mobile")
     for i in range(6):
         Browser().login(t.upn, "Wrong-%d-%s" % (i, secrets.token_hex(4)),
                         422)
-    eq(row(), ("yes", "locked"), "after wrong passwords")
+    eq(row(), (yes, "locked"), "after wrong passwords")
     cli_ok("unit", "add-member", "--unit", unit2, "--user", t.upn)
-    eq(row(unit2_id), ("yes", "locked"), "a new location's list")
+    eq(row(unit2_id), (yes, "locked"), "a new location's list")
     reset(b, t.id)
-    want = ("yes", "must change password")
+    want = (yes, "must change password")
     eq(row(), want, "after a reset")
     eq(row(unit2_id), want, "after a reset, the other location")
     cli_ok("user", "disable", "--upn", t.upn)
-    want = ("yes", "must change password disabled")
+    want = (yes, "must change password disabled")
     eq(row(), want, "disabled")
     eq(row(unit2_id), want, "disabled, the other location")
     cli_ok("user", "enable", "--upn", t.upn)
     r = phone_post(b, t.id, "mobile", "", "remove")
     check(r.status == 303, "remove the mobile: %s" % desc(r))
-    eq(row(unit2_id), ("no", "must change password"), "enabled, no phone")
+    eq(row(unit2_id), ("none", "must change password"), "enabled, no phone")
     list_copies_agree()
 
 

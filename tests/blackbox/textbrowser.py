@@ -93,7 +93,8 @@ def w3m_audit_pages():
             if a.attrs.get("href", "").startswith("/admin/audit/")][0]
     out = w3m_dump(g.expect("GET", link, 200).raw)
     for label in ("Audit entry", "User agent", b.ua, "127.0.0.1",
-                  "Details", "initiatedBy", "Entries about this person"):
+                  "Details", "Initiated by:", "My Staff",
+                  "Entries about this person"):
         check(label in out, "w3m audit entry: %r not visible in:\n%s"
               % (label, out))
 

@@ -2,8 +2,10 @@
  * fuzz_request.c: a libFuzzer harness over everything that parses what
  * a client sends: the form/query decoder with every declared key, the
  * Cookie header, keyset cursors, search terms (and the Unicode folding
- * behind them and the index, valid UTF-8 or not) and phone numbers. Built
- * by `make fuzz` (clang -fsanitize=fuzzer,address,undefined); like any
+ * behind them and the index, valid UTF-8 or not) and phone numbers; and
+ * the reader of audit details (their JSON holds text a client sent: a
+ * path, a name). Built by `make fuzz` (clang -fsanitize=fuzzer,address,
+ * undefined); like any
  * libFuzzer binary it also replays files given as arguments.
  */
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "details.h"
 #include "http.h"
 #include "phone.h"
 #include "route.h"
@@ -25,6 +28,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct req	 r;
+	struct detail	 lines[DETAILS_MAX];
 	const char	*why, *keys[CURSOR_KEYS_MAX], *id, *terms[SEARCH_TERMS_MAX];
 	const char	*words[SEARCH_WORDS_MAX];
 	char		*s, out[PHONE_MAX];
@@ -48,6 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The fold takes any bytes: NULL for what is not UTF-8. */
 	(void)search_fold(&r.arena, s);
 	(void)search_words(&r.arena, s, s, s, NULL, 0, words);
+	(void)details_read(&r.arena, s, lines, NELEM(lines));
 	if (utf8_text_valid(s, strlen(s), 0)) {
 		(void)search_terms(&r.arena, s, NULL, terms);
 		(void)search_terms(&r.arena, s, "US", terms);

@@ -314,6 +314,41 @@ test_roles_decode(void **state)
 	arena_reset(&a);
 }
 
+/*
+ * A search hit's locations: "ID NAME" lines, names with spaces, commas
+ * and markup kept whole; a line cut short (no whole id, or no name) or
+ * not starting with an id is skipped.
+ */
+static void
+test_named_decode(void **state)
+{
+	struct arena	 a = { 0 };
+	struct db_named	*u;
+	const char	*id2 = "0b7c1a4e-89ab-4cde-8f01-23456789abcd";
+
+	(void)state;
+	assert_int_equal(db_named_decode(&a, NULL, &u), 0);
+	assert_int_equal(db_named_decode(&a, "", &u), 0);
+	assert_int_equal(db_named_decode(&a, ID " Store 1", &u), 1);
+	assert_string_equal(u[0].id, ID);
+	assert_string_equal(u[0].name, "Store 1");
+	assert_int_equal(db_named_decode(&a, ID " Alpha, & <b>Co</b>\n"
+	    "0b7c1a4e-89ab-4cde-8f01-23456789abcd Beta", &u), 2);
+	assert_string_equal(u[0].name, "Alpha, & <b>Co</b>");
+	assert_string_equal(u[1].id, id2);
+	assert_string_equal(u[1].name, "Beta");
+	/* cut short, no name, not an id, an id too long */
+	assert_int_equal(db_named_decode(&a, ID " A\n0b7c1a4e-89ab-4cde", &u),
+	    1);
+	assert_int_equal(db_named_decode(&a, ID " \n" ID "\n" ID, &u), 0);
+	assert_int_equal(db_named_decode(&a, "Store 1\nnot-an-id-at-all-"
+	    "xxxxxxxxxxxxxxxxxxx Store 2", &u), 0);
+	assert_int_equal(db_named_decode(&a, ID "0 Store", &u), 0);
+	assert_int_equal(db_named_decode(&a, "\n\n" ID " Z\n", &u), 1);
+	assert_string_equal(u[0].name, "Z");
+	arena_reset(&a);
+}
+
 int
 main(void)
 {
@@ -325,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_search_fold),
 		cmocka_unit_test(test_search_words_folded),
 		cmocka_unit_test(test_roles_decode),
+		cmocka_unit_test(test_named_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
