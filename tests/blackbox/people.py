@@ -192,7 +192,8 @@ AUDIT_COLS = ("id", "actor_id", "actor_upn", "action", "target_id",
               "target_name", "result", "reason", "client", "ip", "details")
 
 
-def member(unit, name=None, mobile=None, source=None, password=None):
+def member(unit, name=None, mobile=None, source=None, password=None,
+           job=None):
     """A user of unit (name or id) with a password (a User)."""
     upn = uniq("t")
     name = name or "Tess %s Member" % secrets.token_hex(2)
@@ -202,6 +203,8 @@ def member(unit, name=None, mobile=None, source=None, password=None):
         args += ["--mobile", mobile]
     if source:
         args += ["--source", source]
+    if job:
+        args += ["--job-title", job]
     cli_ok(*args, stdin=password + "\n")
     if unit:
         cli_ok("unit", "add-member", "--unit", unit, "--user", upn)

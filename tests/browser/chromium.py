@@ -78,6 +78,21 @@ def sees(c, what, where):
           % (where, c.path(), what, t[:600]))
 
 
+COLLEAGUES = (("Ana Lima", "Cashier", True),
+              ("Bruno Costa", "Stock associate", False),
+              ("Chloé Martin", "Shift lead", True),
+              ("Dev Patel", "Cashier", True))
+
+
+def colleague(unit, name, job, mobile):
+    args = ["user", "add", "--upn", uniq("c"), "--name", name,
+            "--job-title", job]
+    if mobile:
+        args += ["--mobile", fresh_mobile()]
+    cli_ok(*args)
+    cli_ok("unit", "add-member", "--unit", unit, "--user", args[3])
+
+
 def browser(w, h):
     return cdp.Chrome(w, h, mobile=w < 600)
 
@@ -87,12 +102,15 @@ def manager_journey(w, h):
     location and a person, resets their password, adds, edits and
     removes a mobile number, searches and signs out. Returns the member
     reset and the temporary password."""
-    unit, unit_id = add_unit("Browser Store")
+    unit, unit_id = add_unit("Harbour Street")
     m = make_user(name="Mona Browser", prefix="mgr")
     for u in (unit, add_unit("Browser Depot")[0]):    # a list to choose
         cli_ok("role", "assign", "--user", m.upn, "--role",
                "authentication-administrator", "--unit", u)
-    t = member(unit, name="Theo Chromewright %s" % secrets.token_hex(2))
+    t = member(unit, name="Theo Chromewright %s" % secrets.token_hex(2),
+               job="Sales associate")
+    for name, job, mobile in COLLEAGUES:     # a list as a store has one
+        colleague(unit, name, job, mobile)
     base = BASE
     with browser(w, h) as c:
         c.open(base + "/login")
