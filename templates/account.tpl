@@ -22,16 +22,16 @@
 </ul>
 
 <h2>Where you are signed in</h2>
-<div class="scroll"><table class="list" id="sessions">
+<div class="scroll"><table class="list cards" id="sessions">
 <tr><th scope="col">Signed in</th><th scope="col">Last active</th><th scope="col">Address</th><th scope="col">Browser</th></tr>
-{{#SESSION}}<tr><td>{{STARTED}}{{#CURRENT}} <b>(this browser)</b>{{/CURRENT}}</td><td>{{SEEN}}</td><td>{{IP}}</td><td>{{AGENT}}</td></tr>
+{{#SESSION}}<tr><td data-label="Signed in">{{STARTED}}{{#CURRENT}} <b>(this browser)</b>{{/CURRENT}}</td><td data-label="Last active">{{SEEN}}</td><td data-label="Address">{{IP}}</td><td data-label="Browser">{{AGENT}}</td></tr>
 {{/SESSION}}
 </table></div>
 {{#HALF_SIGNED_IN}}<h3>Password entered, second step not passed</h3>
 <p class="hint">Someone entered your password here but did not pass the second step. If this was not you, change your password.</p>
-<div class="scroll"><table class="list" id="half-sessions">
+<div class="scroll"><table class="list cards" id="half-sessions">
 <tr><th scope="col">Started</th><th scope="col">Last active</th><th scope="col">Address</th><th scope="col">Browser</th></tr>
-{{#HALF}}<tr><td>{{STARTED}}</td><td>{{SEEN}}</td><td>{{IP}}</td><td>{{AGENT}}</td></tr>
+{{#HALF}}<tr><td data-label="Started">{{STARTED}}</td><td data-label="Last active">{{SEEN}}</td><td data-label="Address">{{IP}}</td><td data-label="Browser">{{AGENT}}</td></tr>
 {{/HALF}}</table></div>{{/HALF_SIGNED_IN}}
 {{#OTHER_SESSIONS}}
 <form method="post" action="/account/sessions/revoke">

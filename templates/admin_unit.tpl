@@ -24,9 +24,9 @@
 {{#NO_MEMBERS}}<p id="no-members">Nobody is a member of this location.</p>{{/NO_MEMBERS}}
 {{#HAS_MEMBERS}}{{#EDIT}}<form method="post" action="/admin/units/{{UNIT_ID}}/members/remove" id="remove">
 <input type="hidden" name="csrf" value="{{CSRF}}">
-{{/EDIT}}<div class="scroll"><table class="list" id="members">
+{{/EDIT}}<div class="scroll"><table class="list cards" id="members">
 <tr><th scope="col">Name</th><th scope="col">Username</th>{{#EDIT}}<th scope="col"><span class="hint">Change</span></th>{{/EDIT}}</tr>
-{{#MEMBER}}<tr><td><a href="/admin/roles?user={{ID}}">{{NAME}}</a></td><td>{{UPN}}</td>{{#REMOVE}}<td><button type="submit" name="user" value="{{ID}}">Remove<span class="visually-hidden"> {{NAME}}</span></button></td>{{/REMOVE}}</tr>
+{{#MEMBER}}<tr><td data-label="Name"><a href="/admin/roles?user={{ID}}">{{NAME}}</a></td><td data-label="Username">{{UPN}}</td>{{#REMOVE}}<td data-label="Change"><button type="submit" name="user" value="{{ID}}">Remove<span class="visually-hidden"> {{NAME}}</span></button></td>{{/REMOVE}}</tr>
 {{/MEMBER}}
 </table></div>{{#EDIT}}
 </form>{{/EDIT}}{{/HAS_MEMBERS}}
@@ -53,9 +53,9 @@
 {{/ADD}}
 <h2>Roles held at this location</h2>
 {{#NO_UNIT_ROLES}}<p id="no-unit-roles">Nobody holds a role at this location.</p>{{/NO_UNIT_ROLES}}
-{{#HAS_UNIT_ROLES}}<div class="scroll"><table class="list" id="unit-roles">
+{{#HAS_UNIT_ROLES}}<div class="scroll"><table class="list cards" id="unit-roles">
 <tr><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Role</th>{{#CAN_REVOKE}}<th scope="col"><span class="hint">Change</span></th>{{/CAN_REVOKE}}</tr>
-{{#UNIT_ROLE}}<tr><td><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td>{{UPN}}</td><td>{{ROLE}}</td>{{#REVOKE}}<td><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke<span class="visually-hidden"> {{REVOKE_WHAT}}</span></button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
+{{#UNIT_ROLE}}<tr><td data-label="Person"><a href="/admin/roles?user={{PERSON_ID}}">{{PERSON}}</a></td><td data-label="Username">{{UPN}}</td><td data-label="Role">{{ROLE}}</td>{{#REVOKE}}<td data-label="Change"><form method="post" action="/admin/roles/revoke" class="row"><input type="hidden" name="csrf" value="{{CSRF}}"><input type="hidden" name="user" value="{{USER_ID}}"><input type="hidden" name="role" value="{{ROLE_ID}}"><input type="hidden" name="unit" value="{{SCOPE_ID}}"><input type="hidden" name="back" value="{{BACK}}"><button type="submit">Revoke<span class="visually-hidden"> {{REVOKE_WHAT}}</span></button></form></td>{{/REVOKE}}{{#NO_REVOKE}}<td></td>{{/NO_REVOKE}}</tr>
 {{/UNIT_ROLE}}
 </table></div>{{/HAS_UNIT_ROLES}}
 {{#MORE_UNIT_ROLES}}<p class="hint">The first {{UNIT_ROLES_SHOWN}} are shown.</p>{{/MORE_UNIT_ROLES}}

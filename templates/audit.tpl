@@ -14,9 +14,9 @@
 </form>
 {{#ENTRIES}}<p><a href="{{CSV_URL}}" id="csv">Download these entries as CSV</a> <span class="hint">(every matching entry, not only this page)</span></p>
 {{#EMPTY}}<p>No entries.</p>{{/EMPTY}}
-<div class="scroll"><table class="list" id="audit">
+<div class="scroll"><table class="list cards-wide" id="audit">
 <tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Whom</th><th scope="col">Result</th><th scope="col">Reason</th><th scope="col">From</th><th scope="col">Address</th><th scope="col">Details</th></tr>
-{{#ROW}}<tr><td class="nowrap"><a href="/admin/audit/{{ID}}"><time datetime="{{AT_ISO}}">{{AT}}</time></a></td><td class="long">{{ACTOR}}</td><td>{{ACTION}}</td><td class="long">{{TARGET}}</td><td>{{RESULT}}</td><td>{{REASON}}</td><td>{{CLIENT}}</td><td class="long">{{IP}}</td><td class="details">{{#DETAILS_LIST}}<dl class="kv">{{#DETAIL}}<dt>{{LABEL}}:</dt> <dd>{{VALUE}}</dd> {{/DETAIL}}</dl>{{/DETAILS_LIST}}{{#RAW_DETAILS}}<code>{{DETAILS_TEXT}}</code>{{/RAW_DETAILS}}</td></tr>
+{{#ROW}}<tr><td data-label="When (UTC)" class="nowrap"><a href="/admin/audit/{{ID}}"><time datetime="{{AT_ISO}}">{{AT}}</time></a></td><td data-label="Who" class="long">{{ACTOR}}</td><td data-label="Action">{{ACTION}}</td><td data-label="Whom" class="long">{{TARGET}}</td><td data-label="Result">{{RESULT}}</td><td data-label="Reason">{{REASON}}</td><td data-label="From">{{CLIENT}}</td><td data-label="Address" class="long">{{IP}}</td><td data-label="Details" class="details">{{#DETAILS_LIST}}<dl class="kv">{{#DETAIL}}<dt>{{LABEL}}:</dt> <dd>{{VALUE}}</dd> {{/DETAIL}}</dl>{{/DETAILS_LIST}}{{#RAW_DETAILS}}<code>{{DETAILS_TEXT}}</code>{{/RAW_DETAILS}}</td></tr>
 {{/ROW}}
 </table></div>
 <p class="pager">{{#FIRST}}<a href="{{FIRST_URL}}" rel="first">Newest</a> {{/FIRST}}{{#PREV}}<a href="{{PREV_URL}}" rel="prev">&larr; Newer</a> {{/PREV}}{{#NEXT}}<a href="{{NEXT_URL}}" rel="next">Older &rarr;</a>{{/NEXT}}</p>

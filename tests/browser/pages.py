@@ -22,11 +22,11 @@ MAX_BYTES = 30 * 1024
 _contrast_seen = set()
 
 
-def check_page(c, where, origin=None):
+def check_page(c, where, origin=None, max_bytes=None):
     url, status, mime, body = c.fetched[0]
     text = body.decode("utf-8")
     tidy_clean(body, where)
-    weight(c.fetched, where)
+    weight(c.fetched, where, max_bytes or MAX_BYTES)
     same_origin(c.requested, origin or lib.BASE, where)
     lang_and_labels(Page(text), where)
     # once per page and width: the colours do not change with the data
@@ -42,12 +42,12 @@ def tidy_clean(body, where):
         raise Fail("%s: tidy: %s" % (where, "; ".join(said[:5])))
 
 
-def weight(fetched, where):
+def weight(fetched, where, most):
     n = sum(len(b) for u, s, mime, b in fetched
             if mime in ("text/html", "text/css"))
-    if n >= MAX_BYTES:
+    if n >= most:
         raise Fail("%s: HTML and CSS weigh %d bytes (under %d wanted)"
-                   % (where, n, MAX_BYTES))
+                   % (where, n, most))
 
 
 def same_origin(requested, origin, where):
