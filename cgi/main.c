@@ -232,13 +232,14 @@ worker(const struct conf *c, int fd)
 	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	if (load_templates(c) == -1 || page_signin_init() == -1)
 		_exit(2);
-	db = db_open(c, DB_TIMEOUT);
+	db = db_open(c, (unsigned int)c->db_timeout);
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(2);
 	while (!got_term && FCGX_Accept_r(&fr) >= 0) {
 		memset(&r, 0, sizeof(r));
 		r.conf = c;
 		r.db = db;
+		db_turn(db);
 		serve(&r, &fr);
 		if (r.cut)
 			drop(&fr);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mysql.h>
 #include <errmsg.h>
@@ -33,8 +34,32 @@ struct db {
 	MYSQL			*my;
 	MYSQL_STMT		*stmt[STMT__MAX];
 	unsigned int		 timeout;	/* seconds to read or write */
+	int64_t			 turn_ms;	/* db_turn(), monotonic; 0: none */
 	int			 in_txn;
 };
+
+static int64_t
+db_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+db_turn(struct db *db)
+{
+	db->turn_ms = db_now_ms();
+}
+
+/* 1 when this turn has waited db_timeout already: no new connection. */
+static int
+db_spent(const struct db *db)
+{
+	return db->turn_ms != 0 &&
+	    db_now_ms() - db->turn_ms >= db->conf->db_timeout * 1000;
+}
 
 static void
 db_disconnect(struct db *db)
@@ -56,10 +81,12 @@ static int
 db_connect(struct db *db)
 {
 	const struct conf	*c = db->conf;
-	unsigned int		 t = DB_TIMEOUT;	/* to connect */
+	unsigned int		 t = (unsigned int)c->db_timeout;
 	my_bool			 no = 0;
 
 	db_disconnect(db);
+	if (db_spent(db))
+		return DB_ERR;	/* a stalled server: the turn gives up */
 	if ((db->my = mysql_init(NULL)) == NULL)
 		return DB_ERR;
 	mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &t);

@@ -3,6 +3,8 @@
 from lib import *  # noqa: F401,F403
 from people import *  # noqa: F401,F403
 
+import signal
+
 
 def workers():
     with open(os.path.join(VAR, "run", "staffdesk.pid")) as f:
@@ -49,6 +51,79 @@ def db_ping():
     return subprocess.run(["mariadb-admin", "--defaults-file=" + mycnf(),
                            "ping"], capture_output=True,
                           timeout=10).returncode == 0
+
+
+def note(line):
+    """A measurement: to VAR/log/ops.txt and stderr."""
+    with open(os.path.join(VAR, "log", "ops.txt"), "a") as f:
+        f.write(line + "\n")
+    print(line, file=sys.stderr, flush=True)
+
+
+def mariadbd_pid():
+    with open(os.path.join(VAR, "run", "mysqld.pid")) as f:
+        return int(f.read().strip())
+
+
+def timed(b, path, timeout=15):
+    """(status, seconds) of GET path; a timeout or reset is a failure."""
+    t0 = time.time()
+    try:
+        st = b.get(path, timeout=timeout).status
+    except Exception as e:
+        st = repr(e)
+    return st, time.time() - t0
+
+
+STALL_BOUND = 5.0    # seconds: db_timeout (3) and the slack of a busy host
+
+
+@test
+def db_stalled():
+    """A server that accepts but never answers (SIGSTOP of mariadbd): every
+    request answers 503 within STALL_BOUND (db_timeout), /healthz without
+    a cookie too, and all is well again within seconds of SIGCONT, with
+    the same workers (no restart). Each page is asked more times than
+    there are workers, so every worker meets the stall."""
+    u = make_user()
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/")
+    b.expect("GET", "/account", 200)
+    _, before = workers()
+    n = len(before) + 1
+    pid = mariadbd_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        worst = 0.0
+        for i in range(n):
+            for what, br, path in (("/healthz", Browser(), "/healthz"),
+                                   ("/account signed in", b, "/account")):
+                st, dt = timed(br, path)
+                eq(st, 503, "GET %s #%d with the DB stalled" % (what, i))
+                check(dt < STALL_BOUND, "GET %s #%d with the DB stalled "
+                      "took %.2f s, want under %.1f" % (what, i, dt,
+                                                       STALL_BOUND))
+                worst = max(worst, dt)
+        note("db_stalled: slowest 503 %.2f s" % worst)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    t0 = time.time()
+    deadline = t0 + 10
+    while True:
+        st, _ = timed(Browser(), "/healthz")
+        if st == 200:
+            break
+        check(time.time() < deadline, "GET /healthz 10 s after SIGCONT: %s"
+              % st)
+        time.sleep(0.1)
+    for i in range(n):
+        st, dt = timed(b, "/account")
+        eq(st, 200, "GET /account #%d after SIGCONT" % i)
+        eq(timed(Browser(), "/healthz")[0], 200, "GET /healthz #%d after "
+           "SIGCONT" % i)
+    note("db_stalled: back %.2f s after SIGCONT" % (time.time() - t0))
+    _, after = workers()
+    eq(after, before, "workers after the stall (none restarted)")
 
 
 @test
