@@ -45,7 +45,7 @@ CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
               cgi/writeback.c cgi/directory.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
               cgi/csvread.c cgi/roster.c \
-              cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
+              cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c cgi/db/users.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c cgi/auth/otp.c cgi/db/otp.c build/common.c build/db_stmts.c
 WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
