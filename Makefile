@@ -10,7 +10,7 @@ COMMON_PASSWORDS ?= /usr/share/john/password.lst
 CC         ?= cc
 CXX        ?= c++
 PKGS        = libctemplate libmariadb libargon2 libcrypto libqrencode \
-              libutf8proc
+              libutf8proc pwquality
 WARN        = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wwrite-strings -Wformat=2
 CFLAGS     ?= -O2 -g
@@ -37,7 +37,8 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libssl-dev libcmocka-dev libqrencode-dev libphonenumber-dev \
               nginx-light \
               john-data curl python3 w3m tidy wrk valgrind rsync chromium \
-              libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev
+              libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev \
+              libpwquality-dev cracklib-runtime
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.

@@ -21,6 +21,7 @@
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
 
+#include "auth/password.h"
 #include "conf.h"
 #include "db/db.h"
 #include "http.h"
@@ -332,6 +333,13 @@ main(int argc, char *argv[])
 	if (templates_ok(&c) == -1) {
 		fprintf(stderr, "staffdesk.fcgi: %s: the templates in %s do "
 		    "not load\n", path ? path : conf_path(), c.templates);
+		conf_free(&c);
+		return 1;
+	}
+	if (pw_policy_ready() != 0) {
+		fprintf(stderr, "staffdesk.fcgi: the password policy refuses "
+		    "every password: is cracklib's dictionary installed "
+		    "(Debian package cracklib-runtime)?\n");
 		conf_free(&c);
 		return 1;
 	}
