@@ -15,6 +15,7 @@
 #include "log.h"
 
 #define DB_CELL_INIT	256		/* first buffer per cell; grown on demand */
+#define DB_LOCK_WAIT_MAX 50		/* seconds: InnoDB's default lock wait */
 #define DB_PARAMS_MAX	128
 
 #define STMT(id, in, out, sql)	sql,
@@ -81,8 +82,9 @@ static int
 db_connect(struct db *db)
 {
 	const struct conf	*c = db->conf;
-	unsigned int		 t = (unsigned int)c->db_timeout;
+	unsigned int		 t = (unsigned int)c->db_timeout, lock;
 	my_bool			 no = 0;
+	char			 init[128];
 
 	db_disconnect(db);
 	if (db_spent(db))
@@ -94,9 +96,19 @@ db_connect(struct db *db)
 	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &db->timeout);
 	mysql_optionsv(db->my, MYSQL_OPT_RECONNECT, &no);
 	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_optionsv(db->my, MYSQL_INIT_COMMAND,
-	    "SET time_zone = '+00:00', "
-	    "tx_isolation = 'READ-COMMITTED'");
+	/*
+	 * A lock waited for gives up (1205: the transaction is retried or
+	 * answered 503) before the read timeout would drop the link and
+	 * leave the server holding the waiter's locks until it noticed.
+	 */
+	lock = db->timeout > 1 ? db->timeout - 1 : 1;
+	if (lock > DB_LOCK_WAIT_MAX)
+		lock = DB_LOCK_WAIT_MAX;
+	if (snprintf(init, sizeof(init), "SET time_zone = '+00:00', "
+	    "tx_isolation = 'READ-COMMITTED', innodb_lock_wait_timeout = %u",
+	    lock) >= (int)sizeof(init))
+		abort();
+	mysql_optionsv(db->my, MYSQL_INIT_COMMAND, init);
 	if (mysql_real_connect(db->my, c->db_socket ? NULL : c->db_host,
 	    c->db_user, c->db_password, c->db_name, (unsigned)c->db_port,
 	    c->db_socket, 0) == NULL) {
@@ -461,6 +473,10 @@ db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 			(void)db_plain(db, "ROLLBACK");
 		if (rc != DB_RETRY)
 			return rc;
+		if (db_spent(db)) {
+			tries++;
+			break;	/* the turn has waited enough: 503 */
+		}
 	}
 	log_msg(LOG_WARN, "db: transaction gave up after %d tries", tries);
 	return DB_ERR;

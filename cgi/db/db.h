@@ -117,7 +117,8 @@ uint64_t db_last_id(struct db *);
  * Runs fn inside one transaction and commits; fn returns DB_OK or an
  * error, or a positive value to roll back and pass that value on (a
  * refusal that must leave nothing behind). Retried up to DB_TXN_TRIES
- * times on deadlock, certification failure or a lost connection.
+ * times on deadlock, lock wait timeout, certification failure or a lost
+ * connection, but not once the turn (db_turn) has lasted db_timeout.
  */
 #define DB_TXN_TRIES	4
 int	 db_txn(struct db *, int (*fn)(struct db *, void *), void *);
