@@ -127,6 +127,56 @@ def db_stalled():
 
 
 @test
+def db_lock_held():
+    """A row another session holds locked (here: the person's, for 8 s)
+    costs a request its db_timeout, not InnoDB's 50 s lock wait: the
+    sign-in that must write that row answers 503 within STALL_BOUND (a
+    lock-wait error and a retry, no dropped link), and signs in once the
+    lock is gone."""
+    u = make_user()
+    hold = subprocess.Popen(
+        ["mariadb", "--defaults-file=" + mycnf(), "staffdesk", "-e",
+         "START TRANSACTION; SELECT id FROM users WHERE upn = %s FOR "
+         "UPDATE; SELECT SLEEP(8); COMMIT;" % sqlq(u.upn)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 5
+        while sql("SELECT COUNT(*) FROM information_schema.innodb_trx "
+                  "WHERE trx_rows_locked > 0")[0][0] == "0":
+            check(time.time() < deadline, "the lock was not taken in 5 s")
+            time.sleep(0.05)
+        log = os.path.join(VAR, "log", "staffdesk.log")
+        logged = os.path.getsize(log)
+        b = Browser()
+        b.get("/login")
+        t0 = time.time()
+        r = b.post("/login", {"username": u.upn, "password": u.password},
+                   timeout=30)
+        dt = time.time() - t0
+        eq(r.status, 503, "sign-in while the person's row is locked")
+        check(dt < STALL_BOUND + 1, "sign-in with the row locked took "
+              "%.2f s, want under %.1f" % (dt, STALL_BOUND + 1))
+        with open(log, encoding="utf-8", errors="replace") as f:
+            f.seek(logged)
+            check("error 2013" not in f.read(), "the link was dropped (a "
+                  "read timeout) instead of the lock wait ending")
+        note("db_lock_held: 503 in %.2f s" % dt)
+    finally:
+        hold.kill()
+        hold.wait()
+    deadline = time.time() + 15
+    while True:
+        b = Browser()
+        b.get("/login")
+        r = b.post("/login", {"username": u.upn, "password": u.password})
+        if r.status == 303:
+            break
+        check(time.time() < deadline, "sign-in after the lock: %d" %
+              r.status)
+        time.sleep(0.5)
+
+
+@test
 def db_restart():
     """Runs last: stops mariadbd, expects 503 (not a hang, not 500), starts
     it as tests/stack.sh does and expects the site back."""
