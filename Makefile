@@ -10,7 +10,7 @@ COMMON_PASSWORDS ?= /usr/share/john/password.lst
 CC         ?= cc
 CXX        ?= c++
 PKGS        = libctemplate libmariadb libargon2 libcrypto libqrencode \
-              libutf8proc
+              libutf8proc pwquality
 WARN        = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
               -Wmissing-prototypes -Wwrite-strings -Wformat=2
 CFLAGS     ?= -O2 -g
@@ -37,7 +37,8 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               libssl-dev libcmocka-dev libqrencode-dev libphonenumber-dev \
               nginx-light \
               john-data curl python3 w3m lynx tmux tidy wrk valgrind rsync \
-              chromium libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev
+              chromium libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev \
+              libpwquality-dev cracklib-runtime
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
@@ -45,7 +46,7 @@ CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/details.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
               cgi/writeback.c cgi/directory.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
               cgi/csvread.c cgi/roster.c \
-              cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c \
+              cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c cgi/db/users.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c cgi/auth/otp.c cgi/db/otp.c build/common.c build/db_stmts.c
 WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \

@@ -48,7 +48,7 @@ static const char *const units[LDAP_UNITS__MAX] = { "ou", "group" };
 
 static const struct conf_key keys[] = {
 	P(db_socket), S(db_host), I(db_port, 1, 65535), S(db_user),
-	S(db_password), S(db_name),
+	S(db_password), S(db_name), I(db_timeout, 1, 300),
 	P(listen), { "socket_mode", CT_MODE, offsetof(struct conf, socket_mode),
 	    0, 0777, NULL, NULL },
 	I(workers, 1, 256), I(max_requests, 0, 100000000),
@@ -73,6 +73,7 @@ conf_defaults(struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->db_port = 3306;
+	c->db_timeout = 3;
 	c->db_user = xstrdup("staffdesk");
 	c->db_name = xstrdup("staffdesk");
 	c->listen = xstrdup("/run/staffdesk/staffdesk.sock");

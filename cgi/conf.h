@@ -30,6 +30,7 @@ struct conf {
 	long		 socket_mode;
 	long		 workers;
 	long		 max_requests;
+	long		 db_timeout;	/* seconds: connect, a worker's read and write */
 	char		*templates;
 	char		*base_url;
 	long		 cookie_secure;	/* -1: derived from base_url */

@@ -21,6 +21,7 @@
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
 
+#include "auth/password.h"
 #include "conf.h"
 #include "db/db.h"
 #include "http.h"
@@ -232,13 +233,14 @@ worker(const struct conf *c, int fd)
 	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	if (load_templates(c) == -1 || page_signin_init() == -1)
 		_exit(2);
-	db = db_open(c, DB_TIMEOUT);
+	db = db_open(c, (unsigned int)c->db_timeout);
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(2);
 	while (!got_term && FCGX_Accept_r(&fr) >= 0) {
 		memset(&r, 0, sizeof(r));
 		r.conf = c;
 		r.db = db;
+		db_turn(db);
 		serve(&r, &fr);
 		if (r.cut)
 			drop(&fr);
@@ -331,6 +333,13 @@ main(int argc, char *argv[])
 	if (templates_ok(&c) == -1) {
 		fprintf(stderr, "staffdesk.fcgi: %s: the templates in %s do "
 		    "not load\n", path ? path : conf_path(), c.templates);
+		conf_free(&c);
+		return 1;
+	}
+	if (pw_policy_ready() != 0) {
+		fprintf(stderr, "staffdesk.fcgi: the password policy refuses "
+		    "every password: is cracklib's dictionary installed "
+		    "(Debian package cracklib-runtime)?\n");
 		conf_free(&c);
 		return 1;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "roster.h"
+#include "db/users.h"
 #include "location.h"
 #include "phone.h"
 #include "search.h"
@@ -1207,10 +1208,8 @@ roster_apply(struct db *db, struct roster *d, const struct roster_person *p)
 		changed = fields_changed || words;
 	}
 	if (p->enable && !e->enabled) {
-		if (!d->dry && (rc = q_user_enable(db,
-		    &(struct q_user_enable_in){
-		    .enabled = DB_INT(1), .id = DB_TEXT(e->id) }, NULL)) !=
-		    DB_OK)
+		if (!d->dry && (rc = db_user_set_enabled(db, e->id, 1,
+		    NULL)) != DB_OK)
 			return rc;
 		JSET(d, e->enabled, 1);
 		changed = 1;
@@ -1258,10 +1257,8 @@ roster_disable_missing(struct db *db, struct roster *d, const char *source,
 			*more = 1;
 			break;
 		}
-		if (!d->dry && (rc = q_user_enable(db,
-		    &(struct q_user_enable_in){
-		    .enabled = DB_INT(0), .id = DB_TEXT(e->id) }, NULL)) !=
-		    DB_OK)
+		if (!d->dry && (rc = db_user_set_enabled(db, e->id, 0,
+		    NULL)) != DB_OK)
 			return rc;
 		JSET(d, e->enabled, 0);
 		JSET(d, e->left, 1);

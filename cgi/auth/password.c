@@ -8,6 +8,7 @@
 
 #include <argon2.h>
 #include <openssl/rand.h>
+#include <pwquality.h>
 
 #include "auth/password.h"
 #include "util.h"
@@ -24,9 +25,21 @@ static const char *const pw_messages[PW_VERDICT__MAX] = {
 	[PW_COMMON] = "This password is too common and easy to guess; choose "
 	    "a longer or less predictable one, such as a few unrelated words.",
 	[PW_PERSONAL] = "Choose a password that does not contain your name or "
-	    "user name.",
+	    "user name, also not backwards.",
 	[PW_BANNED] = "This password contains a word your organisation does "
 	    "not allow in passwords (such as its own name); choose another.",
+	[PW_SITE] = "This password contains the name of this site, "
+	    "\"" PW_SITE_NAME "\", which makes it easy to guess; choose "
+	    "another.",
+	[PW_REPEATED] = "This password says the same thing over and over; "
+	    "choose one that does not, such as a few unrelated words.",
+	[PW_DICTIONARY] = "This password is a dictionary word or a keyboard "
+	    "pattern, maybe with letters swapped for look-alikes; choose a "
+	    "few unrelated words instead.",
+	[PW_SEQUENCE] = "This password contains a run such as 12345 or "
+	    "abcde, which is easy to guess; choose another.",
+	[PW_PATTERN] = "This password has one character many times in a row, "
+	    "or reads the same backwards; choose one that is harder to guess.",
 };
 
 int
@@ -292,6 +305,147 @@ pw_is_banned(const char *pw, size_t pwlen, const char *banned)
 	return 0;
 }
 
+/*
+ * lower (len bytes, NUL-terminated) with look-alike characters undone,
+ * into out (len + 1 bytes): P@ssw0rd is password, $t4ffd3sk staffdesk.
+ * Returns 1 when anything was undone.
+ */
+static int
+pw_unleet(const char *lower, size_t len, char *out)
+{
+	static const char from[] = "@4310$5!|7+", to[] = "aaeiossiltt";
+	const char *f;
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < len; i++) {
+		out[i] = lower[i];
+		if (lower[i] != '\0' && (f = strchr(from, lower[i])) != NULL) {
+			out[i] = to[f - from];
+			any = 1;
+		}
+	}
+	out[len] = '\0';
+	return any;
+}
+
+/*
+ * 1 when lower (len bytes) is one piece said two or more times
+ * (passwordpassword, aaaaaaaa, abcabcabc): no stronger than the piece.
+ */
+static int
+pw_is_repeated(const char *lower, size_t len)
+{
+	size_t unit, i;
+
+	for (unit = 1; unit <= len / 2; unit++) {
+		if (len % unit != 0)
+			continue;
+		for (i = unit; i < len; i++)
+			if (lower[i] != lower[i - unit])
+				break;
+		if (i == len)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * 1 when pw (valid UTF-8) has more than PW_MAX_REPEAT of one character
+ * in a row. pwquality's maxrepeat does the same on bytes, but reads an
+ * uninitialised byte doing it (valgrind: libpwquality 1.4.5's
+ * consecutive(), as compiled by Debian), so it stays off and this counts
+ * characters instead.
+ */
+static int
+pw_runs(const char *pw)
+{
+	const unsigned char *p = (const unsigned char *)pw, *prev = NULL;
+	size_t len, plen = 0;
+	int same = 0;
+
+	for (; *p != '\0'; p += len) {
+		if ((len = pw_utf8_seq(p)) == 0)
+			return 0;
+		if (prev != NULL && len == plen && memcmp(p, prev, len) == 0) {
+			if (++same > PW_MAX_REPEAT)
+				return 1;
+		} else
+			same = 1;
+		prev = p;
+		plen = len;
+	}
+	return 0;
+}
+
+/* pwquality's refusal code as a verdict (PW_OK for a score). */
+static enum pw_verdict
+pw_quality_verdict(int rc)
+{
+	if (rc >= 0)
+		return PW_OK;
+	switch (rc) {
+	case PWQ_ERROR_CRACKLIB_CHECK:
+		return PW_DICTIONARY;
+	case PWQ_ERROR_USER_CHECK:
+	case PWQ_ERROR_GECOS_CHECK:
+		return PW_PERSONAL;
+	case PWQ_ERROR_MAX_SEQUENCE:
+		return PW_SEQUENCE;
+	case PWQ_ERROR_MIN_LENGTH:
+		return PW_TOO_SHORT;
+	case PWQ_ERROR_MEM_ALLOC:
+		abort();	/* as xmalloc: allocation failure aborts */
+	default:	/* palindrome, repeats, rotated, case changes only */
+		return PW_PATTERN;
+	}
+}
+
+/*
+ * libpwquality on pw (with user, the UPN's local part, or NULL), set up
+ * in code for NIST 800-63B (no classes, no credits) and never from
+ * /etc/security/pwquality.conf (maxrepeat: pw_runs()); dict_only: only
+ * cracklib's verdict counts (the look-alike form of a password).
+ */
+static enum pw_verdict
+pw_quality(const char *pw, const char *user, long min, int dict_only)
+{
+	static const int off[] = { PWQ_SETTING_DIG_CREDIT,
+	    PWQ_SETTING_UP_CREDIT, PWQ_SETTING_LOW_CREDIT,
+	    PWQ_SETTING_OTH_CREDIT, PWQ_SETTING_MIN_CLASS,
+	    PWQ_SETTING_MAX_CLASS_REPEAT, PWQ_SETTING_GECOS_CHECK,
+	    PWQ_SETTING_DIFF_OK };
+	pwquality_settings_t *q;
+	void *aux = NULL;
+	char msg[PWQ_MAX_ERROR_MESSAGE_LEN];
+	enum pw_verdict v;
+	size_t i;
+	int rc;
+
+	if ((q = pwquality_default_settings()) == NULL)
+		abort();
+	rc = 0;
+	for (i = 0; i < NELEM(off); i++)
+		rc |= pwquality_set_int_value(q, off[i], 0);
+	rc |= pwquality_set_int_value(q, PWQ_SETTING_MIN_LENGTH, (int)min);
+	rc |= pwquality_set_int_value(q, PWQ_SETTING_DICT_CHECK, 1);
+	rc |= pwquality_set_int_value(q, PWQ_SETTING_USER_CHECK, !dict_only);
+	rc |= pwquality_set_int_value(q, PWQ_SETTING_MAX_REPEAT, 0);
+	rc |= pwquality_set_int_value(q, PWQ_SETTING_MAX_SEQUENCE,
+	    dict_only ? 0 : PW_MAX_SEQUENCE);
+	if (rc != 0)
+		abort();	/* a setting this libpwquality lacks: a build bug */
+	rc = pwquality_check(q, pw, NULL, dict_only ? NULL : user, &aux);
+	/* pwquality_strerror() frees what aux may hold; the text is unused. */
+	if (rc < 0)
+		(void)pwquality_strerror(msg, sizeof(msg), rc, aux);
+	pwquality_free_settings(q);
+	v = pw_quality_verdict(rc);
+	if (dict_only && v != PW_DICTIONARY)
+		v = PW_OK;
+	return v;
+}
+
 /* The minimum length rules set, never below PW_MIN. */
 static long
 pw_min(const struct pw_rules *rules)
@@ -304,10 +458,13 @@ enum pw_verdict
 pw_policy_check(const char *pw, const struct pw_person *who,
     const struct pw_rules *rules)
 {
-	char lower[PW_MAX_BYTES + 1];
+	char lower[PW_MAX_BYTES + 1], plain[PW_MAX_BYTES + 1];
+	char cut[PW_MAX_BYTES + 1], user[PW_MAX_BYTES + 1];
+	const char *at;
 	enum pw_verdict v = PW_OK;
-	size_t len, i;
+	size_t len, i, ulen;
 	long chars;
+	int leet, rep;
 
 	if (pw == NULL)
 		return PW_TOO_SHORT;
@@ -323,14 +480,46 @@ pw_policy_check(const char *pw, const struct pw_person *who,
 		lower[i] = (char)pw_ascii_lower((unsigned char)pw[i]);
 	lower[len] = '\0';
 
-	if (pw_is_common(lower, len))
+	leet = pw_unleet(lower, len, plain);
+	user[0] = '\0';
+	if (who != NULL && who->upn != NULL) {
+		at = strchr(who->upn, '@');
+		ulen = at != NULL ? (size_t)(at - who->upn) : strlen(who->upn);
+		if (ulen < sizeof(user)) {
+			memcpy(user, who->upn, ulen);
+			user[ulen] = '\0';
+		}
+	}
+	rep = pw_is_repeated(lower, len);	/* before pw_is_common cuts */
+	memcpy(cut, plain, len + 1);	/* pw_is_common cuts what it reads */
+	if (pw_is_common(lower, len) || (leet && pw_is_common(cut, len)))
 		v = PW_COMMON;
 	else if (pw_is_personal(pw, len, who, &(struct pw_part){ NULL, 0, 0 }))
 		v = PW_PERSONAL;
 	else if (rules != NULL && pw_is_banned(pw, len, rules->banned))
 		v = PW_BANNED;
+	else if (pw_contains(pw, len, PW_SITE_NAME, strlen(PW_SITE_NAME)) ||
+	    pw_contains(plain, len, PW_SITE_NAME, strlen(PW_SITE_NAME)))
+		v = PW_SITE;
+	else if (rep)
+		v = PW_REPEATED;
+	if (v == PW_OK && pw_runs(pw))
+		v = PW_PATTERN;
+	if (v == PW_OK)
+		v = pw_quality(pw, user[0] ? user : NULL, pw_min(rules), 0);
+	if (v == PW_OK && leet)
+		v = pw_quality(plain, NULL, pw_min(rules), 1);
 	explicit_bzero(lower, sizeof(lower));
+	explicit_bzero(plain, sizeof(plain));
+	explicit_bzero(cut, sizeof(cut));
 	return v;
+}
+
+int
+pw_policy_ready(void)
+{
+	return pw_policy_check("correct horse battery staple", NULL, NULL) ==
+	    PW_OK ? 0 : -1;
 }
 
 const char *

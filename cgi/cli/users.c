@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "db/db.h"
 #include "db/mfa.h"
+#include "db/users.h"
 #include "search.h"
 #include "settings.h"
 #include "writeback.h"
@@ -268,7 +269,8 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 static int
 run_enable(struct db *db, const struct cli_simple *s, uint64_t *n)
 {
-	return q_user_enable(db, &s->in.enable, n);
+	return db_user_set_enabled(db, s->in.enable.id.s,
+	    (int)s->in.enable.enabled.i, n);
 }
 
 int

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mysql.h>
 #include <errmsg.h>
@@ -14,6 +15,7 @@
 #include "log.h"
 
 #define DB_CELL_INIT	256		/* first buffer per cell; grown on demand */
+#define DB_LOCK_WAIT_MAX 50		/* seconds: InnoDB's default lock wait */
 #define DB_PARAMS_MAX	128
 
 #define STMT(id, in, out, sql)	sql,
@@ -33,8 +35,32 @@ struct db {
 	MYSQL			*my;
 	MYSQL_STMT		*stmt[STMT__MAX];
 	unsigned int		 timeout;	/* seconds to read or write */
+	int64_t			 turn_ms;	/* db_turn(), monotonic; 0: none */
 	int			 in_txn;
 };
+
+static int64_t
+db_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+db_turn(struct db *db)
+{
+	db->turn_ms = db_now_ms();
+}
+
+/* 1 when this turn has waited db_timeout already: no new connection. */
+static int
+db_spent(const struct db *db)
+{
+	return db->turn_ms != 0 &&
+	    db_now_ms() - db->turn_ms >= db->conf->db_timeout * 1000;
+}
 
 static void
 db_disconnect(struct db *db)
@@ -56,10 +82,13 @@ static int
 db_connect(struct db *db)
 {
 	const struct conf	*c = db->conf;
-	unsigned int		 t = DB_TIMEOUT;	/* to connect */
+	unsigned int		 t = (unsigned int)c->db_timeout, lock;
 	my_bool			 no = 0;
+	char			 init[128];
 
 	db_disconnect(db);
+	if (db_spent(db))
+		return DB_ERR;	/* a stalled server: the turn gives up */
 	if ((db->my = mysql_init(NULL)) == NULL)
 		return DB_ERR;
 	mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
@@ -67,9 +96,19 @@ db_connect(struct db *db)
 	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &db->timeout);
 	mysql_optionsv(db->my, MYSQL_OPT_RECONNECT, &no);
 	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_optionsv(db->my, MYSQL_INIT_COMMAND,
-	    "SET time_zone = '+00:00', "
-	    "tx_isolation = 'READ-COMMITTED'");
+	/*
+	 * A lock waited for gives up (1205: the transaction is retried or
+	 * answered 503) before the read timeout would drop the link and
+	 * leave the server holding the waiter's locks until it noticed.
+	 */
+	lock = db->timeout > 1 ? db->timeout - 1 : 1;
+	if (lock > DB_LOCK_WAIT_MAX)
+		lock = DB_LOCK_WAIT_MAX;
+	if (snprintf(init, sizeof(init), "SET time_zone = '+00:00', "
+	    "tx_isolation = 'READ-COMMITTED', innodb_lock_wait_timeout = %u",
+	    lock) >= (int)sizeof(init))
+		abort();
+	mysql_optionsv(db->my, MYSQL_INIT_COMMAND, init);
 	if (mysql_real_connect(db->my, c->db_socket ? NULL : c->db_host,
 	    c->db_user, c->db_password, c->db_name, (unsigned)c->db_port,
 	    c->db_socket, 0) == NULL) {
@@ -434,6 +473,10 @@ db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 			(void)db_plain(db, "ROLLBACK");
 		if (rc != DB_RETRY)
 			return rc;
+		if (db_spent(db)) {
+			tries++;
+			break;	/* the turn has waited enough: 503 */
+		}
 	}
 	log_msg(LOG_WARN, "db: transaction gave up after %d tries", tries);
 	return DB_ERR;

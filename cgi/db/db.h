@@ -74,16 +74,25 @@ struct db_rows {
 
 #define DB_CELL(rs, r, c)	((rs)->cell[(r) * (rs)->ncol + (c)])
 
-#define DB_TIMEOUT	10	/* seconds: connect; a page's read, write */
-#define DB_TIMEOUT_CLI	3600	/* seconds: staffdesk-admin's (migrate) */
+#define DB_TIMEOUT_CLI	3600	/* seconds: staffdesk-admin's read, write */
 
 /*
- * A connection whose statements may take up to timeout seconds
- * (DB_TIMEOUT for a page; staffdesk-admin's migrations, reindex and
- * demo take longer, so the CLI waits DB_TIMEOUT_CLI). Not
- * connecting yet is not fatal: db_ping() and every query try again.
+ * A connection whose statements may take up to timeout seconds to read
+ * or write (a worker: the config's db_timeout; staffdesk-admin's
+ * migrations, reindex, import and demo take longer, so the CLI waits
+ * DB_TIMEOUT_CLI). Connecting waits db_timeout. Not connecting yet is
+ * not fatal: db_ping() and every query try again.
  */
 struct db	*db_open(const struct conf *, unsigned int timeout);
+/*
+ * Starts a turn (a worker calls it before each request). Once a turn has
+ * lasted db_timeout, a lost link is not reconnected until the next turn:
+ * a stalled server (one that accepts but never answers) costs a request
+ * one timeout, at most two (a connect begun just before the end), not
+ * one per statement and retry. Without a turn (the CLI) every lost link
+ * is reconnected.
+ */
+void		 db_turn(struct db *);
 void		 db_close(struct db *);
 /* 0 when the server answers (reconnecting if needed), else DB_ERR. */
 int		 db_ping(struct db *);
@@ -108,7 +117,8 @@ uint64_t db_last_id(struct db *);
  * Runs fn inside one transaction and commits; fn returns DB_OK or an
  * error, or a positive value to roll back and pass that value on (a
  * refusal that must leave nothing behind). Retried up to DB_TXN_TRIES
- * times on deadlock, certification failure or a lost connection.
+ * times on deadlock, lock wait timeout, certification failure or a lost
+ * connection, but not once the turn (db_turn) has lasted db_timeout.
  */
 #define DB_TXN_TRIES	4
 int	 db_txn(struct db *, int (*fn)(struct db *, void *), void *);

@@ -431,8 +431,16 @@ def user_id(upn):
 
 def good_password():
     # Digits only where it is random: a run of hex letters could match a
-    # word of the (hex-tagged) name or username, which the policy refuses.
-    return "Tangerine-Bicycle-%06d-Orbit" % secrets.randbelow(10 ** 6)
+    # word of the (hex-tagged) name or username, which the policy refuses;
+    # and no digit twice in a row, nor two steps of 1 in a row, so that
+    # no draw holds a run pwquality refuses (0000, 12345).
+    while True:
+        d = "%06d" % secrets.randbelow(10 ** 6)
+        if all(d[i] != d[i + 1] for i in range(5)) and not any(
+                abs(int(d[i + 1]) - int(d[i])) == 1 and
+                int(d[i + 2]) - int(d[i + 1]) == int(d[i + 1]) - int(d[i])
+                for i in range(4)):
+            return "Tangerine-Bicycle-%s-Orbit" % d
 
 
 class User:

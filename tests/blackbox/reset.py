@@ -466,3 +466,58 @@ def reset_denials():
        "a reset done without csrf")
     tb.expect("GET", "/account", 200)
     Browser().login(t.upn, t.password, 303, "/")
+
+
+# The passwords issue 14's attack run set at the forced change after a
+# reset, and a part of the sentence each must now be refused with.
+WEAK = (("P@ssw0rd", "too common"),
+        ("passwordpassword", "the same thing over and over"),
+        ("aaaaaaaaaaaa", "the same thing over and over"),
+        ("1q2w3e4r!A", "a dictionary word or a keyboard pattern"),
+        ("Staffdesk2026!", "the name of this site"))
+# pwquality's own English, which a store worker should not have to read
+JARGON = ("monotonic", "palindrome", "dictionary check", "cracklib",
+          "character classes", "GECOS")
+
+
+@test
+def reset_forced_change_refuses_weak():
+    """The forced change after a reset refuses weak passwords with a 422
+    and a sentence of ours (not pwquality's); nothing changes, the change
+    is still owed; a passphrase is then taken."""
+    unit, _, m, b = manager_unit("Store Weak")
+    t = member(unit)
+    r = b.expect("GET", reset_path(t.id), 200)
+    b.expect("POST", reset_path(t.id), 303, reset_path(t.id) + "/done",
+             fields={"version": version_of(r)})
+    temp = temp_of(b.expect("GET", reset_path(t.id) + "/done", 200))
+    nb = Browser()
+    nb.login(t.upn, temp, 303, "/account/password")
+    before = pw_state(t.id)
+    for pw, want in WEAK:
+        nb.expect("GET", "/account/password", 200)
+        r = nb.post("/account/password", {"new_password": pw,
+                                          "confirm_password": pw})
+        eq(r.status, 422, "the forced change to %r" % pw)
+        errs = errors_of(r)
+        check(any(want in e for e in errs), "%r: no message with %r in %r"
+              % (pw, want, errs))
+        for j in JARGON:
+            check(not any(j.lower() in e.lower() for e in errs),
+                  "%r: the message says %r: %r" % (pw, j, errs))
+        check(pw not in r.body, "%r is sent back in the page" % pw)
+        eq(pw_state(t.id), before, "the password after %r" % pw)
+        nb.expect("GET", "/account", 303, "/account/password")
+    new = "Harbour-Lantern-72-Quietly"
+    nb.expect("GET", "/account/password", 200)
+    r = nb.post("/account/password", {"new_password": new,
+                                      "confirm_password": new})
+    eq(r.status, 303, "the forced change to a passphrase")
+    Browser().login(t.upn, new, 303, "/")
+    # the command line refuses them the same way
+    for pw, want in WEAK:
+        p = cli("user", "set-password", "--upn", t.upn, "--password-stdin",
+                stdin=pw + "\n")
+        check(p.returncode == 1 and want in p.stderr,
+              "user set-password %r: exit %d, %r" % (pw, p.returncode,
+                                                      p.stderr))

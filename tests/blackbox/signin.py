@@ -547,6 +547,35 @@ def disabled_user():
 
 
 @test
+def disabled_user_sessions_end():
+    """Disabling someone ends their sessions (the rows go, in the same
+    transaction): enabled again, the old cookies still send them to sign
+    in; a new sign-in works."""
+    u = make_user()
+    a, b = Browser(), Browser()
+    a.login(u.upn, u.password, 303, "/")
+    b.login(u.upn, u.password, 303, "/")
+    a.expect("GET", "/account", 200)
+    count = ("SELECT COUNT(*) FROM sessions WHERE user_id = %s"
+             % sqlq(u.id))
+    eq(sql(count), [["2"]], "sessions before the disable")
+    cli_ok("user", "disable", "--upn", u.upn)
+    eq(sql(count), [["0"]], "sessions after user disable")
+    a.expect("GET", "/account", 303, "/login")
+    cli_ok("user", "enable", "--upn", u.upn)
+    a.expect("GET", "/account", 303, "/login")
+    b.expect("GET", "/account", 303, "/login")
+    eq(sql(count), [["0"]], "sessions after user enable")
+    eq(sql("SELECT COUNT(*) FROM audit_log WHERE target_id = %s AND "
+           "action = 'user.disable' AND client = 'cli'" % sqlq(u.id)),
+       [["1"]],
+       "the disable's audit row")
+    c = Browser()
+    c.login(u.upn, u.password, 303, "/")
+    c.expect("GET", "/account", 200)
+
+
+@test
 def half_signed_in_sessions_apart():
     """My account lists a session that passed the password but never the
     second step apart from where the person is signed in, as someone who

@@ -117,6 +117,13 @@ def ldap_sync_left_disabled():
     eq((c["created"], c["updated"], c["disabled"]), (0, 1, 0),
        "after ldapmodify (%r)" % c)
     eq(row(upn)[3], "Head Baker", "the job title after ldapmodify")
+    # a session of theirs (inserted: their password is the directory's)
+    sess = ("SELECT COUNT(*) FROM sessions WHERE user_id = %s"
+            % sqlq(user_id(upn)))
+    sql("INSERT INTO sessions (token_hash, user_id, csrf, created_at, "
+        "last_seen_at) VALUES (%s, %s, REPEAT('c', 43), UTC_TIMESTAMP(6), "
+        "UTC_TIMESTAMP(6))" % (sqlq(secrets.token_hex(32)),
+                               sqlq(user_id(upn))))
     delete_entry(dn)
     p = sync("--dry-run")
     check("would disable %s: no longer in the directory" % upn in p.stdout,
@@ -124,6 +131,7 @@ def ldap_sync_left_disabled():
     c = counts(p)
     eq(c["disabled"], 1, "dry run after ldapdelete: disabled (%r)" % c)
     eq(row(upn)[2], "1", "enabled after the dry run")
+    eq(sql(sess), [["1"]], "their session after the dry run")
     p = sync()
     check("disabled %s: no longer in the directory" % upn in p.stdout,
           "the sync does not name whom it disabled: %r" % p.stdout)
@@ -131,6 +139,7 @@ def ldap_sync_left_disabled():
     eq((c["disabled"], c["created"], c["updated"]), (1, 0, 0),
        "after ldapdelete (%r)" % c)
     eq(row(upn)[2], "0", "the person who left: enabled")
+    eq(sql(sess), [["0"]], "the sessions of the person who left")
     eq(sql("SELECT COUNT(*) FROM audit_log a JOIN users u ON u.upn = %s "
            "WHERE a.target_id = u.id" % sqlq(upn)), [["0"]],
        "(their audit history, none here, stays with the row)")

@@ -426,6 +426,11 @@ static const struct pw_person digits_upn = {
 };
 static const struct pw_person no_fields = { NULL, NULL, NULL, NULL };
 
+/* é ü ñ ø å ç ß, and seven emoji (U+1F600 U+1F603 ...) */
+#define PW_TWO_BYTE	"\xc3\xa9\xc3\xbc\xc3\xb1\xc3\xb8\xc3\xa5\xc3\xa7\xc3\x9f"
+#define PW_FOUR_BYTE	"\xf0\x9f\x98\x80\xf0\x9f\x98\x83\xf0\x9f\x98\x89" \
+	"\xf0\x9f\x98\x8e\xf0\x9f\x99\x82\xf0\x9f\x9a\x80\xf0\x9f\x8c\x8d"
+
 static void
 test_pw_policy_table(void **state)
 {
@@ -441,12 +446,15 @@ test_pw_policy_table(void **state)
 		/* 7 characters in 21 bytes */
 		{ "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
 		  "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", NULL, PW_TOO_SHORT },
-		/* 8 characters: é x 8, then emoji x 8 */
+		/* 8 characters: 7 two-byte letters and é; 7 emoji and one */
+		{ PW_TWO_BYTE "\xc3\xa9", NULL, PW_OK },
+		{ PW_FOUR_BYTE "\xf0\x9f\x98\x80", NULL, PW_OK },
+		/* é x 8, emoji x 8: one character said again */
 		{ "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-		  "\xc3\xa9", NULL, PW_OK },
+		  "\xc3\xa9", NULL, PW_REPEATED },
 		{ "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
 		  "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
-		  "\xf0\x9f\x98\x80\xf0\x9f\x98\x80", NULL, PW_OK },
+		  "\xf0\x9f\x98\x80\xf0\x9f\x98\x80", NULL, PW_REPEATED },
 		/* invalid UTF-8 */
 		{ "abc\xff" "defgh", NULL, PW_BAD_UTF8 },
 		{ "abcdefgh\x80", NULL, PW_BAD_UTF8 },		/* lone continuation */
@@ -465,10 +473,33 @@ test_pw_policy_table(void **state)
 		{ "trustno1", NULL, PW_COMMON },
 		{ "Monkey123?", &jane, PW_COMMON },
 		{ "12345678", NULL, PW_COMMON },
-		/* only trailing digits/punctuation are stripped */
-		{ "1password", NULL, PW_OK },
+		/* only trailing digits/punctuation are stripped for the
+		 * list; cracklib finds the word behind a leading digit */
+		{ "1password", NULL, PW_DICTIONARY },
 		{ "password-xyz", NULL, PW_OK },
 		{ "pass word123", NULL, PW_OK },
+		/* issue 14's black-box attack run: all were accepted */
+		{ "P@ssw0rd", NULL, PW_COMMON },	/* look-alikes undone */
+		{ "P@ssw0rd", &jane, PW_COMMON },
+		{ "passwordpassword", NULL, PW_REPEATED },
+		{ "aaaaaaaaaaaa", NULL, PW_REPEATED },
+		{ "1q2w3e4r!A", NULL, PW_DICTIONARY },	/* a keyboard run */
+		{ "Staffdesk2026!", NULL, PW_SITE },
+		{ "St@ffd3sk-is-fun", &jane, PW_SITE },
+		/* more of the same kinds */
+		{ "Welcome123", NULL, PW_COMMON },
+		{ "qazwsxedc", NULL, PW_DICTIONARY },	/* a keyboard run */
+		{ "Tr0ub4dor-", NULL, PW_DICTIONARY },	/* a word, disguised */
+		{ "Blue-kettle-12345", NULL, PW_SEQUENCE },
+		{ "Blue-kettle-zyxwv", NULL, PW_SEQUENCE },
+		{ "Blue-kettle-0000", NULL, PW_PATTERN },	/* 4 in a row */
+		{ "Blue-kettle-000", NULL, PW_OK },		/* 3 may */
+		{ "Blue-kettle-\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", NULL, PW_PATTERN },
+		{ "Blue-kettle-\xc3\xa9\xc3\xa9\xc3\xa9", NULL, PW_OK },
+		{ "kettle-blue-eulb-elttek", NULL, PW_PATTERN },	/* palindrome */
+		{ "abcXabcXabcX", NULL, PW_REPEATED },
+		{ "AbcxaBCxabcX", NULL, PW_REPEATED },		/* in any case */
+		{ "eodj-was-here", &jane, PW_PERSONAL },	/* backwards */
 		/* personal */
 		{ "xxjdoe2024xx", &jane, PW_PERSONAL },
 		{ "JDOE-rules-99", &jane, PW_PERSONAL },
@@ -485,8 +516,14 @@ test_pw_policy_table(void **state)
 		{ "mr smithson rocks", &short_names, PW_OK },
 		/* names shorter than PW_NAME_WORD_MIN are not looked for */
 		{ "totally alive li", &short_names, PW_OK },
-		/* a passphrase */
+		/* passphrases: no composition rules (NIST 800-63B) */
 		{ "correct horse battery staple", &jane, PW_OK },
+		{ "correct horse battery staple", NULL, PW_OK },
+		{ "Harbour-Lantern-72-Quietly", &jane, PW_OK },
+		{ "quiet harbour lantern", &jane, PW_OK },
+		{ "mississippi mud pie", &jane, PW_OK },
+		{ "Tangerine-Bicycle-482913-Orbit", &jane, PW_OK },
+		{ "zebra umbrella violin", NULL, PW_OK },
 	};
 	size_t i;
 
@@ -501,6 +538,7 @@ test_pw_policy_table(void **state)
 		assert_int_equal(got, t[i].want);
 	}
 	assert_int_equal(pw_policy_check(NULL, NULL, NULL), PW_TOO_SHORT);
+	assert_int_equal(pw_policy_ready(), 0);
 }
 
 /* count copies of the UTF-8 character ch, NUL-terminated, into buf. */
@@ -515,6 +553,23 @@ pw_repeat(char *buf, size_t bufsz, const char *ch, size_t count)
 	buf[count * len] = '\0';
 	return buf;
 }
+
+/*
+ * count characters of w bytes each, taken in turn from chs (7 of them, so
+ * a PW_MAX-long one is no piece said again), NUL-terminated, into buf.
+ */
+static const char *
+pw_cycle(char *buf, size_t bufsz, const char *chs, size_t w, size_t count)
+{
+	size_t n = strlen(chs) / w, i;
+
+	assert_true(count * w < bufsz);
+	for (i = 0; i < count; i++)
+		memcpy(buf + i * w, chs + (i % n) * w, w);
+	buf[count * w] = '\0';
+	return buf;
+}
+
 
 static void
 test_pw_policy_lengths(void **state)
@@ -533,12 +588,17 @@ test_pw_policy_lengths(void **state)
 	assert_int_equal(pw_policy_check(buf, &jane, NULL), PW_TOO_LONG);
 
 	/* limits count characters, not bytes: 2- and 4-byte characters */
+	assert_int_equal(pw_policy_check(pw_cycle(buf, sizeof(buf),
+	    PW_TWO_BYTE, 2, PW_MAX), NULL, NULL), PW_OK);
+	assert_int_equal(pw_policy_check(pw_cycle(buf, sizeof(buf),
+	    PW_TWO_BYTE, 2, PW_MAX + 1), NULL, NULL), PW_TOO_LONG);
+	assert_int_equal(pw_policy_check(pw_cycle(buf, sizeof(buf),
+	    PW_FOUR_BYTE, 4, PW_MAX), NULL, NULL), PW_OK);	/* PW_MAX_BYTES */
+	assert_int_equal(pw_policy_check(pw_cycle(buf, sizeof(buf),
+	    PW_FOUR_BYTE, 4, PW_MAX + 1), NULL, NULL), PW_TOO_LONG);
+	/* one character PW_MAX times is a piece said again */
 	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
-	    "\xc3\xa9", PW_MAX), NULL, NULL), PW_OK);
-	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
-	    "\xc3\xa9", PW_MAX + 1), NULL, NULL), PW_TOO_LONG);
-	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
-	    "\xf0\x9f\x98\x80", PW_MAX), NULL, NULL), PW_OK);	/* PW_MAX_BYTES */
+	    "\xc3\xa9", PW_MAX), NULL, NULL), PW_REPEATED);
 	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
 	    "\xf0\x9f\x98\x80", PW_MAX + 1), NULL, NULL), PW_TOO_LONG);
 	assert_int_equal(pw_policy_check(pw_repeat(buf, sizeof(buf),
@@ -602,6 +662,16 @@ test_pw_verdict_messages(void **state)
 	    "Choose a password of at least 12 characters.");
 	assert_non_null(strstr(pw_verdict_message(PW_TOO_LONG, NULL, mb),
 	    "256"));
+	/* our sentences, never pwquality's or cracklib's words */
+	for (v = 0; v < PW_VERDICT__MAX; v++) {
+		const char *m = pw_verdict_message((enum pw_verdict)v, NULL, mb);
+
+		assert_null(strstr(m, "monotonic"));
+		assert_null(strstr(m, "palindrome"));
+		assert_null(strstr(m, "check"));
+		assert_null(strstr(m, "cracklib"));
+		assert_true(strlen(m) < PW_MESSAGE_MAX);
+	}
 	assert_non_null(pw_verdict_message(PW_VERDICT__MAX, NULL, mb));
 	assert_non_null(pw_verdict_message((enum pw_verdict)-1, NULL, mb));
 }

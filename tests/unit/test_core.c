@@ -341,6 +341,8 @@ test_conf(void **state)
 		{ "log_level = loud\n", "test.conf:1: log_level must be error, warn, info or debug" },
 		{ "just words\n", "test.conf:1: expected key = value" },
 		{ "db_port = 70000\n", "test.conf:1: db_port must be a whole number in range" },
+		{ "db_timeout = 0\n", "test.conf:1: db_timeout must be a whole number in range" },
+		{ "db_timeout = 301\n", "test.conf:1: db_timeout must be a whole number in range" },
 	};
 	char		 err[256], text[512];
 	const char	*key;
@@ -372,6 +374,7 @@ test_conf(void **state)
 	assert_int_equal(c.cookie_secure, 1);
 	assert_int_equal(c.data_key[31], 0x1f);
 	assert_int_equal(c.max_requests, 10000);
+	assert_int_equal(c.db_timeout, 3);
 	conf_free(&c);
 	unlink(key);
 }
