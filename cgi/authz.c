@@ -248,8 +248,8 @@ authz_reason_text(enum authz_reason r)
 	case AUTHZ_OK:
 		return "";
 	case AUTHZ_SELF:
-		return "This is your own account: use My account to change "
-		    "your own password or phone.";
+		return "This is your own account: change your password on My "
+		    "account; your admin changes your phone numbers.";
 	case AUTHZ_NO_ROLE:
 		return "Your role does not include this action.";
 	case AUTHZ_OUT_OF_SCOPE:

@@ -66,9 +66,14 @@ page_account(struct req *r)
 	    .user = me }, &phones)) != DB_OK)
 		goto fail;
 	for (i = 0; i < phones.n; i++) {
+		int	k = phone_type_parse(phones.row[i].type);
+
+		/* as a manager's profile shows them: "Mobile: +1 425-..." */
 		s = tpl_section(t, "PHONE");
-		tpl_set(s, "TYPE", phones.row[i].type);
-		tpl_set(s, "NUMBER", phones.row[i].number);
+		tpl_set(s, "TYPE", k >= 0 ? phone_type_name((enum phone_type)k) :
+		    phones.row[i].type);
+		tpl_set(s, "NUMBER", phone_format(&r->arena,
+		    phones.row[i].number));
 	}
 	if (phones.n == 0)
 		tpl_show(t, "NO_PHONE");

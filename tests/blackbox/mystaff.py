@@ -95,6 +95,11 @@ def profile_actions_by_scope():
     check(not reset and not phones, "buttons on the manager's own profile")
     denial(denied, "Reset password", "own account")
     denial(denied, "Phone numbers", "own account")
+    # My account has no phone form: the sentence must not send them there
+    own = " ".join(b.expect("GET", "/users/%s" % m.id, 200).page.root
+                   .text().split())
+    check("your admin changes your phone numbers" in own and
+          "password or phone" not in own, "own profile says: %s" % own[:600])
     search_agrees(b, m.upn, reset, phones)
     # authentication-administrator on the same unit
     b2 = signed_in(aa)

@@ -622,3 +622,31 @@ def onprem_own_change_follows_onprem_policy():
                                      "new_password": good,
                                      "confirm_password": good})
     eq(r.status, 303, "a password that meets it: %s" % desc(r))
+
+
+@test
+def signin_username_spaces_trimmed():
+    """A phone keyboard's space after the username (or one before it)
+    is not part of it; inside it, and in the password, spaces count."""
+    u = make_user()
+    Browser().login("  %s " % u.upn, u.password, 303, "/")
+    b = Browser()
+    b.login(u.upn, " " + u.password, 422)
+    b = Browser()
+    b.login(u.upn.replace("@", " @"), u.password, 422)
+
+
+@test
+def account_shows_phones_as_profiles_do():
+    """My account names a phone's type and groups its number the way a
+    manager's profile does ("Mobile: +1 425-..."), not its stored form."""
+    unit, _ = add_unit("Store Account Phones")
+    mobile = fresh_mobile()
+    t = member(unit, mobile=mobile)
+    b = Browser()
+    b.login(t.upn, t.password, 303, "/")
+    r = b.expect("GET", "/account", 200)
+    text = " ".join(r.page.root.text().split())
+    want = "Mobile: +1 %s-%s-%s" % (mobile[2:5], mobile[5:8], mobile[8:])
+    check(want in text, "/account: %r not in %r" % (want, text[:800]))
+    check(mobile not in text, "/account shows the stored form %s" % mobile)
