@@ -155,6 +155,45 @@ def as_account(cnf, db, query):
     return p.returncode, (p.stdout + p.stderr).strip()
 
 
+def restore_and_sign_in(tag, db, admin, admin_cli, write_conf, rest, upn,
+                        pw, secret):
+    """README "Backups, and a restore", step by step, from db into rest."""
+    from process import private_master
+    dump = os.path.join(VAR, "restore-%s.sql" % tag)
+    try:
+        with open(dump, "w") as f:
+            p = subprocess.run(["mariadb-dump", "--defaults-file=" + mycnf(),
+                                "--single-transaction", "--triggers", db],
+                               stdout=f, stderr=subprocess.PIPE, text=True,
+                               timeout=120)
+        check(p.returncode == 0, "mariadb-dump: %s" % p.stderr.strip())
+        write_conf(name=rest)
+        p = admin_cli("setup-db", "--admin-user", admin)
+        check(p.returncode == 0, "setup-db for the restore: %s"
+              % p.stderr.strip())
+        new_pw = re.fullmatch(r"db_password = (\S+)\n", p.stdout).group(1)
+        with open(dump) as f:
+            p = subprocess.run(["mariadb", "--defaults-file=" + mycnf(),
+                                rest], stdin=f, capture_output=True,
+                               text=True, timeout=120)
+        check(p.returncode == 0, "loading the dump: %s" % p.stderr.strip())
+    finally:
+        if os.path.exists(dump):
+            os.unlink(dump)
+    write_conf("db_password = %s\n" % new_pw, name=rest)
+    p = admin_cli("migrate")
+    check(p.returncode == 0 and p.stdout == "", "migrate after the "
+          "restore: exit %d: %r %s" % (p.returncode, p.stdout,
+                                       p.stderr.strip()))
+    with private_master({"db_name": rest, "db_user": "sd_app_" + tag,
+                         "db_password": new_pw}) as st:
+        b = Browser(base=st.base)
+        b.login(upn, pw, 303, "/login/mfa")
+        b.mfa(totp_now(secret), location="/")
+        eq(b.get("/account").status, 200, "GET /account from the restored "
+           "database")
+
+
 @test
 def db_accounts():
     """setup-db on a database of its own: the app's account may only
@@ -162,9 +201,15 @@ def db_accounts():
     the migrating one applies every migration and migrate uses it; the
     app's account then adds a person (DML, triggers). The password goes
     out once on stdout, the migrating one's into a 0600 file, neither
-    on a command line. Database and accounts are dropped in a finally."""
+    on a command line. Then README's backup and restore: mariadb-dump
+    --single-transaction, setup-db on a new database, the dump loaded,
+    migrate with nothing to do, and the person signs in with their
+    password and authenticator code (the data key opens the secret)
+    through a private master on the restored database. Databases and
+    accounts are dropped in a finally."""
     tag = secrets.token_hex(3)
     db, app, mig = "sd_acct_" + tag, "sd_app_" + tag, "sd_mig_" + tag
+    rest = "sd_rest_" + tag
     admin = stack_db_user()
     tmp = tempfile.mkdtemp(dir=VAR)
     base = open(os.path.join(VAR, "staffdesk.conf")).read()
@@ -173,11 +218,11 @@ def db_accounts():
     pwfile = os.path.join(tmp, "migrate.password")
     conf = os.path.join(tmp, "staffdesk.conf")
 
-    def write_conf(extra=""):
+    def write_conf(extra="", name=db):
         with open(conf, "w") as f:
             f.write(base + "db_name = %s\ndb_user = %s\n"
                     "db_migrate_user = %s\ndb_migrate_password_file = %s\n"
-                    % (db, app, mig, pwfile) + extra)
+                    % (name, app, mig, pwfile) + extra)
 
     def admin_cli(*args, stdin=None):
         env = dict(os.environ, STAFFDESK_CONF=conf)
@@ -237,10 +282,22 @@ def db_accounts():
                              "FROM settings WHERE name = 'bb.acct'; "
                              "ROLLBACK")
         eq((rc, out), (0, "y"), "SELECT/INSERT/UPDATE/DELETE as the app")
-        out = admin_cli("user", "add", "--upn", "acct-%s@bb.example" % tag,
-                        "--name", "Acct Test", "--mobile", "+14255550199")
-        check(out.returncode == 0, "user add as the app: %s"
-              % out.stderr.strip())
+        # A person as the app's account (DML, the triggers), with a
+        # password, a role and an authenticator sealed with the data key.
+        upn = "acct-%s@bb.example" % tag
+        pw = good_password()
+        for args, stdin in ((("user", "add", "--upn", upn, "--name",
+                              "Acct Test", "--mobile", "+14255550199",
+                              "--password-stdin"), pw + "\n"),
+                            (("role", "assign", "--user", upn, "--role",
+                              "global-administrator"), None),
+                            (("mfa", "add-totp", "--upn", upn), None)):
+            p = admin_cli(*args, stdin=stdin)
+            check(p.returncode == 0, "%s as the app: %s" % (
+                " ".join(args[:2]), p.stderr.strip()))
+        secret = re.search(r"[?&]secret=([A-Z2-7]+)", p.stdout).group(1)
+        restore_and_sign_in(tag, db, admin, admin_cli, write_conf, rest,
+                            upn, pw, secret)
         # Without the migrating account's file, migrate says so.
         os.unlink(pwfile)
         p = admin_cli("migrate")
@@ -249,6 +306,7 @@ def db_accounts():
                   p.returncode, p.stderr.strip()))
     finally:
         sql("DROP DATABASE IF EXISTS `%s`" % db)
+        sql("DROP DATABASE IF EXISTS `%s`" % rest)
         sql("DROP USER IF EXISTS '%s'@'localhost', '%s'@'localhost'"
             % (app, mig))
         shutil.rmtree(tmp, ignore_errors=True)
