@@ -1,8 +1,9 @@
 /*
  * admin.c: bin/staffdesk-admin; see cli.h. cmds[] below is the list of
  * commands and their usage lines; the commands live by noun in
- * users.c, units.c and settings.c, with migrate.c, demo.c, explain.c.
- * Here: options, errors, lookups and the one-statement transaction they
+ * users.c, units.c and settings.c, with migrate.c, setupdb.c, demo.c,
+ * explain.c. Here: options, errors, lookups, the account each command
+ * connects as (cmds[].conn) and the one-statement transaction they
  * share.
  */
 #include <pwd.h>
