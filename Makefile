@@ -2,6 +2,9 @@
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+SYSCONFDIR ?= /etc
+# systemd looks in $(PREFIX)/lib/systemd/system for /usr/local too.
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 VAR        ?= $(CURDIR)/var
 PORT       ?= 8080
 SANITIZE   ?=
@@ -59,6 +62,7 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
               cgi/cli/explain.c cgi/cli/sms.c cgi/cli/import.c cgi/cli/sync.c \
+              cgi/cli/setupdb.c \
               build/migrations.c
 UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_authz.c tests/unit/test_lists.c \
@@ -212,13 +216,42 @@ fuzz: bin/fuzz_request
 	bin/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    build/fuzz-corpus tests/fuzz/corpus
 
+# The files of a deployment (README: Deploy on Debian). The units and the
+# example config are filled in from nginx/ with the paths of PREFIX; the
+# config is written once (0640, group staffdesk when that group exists
+# and the group can be set), never over an existing one.
+UNITS       = staffdesk.service staffdesk-sms-flush.service \
+              staffdesk-sms-flush.timer
+SUBST       = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staffdesk/templates \
-	    $(DESTDIR)$(PREFIX)/share/staffdesk/static $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
+	    $(DESTDIR)$(PREFIX)/share/staffdesk/static $(DESTDIR)$(PREFIX)/share/staffdesk/nginx \
+	    $(DESTDIR)$(PREFIX)/share/staffdesk/sql $(DESTDIR)$(PREFIX)/share/doc/staffdesk \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/staffdesk
 	install -m 755 bin/staffdesk.fcgi bin/staffdesk-admin $(DESTDIR)$(PREFIX)/bin
 	install -m 644 templates/*.tpl $(DESTDIR)$(PREFIX)/share/staffdesk/templates
 	install -m 644 static/* $(DESTDIR)$(PREFIX)/share/staffdesk/static
 	install -m 644 nginx/fastcgi.conf nginx/staffdesk.conf $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
+	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/staffdesk/sql
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/staffdesk
+	for u in $(UNITS); do \
+	    $(SUBST) nginx/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	    mv $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	@conf=$(DESTDIR)$(SYSCONFDIR)/staffdesk/staffdesk.conf; \
+	if [ -e "$$conf" ]; then \
+	    echo "kept $$conf (the example is nginx/staffdesk-app.conf.in)"; \
+	else \
+	    (umask 077 && $(SUBST) nginx/staffdesk-app.conf.in > "$$conf.tmp") && \
+	    chmod 640 "$$conf.tmp" && \
+	    if getent group staffdesk >/dev/null; then \
+	        chgrp staffdesk "$$conf.tmp" 2>/dev/null || \
+	            echo "note: $$conf: cannot set group staffdesk (not root?)"; \
+	    fi && \
+	    mv "$$conf.tmp" "$$conf" && echo "wrote $$conf: edit it"; \
+	fi
 
 clean:
 	rm -rf build bin

@@ -64,6 +64,7 @@ static const struct conf_key keys[] = {
 	S(ldap_attr_department), W(ldap_units, units, "must be ou or group"),
 	S(ldap_units_base), W(ldap_flavor, flavors, "must be openldap or ad"),
 	B(ldap_sync_phones), I(ldap_timeout, 1, 300),
+	S(db_migrate_user), P(db_migrate_password_file),
 };
 
 static const char *const levels[LOG__MAX] = { "error", "warn", "info", "debug" };
@@ -208,21 +209,14 @@ conf_read_key(struct conf *c, char *err, size_t errsz)
 	return -1;
 }
 
-/*
- * Reads the directory's service password (one line; a final newline is
- * not part of it). Returns 0 or -1 with the reason in err.
- */
-static int
-conf_read_secret(struct conf *c, char *err, size_t errsz)
+int
+conf_read_password(const char *path, char *s, char *err, size_t errsz)
 {
-	char	*s = c->ldap_bind_password;
 	ssize_t	 n;
 	int	 fd;
 
-	if ((fd = open(c->ldap_bind_password_file, O_RDONLY | O_CLOEXEC)) ==
-	    -1) {
-		snprintf(err, errsz, "%s: %s", c->ldap_bind_password_file,
-		    strerror(errno));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	n = read(fd, s, CONF_SECRET_MAX + 1);
@@ -233,7 +227,7 @@ conf_read_secret(struct conf *c, char *err, size_t errsz)
 	    memchr(s, '\0', n) != NULL) {
 		OPENSSL_cleanse(s, CONF_SECRET_MAX + 1);
 		snprintf(err, errsz, "%s: must hold one line of 1-%d bytes",
-		    c->ldap_bind_password_file, CONF_SECRET_MAX);
+		    path, CONF_SECRET_MAX);
 		return -1;
 	}
 	s[n] = '\0';
@@ -274,7 +268,8 @@ conf_check_ldap(struct conf *c, const char *fname, char *err, size_t errsz)
 	}
 	if (c->ldap_units_base == NULL)
 		c->ldap_units_base = xstrdup(c->ldap_base_dn);
-	return conf_read_secret(c, err, errsz);
+	return conf_read_password(c->ldap_bind_password_file,
+	    c->ldap_bind_password, err, errsz);
 }
 
 int

@@ -63,6 +63,14 @@ struct conf {
 	long		 ldap_sync_phones;
 	long		 ldap_timeout;		/* seconds, connect and each operation */
 	char		 ldap_bind_password[CONF_SECRET_MAX + 1];
+	/*
+	 * The account `staffdesk-admin migrate` (and setup-db) uses: DDL
+	 * and TRIGGER besides the app's SELECT/INSERT/UPDATE/DELETE. Its
+	 * password file is read only by those commands (conf_read_password),
+	 * so it can be root's alone while the workers read this file.
+	 */
+	char		*db_migrate_user;
+	char		*db_migrate_password_file;
 };
 
 /*
@@ -73,6 +81,13 @@ int	 conf_parse(struct conf *c, const char *text, const char *fname,
 	    char *err, size_t errsz);
 /* Reads and parses the file at path (or STAFFDESK_CONF, or the default). */
 int	 conf_load(struct conf *c, const char *path, char *err, size_t errsz);
+/*
+ * Reads one line of 1-CONF_SECRET_MAX bytes (a final newline is not
+ * part of it) from the file at path into buf (CONF_SECRET_MAX + 1
+ * bytes). Returns 0, or -1 with the reason in err.
+ */
+int	 conf_read_password(const char *path, char *buf, char *err,
+	    size_t errsz);
 /* The path conf_load uses when given NULL. */
 const char *conf_path(void);
 void	 conf_free(struct conf *);

@@ -1,8 +1,9 @@
 /*
  * admin.c: bin/staffdesk-admin; see cli.h. cmds[] below is the list of
  * commands and their usage lines; the commands live by noun in
- * users.c, units.c and settings.c, with migrate.c, demo.c, explain.c.
- * Here: options, errors, lookups and the one-statement transaction they
+ * users.c, units.c and settings.c, with migrate.c, setupdb.c, demo.c,
+ * explain.c. Here: options, errors, lookups, the account each command
+ * connects as (cmds[].conn) and the one-statement transaction they
  * share.
  */
 #include <pwd.h>
@@ -199,48 +200,61 @@ cli_run_simple(struct cli_simple *s, const char *id, const char *nothing)
 }
 
 static const struct cli_cmd cmds[] = {
-	{ "migrate", NULL, "migrate", "", cli_migrate, 0 },
+	{ "migrate", NULL, "migrate", "", cli_migrate, 0, CONN_MIGRATE },
+	{ "setup-db", NULL, "setup-db [--admin-user NAME] "
+	    "[--admin-password-stdin] [--host HOST]", "--admin-password-stdin",
+	    cli_setup_db, 0, CONN_ADMIN },
 	{ "user", "add", "user add --upn U --name N [--email E] [--mobile +..] "
 	    "[--source cloud|onprem] [--given-name G] [--surname S] "
 	    "[--job-title J] [--department D] [--password-stdin]",
-	    "--password-stdin", cli_user_add, 0 },
+	    "--password-stdin", cli_user_add, 0, CONN_APP },
 	{ "user", "set-password", "user set-password --upn U --password-stdin "
 	    "[--temporary]", "--password-stdin --temporary",
-	    cli_user_set_password, 0 },
-	{ "user", "disable", "user disable --upn U", "", cli_user_enable, 0 },
-	{ "user", "enable", "user enable --upn U", "", cli_user_enable, 1 },
+	    cli_user_set_password, 0, CONN_APP },
+	{ "user", "disable", "user disable --upn U", "",
+	    cli_user_enable, 0, CONN_APP },
+	{ "user", "enable", "user enable --upn U", "",
+	    cli_user_enable, 1, CONN_APP },
 	{ "unit", "add", "unit add --name N [--description D]", "",
-	    cli_unit_add, 0 },
+	    cli_unit_add, 0, CONN_APP },
 	{ "unit", "add-member", "unit add-member --unit NAME|ID --user UPN|ID",
-	    "", cli_unit_member, 1 },
+	    "", cli_unit_member, 1, CONN_APP },
 	{ "unit", "remove-member", "unit remove-member --unit NAME|ID "
-	    "--user UPN|ID", "", cli_unit_member, 0 },
+	    "--user UPN|ID", "", cli_unit_member, 0, CONN_APP },
 	{ "role", "assign", "role assign --user UPN --role ROLE "
-	    "[--unit NAME|ID]", "", cli_role, 1 },
+	    "[--unit NAME|ID]", "", cli_role, 1, CONN_APP },
 	{ "role", "revoke", "role revoke --user UPN --role ROLE "
-	    "[--unit NAME|ID]", "", cli_role, 0 },
-	{ "mfa", "add-totp", "mfa add-totp --upn U", "", cli_mfa_add_totp, 0 },
-	{ "settings", "get", "settings get KEY", "", cli_settings_get, 0 },
-	{ "settings", "set", "settings set KEY VALUE", "", cli_settings_set, 0 },
+	    "[--unit NAME|ID]", "", cli_role, 0, CONN_APP },
+	{ "mfa", "add-totp", "mfa add-totp --upn U", "",
+	    cli_mfa_add_totp, 0, CONN_APP },
+	{ "settings", "get", "settings get KEY", "",
+	    cli_settings_get, 0, CONN_APP },
+	{ "settings", "set", "settings set KEY VALUE", "",
+	    cli_settings_set, 0, CONN_APP },
 	{ "mystaff", "select", "mystaff select --user UPN", "",
-	    cli_mystaff, 1 },
+	    cli_mystaff, 1, CONN_APP },
 	{ "mystaff", "unselect", "mystaff unselect --user UPN", "",
-	    cli_mystaff, 0 },
-	{ "mystaff", "selected", "mystaff selected", "", cli_selected, 0 },
-	{ "sms", "flush", "sms flush", "", cli_sms_flush, 0 },
-	{ "sms", "outbox", "sms outbox [--limit N]", "", cli_sms_outbox, 0 },
-	{ "sms", "select", "sms select --user UPN", "", cli_sms_select, 1 },
-	{ "sms", "unselect", "sms unselect --user UPN", "", cli_sms_select, 0 },
-	{ "sms", "selected", "sms selected", "", cli_selected, 1 },
+	    cli_mystaff, 0, CONN_APP },
+	{ "mystaff", "selected", "mystaff selected", "",
+	    cli_selected, 0, CONN_APP },
+	{ "sms", "flush", "sms flush", "", cli_sms_flush, 0, CONN_APP },
+	{ "sms", "outbox", "sms outbox [--limit N]", "",
+	    cli_sms_outbox, 0, CONN_APP },
+	{ "sms", "select", "sms select --user UPN", "",
+	    cli_sms_select, 1, CONN_APP },
+	{ "sms", "unselect", "sms unselect --user UPN", "",
+	    cli_sms_select, 0, CONN_APP },
+	{ "sms", "selected", "sms selected", "", cli_selected, 1, CONN_APP },
 	{ "import", NULL, "import [--users] FILE [--skip-bad] [--dry-run]",
-	    "--users --skip-bad --dry-run", cli_import, 0 },
+	    "--users --skip-bad --dry-run", cli_import, 0, CONN_APP },
 	{ "export", NULL, "export --users [FILE|-]", "--users", cli_export,
-	    0 },
+	    0, CONN_APP },
 	{ "sync", "ldap", "sync ldap [--dry-run]", "--dry-run", cli_sync_ldap,
-	    0 },
-	{ "reindex", NULL, "reindex", "", cli_reindex, 0 },
-	{ "explain", NULL, "explain", "", cli_explain, 0 },
-	{ "demo", NULL, "demo [--units N] [--users M]", "", cli_demo, 0 },
+	    0, CONN_APP },
+	{ "reindex", NULL, "reindex", "", cli_reindex, 0, CONN_APP },
+	{ "explain", NULL, "explain", "", cli_explain, 0, CONN_APP },
+	{ "demo", NULL, "demo [--units N] [--users M]", "",
+	    cli_demo, 0, CONN_APP },
 };
 
 static void
@@ -301,16 +315,61 @@ parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * Into *dbc (a shallow copy of *conf) the account cmd connects as, its
+ * password read into pw (CONF_SECRET_MAX + 1 bytes): the migrating
+ * one's from db_migrate_password_file, an administrator's from stdin.
+ * Returns 0, or the exit status after saying why.
+ */
+static int
+cli_account(const struct cli_cmd *cmd, const struct opts *o,
+    const struct conf *conf, struct conf *dbc, char *pw)
+{
+	char	err[512];
+	size_t	n;
+
+	*dbc = *conf;
+	switch (cmd->conn) {
+	case CONN_MIGRATE:
+		if (conf->db_migrate_user == NULL)
+			return 0;	/* one account for all (make run) */
+		if (conf->db_migrate_password_file == NULL)
+			return fail("db_migrate_user needs "
+			    "db_migrate_password_file");
+		if (conf_read_password(conf->db_migrate_password_file, pw, err,
+		    sizeof(err)) == -1)
+			return fail("%s", err);
+		dbc->db_user = conf->db_migrate_user;
+		dbc->db_password = pw;
+		return 0;
+	case CONN_ADMIN:
+		dbc->db_user = (char *)(opt(o, "--admin-user") != NULL ?
+		    opt(o, "--admin-user") : "root");
+		dbc->db_password = NULL;	/* unix_socket: root as root */
+		dbc->db_name = NULL;		/* it may not exist yet */
+		if (opt(o, "--admin-password-stdin") == NULL)
+			return 0;
+		if (fgets(pw, CONF_SECRET_MAX + 1, stdin) == NULL)
+			return fail("no password on standard input");
+		n = strcspn(pw, "\r\n");
+		pw[n] = '\0';
+		dbc->db_password = pw;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	const struct cli_cmd	*cmd = NULL;
-	struct conf		 conf;
+	struct conf		 conf, dbc;
 	struct opts		 o;
 	struct cli		 c;
 	struct passwd		*pw;
 	const char		*args[OPT_MAX];
-	char			 err[512];
+	char			 err[512], dbpw[CONF_SECRET_MAX + 1];
 	size_t			 i;
 	int			 words, nargs, rc;
 
@@ -344,13 +403,20 @@ main(int argc, char *argv[])
 	pw = getpwuid(getuid());
 	c.os_user = pw != NULL ? pw->pw_name : "unknown";
 	c.conf = &conf;
-	c.db = db_open(&conf, DB_TIMEOUT_CLI);
+	if ((rc = cli_account(cmd, &o, &conf, &dbc, dbpw)) != 0) {
+		conf_free(&conf);
+		return rc;
+	}
+	c.db = db_open(&dbc, DB_TIMEOUT_CLI);
 	if (db_ping(c.db) != DB_OK) {
 		db_close(c.db);
+		OPENSSL_cleanse(dbpw, sizeof(dbpw));
 		conf_free(&conf);
-		return fail("cannot connect to the database");
+		return fail("cannot connect to the database as %s",
+		    dbc.db_user);
 	}
 	rc = cmd->run(&c, &o, args, nargs, cmd->arg);
+	OPENSSL_cleanse(dbpw, sizeof(dbpw));
 	if (rc == EXIT_USAGE)
 		fprintf(stderr, "usage: staffdesk-admin %s\n", cmd->usage);
 	arena_reset(&c.arena);

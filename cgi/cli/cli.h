@@ -47,7 +47,15 @@ struct cli_cmd {
 	int		(*run)(struct cli *, const struct opts *,
 			    const char *const *args, int nargs, int arg);
 	int		 arg;
+	int		 conn;		/* enum cli_conn: whose account */
 };
+
+/*
+ * The MariaDB account a command connects as: the app's (db_user), the
+ * migrating one (db_migrate_user, when set), or an administrator with
+ * no database chosen (setup-db: --admin-user, default root).
+ */
+enum cli_conn { CONN_APP, CONN_MIGRATE, CONN_ADMIN, CONN__MAX };
 
 const char	*opt(const struct opts *, const char *name);
 int		 fail(const char *fmt, ...)
@@ -129,6 +137,8 @@ CLI_CMD(cli_sync_ldap);
 int		 cli_migrate(struct cli *, const struct opts *,
 		    const char *const *, int, int);
 /* Rebuilds the search word table (migrate.c). */
+int		 cli_setup_db(struct cli *, const struct opts *,
+		    const char *const *, int, int);
 int		 cli_reindex(struct cli *, const struct opts *,
 		    const char *const *, int, int);
 /* EXPLAIN of the My Staff statements (explain.c). */

@@ -1,9 +1,367 @@
-"""Processes: a killed worker is replaced, the site survives a MariaDB restart (runs last)."""
+"""Operations: make install and its systemd units, the database accounts of setup-db; a killed worker is replaced, the site survives a MariaDB restart (runs last)."""
 
 from lib import *  # noqa: F401,F403
 from people import *  # noqa: F401,F403
 
 import signal
+
+
+import glob
+import signal
+import stat
+import tempfile
+
+UNITS = ("staffdesk.service", "staffdesk-sms-flush.service",
+         "staffdesk-sms-flush.timer")
+SECURITY_OK = ("PERFECT", "SAFE", "OK")   # below 5.0; MEDIUM and worse fail
+
+
+def make_install(dest):
+    """make install DESTDIR=dest PREFIX=/usr/local from ROOT, with the
+    SANITIZE the binaries were built with (another would rebuild them
+    under the running suite)."""
+    try:
+        with open(os.path.join(ROOT, "build", ".sanitize")) as f:
+            sanitize = f.read().strip()
+    except OSError:
+        sanitize = ""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    p = subprocess.run(["make", "-C", ROOT, "install", "DESTDIR=" + dest,
+                        "PREFIX=/usr/local", "SANITIZE=" + sanitize],
+                       capture_output=True, text=True, env=env,
+                       timeout=600)
+    check(p.returncode == 0, "make install: exit %d: %s" % (
+        p.returncode, (p.stdout + p.stderr)[-2000:]))
+    return p.stdout
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@test
+def install_files():
+    """make install into a DESTDIR: binaries 0755, sql/ and the units 0644
+    with PREFIX's paths, the example config 0640 (group staffdesk when
+    that group exists) that a second install leaves as it was."""
+    with tempfile.TemporaryDirectory(dir=VAR) as dest:
+        make_install(dest)
+        usr = os.path.join(dest, "usr", "local")
+        for b in ("staffdesk.fcgi", "staffdesk-admin"):
+            eq(oct(mode(os.path.join(usr, "bin", b))), "0o755", b)
+        sqls = sorted(os.path.basename(p) for p in glob.glob(
+            os.path.join(usr, "share", "staffdesk", "sql", "*.sql")))
+        eq(sqls, sorted(os.path.basename(p) for p in glob.glob(
+            os.path.join(ROOT, "sql", "*.sql"))), "share/staffdesk/sql")
+        for u in UNITS:
+            path = os.path.join(usr, "lib", "systemd", "system", u)
+            eq(oct(mode(path)), "0o644", u)
+            text = open(path).read()
+            check("@PREFIX@" not in text and "@SYSCONFDIR@" not in text,
+                  "%s: a placeholder left" % u)
+        svc = open(os.path.join(usr, "lib", "systemd", "system",
+                                "staffdesk.service")).read()
+        for line in ("ExecStart=/usr/local/bin/staffdesk.fcgi",
+                     "User=staffdesk", "RuntimeDirectory=staffdesk",
+                     "ExecReload=/bin/kill -HUP $MAINPID",
+                     "Environment=STAFFDESK_CONF=/etc/staffdesk/"
+                     "staffdesk.conf"):
+            check(line in svc.splitlines(), "staffdesk.service lacks " + line)
+        conf = os.path.join(dest, "etc", "staffdesk", "staffdesk.conf")
+        eq(oct(mode(conf)), "0o640", "staffdesk.conf's mode")
+        try:
+            import grp
+            gid = grp.getgrnam("staffdesk").gr_gid
+        except KeyError:
+            gid = None
+        if gid is not None and os.geteuid() == 0:
+            eq(os.stat(conf).st_gid, gid, "staffdesk.conf's group")
+        text = open(conf).read()
+        check("templates = /usr/local/share/staffdesk/templates" in text,
+              "the example config names PREFIX's templates")
+        with open(conf, "a") as f:
+            f.write("# changed by the operator\n")
+        out = make_install(dest)
+        check("kept " in out, "second install says it kept the config: "
+              + out[-500:])
+        eq(open(conf).read(), text + "# changed by the operator\n",
+           "staffdesk.conf after a second install")
+        eq(oct(mode(conf)), "0o640", "staffdesk.conf's mode after a "
+           "second install")
+
+
+def systemd_analyze():
+    sa = shutil.which("systemd-analyze")
+    if sa is None:
+        print("install_units: systemd-analyze is absent: units not "
+              "verified", file=sys.stderr)
+    return sa
+
+
+@test
+def install_units():
+    """systemd-analyze verify has nothing to say about the installed
+    units (in a root holding the DESTDIR and the host's own units, so
+    ExecStart's binaries and the targets are found), and security
+    --offline rates both services OK or better. Skipped, saying so,
+    where systemd-analyze is absent."""
+    sa = systemd_analyze()
+    if sa is None:
+        return
+    with tempfile.TemporaryDirectory(dir=VAR) as dest:
+        make_install(dest)
+        host = "/usr/lib/systemd/system"
+        check(os.path.isdir(host), "no %s to verify against" % host)
+        shutil.copytree(host, os.path.join(dest, "usr", "lib", "systemd",
+                                           "system"), symlinks=True)
+        unitdir = "/usr/local/lib/systemd/system"
+        p = subprocess.run([sa, "verify", "--root=" + dest] +
+                           [unitdir + "/" + u for u in UNITS],
+                           capture_output=True, text=True, timeout=120)
+        check(p.returncode == 0 and (p.stdout + p.stderr).strip() == "",
+              "systemd-analyze verify: exit %d: %s" % (
+                  p.returncode, (p.stdout + p.stderr).strip()))
+        for u in UNITS[:2]:
+            p = subprocess.run([sa, "security", "--offline=yes",
+                                "--no-pager", dest + unitdir + "/" + u],
+                               capture_output=True, text=True, timeout=120)
+            m = re.search(r"Overall exposure level for \S+: ([0-9.]+) "
+                          r"([A-Z]+)", p.stdout)
+            check(m is not None, "systemd-analyze security %s: %s" % (
+                u, (p.stdout + p.stderr)[-500:]))
+            line = "systemd-analyze security %s: %s %s" % (
+                u, m.group(1), m.group(2))
+            print(line, file=sys.stderr)
+            with open(os.path.join(VAR, "log", "install.txt"), "a") as f:
+                f.write(line + "\n")
+            check(m.group(2) in SECURITY_OK and float(m.group(1)) < 5.0,
+                  line + ", want OK or better")
+
+
+@test
+def service_sandbox():
+    """The program tolerates staffdesk.service's system call filters:
+    a private master run under them (sandbox.py: the unit's
+    SystemCallFilter, RestrictAddressFamilies, MemoryDenyWriteExecute
+    and no_new_privs, as systemd applies them) serves a global
+    administrator's sign-in with an authenticator code, the location
+    list, a search, a phone number saved, a password reset and a SIGHUP
+    reload, and no worker dies. Skipped, saying so, without
+    systemd-analyze or libseccomp."""
+    import ctypes.util
+    from phones import phone_post
+    from process import private_master
+    if systemd_analyze() is None:
+        return
+    if ctypes.util.find_library("seccomp") is None:
+        print("service_sandbox: libseccomp is absent: not run",
+              file=sys.stderr)
+        return
+    unit = os.path.join(ROOT, "nginx", "systemd", "staffdesk.service.in")
+    wrap = [sys.executable, os.path.join(ROOT, "tests", "blackbox",
+                                         "sandbox.py"), unit]
+    admin = make_user(role="global-administrator", org=True, totp=True)
+    target = make_user()
+    tid = user_id(target.upn)
+    with private_master({"workers": 2}, wrap=wrap) as st:
+        b = Browser(base=st.base)
+        b.login(admin.upn, admin.password, 303, "/login/mfa")
+        b.mfa(totp_now(admin.secret), location="/")
+        b.expect("GET", "/units", 200)
+        b.expect("GET", "/search?q=" + urllib.parse.quote(
+            target.name.split()[0]), 200)
+        r = phone_post(b, tid, "mobile", fresh_mobile())
+        eq(r.status, 303, "saving a mobile number under the filters")
+        done = reset(b, tid)            # people.py: confirm, 303, done
+        check(temp_of(done), "no temporary password after a reset under "
+              "the filters")
+        before = st.workers()
+        os.kill(st.master.pid, signal.SIGHUP)
+        deadline = time.time() + 10
+        while not (st.workers() and not st.workers() & before):
+            check(time.time() < deadline, "workers 10 s after SIGHUP: %s"
+                  % st.tail())
+            time.sleep(0.05)
+        b.expect("GET", "/account", 200)
+        log = st.read_log()
+        check("died" not in log and "exited" not in log and
+              "Operation not permitted" not in log,
+              "the master's log under the filters: %s" % st.tail(n=20))
+
+
+def stack_db_user():
+    with open(os.path.join(VAR, "staffdesk.conf")) as f:
+        m = re.search(r"^db_user = (\S+)$", f.read(), re.M)
+    check(m is not None, "no db_user in the stack's staffdesk.conf")
+    return m.group(1)
+
+
+def as_account(cnf, db, query):
+    """(exit status, stderr) of query run by the mariadb client with the
+    account of the option file cnf (its password never on a command
+    line)."""
+    p = subprocess.run(["mariadb", "--defaults-file=" + cnf, "--batch",
+                        "--skip-column-names", db, "-e", query],
+                       capture_output=True, text=True, timeout=30)
+    return p.returncode, (p.stdout + p.stderr).strip()
+
+
+def restore_and_sign_in(tag, db, admin, admin_cli, write_conf, rest, upn,
+                        pw, secret):
+    """README "Backups, and a restore", step by step, from db into rest."""
+    from process import private_master
+    dump = os.path.join(VAR, "restore-%s.sql" % tag)
+    try:
+        with open(dump, "w") as f:
+            p = subprocess.run(["mariadb-dump", "--defaults-file=" + mycnf(),
+                                "--single-transaction", "--triggers", db],
+                               stdout=f, stderr=subprocess.PIPE, text=True,
+                               timeout=120)
+        check(p.returncode == 0, "mariadb-dump: %s" % p.stderr.strip())
+        write_conf(name=rest)
+        p = admin_cli("setup-db", "--admin-user", admin)
+        check(p.returncode == 0, "setup-db for the restore: %s"
+              % p.stderr.strip())
+        new_pw = re.fullmatch(r"db_password = (\S+)\n", p.stdout).group(1)
+        with open(dump) as f:
+            p = subprocess.run(["mariadb", "--defaults-file=" + mycnf(),
+                                rest], stdin=f, capture_output=True,
+                               text=True, timeout=120)
+        check(p.returncode == 0, "loading the dump: %s" % p.stderr.strip())
+    finally:
+        if os.path.exists(dump):
+            os.unlink(dump)
+    write_conf("db_password = %s\n" % new_pw, name=rest)
+    p = admin_cli("migrate")
+    check(p.returncode == 0 and p.stdout == "", "migrate after the "
+          "restore: exit %d: %r %s" % (p.returncode, p.stdout,
+                                       p.stderr.strip()))
+    with private_master({"db_name": rest, "db_user": "sd_app_" + tag,
+                         "db_password": new_pw}) as st:
+        b = Browser(base=st.base)
+        b.login(upn, pw, 303, "/login/mfa")
+        b.mfa(totp_now(secret), location="/")
+        eq(b.get("/account").status, 200, "GET /account from the restored "
+           "database")
+
+
+@test
+def db_accounts():
+    """setup-db on a database of its own: the app's account may only
+    SELECT, INSERT, UPDATE, DELETE (DROP TABLE, ALTER, CREATE refused),
+    the migrating one applies every migration and migrate uses it; the
+    app's account then adds a person (DML, triggers). The password goes
+    out once on stdout, the migrating one's into a 0600 file, neither
+    on a command line. Then README's backup and restore: mariadb-dump
+    --single-transaction, setup-db on a new database, the dump loaded,
+    migrate with nothing to do, and the person signs in with their
+    password and authenticator code (the data key opens the secret)
+    through a private master on the restored database. Databases and
+    accounts are dropped in a finally."""
+    tag = secrets.token_hex(3)
+    db, app, mig = "sd_acct_" + tag, "sd_app_" + tag, "sd_mig_" + tag
+    rest = "sd_rest_" + tag
+    admin = stack_db_user()
+    tmp = tempfile.mkdtemp(dir=VAR)
+    base = open(os.path.join(VAR, "staffdesk.conf")).read()
+    base = re.sub(r"^(db_user|db_name|db_password) = .*\n", "", base,
+                  flags=re.M)
+    pwfile = os.path.join(tmp, "migrate.password")
+    conf = os.path.join(tmp, "staffdesk.conf")
+
+    def write_conf(extra="", name=db):
+        with open(conf, "w") as f:
+            f.write(base + "db_name = %s\ndb_user = %s\n"
+                    "db_migrate_user = %s\ndb_migrate_password_file = %s\n"
+                    % (name, app, mig, pwfile) + extra)
+
+    def admin_cli(*args, stdin=None):
+        env = dict(os.environ, STAFFDESK_CONF=conf)
+        return subprocess.run([os.path.join(ROOT, "bin", "staffdesk-admin")]
+                              + list(args), input=stdin, capture_output=True,
+                              text=True, env=env, timeout=300)
+    try:
+        write_conf()
+        p = admin_cli("setup-db", "--admin-user", admin)
+        check(p.returncode == 0, "setup-db: exit %d: %s" % (
+            p.returncode, p.stderr.strip()))
+        m = re.fullmatch(r"db_password = ([A-Za-z0-9_-]{32})\n", p.stdout)
+        check(m is not None, "setup-db's stdout: %r" % p.stdout)
+        app_pw = m.group(1)
+        eq(oct(mode(pwfile)), "0o600", "the migrating password's file")
+        mig_pw = open(pwfile).read().strip()
+        check(len(mig_pw) == 32 and mig_pw != app_pw, "migrate password")
+        check(app_pw not in p.stderr and mig_pw not in p.stderr,
+              "a password on stderr")
+        grants = [r[0] for r in sql("SHOW GRANTS FOR '%s'@'localhost'"
+                                    % app)]
+        eq(len(grants), 2, "the app's grants: %s" % grants)
+        check(grants[0].startswith("GRANT USAGE ON *.* TO `%s`@`localhost`"
+                                   % app), "the app's global grant: %s"
+              % grants[0])
+        eq(grants[1], "GRANT SELECT, INSERT, UPDATE, DELETE ON "
+           "`sd\\_acct\\_%s`.* TO `%s`@`localhost`" % (tag, app),
+           "the app's grant on its database")
+        write_conf("db_password = %s\n" % app_pw)
+        p = admin_cli("migrate")
+        check(p.returncode == 0, "migrate as %s: exit %d: %s" % (
+            mig, p.returncode, p.stderr.strip()))
+        check("012_list_mobile.sql" in p.stdout, "migrate applied: %r"
+              % p.stdout)
+        rows = sql("SELECT DEFINER FROM information_schema.TRIGGERS "
+                   "WHERE TRIGGER_SCHEMA = '%s'" % db)
+        check(rows and all(r[0] == mig + "@localhost" for r in rows),
+              "triggers' definer: %s" % rows)
+        cnf = os.path.join(tmp, "app.cnf")
+        fd = os.open(cnf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write("[client]\nuser = %s\npassword = %s\nsocket = %s\n"
+                    % (app, app_pw, os.path.join(VAR, "run", "mysqld.sock")))
+        for q in ("DROP TABLE audit_log", "ALTER TABLE users ADD COLUMN "
+                  "x INT", "CREATE TABLE t (i INT)", "DROP TRIGGER "
+                  "users_listed", "CREATE USER 'x'@'localhost'",
+                  "TRUNCATE TABLE sessions"):
+            rc, out = as_account(cnf, db, q)
+            check(rc != 0 and ("denied" in out or "ERROR 1142" in out
+                               or "ERROR 1227" in out),
+                  "the app's account ran %r: exit %d %s" % (q, rc, out))
+        rc, out = as_account(cnf, db, "START TRANSACTION; "
+                             "INSERT INTO settings (name, value) VALUES "
+                             "('bb.acct', 'x'); UPDATE settings SET value "
+                             "= 'y' WHERE name = 'bb.acct'; SELECT value "
+                             "FROM settings WHERE name = 'bb.acct'; DELETE "
+                             "FROM settings WHERE name = 'bb.acct'; "
+                             "ROLLBACK")
+        eq((rc, out), (0, "y"), "SELECT/INSERT/UPDATE/DELETE as the app")
+        # A person as the app's account (DML, the triggers), with a
+        # password, a role and an authenticator sealed with the data key.
+        upn = "acct-%s@bb.example" % tag
+        pw = good_password()
+        for args, stdin in ((("user", "add", "--upn", upn, "--name",
+                              "Acct Test", "--mobile", "+14255550199",
+                              "--password-stdin"), pw + "\n"),
+                            (("role", "assign", "--user", upn, "--role",
+                              "global-administrator"), None),
+                            (("mfa", "add-totp", "--upn", upn), None)):
+            p = admin_cli(*args, stdin=stdin)
+            check(p.returncode == 0, "%s as the app: %s" % (
+                " ".join(args[:2]), p.stderr.strip()))
+        secret = re.search(r"[?&]secret=([A-Z2-7]+)", p.stdout).group(1)
+        restore_and_sign_in(tag, db, admin, admin_cli, write_conf, rest,
+                            upn, pw, secret)
+        # Without the migrating account's file, migrate says so.
+        os.unlink(pwfile)
+        p = admin_cli("migrate")
+        check(p.returncode == 1 and pwfile in p.stderr,
+              "migrate without its password file: %d %s" % (
+                  p.returncode, p.stderr.strip()))
+    finally:
+        sql("DROP DATABASE IF EXISTS `%s`" % db)
+        sql("DROP DATABASE IF EXISTS `%s`" % rest)
+        sql("DROP USER IF EXISTS '%s'@'localhost', '%s'@'localhost'"
+            % (app, mig))
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def workers():

@@ -97,7 +97,8 @@ def full_page(r, status, what):
 class Private:
     """bin/staffdesk.fcgi -c TMP/staffdesk.conf (+ nginx on a free port)."""
 
-    def __init__(self, conf, templates, nginx):
+    def __init__(self, conf, templates, nginx, wrap=None):
+        self.wrap = list(wrap or [])
         self.tmp = tempfile.mkdtemp(prefix="proc-", dir=VAR)
         os.chmod(self.tmp, 0o755)
         for d in ("run", "log", "nginx"):
@@ -169,7 +170,7 @@ class Private:
         self.write_conf()
         log = self.log("staffdesk.log")
         self.master = subprocess.Popen(
-            [os.path.join(ROOT, "bin", "staffdesk.fcgi"), "-c",
+            self.wrap + [os.path.join(ROOT, "bin", "staffdesk.fcgi"), "-c",
              self.conf_path], stdin=subprocess.DEVNULL, stdout=log,
             stderr=log, start_new_session=True)
         wait_until(lambda: os.path.exists(self.sock) or
@@ -276,13 +277,14 @@ class Private:
 
 
 @contextlib.contextmanager
-def private_master(conf=None, templates=False, nginx=True):
+def private_master(conf=None, templates=False, nginx=True, wrap=None):
     """A private master (+ nginx), always stopped and removed after.
     conf: config values (@TMP@ stands for its directory, None drops a
     key); templates: a copy of ROOT/templates under it, which it serves.
     The start sends no request to a worker (nginx is probed with a
-    static file), so a worker's count of requests starts at 0."""
-    st = Private(conf, templates, nginx)
+    static file), so a worker's count of requests starts at 0. wrap: a
+    command the master runs under (ops.py: sandbox.py)."""
+    st = Private(conf, templates, nginx, wrap)
     try:
         st.start()
         yield st
