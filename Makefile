@@ -41,7 +41,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               nginx-light \
               john-data curl python3 w3m lynx tmux tidy wrk valgrind rsync \
               chromium libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev \
-              libpwquality-dev cracklib-runtime
+              libpwquality-dev cracklib-runtime systemd libseccomp2
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
