@@ -503,7 +503,11 @@ page_reset_done(struct req *r)
 		OPENSSL_cleanse(flash, strlen(flash));
 }
 
-/* The phone page, with a message and the typed value kept for one type. */
+/*
+ * The phone page, with a message and the typed value kept for one type.
+ * A refusal (msg) also says so where a phone shows it first: the title's
+ * note and a summary above the forms, linking to the refused field.
+ */
 static void
 phone_form(struct req *r, int status, const struct person *pp, int bad_type,
     const char *typed, const char *msg)
@@ -512,6 +516,14 @@ phone_form(struct req *r, int status, const struct person *pp, int bad_type,
 	struct tpl	*s;
 	int		 k;
 
+	if (msg != NULL && bad_type >= 0 && bad_type < PHONE__MAX) {
+		page_title_refused(t);
+		tpl_show(t, "SUMMARY");
+		tpl_set(t, "SUMMARY_TYPE_ID", phone_type_id(bad_type));
+		tpl_set(t, "SUMMARY_FIELD", arena_printf(&r->arena,
+		    "%s number", phone_type_name(bad_type)));
+		tpl_set(t, "SUMMARY_MESSAGE", msg);
+	}
 	tpl_set(t, "ID", pp->id);
 	tpl_set(t, "NAME", pp->name);
 	tpl_set(t, "COUNTRY", settings_str(r->settings, SET_PHONE_COUNTRY));
