@@ -93,6 +93,24 @@ def colleague(unit, name, job, mobile):
     cli_ok("unit", "add-member", "--unit", unit, "--user", args[3])
 
 
+def px(size):
+    check(size.endswith("px"), "a computed font-size %r" % size)
+    return float(size[:-2])
+
+
+def key_readable(c):
+    """The enrolment key, to type and to copy, is at least as large as
+    the text around it as Chromium draws it (a monospace font is drawn
+    smaller at the same size: issue 13), and the link that hands the key
+    to an app on the same phone is there."""
+    body = px(c.style(c.node("body"))["font-size"])
+    for sel in ("#totp-grouped", "#totp-secret"):
+        got = px(c.style(c.node(sel))["font-size"])
+        check(got >= body, "%s at %dx%d: %s is %.1f px, the body text %.1f "
+              "px" % (c.path(), c.width, c.height, sel, got, body))
+    c.node('a#otpauth[href^="otpauth://totp/"]')
+
+
 def browser(w, h):
     return cdp.Chrome(w, h, mobile=w < 600)
 
@@ -118,6 +136,7 @@ def manager_journey(w, h):
         submit(c, (("#username", m.upn), ("#password", m.password)))
         look(c, "enrol")
         sees(c, "Set up an authenticator app", "enrolment")
+        key_readable(c)
         key = Page(c.html()).by_id("totp-secret").text().strip()
         check(re.fullmatch(r"[A-Z2-7]{16,}", key), "enrol key %r" % key)
         submit(c, (("#code", totp_now(key)),))
