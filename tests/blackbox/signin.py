@@ -278,6 +278,50 @@ def recovery_code():
 
 
 @test
+def recovery_code_as_app_code():
+    """A recovery code typed while "Code from my authenticator app" is
+    chosen is refused as any wrong app code is (a try counted, a failure
+    audited, the code not spent), with a sentence that says it looks
+    like a recovery code and which choice takes it; a wrong 6-digit code
+    keeps the sentence it had. Issue 13."""
+    u = make_user(role="helpdesk-administrator")
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    secret, codes = enrol(b, u)
+    b2 = Browser()
+    b2.login(u.upn, u.password, 303, "/login/mfa")
+    mark = audit_mark()
+    hint = ("That looks like one of your recovery codes, not a code from "
+            "your authenticator app. Choose \"One of my recovery codes\" "
+            "and enter it again.")
+    # as shown, then as it may be typed: capitals, spaces for dashes
+    for typed_code in (codes[0], codes[0].upper().replace("-", " ")):
+        r = b2.mfa(typed_code, "totp", 422)
+        eq(r.id_text("error"), hint, "the sentence for %r as an app code"
+           % typed_code)
+        check(typed_code not in r.body, "the refused code is echoed")
+    r = b2.mfa(wrong_code(secret), "totp", 422)
+    msg = r.id_text("error") or ""
+    check(msg.startswith("That code is not right") and "recovery" not in
+          msg, "the sentence for a wrong app code: %r" % msg)
+    eq(sql("SELECT COUNT(*) FROM recovery_codes WHERE user_id = %s AND "
+           "used_at IS NOT NULL" % sqlq(u.id)), [["0"]],
+       "recovery codes spent by the app-code tries")
+    rows = audit_rows(mark, target_id=u.id, action="signin.mfa")
+    eq([(x["result"], x["reason"], details(x).get("method")) for x in rows],
+       [("failure", "bad_code", "totp")] * 3, "signin.mfa audit rows")
+    for x in rows:
+        for c in codes:
+            for form in (c, c.replace("-", ""), c.upper()):
+                check(form not in (x["details"] or ""), "a recovery code "
+                      "in the audit row %r" % x)
+    eq(sql("SELECT failed_signins FROM users WHERE id = %s" % sqlq(u.id)),
+       [["3"]], "failed sign-ins after three wrong codes")
+    # the code chosen as what it is still works
+    b2.mfa(codes[0], "recovery", 303, "/")
+
+
+@test
 def mfa_too_many_wrong_codes():
     u = make_user(role="helpdesk-administrator", totp=True)
     b = Browser()
