@@ -240,13 +240,13 @@ def contrast(a, b):
 
 @test
 def stylesheet_narrow_and_readable():
-    """The one stylesheet stays small (4 KB), keeps form fields inside the
-    page at any width, makes a list scroll in its own box (a visually
+    """The one stylesheet stays small (6 KB, of a page's 30 KB), keeps form
+    fields inside the page at any width, makes a list scroll in its own box (a visually
     hidden part of a button in it too), has a phone layout whose header
     drops what is long, and every text colour it sets reads at 4.5:1 or
     more (WCAG AA) on every background it sets (the header's on its own)."""
     raw = stylesheet()
-    check(len(raw) <= 4096, "style.css is %d bytes (over 4 KB)" % len(raw))
+    check(len(raw) <= 6144, "style.css is %d bytes (over 6 KB)" % len(raw))
     rules = css_rules(raw.decode())
     for s in ("input", "select", "textarea"):
         eq((rule_for(rules, s, "max-width"), rule_for(rules, s, "box-sizing")),
