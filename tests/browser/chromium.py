@@ -93,6 +93,16 @@ def colleague(unit, name, job, mobile):
     cli_ok("unit", "add-member", "--unit", unit, "--user", args[3])
 
 
+def on_first_screen(c, selector, what):
+    """The element is wholly inside the window of a page not scrolled."""
+    q = c.call("DOM.getBoxModel", {"nodeId": c.node(selector)})["model"]
+    ys = q["border"][1::2]
+    check(min(ys) >= 0 and max(ys) <= c.height, "%s at %dx%d: %s is at "
+          "y %d-%d, outside the first %d px" % (c.path(), c.width, c.height,
+                                                what, min(ys), max(ys),
+                                                c.height))
+
+
 def px(size):
     check(size.endswith("px"), "a computed font-size %r" % size)
     return float(size[:-2])
@@ -164,6 +174,13 @@ def manager_journey(w, h):
         follow(c, 'a[href="/users/%s"]' % t.id)
         follow(c, "#phones-edit")
         look(c, "phone")
+        # refused: said on the screen the page opens at (issue 13)
+        submit(c, (("#number-office", "425 555 0100"),),
+               '#phone-office button[value="save"]')
+        look(c, "phone-refused")
+        on_first_screen(c, "#summary", "the refused number's summary")
+        check(c.nodes('#summary a[href="#number-office"]'), "the summary "
+              "does not link to #number-office")
         number = fresh_mobile()
         submit(c, (("#number-mobile", number),),
                '#phone-mobile button[value="save"]')
