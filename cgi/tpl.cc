@@ -5,6 +5,8 @@
 #include <string>
 
 #include <ctemplate/template.h>
+#include <ctemplate/template_modifiers.h>
+#include <strings.h>
 
 #include "tpl.h"
 
@@ -22,9 +24,46 @@ T(TemplateDictionary *d)
 	return reinterpret_cast<struct tpl *>(d);
 }
 
+/*
+ * {{VAR:x-otpauth-url}}: an otpauth:// URI (the Key Uri Format of
+ * authenticator apps) in an HTML attribute. ctemplate's URL modifiers,
+ * which AUTOESCAPE adds in a URL attribute, let only http, https and
+ * relative URLs through (anything else becomes "#"); this one lets only
+ * otpauth:// through, HTML-escaped, and makes anything else, or a value
+ * with a blank, control or non-ASCII byte (never in a URI), "#".
+ */
+class OtpauthUrl : public ctemplate::TemplateModifier {
+	void Modify(const char *in, size_t inlen,
+	    const ctemplate::PerExpandData *data,
+	    ctemplate::ExpandEmitter *out, const std::string &arg) const
+	    override
+	{
+		static const char	scheme[] = "otpauth://";
+		size_t			i;
+
+		if (inlen < sizeof(scheme) - 1 ||
+		    strncasecmp(in, scheme, sizeof(scheme) - 1) != 0) {
+			out->Emit("#");
+			return;
+		}
+		for (i = 0; i < inlen; i++)
+			if (static_cast<unsigned char>(in[i]) <= 0x20 ||
+			    static_cast<unsigned char>(in[i]) >= 0x7f) {
+				out->Emit("#");
+				return;
+			}
+		ctemplate::html_escape.Modify(in, inlen, data, out, arg);
+	}
+};
+
+static OtpauthUrl	otpauth_url;
+
+// Also registers the modifiers of staffdesk's own (once a process: a
+// second registration of a name is refused, and harmless).
 extern "C" void
 tpl_root(const char *dir)
 {
+	(void)ctemplate::AddXssSafeModifier("x-otpauth-url", &otpauth_url);
 	ctemplate::mutable_default_template_cache()->
 	    SetTemplateRootDirectory(dir);
 }

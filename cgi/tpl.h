@@ -14,7 +14,11 @@ extern "C" {
 
 struct tpl;
 
-/* The folder templates are read from; call once per worker. */
+/*
+ * The folder templates are read from; also registers x-otpauth-url
+ * (tpl.cc), the one modifier of staffdesk's own. Call once per worker,
+ * before any template loads.
+ */
 void		 tpl_root(const char *dir);
 /* Loads (and so checks) a template now; 0 or -1. */
 int		 tpl_load(const char *file);

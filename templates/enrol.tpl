@@ -21,6 +21,7 @@
 <li>Open an authenticator app (for example Microsoft Authenticator, Google Authenticator or FreeOTP) and add an account.</li>
 <li>Scan this code, or type the key below.
 {{#QR}}<div class="qr"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{QR_SIZE}} {{QR_SIZE}}" width="200" height="200" role="img" aria-label="QR code of the key"><rect width="{{QR_SIZE}}" height="{{QR_SIZE}}" fill="#fff"/><path fill="#000" d="{{QR_PATH}}"/></svg></div>{{/QR}}
+<p><a href="{{OTPAUTH_URL:x-otpauth-url}}" id="otpauth">Open in my authenticator app</a> <span class="hint">(when this page is on the phone with the app)</span></p>
 <p>Key, to type: <code id="totp-grouped">{{SECRET_GROUPED}}</code><br>
 to copy: <code id="totp-secret">{{SECRET}}</code></p></li>
 <li>Enter the 6-digit code the app shows.</li>

@@ -25,27 +25,58 @@ has_ci(const char *hay, const char *needle, size_t n)
 	return 0;
 }
 
+/*
+ * 1 when pw contains a part (NAME_PART_MIN+ bytes) of name split at AD's
+ * separators, with the part in *part; else 0.
+ */
 static int
-has_name_part(const char *pw, const char *name)
+has_name_part(const char *pw, const char *name, struct onprem_part *part)
 {
 	size_t	n;
 
 	while (name != NULL && *name != '\0') {
 		n = strcspn(name, ",.-_# \t");
-		if (n >= NAME_PART_MIN && has_ci(pw, name, n))
+		if (n >= NAME_PART_MIN && has_ci(pw, name, n)) {
+			part->s = name;
+			part->len = n;
+			part->upn = 0;
 			return 1;
+		}
 		name += n + (name[n] != '\0');
 	}
 	return 0;
+}
+
+int
+onprem_name_part(const char *pw, const struct pw_person *who,
+    struct onprem_part *part)
+{
+	const char	*at;
+
+	part->s = NULL;
+	part->len = 0;
+	part->upn = 0;
+	if (pw == NULL || who == NULL)
+		return 0;
+	at = who->upn != NULL ? strchr(who->upn, '@') : NULL;
+	if (at != NULL && at - who->upn >= NAME_PART_MIN &&
+	    has_ci(pw, who->upn, (size_t)(at - who->upn))) {
+		part->s = who->upn;
+		part->len = (size_t)(at - who->upn);
+		part->upn = 1;
+		return 1;
+	}
+	return has_name_part(pw, who->display_name, part);
 }
 
 unsigned
 onprem_check(const char *pw, const struct pw_person *who,
     const struct onprem_policy *pol)
 {
+	struct onprem_part part;
 	unsigned	 broken = 0;
 	int		 up = 0, low = 0, dig = 0, other = 0;
-	const char	*p, *at;
+	const char	*p;
 	size_t		 len = strlen(pw);
 
 	if (!utf8_text_valid(pw, len, 0))
@@ -66,13 +97,8 @@ onprem_check(const char *pw, const struct pw_person *who,
 	}
 	if (pol->complexity && up + low + dig + other < 3)
 		broken |= 1u << ONPREM_COMPLEXITY;
-	if (pol->no_account_name && who != NULL) {
-		at = who->upn != NULL ? strchr(who->upn, '@') : NULL;
-		if ((at != NULL && at - who->upn >= NAME_PART_MIN &&
-		    has_ci(pw, who->upn, (size_t)(at - who->upn))) ||
-		    has_name_part(pw, who->display_name))
-			broken |= 1u << ONPREM_ACCOUNT_NAME;
-	}
+	if (pol->no_account_name && onprem_name_part(pw, who, &part))
+		broken |= 1u << ONPREM_ACCOUNT_NAME;
 	return broken;
 }
 
@@ -101,4 +127,29 @@ onprem_rule_text(enum onprem_rule r, const struct onprem_policy *pol,
 		break;
 	}
 	return "It does not meet the policy.";
+}
+
+const char *
+onprem_refusal_text(enum onprem_rule r, const struct onprem_policy *pol,
+    const char *pw, const struct pw_person *who, int yours, char *buf,
+    size_t bufsz)
+{
+	struct onprem_part	part;
+	int			n;
+
+	if (r != ONPREM_ACCOUNT_NAME)
+		return onprem_rule_text(r, pol, buf, bufsz);
+	if (onprem_name_part(pw, who, &part) && part.len <= ONPREM_PART_MAX) {
+		n = snprintf(buf, bufsz, "It must not contain %s username or "
+		    "a part of %s name: it contains \"%.*s\", from %s %s.",
+		    yours ? "your" : "the person's", yours ? "your" : "their",
+		    (int)part.len, part.s, yours ? "your" : "their",
+		    part.upn ? "username" : "name");
+		if (n > 0 && (size_t)n < bufsz)
+			return buf;
+	}
+	if (yours)
+		return "It must not contain your username or a part of your "
+		    "name.";
+	return onprem_rule_text(r, pol, buf, bufsz);
 }

@@ -423,6 +423,8 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
 	tpl_show(t, "FORM");
 	tpl_set(t, "CSRF", r->sess->csrf);
 	tpl_set(t, "SECRET", b32);
+	/* The QR code's URI as a link, for the phone that shows the page. */
+	tpl_set(t, "OTPAUTH_URL", uri);
 	/* Groups of four to type from; the key in one piece to copy. */
 	for (grouped = arena_strdup(&r->arena, ""), i = 0; b32[i] != '\0';
 	    i += 4)

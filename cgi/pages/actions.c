@@ -284,7 +284,8 @@ reset_writeback(struct req *r, enum wb_backend_id backend, struct reset *x)
 /*
  * POST /users/{id}/reset-password: 303 to the result page; 403 when not
  * allowed (audited); 422 for a refused on-premises password (each
- * broken rule listed) or when the password changed since the form was
+ * broken rule listed, the part of the name it contains named; audited
+ * as a failure, reason policy) or when the password changed since the form was
  * shown (a second manager, a double submit: nothing is changed twice);
  * 429 (with Retry-After) when the text of reset.deliver=sms is over an
  * SMS limit, 422 when its number may not be texted (nothing changed,
@@ -306,7 +307,7 @@ page_reset_post(struct req *r)
 	struct pw_person	 who;
 	const char		*errors[ONPREM__MAX + 1];
 	char			 temp[TEMP_PW_LEN + 1], hash[PW_HASH_MAX];
-	char			 buf[ONPREM__MAX][128];
+	char			 buf[ONPREM__MAX][ONPREM_MESSAGE_MAX];
 	const char		*pw = r->in[K_NEW_PASSWORD].text;
 	enum wb_backend_id	 backend;
 	unsigned		 broken;
@@ -336,11 +337,17 @@ page_reset_post(struct req *r)
 		else if (r->in[K_CONFIRM_PASSWORD].text == NULL ||
 		    strcmp(pw, r->in[K_CONFIRM_PASSWORD].text) != 0)
 			errors[nerr++] = "The two passwords do not match.";
-		else if ((broken = onprem_check(pw, &who, &pol)) != 0)
+		else if ((broken = onprem_check(pw, &who, &pol)) != 0) {
 			for (i = 0; i < ONPREM__MAX; i++)
 				if (broken & (1u << i))
-					errors[nerr++] = onprem_rule_text(i,
-					    &pol, buf[i], sizeof(buf[i]));
+					errors[nerr++] = onprem_refusal_text(i,
+					    &pol, pw, &who, 0, buf[i],
+					    sizeof(buf[i]));
+			/* Audited as a person's own refused change is. */
+			if (audit_failure(r, &pp, "user.password.reset",
+			    "policy") != 0)
+				return;
+		}
 		if (nerr > 0) {
 			reset_form(r, 422, &pp, errors, nerr);
 			return;
@@ -503,7 +510,11 @@ page_reset_done(struct req *r)
 		OPENSSL_cleanse(flash, strlen(flash));
 }
 
-/* The phone page, with a message and the typed value kept for one type. */
+/*
+ * The phone page, with a message and the typed value kept for one type.
+ * A refusal (msg) also says so where a phone shows it first: the title's
+ * note and a summary above the forms, linking to the refused field.
+ */
 static void
 phone_form(struct req *r, int status, const struct person *pp, int bad_type,
     const char *typed, const char *msg)
@@ -512,6 +523,14 @@ phone_form(struct req *r, int status, const struct person *pp, int bad_type,
 	struct tpl	*s;
 	int		 k;
 
+	if (msg != NULL && bad_type >= 0 && bad_type < PHONE__MAX) {
+		page_title_refused(t);
+		tpl_show(t, "SUMMARY");
+		tpl_set(t, "SUMMARY_TYPE_ID", phone_type_id(bad_type));
+		tpl_set(t, "SUMMARY_FIELD", arena_printf(&r->arena,
+		    "%s number", phone_type_name(bad_type)));
+		tpl_set(t, "SUMMARY_MESSAGE", msg);
+	}
 	tpl_set(t, "ID", pp->id);
 	tpl_set(t, "NAME", pp->name);
 	tpl_set(t, "COUNTRY", settings_str(r->settings, SET_PHONE_COUNTRY));

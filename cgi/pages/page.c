@@ -265,7 +265,7 @@ page_pw_refusal(struct req *r, const struct pw_person *who, int onprem,
 	struct onprem_policy	 pol;
 	struct pw_rules		 rules;
 	enum pw_verdict		 v;
-	char			 buf[128], *why;
+	char			 buf[ONPREM_MESSAGE_MAX], *why;
 	unsigned		 broken;
 	int			 i;
 
@@ -283,8 +283,8 @@ page_pw_refusal(struct req *r, const struct pw_person *who, int onprem,
 	for (i = 0; i < ONPREM__MAX; i++)
 		if (broken & (1u << i))
 			why = arena_printf(&r->arena, "%s%s%s", why, *why ?
-			    " " : "", onprem_rule_text(i, &pol, buf,
-			    sizeof(buf)));
+			    " " : "", onprem_refusal_text(i, &pol, pw, who, 1,
+			    buf, sizeof(buf)));
 	return why;
 }
 

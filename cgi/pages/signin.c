@@ -689,10 +689,34 @@ mfa_give_up(struct req *r, int status, const char *msg)
 	login_form(r, status, msg);
 }
 
-/* What the form says after a refused code. */
-static const char *
-mfa_refusal(const struct mfa_try *m)
+/*
+ * 1 when code has the shape of a recovery code (code_recovery_normalise:
+ * twelve of its letters and digits, dashes and spaces aside), which an
+ * app's 6-digit code never has; else 0.
+ */
+static int
+looks_like_recovery(const char *code)
 {
+	char	norm[CODE_RECOVERY_SIZE];
+	int	n;
+
+	n = code_recovery_normalise(code, norm, sizeof(norm));
+	OPENSSL_cleanse(norm, sizeof(norm));
+	return n == CODE_RECOVERY_CHARS;
+}
+
+/*
+ * What the form says after a refused code. A recovery code sent as an
+ * app code was still a wrong try (counted and audited as one): the
+ * sentence only says which choice takes it.
+ */
+static const char *
+mfa_refusal(const struct mfa_try *m, const char *code)
+{
+	if (m->method == MFA_TOTP && looks_like_recovery(code))
+		return "That looks like one of your recovery codes, not a "
+		    "code from your authenticator app. Choose \"One of my "
+		    "recovery codes\" and enter it again.";
 	if (m->method != MFA_SMS)
 		return "That code is not right, or it was already used. Wait "
 		    "for the next code and try again.";
@@ -805,7 +829,7 @@ page_mfa_post(struct req *r)
 	} else if (m.last)
 		mfa_give_up(r, 429, "Too many wrong codes. Sign in again.");
 	else
-		mfa_form(r, 422, mfa_refusal(&m), &v);
+		mfa_form(r, 422, mfa_refusal(&m, code), &v);
 }
 
 

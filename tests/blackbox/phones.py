@@ -375,3 +375,81 @@ def phone_local_numbers():
                                                e164[8:]))
             eq(len(texts(e164, 1)), 1, "texts after sign-in by text with "
                "the number as dialled")
+
+
+def title_of(r):
+    t = r.page.all("title")
+    return norm(t[0].text()) if t else None
+
+
+def before_in_page(r, first, second):
+    """Whether node first comes before node second in r's page."""
+    for n in r.page.root.iter():
+        if n is first:
+            return True
+        if n is second:
+            return False
+    return False
+
+
+@test
+def phone_refused_said_at_top():
+    """A refused number is said where a phone shows the page first: the
+    title's note, a summary above the forms naming the field and linking
+    to it, and the field marked invalid; the numbers are type=tel (the
+    digit keyboard on a phone). Issue 13: an office number without its
+    country code was refused below the fold, the title unchanged."""
+    unit, _, _, b = manager_unit("Store Refused Top")
+    t = member(unit)
+    r = phone_page(b, t.id)
+    eq(title_of(r), "Phone numbers - staffdesk", "the title of the page")
+    check(r.page.by_id("summary") is None, "a summary on a page with "
+          "nothing refused")
+    for typ in ("mobile", "alternateMobile", "office"):
+        inp = r.page.by_id("number-" + typ)
+        eq(inp.attrs.get("type"), "tel", "#number-%s's type" % typ)
+        check("aria-invalid" not in inp.attrs, "#number-%s is marked "
+              "invalid before any refusal" % typ)
+    for typ, num, field in (("office", "425 555 0100", "Office number"),
+                            ("mobile", "+1 425 CALL NOW", "Mobile number"),
+                            ("alternateMobile", "+1 425 555 0111",
+                             "Alternate mobile number")):
+        before = phones_db(t.id)
+        r = phone_post(b, t.id, typ, num)
+        eq(r.status, 422, "POST %s %r" % (typ, num))
+        eq(phones_db(t.id), before, "phones after %s %r" % (typ, num))
+        eq(title_of(r), "Phone numbers: not saved - staffdesk",
+           "the title of the refused %s" % typ)
+        summary = r.page.by_id("summary")
+        check(summary is not None, "%s %r: no #summary" % (typ, num))
+        check("error" in summary.attrs.get("class", "").split() and
+              summary.attrs.get("role") == "alert", "#summary's class and "
+              "role: %r" % summary.attrs)
+        check(before_in_page(r, summary, r.page.by_id("phone-mobile")),
+              "%s: the summary is not above the forms" % typ)
+        links = [a for a in summary.iter() if a.tag == "a"]
+        eq([(a.attrs.get("href"), norm(a.text())) for a in links],
+           [("#number-" + typ, field)], "the summary's link")
+        inp = r.page.by_id("number-" + typ)
+        eq(inp.attrs.get("value"), num, "the refused field's value")
+        eq(inp.attrs.get("type"), "tel", "the refused field's type")
+        eq(inp.attrs.get("aria-invalid"), "true", "#number-%s's "
+           "aria-invalid" % typ)
+        check("invalid" in inp.attrs.get("class", "").split(),
+              "#number-%s's class %r" % (typ, inp.attrs.get("class")))
+        err = r.page.by_id(inp.attrs.get("aria-describedby") or "-")
+        check(err is not None and "error" in err.attrs.get("class", ""),
+              "#number-%s is not described by its error: %r"
+              % (typ, inp.attrs.get("aria-describedby")))
+        # the summary says what the error under the field says
+        check(norm(err.text()) and norm(err.text()) in norm(summary.text()),
+              "the summary %r does not say %r" % (norm(summary.text()),
+                                                  norm(err.text())))
+        for other in ("mobile", "alternateMobile", "office"):
+            if other != typ:
+                check("aria-invalid" not in
+                      r.page.by_id("number-" + other).attrs,
+                      "%s refused, #number-%s marked invalid" % (typ, other))
+    r = phone_page(b, t.id)
+    eq(title_of(r), "Phone numbers - staffdesk", "the title after a "
+       "refusal, loaded anew")

@@ -272,6 +272,74 @@ def reset_onprem():
 
 
 @test
+def reset_onprem_refusal_named_and_audited():
+    """A manager's on-premises reset refused by the name rule says which
+    part of the person's username or name the password contains (as a
+    person's own change does), and every reset the policy refuses is
+    audited as a person's own refused change is: user.password.reset,
+    failure, reason policy, the password in no column. Issue 13."""
+    unit, _, m, b = manager_unit("Store Onprem Named",
+                                 "helpdesk-administrator")
+    t = member(unit, name="Ophelia Westbrook", source="onprem")
+    path = reset_path(t.id)
+    local = t.upn.split("@")[0]
+    before = pw_state(t.id)
+
+    def refused(pw, confirm, want):
+        mark = audit_mark()
+        r = b.expect("GET", path, 200)
+        r = b.post(path, {"version": version_of(r), "new_password": pw,
+                          "confirm_password": confirm})
+        eq(r.status, 422, "on-prem reset with %r" % pw)
+        errs = errors_of(r)
+        for w in want:
+            check(any(w in e for e in errs), "%r: no message with %r in %r"
+                  % (pw, w, errs))
+        eq(pw_state(t.id), before, "password after %r" % pw)
+        return audit_rows(mark, target_id=t.id)
+
+    policy = [("user.password.reset", "failure", "policy", m.id)]
+
+    def as_policy(rows, what):
+        eq([(x["action"], x["result"], x["reason"], x["actor_id"])
+            for x in rows], policy, "audit rows of %s" % what)
+        eq(details(rows[0]).get("initiatedBy"), "My Staff", "initiatedBy "
+           "of %s" % what)
+
+    pw = "Westbrook#%s" % secrets.token_hex(2)
+    as_policy(refused(pw, pw, ['it contains "Westbrook", from their name.']),
+              "a part of the name")
+    no_secret_stored(pw, "a refused on-premises password")
+    pw = "X!9%s" % local.upper()
+    as_policy(refused(pw, pw, ['it contains "%s", from their username.'
+                               % local]), "the username")
+    no_secret_stored(pw, "a refused on-premises password")
+    # each broken rule listed, one audit row for the refusal
+    as_policy(refused("ophelia", "ophelia", ["at least 8 characters",
+                                             "three of these four",
+                                             'it contains "Ophelia"']),
+              "three broken rules")
+    # a mismatch or nothing typed is not the policy: no row, as for the
+    # person's own form
+    good = "Harbor!%s-Kite7" % secrets.token_hex(3)
+    eq(refused(good, good + "x", ["do not match"]), [], "audit rows of a "
+       "mismatch")
+    eq(refused("", "", [""]), [], "audit rows of no password")
+    # the person's own change says "your"
+    sb = Browser()
+    sb.login(t.upn, t.password, 303, "/")
+    sb.expect("GET", "/account/password", 200)
+    pw = "Westbrook!%s" % secrets.token_hex(2)
+    r = sb.post("/account/password", {"current_password": t.password,
+                                      "new_password": pw,
+                                      "confirm_password": pw})
+    eq(r.status, 422, "the person's own change to %r" % pw)
+    check('it contains "Westbrook", from your name.' in
+          (r.id_text("error") or ""), "the own change's sentence %r"
+          % r.id_text("error"))
+
+
+@test
 def reset_double_submit():
     from concurrent.futures import ThreadPoolExecutor
     unit, _, m, b = manager_unit("Store Twice", "helpdesk-administrator")

@@ -160,6 +160,61 @@ def enrol(b, u):
 
 
 @test
+def enrol_on_the_phone():
+    """The enrolment page on the phone that has the app: a link hands the
+    key to the app (the otpauth:// URI the QR code holds, which
+    ctemplate's URL escaping would make "#"), and the grouped key to type
+    is not smaller than the text around it. Issue 13."""
+    u = make_user(role="helpdesk-administrator")
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    r = b.expect("GET", "/account/mfa", 200)
+    secret = r.id_text("totp-secret")
+    a = r.page.by_id("otpauth")
+    check(a is not None and a.tag == "a", "no a#otpauth on /account/mfa")
+    eq(norm(a.text()), "Open in my authenticator app", "the link's text")
+    href = a.attrs.get("href") or ""
+    want = ("otpauth://totp/staffdesk:%s?secret=%s&issuer=staffdesk&"
+            "algorithm=SHA1&digits=6&period=30"
+            % (urllib.parse.quote(u.upn, safe=""), secret))
+    eq(href, want, "the link's URI")
+    # as served: one attribute, its & escaped, nothing else in it
+    check(('href="%s"' % want.replace("&", "&amp;")) in r.body,
+          "the URI is not served HTML-escaped in its attribute")
+    u2 = urllib.parse.urlsplit(href)
+    q = urllib.parse.parse_qs(u2.query)
+    eq((u2.scheme, u2.netloc), ("otpauth", "totp"), "the URI's scheme and "
+       "type")
+    eq(urllib.parse.unquote(u2.path), "/staffdesk:%s" % u.upn, "the URI's "
+       "label")
+    eq({k: v[0] for k, v in q.items()},
+       {"secret": secret, "issuer": "staffdesk", "algorithm": "SHA1",
+        "digits": "6", "period": "30"}, "the URI's parameters")
+    # the key the link gives an app is the one enrolment takes
+    r = b.post("/account/mfa", {"code": totp_now(q["secret"][0])})
+    check(r.status == 303 and r.location == "/account/mfa",
+          "enrolment with a code from the link's key: %s" % desc(r))
+    # the key to type at least as large as the text: not a lone generic
+    # monospace (drawn at 13 px where the body is 16), not under 1em
+    css = b.expect("GET", "/static/style.css", 200).body
+    rules = [(sel, body) for sel, body in
+             re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "",
+                                                     css, flags=re.S))
+             if "#totp-grouped" in [x.strip() for x in sel.split(",")]]
+    check(rules, "style.css has no rule for #totp-grouped")
+    decl = dict((k.strip(), v.strip()) for k, v in
+                (d.split(":", 1) for d in ";".join(x[1] for x in rules)
+                 .split(";") if ":" in d))
+    fam = [f.strip() for f in decl.get("font-family", "").split(",")]
+    check(fam != [""] and fam != ["monospace"], "#totp-grouped's "
+          "font-family %r: a lone monospace (<code>'s own) is drawn "
+          "smaller" % decl.get("font-family"))
+    size = re.fullmatch(r"([0-9.]+)em", decl.get("font-size", ""))
+    check(size and float(size.group(1)) >= 1, "#totp-grouped's font-size "
+          "%r" % decl.get("font-size"))
+
+
+@test
 def totp_enrolment():
     u = make_user(role="helpdesk-administrator")
     b = Browser()
@@ -220,6 +275,50 @@ def recovery_code():
     b3.expect("GET", "/account", 303, "/login/mfa")
     # a made-up code is refused as well
     b3.mfa("NOTACODE99", "recovery", 422)
+
+
+@test
+def recovery_code_as_app_code():
+    """A recovery code typed while "Code from my authenticator app" is
+    chosen is refused as any wrong app code is (a try counted, a failure
+    audited, the code not spent), with a sentence that says it looks
+    like a recovery code and which choice takes it; a wrong 6-digit code
+    keeps the sentence it had. Issue 13."""
+    u = make_user(role="helpdesk-administrator")
+    b = Browser()
+    b.login(u.upn, u.password, 303, "/account/mfa")
+    secret, codes = enrol(b, u)
+    b2 = Browser()
+    b2.login(u.upn, u.password, 303, "/login/mfa")
+    mark = audit_mark()
+    hint = ("That looks like one of your recovery codes, not a code from "
+            "your authenticator app. Choose \"One of my recovery codes\" "
+            "and enter it again.")
+    # as shown, then as it may be typed: capitals, spaces for dashes
+    for typed_code in (codes[0], codes[0].upper().replace("-", " ")):
+        r = b2.mfa(typed_code, "totp", 422)
+        eq(r.id_text("error"), hint, "the sentence for %r as an app code"
+           % typed_code)
+        check(typed_code not in r.body, "the refused code is echoed")
+    r = b2.mfa(wrong_code(secret), "totp", 422)
+    msg = r.id_text("error") or ""
+    check(msg.startswith("That code is not right") and "recovery" not in
+          msg, "the sentence for a wrong app code: %r" % msg)
+    eq(sql("SELECT COUNT(*) FROM recovery_codes WHERE user_id = %s AND "
+           "used_at IS NOT NULL" % sqlq(u.id)), [["0"]],
+       "recovery codes spent by the app-code tries")
+    rows = audit_rows(mark, target_id=u.id, action="signin.mfa")
+    eq([(x["result"], x["reason"], details(x).get("method")) for x in rows],
+       [("failure", "bad_code", "totp")] * 3, "signin.mfa audit rows")
+    for x in rows:
+        for c in codes:
+            for form in (c, c.replace("-", ""), c.upper()):
+                check(form not in (x["details"] or ""), "a recovery code "
+                      "in the audit row %r" % x)
+    eq(sql("SELECT failed_signins FROM users WHERE id = %s" % sqlq(u.id)),
+       [["3"]], "failed sign-ins after three wrong codes")
+    # the code chosen as what it is still works
+    b2.mfa(codes[0], "recovery", 303, "/")
 
 
 @test

@@ -508,7 +508,8 @@ def drive(b, m, t, unit, word, office, office2, ua):
     b.fill("Office", typed(office)[3:])       # no country code
     b.press("Save")
     term.save("phone-refused", b.page(
-        "Phone numbers", "Start the number with + and the country code"))
+        "Phone numbers: not saved", "Not saved. Office number:",
+        "Start the number with + and the country code"))
     check("office" not in phones_db(t.id), "%s: an office number stored "
           "without its country code" % b.name)
     b.fill("Office", typed(office))

@@ -199,6 +199,58 @@ test_onprem_policy(void **state)
 		    sizeof(buf))) > 10);
 }
 
+/* The part of the name a refused password contains is named. */
+static void
+test_onprem_name_part(void **state)
+{
+	static const struct onprem_policy ad = { 8, 1, 1 };
+	static const struct pw_person who = { "jdoe@corp.example",
+	    "Jane Doe-Smith", "Jane", "Doe-Smith" };
+	static const struct {
+		const char *pw, *part;
+		int upn;
+	} t[] = {
+		{ "xJDOE-2024!", "jdoe", 1 },
+		{ "Smith#2024", "Smith", 0 },
+		{ "JaneIs#1", "Jane", 0 },
+		{ "Do3#Do3#Do3", NULL, 0 },
+		{ "Summer!24", NULL, 0 },
+	};
+	struct onprem_part	p;
+	char			buf[ONPREM_MESSAGE_MAX];
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		assert_int_equal(onprem_name_part(t[i].pw, &who, &p),
+		    t[i].part != NULL);
+		if (t[i].part == NULL) {
+			assert_null(p.s);
+			continue;
+		}
+		assert_int_equal(p.len, strlen(t[i].part));
+		assert_memory_equal(p.s, t[i].part, p.len);
+		assert_int_equal(p.upn, t[i].upn);
+	}
+	assert_int_equal(onprem_name_part(NULL, &who, &p), 0);
+	assert_int_equal(onprem_name_part("Smith#2024", NULL, &p), 0);
+	assert_string_equal(onprem_refusal_text(ONPREM_ACCOUNT_NAME, &ad,
+	    "Smith#2024", &who, 0, buf, sizeof(buf)), "It must not contain "
+	    "the person's username or a part of their name: it contains "
+	    "\"Smith\", from their name.");
+	assert_string_equal(onprem_refusal_text(ONPREM_ACCOUNT_NAME, &ad,
+	    "xJDOE-2024!", &who, 1, buf, sizeof(buf)), "It must not contain "
+	    "your username or a part of your name: it contains \"jdoe\", "
+	    "from your username.");
+	/* too small a buffer: the rule without the part */
+	assert_string_equal(onprem_refusal_text(ONPREM_ACCOUNT_NAME, &ad,
+	    "Smith#2024", &who, 0, buf, 40), onprem_rule_text(
+	    ONPREM_ACCOUNT_NAME, &ad, buf, sizeof(buf)));
+	assert_string_equal(onprem_refusal_text(ONPREM_TOO_SHORT, &ad,
+	    "Smith", &who, 0, buf, sizeof(buf)), "It must be at least 8 "
+	    "characters long.");
+}
+
 static int
 cmp(const void *a, const void *b)
 {
@@ -241,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_phone_local),
 		cmocka_unit_test(test_phone_types_and_mask),
 		cmocka_unit_test(test_onprem_policy),
+		cmocka_unit_test(test_onprem_name_part),
 		cmocka_unit_test(test_temp_password),
 	};
 
