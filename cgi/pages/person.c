@@ -161,10 +161,11 @@ phone_done(struct req *r, struct tpl *t, const struct person *pp)
 void
 page_user(struct req *r)
 {
-	struct person	 pp;
-	struct tpl	*t, *s;
-	size_t		 i, nunit = 0;
-	int		 k, nphone = 0;
+	struct person		 pp;
+	struct tpl		*t, *s;
+	enum authz_reason	 why;
+	size_t			 i, nunit = 0;
+	int			 k, nphone = 0;
 
 	if (person_of_url(r, &pp) != 0)
 		return;
@@ -185,12 +186,17 @@ page_user(struct req *r)
 		tpl_show(t, "LOCKED");
 	if (pp.u.must_change || !pp.u.enabled || pp.u.locked)
 		tpl_show(t, "FLAGS");
+	/* A number that signs someone in is shown whole only to whoever may
+	 * change it (and to its owner); reading the directory is not that. */
+	why = authz_check(r->actor, &pp.t, AUTHZ_MANAGE_PHONES);
 	for (k = 0; k < PHONE__MAX; k++) {
 		if (pp.phone[k] == NULL)
 			continue;
 		s = tpl_section(t, "PHONE");
 		tpl_set(s, "TYPE", phone_type_name(k));
-		tpl_set(s, "NUMBER", phone_format(&r->arena, pp.phone[k]));
+		tpl_set(s, "NUMBER", why == AUTHZ_OK || why == AUTHZ_SELF ?
+		    phone_format(&r->arena, pp.phone[k]) :
+		    phone_mask(&r->arena, pp.phone[k]));
 		nphone++;
 	}
 	for (i = 0; i < pp.d.n; i++) {

@@ -453,3 +453,26 @@ def phone_refused_said_at_top():
     r = phone_page(b, t.id)
     eq(title_of(r), "Phone numbers - staffdesk", "the title after a "
        "refusal, loaded anew")
+
+
+@test
+def phones_masked_for_who_may_not_change_them():
+    """A profile shows a number whole only to who may change it: a
+    helpdesk administrator (resets only) and a reader see it masked, as
+    the lists do; an authentication administrator sees it whole."""
+    unit, _ = add_unit("Store Masked Phones")
+    mobile = fresh_mobile()
+    t = member(unit, mobile=mobile)
+    whole = "+1 %s-%s-%s" % (mobile[2:5], mobile[5:8], mobile[8:])
+    masked = "+1 ••• ••• %s" % mobile[-4:]
+    for role, unit_of, shown in (
+            ("helpdesk-administrator", unit, masked),
+            ("directory-reader", None, masked),
+            ("authentication-administrator", unit, whole)):
+        b = signed_in(add_manager(role, unit_of))
+        text = " ".join(b.expect("GET", "/users/%s" % t.id, 200).page.root
+                        .text().split())
+        check(shown in text, "%s sees %r, not %r" % (role, text[:500], shown))
+        hidden = masked if shown == whole else whole
+        check(hidden not in text and mobile not in text,
+              "%s sees %r" % (role, hidden))
