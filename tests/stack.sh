@@ -41,7 +41,8 @@ wait_for() {
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 write_configs() {
-	mkdir -p "$VAR/db" "$VAR/run" "$VAR/log" "$VAR/nginx"
+	# tmp: the server's temporary tables, this stack's and not /tmp's
+	mkdir -p "$VAR/db" "$VAR/run" "$VAR/log" "$VAR/nginx" "$VAR/tmp"
 	chmod 755 "$VAR" "$VAR/run"
 	if [ "$(id -u)" -eq 0 ]; then dbuser=root; else dbuser=$(id -un); fi
 	flush=1
@@ -52,6 +53,7 @@ datadir = $VAR/db
 socket = $VAR/run/mysqld.sock
 pid-file = $VAR/run/mysqld.pid
 log-error = $VAR/log/mariadb.log
+tmpdir = $VAR/tmp
 skip-networking
 user = $(id -un)
 character-set-server = utf8mb4
