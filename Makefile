@@ -169,14 +169,14 @@ unit: $(UNIT_BINS)
 bench: deps all
 	tests/bench.sh
 
-# libphonenumber's metadata lives as long as the process, held through
-# interior pointers valgrind calls "possibly lost": only definite leaks count.
 # The README's three screenshots, from the last browser suite's run.
 shots:
 	@for n in location profile-saved reset-done; do \
 	    cp tests/browser/out/$$n-1024x768.png tests/browser/shots/$$n.png || exit 1; \
 	done
 
+# libphonenumber's metadata lives as long as the process, held through
+# interior pointers valgrind calls "possibly lost": only definite leaks count.
 valgrind: $(UNIT_BINS) bin/fuzz_replay
 	@for t in $(UNIT_BINS) bin/fuzz_replay; do \
 	    valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \

@@ -241,6 +241,12 @@ authz_check(const struct authz_actor *a, const struct authz_target *t,
 	return best;
 }
 
+int
+authz_sees_phones(enum authz_reason why)
+{
+	return why == AUTHZ_OK || why == AUTHZ_SELF;
+}
+
 const char *
 authz_reason_text(enum authz_reason r)
 {

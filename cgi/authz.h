@@ -121,6 +121,12 @@ int		 authz_role_at_location(enum role);
  */
 enum authz_reason authz_check(const struct authz_actor *,
 		    const struct authz_target *, enum authz_action);
+/*
+ * 1 when the actor sees the target's phone numbers whole, given why
+ * (authz_check()'s answer for AUTHZ_MANAGE_PHONES): they may manage
+ * them, or they are their own. Anyone else sees them masked.
+ */
+int		 authz_sees_phones(enum authz_reason why);
 /* A line for the manager ("This person is outside your locations."). */
 const char	*authz_reason_text(enum authz_reason);
 /* A short code for the audit log ("out_of_scope"). */

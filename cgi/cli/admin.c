@@ -321,12 +321,30 @@ parse_opts(const struct cli_cmd *cmd, int argc, char **argv,
  * one's from db_migrate_password_file, an administrator's from stdin.
  * Returns 0, or the exit status after saying why.
  */
+/* Reads one line (a password) from stdin into buf; 0, or -1 when there
+ * is none or it is longer than the buffer (never cut short). */
+int
+cli_read_password(char *buf, size_t sz)
+{
+	size_t	n;
+
+	if (fgets(buf, (int)sz, stdin) == NULL)
+		return -1;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (!feof(stdin))
+		return -1;	/* longer than the buffer */
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	return 0;
+}
+
 static int
 cli_account(const struct cli_cmd *cmd, const struct opts *o,
     const struct conf *conf, struct conf *dbc, char *pw)
 {
 	char	err[512];
-	size_t	n;
 
 	*dbc = *conf;
 	switch (cmd->conn) {
@@ -349,10 +367,9 @@ cli_account(const struct cli_cmd *cmd, const struct opts *o,
 		dbc->db_name = NULL;		/* it may not exist yet */
 		if (opt(o, "--admin-password-stdin") == NULL)
 			return 0;
-		if (fgets(pw, CONF_SECRET_MAX + 1, stdin) == NULL)
-			return fail("no password on standard input");
-		n = strcspn(pw, "\r\n");
-		pw[n] = '\0';
+		if (cli_read_password(pw, CONF_SECRET_MAX + 1) == -1)
+			return fail("no password on standard input, or one "
+			    "longer than %d bytes", CONF_SECRET_MAX);
 		dbc->db_password = pw;
 		return 0;
 	default:

@@ -71,6 +71,8 @@ int		 cli_audit_refusal(struct cli *, struct db *,
 		    const char *details);
 /* "database unavailable" or the like on stderr; EXIT_FAIL. */
 int		 cli_db_fail(int rc);
+/* One line (a password) from stdin; -1: none, or longer than sz - 1. */
+int		 cli_read_password(char *buf, size_t sz);
 /* 0 when v (NULL: not given) is one line of text of at most max bytes,
  * else 1 after saying why, naming what. */
 int		 cli_check_text(const char *what, const char *v, size_t max);

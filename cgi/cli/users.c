@@ -20,22 +20,18 @@
 #include "settings.h"
 #include "writeback.h"
 
-/* Reads one line (the password) from stdin into buf; 0 or -1. */
-static int
-read_password(char *buf, size_t sz)
+/*
+ * Why pw was refused; first, whether every password would be (cracklib's
+ * dictionary missing), which the web refuses to start without.
+ */
+static const char *
+refusal(enum pw_verdict v, const char *pw, const struct pw_person *who,
+    const struct pw_rules *rules, char why[PW_MESSAGE_MAX])
 {
-	size_t	n;
-
-	if (fgets(buf, (int)sz, stdin) == NULL)
-		return -1;
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	else if (!feof(stdin))
-		return -1;	/* longer than the buffer */
-	if (n > 0 && buf[n - 1] == '\r')
-		buf[--n] = '\0';
-	return 0;
+	if (pw_policy_ready() != 0)
+		return "every password is refused: is cracklib's dictionary "
+		    "installed (Debian package cracklib-runtime)?";
+	return pw_refusal_text(v, pw, who, rules, why);
 }
 
 static int
@@ -144,7 +140,7 @@ cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, i
 	if (u.mobile != NULL && !valid_e164(u.mobile))
 		return fail("--mobile must be E.164: + and 8-15 digits");
 	if (opt(o, "--password-stdin") != NULL) {
-		if (read_password(pw, sizeof(pw)) == -1)
+		if (cli_read_password(pw, sizeof(pw)) == -1)
 			return fail("no password on standard input, or "
 			    "longer than %d bytes", PW_MAX_BYTES);
 		who.upn = u.upn;
@@ -161,7 +157,7 @@ cli_user_add(struct cli *c, const struct opts *o, const char *const *a, int n, i
 		}
 		rules = settings_pw_rules(&st);
 		if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
-			msg = pw_refusal_text(v, pw, &who, &rules, why);
+			msg = refusal(v, pw, &who, &rules, why);
 			OPENSSL_cleanse(pw, sizeof(pw));
 			return fail("password refused: %s", msg);
 		}
@@ -242,7 +238,7 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 			return fail("%s", msg_directory_holds);
 	}
 	s.ttl = settings_int(&st, SET_RESET_TEMP_TTL_HOURS) * 3600;
-	if (read_password(pw, sizeof(pw)) == -1)
+	if (cli_read_password(pw, sizeof(pw)) == -1)
 		return fail("no password on standard input, or longer than "
 		    "%d bytes", PW_MAX_BYTES);
 	who.upn = upn;
@@ -251,7 +247,7 @@ cli_user_set_password(struct cli *c, const struct opts *o,
 	rules = settings_pw_rules(&st);
 	if ((v = pw_policy_check(pw, &who, &rules)) != PW_OK) {
 		/* Said before the password is wiped: it names a part. */
-		msg = pw_refusal_text(v, pw, &who, &rules, why);
+		msg = refusal(v, pw, &who, &rules, why);
 		OPENSSL_cleanse(pw, sizeof(pw));
 		return fail("password refused: %s", msg);
 	}

@@ -18,13 +18,13 @@
 #include "session.h"
 #include "tpl.h"
 
-/* One action button, or the line saying why there is none. */
+/* One action button, or the line saying why there is none (why:
+ * authz_check()'s answer for act). */
 static void
-action(struct req *r, struct tpl *t, const char *section,
-    const struct authz_target *tg, enum authz_action act)
+action(struct tpl *t, const char *section, enum authz_action act,
+    enum authz_reason why)
 {
-	enum authz_reason	 why = authz_check(r->actor, tg, act);
-	struct tpl		*s;
+	struct tpl	*s;
 
 	if (why == AUTHZ_OK) {
 		tpl_show(t, section);
@@ -194,7 +194,7 @@ page_user(struct req *r)
 			continue;
 		s = tpl_section(t, "PHONE");
 		tpl_set(s, "TYPE", phone_type_name(k));
-		tpl_set(s, "NUMBER", why == AUTHZ_OK || why == AUTHZ_SELF ?
+		tpl_set(s, "NUMBER", authz_sees_phones(why) ?
 		    phone_format(&r->arena, pp.phone[k]) :
 		    phone_mask(&r->arena, pp.phone[k]));
 		nphone++;
@@ -218,7 +218,8 @@ page_user(struct req *r)
 		tpl_show(t, "NO_PHONE");
 	if (nunit == 0)
 		tpl_show(t, "NO_UNIT");
-	action(r, t, "CAN_RESET", &pp.t, AUTHZ_RESET_PASSWORD);
-	action(r, t, "CAN_PHONES", &pp.t, AUTHZ_MANAGE_PHONES);
+	action(t, "CAN_RESET", AUTHZ_RESET_PASSWORD,
+	    authz_check(r->actor, &pp.t, AUTHZ_RESET_PASSWORD));
+	action(t, "CAN_PHONES", AUTHZ_MANAGE_PHONES, why);
 	page_render(r, 200, "user.tpl", t);
 }

@@ -199,6 +199,23 @@ test_self(void **state)
 	assert_int_equal(authz_check(&a, &t, AUTHZ_MANAGE_PHONES), AUTHZ_SELF);
 }
 
+/* Numbers whole for who may manage them and for their owner only. */
+static void
+test_sees_phones(void **state)
+{
+	(void)state;
+	assert_true(authz_sees_phones(AUTHZ_OK));
+	assert_true(authz_sees_phones(AUTHZ_SELF));
+	assert_false(authz_sees_phones(AUTHZ_NO_ROLE));
+	assert_false(authz_sees_phones(AUTHZ_OUT_OF_SCOPE));
+	assert_false(authz_sees_phones(AUTHZ_TIER));
+	/* a helpdesk administrator resets but reads numbers masked */
+	assert_false(authz_sees_phones(check1("helpdesk-administrator", NULL,
+	    NULL, NULL, AUTHZ_MANAGE_PHONES)));
+	assert_true(authz_sees_phones(check1("authentication-administrator",
+	    NULL, NULL, NULL, AUTHZ_MANAGE_PHONES)));
+}
+
 /* A target holding several roles: every one must be allowed. */
 static void
 test_multi_role_target(void **state)
@@ -482,6 +499,7 @@ main(void)
 		cmocka_unit_test(test_readers_and_policy_roles_act_on_nobody),
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_self),
+		cmocka_unit_test(test_sees_phones),
 		cmocka_unit_test(test_multi_role_target),
 		cmocka_unit_test(test_two_units),
 		cmocka_unit_test(test_no_roles),
