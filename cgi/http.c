@@ -193,6 +193,13 @@ http_parse_form(struct req *r, const char *data, size_t len,
 		seen |= UINT64_C(1) << k;
 		if (keys[k].type != HTTP_TEXT && vlen == 0)
 			continue;	/* an empty number or choice: none */
+		if (keys[k].trim) {
+			while (*value == ' ')
+				value++;
+			for (vlen = strlen(value); vlen > 0 &&
+			    value[vlen - 1] == ' ';)
+				value[--vlen] = '\0';
+		}
 		if (parse_value(r, &keys[k], value, &out[k].i, why) != 0)
 			return 400;
 		out[k].text = value;

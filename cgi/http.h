@@ -37,6 +37,8 @@ struct http_key {
 	size_t			 chars;		/* HTTP_TEXT: characters, 0: any */
 	int64_t			 min, lim;	/* HTTP_INT: the range */
 	const char *const	*choices;	/* HTTP_CHOICE: NULL-terminated */
+	int			 trim;		/* HTTP_TEXT: spaces at either
+						 * end dropped, once it passed */
 };
 
 /* A declared input that was sent and passed. */

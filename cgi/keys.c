@@ -61,15 +61,19 @@ valid_scope(const char *s, size_t len)
 
 _Static_assert(PHONE__MAX == 3, "phone_types[] lists every phone type");
 
-#define TEXT(name, max, valid)	{ name, max, valid, HTTP_TEXT, 0, 0, 0, NULL }
+#define TEXT(name, max, valid)	{ name, max, valid, HTTP_TEXT, 0, 0, 0, NULL, 0 }
+/* A name typed on a phone: its keyboard leaves a space after a word it
+ * completed, and "ann@example.com " is no one. Never for a password. */
+#define TRIMMED(name, max, valid) { name, max, valid, HTTP_TEXT, 0, 0, 0, \
+    NULL, 1 }
 #define INT(name, max, lo, hi)	{ name, max, http_valid_digits, HTTP_INT, \
-    0, lo, hi, NULL }
+    0, lo, hi, NULL, 0 }
 #define CHOICE(name, words)	{ name, 16, http_valid_token, HTTP_CHOICE, \
-    0, 0, 0, words }
+    0, 0, 0, words, 0 }
 
 const struct http_key route_keys[K__MAX] = {
 	[K_CSRF] = TEXT("csrf", 64, http_valid_token),
-	[K_USERNAME] = TEXT("username", UPN_MAX, http_valid_text),
+	[K_USERNAME] = TRIMMED("username", UPN_MAX, http_valid_text),
 	[K_PASSWORD] = TEXT("password", PW_MAX_BYTES, http_valid_text),
 	[K_CODE] = TEXT("code", CODE_MAX, http_valid_text),
 	[K_METHOD] = CHOICE("method", methods),

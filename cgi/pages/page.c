@@ -11,7 +11,6 @@
 #include "db/audit.h"
 #include "db/db.h"
 #include "http.h"
-#include "keys.h"
 #include "log.h"
 #include "pages/pages.h"
 #include "search.h"
@@ -181,26 +180,6 @@ page_people(struct req *r, const char *count)
 	if (strcmp(count, "1") == 0)
 		return "1 person";
 	return arena_printf(&r->arena, "%s people", count);
-}
-
-/*
- * The username as meant: a phone's keyboard leaves a space after a word
- * it completed, and "ann@example.com " is no one. Spaces and tabs at
- * either end go (never inside, and never from a password).
- */
-void
-page_trim_username(struct req *r)
-{
-	const char	*s = r->in[K_USERNAME].text;
-	size_t		 n;
-
-	if (s == NULL)
-		return;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	for (n = strlen(s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t');)
-		n--;
-	r->in[K_USERNAME].text = arena_strndup(&r->arena, s, n);
 }
 
 /* A location's description, in section DESC only when there is one: an

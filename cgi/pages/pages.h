@@ -25,7 +25,6 @@ void		 page_error(struct req *, int status, const char *msg);
 /* "1 person" or "N people" for a head count as text (NULL: 0). */
 const char	*page_people(struct req *, const char *count);
 void		 page_desc(struct tpl *, const char *description);
-void		 page_trim_username(struct req *);
 /* "2026-11-27 14:03 UTC" for epoch seconds as text, or "never". */
 const char	*page_when(struct req *, const char *epoch);
 /*

@@ -347,16 +347,13 @@ directory_match(struct req *r, enum wb_backend_id backend,
 void
 page_login_post(struct req *r)
 {
-	const char			*upn;
+	const char			*upn = r->in[K_USERNAME].text;
 	const char			*pw = r->in[K_PASSWORD].text;
 	struct signin			 s;
 	struct q_user_signin_rows	 rows;
 	const struct q_user_signin_row	*u = NULL;
 	enum wb_backend_id		 backend;
 	int				 rc, match;
-
-	page_trim_username(r);
-	upn = r->in[K_USERNAME].text;
 
 	if (upn == NULL || *upn == '\0' || pw == NULL || *pw == '\0') {
 		login_form(r, 422, "Enter your username and your password.");

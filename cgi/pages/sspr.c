@@ -327,14 +327,11 @@ start_txn(struct db *db, void *arg)
 void
 page_sspr_post(struct req *r)
 {
-	const char	*upn;
+	const char	*upn = r->in[K_USERNAME].text;
 	struct start	 s;
 	struct flow	 f;
 	struct who	 w;
 	int		 rc;
-
-	page_trim_username(r);
-	upn = r->in[K_USERNAME].text;
 
 	if (!sspr_on(r)) {
 		page_error(r, 404, "There is no page at this address.");

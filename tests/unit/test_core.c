@@ -22,7 +22,7 @@
 #include "settings.h"
 #include "util.h"
 
-enum { T_NAME, T_CODE, T_UUID, T_WORDS, T_NUM, T_PICK, T_DAY, T__MAX };
+enum { T_NAME, T_CODE, T_UUID, T_WORDS, T_NUM, T_PICK, T_DAY, T_USER, T__MAX };
 
 static const char *const picks[] = { "red", "green", NULL };
 
@@ -37,6 +37,8 @@ static const struct http_key tkeys[T__MAX] = {
 	[T_PICK] = { .name = "pick", .max = 8, .type = HTTP_CHOICE,
 	    .choices = picks },
 	[T_DAY] = { .name = "day", .max = 10, .type = HTTP_DATE },
+	[T_USER] = { .name = "user", .max = 8, .valid = http_valid_text,
+	    .trim = 1 },
 };
 
 static void
@@ -60,6 +62,28 @@ parse(struct req *r, const char *s)
 	if (rc != 0)
 		assert_non_null(why);
 	return rc;
+}
+
+/* A trimmed key loses the spaces at its ends, only once it passed its
+ * bound and check as sent; an untrimmed one keeps them. */
+static void
+test_trim(void **state)
+{
+	struct req	r;
+
+	(void)state;
+	assert_int_equal(parse(&r, "user=++ann+&name=+bo+"), 0);
+	assert_string_equal(r.in[T_USER].text, "ann");
+	assert_string_equal(r.in[T_NAME].text, " bo ");
+	arena_reset(&r.arena);
+	assert_int_equal(parse(&r, "user=+a+b+"), 0);
+	assert_string_equal(r.in[T_USER].text, "a b");
+	arena_reset(&r.arena);
+	assert_int_equal(parse(&r, "user=+++"), 0);
+	assert_string_equal(r.in[T_USER].text, "");
+	arena_reset(&r.arena);
+	assert_int_equal(parse(&r, "user=++++ann++"), 400);	/* 9 bytes */
+	arena_reset(&r.arena);
 }
 
 static void
@@ -731,6 +755,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_urldecode),
 		cmocka_unit_test(test_form_good),
 		cmocka_unit_test(test_form_typed),
