@@ -188,33 +188,22 @@ route_find(struct req *r, const char *path)
 static const char msg_no_access[] = "You are not authorised to see My Staff "
     "at this time. Contact your admin.";
 
-struct gate_denial {
-	struct req		*r;
-	enum mystaff_verdict	 why;
+/* mystaff_access()'s verdicts as audit reasons. */
+static const char *const mystaff_codes[] = {
+	[MYSTAFF_OK] = "ok",
+	[MYSTAFF_NO_ROLE] = "no_role",
+	[MYSTAFF_OFF] = "mystaff_off",
+	[MYSTAFF_NOT_SELECTED] = "not_selected",
+	[MYSTAFF_NEEDS_MFA] = "mfa_needed",
+	[MYSTAFF_BLOCKED] = "blocked_network",
 };
 
-static int
-gate_audit_txn(struct db *db, void *arg)
+/* The path as audit details: where a refused change was sent. */
+static const char *
+path_details(struct req *r)
 {
-	static const char *const codes[] = {
-		[MYSTAFF_OK] = "ok",
-		[MYSTAFF_NO_ROLE] = "no_role",
-		[MYSTAFF_OFF] = "mystaff_off",
-		[MYSTAFF_NOT_SELECTED] = "not_selected",
-		[MYSTAFF_NEEDS_MFA] = "mfa_needed",
-		[MYSTAFF_BLOCKED] = "blocked_network",
-	};
-	struct gate_denial	*g = arg;
-	struct audit		 a = {
-		.action = "mystaff.access",
-		.reason = codes[g->why],
-		.target_id = g->r->path_id,
-		.client = "mystaff",
-		.details = arena_printf(&g->r->arena, "{\"path\":%s}",
-		    json_string(&g->r->arena, g->r->path)),
-	};
-
-	return page_audit_row(db, g->r, &a);
+	return arena_printf(&r->arena, "{\"path\":%s}",
+	    json_string(&r->arena, r->path));
 }
 
 /*
@@ -264,40 +253,19 @@ mystaff_gate(struct req *r)
 		    "/account/mfa", http_urlencode(&r->arena, r->path)));
 		return r->status;
 	default:
-		/* A refused POST is audited, as every denied action is. */
-		if (r->method == HTTP_POST && (rc = db_txn(r->db,
-		    gate_audit_txn, &(struct gate_denial){ r, v })) != DB_OK)
-			page_db_error(r, rc);
-		else if (v == MYSTAFF_BLOCKED)
-			page_error(r, 403, arena_printf(&r->arena, "My Staff "
-			    "cannot be used from this network (%s): your "
-			    "organisation has blocked it. Use a computer on "
-			    "one of your organisation's networks, or contact "
-			    "your admin.", r->ip ? r->ip : "unknown"));
-		else
-			page_error(r, 403, msg_no_access);
+		page_forbid(r, &(struct audit){
+		    .action = r->method == HTTP_POST ? "mystaff.access" : NULL,
+		    .reason = mystaff_codes[v],
+		    .target_id = r->path_id,
+		    .client = "mystaff",
+		    .details = path_details(r),
+		}, v == MYSTAFF_BLOCKED ? arena_printf(&r->arena, "My Staff "
+		    "cannot be used from this network (%s): your "
+		    "organisation has blocked it. Use a computer on one of "
+		    "your organisation's networks, or contact your admin.",
+		    r->ip ? r->ip : "unknown") : msg_no_access);
 		return r->status;
 	}
-}
-
-struct admin_denial {
-	struct req		*r;
-	const struct route	*rt;
-};
-
-static int
-admin_audit_txn(struct db *db, void *arg)
-{
-	struct admin_denial	*d = arg;
-	struct audit		 a = {
-		.action = d->rt->action,
-		.reason = "no_role",
-		.client = "admin",
-		.details = arena_printf(&d->r->arena, "{\"path\":%s}",
-		    json_string(&d->r->arena, d->r->path)),
-	};
-
-	return page_audit_row(db, d->r, &a);
 }
 
 /*
@@ -307,18 +275,27 @@ admin_audit_txn(struct db *db, void *arg)
 static int
 admin_gate(struct req *r, const struct route *rt)
 {
-	int	post = r->method == HTTP_POST, rc;
+	int	post = r->method == HTTP_POST;
 
 	if (authz_admin_ok(r->actor, rt->area, post ? ADMIN_CHANGE :
 	    ADMIN_READ))
 		return 0;
-	if (post && rt->action != NULL && (rc = db_txn(r->db,
-	    admin_audit_txn, &(struct admin_denial){ r, rt })) != DB_OK)
-		page_db_error(r, rc);
-	else
-		page_error(r, 403, post ? "Your role does not allow this "
-		    "change." : "Your role does not open this page.");
+	page_forbid(r, &(struct audit){
+	    .action = post ? rt->action : NULL,
+	    .reason = "no_role",
+	    .client = "admin",
+	    .details = path_details(r),
+	}, post ? "Your role does not allow this change." :
+	    "Your role does not open this page.");
 	return r->status;
+}
+
+/* The audit's client of a route's pages. */
+static const char *
+route_client(const struct route *rt)
+{
+	return rt->need == NEED_ADMIN ? "admin" : rt->need == NEED_MYSTAFF ?
+	    "mystaff" : "account";
 }
 
 /*
@@ -344,7 +321,9 @@ route_gate(struct req *r, const struct route *rt)
 		return 0;
 	if (sess_needs_mfa(s)) {
 		if (rt->need == NEED_MFA && r->method == HTTP_POST)
-			page_error(r, 403, "Verify your identity first.");
+			page_forbid(r, &(struct audit){ .reason =
+			    "mfa_needed", .client = "account" },
+			    "Verify your identity first.");
 		else
 			http_redirect(r, s->has_totp || settings_int(
 			    r->settings, SET_SMS_MFA) ? "/login/mfa" :
@@ -463,8 +442,9 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	if (route_gate(r, rt) != 0)
 		return;
 	if (r->method == HTTP_POST && !sess_csrf_ok(r, r->in[K_CSRF].text)) {
-		page_error(r, 403, "This form has expired or did not come "
-		    "from this site. Go back, reload the page and try "
+		page_forbid(r, &(struct audit){ .reason = "csrf", .client =
+		    route_client(rt) }, "This form has expired or did not "
+		    "come from this site. Go back, reload the page and try "
 		    "again.");
 		return;
 	}

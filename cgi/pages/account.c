@@ -458,8 +458,9 @@ enrol_by_text(struct req *r)
 {
 	if (!r->sess->signin_sms)
 		return 0;
-	page_error(r, 403, "To set up an authenticator app, sign in with "
-	    "your password: a texted code alone cannot add one.");
+	page_forbid(r, &(struct audit){ .reason = "signin_sms",
+	    .client = "account" }, "To set up an authenticator app, sign in "
+	    "with your password: a texted code alone cannot add one.");
 	return r->status;
 }
 

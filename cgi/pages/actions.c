@@ -35,47 +35,26 @@ enum { TXN_CONFLICT = DB_REFUSED, TXN_WRITEBACK, TXN_DUP_MOBILE,
     TXN_WB_REFUSED };
 
 
-struct denial {
-	struct req		*r;
-	const struct person	*pp;
-	const char		*action;
-	enum authz_reason	 why;
-};
-
-static int
-deny_txn(struct db *db, void *arg)
-{
-	struct denial	*d = arg;
-	struct audit	 a = {
-		.action = d->action,
-		.reason = authz_reason_code(d->why),
-		.target_id = d->pp->id,
-		.target_name = d->pp->name,
-		.client = "mystaff",
-		.details = "{\"initiatedBy\":\"My Staff\"}",
-	};
-
-	return page_audit_row(db, d->r, &a);
-}
-
 /*
  * Checks act on the person: 0 when allowed, else the status of the 403
- * page that gave the reason (for a POST, after auditing the refusal).
+ * page that gave the reason, audited (page_forbid).
  */
 static int
 allowed(struct req *r, const struct person *pp, enum authz_action act,
     const char *action)
 {
-	struct denial	d = { r, pp, action, AUTHZ_OK };
-	int		rc;
+	enum authz_reason	why;
 
-	if ((d.why = authz_check(r->actor, &pp->t, act)) == AUTHZ_OK)
+	if ((why = authz_check(r->actor, &pp->t, act)) == AUTHZ_OK)
 		return 0;
-	if (r->method == HTTP_POST &&
-	    (rc = db_txn(r->db, deny_txn, &d)) != DB_OK)
-		page_db_error(r, rc);
-	else
-		page_error(r, 403, authz_reason_text(d.why));
+	page_forbid(r, &(struct audit){
+	    .action = r->method == HTTP_POST ? action : NULL,
+	    .reason = authz_reason_code(why),
+	    .target_id = pp->id,
+	    .target_name = pp->name,
+	    .client = "mystaff",
+	    .details = "{\"initiatedBy\":\"My Staff\"}",
+	}, authz_reason_text(why));
 	return r->status;
 }
 

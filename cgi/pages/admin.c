@@ -13,6 +13,7 @@
 
 #include "authz.h"
 #include "csv.h"
+#include "db/audit.h"
 #include "db/db.h"
 #include "details.h"
 #include "http.h"
@@ -445,8 +446,10 @@ page_unit_activity(struct req *r)
 		return;
 	}
 	if (!authz_activity_ok(r->actor, r->path_id)) {
-		page_error(r, 403, "You can see the recent activity only of "
-		    "the locations where you hold a role.");
+		page_forbid(r, &(struct audit){ .reason = "out_of_scope",
+		    .target_id = r->path_id, .target_name = unit.row[0].name,
+		    .client = "mystaff" }, "You can see the recent activity "
+		    "only of the locations where you hold a role.");
 		return;
 	}
 	if (page_id_cursor(r, &edge, &back) != 0)

@@ -120,6 +120,57 @@ page_error(struct req *r, int status, const char *msg)
 	page_render(r, status, "error.tpl", t);
 }
 
+struct forbid {
+	struct req		*r;
+	const struct audit	*a;
+};
+
+static const char *
+method_name(enum http_method m)
+{
+	return m == HTTP_POST ? "POST" : m == HTTP_HEAD ? "HEAD" : "GET";
+}
+
+static int
+forbid_txn(struct db *db, void *arg)
+{
+	struct forbid		*f = arg;
+	struct req		*r = f->r;
+	struct q_rate_get_rows	 seen;
+	struct audit		 a = *f->a;
+	const char		*key;
+	int			 rc;
+
+	if (a.action != NULL)
+		return page_audit_row(db, r, &a);
+	key = arena_printf(&r->arena, "deny:%.32s", r->sess->token_hash);
+	if ((rc = q_rate_hit(db, &(struct q_rate_hit_in){ .key =
+	    DB_TEXT(key), .window_seconds = DB_INT(DENY_AUDIT_WINDOW) },
+	    NULL)) != DB_OK || (rc = q_rate_get(db, &r->arena,
+	    &(struct q_rate_get_in){ .key = DB_TEXT(key), .window_seconds =
+	    DB_INT(DENY_AUDIT_WINDOW) }, &seen)) != DB_OK)
+		return rc;
+	if (seen.n == 1 && seen.row[0].count > DENY_AUDIT_MAX)
+		return DB_OK;
+	a.action = "access.denied";
+	a.details = arena_printf(&r->arena, "{\"method\":\"%s\",\"path\":%s}",
+	    method_name(r->method), json_string(&r->arena, r->path));
+	return page_audit_row(db, r, &a);
+}
+
+void
+page_forbid(struct req *r, const struct audit *a, const char *msg)
+{
+	int	rc;
+
+	if (r->sess != NULL && (rc = db_txn(r->db, forbid_txn,
+	    &(struct forbid){ r, a })) != DB_OK) {
+		page_db_error(r, rc);
+		return;
+	}
+	page_error(r, 403, msg);
+}
+
 const char msg_pw_not_stored[] = "The password could not be stored. Try "
     "again.";
 

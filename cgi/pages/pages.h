@@ -34,6 +34,20 @@ const char	*page_when(struct req *, const char *epoch);
  */
 int		 page_audit_row(struct db *, const struct req *,
 		    const struct audit *);
+/*
+ * Refuses the request with a 403 and msg, audited in the same breath
+ * (a 503 instead when the row cannot be written): a refused change as
+ * its own action (a->action: every one, with a's details), anything
+ * else (a page, a form whose token failed) as an "access.denied" row of
+ * a's reason, target and client, naming the method and path, at most
+ * DENY_AUDIT_MAX a session in DENY_AUDIT_WINDOW seconds so that a
+ * refresh loop cannot flood the log. Without a session nothing is
+ * written: there is nobody to name.
+ */
+#define DENY_AUDIT_MAX		10
+#define DENY_AUDIT_WINDOW	600
+void		 page_forbid(struct req *, const struct audit *a,
+		    const char *msg);
 /* A successful row of action about the signed-in person's own account. */
 /*
  * The reasons pw breaks the policy of a person's account: the password

@@ -478,7 +478,8 @@ settings_page(struct req *r, int status, const struct form *f)
 	}
 	if (shown == 0) {
 		tpl_free(t);
-		page_error(r, 403, "Your roles do not open any of the "
+		page_forbid(r, &(struct audit){ .reason = "no_role",
+		    .client = "admin" }, "Your roles do not open any of the "
 		    "settings.");
 		return;
 	}

@@ -1059,3 +1059,99 @@ def audit_csv_cut():
         if stopped:
             os.kill(dbpid, signal.SIGCONT)
         sql("DELETE FROM audit_log WHERE actor_upn = %s" % sqlq(actor))
+
+
+DENY_AUDIT_MAX = 10     # cgi/pages/pages.h: rows a session in 10 minutes
+
+
+def denial(mark, what, actor, reason, method, path, target=None):
+    """The one access.denied row after mark of actor, checked."""
+    row = one_audit(mark, what, action="access.denied", actor_id=actor.id)
+    eq((row["result"], row["reason"], row["target_id"]),
+       ("failure", reason, target), "%s: result, reason, target" % what)
+    eq(details(row), {"method": method, "path": path}, "%s: details" % what)
+    return row
+
+
+@test
+def denials_audited():
+    """A refused page (a staff member opening /search, a manager opening
+    another location's reset form or activity, My Staff turned off) and
+    a form refused for its token each leave an access.denied row naming
+    the person, the reason and the address; without a session nothing
+    is written."""
+    ua, uid_a = add_unit("Store DenyA")
+    ub, uid_b = add_unit("Store DenyB")
+    m = add_manager("helpdesk-administrator", ua)
+    far = member(ub, name="Farley Denied%s" % TAG)
+    b = signed_in(m)
+
+    staff = member(ua)
+    sb = Browser()
+    sb.login(staff.upn, staff.password, 303, "/")
+    mark = audit_mark()
+    forbidden(sb, "/search")
+    row = denial(mark, "a staff member's GET /search", staff, "no_role",
+                 "GET", "/search")
+    eq((row["client"], row["actor_upn"]), ("mystaff", staff.upn),
+       "the refusal's client and actor")
+
+    mark = audit_mark()
+    eq(b.get(reset_path(far.id)).status, 403, "GET of another location's "
+       "reset form")
+    denial(mark, "the out-of-scope reset form", m, "out_of_scope", "GET",
+           reset_path(far.id), target=far.id)
+
+    mark = audit_mark()
+    path = "/units/%s/activity" % uid_b
+    eq(b.get(path).status, 403, "GET of another location's activity")
+    denial(mark, "another location's activity", m, "out_of_scope", "GET",
+           path, target=uid_b)
+
+    mark = audit_mark()
+    b.get("/account")
+    eq(b.post("/account/sessions/revoke", {}, csrf="x" * 43).status, 403,
+       "POST with a wrong token")
+    row = denial(mark, "a form with a wrong token", m, "csrf", "POST",
+                 "/account/sessions/revoke")
+    eq(row["client"], "account", "the token refusal's client")
+
+    before = cli_ok("settings", "get", "mystaff.access").strip()
+    cli_ok("settings", "set", "mystaff.access", "none")
+    try:
+        mark = audit_mark()
+        forbidden(b, "/units")
+        denial(mark, "My Staff turned off", m, "mystaff_off", "GET",
+               "/units")
+    finally:
+        cli_ok("settings", "set", "mystaff.access", before or "all")
+
+    mark = audit_mark()
+    anon = Browser()
+    anon.get("/login")
+    eq(anon.post("/login", {"username": m.upn, "password": "x"},
+                 csrf="y" * 43).status, 403, "a sign-in with a wrong token")
+    eq(anon.get("/search").status, 303, "GET /search signed out")
+    eq(audit_rows(mark, action="access.denied"), [], "rows of refusals "
+       "without a session")
+
+
+@test
+def denials_rate_limited():
+    """A refresh loop on a refused page writes DENY_AUDIT_MAX rows a
+    session, not one a refresh, and still answers each with the 403; a
+    new session has rows of its own again."""
+    staff = member(test_unit())
+    mark = audit_mark()
+    sb = Browser()
+    sb.login(staff.upn, staff.password, 303, "/")
+    for i in range(DENY_AUDIT_MAX + 5):
+        forbidden(sb, "/search")
+    eq(len(audit_rows(mark, action="access.denied", actor_id=staff.id)),
+       DENY_AUDIT_MAX, "rows of %d refusals in one session"
+       % (DENY_AUDIT_MAX + 5))
+    other = Browser()
+    other.login(staff.upn, staff.password, 303, "/")
+    forbidden(other, "/users")
+    eq(len(audit_rows(mark, action="access.denied", actor_id=staff.id)),
+       DENY_AUDIT_MAX + 1, "rows after a refusal in a second session")
