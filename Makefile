@@ -139,6 +139,24 @@ build/migrations.c: cgi/cli/migrations-gen.awk $(sort $(wildcard sql/*.sql))
 	awk -f cgi/cli/migrations-gen.awk $(sort $(wildcard sql/*.sql)) > $@.tmp
 	mv $@.tmp $@
 
+# The stylesheet under a name carrying a hash of its content
+# (build/static/style.0123456789ab.css), which nginx lets browsers keep
+# for a year, and build/static.h naming it for the pages (page_new()). It
+# runs every time, but rewrites static.h only when the hash changed.
+build/static.h: FORCE
+	@mkdir -p build/static
+	@h=$$(sha256sum static/style.css | cut -c1-12) && \
+	if [ ! -f build/static/style.$$h.css ]; then \
+	    rm -f build/static/style.*.css && \
+	    cp static/style.css build/static/style.$$h.css.tmp && \
+	    mv build/static/style.$$h.css.tmp build/static/style.$$h.css; \
+	fi && \
+	printf '#define STATIC_STYLE_CSS "/static/style.%s.css"\n' $$h | \
+	    cmp -s - $@ || \
+	    printf '#define STATIC_STYLE_CSS "/static/style.%s.css"\n' $$h > $@
+
+build/cgi/pages/page.o build/fuzz/cgi/pages/page.o: build/static.h
+
 # Installs the Debian packages that are missing (skipped when all are there).
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -231,7 +249,7 @@ install: all
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/staffdesk
 	install -m 755 bin/staffdesk.fcgi bin/staffdesk-admin $(DESTDIR)$(PREFIX)/bin
 	install -m 644 templates/*.tpl $(DESTDIR)$(PREFIX)/share/staffdesk/templates
-	install -m 644 static/* $(DESTDIR)$(PREFIX)/share/staffdesk/static
+	install -m 644 static/* build/static/* $(DESTDIR)$(PREFIX)/share/staffdesk/static
 	install -m 644 nginx/fastcgi.conf nginx/staffdesk.conf $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/staffdesk/sql
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/staffdesk
