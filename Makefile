@@ -41,7 +41,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               nginx-light \
               john-data curl python3 w3m lynx tmux tidy wrk valgrind rsync \
               chromium libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev \
-              libpwquality-dev cracklib-runtime systemd libseccomp2
+              libpwquality-dev cracklib-runtime systemd libseccomp2 openssl
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
@@ -234,10 +234,11 @@ fuzz: bin/fuzz_request
 	bin/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    build/fuzz-corpus tests/fuzz/corpus
 
-# The files of a deployment (README: Deploy on Debian). The units and the
-# example config are filled in from nginx/ with the paths of PREFIX; the
-# config is written once (0640, group staffdesk when that group exists
-# and the group can be set), never over an existing one.
+# The files of a deployment (README: Deploy on Debian). The nginx site,
+# the units and the example config are filled in from nginx/ with the
+# paths of PREFIX and SYSCONFDIR; the config is written once (0640, group
+# staffdesk when that group exists and the group can be set), never over
+# an existing one.
 UNITS       = staffdesk.service staffdesk-sms-flush.service \
               staffdesk-sms-flush.timer
 SUBST       = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
@@ -250,7 +251,11 @@ install: all
 	install -m 755 bin/staffdesk.fcgi bin/staffdesk-admin $(DESTDIR)$(PREFIX)/bin
 	install -m 644 templates/*.tpl $(DESTDIR)$(PREFIX)/share/staffdesk/templates
 	install -m 644 static/* build/static/* $(DESTDIR)$(PREFIX)/share/staffdesk/static
-	install -m 644 nginx/fastcgi.conf nginx/staffdesk.conf $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
+	install -m 644 nginx/fastcgi.conf nginx/headers.conf $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
+	$(SUBST) nginx/staffdesk.conf.in > $(DESTDIR)$(PREFIX)/share/staffdesk/nginx/staffdesk.conf.tmp
+	chmod 644 $(DESTDIR)$(PREFIX)/share/staffdesk/nginx/staffdesk.conf.tmp
+	mv $(DESTDIR)$(PREFIX)/share/staffdesk/nginx/staffdesk.conf.tmp \
+	    $(DESTDIR)$(PREFIX)/share/staffdesk/nginx/staffdesk.conf
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/staffdesk/sql
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/staffdesk
 	for u in $(UNITS); do \
