@@ -37,6 +37,13 @@ IE11_CIPHER = "ECDHE-RSA-AES128-GCM-SHA256"
 
 # Answers ---------------------------------------------------------------------
 
+def note(line):
+    """A measurement: to VAR/log/nginx.txt and stderr."""
+    with open(os.path.join(VAR, "log", "nginx.txt"), "a") as f:
+        f.write(line + "\n")
+    print(line, file=sys.stderr, flush=True)
+
+
 def parse(raw, method, path):
     """A Resp from the bytes of one HTTP/1.1 answer (read to its end)."""
     head, sep, body = raw.partition(b"\r\n\r\n")
@@ -170,6 +177,7 @@ def out_of_reach(get, errors, hsts, sock):
             s.close()
         os.unlink(sock)
     secs = time.time() - t0
+    note("workers out of reach: three 503s in %.2f s" % secs)
     check(secs < 5, "three 503s took %.1f s" % secs)
     log = errors()
     for why in ("(2: No such file or directory)", "(111: Connection refused)",
@@ -631,6 +639,8 @@ def flood(st, path, burst, rate, addr):
         secs = time.time() - t0
     finally:
         c.close()
+    note("POST %s from one address: %d in %.1f s, %d to the app, then "
+         "429" % (path, sent, secs, passed))
     check(refused, "%d POSTs to %s from one address in %.1f s: none "
           "refused" % (sent, path, secs))
     most = burst + 1 + int(rate * secs) + 2
