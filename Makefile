@@ -41,7 +41,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               nginx-light \
               john-data curl python3 w3m lynx tmux tidy wrk valgrind rsync \
               chromium libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev \
-              libpwquality-dev cracklib-runtime systemd libseccomp2
+              libpwquality-dev cracklib-runtime systemd libseccomp2 openssl
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
@@ -139,6 +139,24 @@ build/migrations.c: cgi/cli/migrations-gen.awk $(sort $(wildcard sql/*.sql))
 	awk -f cgi/cli/migrations-gen.awk $(sort $(wildcard sql/*.sql)) > $@.tmp
 	mv $@.tmp $@
 
+# The stylesheet under a name carrying a hash of its content
+# (build/static/style.0123456789ab.css), which nginx lets browsers keep
+# for a year, and build/static.h naming it for the pages (page_new()). It
+# runs every time, but rewrites static.h only when the hash changed.
+build/static.h: FORCE
+	@mkdir -p build/static
+	@h=$$(sha256sum static/style.css | cut -c1-12) && \
+	if [ ! -f build/static/style.$$h.css ]; then \
+	    rm -f build/static/style.*.css && \
+	    cp static/style.css build/static/style.$$h.css.tmp && \
+	    mv build/static/style.$$h.css.tmp build/static/style.$$h.css; \
+	fi && \
+	printf '#define STATIC_STYLE_CSS "/static/style.%s.css"\n' $$h | \
+	    cmp -s - $@ || \
+	    printf '#define STATIC_STYLE_CSS "/static/style.%s.css"\n' $$h > $@
+
+build/cgi/pages/page.o build/fuzz/cgi/pages/page.o: build/static.h
+
 # Installs the Debian packages that are missing (skipped when all are there).
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -216,10 +234,11 @@ fuzz: bin/fuzz_request
 	bin/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    build/fuzz-corpus tests/fuzz/corpus
 
-# The files of a deployment (README: Deploy on Debian). The units and the
-# example config are filled in from nginx/ with the paths of PREFIX; the
-# config is written once (0640, group staffdesk when that group exists
-# and the group can be set), never over an existing one.
+# The files of a deployment (README: Deploy on Debian). The nginx site,
+# the units and the example config are filled in from nginx/ with the
+# paths of PREFIX and SYSCONFDIR; the config is written once (0640, group
+# staffdesk when that group exists and the group can be set), never over
+# an existing one.
 UNITS       = staffdesk.service staffdesk-sms-flush.service \
               staffdesk-sms-flush.timer
 SUBST       = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
@@ -231,8 +250,12 @@ install: all
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/staffdesk
 	install -m 755 bin/staffdesk.fcgi bin/staffdesk-admin $(DESTDIR)$(PREFIX)/bin
 	install -m 644 templates/*.tpl $(DESTDIR)$(PREFIX)/share/staffdesk/templates
-	install -m 644 static/* $(DESTDIR)$(PREFIX)/share/staffdesk/static
-	install -m 644 nginx/fastcgi.conf nginx/staffdesk.conf $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
+	install -m 644 static/* build/static/* $(DESTDIR)$(PREFIX)/share/staffdesk/static
+	install -m 644 nginx/fastcgi.conf nginx/headers.conf $(DESTDIR)$(PREFIX)/share/staffdesk/nginx
+	$(SUBST) nginx/staffdesk.conf.in > $(DESTDIR)$(PREFIX)/share/staffdesk/nginx/staffdesk.conf.tmp
+	chmod 644 $(DESTDIR)$(PREFIX)/share/staffdesk/nginx/staffdesk.conf.tmp
+	mv $(DESTDIR)$(PREFIX)/share/staffdesk/nginx/staffdesk.conf.tmp \
+	    $(DESTDIR)$(PREFIX)/share/staffdesk/nginx/staffdesk.conf
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/staffdesk/sql
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/staffdesk
 	for u in $(UNITS); do \

@@ -5,7 +5,7 @@
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{TITLE}}{{TITLE_NOTE}} - staffdesk</title>
-<link rel="stylesheet" href="/static/style.css">
+<link rel="stylesheet" href="{{STYLESHEET}}">
 </head>
 <body>
 <div class="top">

@@ -16,6 +16,7 @@
 #include "search.h"
 #include "session.h"
 #include "settings.h"
+#include "static.h"
 #include "tpl.h"
 
 const char *const page_templates[] = {
@@ -34,6 +35,8 @@ page_new(struct req *r, const char *title)
 
 	h = tpl_include(t, "HEADER", "header.tpl");
 	tpl_set_global(t, "TITLE", title);
+	/* Content-hashed (Makefile): nginx lets browsers keep it a year. */
+	tpl_set(h, "STYLESHEET", STATIC_STYLE_CSS);
 	if (r->sess != NULL) {
 		tpl_show(h, "SIGNED_IN");
 		tpl_set(h, "USER_NAME", r->sess->display_name);

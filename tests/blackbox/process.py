@@ -568,7 +568,7 @@ def max_requests_recycle():
 @test
 def sigterm_stops():
     """SIGTERM: the master exits 0 with its workers, the socket is removed,
-    nginx finds nobody behind it (502)."""
+    nginx finds nobody behind it (its 503 page, not a 502)."""
     with private_master({"workers": 2}) as st:
         ws = st.workers()
         eq(len(ws), 2, "workers")
@@ -588,7 +588,7 @@ def sigterm_stops():
               % left)
         check(not os.path.exists(st.sock), "the socket %s is still there "
               "after SIGTERM" % st.sock)
-        eq(st.get("/healthz").status, 502, "GET /healthz through nginx "
+        eq(st.get("/healthz").status, 503, "GET /healthz through nginx "
            "once the master is gone")
         check("stopped" in st.read_log(), "the log does not say stopped: %s"
               % st.tail())
