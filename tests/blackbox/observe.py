@@ -9,6 +9,7 @@ The tests that kill workers or change metrics_allow use a private master
 count from the master's start, so those tests compare before and after.
 """
 
+import contextlib
 import json
 import math
 import select
@@ -284,6 +285,33 @@ def stack_sock():
     return os.path.join(VAR, "run", "staffdesk.sock")
 
 
+@contextlib.contextmanager
+def row_locked(upn, secs=8):
+    """The user row of upn held FOR UPDATE by another session for secs
+    (or until the block ends), as ops.db_lock_held holds one."""
+    hold = subprocess.Popen(
+        ["mariadb", "--defaults-file=" + mycnf(), "--unbuffered", "-N",
+         "staffdesk", "-e",
+         "START TRANSACTION; SELECT id FROM users WHERE upn = %s FOR "
+         "UPDATE; SELECT 'locked'; SELECT SLEEP(%d); COMMIT;"
+         % (sqlq(upn), secs)], stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True)
+    try:
+        check(select.select([hold.stdout], [], [], 30)[0],
+              "the lock was not taken in 30 s")
+        eq([hold.stdout.readline().strip() for _ in range(2)][1], "locked",
+           "the holder's answer (its id, then locked)")
+        yield
+    finally:
+        hold.kill()
+        hold.wait()
+
+
+def lock_waits():
+    return int(sql("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+                   "WHERE trx_state = 'LOCK WAIT'")[0][0])
+
+
 # Tests -----------------------------------------------------------------------
 
 @test
@@ -330,39 +358,46 @@ def observe_metrics_exposition():
 
 @test
 def observe_metrics_counted_once_shared():
-    """The counters are the master's, not a worker's: requests spread
-    over both workers of a private master (seen in the log's pid=) are
-    all in one scrape, and a scrape counts exactly what was sent."""
-    with private_master({"workers": 2}) as st:
+    """The counters are the master's, not a worker's: while one worker of
+    a private master waits on a row held locked (a sign-in, answered
+    503), the other serves /healthz (the log's pid= says who served
+    each); every scrape, whichever worker answers it, counts both."""
+    u = make_user()
+    with private_master({"workers": 2}) as st, own_address() as addr:
         mark = log_mark(st.tmp)
-        n, errors = 40, []
-
-        def burst():
-            for _ in range(n // 4):
-                try:
-                    r = st.get("/healthz")
-                    if r.status != 200:
-                        errors.append(r.status)
-                except Exception as e:
-                    errors.append(e)
-        ts = [threading.Thread(target=burst) for _ in range(4)]
-        for t in ts:
+        got = []
+        with row_locked(u.upn):
+            b = From(addr)
+            b.base = st.base
+            b.get("/login")
+            t = threading.Thread(target=lambda: got.append(b.post(
+                "/login", {"username": u.upn, "password": u.password},
+                timeout=30)))
             t.start()
-        for t in ts:
-            t.join(60)
-        eq(errors, [], "the burst's failures")
-        lines = wait_until(lambda: (lambda ls: ls if len(ls) >= n else None)(
-            [parse_line(l) for l in log_since(mark, st.tmp)
-             if "route=/healthz" in l]), 10, "%d request lines" % n)
-        pids = {f["pid"] for f in lines}
-        check(len(pids) == 2, "the burst was served by %s only: the "
-              "test cannot tell shared counters from one worker's" % pids)
-        s = scrape(st.base)
-        eq(requests_of(s, "/healthz", 200), n, "/healthz 200s of %d "
-           "requests over 2 workers" % n)
-        eq(val(s, "staffdesk_http_request_duration_seconds_count",
-               route="/healthz"), n, "the histogram's count")
-        eq(val(s, "staffdesk_workers_alive"), 2, "workers alive")
+            wait_until(lambda: lock_waits() > 0, 10, "the sign-in waiting "
+                       "on the row")
+            for _ in range(9):
+                eq(st.get("/healthz").status, 200, "GET /healthz")
+            t.join(30)
+        eq([r.status for r in got], [503], "the sign-in with the row held")
+        lines = wait_until(lambda: (lambda ls: ls if len(ls) == 10 else
+                                    None)(
+            [f for f in map(parse_line, log_since(mark, st.tmp))
+             if f.get("route") == "/healthz" or (f.get("route") ==
+                                                 "/login" and
+                                                 f["method"] == "POST")]),
+            10, "10 request lines")
+        login = {f["pid"] for f in lines if f["route"] == "/login"}
+        health = {f["pid"] for f in lines if f["route"] == "/healthz"}
+        eq(len(login), 1, "workers of the sign-in")
+        check(not login & health, "the worker held by the sign-in served "
+              "/healthz too: %s, %s" % (login, health))
+        for i in range(4):
+            s = scrape(st.base)
+            eq((requests_of(s, "/healthz", 200), requests_of(s, "/login",
+                                                             503)),
+               (9, 1), "/healthz 200s and the /login 503, scrape %d" % i)
+            eq(val(s, "staffdesk_workers_alive"), 2, "workers alive")
 
 
 @test
@@ -422,7 +457,11 @@ def observe_request_lines():
     (never the id asked for), status, duration_us, ip; errors too."""
     uid = sql("SELECT UUID()")[0][0]
     u = make_user()
-    b = Browser()
+    with own_address() as addr:
+        request_lines(uid, u, From(addr), addr)
+
+
+def request_lines(uid, u, b, addr):
     mark = log_mark()
     seen = set()
     # (method, path, form, csrf as Browser.post takes it, status, route)
@@ -449,7 +488,7 @@ def observe_request_lines():
         seen.add(rid)
         f = request_line(rid, mark)
         eq((f["method"], f["route"], f["status"], f["ip"], f["prog"]),
-           (method, route, str(status), "127.0.0.1", "staffdesk.fcgi"),
+           (method, route, str(status), addr, "staffdesk.fcgi"),
            "the line of %s %s" % (method, path))
         check(f["duration_us"].isdigit() and int(f["duration_us"]) <
               60 * 10 ** 6, "duration_us=%r" % f["duration_us"])
@@ -568,8 +607,8 @@ def observe_no_secret_in_log():
     code = totp_now(u.secret)
     b.mfa(code, "totp", 303, "/")
     token, csrf = b.token(), b.get("/account").csrf()
-    bad = Browser()
-    bad.login(u.upn, "Wrong-" + u.password, 422)
+    with own_address() as addr:
+        From(addr).login(u.upn, "Wrong-" + u.password, 422)
     unit, _, m, mb = manager_unit("Secrets")
     t = member(unit)
     temp = temp_of(reset(mb, t.id))
@@ -633,9 +672,9 @@ def observe_db_counters():
         user = re.search(r"^db_user = (\S+)$", open(st.conf_path).read(),
                          re.M)
         pid = next(iter(st.workers()))
-        # the worker's connection: the one of its user whose port or
-        # socket belongs to no one else is not visible; kill them all
-        # (every idle worker of the stack connects again when next used)
+        # which connection is this worker's cannot be told from here:
+        # every one of the app's user goes (the stack's idle workers
+        # connect again when next used, as this one must)
         ids = [r[0] for r in sql(
             "SELECT id FROM information_schema.PROCESSLIST WHERE user = %s "
             "AND id <> CONNECTION_ID()" % sqlq(user.group(1) if user
@@ -648,26 +687,13 @@ def observe_db_counters():
         eq(val(s1, "staffdesk_db_reconnects_total") -
            val(s0, "staffdesk_db_reconnects_total"), 1, "reconnects of "
            "worker %d" % pid)
-        hold = subprocess.Popen(
-            ["mariadb", "--defaults-file=" + mycnf(), "--unbuffered", "-N",
-             "staffdesk", "-e",
-             "START TRANSACTION; SELECT id FROM users WHERE upn = %s FOR "
-             "UPDATE; SELECT 'locked'; SELECT SLEEP(8); COMMIT;"
-             % sqlq(u.upn)], stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True)
-        try:
-            check(select.select([hold.stdout], [], [], 30)[0],
-                  "the lock was not taken in 30 s")
-            eq([hold.stdout.readline().strip() for _ in range(2)][1],
-               "locked", "the holder's answer")
-            b = st.browser()
+        with row_locked(u.upn), own_address() as addr:
+            b = From(addr)
+            b.base = st.base
             b.get("/login")
             r = b.post("/login", {"username": u.upn, "password": u.password},
                        timeout=30)
             eq(r.status, 503, "sign-in with the row held")
-        finally:
-            hold.kill()
-            hold.wait()
         s2 = scrape(st.base)
         check(val(s2, "staffdesk_db_transaction_retries_total") -
               val(s1, "staffdesk_db_transaction_retries_total") >= 1,
