@@ -111,7 +111,7 @@ log_value(char *out, size_t outsz, const char *value)
 			(void)snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
 		else if (s[i] >= 0x80) {
 			if ((len = utf8_seq(s + i, n - i, &cp)) == 0) {
-				len = 1;	/* not UTF-8: the byte, escaped */
+				len = 1;	/* not UTF-8: escaped */
 				(void)snprintf(esc, sizeof(esc), "\\x%02x",
 				    s[i]);
 			} else if ((cp >= 0x80 && cp <= 0x9f) ||
@@ -192,7 +192,8 @@ log_begin(struct log_line *l, int level)
 	l->cut = 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	(void)snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	(void)snprintf(when, sizeof(when),
+	    "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000));
 	log_kv(l, "time", when);

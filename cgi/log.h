@@ -25,7 +25,7 @@
 
 #include "conf.h"
 
-#define LOG_LINE_MAX	2048	/* bytes of one line, newline included */
+#define LOG_LINE_MAX	2048	/* bytes of a line, its newline included */
 #define LOG_MSG_MAX	1024	/* bytes of a message before escaping */
 #define LOG_ID_LEN	32	/* a request id: hex digits */
 

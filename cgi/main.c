@@ -37,7 +37,8 @@
 #define LISTEN_BACKLOG	256
 #define WORKERS_MAX	256
 #define RESPAWN_PAUSE	1	/* seconds between respawns of a crashing worker */
-#define LOG_METHOD_MAX	16	/* bytes of a method in the request line */
+#define LOG_METHOD_MAX	16	/* bytes of a logged method */
+#define LOG_ADDR_MAX	64	/* ... of an address (IPv6: 45) */
 static volatile sig_atomic_t	got_term, got_hup, got_chld;
 static sigset_t			unblocked;	/* the mask before main blocked */
 /* A worker's listening socket, and /dev/null to put in its place. */
@@ -295,7 +296,7 @@ worker(const struct conf *c, int fd)
 	struct req	 r;
 	long		 served = 0;
 	struct db	*db;
-	char		 method[LOG_METHOD_MAX], ip[64];
+	char		 method[LOG_METHOD_MAX], ip[LOG_ADDR_MAX];
 	int64_t		 t0, us;
 
 	signal(SIGHUP, SIG_IGN);

@@ -37,7 +37,7 @@ enum met {
 	MET_SIGNIN_FAIL_MFA,
 	MET_SIGNIN_FAIL_SMS,
 	MET_SIGNIN_LOCKOUTS,	/* an account locked by its failures */
-	MET_RESTART_SIGNAL,	/* a worker died of a signal (a crash, kill -9) */
+	MET_RESTART_SIGNAL,	/* a worker died of a signal (crash, kill -9) */
 	MET_RESTART_EXIT,	/* ... exited with an error */
 	MET_RESTART_RECYCLED,	/* ... left after max_requests */
 	MET__MAX
@@ -45,13 +45,13 @@ enum met {
 
 struct metrics {
 	uint64_t	requests[MET_ROUTES_MAX][MET_STATUSES];
-	uint64_t	buckets[MET_ROUTES_MAX][MET_BUCKETS];	/* not cumulative */
+	uint64_t	buckets[MET_ROUTES_MAX][MET_BUCKETS];	/* each its own */
 	uint64_t	sum_us[MET_ROUTES_MAX];
 	uint64_t	count[MET__MAX];
 	uint64_t	sms_sent[SMS__MAX];
 	uint64_t	sms_failed[SMS__MAX];
 	int64_t		workers;	/* worker processes running */
-	int64_t		started;	/* the master's start, epoch seconds */
+	int64_t		started;	/* master's start, epoch seconds */
 };
 
 /* The master, before it forks: 0, or -1 (logged; metrics stay off). */
