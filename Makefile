@@ -45,7 +45,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
-CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
+CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/metrics.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/details.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
               cgi/writeback.c cgi/directory.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
               cgi/csvread.c cgi/roster.c \
@@ -58,7 +58,7 @@ WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
               cgi/pages/person.c cgi/pages/actions.c cgi/pages/admin.c \
               cgi/pages/console.c cgi/pages/settings.c cgi/pages/locations.c \
               cgi/pages/roles.c cgi/pages/textcode.c \
-              cgi/pages/sspr.c
+              cgi/pages/sspr.c cgi/pages/observe.c
 CLI_SRC     = cgi/cli/admin.c cgi/cli/users.c cgi/cli/units.c \
               cgi/cli/settings.c cgi/cli/migrate.c cgi/cli/demo.c \
               cgi/cli/explain.c cgi/cli/sms.c cgi/cli/import.c cgi/cli/sync.c \
@@ -70,7 +70,7 @@ UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_csv.c tests/unit/test_locations.c \
               tests/unit/test_sms.c tests/unit/test_otp.c \
               tests/unit/test_sspr.c tests/unit/test_directory.c \
-              tests/unit/test_roster.c
+              tests/unit/test_roster.c tests/unit/test_observe.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o) build/cgi/phonelib.o
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o

@@ -15,13 +15,14 @@
 #include <openssl/crypto.h>
 
 #include "auth/crypt.h"
+#include "cidr.h"
 #include "conf.h"
 #include "util.h"
 
 #define CONF_FILE_MAX	(64 * 1024)
 
 enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_MODE, CT_LEVEL,
-    CT_WORD };
+    CT_WORD, CT_NETS };
 
 struct conf_key {
 	const char		 *name;
@@ -65,6 +66,8 @@ static const struct conf_key keys[] = {
 	S(ldap_units_base), W(ldap_flavor, flavors, "must be openldap or ad"),
 	B(ldap_sync_phones), I(ldap_timeout, 1, 300),
 	S(db_migrate_user), P(db_migrate_password_file),
+	{ "metrics_allow", CT_NETS, offsetof(struct conf, metrics_allow), 0, 0,
+	    NULL, NULL },
 };
 
 static const char *const levels[LOG__MAX] = { "error", "warn", "info", "debug" };
@@ -94,6 +97,7 @@ conf_defaults(struct conf *c)
 	c->ldap_attr_title = xstrdup("title");
 	c->ldap_attr_department = xstrdup("departmentNumber");
 	c->ldap_timeout = 10;
+	c->metrics_allow = xstrdup(CONF_METRICS_ALLOW);
 }
 
 static char *
@@ -109,9 +113,32 @@ trim(char *s)
 	return s;
 }
 
-/* Sets one key; returns NULL or the reason the value is refused. */
+/*
+ * A list of networks (cidr.h): NULL, or why not in buf. An empty list
+ * is allowed (nobody).
+ */
 static const char *
-conf_set(struct conf *c, const struct conf_key *k, const char *v)
+conf_nets(const char *v, char *buf, size_t bufsz)
+{
+	struct arena	 a = { NULL };
+	const char	*why;
+
+	if ((why = cidr_list_check(&a, v, CIDR_ANY)) != NULL) {
+		(void)snprintf(buf, bufsz, "must list networks such as "
+		    "127.0.0.0/8 ::1 10.0.0.0/24: %s", why);
+		why = buf;
+	}
+	arena_reset(&a);
+	return why;
+}
+
+/*
+ * Sets one key; returns NULL or the reason the value is refused (which
+ * may live in buf).
+ */
+static const char *
+conf_set(struct conf *c, const struct conf_key *k, const char *v,
+    char *buf, size_t bufsz)
 {
 	char	**sp = (char **)((char *)c + k->off);
 	long	 *lp = (long *)((char *)c + k->off);
@@ -165,6 +192,12 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v)
 				return NULL;
 			}
 		return k->why;
+	case CT_NETS:
+		if (conf_nets(v, buf, bufsz) != NULL)
+			return buf;
+		free(*sp);
+		*sp = xstrdup(v);
+		return NULL;
 	}
 	return "unknown type";
 }
@@ -277,6 +310,7 @@ conf_parse(struct conf *c, const char *text, const char *fname,
     char *err, size_t errsz)
 {
 	char		 line[CONF_LINE_MAX + 2], *k, *v, *eq;
+	char		 why_buf[256];
 	const char	*p = text, *nl, *why;
 	size_t		 len, i, lineno = 0;
 
@@ -312,7 +346,8 @@ conf_parse(struct conf *c, const char *text, const char *fname,
 			    fname, lineno, k);
 			return -1;
 		}
-		if ((why = conf_set(c, &keys[i], v)) != NULL) {
+		if ((why = conf_set(c, &keys[i], v, why_buf,
+		    sizeof(why_buf))) != NULL) {
 			snprintf(err, errsz, "%s:%zu: %s %s", fname, lineno,
 			    k, why);
 			return -1;
@@ -394,7 +429,8 @@ conf_free(struct conf *c)
 	size_t	i;
 
 	for (i = 0; i < NELEM(keys); i++)
-		if (keys[i].type == CT_STR || keys[i].type == CT_PATH)
+		if (keys[i].type == CT_STR || keys[i].type == CT_PATH ||
+		    keys[i].type == CT_NETS)
 			free(*(char **)((char *)c + keys[i].off));
 	OPENSSL_cleanse(c->data_key, sizeof(c->data_key));
 	OPENSSL_cleanse(c->otp_key, sizeof(c->otp_key));

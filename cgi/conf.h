@@ -18,6 +18,7 @@ enum ldap_flavor { LDAP_FLAVOR_OPENLDAP, LDAP_FLAVOR_AD, LDAP_FLAVOR__MAX };
 enum ldap_units { LDAP_UNITS_OU, LDAP_UNITS_GROUP, LDAP_UNITS__MAX };
 
 #define CONF_SECRET_MAX	256	/* bytes of ldap_bind_password_file */
+#define CONF_METRICS_ALLOW	"127.0.0.0/8 ::1"	/* loopback */
 
 struct conf {
 	char		*db_socket;
@@ -71,6 +72,8 @@ struct conf {
 	 */
 	char		*db_migrate_user;
 	char		*db_migrate_password_file;
+	/* Networks GET /metrics answers (cidr.h); others get a 403. */
+	char		*metrics_allow;
 };
 
 /*

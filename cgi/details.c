@@ -388,25 +388,50 @@ text(struct arena *a, const struct jval *v)
 	return "";
 }
 
+/* The request id's member: shown apart (details_request_id). */
+#define REQUEST_ID	"requestId"
+
+/* details parsed into top: 0, or -1 when it is not an object read. */
+static int
+details_parse(struct arena *a, const char *details, struct jval *top)
+{
+	struct jread	j = { a, details };
+
+	memset(top, 0, sizeof(*top));
+	ws(&j);
+	if (*j.p != '{' || container(&j, 1, top) != 0)
+		return -1;
+	ws(&j);
+	return *j.p == '\0' ? 0 : -1;
+}
+
+const char *
+details_request_id(struct arena *a, const char *details)
+{
+	struct jval		 top;
+	const struct jval	*m;
+
+	if (details == NULL || details_parse(a, details, &top) != 0 ||
+	    (m = member(&top, REQUEST_ID)) == NULL || m->type != J_STRING)
+		return NULL;
+	return m->text;
+}
+
 int
 details_read(struct arena *a, const char *details, struct detail *out,
     size_t max)
 {
-	struct jread		 j = { a, details };
 	struct jval		 top;
 	const struct jval	*m, *c;
 	size_t			 n = 0;
 
 	if (details == NULL)
 		return 0;
-	memset(&top, 0, sizeof(top));
-	ws(&j);
-	if (*j.p != '{' || container(&j, 1, &top) != 0)
-		return -1;
-	ws(&j);
-	if (*j.p != '\0')
+	if (details_parse(a, details, &top) != 0)
 		return -1;
 	for (m = top.first; m != NULL; m = m->next) {
+		if (strcmp(m->key, REQUEST_ID) == 0 && m->type == J_STRING)
+			continue;
 		if (!changes(m)) {
 			if (n == max)
 				return -1;

@@ -37,9 +37,13 @@ struct detail {
  * object's members as "Name: value" joined by ", ". A change, an object
  * of exactly name, old and new, reads "old → new"; an array of changes
  * (settings.update's "changes") is a line per change, labelled with its
- * name. Control characters in strings read as U+FFFD.
+ * name. Control characters in strings read as U+FFFD. The member
+ * "requestId" (which the row of every web request carries, db/audit.h)
+ * is not a line: details_request_id() reads it, for the entry's page.
  */
 int	 details_read(struct arena *, const char *details, struct detail *out,
 	    size_t max);
+/* The string member "requestId" of details (a JSON object), or NULL. */
+const char *details_request_id(struct arena *, const char *details);
 
 #endif

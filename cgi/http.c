@@ -331,6 +331,8 @@ http_head(struct req *r, int status, const char *ctype, const char *location,
 	 * in no-cache (or says max-age=0); no-store alone it ignores.
 	 */
 	http_header(r, "Cache-Control", "no-store, no-cache");
+	if (r->request_id[0] != '\0')
+		http_header(r, "X-Request-Id", r->request_id);
 	for (i = 0; i < r->nset_cookie; i++)
 		http_header(r, "Set-Cookie", r->set_cookie[i]);
 	if (location != NULL)

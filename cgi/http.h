@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "log.h"
 #include "util.h"
 
 #define HTTP_BODY_MAX		(64 * 1024)	/* a form; more is a 413 */
@@ -56,6 +57,7 @@ struct db;
 struct sess;
 struct settings;
 struct authz_actor;
+struct route;
 struct FCGX_Stream;
 
 struct req {
@@ -65,6 +67,10 @@ struct req {
 	struct FCGX_Stream	*out;		/* NULL: discard (tests) */
 	enum http_method	 method;
 	const char		*path;
+	const struct route	*route;		/* NULL: none matched (yet) */
+	char			 request_id[LOG_ID_LEN + 1];	/* hex, or ""
+						 * (none): X-Request-Id, the
+						 * log, audit details */
 	const char		*ip;
 	const char		*ua;
 	const char		*path_id;	/* the {id} or {n} of the route */
@@ -123,7 +129,7 @@ void	 http_cookie(struct req *, const char *name, const char *value,
 /*
  * The one door out: writes Status, Content-Type, the security headers
  * every response carries (nosniff, CSP, Referrer-Policy, no-store and
- * no-cache),
+ * no-cache), X-Request-Id (when the request has one),
  * queued cookies, an optional Location (CR and LF stripped), a
  * Retry-After on a 429 when r->retry_after is set, and the body
  * (omitted for HEAD).

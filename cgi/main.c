@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -26,6 +27,7 @@
 #include "db/db.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "pages/pages.h"
 #include "route.h"
 #include "session.h"
@@ -35,6 +37,8 @@
 #define LISTEN_BACKLOG	256
 #define WORKERS_MAX	256
 #define RESPAWN_PAUSE	1	/* seconds between respawns of a crashing worker */
+#define LOG_METHOD_MAX	16	/* bytes of a logged method */
+#define LOG_ADDR_MAX	64	/* ... of an address (IPv6: 45) */
 static volatile sig_atomic_t	got_term, got_hup, got_chld;
 static sigset_t			unblocked;	/* the mask before main blocked */
 /* A worker's listening socket, and /dev/null to put in its place. */
@@ -104,6 +108,18 @@ user_agent(struct req *r, const char *ua)
 	return arena_strndup(&r->arena, ua, n);
 }
 
+/*
+ * An answer given before the dispatcher runs (a bad cookie, body or
+ * length): the route is looked up all the same, so that the log line
+ * and /metrics name it.
+ */
+static void
+refuse(struct req *r, const char *path, int status, const char *why)
+{
+	(void)route_find(r, path);
+	page_error(r, status, why);
+}
+
 static void
 serve(struct req *r, FCGX_Request *fr)
 {
@@ -127,15 +143,15 @@ serve(struct req *r, FCGX_Request *fr)
 	}
 	if (http_parse_cookies(r, cookies, sess_cookie_names(
 	    r->conf->cookie_secure), &why) != 0) {
-		page_error(r, 400, why);
+		refuse(r, path, 400, why);
 		return;
 	}
 	if (*clen != '\0' && parse_int64(clen, 0, INT64_MAX, &len) == -1) {
-		page_error(r, 400, "The Content-Length header is malformed.");
+		refuse(r, path, 400, "The Content-Length header is malformed.");
 		return;
 	}
 	if (len > HTTP_BODY_MAX) {
-		page_error(r, 413, "The form sent is too large.");
+		refuse(r, path, 413, "The form sent is too large.");
 		return;
 	}
 	if (len > 0) {
@@ -144,7 +160,7 @@ serve(struct req *r, FCGX_Request *fr)
 		    (int)(len - got), fr->in)) > 0)
 			got += n;
 		if (got != len) {
-			page_error(r, 400, "The request body ended early.");
+			refuse(r, path, 400, "The request body ended early.");
 			return;
 		}
 		body[len] = '\0';
@@ -214,6 +230,64 @@ templates_ok(const struct conf *c)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/*
+ * The request's id: nginx's $request_id (the REQUEST_ID parameter, 32
+ * lower-case hex digits) when it passed one, so that nginx's own logs
+ * can carry the same id; else one of our own from the RNG. It goes out
+ * as X-Request-Id, into every log line of the request and into the
+ * details of its audit rows.
+ */
+static void
+request_id(struct req *r, const char *given)
+{
+	unsigned char	raw[LOG_ID_LEN / 2];
+	size_t		n;
+
+	n = given != NULL ? strspn(given, "0123456789abcdef") : 0;
+	if (n == LOG_ID_LEN && given[n] == '\0') {
+		memcpy(r->request_id, given, LOG_ID_LEN + 1);
+		return;
+	}
+	random_bytes(raw, sizeof(raw));
+	hex_encode(raw, sizeof(raw), r->request_id);
+}
+
+static int64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * The request's line (log.h): the route's pattern, never the path asked
+ * for, so a person's id is not in it and clients cannot grow the set of
+ * values. A 500 is an error, a 503 (the database) a warning, any other
+ * answer, refusals included, info.
+ */
+static void
+log_request(const struct req *r, const char *method, const char *ip,
+    int64_t us)
+{
+	struct log_line	l;
+	int		level = r->status == 503 ? LOG_WARN :
+			    r->status >= 500 ? LOG_ERR : LOG_INFO;
+
+	if (!log_enabled(level))
+		return;
+	log_begin(&l, level);
+	log_kv(&l, "method", method);
+	log_kv(&l, "route", route_label(r->route));
+	log_kv_int(&l, "status", r->status);
+	log_kv_int(&l, "duration_us", (long long)us);
+	log_kv(&l, "ip", ip);
+	if (r->cut)
+		log_kv(&l, "stream", "cut");
+	log_end(&l);
+}
+
 /* The worker: never returns. */
 static void
 worker(const struct conf *c, int fd)
@@ -222,6 +296,8 @@ worker(const struct conf *c, int fd)
 	struct req	 r;
 	long		 served = 0;
 	struct db	*db;
+	char		 method[LOG_METHOD_MAX], ip[LOG_ADDR_MAX];
+	int64_t		 t0, us;
 
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
@@ -237,18 +313,29 @@ worker(const struct conf *c, int fd)
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(2);
 	while (!got_term && FCGX_Accept_r(&fr) >= 0) {
+		t0 = mono_us();
 		memset(&r, 0, sizeof(r));
 		r.conf = c;
 		r.db = db;
+		request_id(&r, FCGX_GetParam("REQUEST_ID", fr.envp));
+		log_request_id(r.request_id);
+		/* The parameters go with the request: kept for its line. */
+		(void)snprintf(method, sizeof(method), "%s",
+		    param(&fr, "REQUEST_METHOD"));
+		(void)snprintf(ip, sizeof(ip), "%s", param(&fr, "REMOTE_ADDR"));
 		db_turn(db);
 		serve(&r, &fr);
 		if (r.cut)
 			drop(&fr);
 		else
 			FCGX_Finish_r(&fr);
+		us = mono_us() - t0;
+		metrics_request(route_index(r.route), r.status, us);
+		log_request(&r, method, ip, us);
 		/* A text whose page was answered without waiting for it. */
 		if (r.sms_after != 0)
 			(void)sms_send(db, c, r.sms_after);
+		log_request_id(NULL);
 		arena_reset(&r.arena);
 		if (c->max_requests > 0 && ++served >= c->max_requests)
 			break;
@@ -266,6 +353,8 @@ spawn(const struct conf *c, int fd)
 		worker(c, fd);
 	if (pid == -1)
 		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+	else
+		metrics_workers(1);
 	return pid;
 }
 
@@ -355,6 +444,8 @@ main(int argc, char *argv[])
 	}
 	if (FCGX_Init() != 0 || (fd = bind_socket(&c)) == -1)
 		return 1;
+	/* Before any fork: every worker shares the counters. */
+	(void)metrics_map();
 	signal(SIGPIPE, SIG_IGN);
 	catch(SIGTERM, on_signal, 1);
 	catch(SIGINT, on_signal, 1);
@@ -398,19 +489,23 @@ main(int argc, char *argv[])
 			}
 		}
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			metrics_workers(-1);
 			for (i = 0; i < nworkers; i++)
 				if (pids[i] == pid)
 					break;
 			if (i == nworkers || got_term)
 				continue;	/* an old generation's */
-			if (WIFSIGNALED(status))
+			if (WIFSIGNALED(status)) {
 				log_msg(LOG_WARN, "worker %d died of signal %d",
 				    (int)pid, WTERMSIG(status));
-			else if (WEXITSTATUS(status) != 0) {
+				metrics_count(MET_RESTART_SIGNAL);
+			} else if (WEXITSTATUS(status) != 0) {
 				log_msg(LOG_WARN, "worker %d exited %d",
 				    (int)pid, WEXITSTATUS(status));
+				metrics_count(MET_RESTART_EXIT);
 				sleep(RESPAWN_PAUSE);
-			}
+			} else
+				metrics_count(MET_RESTART_RECYCLED);
 			pids[i] = spawn(&c, fd);
 		}
 		got_chld = 0;

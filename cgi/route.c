@@ -8,6 +8,7 @@
 #include "db/audit.h"
 #include "db/db.h"
 #include "http.h"
+#include "metrics.h"
 #include "pages/pages.h"
 #include "route.h"
 #include "session.h"
@@ -32,6 +33,7 @@
 static const struct route routes[] = {
 	PAGE("/", NEED_FULL, page_home, NULL, 0),
 	PAGE("/healthz", NEED_NONE, page_healthz, NULL, 0),
+	PAGE("/metrics", NEED_NONE, page_metrics, NULL, 0),
 	PAGE("/login", NEED_NONE, page_login, page_login_post,
 	    KEY(K_USERNAME) | KEY(K_PASSWORD)),
 	PAGE("/login/mfa", NEED_SIGNIN, page_mfa, page_mfa_post,
@@ -124,6 +126,34 @@ static const struct route routes[] = {
 #undef ADMIN
 #undef AUDIT_FILTERS
 
+/* Every route has its own row in /metrics, and unknown paths one more. */
+_Static_assert(NELEM(routes) < MET_ROUTES_MAX, "MET_ROUTES_MAX is too "
+    "small for the route table");
+
+const char *
+route_label(const struct route *rt)
+{
+	return rt != NULL ? rt->pattern : "other";
+}
+
+int
+route_index(const struct route *rt)
+{
+	return rt != NULL ? (int)(rt - routes) : -1;
+}
+
+size_t
+route_count(void)
+{
+	return NELEM(routes);
+}
+
+const char *
+route_pattern(size_t i)
+{
+	return i < NELEM(routes) ? routes[i].pattern : NULL;
+}
+
 /*
  * Matches one path against a pattern: 1 or 0. {id} takes one segment
  * of UUID_LEN characters, {n} one of digits; *seg and *seglen say where
@@ -166,11 +196,12 @@ route_find(struct req *r, const char *path)
 	char		*id;
 	size_t		 i, len = 0;
 
+	r->route = NULL;
 	for (i = 0; i < NELEM(routes); i++) {
 		if (!route_match(routes[i].pattern, path, &seg, &len))
 			continue;
 		if (seg == NULL)
-			return &routes[i];
+			return r->route = &routes[i];
 		/* A malformed id or number is an unknown one: 404. */
 		id = arena_strndup(&r->arena, seg, len);
 		if (strstr(routes[i].pattern, "{id}") != NULL) {
@@ -180,7 +211,7 @@ route_find(struct req *r, const char *path)
 		    parse_int64(id, 1, INT64_MAX, &r->path_n) != 0)
 			return NULL;
 		r->path_id = id;
-		return &routes[i];
+		return r->route = &routes[i];
 	}
 	return NULL;
 }

@@ -47,8 +47,21 @@ struct route {
 					 * right is missing */
 };
 
-/* The route for path (req->path_id, path_n set for {id}, {n}), or NULL. */
+/*
+ * The route for path, or NULL; also kept in req->route (and path_id,
+ * path_n set for {id}, {n}).
+ */
 const struct route *route_find(struct req *, const char *path);
+/*
+ * What the log and /metrics call a route: its pattern ("/users/{id}",
+ * never the path asked for), or "other" for NULL, so neither grows with
+ * the paths clients make up. route_index: its place in the table (0 to
+ * route_count() - 1), or -1 for NULL.
+ */
+const char	*route_label(const struct route *);
+int		 route_index(const struct route *);
+size_t		 route_count(void);
+const char	*route_pattern(size_t);
 /*
  * Answers the request: finds the route, checks the method, parses the
  * query and body, loads settings and session, applies the route's need

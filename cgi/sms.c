@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "db/db.h"
 #include "log.h"
+#include "metrics.h"
 #include "settings.h"
 #include "sms.h"
 #include "util.h"
@@ -562,6 +563,7 @@ sms_send(struct db *db, const struct conf *c, uint64_t id)
 		sent = sms_deliver(c, row->number, text, &status) == 0;
 	OPENSSL_cleanse(text, sizeof(text));
 	keep = !sent && n >= 0 && row->tries + 1 < SMS_TRIES_MAX;
+	metrics_sms((enum sms_purpose)p, sent);
 	if (!sent)
 		log_msg(LOG_WARN, "sms_outbox %llu (%s): try %lld of %d "
 		    "failed, exit status %d", (unsigned long long)id,

@@ -7,10 +7,38 @@
 #include "db/audit.h"
 #include "db/db.h"
 
+const char *
+audit_details(struct arena *ar, const char *details, const char *request_id)
+{
+	const char	*id, *p;
+	size_t		 n;
+
+	if (request_id == NULL || *request_id == '\0')
+		return details;
+	id = json_string(ar, request_id);
+	if (details == NULL)
+		return arena_printf(ar, "{\"requestId\":%s}", id);
+	n = strlen(details);
+	while (n > 0 && strchr(" \t\r\n", details[n - 1]) != NULL)
+		n--;
+	if (details[0] != '{' || n < 2 || details[n - 1] != '}')
+		return details;
+	for (p = details + 1; p < details + n - 1 &&
+	    strchr(" \t\r\n", *p) != NULL; p++)
+		continue;
+	if (p == details + n - 1)	/* {} */
+		return arena_printf(ar, "{\"requestId\":%s}", id);
+	return arena_printf(ar, "%.*s,\"requestId\":%s}", (int)(n - 1),
+	    details, id);
+}
+
 int
 audit_write(struct db *db, const struct audit *a)
 {
-	return q_audit_insert(db, &(struct q_audit_insert_in){
+	struct arena	ar = { NULL };
+	int		rc;
+
+	rc = q_audit_insert(db, &(struct q_audit_insert_in){
 		.actor_id = DB_TEXT(a->actor_id),
 		.actor_upn = DB_TEXT(a->actor_upn),
 		.action = DB_TEXT(a->action),
@@ -21,8 +49,11 @@ audit_write(struct db *db, const struct audit *a)
 		.client = DB_TEXT(a->client),
 		.ip = DB_TEXT(a->ip),
 		.user_agent = DB_TEXT(a->user_agent),
-		.details = DB_TEXT(a->details),
+		.details = DB_TEXT(audit_details(&ar, a->details,
+		    a->request_id)),
 	}, NULL);
+	arena_reset(&ar);
+	return rc;
 }
 
 char *

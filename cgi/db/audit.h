@@ -26,10 +26,22 @@ struct audit {
 	const char	*details;	/* a JSON object, or NULL */
 	const char	*ip;
 	const char	*user_agent;
+	const char	*request_id;	/* the HTTP request's, or NULL */
 };
 
-/* Inserts the row: DB_OK or a db_err. */
+/*
+ * Inserts the row: DB_OK or a db_err. A request id goes into the
+ * details as "requestId" (audit_details), where the request's log line
+ * and X-Request-Id carry the same.
+ */
 int	 audit_write(struct db *, const struct audit *);
+/*
+ * details (a JSON object, or NULL) with "requestId": request_id added
+ * as its last member, in the arena; details as they are when
+ * request_id is NULL or "", or when details are not an object. Pure.
+ */
+const char *audit_details(struct arena *, const char *details,
+	    const char *request_id);
 /* s as a JSON string literal (quoted and escaped) in the arena. */
 char	*json_string(struct arena *, const char *s);
 

@@ -37,6 +37,9 @@ struct db {
 	unsigned int		 timeout;	/* seconds to read or write */
 	int64_t			 turn_ms;	/* db_turn(), monotonic; 0: none */
 	int			 in_txn;
+	int			 was_connected;	/* a connect now is a reconnect */
+	enum met		 counts[DB_COUNT_MAX];	/* db_count() of the */
+	size_t			 ncounts;		/* try running */
 };
 
 static int64_t
@@ -117,6 +120,9 @@ db_connect(struct db *db)
 		db->my = NULL;
 		return DB_ERR;
 	}
+	if (db->was_connected)
+		metrics_count(MET_DB_RECONNECTS);
+	db->was_connected = 1;
 	return DB_OK;
 }
 
@@ -453,12 +459,25 @@ db_plain(struct db *db, const char *sql)
 	return DB_OK;
 }
 
+void
+db_count(struct db *db, enum met m)
+{
+	if (!db->in_txn)
+		metrics_count(m);
+	else if (db->ncounts < DB_COUNT_MAX)
+		db->counts[db->ncounts++] = m;
+}
+
 int
 db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 {
+	size_t	i;
 	int	rc = DB_ERR, tries;
 
 	for (tries = 0; tries < DB_TXN_TRIES; tries++) {
+		if (tries > 0)
+			metrics_count(MET_DB_TXN_RETRIES);
+		db->ncounts = 0;
 		if ((rc = db_plain(db, "START TRANSACTION")) != DB_OK) {
 			if (rc == DB_RETRY)
 				continue;
@@ -467,8 +486,11 @@ db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 		db->in_txn = 1;
 		rc = fn(db, arg);
 		db->in_txn = 0;
-		if (rc == DB_OK && (rc = db_plain(db, "COMMIT")) == DB_OK)
+		if (rc == DB_OK && (rc = db_plain(db, "COMMIT")) == DB_OK) {
+			for (i = 0; i < db->ncounts; i++)
+				metrics_count(db->counts[i]);
 			return DB_OK;
+		}
 		if (db->my != NULL)
 			(void)db_plain(db, "ROLLBACK");
 		if (rc != DB_RETRY)
@@ -479,6 +501,7 @@ db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 		}
 	}
 	log_msg(LOG_WARN, "db: transaction gave up after %d tries", tries);
+	metrics_count(MET_DB_TXN_GAVE_UP);
 	return DB_ERR;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "util.h"
 
 struct conf;
@@ -122,6 +123,13 @@ uint64_t db_last_id(struct db *);
  */
 #define DB_TXN_TRIES	4
 int	 db_txn(struct db *, int (*fn)(struct db *, void *), void *);
+/*
+ * Counts m (metrics.h) once the transaction running commits, or at once
+ * outside one: a try rolled back or retried counts nothing, so an event
+ * written in a transaction is counted exactly when it happened.
+ */
+#define DB_COUNT_MAX	8	/* counts one transaction may hold */
+void	 db_count(struct db *, enum met);
 
 /* The statement's name ("Q_SESS_LOAD"). */
 const char *db_stmt_name(enum stmt);

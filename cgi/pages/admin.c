@@ -291,6 +291,7 @@ page_audit_entry(struct req *r)
 {
 	struct q_audit_older_rows	 rows;
 	const struct db_audit_entry	*e;
+	const char			*rid;
 	struct tpl			*t;
 	int				 rc;
 
@@ -320,6 +321,11 @@ page_audit_entry(struct req *r)
 	tpl_set(t, "IP", e->ip);
 	tpl_set(t, "USER_AGENT", e->user_agent);
 	details_render(r, t, e->details);
+	/* The id to look the request up by in the log (log.h). */
+	if ((rid = details_request_id(&r->arena, e->details)) != NULL) {
+		tpl_show(t, "REQUEST");
+		tpl_set(t, "REQUEST_ID", rid);
+	}
 	if (e->actor_upn != NULL) {
 		tpl_show(t, "BY_ACTOR");
 		tpl_set(t, "BY_ACTOR_URL", arena_printf(&r->arena,

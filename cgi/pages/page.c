@@ -264,10 +264,28 @@ page_when(struct req *r, const char *epoch)
 	return arena_strdup(&r->arena, buf);
 }
 
+/*
+ * The sign-in events /metrics counts, read off the audit rows that
+ * record them (every flow writes one), so no flow can be missed: a
+ * failed step of each kind, and a lock.
+ */
+static const struct {
+	const char	*action;
+	int		 failed;	/* a failure row (else any row) */
+	enum met	 m;
+} audit_metrics[] = {
+	{ "signin.password", 1, MET_SIGNIN_FAIL_PASSWORD },
+	{ "signin.mfa", 1, MET_SIGNIN_FAIL_MFA },
+	{ "signin.sms", 1, MET_SIGNIN_FAIL_SMS },
+	{ "signin.lockout", 0, MET_SIGNIN_LOCKOUTS },
+};
+
 int
 page_audit_row(struct db *db, const struct req *r, const struct audit *a)
 {
 	struct audit	row = *a;
+	size_t		i;
+	int		rc;
 
 	if (row.actor_id == NULL && r->sess != NULL) {
 		row.actor_id = r->sess->user_id;
@@ -275,7 +293,14 @@ page_audit_row(struct db *db, const struct req *r, const struct audit *a)
 	}
 	row.ip = r->ip;
 	row.user_agent = r->ua;
-	return audit_write(db, &row);
+	row.request_id = r->request_id;
+	if ((rc = audit_write(db, &row)) != DB_OK)
+		return rc;
+	for (i = 0; i < NELEM(audit_metrics); i++)
+		if (strcmp(row.action, audit_metrics[i].action) == 0 &&
+		    (!audit_metrics[i].failed || !row.ok))
+			db_count(db, audit_metrics[i].m);
+	return DB_OK;
 }
 
 struct audit

@@ -29,8 +29,9 @@ void		 page_desc(struct tpl *, const char *description);
 const char	*page_when(struct req *, const char *epoch);
 /*
  * Writes audit row a with what the request knows: the signed-in user as
- * the actor (unless a names one), the address and the user agent.
- * DB_OK or a db_err.
+ * the actor (unless a names one), the address, the user agent and the
+ * request id; a failed sign-in step or a lockout is counted for
+ * /metrics once the transaction commits. DB_OK or a db_err.
  */
 int		 page_audit_row(struct db *, const struct req *,
 		    const struct audit *);
@@ -130,6 +131,9 @@ void	 page_mfa_sms_post(struct req *);
 void	 page_sms_signin(struct req *);
 void	 page_sms_signin_post(struct req *);
 void	 page_logout_post(struct req *);
+
+/* observe.c */
+void	 page_metrics(struct req *);
 
 /* sspr.c: self-service password reset, /reset */
 void	 page_sspr(struct req *);

@@ -31,7 +31,8 @@ import runner
 
 AREAS = ("basics", "signin", "cli", "roster", "mystaff", "reset", "phones",
          "audit", "units_admin", "textbrowser", "escaping", "limits", "sms",
-         "codes", "sspr", "ldap", "sync", "console", "nginx", "process",
+         "codes", "sspr", "ldap", "sync", "console", "nginx", "observe",
+         "process",
          "ops")
 
 if __name__ == "__main__":

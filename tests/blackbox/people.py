@@ -266,13 +266,19 @@ def audit_rows(mark=0, **where):
 
 
 def details(row):
+    """The details of an audit row as a dict, without the requestId
+    every row of a web request carries (observe.py follows it)."""
     import json
     check(row["details"], "audit row %s has no details" % row["id"])
     try:
-        return json.loads(row["details"])
+        d = json.loads(row["details"])
     except ValueError:
         raise Fail("audit row %s: details %r is not JSON" % (row["id"],
                                                              row["details"]))
+    rid = d.pop("requestId", None)
+    check(rid is None or re.match(r"^[0-9a-f]{32}$", rid), "audit row %s: "
+          "requestId %r" % (row["id"], rid))
+    return d
 
 
 def one_audit(mark, what, **where):
