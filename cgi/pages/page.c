@@ -166,11 +166,11 @@ page_forbid(struct req *r, const struct audit *a, const char *msg)
 {
 	int	rc;
 
+	/* The refusal stands whether or not its row could be written. */
 	if (r->sess != NULL && (rc = db_txn(r->db, forbid_txn,
-	    &(struct forbid){ r, a })) != DB_OK) {
-		page_db_error(r, rc);
-		return;
-	}
+	    &(struct forbid){ r, a })) != DB_OK)
+		log_msg(LOG_WARN, "a refusal (%s) could not be audited "
+		    "(db %d)", a->reason, rc);
 	page_error(r, 403, msg);
 }
 

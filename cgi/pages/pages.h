@@ -36,8 +36,8 @@ const char	*page_when(struct req *, const char *epoch);
 int		 page_audit_row(struct db *, const struct req *,
 		    const struct audit *);
 /*
- * Refuses the request with a 403 and msg, audited in the same breath
- * (a 503 instead when the row cannot be written): a refused change as
+ * Refuses the request with a 403 and msg, audited (a row that cannot
+ * be written is logged; the refusal stands): a refused change as
  * its own action (a->action: every one, with a's details), anything
  * else (a page, a form whose token failed) as an "access.denied" row of
  * a's reason, target and client, naming the method and path, at most

@@ -2,8 +2,9 @@
  * test_route.c: the dispatcher without a database. Everything
  * route_dispatch() answers before a handler runs: 404, 405 with Allow,
  * 400 (encoding, a key twice, a value over its bound), 413, 415, the
- * CSRF 403, and each need level of the route table with the session
- * states that meet it or not. Requests are built in memory; the answer
+ * CSRF 403 (its audit row cannot be written: the refusal stands), and
+ * each need level of the route table with the session states that meet
+ * it or not. Requests are built in memory; the answer
  * is read from r.status and r.location (r.out NULL discards the body).
  */
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 
 #include "authz.h"
 #include "conf.h"
+#include "db/db.h"
 #include "http.h"
 #include "route.h"
 #include "session.h"
@@ -28,6 +30,8 @@
 static struct conf		 conf;
 static struct settings		 settings;
 static struct req		 r;
+static struct db		*dead;	/* refusals audit into it, and fail */
+static char			 no_socket[] = "build/no-such-mysqld.sock";
 static struct sess		 sess;
 static struct authz_actor	 actor;
 static struct assignment	 org_role = { ROLE_HELPDESK_ADMIN, NULL };
@@ -48,6 +52,7 @@ start(enum who who)
 	memset(&sess, 0, sizeof(sess));
 	memset(&actor, 0, sizeof(actor));
 	r.conf = &conf;
+	r.db = dead;
 	r.ip = "192.0.2.1";
 	r.ua = "cmocka";
 	settings_defaults(&settings);
@@ -466,5 +471,8 @@ main(void)
 	};
 
 	tpl_root("templates");
+	conf.db_socket = no_socket;
+	conf.db_timeout = 1;
+	dead = db_open(&conf, 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
