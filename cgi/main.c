@@ -22,6 +22,7 @@
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
 
+#include "admit.h"
 #include "auth/password.h"
 #include "conf.h"
 #include "db/db.h"
@@ -247,12 +248,14 @@ worker(const struct conf *c, int fd)
 	db = db_open(c, (unsigned int)c->db_timeout);
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(2);
+	admit_worker(fd);
 	while (!got_term && FCGX_Accept_r(&fr) >= 0) {
 		memset(&r, 0, sizeof(r));
 		r.conf = c;
 		r.db = db;
 		db_turn(db);
 		unread = serve(&r, &fr);
+		admit_done();
 		/*
 		 * libfcgi closes by reading what nginx still sends until it
 		 * closes too (up to 2 s): the worker waits on nginx's event
@@ -375,7 +378,8 @@ main(int argc, char *argv[])
 		conf_free(&c);
 		return 0;
 	}
-	if (FCGX_Init() != 0 || (fd = bind_socket(&c)) == -1)
+	if (FCGX_Init() != 0 || (fd = bind_socket(&c)) == -1 ||
+	    admit_init(c.workers) == -1)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	catch(SIGTERM, on_signal, 1);
@@ -413,6 +417,7 @@ main(int argc, char *argv[])
 				conf_free(&c);
 				c = next;
 				nworkers = c.workers;
+				admit_workers(nworkers);
 				for (i = 0; i < nworkers; i++)
 					pids[i] = spawn(&c, fd);
 				log_msg(LOG_INFO, "reloaded: %ld workers",
@@ -420,6 +425,7 @@ main(int argc, char *argv[])
 			}
 		}
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			admit_reap(pid);
 			for (i = 0; i < nworkers; i++)
 				if (pids[i] == pid)
 					break;
