@@ -151,6 +151,21 @@ db_lost(unsigned int e)
 	    e == ER_CONNECTION_KILLED || e == CR_COMMANDS_OUT_OF_SYNC;
 }
 
+/*
+ * 1 when e says the server takes no writes: read_only (1290), a
+ * read-only mode or transaction (1836, 1792), InnoDB started read-only
+ * (1874), a full disk (1021) or table space (1114). A retry cannot
+ * help.
+ */
+static int
+db_readonly(unsigned int e)
+{
+	return e == ER_OPTION_PREVENTS_STATEMENT || e == ER_READ_ONLY_MODE ||
+	    e == ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION ||
+	    e == ER_INNODB_READ_ONLY || e == ER_DISK_FULL ||
+	    e == ER_RECORD_FILE_FULL;
+}
+
 /* Maps a server error to a db_err, dropping the link when it is lost. */
 static int
 db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
@@ -160,6 +175,8 @@ db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
 	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
 		return DB_RETRY;
 	log_msg(LOG_WARN, "db: %s %s: error %u", what, db_stmt_name(id), e);
+	if (db_readonly(e))
+		return DB_READONLY;
 	if (db_lost(e)) {
 		db_disconnect(db);
 		return DB_RETRY;
