@@ -31,7 +31,8 @@ import runner
 
 AREAS = ("basics", "signin", "cli", "roster", "mystaff", "reset", "phones",
          "audit", "units_admin", "textbrowser", "escaping", "limits", "sms",
-         "codes", "sspr", "ldap", "sync", "console", "process", "ops")
+         "codes", "sspr", "ldap", "sync", "console", "process", "faults",
+         "ops")
 
 if __name__ == "__main__":
     sys.exit(runner.main(AREAS, __doc__))
