@@ -52,7 +52,8 @@ CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/metrics.c cgi/settings.c cgi/c
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c cgi/db/users.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
               cgi/auth/codes.c cgi/auth/otp.c cgi/db/otp.c build/common.c build/db_stmts.c
-WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/pages/page.c \
+WEB_SRC     = cgi/http.c cgi/session.c cgi/keys.c cgi/route.c cgi/admit.c \
+              cgi/pages/page.c \
               cgi/pages/signin.c cgi/pages/account.c cgi/pages/qr.c \
               cgi/pages/pager.c cgi/pages/lists.c \
               cgi/pages/person.c cgi/pages/actions.c cgi/pages/admin.c \
@@ -70,7 +71,8 @@ UNIT_TESTS  = tests/unit/test_auth.c tests/unit/test_core.c \
               tests/unit/test_csv.c tests/unit/test_locations.c \
               tests/unit/test_sms.c tests/unit/test_otp.c \
               tests/unit/test_sspr.c tests/unit/test_directory.c \
-              tests/unit/test_roster.c tests/unit/test_observe.c
+              tests/unit/test_roster.c tests/unit/test_observe.c \
+              tests/unit/test_admit.c
 
 CORE_OBJ    = $(CORE_SRC:%.c=build/%.o) build/cgi/phonelib.o
 WEB_OBJ     = $(WEB_SRC:%.c=build/%.o) build/cgi/tpl.o

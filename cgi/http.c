@@ -341,8 +341,9 @@ http_head(struct req *r, int status, const char *ctype, const char *location,
 		http_header(r, "Content-Disposition", disposition);
 	if (status == 405 && r->allow != NULL)
 		http_header(r, "Allow", r->allow);
-	if (status == 429 && r->retry_after > 0 && snprintf(buf, sizeof(buf),
-	    "%lld", (long long)r->retry_after) < (int)sizeof(buf))
+	if ((status == 429 || status == 503) && r->retry_after > 0 &&
+	    snprintf(buf, sizeof(buf), "%lld", (long long)r->retry_after) <
+	    (int)sizeof(buf))
 		http_header(r, "Retry-After", buf);
 	if (len >= 0) {
 		if (snprintf(buf, sizeof(buf), "%lld", len) >=

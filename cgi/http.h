@@ -86,7 +86,8 @@ struct req {
 	const char		*allow;		/* methods, for a 405 */
 	const char		*form_page;	/* a POST's form, for a way
 						   back from its error page */
-	int64_t			 retry_after;	/* s, for a 429 (0: none) */
+	int64_t			 retry_after;	/* s, for a 429 or 503
+						 * (0: none) */
 	uint64_t		 sms_after;	/* an outbox text to deliver
 						 * once the answer is sent */
 	int			 status;	/* what was sent, 0: nothing */
@@ -131,7 +132,7 @@ void	 http_cookie(struct req *, const char *name, const char *value,
  * every response carries (nosniff, CSP, Referrer-Policy, no-store and
  * no-cache), X-Request-Id (when the request has one),
  * queued cookies, an optional Location (CR and LF stripped), a
- * Retry-After on a 429 when r->retry_after is set, and the body
+ * Retry-After on a 429 or 503 when r->retry_after is set, and the body
  * (omitted for HEAD).
  */
 void	 http_send(struct req *, int status, const char *ctype,

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "admit.h"
 #include "authz.h"
 #include "cidr.h"
 #include "db/audit.h"
@@ -22,9 +23,12 @@
  * audit action a refused POST is written as.
  */
 #define PAGE(pat, need, get, post, keys) \
-	{ pat, need, get, post, keys, AREA_ANY, NULL }
+	{ pat, need, get, post, keys, AREA_ANY, NULL, 0 }
 #define ADMIN(pat, area, get, post, action, keys) \
-	{ pat, NEED_ADMIN, get, post, keys, area, action }
+	{ pat, NEED_ADMIN, get, post, keys, area, action, 0 }
+/* A page whose POST checks or sets a password: admitted first. */
+#define HASHING(pat, need, get, post, keys) \
+	{ pat, need, get, post, keys, AREA_ANY, NULL, 1 }
 
 /* The filters of the audit log, its pages and its CSV alike. */
 #define AUDIT_FILTERS	(KEY(K_ACTOR) | KEY(K_TARGET) | KEY(K_AUDIT_ACTION) | \
@@ -34,7 +38,7 @@ static const struct route routes[] = {
 	PAGE("/", NEED_FULL, page_home, NULL, 0),
 	PAGE("/healthz", NEED_NONE, page_healthz, NULL, 0),
 	PAGE("/metrics", NEED_NONE, page_metrics, NULL, 0),
-	PAGE("/login", NEED_NONE, page_login, page_login_post,
+	HASHING("/login", NEED_NONE, page_login, page_login_post,
 	    KEY(K_USERNAME) | KEY(K_PASSWORD)),
 	PAGE("/login/mfa", NEED_SIGNIN, page_mfa, page_mfa_post,
 	    KEY(K_CODE) | KEY(K_METHOD) | KEY(K_NEXT)),
@@ -47,15 +51,15 @@ static const struct route routes[] = {
 	PAGE("/reset/code", NEED_NONE, page_back_to_reset, page_sspr_code_post,
 	    KEY(K_CODE) | KEY(K_TYPE)),
 	PAGE("/reset/totp", NEED_NONE, page_back_to_reset, page_sspr_totp_post, KEY(K_CODE)),
-	PAGE("/reset/password", NEED_NONE, page_back_to_reset,
+	HASHING("/reset/password", NEED_NONE, page_back_to_reset,
 	    page_sspr_password_post,
 	    KEY(K_NEW_PASSWORD) | KEY(K_CONFIRM_PASSWORD)),
 	PAGE("/logout", NEED_SIGNIN, NULL, page_logout_post, 0),
 	PAGE("/account", NEED_FULL, page_account, NULL, KEY(K_DONE)),
 	PAGE("/account/sessions/revoke", NEED_FULL, NULL,
 	    page_sessions_revoke_post, 0),
-	PAGE("/account/password", NEED_MFA, page_password, page_password_post,
-	    KEY(K_CURRENT_PASSWORD) | KEY(K_NEW_PASSWORD) |
+	HASHING("/account/password", NEED_MFA, page_password,
+	    page_password_post, KEY(K_CURRENT_PASSWORD) | KEY(K_NEW_PASSWORD) |
 	    KEY(K_CONFIRM_PASSWORD)),
 	PAGE("/account/mfa", NEED_SIGNIN, page_enrol, page_enrol_post,
 	    KEY(K_CODE)),
@@ -68,7 +72,7 @@ static const struct route routes[] = {
 	PAGE("/users/{id}", NEED_MYSTAFF, page_user, NULL,
 	    KEY(K_DONE) | KEY(K_TYPE)),
 	PAGE("/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER)),
-	PAGE("/users/{id}/reset-password", NEED_MYSTAFF, page_reset,
+	HASHING("/users/{id}/reset-password", NEED_MYSTAFF, page_reset,
 	    page_reset_post, KEY(K_NEW_PASSWORD) | KEY(K_CONFIRM_PASSWORD) |
 	    KEY(K_VERSION)),
 	PAGE("/users/{id}/reset-password/done", NEED_MYSTAFF, page_reset_done,
@@ -400,6 +404,22 @@ route_session(struct req *r, int settings)
 	return 0;
 }
 
+/*
+ * 0 when a POST that hashes may go on (admit.h); else 429 with
+ * Retry-After has been sent, before the session and the settings, so
+ * that a refusal costs no query and no hash: the status.
+ */
+static int
+route_admit(struct req *r)
+{
+	if ((r->retry_after = admit_hash()) == 0)
+		return 0;
+	page_error(r, 429, "Too many sign-ins at once: the site is busy "
+	    "checking passwords. Nothing was done; try again in a few "
+	    "seconds.");
+	return r->status;
+}
+
 void
 route_dispatch(struct req *r, const char *method, const char *path,
     const char *query, const char *ctype, const char *body, size_t bodylen)
@@ -451,6 +471,8 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		    "application/x-www-form-urlencoded.");
 		return;
 	}
+	if (r->method == HTTP_POST && rt->hashes && route_admit(r) != 0)
+		return;
 	/* The session comes before the inputs so that a 400 page still
 	 * shows who is signed in and the way back. */
 	if (route_session(r, rt->need != NEED_NONE || r->method == HTTP_POST)

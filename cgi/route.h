@@ -45,6 +45,8 @@ struct route {
 	const char	*action;	/* NEED_ADMIN: the POST's audit action,
 					 * written as refused when the
 					 * right is missing */
+	int		 hashes;	/* the POST checks or sets a password
+					 * (argon2id): admit.h decides first */
 };
 
 /*
@@ -63,9 +65,10 @@ int		 route_index(const struct route *);
 size_t		 route_count(void);
 const char	*route_pattern(size_t);
 /*
- * Answers the request: finds the route, checks the method, parses the
- * query and body, loads settings and session, applies the route's need
- * and the CSRF check, then calls the handler.
+ * Answers the request: finds the route, checks the method, admits a
+ * POST that hashes (429 when admit_hash() refuses), parses the query
+ * and body, loads settings and session, applies the route's need and
+ * the CSRF check, then calls the handler.
  */
 void	 route_dispatch(struct req *, const char *method, const char *path,
 	    const char *query, const char *ctype, const char *body,

@@ -119,9 +119,11 @@ sess_load(struct req *r)
 	s->flashlen = u->flash_len;
 	s->enrol = u->enrol_secret;
 	s->enrollen = u->enrol_secret_len;
+	/* A database taking no writes still shows pages: the session
+	 * is only not kept alive meanwhile. */
 	if (now - s->last_seen_at >= SESS_TOUCH_SECONDS &&
 	    (rc = q_sess_touch(r->db, &(struct q_sess_touch_in){
-	    .token_hash = hash }, NULL)) != DB_OK)
+	    .token_hash = hash }, NULL)) != DB_OK && rc != DB_READONLY)
 		return rc;
 	r->sess = s;
 	return DB_OK;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <argon2.h>
 #include <openssl/rand.h>
@@ -42,11 +43,39 @@ static const char *const pw_messages[PW_VERDICT__MAX] = {
 	    "or reads the same backwards; choose one that is harder to guess.",
 };
 
+/* What argon2id has cost this process so far (pw_spent). */
+static uint64_t	spent_n, spent_ns;
+
+static uint64_t
+pw_clock_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/* Counts one argon2id run that began at t0. */
+static void
+pw_spend(uint64_t t0)
+{
+	spent_n++;
+	spent_ns += pw_clock_ns() - t0;
+}
+
+void
+pw_spent(uint64_t *n, uint64_t *ns)
+{
+	*n = spent_n;
+	*ns = spent_ns;
+}
+
 int
 pw_hash(const char *pw, char *out, size_t outsz)
 {
 	unsigned char salt[PW_SALT_LEN];
 	size_t need;
+	uint64_t t0;
 	int rc = -1;
 
 	if (pw == NULL || out == NULL)
@@ -57,11 +86,11 @@ pw_hash(const char *pw, char *out, size_t outsz)
 		goto out;
 	if (RAND_bytes(salt, sizeof(salt)) != 1)
 		goto out;
-	if (argon2id_hash_encoded(PW_ARGON2_T, PW_ARGON2_M_KIB, PW_ARGON2_P,
+	t0 = pw_clock_ns();
+	rc = argon2id_hash_encoded(PW_ARGON2_T, PW_ARGON2_M_KIB, PW_ARGON2_P,
 	    pw, strlen(pw), salt, sizeof(salt), PW_HASH_LEN,
-	    out, outsz) != ARGON2_OK)
-		goto out;
-	rc = 0;
+	    out, outsz) == ARGON2_OK ? 0 : -1;
+	pw_spend(t0);
 out:
 	if (rc != 0 && outsz > 0)
 		explicit_bzero(out, outsz);
@@ -72,13 +101,19 @@ out:
 int
 pw_verify(const char *phc, const char *pw)
 {
+	uint64_t	t0;
+	int		rc;
+
 	if (phc == NULL || pw == NULL)
 		return 1;
 	if (strnlen(phc, PW_HASH_MAX) >= PW_HASH_MAX ||
 	    strncmp(phc, PW_PHC_PREFIX, strlen(PW_PHC_PREFIX)) != 0)
 		return 1;
 
-	switch (argon2id_verify(phc, pw, strlen(pw))) {
+	t0 = pw_clock_ns();
+	rc = argon2id_verify(phc, pw, strlen(pw));
+	pw_spend(t0);
+	switch (rc) {
 	case ARGON2_OK:
 		return 0;
 	case ARGON2_MEMORY_ALLOCATION_ERROR:

@@ -13,6 +13,7 @@
 #define STAFFDESK_AUTH_PASSWORD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define PW_MIN      8	/* characters (UTF-8 code points) */
 #define PW_MAX      256	/* characters (UTF-8 code points) */
@@ -44,6 +45,12 @@ int pw_hash(const char *pw, char *out, size_t outsz);
  * error (out of memory).
  */
 int pw_verify(const char *phc, const char *pw);
+
+/*
+ * How many argon2id runs pw_hash() and pw_verify() have made in this
+ * process, and the nanoseconds they took (admit.c's measure of a hash).
+ */
+void pw_spent(uint64_t *n, uint64_t *ns);
 
 enum pw_verdict {
 	PW_OK,

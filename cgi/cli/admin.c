@@ -56,6 +56,9 @@ cli_db_fail(int rc)
 {
 	if (rc == DB_DUP)
 		return fail("that already exists");
+	if (rc == DB_READONLY)
+		return fail("the database takes no changes (read-only, or its "
+		    "disk is full): nothing was changed");
 	return fail("the database refused or did not answer (see above)");
 }
 

@@ -40,6 +40,8 @@ enum db_err {
 	DB_ERR = -1,	/* the server is away or answered an error: 503 */
 	DB_RETRY = -2,	/* deadlock, certification failure, lost link */
 	DB_DUP = -3,	/* a unique key refused the row */
+	DB_READONLY = -4,	/* the server takes no writes (read-only, a
+				 * full disk): nothing was written, 503 */
 };
 
 /*

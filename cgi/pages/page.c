@@ -111,6 +111,8 @@ page_error(struct req *r, int status, const char *msg)
 {
 	struct tpl	*t = page_new(r, error_title(status));
 
+	if (status == 503 && r->retry_after == 0)
+		r->retry_after = PAGE_RETRY_AFTER;
 	tpl_set(t, "MESSAGE", msg);
 	tpl_set_int(t, "STATUS", status);
 	if (r->sess == NULL)
@@ -222,8 +224,13 @@ page_db_error(struct req *r, int rc)
 {
 	if (rc == DB_OK)
 		return;
-	page_error(r, 503, "The service is briefly unavailable (the "
-	    "database did not answer). Try again in a minute.");
+	if (rc == DB_READONLY)
+		page_error(r, 503, "The database is not taking changes just "
+		    "now (it is read-only, or its disk is full), so nothing "
+		    "was changed. Try again later.");
+	else
+		page_error(r, 503, "The service is briefly unavailable (the "
+		    "database did not answer). Try again in a minute.");
 }
 
 const char *

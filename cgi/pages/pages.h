@@ -20,7 +20,11 @@ void		 page_title_refused(struct tpl *);
 /* Expands file and sends it with status; frees t. */
 void		 page_render(struct req *, int status, const char *file,
 		    struct tpl *t);
-/* The one error page: status and a sentence for a person. */
+/*
+ * The one error page: status and a sentence for a person. A 503 says
+ * when to try again (Retry-After: r->retry_after, else PAGE_RETRY_AFTER).
+ */
+#define PAGE_RETRY_AFTER	60	/* seconds: "try again in a minute" */
 void		 page_error(struct req *, int status, const char *msg);
 /* "1 person" or "N people" for a head count as text (NULL: 0). */
 const char	*page_people(struct req *, const char *count);
@@ -77,7 +81,8 @@ void		 page_writeback_unrecorded(struct req *, struct audit *a,
 		    int rc);
 /* The 400 of a search longer than SEARCH_Q_MAX characters. */
 extern const char msg_search_too_long[];
-/* 503 for a database error code, nothing for DB_OK. */
+/* 503 for a database error code (its own sentence for DB_READONLY),
+ * nothing for DB_OK. */
 void		 page_db_error(struct req *, int rc);
 /* Every template a worker loads at start; NULL-terminated. */
 extern const char *const page_templates[];

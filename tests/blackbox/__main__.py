@@ -32,7 +32,7 @@ import runner
 AREAS = ("basics", "signin", "cli", "roster", "mystaff", "reset", "phones",
          "audit", "units_admin", "textbrowser", "escaping", "limits", "sms",
          "codes", "sspr", "ldap", "sync", "console", "nginx", "observe",
-         "process", "ops")
+         "process", "faults", "ops")
 
 if __name__ == "__main__":
     sys.exit(runner.main(AREAS, __doc__))

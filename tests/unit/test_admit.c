@@ -1,0 +1,247 @@
+/*
+ * test_admit.c: cmocka tests of the admission of password hashing
+ * (admit.h). The rule, re-derived case by case from its two sentences;
+ * then the shared state in one process standing for several workers
+ * (a slot held, the queue a pipe with a byte in it, a worker reaped);
+ * the budget of arrivals, and its scale from a measured hash; and the
+ * dispatcher's 429, before the CSRF check, on routes that hash only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "admit.h"
+#include "auth/password.h"
+#include "conf.h"
+#include "http.h"
+#include "log.h"
+#include "route.h"
+#include "settings.h"
+#include "tpl.h"
+#include "util.h"
+
+/*
+ * The rule in its own words: "a second's arrivals no more than all the
+ * workers could hash in ADMIT_BUDGET_MS" and "with connections waiting,
+ * a worker other than the hashing ones and this one is left, unless
+ * there is one worker".
+ */
+static int
+want_admitted(const struct admit_view *v)
+{
+	double	could = (double)v->workers * ADMIT_BUDGET_MS / v->hash_ms;
+	int	left = v->workers - v->hashing - 1;
+
+	if ((double)v->arrived > could)
+		return 0;
+	if (v->waiting && v->workers > 1 && left < 1)
+		return 0;
+	if (v->waiting && v->workers == 1 && v->hashing > 0)
+		return 0;	/* a worker of the last generation hashes */
+	return 1;
+}
+
+static void
+test_decide(void **state)
+{
+	struct admit_view	v;
+	int			w, h, q;
+	int64_t			a, ms;
+
+	(void)state;
+	for (w = 1; w <= 6; w++)
+		for (h = 0; h <= w; h++)
+			for (q = 0; q <= 1; q++)
+				for (ms = 20; ms <= 200; ms += 60)
+					for (a = 1; a <= 700; a += 3) {
+						v.workers = w;
+						v.hashing = h;
+						v.waiting = q;
+						v.hash_ms = ms;
+						v.arrived = a;
+						assert_int_equal(admit_decide(&v),
+						    want_admitted(&v));
+					}
+	/* The cases the rule is for, by hand. */
+	v = (struct admit_view){ 1, 80, 1, 1, 2 };	/* 2 workers, 1 busy */
+	assert_int_equal(admit_decide(&v), 0);
+	v.waiting = 0;					/* nobody waits */
+	assert_int_equal(admit_decide(&v), 1);
+	v = (struct admit_view){ 50, 80, 0, 0, 2 };	/* 2 x 2 s / 80 ms */
+	assert_int_equal(admit_decide(&v), 1);
+	v.arrived = 51;
+	assert_int_equal(admit_decide(&v), 0);
+	v = (struct admit_view){ 1, 80, 1, 0, 1 };	/* one worker */
+	assert_int_equal(admit_decide(&v), 1);
+}
+
+static int	queue[2] = { -1, -1 };	/* a pipe: a byte in it waits */
+
+/* A new mapping for workers, the queue empty or with one waiting. */
+static void
+fresh(long workers, int waiting)
+{
+	assert_int_equal(admit_init(workers), 0);
+	if (queue[0] == -1)
+		assert_int_equal(pipe(queue), 0);
+	admit_worker(queue[0]);
+	if (waiting)
+		assert_int_equal(write(queue[1], "x", 1), 1);
+}
+
+static void
+drain(void)
+{
+	char	c;
+
+	assert_int_equal(read(queue[0], &c, 1), 1);
+}
+
+static void
+test_shared(void **state)
+{
+	(void)state;
+	/* Two workers and a waiting connection: one hashes, the other
+	 * takes the queue. */
+	fresh(2, 1);
+	assert_int_equal(admit_hash(), 0);
+	assert_int_equal(admit_hash(), ADMIT_RETRY_AFTER);
+	admit_done();
+	assert_int_equal(admit_hash(), 0);
+	/* Nobody waiting: both may hash. */
+	drain();
+	assert_int_equal(admit_hash(), 0);
+	/* A worker that died holding slots: the master frees them. */
+	assert_int_equal(write(queue[1], "x", 1), 1);
+	assert_int_equal(admit_hash(), ADMIT_RETRY_AFTER);
+	admit_reap(getpid());
+	assert_int_equal(admit_hash(), 0);
+	admit_done();
+	drain();
+	/* Four workers: three may hash while a connection waits. */
+	fresh(4, 1);
+	assert_int_equal(admit_hash(), 0);
+	assert_int_equal(admit_hash(), 0);
+	assert_int_equal(admit_hash(), 0);
+	assert_int_equal(admit_hash(), ADMIT_RETRY_AFTER);
+	admit_reap(getpid());
+	drain();
+}
+
+/* Admissions in a row (each done at once) until the first refusal. */
+static int
+burst(void)
+{
+	int	n = 0;
+
+	while (n < 10000 && admit_hash() == 0) {
+		admit_done();
+		n++;
+	}
+	return n;
+}
+
+static void
+test_budget(void **state)
+{
+	char		hash[PW_HASH_MAX];
+	struct timespec	t0, t1;
+	long		ms;
+	int		n;
+
+	(void)state;
+	/* Before any hash is measured: ADMIT_HASH_MS. Refused arrivals
+	 * count too, so the refusals go on while they come. */
+	fresh(2, 0);
+	assert_int_equal(burst(), 2 * ADMIT_BUDGET_MS / ADMIT_HASH_MS);
+	assert_int_equal(burst(), 0);
+	/* A second later the count is back. */
+	sleep(1);
+	usleep(150000);
+	assert_int_equal(admit_hash(), 0);
+	/* A hash made while admitted sets the scale. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(pw_hash("a passphrase to measure", hash,
+	    sizeof(hash)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	admit_done();
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	sleep(1);
+	usleep(150000);
+	n = burst();
+	assert_true(ms > 0);
+	assert_in_range(n, 2 * ADMIT_BUDGET_MS / ms * 8 / 10,
+	    2 * ADMIT_BUDGET_MS / ms * 12 / 10 + 1);
+	sleep(1);
+	usleep(150000);
+}
+
+static struct conf	conf;
+static struct settings	settings;
+static struct req	r;
+
+static void
+post(const char *path)
+{
+	static const char	body[] = "username=a%40example.com&password=x";
+
+	arena_reset(&r.arena);
+	memset(&r, 0, sizeof(r));
+	r.conf = &conf;
+	r.ip = "192.0.2.1";
+	r.ua = "cmocka";
+	settings_defaults(&settings);
+	r.settings = &settings;
+	r.settings_loaded = 1;
+	route_dispatch(&r, "POST", path, NULL,
+	    "application/x-www-form-urlencoded", body, strlen(body));
+}
+
+static void
+test_route(void **state)
+{
+	static const char *const hashing[] = { "/login", "/reset/password",
+	    "/account/password", "/users/0b7c1a4e-2f3d-4c5b-8a69-"
+	    "7e8f90a1b2c3/reset-password" };
+	size_t	i;
+
+	(void)state;
+	fresh(2, 1);
+	assert_int_equal(admit_hash(), 0);	/* the other worker */
+	for (i = 0; i < sizeof(hashing) / sizeof(hashing[0]); i++) {
+		post(hashing[i]);
+		assert_int_equal(r.status, 429);
+		assert_int_equal(r.retry_after, ADMIT_RETRY_AFTER);
+	}
+	/* A route that does not hash goes on (to its CSRF check). */
+	post("/login/sms");
+	assert_int_equal(r.status, 403);
+	/* Admitted, /login goes on too. */
+	admit_reap(getpid());
+	post("/login");
+	assert_int_equal(r.status, 403);
+	admit_done();
+	drain();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_shared),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_route),
+	};
+
+	log_init("test_admit", LOG_ERR);	/* its refusals are expected */
+	tpl_root("templates");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
