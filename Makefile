@@ -47,7 +47,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
 # the request, the session, the route table and the pages.
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/details.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
-              cgi/writeback.c cgi/directory.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
+              cgi/writeback.c cgi/directory.c cgi/dirmap.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
               cgi/csvread.c cgi/roster.c \
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c cgi/db/users.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
