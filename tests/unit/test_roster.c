@@ -226,6 +226,49 @@ test_csvread(void **state)
 	arena_reset(&a);
 }
 
+/*
+ * What the export writes (csv_record) reads back as the same fields:
+ * blanks at a field's ends, a record of one empty field, a formula
+ * cell (with its '), quotes and line breaks.
+ */
+static void
+test_written_reads_back(void **state)
+{
+	static const char *const recs[][3] = {
+		{ " lead", "trail\t", "in side" },
+		{ "", NULL, NULL },
+		{ "=1+1", "say \"hi\"", "two\r\nlines" },
+		{ "\t", " ", "," },
+	};
+	static const size_t	 n[] = { 3, 1, 3, 3 };
+	struct arena		 a = { NULL };
+	struct csvread		*r;
+	struct csvread_rec	 rec;
+	const char		*why;
+	char			*file = arena_strdup(&a, CSV_BOM);
+	long			 line;
+	FILE			*f;
+	size_t			 i, k;
+
+	(void)state;
+	for (i = 0; i < NELEM(recs); i++)
+		file = arena_printf(&a, "%s%s", file, csv_record(&a, recs[i],
+		    n[i]));
+	f = fmemopen(file, strlen(file), "r");
+	r = csvread_open(f, &a);
+	for (i = 0; i < NELEM(recs); i++) {
+		assert_int_equal(csvread_next(r, &rec, &line, &why), 0);
+		assert_int_equal(rec.n, n[i]);
+		for (k = 0; k < n[i]; k++)
+			assert_string_equal(csv_unformula(rec.field[k]),
+			    recs[i][k]);
+	}
+	assert_int_equal(csvread_next(r, &rec, &line, &why), 1);
+	csvread_close(r);
+	fclose(f);
+	arena_reset(&a);
+}
+
 /* Not CSV: the line of the trouble, and a reason. */
 static void
 test_csvread_bad(void **state)
@@ -356,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_person_good),
 		cmocka_unit_test(test_person_bad),
 		cmocka_unit_test(test_csvread),
+		cmocka_unit_test(test_written_reads_back),
 		cmocka_unit_test(test_csvread_bad),
 		cmocka_unit_test(test_unformula),
 		cmocka_unit_test(test_csv_header_row),
