@@ -62,7 +62,9 @@ ou_of(struct arena *a, const char *units_base, const char *dn)
 	const char	*name = NULL, *norm;
 	char		*parent = NULL;
 
-	if (ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+	/* An empty DN parses, as no DN at all (NULL). */
+	if (ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
+	    ldn == NULL)
 		return NULL;
 	if (ldn[0] != NULL && ldn[1] != NULL && (ava = ldn[1][0]) != NULL &&
 	    ldn[1][1] == NULL && strcasecmp(ava->la_attr.bv_val, "ou") == 0 &&

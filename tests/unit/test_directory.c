@@ -276,6 +276,11 @@ test_dirmap(void **state)
 	map(base, "uid=ann,cn=Store 9,ou=stores,dc=example", ann, NULL, 0,
 	    &a, &r);
 	assert_true(r.bad == 0 && r.p.nunits == 0);
+	/* An empty DN (libldap parses it as none), or none at all. */
+	map(base, "", ann, NULL, 0, &a, &r);
+	assert_true(r.bad == 0 && r.p.nunits == 0);
+	map(base, NULL, ann, NULL, 0, &a, &r);
+	assert_true(r.bad == 0 && r.p.nunits == 0);
 	/* Another map, the groups, the phones. */
 	map("data_key_file = /k\nldap_attr_upn = uid\nldap_units = group\n"
 	    "ldap_sync_phones = on\n", "uid=ann,ou=x,ou=stores,dc=example",
