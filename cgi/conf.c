@@ -18,8 +18,6 @@
 #include "conf.h"
 #include "util.h"
 
-#define CONF_FILE_MAX	(64 * 1024)
-
 enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_MODE, CT_LEVEL,
     CT_WORD };
 

@@ -7,6 +7,7 @@
 
 #define CONF_DEFAULT_PATH	"/etc/staffdesk/staffdesk.conf"
 #define CONF_LINE_MAX		1024
+#define CONF_FILE_MAX		(64 * 1024)
 #define CONF_KEY_BYTES		32
 #define CONF_OTP_INFO		"staffdesk otp-hmac v1"	/* HKDF info */
 
