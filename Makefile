@@ -47,7 +47,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
 # the request, the session, the route table and the pages.
 CORE_SRC    = cgi/util.c cgi/conf.c cgi/log.c cgi/metrics.c cgi/settings.c cgi/cidr.c \
               cgi/authz.c cgi/csv.c cgi/details.c cgi/cursor.c cgi/search.c cgi/phone.c cgi/sms.c \
-              cgi/writeback.c cgi/directory.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
+              cgi/writeback.c cgi/directory.c cgi/dirmap.c cgi/auth/onprem.c cgi/location.c cgi/sspr.c \
               cgi/csvread.c cgi/roster.c \
               cgi/db/db.c cgi/db/audit.c cgi/db/mfa.c cgi/db/roles.c cgi/db/users.c \
               cgi/auth/totp.c cgi/auth/password.c cgi/auth/crypt.c \
@@ -95,8 +95,10 @@ bin/test_%: build/tests/unit/test_%.o $(WEB_OBJ) $(CORE_OBJ)
 	@mkdir -p bin
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-# The fuzz harness in a plain build: replays tests/fuzz/corpus.
-bin/fuzz_replay: build/tests/fuzz/replay.o build/tests/fuzz/fuzz_request.o \
+# The fuzz harnesses in a plain build: replays tests/fuzz/corpus.
+FUZZ_TARGETS ?= request conf cursor phone csv ldapmap
+FUZZ_HARNESS = tests/fuzz/fuzz.c $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c)
+bin/fuzz_replay: build/tests/fuzz/replay.o $(FUZZ_HARNESS:%.c=build/%.o) \
     $(WEB_OBJ) $(CORE_OBJ)
 	@mkdir -p bin
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -208,16 +210,17 @@ valgrind: $(UNIT_BINS) bin/fuzz_replay
 mutants: deps
 	tests/mutants.sh
 
-# A libFuzzer run over the request parsers (FUZZ_SECONDS, default 60).
-FUZZ_SECONDS ?= 60
+# libFuzzer runs, one binary a harness (bin/fuzz_TARGET), FUZZ_SECONDS
+# each from the seeds in tests/fuzz/corpus/TARGET; what they find goes
+# to build/fuzz-corpus/TARGET. FUZZ_TARGETS=csv runs one.
+FUZZ_SECONDS ?= 30
 FUZZ_SRC    = $(filter-out build/%,$(CORE_SRC)) $(WEB_SRC) build/common.c \
-              build/db_stmts.c \
-              tests/fuzz/fuzz_request.c
+              build/db_stmts.c tests/fuzz/fuzz.c
 FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_OBJ    = $(FUZZ_SRC:%.c=build/fuzz/%.o) build/fuzz/tpl.o \
               build/fuzz/phonelib.o
 
-build/fuzz/%.o: %.c $(HEADERS)
+build/fuzz/%.o: %.c $(HEADERS) tests/fuzz/fuzz.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 $(FUZZ_FLAGS) -iquote cgi -iquote build \
 	    $(shell pkg-config --cflags libmariadb libutf8proc) -c -o $@ $<
@@ -227,14 +230,22 @@ build/fuzz/%.o: cgi/%.cc $(HEADERS)
 	clang++ -std=c++17 $(FUZZ_FLAGS) -Icgi \
 	    $(shell pkg-config --cflags libctemplate) -c -o $@ $<
 
-bin/fuzz_request: $(FUZZ_OBJ)
+build/fuzz/entry-%.o: tests/fuzz/entry.c tests/fuzz/fuzz.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 $(FUZZ_FLAGS) -DFUZZ_TARGET=fuzz_$* -c -o $@ $<
+
+bin/fuzz_%: $(FUZZ_OBJ) build/fuzz/tests/fuzz/fuzz_%.o build/fuzz/entry-%.o
 	@mkdir -p bin
 	clang++ -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
-fuzz: bin/fuzz_request
-	@mkdir -p build/fuzz-corpus
-	bin/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	    build/fuzz-corpus tests/fuzz/corpus
+fuzz: $(FUZZ_TARGETS:%=bin/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build/fuzz-corpus/$$t && \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+	    bin/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	        -print_final_stats=1 build/fuzz-corpus/$$t \
+	        tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # The files of a deployment (README: Deploy on Debian). The nginx site,
 # the units and the example config are filled in from nginx/ with the

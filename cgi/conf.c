@@ -19,8 +19,6 @@
 #include "conf.h"
 #include "util.h"
 
-#define CONF_FILE_MAX	(64 * 1024)
-
 enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_MODE, CT_LEVEL,
     CT_WORD, CT_NETS };
 
@@ -267,7 +265,10 @@ conf_read_password(const char *path, char *s, char *err, size_t errsz)
 	return 0;
 }
 
-/* The directory's keys go together: 0, or -1 with the reason in err. */
+/*
+ * The directory's keys go together (its password file is read by
+ * conf_parse()): 0, or -1 with the reason in err.
+ */
 static int
 conf_check_ldap(struct conf *c, const char *fname, char *err, size_t errsz)
 {
@@ -301,12 +302,11 @@ conf_check_ldap(struct conf *c, const char *fname, char *err, size_t errsz)
 	}
 	if (c->ldap_units_base == NULL)
 		c->ldap_units_base = xstrdup(c->ldap_base_dn);
-	return conf_read_password(c->ldap_bind_password_file,
-	    c->ldap_bind_password, err, errsz);
+	return 0;
 }
 
 int
-conf_parse(struct conf *c, const char *text, const char *fname,
+conf_parse_text(struct conf *c, const char *text, const char *fname,
     char *err, size_t errsz)
 {
 	char		 line[CONF_LINE_MAX + 2], *k, *v, *eq;
@@ -364,7 +364,18 @@ conf_parse(struct conf *c, const char *text, const char *fname,
 		snprintf(err, errsz, "%s: data_key_file is required", fname);
 		return -1;
 	}
-	if (conf_check_ldap(c, fname, err, errsz) == -1)
+	return conf_check_ldap(c, fname, err, errsz);
+}
+
+int
+conf_parse(struct conf *c, const char *text, const char *fname,
+    char *err, size_t errsz)
+{
+	if (conf_parse_text(c, text, fname, err, errsz) == -1)
+		return -1;
+	if (c->ldap_uri != NULL && conf_read_password(
+	    c->ldap_bind_password_file, c->ldap_bind_password, err,
+	    errsz) == -1)
 		return -1;
 	if (conf_read_key(c, err, errsz) != 0)
 		return -1;
@@ -375,6 +386,80 @@ conf_parse(struct conf *c, const char *text, const char *fname,
 		return -1;
 	}
 	return 0;
+}
+
+/* 1 when v, written after "key = ", reads back as v (trim() keeps it). */
+static int
+conf_value_ok(const char *v)
+{
+	size_t	n = strlen(v);
+
+	return strchr(v, '\n') == NULL && v[0] != ' ' && v[0] != '\t' &&
+	    (n == 0 || (v[n - 1] != ' ' && v[n - 1] != '\t' &&
+	    v[n - 1] != '\r'));
+}
+
+int
+conf_format(const struct conf *c, char *buf, size_t bufsz)
+{
+	const struct conf_key	*k;
+	const char		*s = NULL;
+	char			 line[CONF_LINE_MAX + 2];
+	long			 v = 0;
+	size_t			 i, o = 0;
+	int			 n;
+
+	for (i = 0; i < NELEM(keys); i++) {
+		k = &keys[i];
+		if (k->type == CT_STR || k->type == CT_PATH)
+			s = *(char *const *)((const char *)c + k->off);
+		else
+			v = *(const long *)((const char *)c + k->off);
+		switch (k->type) {
+		case CT_STR:
+		case CT_PATH:
+			if (s == NULL)
+				continue;
+			if (!conf_value_ok(s))
+				return -1;
+			n = snprintf(line, sizeof(line), "%s = %s", k->name, s);
+			break;
+		case CT_INT:
+			n = snprintf(line, sizeof(line), "%s = %ld", k->name, v);
+			break;
+		case CT_BOOL:
+			n = snprintf(line, sizeof(line), "%s = %s", k->name,
+			    v ? "on" : "off");
+			break;
+		case CT_MODE:
+			n = snprintf(line, sizeof(line), "%s = 0%lo", k->name,
+			    (unsigned long)v);
+			break;
+		case CT_LEVEL:
+			if (v < 0 || v >= LOG__MAX)
+				return -1;
+			n = snprintf(line, sizeof(line), "%s = %s", k->name,
+			    levels[v]);
+			break;
+		case CT_WORD:
+			if (v < 0 || v >= k->max)
+				return -1;
+			n = snprintf(line, sizeof(line), "%s = %s", k->name,
+			    k->words[v]);
+			break;
+		default:
+			return -1;
+		}
+		if (n < 0 || n > CONF_LINE_MAX || (size_t)n + 1 >= bufsz - o)
+			return -1;
+		memcpy(buf + o, line, (size_t)n);
+		o += (size_t)n;
+		buf[o++] = '\n';
+	}
+	if (o >= bufsz)
+		return -1;
+	buf[o] = '\0';
+	return (int)o;
 }
 
 const char *

@@ -7,6 +7,7 @@
 
 #define CONF_DEFAULT_PATH	"/etc/staffdesk/staffdesk.conf"
 #define CONF_LINE_MAX		1024
+#define CONF_FILE_MAX		(64 * 1024)
 #define CONF_KEY_BYTES		32
 #define CONF_OTP_INFO		"staffdesk otp-hmac v1"	/* HKDF info */
 
@@ -77,11 +78,27 @@ struct conf {
 };
 
 /*
- * Parses text as the file fname into c (defaults first), then reads the
- * data key. Returns 0, or -1 with "file:line: reason" in err.
+ * Parses text as the file fname into c (defaults first) and checks the
+ * keys that go together, reading no file: the data key and the
+ * directory's password stay unread. Returns 0, or -1 with
+ * "file:line: reason" in err; conf_free() c either way.
+ */
+int	 conf_parse_text(struct conf *c, const char *text, const char *fname,
+	    char *err, size_t errsz);
+/*
+ * conf_parse_text(), then reads the data key and, with ldap_uri, the
+ * directory's password. Returns 0, or -1 with "file:line: reason" in err.
  */
 int	 conf_parse(struct conf *c, const char *text, const char *fname,
 	    char *err, size_t errsz);
+/*
+ * Every key of c as "key = value" lines (unset texts left out) that
+ * conf_parse_text() reads back as c, into buf: the length, or -1 when
+ * it does not fit, a line would be over CONF_LINE_MAX or a value would
+ * not read back (a newline in it, spaces at its ends). It holds
+ * db_password: for checks and tests, never for a log.
+ */
+int	 conf_format(const struct conf *c, char *buf, size_t bufsz);
 /* Reads and parses the file at path (or STAFFDESK_CONF, or the default). */
 int	 conf_load(struct conf *c, const char *path, char *err, size_t errsz);
 /*

@@ -17,7 +17,10 @@ csv_field(struct arena *a, const char *s)
 		s = "";
 	n = strlen(s);
 	formula = s[0] != '\0' && strchr(CSV_FORMULA_LEAD, s[0]) != NULL;
-	quote = strpbrk(s, ",\"\r\n") != NULL;
+	/* A reader may cut blanks at a bare field's ends (libcsv does). */
+	quote = strpbrk(s, ",\"\r\n") != NULL || (n > 0 && ((!formula &&
+	    (s[0] == ' ' || s[0] == '\t')) || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t'));
 	/* each byte doubled at worst, a ', two quotes and the NUL */
 	out = arena_alloc(a, 2 * n + 4);
 	if (quote)
@@ -45,6 +48,11 @@ csv_record(struct arena *a, const char *const *cells, size_t n)
 	for (i = 0; i < n; i++) {
 		f[i] = csv_field(a, cells[i]);
 		len += strlen(f[i]) + 1;
+	}
+	/* One empty field bare would be a blank line, which readers skip. */
+	if (n == 1 && *f[0] == '\0') {
+		f[0] = "\"\"";
+		len += 2;
 	}
 	out = arena_alloc(a, len + 1);
 	for (i = 0; i < n; i++) {

@@ -1,7 +1,8 @@
 /*
  * csv.h: CSV as RFC 4180 writes it (§2: fields holding a comma, a
  * double quote, CR or LF are enclosed in double quotes, a double quote
- * inside one is doubled, records end with CRLF), for exports that
+ * inside one is doubled, records end with CRLF; one with a space or
+ * tab at an end is quoted too, as readers cut those), for exports that
  * people open in a spreadsheet. A field that a spreadsheet would run
  * as a formula, one that starts with =, +, -, @, tab or CR, gets a '
  * in front ("CSV injection"): the cell then shows the text as it was.
@@ -21,7 +22,10 @@ struct arena;
 
 /* The field for s (NULL: an empty field), in the arena. */
 char	*csv_field(struct arena *, const char *s);
-/* One record: the n fields, comma-separated, ended by CRLF. */
+/*
+ * One record: the n fields, comma-separated, ended by CRLF; one empty
+ * field is "" (bare, it would be a blank line, which readers skip).
+ */
 char	*csv_record(struct arena *, const char *const *cells, size_t n);
 /*
  * A cell read back: s without the ' csv_field() put before a formula

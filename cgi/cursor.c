@@ -17,8 +17,13 @@ cursor_encode(struct arena *a, const char *const *keys, size_t n,
 	    UUID_LEN + 1);
 	for (i = 0; i < n; i++) {
 		len = strlen(keys[i]);
-		if (len > CURSOR_KEY_MAX)
+		if (len > CURSOR_KEY_MAX) {
+			/* Cut between characters: cursor_decode() wants text. */
 			len = CURSOR_KEY_MAX;
+			while (len > 0 && ((unsigned char)keys[i][len] &
+			    0xc0) == 0x80)
+				len--;
+		}
 		b64url_encode((const unsigned char *)keys[i], len, out + o);
 		o += strlen(out + o);
 		out[o++] = '.';

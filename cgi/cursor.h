@@ -15,7 +15,10 @@
 
 struct arena;
 
-/* The cursor for keys[0..n) and id, in the arena (keys cut at CURSOR_KEY_MAX). */
+/*
+ * The cursor for keys[0..n) and id, in the arena; a key over
+ * CURSOR_KEY_MAX bytes is cut there, between two UTF-8 characters.
+ */
 char	*cursor_encode(struct arena *, const char *const *keys, size_t n,
 	    const char *id);
 /*

@@ -64,7 +64,8 @@ int		 phone_national_e164(const char *national, const char *country,
 /*
  * A stored number (E.164, an office one with " x123") as people of its
  * country group it: "+1 425-555-0100", "+44 7700 900123", "+1
- * 425-555-0199 ext. 42"; as stored when libphonenumber cannot read it.
+ * 425-555-0199 ext. 42"; as stored when libphonenumber cannot read it
+ * or would show other digits (a national prefix dropped: "+84 0...").
  */
 char		*phone_format(struct arena *, const char *number);
 /* 1 when country is a region libphonenumber knows ("US", "GB"). */

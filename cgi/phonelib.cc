@@ -79,6 +79,22 @@ phone_region_known(const char *country)
 	}
 }
 
+/* 1 when a and b have the same digits in the same order. */
+static int
+same_digits(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		while (*a != '\0' && (*a < '0' || *a > '9'))
+			a++;
+		while (*b != '\0' && (*b < '0' || *b > '9'))
+			b++;
+		if (*a != *b)
+			return 0;
+		if (*a == '\0')
+			return 1;
+	}
+}
+
 extern "C" char *
 phone_format(struct arena *a, const char *number)
 {
@@ -95,5 +111,12 @@ phone_format(struct arena *a, const char *number)
 	} catch (...) {
 		return arena_strdup(a, number);
 	}
+	/*
+	 * The plans read a national prefix after some country codes
+	 * ("+84 0..."): shown without it, the number would not be the one
+	 * kept and dialled.
+	 */
+	if (!same_digits(out.c_str(), number))
+		return arena_strdup(a, number);
 	return arena_strdup(a, out.c_str());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "roster.h"
+#include "csv.h"
 #include "db/users.h"
 #include "location.h"
 #include "phone.h"
@@ -251,6 +252,63 @@ roster_person_check(struct arena *a, struct roster_person *p,
 		return ROSTER_BAD;
 	}
 	return 0;
+}
+
+int
+roster_csv_header(struct arena *a, const char *const *field, size_t n,
+    size_t maxcol, int *col, const char **why)
+{
+	int	seen[RF__MAX] = { 0 }, f;
+	size_t	k;
+	char	*all;
+
+	for (k = 0; k < n && k < maxcol; k++) {
+		if ((f = roster_field_parse(field[k])) < 0) {
+			all = arena_printf(a, "%s", fields[0].id);
+			for (f = 1; f < RF__MAX; f++)
+				all = arena_printf(a, "%s, %s", all,
+				    fields[f].id);
+			*why = arena_printf(a, "unknown column %s; the columns "
+			    "are: %s", arena_quote(a, field[k],
+			    strlen(field[k])), all);
+			return ROSTER_BAD;
+		}
+		if (seen[f]++) {
+			*why = arena_printf(a, "column %s twice", fields[f].id);
+			return ROSTER_BAD;
+		}
+		col[k] = f;
+	}
+	if (n > maxcol) {
+		*why = arena_printf(a, "more than %zu columns", maxcol);
+		return ROSTER_BAD;
+	}
+	for (f = 0; f < RF_REQUIRED; f++)
+		if (!seen[f]) {
+			*why = arena_printf(a, "no column %s (the header must "
+			    "have upn, display_name, email, mobile, source, "
+			    "units)", fields[f].id);
+			return ROSTER_BAD;
+		}
+	return 0;
+}
+
+void
+roster_csv_row(struct arena *a, const int *col, size_t ncol,
+    const char *const *field, size_t n, const char *country,
+    struct roster_row *row)
+{
+	size_t	k;
+
+	if (n != ncol) {
+		row->bad = ROSTER_BAD;
+		row->why = arena_printf(a, "%zu fields; the header has %zu", n,
+		    ncol);
+		return;
+	}
+	for (k = 0; k < ncol; k++)
+		row->p.f[col[k]] = csv_unformula(field[k]);
+	row->bad = roster_person_check(a, &row->p, country, &row->why);
 }
 
 /*

@@ -88,6 +88,16 @@ int		 roster_units_split(struct arena *, const char *list,
 int		 roster_person_check(struct arena *, struct roster_person *,
 		    const char *country, const char **why);
 
+/*
+ * The columns of a CSV file's header, its first record (n fields, at
+ * most maxcol of them kept: csvread.h): col[k] is the field of column
+ * k. Every column must be a known field, once; the RF_REQUIRED ones
+ * must be there. 0, or ROSTER_BAD with a sentence in *why ("unknown
+ * column 'shoe_size'; the columns are: upn, ...").
+ */
+int		 roster_csv_header(struct arena *, const char *const *field,
+		    size_t n, size_t maxcol, int *col, const char **why);
+
 /* The key two UPNs share when the database counts them one (ASCII case). */
 char		*roster_upn_key(struct arena *, const char *upn);
 
@@ -102,6 +112,17 @@ struct roster_row {
 	int			 bad;	/* 0, or enum roster_refusal */
 	const char		*why;	/* a sentence when bad */
 };
+
+/*
+ * A record of n fields under a header of ncol columns (col[] from
+ * roster_csv_header()) into row->p, each cell as csv_unformula() reads
+ * it back, checked by roster_person_check(): row->bad ROSTER_BAD and a
+ * sentence in row->why when it has another count of fields than the
+ * header or does not pass. Leaves row->line to the caller.
+ */
+void		 roster_csv_row(struct arena *, const int *col, size_t ncol,
+		    const char *const *field, size_t n, const char *country,
+		    struct roster_row *row);
 
 /*
  * The checks across rows, on rows that passed roster_person_check() (bad

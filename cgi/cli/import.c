@@ -63,47 +63,6 @@ progress(const struct import *m, const char *what, size_t done,
 		fputc('\n', stderr);
 }
 
-/*
- * The header: col[k] is the field of the file's column k. Every
- * column must be a known field, once; the RF_REQUIRED ones must be
- * there. 0, or EXIT_FAIL after saying why.
- */
-static int
-header(const struct import *m, const struct csvread_rec *h,
-    int col[CSVREAD_FIELDS_MAX])
-{
-	int	seen[RF__MAX] = { 0 }, f;
-	size_t	k;
-
-	for (k = 0; k < h->n && k < CSVREAD_FIELDS_MAX; k++) {
-		if ((f = roster_field_parse(h->field[k])) < 0) {
-			fprintf(stderr, "%s:%ld: unknown column %s; the "
-			    "columns are:", m->file, h->line,
-			    arena_quote(&m->c->arena, h->field[k],
-			    strlen(h->field[k])));
-			for (f = 0; f < RF__MAX; f++)
-				fprintf(stderr, "%s%s", f ? ", " : " ",
-				    roster_field_id((enum roster_field)f));
-			fputc('\n', stderr);
-			return EXIT_FAIL;
-		}
-		if (seen[f]++)
-			return fail("%s:%ld: column %s twice", m->file,
-			    h->line, roster_field_id((enum roster_field)f));
-		col[k] = f;
-	}
-	if (h->n > CSVREAD_FIELDS_MAX)
-		return fail("%s:%ld: more than %d columns", m->file, h->line,
-		    CSVREAD_FIELDS_MAX);
-	for (f = 0; f < RF_REQUIRED; f++)
-		if (!seen[f])
-			return fail("%s:%ld: no column %s (the header must "
-			    "have upn, display_name, email, mobile, source, "
-			    "units)", m->file, h->line,
-			    roster_field_id((enum roster_field)f));
-	return 0;
-}
-
 /* Reads and checks every row of the file: 0, or the exit status. */
 static int
 read_rows(struct import *m, FILE *f)
@@ -114,12 +73,16 @@ read_rows(struct import *m, FILE *f)
 	const char		*why;
 	int			 col[CSVREAD_FIELDS_MAX], rc, status = 0;
 	long			 line;
-	size_t			 k, ncol = 0;
+	size_t			 ncol = 0;
 
 	while ((rc = csvread_next(r, &rec, &line, &why)) == 0) {
 		if (ncol == 0) {
-			if ((status = header(m, &rec, col)) != 0)
+			if (roster_csv_header(&m->c->arena, rec.field, rec.n,
+			    CSVREAD_FIELDS_MAX, col, &why) != 0) {
+				status = fail("%s:%ld: %s", m->file, rec.line,
+				    why);
 				break;
+			}
 			ncol = rec.n;
 			continue;
 		}
@@ -137,16 +100,8 @@ read_rows(struct import *m, FILE *f)
 		row = &m->rows[m->n++];
 		memset(row, 0, sizeof(*row));
 		row->line = rec.line;
-		if (rec.n != ncol) {
-			row->bad = ROSTER_BAD;
-			row->why = arena_printf(&m->c->arena, "%zu fields; the "
-			    "header has %zu", rec.n, ncol);
-			continue;
-		}
-		for (k = 0; k < ncol; k++)
-			row->p.f[col[k]] = csv_unformula(rec.field[k]);
-		row->bad = roster_person_check(&m->c->arena, &row->p,
-		    m->country, &row->why);
+		roster_csv_row(&m->c->arena, col, ncol, rec.field, rec.n,
+		    m->country, row);
 	}
 	csvread_close(r);
 	if (status != 0)

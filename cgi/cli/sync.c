@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,7 +22,7 @@
 #include "db/audit.h"
 #include "db/db.h"
 #include "directory.h"
-#include "location.h"
+#include "dirmap.h"
 #include "roster.h"
 
 #define SYNC_PAGE	500	/* entries a page (AD allows 1,000) */
@@ -52,71 +51,27 @@ struct sync {
 	struct timespec		 t0;
 };
 
-/* dn as libldap normalises it, in lower case, in the arena; or NULL. */
+/* An entry of the directory, for dirmap_value(). */
+struct ldap_entry {
+	struct sync	*s;
+	LDAPMessage	*e;
+};
+
+/* dirmap_entry's value(): the first value of attr, in the arena. */
 static const char *
-dn_norm(struct arena *a, const char *dn)
+entry_value(void *arg, const char *attr, size_t *len)
 {
-	char	*out = NULL, *s, *p;
+	const struct ldap_entry	*x = arg;
+	struct berval		**v;
+	const char		 *out = NULL;
 
-	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &out,
-	    LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || out == NULL)
+	if ((v = ldap_get_values_len(x->s->ld, x->e, attr)) == NULL)
 		return NULL;
-	s = arena_strdup(a, out);
-	ldap_memfree(out);
-	for (p = s; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return s;
-}
-
-/* 1 when dn (normalised) is strictly under base (normalised). */
-static int
-dn_under(const char *dn, const char *base)
-{
-	size_t	n = strlen(dn), b = strlen(base);
-
-	return n > b + 1 && strcmp(dn + n - b, base) == 0 &&
-	    dn[n - b - 1] == ',' && (n - b < 2 || dn[n - b - 2] != '\\');
-}
-
-/*
- * ldap_units = ou: the location of the person at dn is the OU that
- * holds the entry, when that OU is under ldap_units_base. The name, or
- * NULL.
- */
-static const char *
-ou_of(struct sync *s, const char *dn)
-{
-	LDAPDN		 ldn = NULL;
-	LDAPAVA		*ava;
-	const char	*name = NULL, *norm;
-	char		*parent = NULL;
-
-	if (ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
-		return NULL;
-	if (ldn[0] != NULL && ldn[1] != NULL && (ava = ldn[1][0]) != NULL &&
-	    ldn[1][1] == NULL && strcasecmp(ava->la_attr.bv_val, "ou") == 0 &&
-	    ldap_dn2str(&ldn[1], &parent, LDAP_DN_FORMAT_LDAPV3) ==
-	    LDAP_SUCCESS && (norm = dn_norm(&s->c->arena, parent)) != NULL &&
-	    dn_under(norm, s->units_base))
-		name = arena_strndup(&s->c->arena, ava->la_value.bv_val,
-		    ava->la_value.bv_len);
-	ldap_memfree(parent);
-	ldap_dnfree(ldn);
-	return name;
-}
-
-/* The first value of attr of e, in the arena; NULL when it has none. */
-static const char *
-value(struct sync *s, LDAPMessage *e, const char *attr)
-{
-	struct berval	**v;
-	const char	 *out = NULL;
-
-	if (attr == NULL || (v = ldap_get_values_len(s->ld, e, attr)) == NULL)
-		return NULL;
-	if (v[0] != NULL && memchr(v[0]->bv_val, '\0', v[0]->bv_len) == NULL)
-		out = arena_strndup(&s->c->arena, v[0]->bv_val, v[0]->bv_len);
+	if (v[0] != NULL) {
+		out = arena_strndup(&x->s->c->arena, v[0]->bv_val,
+		    v[0]->bv_len);
+		*len = v[0]->bv_len;
+	}
 	ldap_value_free_len(v);
 	return out;
 }
@@ -133,9 +88,11 @@ static int
 on_group(struct sync *s, LDAPMessage *e)
 {
 	static const char *const attrs[] = { "member", "uniqueMember" };
-	struct berval	**v;
-	const char	 *name = value(s, e, "cn"), *dn;
-	size_t		  k, i;
+	struct ldap_entry	 x = { s, e };
+	struct dirmap_entry	 de = { NULL, entry_value, &x, NULL, 0 };
+	struct berval		**v;
+	const char		 *name = dirmap_value(&de, "cn"), *dn;
+	size_t			  k, i;
 
 	if (name == NULL)
 		return 0;
@@ -143,8 +100,8 @@ on_group(struct sync *s, LDAPMessage *e)
 		if ((v = ldap_get_values_len(s->ld, e, attrs[k])) == NULL)
 			continue;
 		for (i = 0; v[i] != NULL; i++) {
-			dn = dn_norm(&s->c->arena, arena_strndup(&s->c->arena,
-			    v[i]->bv_val, v[i]->bv_len));
+			dn = dirmap_dn_norm(&s->c->arena, arena_strndup(
+			    &s->c->arena, v[i]->bv_val, v[i]->bv_len));
 			if (dn == NULL)
 				continue;
 			if (s->nmembers == s->capmembers) {
@@ -162,38 +119,42 @@ on_group(struct sync *s, LDAPMessage *e)
 	return 0;
 }
 
-/* The groups the person at dn is a member of, into p->units[]. */
-static void
-groups_of(struct sync *s, const char *dn, struct roster_person *p)
+/*
+ * The names of the groups that list the person at dn, in the arena (at
+ * most ROSTER_UNITS_MAX: dirmap_person() takes no more); how many.
+ */
+static size_t
+groups_of(struct sync *s, const char *dn, const char ***out)
 {
 	struct member	 k, *m;
-	const char	*norm = dn_norm(&s->c->arena, dn);
+	const char	*norm = dirmap_dn_norm(&s->c->arena, dn), **g;
+	size_t		 n = 0;
 
-	p->nunits = 0;
+	*out = g = arena_alloc(&s->c->arena, ROSTER_UNITS_MAX * sizeof(*g));
 	if (norm == NULL)
-		return;
+		return 0;
 	k.dn = norm;
 	m = bsearch(&k, s->members, s->nmembers, sizeof(*m), member_cmp);
 	if (m == NULL)
-		return;
+		return 0;
 	while (m > s->members && strcmp(m[-1].dn, norm) == 0)
 		m--;
 	for (; m < s->members + s->nmembers && strcmp(m->dn, norm) == 0 &&
-	    p->nunits < ROSTER_UNITS_MAX; m++)
-		p->units[p->nunits++] = m->unit;
+	    n < ROSTER_UNITS_MAX; m++)
+		g[n++] = m->unit;
+	return n;
 }
 
 /* One person of the directory, as a row. */
 static int
 on_person(struct sync *s, LDAPMessage *e)
 {
-	const struct conf	*cf = s->conf;
+	struct ldap_entry	 x = { s, e };
+	struct dirmap_entry	 de = { NULL, entry_value, &x, NULL, 0 };
+	struct dirmap		 m = { s->conf, s->units_base, s->country };
 	struct roster_row	*row;
-	struct roster_person	 units;
-	const char		*name, *unit;
+	const char		**groups;
 	char			*dn;
-	size_t			 i, n;
-	int			 rc;
 
 	if (s->n == SYNC_ROWS_MAX)
 		return fail("the directory has more than %d people",
@@ -211,62 +172,13 @@ on_person(struct sync *s, LDAPMessage *e)
 	s->dn[s->n] = arena_strdup(&s->c->arena, dn ? dn : "(no DN)");
 	row->origin = s->dn[s->n];	/* "also at DN", not "on line N" */
 	row->line = (long)++s->n;
-	row->p.f[RF_UPN] = value(s, e, cf->ldap_attr_upn);
-	if ((name = value(s, e, cf->ldap_attr_name)) == NULL)
-		name = value(s, e, "cn");
-	row->p.f[RF_NAME] = name;
-	row->p.f[RF_EMAIL] = value(s, e, cf->ldap_attr_mail);
-	row->p.f[RF_GIVEN] = value(s, e, "givenName");
-	row->p.f[RF_SURNAME] = value(s, e, "sn");
-	row->p.f[RF_JOB] = value(s, e, cf->ldap_attr_title);
-	row->p.f[RF_DEPT] = value(s, e, cf->ldap_attr_department);
-	/* What the directory lacks is none: every field is carried. */
-	for (i = 0; i < RF__MAX; i++)
-		if (row->p.f[i] == NULL && i != RF_MOBILE && i != RF_OFFICE &&
-		    i != RF_ALT_MOBILE)
-			row->p.f[i] = "";
-	row->p.f[RF_SOURCE] = "onprem";
-	row->p.f[RF_UNITS] = "";
-	if (cf->ldap_sync_phones) {
-		row->p.f[RF_MOBILE] = value(s, e, cf->ldap_attr_mobile);
-		row->p.f[RF_OFFICE] = value(s, e, cf->ldap_attr_phone);
-		if (row->p.f[RF_MOBILE] == NULL)
-			row->p.f[RF_MOBILE] = "";
-		if (row->p.f[RF_OFFICE] == NULL)
-			row->p.f[RF_OFFICE] = "";
+	de.dn = dn;
+	if (s->conf->ldap_units == LDAP_UNITS_GROUP) {
+		de.ngroups = groups_of(s, dn ? dn : "", &groups);
+		de.groups = groups;
 	}
-	row->p.enable = 1;
-	if (*row->p.f[RF_UPN] == '\0') {
-		row->bad = ROSTER_BAD;
-		row->why = arena_printf(&s->c->arena, "no %s",
-		    cf->ldap_attr_upn);
-		ldap_memfree(dn);
-		return 0;
-	}
-	if ((row->bad = roster_person_check(&s->c->arena, &row->p,
-	    s->country, &row->why)) != 0) {
-		ldap_memfree(dn);
-		return 0;
-	}
-	/* The locations, each a name a location may have. */
-	memset(&units, 0, sizeof(units));
-	if (cf->ldap_units == LDAP_UNITS_GROUP)
-		groups_of(s, dn ? dn : "", &units);
-	else if (dn != NULL && (unit = ou_of(s, dn)) != NULL)
-		units.units[units.nunits++] = unit;
+	dirmap_person(&s->c->arena, &m, &de, row);
 	ldap_memfree(dn);
-	for (i = n = 0; i < units.nunits; i++) {
-		unit = location_trim(&s->c->arena, units.units[i]);
-		if ((rc = location_name_check(unit)) != 0) {
-			row->bad = ROSTER_BAD;
-			row->why = arena_printf(&s->c->arena, "location %s: %s",
-			    arena_quote(&s->c->arena, unit, strlen(unit)),
-			    location_refusal_text(rc));
-			return 0;
-		}
-		row->p.units[n++] = unit;
-	}
-	row->p.nunits = n;
 	return 0;
 }
 
@@ -336,8 +248,8 @@ read_directory(struct sync *s)
 	size_t			 k = 0;
 	int			 rc;
 
-	if ((s->units_base = dn_norm(&s->c->arena, cf->ldap_units_base)) ==
-	    NULL)
+	if ((s->units_base = dirmap_dn_norm(&s->c->arena,
+	    cf->ldap_units_base)) == NULL)
 		return fail("ldap_units_base %s is not a DN",
 		    cf->ldap_units_base);
 	if (cf->ldap_units == LDAP_UNITS_GROUP) {

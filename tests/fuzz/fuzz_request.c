@@ -1,12 +1,11 @@
 /*
- * fuzz_request.c: a libFuzzer harness over everything that parses what
+ * fuzz_request.c: the harness (fuzz.h) over everything that parses what
  * a client sends: the form/query decoder with every declared key, the
  * Cookie header, keyset cursors, search terms (and the Unicode folding
  * behind them and the index, valid UTF-8 or not) and phone numbers; and
  * the reader of audit details (their JSON holds text a client sent: a
- * path, a name). Built by `make fuzz` (clang -fsanitize=fuzzer,address,
- * undefined); like any
- * libFuzzer binary it also replays files given as arguments.
+ * path, a name). The cursors and phone numbers have their own harnesses
+ * too, which check what comes out.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +14,7 @@
 
 #include "cursor.h"
 #include "details.h"
+#include "fuzz.h"
 #include "http.h"
 #include "phone.h"
 #include "route.h"
@@ -22,10 +22,8 @@
 #include "session.h"
 #include "util.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
 int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+fuzz_request(const uint8_t *data, size_t size)
 {
 	struct req	 r;
 	struct detail	 lines[DETAILS_MAX];

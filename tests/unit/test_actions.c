@@ -125,6 +125,11 @@ test_phone_local(void **state)
 		assert_string_equal(phone_format(&a, "+14255550199 x42"),
 		    "+1 425-555-0199 ext. 42");
 		assert_string_equal(phone_format(&a, "not one"), "not one");
+		/* A national prefix after the code: shown as kept, all of it. */
+		assert_string_equal(phone_format(&a, "+84079460958 x12"),
+		    "+84079460958 x12");
+		assert_string_equal(phone_format(&a, "+4407946095800"),
+		    "+4407946095800");
 		arena_reset(&a);
 	}
 	assert_true(phone_region_known("US"));

@@ -404,6 +404,58 @@ test_conf(void **state)
 }
 
 /*
+ * conf_parse_text() reads no file; conf_format() writes what it parsed
+ * so that it reads back the same, and refuses what would not.
+ */
+static void
+test_conf_format(void **state)
+{
+	static char	 out[CONF_LINE_MAX * 64], again[sizeof(out)];
+	char		 err[256], text[CONF_LINE_MAX + 64];
+	struct conf	 c;
+	int		 n;
+
+	(void)state;
+	/* A key file that is not there: the text alone is parsed. */
+	assert_int_equal(conf_parse_text(&c, "data_key_file = /nonexistent\n"
+	    "workers=7\nsocket_mode = 640\nlog_level = debug\n"
+	    "ldap_flavor = ad\ndb_password =  a = b # c\t\r\n"
+	    "cookie_secure = yes\n", "t.conf", err, sizeof(err)), 0);
+	assert_string_equal(c.db_password, "a = b # c");
+	n = conf_format(&c, out, sizeof(out));
+	assert_true(n > 0 && (size_t)n == strlen(out));
+	assert_non_null(strstr(out, "\nworkers = 7\n"));
+	assert_non_null(strstr(out, "\nsocket_mode = 0640\n"));
+	assert_non_null(strstr(out, "\nlog_level = debug\n"));
+	assert_non_null(strstr(out, "\nldap_flavor = ad\n"));
+	assert_non_null(strstr(out, "\ncookie_secure = on\n"));
+	assert_null(strstr(out, "ldap_uri"));	/* unset: left out */
+	conf_free(&c);
+	assert_int_equal(conf_parse_text(&c, out, "t.conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(conf_format(&c, again, sizeof(again)), n);
+	assert_string_equal(again, out);
+	/* Too small a buffer, a value that would not read back. */
+	assert_int_equal(conf_format(&c, again, 64), -1);
+	free(c.db_host);
+	c.db_host = xstrdup("two\nlines");
+	assert_int_equal(conf_format(&c, out, sizeof(out)), -1);
+	free(c.db_host);
+	c.db_host = xstrdup("trailing ");
+	assert_int_equal(conf_format(&c, out, sizeof(out)), -1);
+	conf_free(&c);
+	/* A line of CONF_LINE_MAX bytes without spaces parses; " = " would
+	 * make it too long to read back. */
+	n = snprintf(text, sizeof(text), "data_key_file=/k\ndb_password=");
+	memset(text + n, 'p', CONF_LINE_MAX - strlen("db_password="));
+	text[n + CONF_LINE_MAX - strlen("db_password=")] = '\0';
+	assert_int_equal(conf_parse_text(&c, text, "t.conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(conf_format(&c, out, sizeof(out)), -1);
+	conf_free(&c);
+}
+
+/*
  * The ldap_* keys: words checked, the keys that go together, the
  * service password read once (one line, its newline not part of it).
  */
@@ -765,6 +817,7 @@ main(void)
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_session_expiry),
 		cmocka_unit_test(test_conf),
+		cmocka_unit_test(test_conf_format),
 		cmocka_unit_test(test_conf_ldap),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_parse_int64),

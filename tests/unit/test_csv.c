@@ -48,6 +48,12 @@ test_quoting(void **state)
 		{ "{\"initiatedBy\":\"My Staff\",\"to\":null}",
 		    "\"{\"\"initiatedBy\"\":\"\"My Staff\"\",\"\"to\"\":null}\"" },
 		{ "tab\tinside", "tab\tinside" },	/* only a leading one */
+		/* blanks at an end, which a reader would cut from a bare field */
+		{ " lead", "\" lead\"" },
+		{ "trail ", "\"trail \"" },
+		{ "trail\t", "\"trail\t\"" },
+		{ " ", "\" \"" },
+		{ "in side", "in side" },
 	};
 	struct arena	a = { NULL };
 	size_t		i;
@@ -73,7 +79,7 @@ test_formula(void **state)
 		{ "=A1,B1", "\"'=A1,B1\"" },
 		{ "-", "'-" },
 		{ "'=1", "'=1" },		/* a ' first already: as it is */
-		{ " =1", " =1" },		/* not the first character */
+		{ " =1", "\" =1\"" },		/* not the first character */
 	};
 	struct arena	a = { NULL };
 	size_t		i;
@@ -97,6 +103,10 @@ test_record(void **state)
 	assert_string_equal(csv_record(&a, cells, NELEM(cells)),
 	    "1,'=cmd|' /C calc'!A0,,\"a,b\",\r\n");
 	assert_string_equal(csv_record(&a, one, 1), "only\r\n");
+	one[0] = "";
+	assert_string_equal(csv_record(&a, one, 1), "\"\"\r\n");
+	one[0] = NULL;
+	assert_string_equal(csv_record(&a, one, 1), "\"\"\r\n");
 	assert_string_equal(csv_record(&a, NULL, 0), "\r\n");
 	arena_reset(&a);
 }

@@ -1,8 +1,8 @@
 /*
  * test_directory.c: cmocka tests of the directory's pure parts
  * (directory.h): RFC 4515 filter-value and RFC 4514 DN-value escaping,
- * checked against libldap's own DN parser, and the UTF-16LE unicodePwd
- * value of Active Directory.
+ * checked against libldap's own DN parser, the UTF-16LE unicodePwd
+ * value of Active Directory, and the attribute map (dirmap.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +10,14 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "directory.h"
+#include "dirmap.h"
+#include "roster.h"
 #include "util.h"
 
 /* RFC 4515 §3: the five characters become \XX; nothing else changes. */
@@ -190,6 +194,115 @@ test_policy_text(void **state)
 	    dir_policy_text(PP_noError));
 }
 
+/* A fake entry: attribute and value pairs, the value's length given. */
+struct fake {
+	const char	*attr, *value;
+	size_t		 len;
+};
+
+static const char *
+fake_value(void *arg, const char *attr, size_t *len)
+{
+	const struct fake	*f;
+
+	for (f = arg; f->attr != NULL; f++)
+		if (strcasecmp(f->attr, attr) == 0) {
+			*len = f->len;
+			return f->value;
+		}
+	return NULL;
+}
+
+static void
+map(const char *conftext, const char *dn, const struct fake *attrs,
+    const char *const *groups, size_t ngroups, struct arena *a,
+    struct roster_row *row)
+{
+	struct conf		c;
+	struct dirmap		m;
+	struct dirmap_entry	e = { dn, fake_value, (void *)attrs, groups,
+				    ngroups };
+	char			err[256];
+
+	assert_int_equal(conf_parse_text(&c, conftext, "t.conf", err,
+	    sizeof(err)), 0);
+	m.conf = &c;
+	m.units_base = dirmap_dn_norm(a, "OU=Stores, DC=Example");
+	m.country = "US";
+	memset(row, 0, sizeof(*row));
+	dirmap_person(a, &m, &e, row);
+	conf_free(&c);
+}
+
+#define V(s)	s, sizeof(s) - 1
+
+/*
+ * The attribute map: the ldap_attr_* attributes, cn for a missing
+ * name, a value holding a NUL as none, the location from the OU under
+ * ldap_units_base or from the groups, phones only when synced.
+ */
+static void
+test_dirmap(void **state)
+{
+	static const struct fake ann[] = {
+		{ "MAIL", V("ann@example.com") }, { "cn", V("Ann Cn") },
+		{ "uid", V("ann@corp.example") }, { "title", V("Clerk\0x") },
+		{ "mobile", V("(425) 555-0100") }, { NULL, NULL, 0 },
+	};
+	static const struct fake nobody[] = {
+		{ "cn", V("No Mail") }, { NULL, NULL, 0 },
+	};
+	static const char *const groups[] = { " Store 1 ", "Store 2" };
+	static const char *const badgroup[] = { "Store\n3" };
+	const char		*base = "data_key_file = /k\n";
+	struct arena		 a = { NULL };
+	struct roster_row	 r;
+
+	(void)state;
+	map(base, "uid=ann,ou=Store 9,ou=stores,dc=example", ann, NULL, 0,
+	    &a, &r);
+	assert_int_equal(r.bad, 0);
+	assert_string_equal(r.p.f[RF_UPN], "ann@example.com");
+	assert_string_equal(r.p.f[RF_NAME], "Ann Cn");
+	assert_string_equal(r.p.f[RF_JOB], "");		/* its NUL */
+	assert_string_equal(r.p.f[RF_SOURCE], "onprem");
+	assert_null(r.p.f[RF_MOBILE]);			/* not synced */
+	assert_int_equal(r.p.enable, 1);
+	assert_int_equal(r.p.nunits, 1);
+	assert_string_equal(r.p.units[0], "Store 9");
+	/* Not under ldap_units_base, or not held by an OU: no location. */
+	map(base, "uid=ann,ou=Store 9,dc=example", ann, NULL, 0, &a, &r);
+	assert_true(r.bad == 0 && r.p.nunits == 0);
+	map(base, "uid=ann,cn=Store 9,ou=stores,dc=example", ann, NULL, 0,
+	    &a, &r);
+	assert_true(r.bad == 0 && r.p.nunits == 0);
+	/* An empty DN (libldap parses it as none), or none at all. */
+	map(base, "", ann, NULL, 0, &a, &r);
+	assert_true(r.bad == 0 && r.p.nunits == 0);
+	map(base, NULL, ann, NULL, 0, &a, &r);
+	assert_true(r.bad == 0 && r.p.nunits == 0);
+	/* Another map, the groups, the phones. */
+	map("data_key_file = /k\nldap_attr_upn = uid\nldap_units = group\n"
+	    "ldap_sync_phones = on\n", "uid=ann,ou=x,ou=stores,dc=example",
+	    ann, groups, NELEM(groups), &a, &r);
+	assert_int_equal(r.bad, 0);
+	assert_string_equal(r.p.f[RF_UPN], "ann@corp.example");
+	assert_string_equal(r.p.f[RF_MOBILE], "+14255550100");
+	assert_string_equal(r.p.f[RF_OFFICE], "");
+	assert_int_equal(r.p.nunits, 2);
+	assert_string_equal(r.p.units[0], "Store 1");
+	assert_string_equal(r.p.units[1], "Store 2");
+	map("data_key_file = /k\nldap_units = group\n", "uid=ann,dc=example",
+	    ann, badgroup, NELEM(badgroup), &a, &r);
+	assert_int_equal(r.bad, ROSTER_BAD);
+	assert_non_null(strstr(r.why, "location"));
+	/* No UPN: refused, naming the attribute. */
+	map(base, "cn=No Mail,ou=stores,dc=example", nobody, NULL, 0, &a, &r);
+	assert_int_equal(r.bad, ROSTER_BAD);
+	assert_string_equal(r.why, "no mail");
+	arena_reset(&a);
+}
+
 int
 main(void)
 {
@@ -202,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_ad_password),
 		cmocka_unit_test(test_ad_password_bad),
 		cmocka_unit_test(test_policy_text),
+		cmocka_unit_test(test_dirmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

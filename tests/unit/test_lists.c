@@ -51,6 +51,31 @@ test_cursor_round_trip(void **state)
 	arena_reset(&a);
 }
 
+/*
+ * A key over CURSOR_KEY_MAX bytes is cut between characters: the
+ * cursor still decodes (a 2-byte "é" straddles the limit here).
+ */
+static void
+test_cursor_long_key(void **state)
+{
+	struct arena	 a = { 0 };
+	const char	*keys[1], *id;
+	char		 key[CURSOR_KEY_MAX + 8], *c;
+	size_t		 i;
+
+	(void)state;
+	key[0] = 'x';
+	for (i = 1; i + 1 < sizeof(key) - 1; i += 2)
+		memcpy(key + i, "\xc3\xa9", 2);
+	key[i] = '\0';
+	keys[0] = key;
+	c = cursor_encode(&a, keys, 1, ID);
+	assert_int_equal(cursor_decode(&a, c, keys, 1, &id), 0);
+	assert_int_equal(strlen(keys[0]), CURSOR_KEY_MAX - 1);
+	assert_memory_equal(keys[0], key, CURSOR_KEY_MAX - 1);
+	arena_reset(&a);
+}
+
 static void
 test_cursor_tampered(void **state)
 {
@@ -354,6 +379,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cursor_round_trip),
+		cmocka_unit_test(test_cursor_long_key),
 		cmocka_unit_test(test_cursor_tampered),
 		cmocka_unit_test(test_search_terms),
 		cmocka_unit_test(test_search_split),

@@ -1,9 +1,10 @@
 /*
  * test_roster.c: cmocka tests of what staffdesk-admin import reads
  * before it touches the database: the CSV records and the line each
- * starts on (csvread.h, libcsv), the header's column names, the units
- * list, one person's checks and normalisation (roster.h), and the
- * export's formula guard read back (csv_unformula).
+ * starts on (csvread.h, libcsv), the header's column names and a row
+ * under it (roster_csv_header, roster_csv_row), the units list, one
+ * person's checks and normalisation (roster.h), and the export's
+ * formula guard read back (csv_unformula).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,6 +226,49 @@ test_csvread(void **state)
 	arena_reset(&a);
 }
 
+/*
+ * What the export writes (csv_record) reads back as the same fields:
+ * blanks at a field's ends, a record of one empty field, a formula
+ * cell (with its '), quotes and line breaks.
+ */
+static void
+test_written_reads_back(void **state)
+{
+	static const char *const recs[][3] = {
+		{ " lead", "trail\t", "in side" },
+		{ "", NULL, NULL },
+		{ "=1+1", "say \"hi\"", "two\r\nlines" },
+		{ "\t", " ", "," },
+	};
+	static const size_t	 n[] = { 3, 1, 3, 3 };
+	struct arena		 a = { NULL };
+	struct csvread		*r;
+	struct csvread_rec	 rec;
+	const char		*why;
+	char			*file = arena_strdup(&a, CSV_BOM);
+	long			 line;
+	FILE			*f;
+	size_t			 i, k;
+
+	(void)state;
+	for (i = 0; i < NELEM(recs); i++)
+		file = arena_printf(&a, "%s%s", file, csv_record(&a, recs[i],
+		    n[i]));
+	f = fmemopen(file, strlen(file), "r");
+	r = csvread_open(f, &a);
+	for (i = 0; i < NELEM(recs); i++) {
+		assert_int_equal(csvread_next(r, &rec, &line, &why), 0);
+		assert_int_equal(rec.n, n[i]);
+		for (k = 0; k < n[i]; k++)
+			assert_string_equal(csv_unformula(rec.field[k]),
+			    recs[i][k]);
+	}
+	assert_int_equal(csvread_next(r, &rec, &line, &why), 1);
+	csvread_close(r);
+	fclose(f);
+	arena_reset(&a);
+}
+
 /* Not CSV: the line of the trouble, and a reason. */
 static void
 test_csvread_bad(void **state)
@@ -286,6 +330,66 @@ test_unformula(void **state)
 	arena_reset(&a);
 }
 
+/*
+ * The header names each column once, the six required among them; a
+ * row has the header's count of fields, its cells read as
+ * csv_unformula() reads them.
+ */
+static void
+test_csv_header_row(void **state)
+{
+	static const char *const good[] = { "units", " UPN", "display_name",
+	    "email", "mobile", "source", "job_title" };
+	static const char *const unknown[] = { "upn", "shoe_size" };
+	static const char *const twice[] = { "upn", "email", "Upn " };
+	static const char *const missing[] = { "upn", "display_name",
+	    "mobile", "source", "units" };
+	static const char *const row[] = { "Store 1", "a@example.com",
+	    "'=Sum, \"x\"", "", "", "cloud", "'-Clerk" };
+	struct arena		 a = { NULL };
+	struct roster_row	 r;
+	const char		*why = NULL;
+	int			 col[8];
+
+	(void)state;
+	assert_int_equal(roster_csv_header(&a, unknown, NELEM(unknown), 8,
+	    col, &why), ROSTER_BAD);
+	assert_string_equal(why, "unknown column 'shoe_size'; the columns "
+	    "are: upn, display_name, email, mobile, source, units, "
+	    "given_name, surname, job_title, department, office, "
+	    "alternate_mobile");
+	assert_int_equal(roster_csv_header(&a, twice, NELEM(twice), 8, col,
+	    &why), ROSTER_BAD);
+	assert_string_equal(why, "column upn twice");
+	assert_int_equal(roster_csv_header(&a, missing, NELEM(missing), 8,
+	    col, &why), ROSTER_BAD);
+	assert_string_equal(why, "no column email (the header must have upn, "
+	    "display_name, email, mobile, source, units)");
+	assert_int_equal(roster_csv_header(&a, good, NELEM(good), 6, col,
+	    &why), ROSTER_BAD);
+	assert_string_equal(why, "more than 6 columns");
+	assert_int_equal(roster_csv_header(&a, good, NELEM(good), 8, col,
+	    &why), 0);
+	assert_int_equal(col[0], RF_UNITS);
+	assert_int_equal(col[1], RF_UPN);
+	assert_int_equal(col[6], RF_JOB);
+
+	memset(&r, 0, sizeof(r));
+	roster_csv_row(&a, col, NELEM(good), row, NELEM(row) - 1, NULL, &r);
+	assert_int_equal(r.bad, ROSTER_BAD);
+	assert_string_equal(r.why, "6 fields; the header has 7");
+	memset(&r, 0, sizeof(r));
+	roster_csv_row(&a, col, NELEM(good), row, NELEM(row), NULL, &r);
+	assert_int_equal(r.bad, 0);
+	assert_string_equal(r.p.f[RF_UPN], "a@example.com");
+	assert_string_equal(r.p.f[RF_NAME], "=Sum, \"x\"");
+	assert_string_equal(r.p.f[RF_JOB], "-Clerk");
+	assert_null(r.p.f[RF_DEPT]);		/* not in the file: kept */
+	assert_int_equal(r.p.nunits, 1);
+	assert_string_equal(r.p.units[0], "Store 1");
+	arena_reset(&a);
+}
+
 int
 main(void)
 {
@@ -295,8 +399,10 @@ main(void)
 		cmocka_unit_test(test_person_good),
 		cmocka_unit_test(test_person_bad),
 		cmocka_unit_test(test_csvread),
+		cmocka_unit_test(test_written_reads_back),
 		cmocka_unit_test(test_csvread_bad),
 		cmocka_unit_test(test_unformula),
+		cmocka_unit_test(test_csv_header_row),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
