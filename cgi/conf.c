@@ -411,13 +411,15 @@ conf_format(const struct conf *c, char *buf, size_t bufsz)
 
 	for (i = 0; i < NELEM(keys); i++) {
 		k = &keys[i];
-		if (k->type == CT_STR || k->type == CT_PATH)
+		if (k->type == CT_STR || k->type == CT_PATH ||
+		    k->type == CT_NETS)
 			s = *(char *const *)((const char *)c + k->off);
 		else
 			v = *(const long *)((const char *)c + k->off);
 		switch (k->type) {
 		case CT_STR:
 		case CT_PATH:
+		case CT_NETS:
 			if (s == NULL)
 				continue;
 			if (!conf_value_ok(s))
