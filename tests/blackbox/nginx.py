@@ -99,6 +99,9 @@ def own_page(r, status, words, hsts, retry_after=None):
           "%s: not staffdesk's page saying %r: %r" % (where, words,
                                                       r.body[:300]))
     eq(r.header("Retry-After"), retry_after, where + ": Retry-After")
+    check(re.fullmatch("[0-9a-f]{32}", r.header("X-Request-Id") or ""),
+          "%s: X-Request-Id %r (nginx's $request_id)" % (
+              where, r.header("X-Request-Id")))
 
 
 def static_headers(r, hsts, cache):
@@ -466,6 +469,31 @@ def send(c, method, path, body=None, headers=None):
                 "staffdesk=" in h.get("Cookie", ""))
 
 
+def h2_post(st, path, body):
+    """POST body to path over HTTP/2 (curl: browsers speak it to this
+    site, and nginx reads a request body its own way there); a Resp."""
+    tmp = tempfile.mkdtemp(prefix="h2-")
+    try:
+        hf, bf = os.path.join(tmp, "head"), os.path.join(tmp, "body")
+        p = subprocess.run(
+            ["curl", "-sk", "--http2", "--resolve", "%s:%d:127.0.0.1"
+             % (NAME, st.https_port), "-H", "Content-Type: application/"
+             "x-www-form-urlencoded", "--data-binary", "@-", "-D", hf,
+             "-o", bf, "-w", "%{http_version}",
+             "https://%s:%d%s" % (NAME, st.https_port, path)],
+            input=body.encode(), capture_output=True, timeout=TIMEOUT)
+        eq(p.stdout.decode(), "2", "the HTTP version curl spoke")
+        with open(hf, "rb") as f:
+            lines = f.read().split(b"\r\n")
+        status = int(lines[0].split()[1])
+        hdrs = http.client.parse_headers(io.BytesIO(b"\r\n".join(
+            lines[1:])))
+        with open(bf, "rb") as f:
+            return Resp(status, hdrs, f.read(), "POST", path, False)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def production_site(upstream=None):
     """The installed production site, nginx -t'd and served, its upstream
@@ -733,6 +761,8 @@ def site_pages():
                      "too large for this site", hsts=True)
         finally:
             c.close()
+        own_page(h2_post(st, "/login", "a" * 140000), 413,
+                 "too large for this site", hsts=True)
         away = loopback_addr()
         for path in ("/healthz", "/metrics"):
             own_page(st.get(path, source=away), 403,
