@@ -292,23 +292,6 @@ http {
 """
 
 
-def make_install(prefix, etc):
-    """make install PREFIX=prefix SYSCONFDIR=etc from ROOT, with the
-    SANITIZE the binaries were built with (another would rebuild them)."""
-    try:
-        with open(os.path.join(ROOT, "build", ".sanitize")) as f:
-            sanitize = f.read().strip()
-    except OSError:
-        sanitize = ""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    p = subprocess.run(["make", "-C", ROOT, "install", "PREFIX=" + prefix,
-                        "SYSCONFDIR=" + etc, "SANITIZE=" + sanitize],
-                       capture_output=True, text=True, env=env, timeout=600)
-    check(p.returncode == 0, "make install: exit %d: %s" % (
-        p.returncode, (p.stdout + p.stderr)[-2000:]))
-
-
 class Site:
     """The production site installed under a temporary directory, checked
     with nginx -t, and served by an nginx of its own."""
@@ -332,7 +315,7 @@ class Site:
         return os.path.join(self.tmp, *parts)
 
     def install(self):
-        make_install(self.prefix, self.etc)
+        make_install("PREFIX=" + self.prefix, "SYSCONFDIR=" + self.etc)
         key = os.path.join(os.path.dirname(self.cert), "privkey.pem")
         os.makedirs(os.path.dirname(self.cert))
         p = subprocess.run(
