@@ -340,8 +340,21 @@ sess_flash_take(struct req *r, const char *about, enum sess_flash *kind)
 int
 sess_flash_waiting(struct req *r, const char *about)
 {
-	enum sess_flash	 kind;
-	char		*s = flash_open(r, about, 0, &kind);
+	struct q_sess_flash_get_rows	 now;
+	enum sess_flash			 kind;
+	char				*s;
+
+	/*
+	 * Read again: the request that left it (a double click's first
+	 * submit) may have committed after this one loaded the session.
+	 */
+	if (r->sess == NULL || q_sess_flash_get(r->db, &r->arena,
+	    &(struct q_sess_flash_get_in){ .token_hash =
+	    DB_TEXT(r->sess->token_hash) }, &now) != DB_OK || now.n != 1)
+		return 0;
+	r->sess->flash = now.row[0].flash;
+	r->sess->flashlen = now.row[0].flash_len;
+	s = flash_open(r, about, 0, &kind);
 
 	if (s == NULL)
 		return 0;

@@ -113,7 +113,7 @@ enum sess_flash {
 int	 sess_flash_put(struct db *, struct req *, const char *token_hash,
 	    enum sess_flash, const char *about, const char *text);
 char	*sess_flash_take(struct req *, const char *about, enum sess_flash *);
-/* 1 when a message about that person waits (it stays). */
+/* 1 when a message about that person waits (it stays), as committed now. */
 int	 sess_flash_waiting(struct req *, const char *about);
 
 /*

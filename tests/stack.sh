@@ -194,6 +194,10 @@ stop() {
 }
 
 start() {
+	if [ ! -x "$ROOT/bin/staffdesk.fcgi" ] || [ ! -x "$ROOT/bin/staffdesk-admin" ]; then
+		say "no bin/staffdesk.fcgi or bin/staffdesk-admin: run make all first"
+		exit 1
+	fi
 	write_configs
 	start_db
 	start_ldap

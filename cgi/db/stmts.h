@@ -253,6 +253,9 @@ STMT(Q_SESS_MFA_TRY, IN(token_hash, max), OUT(),
     "WHERE token_hash = ? AND mfa_attempts < ?")
 STMT(Q_SESS_FLASH, IN(flash, token_hash), OUT(),
     "UPDATE sessions SET flash = ? WHERE token_hash = ?")
+/* The message as committed now (a double submit's first answer's). */
+STMT(Q_SESS_FLASH_GET, IN(token_hash), OUT(flash:bytes),
+    "SELECT flash FROM sessions WHERE token_hash = ?")
 /* Windows and locks an hour past any limit's use (sms flush). */
 STMT(Q_RATE_PURGE, IN(older_seconds), OUT(),
     "DELETE FROM rate_limits WHERE window_start < "

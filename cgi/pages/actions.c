@@ -463,7 +463,8 @@ page_reset_done(struct req *r)
 	enum sess_flash	 kind;
 	char		*flash;
 
-	if (person_of_url(r, &pp) != 0)
+	if (person_of_url(r, &pp) != 0 || allowed(r, &pp, AUTHZ_RESET_PASSWORD,
+	    NULL) != 0)
 		return;
 	t = page_new(r, "Password reset");
 	tpl_set(t, "ID", pp.id);

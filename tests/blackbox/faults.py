@@ -262,8 +262,8 @@ KILL_SPAN = 4.0      # seconds of load
 @test
 def worker_killed_under_load():
     """kill -9 of a worker while 16 connections view pages: at most the
-    one request it was serving fails (nginx's 502, an answer, not a
-    dropped connection), every other request of the load is answered
+    one request it was serving fails (nginx's 503 with Retry-After, an
+    answer, not a dropped connection), every other request of the load is answered
     200, and the master has a new worker, connected to the database,
     within a second."""
     u = make_user()
@@ -312,8 +312,10 @@ def worker_killed_under_load():
               (a.path, a.status, a.error, round(a.t0 - seen["kill"], 3))
               for a in bad[:5]])
     for a in bad:
-        eq(a.status, 502, "the request in flight on the killed worker "
-           "(nginx answers it)")
+        eq(a.status, 503, "the request in flight on the killed worker "
+           "(nginx answers it, its 502 mapped to a 503)")
+        check(a.headers.get("retry-after"), "the in-flight request's 503 "
+              "has no Retry-After")
     after = [a for a in answers if a.t0 > seen["kill"]]
     check(len(after) > 100, "only %d requests after the kill" % len(after))
     check("ready" in seen and seen["ready"] - seen["kill"] < 1.0,

@@ -388,6 +388,25 @@ def conf_env():
     return env
 
 
+def make_install(*assignments):
+    """make install with the assignments (PREFIX=..., DESTDIR=...) from
+    ROOT, with the SANITIZE the binaries were built with (another would
+    rebuild them under the running suite); its output."""
+    try:
+        with open(os.path.join(ROOT, "build", ".sanitize")) as f:
+            sanitize = f.read().strip()
+    except OSError:
+        sanitize = ""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    p = subprocess.run(["make", "-C", ROOT, "install"] + list(assignments) +
+                       ["SANITIZE=" + sanitize], capture_output=True,
+                       text=True, env=env, timeout=600)
+    check(p.returncode == 0, "make install: exit %d: %s" % (
+        p.returncode, (p.stdout + p.stderr)[-2000:]))
+    return p.stdout
+
+
 def cli(*args, stdin=None):
     p = subprocess.run([os.path.join(ROOT, "bin", "staffdesk-admin")] +
                        list(args), input=stdin, capture_output=True,

@@ -99,6 +99,9 @@ def own_page(r, status, words, hsts, retry_after=None):
           "%s: not staffdesk's page saying %r: %r" % (where, words,
                                                       r.body[:300]))
     eq(r.header("Retry-After"), retry_after, where + ": Retry-After")
+    check(re.fullmatch("[0-9a-f]{32}", r.header("X-Request-Id") or ""),
+          "%s: X-Request-Id %r (nginx's $request_id)" % (
+              where, r.header("X-Request-Id")))
 
 
 def static_headers(r, hsts, cache):
@@ -289,23 +292,6 @@ http {
 """
 
 
-def make_install(prefix, etc):
-    """make install PREFIX=prefix SYSCONFDIR=etc from ROOT, with the
-    SANITIZE the binaries were built with (another would rebuild them)."""
-    try:
-        with open(os.path.join(ROOT, "build", ".sanitize")) as f:
-            sanitize = f.read().strip()
-    except OSError:
-        sanitize = ""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    p = subprocess.run(["make", "-C", ROOT, "install", "PREFIX=" + prefix,
-                        "SYSCONFDIR=" + etc, "SANITIZE=" + sanitize],
-                       capture_output=True, text=True, env=env, timeout=600)
-    check(p.returncode == 0, "make install: exit %d: %s" % (
-        p.returncode, (p.stdout + p.stderr)[-2000:]))
-
-
 class Site:
     """The production site installed under a temporary directory, checked
     with nginx -t, and served by an nginx of its own."""
@@ -329,7 +315,7 @@ class Site:
         return os.path.join(self.tmp, *parts)
 
     def install(self):
-        make_install(self.prefix, self.etc)
+        make_install("PREFIX=" + self.prefix, "SYSCONFDIR=" + self.etc)
         key = os.path.join(os.path.dirname(self.cert), "privkey.pem")
         os.makedirs(os.path.dirname(self.cert))
         p = subprocess.run(
@@ -466,6 +452,31 @@ def send(c, method, path, body=None, headers=None):
                 "staffdesk=" in h.get("Cookie", ""))
 
 
+def h2_post(st, path, body):
+    """POST body to path over HTTP/2 (curl: browsers speak it to this
+    site, and nginx reads a request body its own way there); a Resp."""
+    tmp = tempfile.mkdtemp(prefix="h2-")
+    try:
+        hf, bf = os.path.join(tmp, "head"), os.path.join(tmp, "body")
+        p = subprocess.run(
+            ["curl", "-sk", "--http2", "--resolve", "%s:%d:127.0.0.1"
+             % (NAME, st.https_port), "-H", "Content-Type: application/"
+             "x-www-form-urlencoded", "--data-binary", "@-", "-D", hf,
+             "-o", bf, "-w", "%{http_version}",
+             "https://%s:%d%s" % (NAME, st.https_port, path)],
+            input=body.encode(), capture_output=True, timeout=TIMEOUT)
+        eq(p.stdout.decode(), "2", "the HTTP version curl spoke")
+        with open(hf, "rb") as f:
+            lines = f.read().split(b"\r\n")
+        status = int(lines[0].split()[1])
+        hdrs = http.client.parse_headers(io.BytesIO(b"\r\n".join(
+            lines[1:])))
+        with open(bf, "rb") as f:
+            return Resp(status, hdrs, f.read(), "POST", path, False)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def production_site(upstream=None):
     """The installed production site, nginx -t'd and served, its upstream
@@ -599,13 +610,15 @@ def tls_site():
 
 
 def form_post(c, path):
-    """A POST without a token: the app refuses it at once (403), so a
-    flood of them costs the workers next to nothing."""
+    """A POST without a token: the app refuses it at once (403, or 429
+    when it comes in a flood of sign-ins: admit.h), so a flood of them
+    costs the workers next to nothing."""
     return send(c, "POST", path, body="username=x")
 
 
 def app_refused(r):
-    return r.status == 403 and "did not come from this site" in r.body
+    return (r.status == 403 and "did not come from this site" in r.body) \
+        or (r.status == 429 and "Too many sign-ins at once" in r.body)
 
 
 def limited(r):
@@ -624,7 +637,7 @@ def flood(st, path, burst, rate, addr):
         for i in range(burst):
             r = form_post(c, path)
             check(app_refused(r), "POST %s #%d of a burst of %d from one "
-                  "address: %s, want the app's 403" % (path, i + 1, burst,
+                  "address: %s, want the app's refusal" % (path, i + 1, burst,
                                                        desc(r)))
         passed, refused, sent = burst, [], burst
         while len(refused) < 10 and sent < burst + 2000:
@@ -733,6 +746,8 @@ def site_pages():
                      "too large for this site", hsts=True)
         finally:
             c.close()
+        own_page(h2_post(st, "/login", "a" * 140000), 413,
+                 "too large for this site", hsts=True)
         away = loopback_addr()
         for path in ("/healthz", "/metrics"):
             own_page(st.get(path, source=away), 403,
