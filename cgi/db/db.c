@@ -17,6 +17,7 @@
 #define DB_CELL_INIT	256		/* first buffer per cell; grown on demand */
 #define DB_LOCK_WAIT_MAX 50		/* seconds: InnoDB's default lock wait */
 #define DB_PARAMS_MAX	128
+#define DB_HOST_REST_MS	5000		/* a server that failed is tried last */
 
 #define STMT(id, in, out, sql)	sql,
 static const char *const stmt_sql[STMT__MAX] = {
@@ -37,6 +38,9 @@ struct db {
 	unsigned int		 timeout;	/* seconds to read or write */
 	int64_t			 turn_ms;	/* db_turn(), monotonic; 0: none */
 	int			 in_txn;
+	size_t			 host;		/* conf->db_hosts[] connected to */
+	/* Monotonic ms until which each of db_hosts is tried last. */
+	int64_t			 rest_until[CONF_DB_HOSTS_MAX];
 };
 
 static int64_t
@@ -78,24 +82,56 @@ db_disconnect(struct db *db)
 	}
 }
 
+/*
+ * Whether the server may serve: a Galera node must be ready and synced
+ * (wsrep_ready ON, wsrep_local_state 4). One that is joining, a donor
+ * or cut off from the primary component would answer 1047 or block;
+ * a server without Galera has neither variable and may serve.
+ */
 static int
-db_connect(struct db *db)
+db_ready(MYSQL *my)
+{
+	static const char	 q[] = "SHOW STATUS WHERE Variable_name IN "
+				    "('wsrep_ready', 'wsrep_local_state')";
+	MYSQL_RES		*res;
+	MYSQL_ROW		 row;
+	int			 ok = 1;
+
+	if (mysql_real_query(my, q, sizeof(q) - 1) != 0 ||
+	    (res = mysql_store_result(my)) == NULL)
+		return 0;
+	while ((row = mysql_fetch_row(res)) != NULL)
+		if (row[0] != NULL && row[1] != NULL &&
+		    ((strcmp(row[0], "wsrep_ready") == 0 &&
+		    strcmp(row[1], "ON") != 0) ||
+		    (strcmp(row[0], "wsrep_local_state") == 0 &&
+		    strcmp(row[1], "4") != 0)))
+			ok = 0;
+	mysql_free_result(res);
+	return ok;
+}
+
+/*
+ * A connection to one server (host NULL: db_socket, or the client's
+ * default), or NULL. With several servers listed, one that is not
+ * ready (db_ready) is refused too.
+ */
+static MYSQL *
+db_connect_one(struct db *db, const char *host, unsigned int port)
 {
 	const struct conf	*c = db->conf;
 	unsigned int		 t = (unsigned int)c->db_timeout, lock;
 	my_bool			 no = 0;
 	char			 init[128];
+	MYSQL			*my;
 
-	db_disconnect(db);
-	if (db_spent(db))
-		return DB_ERR;	/* a stalled server: the turn gives up */
-	if ((db->my = mysql_init(NULL)) == NULL)
-		return DB_ERR;
-	mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
-	mysql_optionsv(db->my, MYSQL_OPT_READ_TIMEOUT, &db->timeout);
-	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &db->timeout);
-	mysql_optionsv(db->my, MYSQL_OPT_RECONNECT, &no);
-	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if ((my = mysql_init(NULL)) == NULL)
+		return NULL;
+	mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+	mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &db->timeout);
+	mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &db->timeout);
+	mysql_optionsv(my, MYSQL_OPT_RECONNECT, &no);
+	mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/*
 	 * A lock waited for gives up (1205: the transaction is retried or
 	 * answered 503) before the read timeout would drop the link and
@@ -108,16 +144,75 @@ db_connect(struct db *db)
 	    "tx_isolation = 'READ-COMMITTED', innodb_lock_wait_timeout = %u",
 	    lock) >= (int)sizeof(init))
 		abort();
-	mysql_optionsv(db->my, MYSQL_INIT_COMMAND, init);
-	if (mysql_real_connect(db->my, c->db_socket ? NULL : c->db_host,
-	    c->db_user, c->db_password, c->db_name, (unsigned)c->db_port,
-	    c->db_socket, 0) == NULL) {
-		log_msg(LOG_WARN, "db: connect: %s", mysql_error(db->my));
-		mysql_close(db->my);
-		db->my = NULL;
-		return DB_ERR;
+	mysql_optionsv(my, MYSQL_INIT_COMMAND, init);
+	if (mysql_real_connect(my, host, c->db_user, c->db_password,
+	    c->db_name, port, c->db_socket, 0) == NULL) {
+		log_msg(LOG_WARN, "db: connect to %s: %s", host ? host :
+		    c->db_socket ? c->db_socket : "the default server",
+		    mysql_error(my));
+		mysql_close(my);
+		return NULL;
 	}
-	return DB_OK;
+	if (c->db_nhosts > 1 && !db_ready(my)) {
+		log_msg(LOG_WARN, "db: %s:%u is not a synced cluster node",
+		    host, port);
+		mysql_close(my);
+		return NULL;
+	}
+	return my;
+}
+
+/* Sets db_hosts[i] aside: for DB_HOST_REST_MS it is tried after the rest. */
+static void
+db_rest(struct db *db, size_t i)
+{
+	if (i < db->conf->db_nhosts)
+		db->rest_until[i] = db_now_ms() + DB_HOST_REST_MS;
+}
+
+/*
+ * Connects to db_socket, or to the first of db_hosts that answers and
+ * may serve: in their order, those that failed in the last
+ * DB_HOST_REST_MS after the others. Gives up once the turn is spent.
+ */
+static int
+db_connect(struct db *db)
+{
+	const struct conf	*c = db->conf;
+	const struct conf_db_host *h;
+	size_t			 i, pass;
+	int64_t			 now;
+
+	db_disconnect(db);
+	if (db_spent(db))
+		return DB_ERR;	/* a stalled server: the turn gives up */
+	if (c->db_socket != NULL || c->db_nhosts == 0) {
+		db->my = db_connect_one(db, NULL, (unsigned)c->db_port);
+		return db->my != NULL ? DB_OK : DB_ERR;
+	}
+	now = db_now_ms();
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < c->db_nhosts; i++) {
+			if ((db->rest_until[i] > now) != (pass == 1))
+				continue;
+			if (db_spent(db))
+				return DB_ERR;
+			h = &c->db_hosts[i];
+			db->my = db_connect_one(db, h->name, (unsigned)(h->port ?
+			    h->port : c->db_port));
+			if (db->my != NULL) {
+				db->host = i;
+				db->rest_until[i] = 0;
+				if (i > 0)
+					log_msg(LOG_INFO, "db: connected to "
+					    "%s:%ld, server %zu of db_host",
+					    h->name, h->port ? h->port :
+					    c->db_port, i + 1);
+				return DB_OK;
+			}
+			db_rest(db, i);
+		}
+	return DB_ERR;
 }
 
 struct db *
@@ -151,7 +246,15 @@ db_lost(unsigned int e)
 	    e == ER_CONNECTION_KILLED || e == CR_COMMANDS_OUT_OF_SYNC;
 }
 
-/* Maps a server error to a db_err, dropping the link when it is lost. */
+/*
+ * Maps a server error to a db_err, dropping the link when it is lost or
+ * its server may not serve: 1047 (ER_UNKNOWN_COM_ERROR, "WSREP has not
+ * yet prepared node for application use") is a Galera node out of the
+ * primary component or not synced yet, so the next connection goes to
+ * another server of db_host. A deadlock is also how Galera reports a
+ * certification failure (another node committed a conflicting change
+ * first): the transaction is retried.
+ */
 static int
 db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
 {
@@ -160,18 +263,23 @@ db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
 	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
 		return DB_RETRY;
 	log_msg(LOG_WARN, "db: %s %s: error %u", what, db_stmt_name(id), e);
-	if (db_lost(e)) {
+	if (db_lost(e) || e == ER_UNKNOWN_COM_ERROR) {
+		db_rest(db, db->host);
 		db_disconnect(db);
 		return DB_RETRY;
 	}
 	return DB_ERR;
 }
 
+/* With several servers, one that answers must also still be synced. */
 int
 db_ping(struct db *db)
 {
-	if (db->my != NULL && mysql_ping(db->my) == 0)
+	if (db->my != NULL && mysql_ping(db->my) == 0 &&
+	    (db->conf->db_nhosts < 2 || db_ready(db->my)))
 		return DB_OK;
+	if (db->my != NULL)
+		db_rest(db, db->host);
 	return db_connect(db);
 }
 
@@ -453,12 +561,39 @@ db_plain(struct db *db, const char *sql)
 	return DB_OK;
 }
 
+unsigned int
+db_backoff_ms(int tries, uint32_t r)
+{
+	unsigned int	base = DB_BACKOFF_MS;
+
+	while (tries-- > 1 && base < DB_BACKOFF_MAX_MS)
+		base *= 2;
+	if (base > DB_BACKOFF_MAX_MS)
+		base = DB_BACKOFF_MAX_MS;
+	return base / 2 + r % (base + 1);
+}
+
+/* Waits before try number tries + 1, unless that outlasts the turn. */
+static void
+db_pause(struct db *db, int tries)
+{
+	unsigned int	ms = db_backoff_ms(tries, arc4random());
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	if (db->turn_ms != 0 && db_now_ms() + ms - db->turn_ms >=
+	    db->conf->db_timeout * 1000)
+		return;		/* db_spent() ends it next anyway */
+	nanosleep(&ts, NULL);
+}
+
 int
 db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 {
 	int	rc = DB_ERR, tries;
 
 	for (tries = 0; tries < DB_TXN_TRIES; tries++) {
+		if (tries > 0)
+			db_pause(db, tries);
 		if ((rc = db_plain(db, "START TRANSACTION")) != DB_OK) {
 			if (rc == DB_RETRY)
 				continue;
@@ -467,8 +602,24 @@ db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 		db->in_txn = 1;
 		rc = fn(db, arg);
 		db->in_txn = 0;
-		if (rc == DB_OK && (rc = db_plain(db, "COMMIT")) == DB_OK)
-			return DB_OK;
+		if (rc == DB_OK && db->my == NULL)
+			rc = DB_RETRY;	/* the link went under fn: nothing kept */
+		if (rc == DB_OK) {
+			if ((rc = db_plain(db, "COMMIT")) == DB_OK)
+				return DB_OK;
+			/*
+			 * The link went during COMMIT: the server (or, in a
+			 * cluster, the other nodes) may have committed it.
+			 * Trying again could do it twice: 503 instead. A
+			 * certification failure keeps the link: retried.
+			 */
+			if (rc == DB_RETRY && db->my == NULL) {
+				log_msg(LOG_WARN, "db: the link was lost "
+				    "during COMMIT: not retried, as it may "
+				    "have committed");
+				return DB_ERR;
+			}
+		}
 		if (db->my != NULL)
 			(void)db_plain(db, "ROLLBACK");
 		if (rc != DB_RETRY)
