@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/cluster.sh start|stop|status|node-start N|node-stop N|
+# tests/cluster.sh start|stop|status|test|node-start N|node-stop N|
 #                  master-start A|B|master-stop A|B
 # staffdesk scaled out on one machine, as it would run on three (README:
 # Scaling out), everything under $VAR (default ./var-cluster):
@@ -16,11 +16,18 @@
 # `nice -n $NICE` (default 5) and setsid. The MariaDB account the
 # masters use over TCP gets a random password (VAR/db.pw); VAR/my.cnf is
 # node 1's client config and VAR/staffdesk.conf master A's, for the
-# tests' SQL and staffdesk-admin. `make cluster-test` runs tests/cluster
-# against it.
+# tests' SQL and staffdesk-admin. `test` (what `make cluster-test` runs)
+# starts one under a temporary VAR (unless VAR is set), runs the suite
+# tests/cluster against it, stops it, and removes the VAR it made unless
+# a test failed (its logs are then kept).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MADE_VAR=0
+if [ -z "${VAR:-}" ] && [ "${1:-}" = test ]; then
+	VAR=$(mktemp -d "${TMPDIR:-/tmp}/staffdesk-cluster.XXXXXX")
+	MADE_VAR=1
+fi
 VAR=${VAR:-$ROOT/var-cluster}
 PORT=${PORT:-19450}
 WORKERS=${WORKERS:-2}
@@ -334,8 +341,28 @@ stop() {
 	for i in 3 2 1; do node_stop "$i"; done
 }
 
+# test: the suite against a cluster started for it.
+run_tests() {
+	rc=0
+	trap 'stop >/dev/null 2>&1; exit 1' INT TERM
+	if (start); then
+		python3 "$ROOT/tests/cluster" --base "http://127.0.0.1:$PORT" \
+		    --var "$VAR" --root "$ROOT" || rc=1
+	else
+		rc=1
+	fi
+	stop
+	if [ $rc = 0 ] && [ "$MADE_VAR" = 1 ]; then
+		rm -rf "$VAR"
+	else
+		say "cluster kept in $VAR (logs in $VAR/log, $VAR/node*/log)"
+	fi
+	return $rc
+}
+
 case "${1:-}" in
 start)	start ;;
+test)	run_tests ;;
 stop)	stop ;;
 status)	for i in $NODES; do
 		if alive "$(ndir "$i")/run/mysqld.pid"; then
@@ -354,6 +381,6 @@ node-start) node_start "$2" ;;
 node-stop) node_stop "$2" ;;
 master-start) master_start "$2" ;;
 master-stop) master_stop "$2" ;;
-*)	echo "usage: tests/cluster.sh start|stop|status|node-start N|node-stop N|master-start A|B|master-stop A|B" >&2
+*)	echo "usage: tests/cluster.sh start|stop|status|test|node-start N|node-stop N|master-start A|B|master-stop A|B" >&2
 	exit 2 ;;
 esac
