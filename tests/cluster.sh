@@ -99,7 +99,11 @@ wsrep_cluster_name = staffdesk-test
 wsrep_cluster_address = gcomm://$peers
 wsrep_node_name = node$i
 wsrep_node_address = 127.0.0.1:$(gcomm "$i")
-wsrep_provider_options = "base_port=$(gcomm "$i"); gmcast.listen_addr=tcp://127.0.0.1:$(gcomm "$i"); ist.recv_addr=127.0.0.1:$((PORT + 10 * i + 2)); gcache.size=128M"
+# A node that dies stalls every commit until the others evict it:
+# evs.suspect_timeout (5 s by default; a write waited 6.0 s here) is
+# 2 s (keepalives and checks every 0.5 s), so a request waits less
+# than db_timeout.
+wsrep_provider_options = "base_port=$(gcomm "$i"); gmcast.listen_addr=tcp://127.0.0.1:$(gcomm "$i"); ist.recv_addr=127.0.0.1:$((PORT + 10 * i + 2)); gcache.size=128M; evs.suspect_timeout=PT2S; evs.inactive_timeout=PT4S; evs.inactive_check_period=PT0.5S; evs.keepalive_period=PT0.5S"
 wsrep_sst_method = rsync
 wsrep_sst_receive_address = 127.0.0.1:$((PORT + 10 * i + 3))
 wsrep_slave_threads = 2
@@ -141,6 +145,9 @@ base_url = http://127.0.0.1:$PORT
 data_key_file = $VAR/data.key
 sms_log = $VAR/sms.log
 log_level = info
+# longer than the cluster takes to evict a dead node (evs.suspect_timeout
+# and the new view: 3 s here), which every commit waits for
+db_timeout = 5
 EOC
 }
 

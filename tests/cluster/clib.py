@@ -8,6 +8,7 @@ PORT, A alone on PORT + 1 and B alone on PORT + 2.
 """
 
 import collections
+import itertools
 import os
 import signal
 import subprocess
@@ -109,6 +110,30 @@ def master_pid(host):
         return int(f.read().strip())
 
 
+def reload_host(host):
+    """SIGHUP to a master: new workers, which connect to the first node
+    of its db_host (as `systemctl reload staffdesk` after a node's
+    return). Waits for its /healthz."""
+    os.kill(master_pid(host), signal.SIGHUP)
+    time.sleep(0.5)
+    end = time.time() + 20
+    while time.time() < end:
+        try:
+            if Browser(base=base_of(host)).get("/healthz",
+                                               checked=False).status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise Fail("host %s did not answer after SIGHUP" % host)
+
+
+def app_links(i):
+    """The app's connections to node i (its MariaDB account's)."""
+    return int(node_sql(i, "SELECT COUNT(*) FROM information_schema."
+                        "PROCESSLIST WHERE USER = 'staffdesk'")[0][0])
+
+
 def kill_host(host):
     """SIGKILL to a master and its workers at once (its process group,
     tests/cluster.sh starts each under setsid): the host is gone, as a
@@ -152,8 +177,10 @@ class Load:
     answer is not the one wanted, or no answer."""
 
     KINDS = ("units", "search", "signin", "user", "reset")
+    _runs = itertools.count(1)
 
     def __init__(self, crew, unit_id, base=None):
+        self.tag = "%s.%d" % (lib.RUN, next(Load._runs))
         self.crew = crew            # [(browser, targets, staff)]
         self.unit_id = unit_id
         self.base = base or base_of(None)
@@ -168,7 +195,7 @@ class Load:
 
     def one(self, n, i, b, targets, staff):
         kind = self.KINDS[i % len(self.KINDS)]
-        ua = "load-%d-%d-%s" % (n, i, kind)
+        ua = "load-%s-%d-%d-%s" % (self.tag, n, i, kind)
         t0 = time.time()
         status = None
         try:
