@@ -253,17 +253,27 @@ db_lost(unsigned int e)
  * primary component or not synced yet, so the next connection goes to
  * another server of db_host. A deadlock is also how Galera reports a
  * certification failure (another node committed a conflicting change
- * first): the transaction is retried.
+ * first): the transaction is retried, on the same link.
  */
 static int
 db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
 {
 	if (e == ER_DUP_ENTRY)
 		return DB_DUP;
-	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
+	if (e == ER_LOCK_DEADLOCK)
+		return DB_RETRY;
+	/*
+	 * A node out of the primary component answers a prepared
+	 * statement with a lock wait timeout, at once (the text protocol
+	 * gets 1047): with another server to go to, a lock wait timeout
+	 * asks whether this one may still serve.
+	 */
+	if (e == ER_LOCK_WAIT_TIMEOUT && (db->conf->db_nhosts < 2 ||
+	    db->my == NULL || db_ready(db->my)))
 		return DB_RETRY;
 	log_msg(LOG_WARN, "db: %s %s: error %u", what, db_stmt_name(id), e);
-	if (db_lost(e) || e == ER_UNKNOWN_COM_ERROR) {
+	if (db_lost(e) || e == ER_UNKNOWN_COM_ERROR ||
+	    e == ER_LOCK_WAIT_TIMEOUT) {
 		db_rest(db, db->host);
 		db_disconnect(db);
 		return DB_RETRY;

@@ -2,13 +2,15 @@
 in, viewing pages and resetting passwords while a Galera node is killed
 (and rejoins by IST), then while one app host is killed. What failed is
 counted; the service must be back within 5 s; every sign-in and reset
-answered as done has exactly one audit row, and none has two."""
+answered as done has exactly one audit row, and none has two. Then a
+node cut off from the others (running, out of the primary component)."""
 
 from lib import *  # noqa: F401,F403
 from people import add_unit, member, TAG  # noqa: F401
 from clib import (NODES, Load, app_links, base_of, cluster_sh, failures,
-                  figure, kill_host, kill_node, node_up, on_every_node,
-                  rate, reconcile, reload_host, signed_in_at, wsrep)
+                  figure, kill_host, kill_node, node_sql, node_up,
+                  on_every_node, rate, reconcile, reload_host, signed_in_at,
+                  wsrep)
 
 CONNS = 16
 STEADY = 8          # seconds of load before the fault
@@ -170,3 +172,64 @@ def host_killed_under_load():
     b.base = base_of("A")
     b.expect("GET", "/units/%s" % uid, 200)
     nodes_agree("after host A's restart")
+
+
+def wait_for(what, cond, secs):
+    end = time.time() + secs
+    while not cond():
+        check(time.time() < end, "%s: not within %d s" % (what, secs))
+        time.sleep(0.2)
+
+
+@test
+def node_cut_off():
+    """Node 1 cut off from the others (gmcast.isolate, as a network split
+    leaves a node: running, but out of the primary component, answering
+    1047, or a lock wait timeout at once for a prepared statement): host
+    A, whose workers were on it, goes on from node 2, so sign-ins and a
+    manager's pages through A alone are all answered as they should be;
+    node 1 let back in is synced again."""
+    people, uid = crew()
+    b, targets, staff = people[1]
+    reload_host("A")
+    wait_for("host A's workers on node 1", lambda: app_links(1) >= 2, 10)
+    log = os.path.join(VAR, "log", "staffdesk-a.log")
+    size = os.path.getsize(log)
+    node_sql(1, "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'")
+    try:
+        wait_for("node 1 out of the primary component",
+                 lambda: wsrep(1, "wsrep_cluster_status") != "Primary", 15)
+        t0 = time.time()
+        b.base = base_of("A")
+        got = []
+        for k in range(10):
+            s = Browser(base=base_of("A"))
+            s.get("/login")
+            got.append(("wrong", s.post("/login", {
+                "username": staff.upn, "password": "Wrong-" +
+                staff.password}).status))
+            s = Browser(base=base_of("A"))
+            s.get("/login")
+            got.append(("right", s.post("/login", {
+                "username": staff.upn, "password": staff.password}).status))
+            got.append(("page", b.get("/units/%s" % uid).status))
+        figure("node 1 cut off: 30 requests through host A alone in %.1f "
+               "s, %d answered otherwise than wanted"
+               % (time.time() - t0, sum(1 for w, st in got if st !=
+                                        {"wrong": 422, "right": 303,
+                                         "page": 200}[w])))
+        eq([x for x in got if x[1] != {"wrong": 422, "right": 303,
+                                        "page": 200}[x[0]]], [],
+           "answers through host A with its node cut off")
+        with open(log) as f:
+            f.seek(size)
+            text = f.read()
+        check(re.search(r"server 2 of db_host", text), "host A's log does "
+              "not say it moved to node 2: %r" % text[-1000:])
+    finally:
+        node_sql(1, "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'")
+        wait_for("node 1 synced again",
+                 lambda: wsrep(1, "wsrep_local_state") == "4", 120)
+    for i in NODES:
+        eq(wsrep(i, "wsrep_cluster_size"), "3", "node %d: cluster size "
+           "after node 1 is let back" % i)
