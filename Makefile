@@ -41,7 +41,7 @@ DEB_PKGS    = build-essential pkg-config libfcgi-dev libctemplate-dev \
               nginx-light \
               john-data curl python3 w3m lynx tmux tidy wrk valgrind rsync \
               chromium libcsv-dev libldap-dev slapd ldap-utils libutf8proc-dev \
-              libpwquality-dev cracklib-runtime systemd libseccomp2 openssl
+              libpwquality-dev cracklib-runtime systemd libseccomp2 openssl galera-4
 
 # CORE: what the CLI and the web share (no FastCGI, no request); WEB:
 # the request, the session, the route table and the pages.
@@ -185,6 +185,13 @@ test: deps
 	$(MAKE) all $(UNIT_BINS) bin/fuzz_replay
 	tests/run.sh tests/run-test.sh $(UNIT_BINS) bin/fuzz_replay
 
+# Two app hosts on a 3-node Galera cluster, and the suite that kills
+# parts of it under load (tests/cluster.sh test; several minutes, so
+# not part of `make test`). CLUSTER_PORT..+33 must be free.
+CLUSTER_PORT ?= 19450
+cluster-test: deps all
+	PORT=$(CLUSTER_PORT) tests/cluster.sh test
+
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done
 
@@ -292,5 +299,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all deps run stop test unit bench shots valgrind fuzz mutants install clean FORCE
+.PHONY: all deps run stop test cluster-test unit bench shots valgrind fuzz mutants install clean FORCE
 .SECONDARY:

@@ -20,7 +20,7 @@
 #include "util.h"
 
 enum conf_type { CT_STR, CT_PATH, CT_INT, CT_BOOL, CT_MODE, CT_LEVEL,
-    CT_WORD, CT_NETS };
+    CT_WORD, CT_NETS, CT_HOSTS };
 
 struct conf_key {
 	const char		 *name;
@@ -46,7 +46,8 @@ static const char *const units[LDAP_UNITS__MAX] = { "ou", "group" };
 			    w, why }
 
 static const struct conf_key keys[] = {
-	P(db_socket), S(db_host), I(db_port, 1, 65535), S(db_user),
+	P(db_socket), { "db_host", CT_HOSTS, offsetof(struct conf, db_host), 0,
+	    CONF_DB_HOSTS_MAX, NULL, NULL }, I(db_port, 1, 65535), S(db_user),
 	S(db_password), S(db_name), I(db_timeout, 1, 300),
 	P(listen), { "socket_mode", CT_MODE, offsetof(struct conf, socket_mode),
 	    0, 0777, NULL, NULL },
@@ -109,6 +110,80 @@ trim(char *s)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 		*--e = '\0';
 	return s;
+}
+
+static void
+conf_hosts_free(struct conf *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->db_nhosts; i++)
+		free(c->db_hosts[i].name);
+	memset(c->db_hosts, 0, sizeof(c->db_hosts));
+	c->db_nhosts = 0;
+}
+
+/*
+ * One server of db_host: "name" or "name:port", an IPv6 address in
+ * brackets ("[::1]:3306"). A name is letters, digits, '.', '-', '_'.
+ * Returns 0, or -1 when tok is none of these.
+ */
+static int
+conf_host(char *tok, struct conf_db_host *h)
+{
+	char	*name = tok, *port = NULL, *end;
+	int64_t	 n;
+
+	if (*tok == '[') {
+		if ((end = strchr(tok, ']')) == NULL || end == tok + 1)
+			return -1;
+		*end = '\0';
+		name = tok + 1;
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1] != '\0')
+			return -1;
+		if (strspn(name, "0123456789abcdefABCDEF:.") != strlen(name))
+			return -1;
+	} else {
+		if ((port = strchr(tok, ':')) != NULL)
+			*port++ = '\0';
+		if (*name == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != strlen(name))
+			return -1;
+	}
+	n = 0;
+	if (port != NULL && parse_int64(port, 1, 65535, &n) == -1)
+		return -1;
+	h->name = xstrdup(name);
+	h->port = (long)n;
+	return 0;
+}
+
+/* db_host: servers separated by commas or spaces, tried in order. */
+static const char *
+conf_hosts(struct conf *c, const char *v)
+{
+	char	*copy, *tok, *save;
+
+	conf_hosts_free(c);
+	free(c->db_host);
+	c->db_host = xstrdup(v);
+	copy = xstrdup(v);
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (c->db_nhosts == CONF_DB_HOSTS_MAX ||
+		    conf_host(tok, &c->db_hosts[c->db_nhosts]) == -1)
+			break;
+		c->db_nhosts++;
+	}
+	free(copy);
+	if (tok != NULL || c->db_nhosts == 0) {
+		conf_hosts_free(c);
+		return "must be 1-8 servers (host or host:port, [IPv6]:port) "
+		    "separated by commas or spaces";
+	}
+	return NULL;
 }
 
 /*
@@ -196,6 +271,8 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v,
 		free(*sp);
 		*sp = xstrdup(v);
 		return NULL;
+	case CT_HOSTS:
+		return conf_hosts(c, v);
 	}
 	return "unknown type";
 }
@@ -412,7 +489,7 @@ conf_format(const struct conf *c, char *buf, size_t bufsz)
 	for (i = 0; i < NELEM(keys); i++) {
 		k = &keys[i];
 		if (k->type == CT_STR || k->type == CT_PATH ||
-		    k->type == CT_NETS)
+		    k->type == CT_NETS || k->type == CT_HOSTS)
 			s = *(char *const *)((const char *)c + k->off);
 		else
 			v = *(const long *)((const char *)c + k->off);
@@ -420,6 +497,7 @@ conf_format(const struct conf *c, char *buf, size_t bufsz)
 		case CT_STR:
 		case CT_PATH:
 		case CT_NETS:
+		case CT_HOSTS:
 			if (s == NULL)
 				continue;
 			if (!conf_value_ok(s))
@@ -517,8 +595,9 @@ conf_free(struct conf *c)
 
 	for (i = 0; i < NELEM(keys); i++)
 		if (keys[i].type == CT_STR || keys[i].type == CT_PATH ||
-		    keys[i].type == CT_NETS)
+		    keys[i].type == CT_NETS || keys[i].type == CT_HOSTS)
 			free(*(char **)((char *)c + keys[i].off));
+	conf_hosts_free(c);
 	OPENSSL_cleanse(c->data_key, sizeof(c->data_key));
 	OPENSSL_cleanse(c->otp_key, sizeof(c->otp_key));
 	OPENSSL_cleanse(c->ldap_bind_password, sizeof(c->ldap_bind_password));

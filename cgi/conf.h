@@ -20,10 +20,17 @@ enum ldap_units { LDAP_UNITS_OU, LDAP_UNITS_GROUP, LDAP_UNITS__MAX };
 
 #define CONF_SECRET_MAX	256	/* bytes of ldap_bind_password_file */
 #define CONF_METRICS_ALLOW	"127.0.0.0/8 ::1"	/* loopback */
+#define CONF_DB_HOSTS_MAX	8	/* servers db_host may list */
+
+/* One server of db_host; port 0 means db_port. */
+struct conf_db_host {
+	char		*name;
+	long		 port;
+};
 
 struct conf {
 	char		*db_socket;
-	char		*db_host;
+	char		*db_host;	/* as written; db_hosts holds it parsed */
 	long		 db_port;
 	char		*db_user;
 	char		*db_password;
@@ -75,6 +82,12 @@ struct conf {
 	char		*db_migrate_password_file;
 	/* Networks GET /metrics answers (cidr.h); others get a 403. */
 	char		*metrics_allow;
+	/*
+	 * db_host's servers in the order a connection tries them (a Galera
+	 * cluster's nodes: README, Scaling out); none: the client's default.
+	 */
+	struct conf_db_host	 db_hosts[CONF_DB_HOSTS_MAX];
+	size_t			 db_nhosts;
 };
 
 /*

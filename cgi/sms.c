@@ -583,31 +583,73 @@ out:
 	return rc;
 }
 
+/* The lease one `sms flush` holds (sql/016), and whose it is. */
+struct flush_lease {
+	char		holder[SMS_LEASE_HOLDER * 2 + 1];
+	uint64_t	n;		/* rows the statement changed */
+};
+
+static int
+lease_take_txn(struct db *db, void *arg)
+{
+	struct flush_lease	*l = arg;
+
+	return q_lease_take(db, &(struct q_lease_take_in){
+	    .holder = DB_TEXT(l->holder), .seconds = DB_INT(SMS_LEASE_SECONDS),
+	    .name = DB_TEXT(SMS_LEASE) }, &l->n);
+}
+
+static int
+lease_keep_txn(struct db *db, void *arg)
+{
+	struct flush_lease	*l = arg;
+
+	return q_lease_keep(db, &(struct q_lease_keep_in){
+	    .seconds = DB_INT(SMS_LEASE_SECONDS), .name = DB_TEXT(SMS_LEASE),
+	    .holder = DB_TEXT(l->holder) }, &l->n);
+}
+
+static int
+lease_give_txn(struct db *db, void *arg)
+{
+	struct flush_lease	*l = arg;
+
+	return q_lease_give(db, &(struct q_lease_give_in){
+	    .name = DB_TEXT(SMS_LEASE), .holder = DB_TEXT(l->holder) }, &l->n);
+}
+
 int
 sms_flush(struct db *db, struct arena *a, const struct conf *c,
     struct sms_flush_report *rep, void (*out)(uint64_t, int, void *),
     void *arg)
 {
 	struct q_sms_pending_rows	rows;
-	struct q_sms_flush_lock_rows	lock;
-	struct q_sms_flush_unlock_rows	unlock;
+	struct flush_lease		lease;
+	unsigned char			raw[SMS_LEASE_HOLDER];
 	size_t				i;
 	int				rc;
 
 	memset(rep, 0, sizeof(*rep));
-	if ((rc = q_sms_flush_lock(db, a, &lock)) != DB_OK)
+	random_bytes(raw, sizeof(raw));
+	hex_encode(raw, sizeof(raw), lease.holder);
+	if ((rc = db_txn(db, lease_take_txn, &lease)) != DB_OK)
 		return rc;
-	if (lock.n != 1 || lock.row[0].got != 1)
+	if (lease.n != 1)
 		return DB_NONE;		/* another flush is running */
 	rc = q_sms_pending(db, a, &(struct q_sms_pending_in){
 	    .settle_seconds = DB_INT(SMS_FLUSH_SETTLE),
 	    .tries_max = DB_INT(SMS_TRIES_MAX),
 	    .max = DB_INT(SMS_FLUSH_MAX) }, &rows);
-	if (rc != DB_OK) {
-		(void)q_sms_flush_unlock(db, a, &unlock);
-		return rc;
-	}
-	for (i = 0; i < rows.n; i++) {
+	for (i = 0; rc == DB_OK && i < rows.n; i++) {
+		/* Each text under the lease: one that ran out stops here. */
+		if ((rc = db_txn(db, lease_keep_txn, &lease)) != DB_OK)
+			break;
+		if (lease.n != 1) {
+			log_msg(LOG_WARN, "sms flush: the lease ran out; "
+			    "stopped");
+			rc = DB_ERR;
+			break;
+		}
 		rc = sms_send(db, c, (uint64_t)rows.row[i].id);
 		if (rc == 0)
 			rep->sent++;
@@ -617,12 +659,12 @@ sms_flush(struct db *db, struct arena *a, const struct conf *c,
 			rep->skipped++;
 		if (out != NULL)
 			out((uint64_t)rows.row[i].id, rc, arg);
+		rc = DB_OK;
 	}
 	/* The limits' windows and locks, once no limit looks at them. */
-	if ((rc = q_rate_purge(db, &(struct q_rate_purge_in){
-	    .older_seconds = DB_INT(2 * SMS_HOUR) }, NULL)) != DB_OK) {
-		(void)q_sms_flush_unlock(db, a, &unlock);
-		return rc;
-	}
-	return q_sms_flush_unlock(db, a, &unlock);
+	if (rc == DB_OK)
+		rc = q_rate_purge(db, &(struct q_rate_purge_in){
+		    .older_seconds = DB_INT(2 * SMS_HOUR) }, NULL);
+	(void)db_txn(db, lease_give_txn, &lease);
+	return rc;
 }

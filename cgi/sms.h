@@ -51,6 +51,9 @@
 #define SMS_PER_USER_PER_HOUR	10	/* texts per account per hour */
 #define SMS_FLUSH_SETTLE	30	/* s: a queued row younger is the worker's */
 #define SMS_FLUSH_MAX		500	/* rows per sms flush */
+#define SMS_LEASE		"sms.flush"	/* its row of cluster_locks */
+#define SMS_LEASE_SECONDS	60	/* renewed before each text: > SMS_COMMAND_SECONDS */
+#define SMS_LEASE_HOLDER	16	/* random bytes naming a flush */
 
 struct arena;
 struct conf;
@@ -154,10 +157,13 @@ struct sms_flush_report {
  * SMS_FLUSH_SETTLE seconds, with fewer than SMS_TRIES_MAX tries (at
  * most SMS_FLUSH_MAX rows); each through sms_send(). out(id, rc, arg)
  * is told each row's outcome (sms_send()'s answer). One flush runs at
- * a time (a database lock). Then drops the rate_limits rows (limit
- * windows, their locks) no limit has looked at for two hours. DB_OK,
- * DB_NONE when another one is running
- * (nothing done), or a db_err when the rows could not be read.
+ * a time in the whole cluster (two could deliver a text twice): it
+ * holds the lease SMS_LEASE (sql/016), renewed for SMS_LEASE_SECONDS
+ * before each text and given back at the end; one that dies frees it
+ * when that runs out. Then drops the rate_limits rows (limit windows,
+ * their locks) no limit has looked at for two hours. DB_OK, DB_NONE
+ * when another one is running (nothing done), or a db_err when the
+ * rows could not be read or the lease ran out.
  */
 int		 sms_flush(struct db *, struct arena *, const struct conf *,
 		    struct sms_flush_report *,

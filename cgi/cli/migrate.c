@@ -67,6 +67,26 @@ run_file(struct cli *c, const struct migration *m)
 	return DB_OK;
 }
 
+/*
+ * On a Galera node, DDL goes to every node at one point of the
+ * cluster's order (wsrep_OSU_method TOI, Total Order Isolation),
+ * whatever the server's default says: under RSU a migration would
+ * change this node's schema alone. DB_OK or a db_err.
+ */
+static int
+migrate_toi(struct cli *c)
+{
+	struct q_wsrep_on_rows	rows;
+	int			rc;
+
+	if ((rc = q_wsrep_on(c->db, &c->arena, &rows)) != DB_OK)
+		return rc;
+	if (rows.n == 1 && rows.row[0].on == 1)
+		return db_exec_raw(c->db, "SET SESSION wsrep_OSU_method = "
+		    "'TOI'");
+	return DB_OK;
+}
+
 int
 cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, int arg)
 {
@@ -78,6 +98,8 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 	(void)o; (void)a;
 	if (n != 0)
 		return EXIT_USAGE;
+	if (migrate_toi(c) != DB_OK)
+		return fail("cannot ask for DDL in TOI on this Galera node");
 	if ((rc = db_exec_raw(c->db, "CREATE TABLE IF NOT EXISTS "
 	    "schema_migrations (version INT NOT NULL PRIMARY KEY, "
 	    "applied_at DATETIME(6) NOT NULL) ENGINE=InnoDB")) != DB_OK)

@@ -18,6 +18,7 @@
 #define DB_LOCK_WAIT_MAX 50		/* seconds: InnoDB's default lock wait */
 #define DB_PARAMS_MAX	128
 #define DB_LOG_QUIET	10		/* seconds between two "cannot connect" */
+#define DB_HOST_REST_MS	5000		/* a server that failed is tried last */
 
 #define STMT(id, in, out, sql)	sql,
 static const char *const stmt_sql[STMT__MAX] = {
@@ -44,6 +45,9 @@ struct db {
 	int64_t			 failed_ms;	/* the last connect failure
 						 * logged; 0: connected since */
 	long			 failed_quiet;	/* ...and those not logged */
+	size_t			 host;		/* conf->db_hosts[] connected to */
+	/* Monotonic ms until which each of db_hosts is tried last. */
+	int64_t			 rest_until[CONF_DB_HOSTS_MAX];
 };
 
 static int64_t
@@ -109,24 +113,70 @@ db_connect_failed(struct db *db, const char *why)
 	db->failed_quiet = 0;
 }
 
+/* A connect that succeeded: counted as a reconnect after the first. */
+static void
+db_connected(struct db *db)
+{
+	if (db->was_connected)
+		metrics_count(MET_DB_RECONNECTS);
+	db->was_connected = 1;
+	if (db->failed_ms != 0)
+		log_msg(LOG_INFO, "db: connected again (%ld failures since the "
+		    "last line)", db->failed_quiet);
+	db->failed_ms = 0;
+	db->failed_quiet = 0;
+}
+
+/*
+ * Whether the server may serve: a Galera node must be ready and synced
+ * (wsrep_ready ON, wsrep_local_state 4). One that is joining, a donor
+ * or cut off from the primary component would answer 1047 or block;
+ * a server without Galera has neither variable and may serve.
+ */
 static int
-db_connect(struct db *db)
+db_ready(MYSQL *my)
+{
+	static const char	 q[] = "SHOW STATUS WHERE Variable_name IN "
+				    "('wsrep_ready', 'wsrep_local_state')";
+	MYSQL_RES		*res;
+	MYSQL_ROW		 row;
+	int			 ok = 1;
+
+	if (mysql_real_query(my, q, sizeof(q) - 1) != 0 ||
+	    (res = mysql_store_result(my)) == NULL)
+		return 0;
+	while ((row = mysql_fetch_row(res)) != NULL)
+		if (row[0] != NULL && row[1] != NULL &&
+		    ((strcmp(row[0], "wsrep_ready") == 0 &&
+		    strcmp(row[1], "ON") != 0) ||
+		    (strcmp(row[0], "wsrep_local_state") == 0 &&
+		    strcmp(row[1], "4") != 0)))
+			ok = 0;
+	mysql_free_result(res);
+	return ok;
+}
+
+/*
+ * A connection to one server (host NULL: db_socket, or the client's
+ * default), or NULL. With several servers listed, one that is not
+ * ready (db_ready) is refused too.
+ */
+static MYSQL *
+db_connect_one(struct db *db, const char *host, unsigned int port)
 {
 	const struct conf	*c = db->conf;
 	unsigned int		 t = (unsigned int)c->db_timeout, lock;
 	my_bool			 no = 0;
-	char			 init[128];
+	char			 init[128], why[512];
+	MYSQL			*my;
 
-	db_disconnect(db);
-	if (db_spent(db))
-		return DB_ERR;	/* a stalled server: the turn gives up */
-	if ((db->my = mysql_init(NULL)) == NULL)
-		return DB_ERR;
-	mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
-	mysql_optionsv(db->my, MYSQL_OPT_READ_TIMEOUT, &db->timeout);
-	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &db->timeout);
-	mysql_optionsv(db->my, MYSQL_OPT_RECONNECT, &no);
-	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if ((my = mysql_init(NULL)) == NULL)
+		return NULL;
+	mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+	mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &db->timeout);
+	mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &db->timeout);
+	mysql_optionsv(my, MYSQL_OPT_RECONNECT, &no);
+	mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/*
 	 * A lock waited for gives up (1205: the transaction is retried or
 	 * answered 503) before the read timeout would drop the link and
@@ -139,24 +189,77 @@ db_connect(struct db *db)
 	    "tx_isolation = 'READ-COMMITTED', innodb_lock_wait_timeout = %u",
 	    lock) >= (int)sizeof(init))
 		abort();
-	mysql_optionsv(db->my, MYSQL_INIT_COMMAND, init);
-	if (mysql_real_connect(db->my, c->db_socket ? NULL : c->db_host,
-	    c->db_user, c->db_password, c->db_name, (unsigned)c->db_port,
-	    c->db_socket, 0) == NULL) {
-		db_connect_failed(db, mysql_error(db->my));
-		mysql_close(db->my);
-		db->my = NULL;
-		return DB_ERR;
+	mysql_optionsv(my, MYSQL_INIT_COMMAND, init);
+	if (mysql_real_connect(my, host, c->db_user, c->db_password,
+	    c->db_name, port, c->db_socket, 0) == NULL) {
+		(void)snprintf(why, sizeof(why), "to %s: %s", host ? host :
+		    c->db_socket ? c->db_socket : "the default server",
+		    mysql_error(my));
+		db_connect_failed(db, why);
+		mysql_close(my);
+		return NULL;
 	}
-	if (db->was_connected)
-		metrics_count(MET_DB_RECONNECTS);
-	db->was_connected = 1;
-	if (db->failed_ms != 0)
-		log_msg(LOG_INFO, "db: connected again (%ld failures since the "
-		    "last line)", db->failed_quiet);
-	db->failed_ms = 0;
-	db->failed_quiet = 0;
-	return DB_OK;
+	if (c->db_nhosts > 1 && !db_ready(my)) {
+		log_msg(LOG_WARN, "db: %s:%u is not a synced cluster node",
+		    host, port);
+		mysql_close(my);
+		return NULL;
+	}
+	db_connected(db);
+	return my;
+}
+
+/* Sets db_hosts[i] aside: for DB_HOST_REST_MS it is tried after the rest. */
+static void
+db_rest(struct db *db, size_t i)
+{
+	if (i < db->conf->db_nhosts)
+		db->rest_until[i] = db_now_ms() + DB_HOST_REST_MS;
+}
+
+/*
+ * Connects to db_socket, or to the first of db_hosts that answers and
+ * may serve: in their order, those that failed in the last
+ * DB_HOST_REST_MS after the others. Gives up once the turn is spent.
+ */
+static int
+db_connect(struct db *db)
+{
+	const struct conf	*c = db->conf;
+	const struct conf_db_host *h;
+	size_t			 i, pass;
+	int64_t			 now;
+
+	db_disconnect(db);
+	if (db_spent(db))
+		return DB_ERR;	/* a stalled server: the turn gives up */
+	if (c->db_socket != NULL || c->db_nhosts == 0) {
+		db->my = db_connect_one(db, NULL, (unsigned)c->db_port);
+		return db->my != NULL ? DB_OK : DB_ERR;
+	}
+	now = db_now_ms();
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < c->db_nhosts; i++) {
+			if ((db->rest_until[i] > now) != (pass == 1))
+				continue;
+			if (db_spent(db))
+				return DB_ERR;
+			h = &c->db_hosts[i];
+			db->my = db_connect_one(db, h->name, (unsigned)(h->port ?
+			    h->port : c->db_port));
+			if (db->my != NULL) {
+				db->host = i;
+				db->rest_until[i] = 0;
+				if (i > 0)
+					log_msg(LOG_INFO, "db: connected to "
+					    "%s:%ld, server %zu of db_host",
+					    h->name, h->port ? h->port :
+					    c->db_port, i + 1);
+				return DB_OK;
+			}
+			db_rest(db, i);
+		}
+	return DB_ERR;
 }
 
 struct db *
@@ -205,29 +308,52 @@ db_readonly(unsigned int e)
 	    e == ER_RECORD_FILE_FULL;
 }
 
-/* Maps a server error to a db_err, dropping the link when it is lost. */
+/*
+ * Maps a server error to a db_err, dropping the link when it is lost or
+ * its server may not serve: 1047 (ER_UNKNOWN_COM_ERROR, "WSREP has not
+ * yet prepared node for application use") is a Galera node out of the
+ * primary component or not synced yet, so the next connection goes to
+ * another server of db_host. A deadlock is also how Galera reports a
+ * certification failure (another node committed a conflicting change
+ * first): the transaction is retried, on the same link.
+ */
 static int
 db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
 {
 	if (e == ER_DUP_ENTRY)
 		return DB_DUP;
-	if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT)
+	if (e == ER_LOCK_DEADLOCK)
+		return DB_RETRY;
+	/*
+	 * A node out of the primary component answers a prepared
+	 * statement with a lock wait timeout, at once (the text protocol
+	 * gets 1047): with another server to go to, a lock wait timeout
+	 * asks whether this one may still serve.
+	 */
+	if (e == ER_LOCK_WAIT_TIMEOUT && (db->conf->db_nhosts < 2 ||
+	    db->my == NULL || db_ready(db->my)))
 		return DB_RETRY;
 	log_msg(LOG_WARN, "db: %s %s: error %u", what, db_stmt_name(id), e);
 	if (db_readonly(e))
 		return DB_READONLY;
-	if (db_lost(e)) {
+	if (db_lost(e) || e == ER_UNKNOWN_COM_ERROR ||
+	    e == ER_LOCK_WAIT_TIMEOUT) {
+		db_rest(db, db->host);
 		db_disconnect(db);
 		return DB_RETRY;
 	}
 	return DB_ERR;
 }
 
+/* With several servers, one that answers must also still be synced. */
 int
 db_ping(struct db *db)
 {
-	if (db->my != NULL && mysql_ping(db->my) == 0)
+	if (db->my != NULL && mysql_ping(db->my) == 0 &&
+	    (db->conf->db_nhosts < 2 || db_ready(db->my)))
 		return DB_OK;
+	if (db->my != NULL)
+		db_rest(db, db->host);
 	return db_connect(db);
 }
 
@@ -518,6 +644,31 @@ db_count(struct db *db, enum met m)
 		db->counts[db->ncounts++] = m;
 }
 
+unsigned int
+db_backoff_ms(int tries, uint32_t r)
+{
+	unsigned int	base = DB_BACKOFF_MS;
+
+	while (tries-- > 1 && base < DB_BACKOFF_MAX_MS)
+		base *= 2;
+	if (base > DB_BACKOFF_MAX_MS)
+		base = DB_BACKOFF_MAX_MS;
+	return base / 2 + r % (base + 1);
+}
+
+/* Waits before try number tries + 1, unless that outlasts the turn. */
+static void
+db_pause(struct db *db, int tries)
+{
+	unsigned int	ms = db_backoff_ms(tries, arc4random());
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	if (db->turn_ms != 0 && db_now_ms() + ms - db->turn_ms >=
+	    db->conf->db_timeout * 1000)
+		return;		/* db_spent() ends it next anyway */
+	nanosleep(&ts, NULL);
+}
+
 int
 db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 {
@@ -525,8 +676,10 @@ db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 	int	rc = DB_ERR, tries;
 
 	for (tries = 0; tries < DB_TXN_TRIES; tries++) {
-		if (tries > 0)
+		if (tries > 0) {
 			metrics_count(MET_DB_TXN_RETRIES);
+			db_pause(db, tries);
+		}
 		db->ncounts = 0;
 		if ((rc = db_plain(db, "START TRANSACTION")) != DB_OK) {
 			if (rc == DB_RETRY)
@@ -536,10 +689,26 @@ db_txn(struct db *db, int (*fn)(struct db *, void *), void *arg)
 		db->in_txn = 1;
 		rc = fn(db, arg);
 		db->in_txn = 0;
-		if (rc == DB_OK && (rc = db_plain(db, "COMMIT")) == DB_OK) {
-			for (i = 0; i < db->ncounts; i++)
-				metrics_count(db->counts[i]);
-			return DB_OK;
+		if (rc == DB_OK && db->my == NULL)
+			rc = DB_RETRY;	/* the link went under fn: nothing kept */
+		if (rc == DB_OK) {
+			if ((rc = db_plain(db, "COMMIT")) == DB_OK) {
+				for (i = 0; i < db->ncounts; i++)
+					metrics_count(db->counts[i]);
+				return DB_OK;
+			}
+			/*
+			 * The link went during COMMIT: the server (or, in a
+			 * cluster, the other nodes) may have committed it.
+			 * Trying again could do it twice: 503 instead. A
+			 * certification failure keeps the link: retried.
+			 */
+			if (rc == DB_RETRY && db->my == NULL) {
+				log_msg(LOG_WARN, "db: the link was lost "
+				    "during COMMIT: not retried, as it may "
+				    "have committed");
+				return DB_ERR;
+			}
 		}
 		if (db->my != NULL)
 			(void)db_plain(db, "ROLLBACK");

@@ -120,10 +120,14 @@ uint64_t db_last_id(struct db *);
  * Runs fn inside one transaction and commits; fn returns DB_OK or an
  * error, or a positive value to roll back and pass that value on (a
  * refusal that must leave nothing behind). Retried up to DB_TXN_TRIES
- * times on deadlock, lock wait timeout, certification failure or a lost
- * connection, but not once the turn (db_turn) has lasted db_timeout.
+ * times on deadlock, lock wait timeout, Galera certification failure
+ * (reported as a deadlock), a node not ready (1047) or a lost
+ * connection (the next try may go to another server of db_host), after
+ * a pause of db_backoff_ms(); not once the turn (db_turn) has lasted
+ * db_timeout, and not when the link was lost during COMMIT itself (the
+ * change may have been made: DB_ERR, not a second one).
  */
-#define DB_TXN_TRIES	4
+#define DB_TXN_TRIES	8
 int	 db_txn(struct db *, int (*fn)(struct db *, void *), void *);
 /*
  * Counts m (metrics.h) once the transaction running commits, or at once
@@ -132,6 +136,16 @@ int	 db_txn(struct db *, int (*fn)(struct db *, void *), void *);
  */
 #define DB_COUNT_MAX	8	/* counts one transaction may hold */
 void	 db_count(struct db *, enum met);
+/*
+ * The pause before try tries + 1 (tries >= 1), in ms, given a random r:
+ * DB_BACKOFF_MS doubled for each try after the first, at most
+ * DB_BACKOFF_MAX_MS, then jittered to between half and one and a half
+ * times that, so transactions that collided do not collide again in
+ * step.
+ */
+#define DB_BACKOFF_MS		4
+#define DB_BACKOFF_MAX_MS	64
+unsigned int db_backoff_ms(int tries, uint32_t r);
 
 /* The statement's name ("Q_SESS_LOAD"). */
 const char *db_stmt_name(enum stmt);

@@ -101,8 +101,15 @@ db_role_revoke(struct db *db, struct arena *a, struct role_revoke *rv)
 
 	rv->ndisabled = 0;
 	rv->more_disabled = 0;
-	/* Lock them all, whoever is revoked, then count the others. */
+	/*
+	 * Lock them all, whoever is revoked, then count the others. The
+	 * turnstile (sql/016) makes two revokes on two Galera nodes
+	 * collide as well: row locks hold on one node only.
+	 */
 	if (rv->role == ROLE_GLOBAL_ADMIN && rv->unit_id == NULL) {
+		if ((rc = q_turnstile(db, &(struct q_turnstile_in){
+		    .name = DB_TEXT(ROLE_TURNSTILE) }, NULL)) != DB_OK)
+			return rc;
 		if ((rc = q_global_admins_lock(db, a,
 		    &(struct q_global_admins_lock_in){ .except = user,
 		    .role = role }, &g)) != DB_OK)

@@ -42,6 +42,7 @@ size_t	db_named_decode(struct arena *, const char *list,
 	    struct db_named **out);
 
 #define ROLE_DISABLED_NAMED	3	/* disabled holders a refusal names */
+#define ROLE_TURNSTILE	"roles.global-administrator"	/* cluster_locks row */
 
 /* One assignment to revoke, and what a refusal found. */
 struct role_revoke {

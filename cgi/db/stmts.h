@@ -57,6 +57,28 @@ STMT(Q_MIGRATIONS, IN(), OUT(version:int),
 STMT(Q_MIGRATION_ADD, IN(version), OUT(),
     "INSERT INTO schema_migrations (version, applied_at) "
     "VALUES (?, UTC_TIMESTAMP(6))")
+/* 1 on a Galera node that replicates (migrate then applies DDL in TOI). */
+STMT(Q_WSREP_ON, IN(), OUT(on:int),
+    "SELECT @@wsrep_on")
+
+/*
+ * Named locks a cluster honours (sql/016): a lease is taken for
+ * seconds when free (1 row: taken), kept while still its holder's
+ * (1 row: kept), given back at once; a turnstile is passed by writing
+ * it, inside the transaction it guards.
+ */
+STMT(Q_LEASE_TAKE, IN(holder, seconds, name), OUT(),
+    "UPDATE cluster_locks SET holder = ?, held_until = UTC_TIMESTAMP(6) + "
+    "INTERVAL ? SECOND WHERE name = ? AND held_until < UTC_TIMESTAMP(6)")
+STMT(Q_LEASE_KEEP, IN(seconds, name, holder), OUT(),
+    "UPDATE cluster_locks SET held_until = UTC_TIMESTAMP(6) + INTERVAL ? "
+    "SECOND WHERE name = ? AND holder = ? AND held_until >= "
+    "UTC_TIMESTAMP(6)")
+STMT(Q_LEASE_GIVE, IN(name, holder), OUT(),
+    "UPDATE cluster_locks SET holder = NULL, held_until = "
+    "UTC_TIMESTAMP(6) WHERE name = ? AND holder = ?")
+STMT(Q_TURNSTILE, IN(name), OUT(),
+    "UPDATE cluster_locks SET turns = turns + 1 WHERE name = ?")
 
 /* users */
 STMT(Q_USER_SIGNIN, IN(upn),
@@ -642,10 +664,15 @@ STMT(Q_UNIT_SEARCH2, IN(term, term2, prev_term, from_word, word, name, id),
  * never in clear, and drops the sealed copy once it is sent, given up
  * or superseded.
  */
-/* A row lock that serialises the limit checks of one key (no count kept). */
+/*
+ * A row lock that serialises the limit checks of one key (its count
+ * means nothing). It writes the row: a Galera node certifies against
+ * rows written, not locked, so the checks of one key on two nodes
+ * collide and one is retried, as two on one server queue.
+ */
 STMT(Q_SMS_LOCK, IN(key), OUT(),
     "INSERT INTO rate_limits (`key`, window_start, count) VALUES "
-    "(?, UTC_TIMESTAMP(6), 0) ON DUPLICATE KEY UPDATE count = count")
+    "(?, UTC_TIMESTAMP(6), 0) ON DUPLICATE KEY UPDATE count = count + 1")
 /*
  * The time (µs) of the (offset+1)-th newest text within the window, and
  * the database's clock beside it: the window is judged on one clock.
@@ -691,11 +718,6 @@ STMT(Q_SMS_DONE, IN(status, exit_status, keep, id), OUT(),
     "UPDATE sms_outbox SET status = ?, exit_status = ?, sealed = "
     "IF(? > 0, sealed, NULL), sent_at = IF(status = 'sent', "
     "UTC_TIMESTAMP(6), sent_at) WHERE id = ? AND status <> 'cancelled'")
-/* One `sms flush` at a time (two could deliver the same text twice). */
-STMT(Q_SMS_FLUSH_LOCK, IN(), OUT(got:int),
-    "SELECT GET_LOCK('staffdesk.sms.flush', 0)")
-STMT(Q_SMS_FLUSH_UNLOCK, IN(), OUT(done:int),
-    "SELECT RELEASE_LOCK('staffdesk.sms.flush')")
 /* What `sms flush` retries: not sent yet, a try left, not just queued. */
 STMT(Q_SMS_PENDING, IN(settle_seconds, tries_max, max),
     OUT(id:int),

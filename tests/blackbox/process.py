@@ -952,32 +952,37 @@ def sms_signin_answers_first():
 
 @test
 def sms_flush_one_at_a_time():
-    """While one `sms flush` runs (its database lock held), another does
-    nothing and says so (two could deliver a text twice)."""
-    holder = subprocess.Popen(
-        ["mariadb", "--defaults-file=" + mycnf(), "staffdesk", "-e",
-         "SELECT GET_LOCK('staffdesk.sms.flush', 0); SELECT SLEEP(2)"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """While one `sms flush` holds its lease (a cluster_locks row, sql/016:
+    GET_LOCK would hold on one Galera node only), another does nothing
+    and says so (two could deliver a text twice); a flush gives the lease
+    back when done, and a lease whose holder died is taken once it has
+    run out."""
+    lease = "SELECT holder IS NULL, held_until <= UTC_TIMESTAMP(6) " \
+        "FROM cluster_locks WHERE name = 'sms.flush'"
+    p = cli("sms", "flush")
+    check("another sms flush" not in p.stderr and "sms flush:" in p.stdout,
+          "sms flush with no other running: %r" % p.stderr)
+    eq(sql(lease), [["1", "1"]], "the lease after a flush (given back)")
+    sql("UPDATE cluster_locks SET holder = 'another-flush', held_until = "
+        "UTC_TIMESTAMP(6) + INTERVAL 30 SECOND WHERE name = 'sms.flush'")
     try:
-        free = "SELECT IS_USED_LOCK('staffdesk.sms.flush') IS NULL"
-        end = time.time() + 3
-        while time.time() < end and sql(free) == [["1"]]:
-            time.sleep(0.05)
         p = cli("sms", "flush")
         eq(p.returncode, 1, "sms flush while another runs: exit status")
         check("another sms flush is running" in p.stderr, "sms flush "
               "while another runs said %r" % p.stderr)
+        eq(sql("SELECT holder FROM cluster_locks WHERE name = "
+               "'sms.flush'"), [["another-flush"]], "the other's lease")
+        # its holder died a second ago: the lease has run out
+        sql("UPDATE cluster_locks SET held_until = UTC_TIMESTAMP(6) - "
+            "INTERVAL 1 SECOND WHERE name = 'sms.flush'")
+        p = cli("sms", "flush")
+        check("another sms flush" not in p.stderr and "sms flush:" in
+              p.stdout, "sms flush after the other's lease ran out said "
+              "%r" % p.stderr)
+        eq(sql(lease), [["1", "1"]], "the lease after that flush")
     finally:
-        holder.kill()
-        holder.wait()
-    # the lock goes with its holder (once the server sees it gone): a
-    # flush runs again
-    end = time.time() + 10
-    while time.time() < end and "another sms flush" in cli(
-            "sms", "flush").stderr:
-        time.sleep(0.2)
-    check("another sms flush" not in cli("sms", "flush").stderr,
-          "sms flush still refused after the other one ended")
+        sql("UPDATE cluster_locks SET holder = NULL, held_until = "
+            "UTC_TIMESTAMP(6) WHERE name = 'sms.flush'")
 
 
 @test

@@ -1,8 +1,9 @@
 /*
  * test_core.c: cmocka tests of the request core: percent-decoding,
  * form parsing with declared keys, cookies, CSRF, config parsing
- * errors with file:line, session expiry arithmetic, UTF-8 checks,
- * network lists (CIDR) and the settings' validators.
+ * errors with file:line (and db_host's list of servers), session
+ * expiry arithmetic, UTF-8 checks, network lists (CIDR), the settings'
+ * validators and db_txn's pause between tries.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 #include "cidr.h"
 #include "conf.h"
+#include "db/db.h"
 #include "http.h"
 #include "session.h"
 #include "settings.h"
@@ -456,6 +458,105 @@ test_conf_format(void **state)
 }
 
 /*
+ * db_host: one server as before, or several (a Galera cluster's nodes),
+ * tried in the order written; a port of its own, or db_port.
+ */
+static void
+test_conf_db_hosts(void **state)
+{
+	static const char *const bad[] = {
+		"db_host = ,\n", "db_host = a:0\n", "db_host = a:65536\n",
+		"db_host = a:x\n", "db_host = a:\n", "db_host = ::1\n",
+		"db_host = [::1\n", "db_host = []:3306\n",
+		"db_host = [::1]x\n", "db_host = a/b\n", "db_host = :3306\n",
+		"db_host = a b c d e f g h i\n", "db_host = [g::1]\n",
+	};
+	char		 err[256], text[512];
+	const char	*key;
+	struct conf	 c;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++) {
+		assert_int_equal(conf_try(bad[i], err, sizeof(err)), -1);
+		assert_string_equal(err, "test.conf:1: db_host must be 1-8 "
+		    "servers (host or host:port, [IPv6]:port) separated by "
+		    "commas or spaces");
+	}
+	key = key_file("000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1f\n", 65);
+	snprintf(text, sizeof(text), "data_key_file = %s\ndb_host = "
+	    "db1.example\n", key);
+	assert_int_equal(conf_parse(&c, text, "test.conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(c.db_nhosts, 1);
+	assert_string_equal(c.db_hosts[0].name, "db1.example");
+	assert_int_equal(c.db_hosts[0].port, 0);
+	assert_string_equal(c.db_host, "db1.example");
+	conf_free(&c);
+	/* Commas, spaces or both; the last db_host line wins whole. */
+	snprintf(text, sizeof(text), "data_key_file = %s\ndb_host = x\n"
+	    "db_host = 127.0.0.1:19451, 127.0.0.1:19461 ,[::1]:19471 "
+	    "[fe80::1] db-3_a\ndb_port = 3307\n", key);
+	assert_int_equal(conf_parse(&c, text, "test.conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(c.db_nhosts, 5);
+	assert_string_equal(c.db_hosts[0].name, "127.0.0.1");
+	assert_int_equal(c.db_hosts[0].port, 19451);
+	assert_string_equal(c.db_hosts[1].name, "127.0.0.1");
+	assert_int_equal(c.db_hosts[1].port, 19461);
+	assert_string_equal(c.db_hosts[2].name, "::1");
+	assert_int_equal(c.db_hosts[2].port, 19471);
+	assert_string_equal(c.db_hosts[3].name, "fe80::1");
+	assert_int_equal(c.db_hosts[3].port, 0);
+	assert_string_equal(c.db_hosts[4].name, "db-3_a");
+	assert_int_equal(c.db_port, 3307);
+	conf_free(&c);
+	/* Eight is the most. */
+	snprintf(text, sizeof(text), "data_key_file = %s\n"
+	    "db_host = a b c d e f g h\n", key);
+	assert_int_equal(conf_parse(&c, text, "test.conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(c.db_nhosts, CONF_DB_HOSTS_MAX);
+	assert_string_equal(c.db_hosts[7].name, "h");
+	conf_free(&c);
+	unlink(key);
+}
+
+/*
+ * The pause before a transaction's next try: doubles from
+ * DB_BACKOFF_MS up to DB_BACKOFF_MAX_MS, jittered within half of it
+ * either way, so all DB_TXN_TRIES tries fit well inside db_timeout.
+ */
+static void
+test_db_backoff(void **state)
+{
+	unsigned int	base, ms, lo, hi, total = 0;
+	uint32_t	r;
+	int		t;
+
+	(void)state;
+	for (t = 1, base = DB_BACKOFF_MS; t < 12; t++) {
+		lo = base / 2;
+		hi = base / 2 + base;
+		assert_int_equal(db_backoff_ms(t, 0), lo);
+		assert_int_equal(db_backoff_ms(t, base), hi);
+		for (r = 0; r < 5000; r += 7) {
+			ms = db_backoff_ms(t, r * 2654435761u);
+			assert_true(ms >= lo && ms <= hi);
+		}
+		if (t < DB_TXN_TRIES)
+			total += hi;
+		if (base < DB_BACKOFF_MAX_MS)
+			base *= 2;
+	}
+	assert_int_equal(db_backoff_ms(1, 0), DB_BACKOFF_MS / 2);
+	assert_int_equal(db_backoff_ms(30, 0), DB_BACKOFF_MAX_MS / 2);
+	/* Every pause of one transaction at its longest: under a second. */
+	assert_true(total < 1000);
+}
+
+/*
  * The ldap_* keys: words checked, the keys that go together, the
  * service password read once (one line, its newline not part of it).
  */
@@ -819,6 +920,8 @@ main(void)
 		cmocka_unit_test(test_conf),
 		cmocka_unit_test(test_conf_format),
 		cmocka_unit_test(test_conf_ldap),
+		cmocka_unit_test(test_conf_db_hosts),
+		cmocka_unit_test(test_db_backoff),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_parse_int64),
 		cmocka_unit_test(test_uuid),

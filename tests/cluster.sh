@@ -1,0 +1,393 @@
+#!/bin/sh
+# tests/cluster.sh start|stop|status|test|node-start N|node-stop N|
+#                  master-start A|B|master-stop A|B
+# staffdesk scaled out on one machine, as it would run on three (README:
+# Scaling out), everything under $VAR (default ./var-cluster):
+#   - a 3-node MariaDB Galera cluster on loopback, node N (1-3) with its
+#     own datadir, socket and ports: SQL PORT+10N, gcomm PORT+10N+1,
+#     IST PORT+10N+2, SST (rsync) PORT+10N+3;
+#   - two staffdesk masters, A and B, each with its own config, socket
+#     and workers; A's db_host lists the nodes 1, 2, 3 and B's 2, 3, 1,
+#     so each works on its own node and fails over to the next;
+#   - one nginx on 127.0.0.1:PORT with both masters in one upstream,
+#     and on PORT+1 (A alone) and PORT+2 (B alone) for the tests that
+#     must pick a host.
+# PORT defaults to 19450 (so 19450-19483). Every daemon runs under
+# `nice -n $NICE` (default 5) and setsid. The MariaDB account the
+# masters use over TCP gets a random password (VAR/db.pw); VAR/my.cnf is
+# node 1's client config and VAR/staffdesk.conf master A's, for the
+# tests' SQL and staffdesk-admin. `test` (what `make cluster-test` runs)
+# starts one under a temporary VAR (unless VAR is set), runs the suite
+# tests/cluster against it, stops it, and removes the VAR it made unless
+# a test failed (its logs are then kept).
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+MADE_VAR=0
+if [ -z "${VAR:-}" ] && [ "${1:-}" = test ]; then
+	VAR=$(mktemp -d "${TMPDIR:-/tmp}/staffdesk-cluster.XXXXXX")
+	MADE_VAR=1
+fi
+VAR=${VAR:-$ROOT/var-cluster}
+PORT=${PORT:-19450}
+WORKERS=${WORKERS:-2}
+NICE=${NICE:-5}
+GALERA=${GALERA:-/usr/lib/galera/libgalera_smm.so}
+mkdir -p "$VAR"
+VAR=$(cd "$VAR" && pwd)
+NODES="1 2 3"
+
+say() { printf 'cluster: %s\n' "$*" >&2; }
+
+# wait_for WHAT SECONDS COMMAND...: polls every 0.2 s.
+wait_for() {
+	what=$1 secs=$2
+	shift 2
+	n=0
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n + 1))
+		if [ "$n" -ge $((secs * 5)) ]; then
+			say "$what did not come up in ${secs}s"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+sqlport() { echo $((PORT + 10 * $1)); }
+gcomm() { echo $((PORT + 10 * $1 + 1)); }
+ndir() { echo "$VAR/node$1"; }
+# Under root the nodes run as mysql: an rsync SST's daemon, started by
+# the joining node, would otherwise write its datadir as nobody.
+if [ "$(id -u)" -eq 0 ]; then DBUSER=mysql; else DBUSER=$(id -un); fi
+mycnf() { echo "$VAR/node$1/my.cnf"; }
+
+# The nodes' config: Galera on loopback (networking on, 127.0.0.1
+# only), row-based replication, interleaved auto-increment locks.
+write_node() {
+	i=$1 d=$(ndir "$1")
+	mkdir -p "$d/db" "$d/run" "$d/log" "$d/tmp"
+	[ "$DBUSER" = "$(id -un)" ] || chown -R "$DBUSER" "$d"
+	peers=""
+	for j in $NODES; do peers="$peers${peers:+,}127.0.0.1:$(gcomm "$j")"; done
+	cat > "$(mycnf "$i")" <<EOC
+[mysqld]
+datadir = $d/db
+socket = $d/run/mysqld.sock
+pid-file = $d/run/mysqld.pid
+log-error = $d/log/mariadb.log
+tmpdir = $d/tmp
+port = $(sqlport "$i")
+bind-address = 127.0.0.1
+user = $DBUSER
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb_buffer_pool_size = 192M
+innodb_flush_log_at_trx_commit = 2
+max_connections = 200
+thread_handling = pool-of-threads
+default_storage_engine = InnoDB
+binlog_format = ROW
+innodb_autoinc_lock_mode = 2
+# migrate creates triggers as the app account (Galera logs like a binlog)
+log_bin_trust_function_creators = 1
+wsrep_on = ON
+wsrep_provider = $GALERA
+wsrep_cluster_name = staffdesk-test
+wsrep_cluster_address = gcomm://$peers
+wsrep_node_name = node$i
+wsrep_node_address = 127.0.0.1:$(gcomm "$i")
+# A node that dies stalls every commit until the others evict it:
+# evs.suspect_timeout (5 s by default; a write waited 6.0 s here) is
+# 2 s (keepalives and checks every 0.5 s), so a request waits less
+# than db_timeout.
+wsrep_provider_options = "base_port=$(gcomm "$i"); gmcast.listen_addr=tcp://127.0.0.1:$(gcomm "$i"); ist.recv_addr=127.0.0.1:$((PORT + 10 * i + 2)); gcache.size=128M; evs.suspect_timeout=PT2S; evs.inactive_timeout=PT4S; evs.inactive_check_period=PT0.5S; evs.keepalive_period=PT0.5S"
+wsrep_sst_method = rsync
+wsrep_sst_receive_address = 127.0.0.1:$((PORT + 10 * i + 3))
+wsrep_slave_threads = 2
+wsrep_sync_wait = 1
+[client]
+socket = $d/run/mysqld.sock
+user = $(id -un)
+EOC
+}
+
+write_configs() {
+	mkdir -p "$VAR/log" "$VAR/run" "$VAR/nginx" "$VAR/a/run" "$VAR/b/run"
+	chmod 755 "$VAR" "$VAR/a" "$VAR/b" "$VAR/a/run" "$VAR/b/run"
+	for i in $NODES; do write_node "$i"; done
+	cp "$(mycnf 1)" "$VAR/my.cnf"
+	[ -f "$VAR/data.key" ] || (umask 077 && head -c 32 /dev/urandom > "$VAR/data.key")
+	[ -f "$VAR/db.pw" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$VAR/db.pw")
+	n1=127.0.0.1:$(sqlport 1) n2=127.0.0.1:$(sqlport 2) n3=127.0.0.1:$(sqlport 3)
+	write_app a "$n1, $n2, $n3"
+	write_app b "$n2, $n3, $n1"
+	cp "$VAR/a/staffdesk.conf" "$VAR/staffdesk.conf"
+	write_nginx
+}
+
+# write_app NAME HOSTS: a master's config; both share the data key.
+write_app() {
+	cat > "$VAR/$1/staffdesk.conf" <<EOC
+# written by tests/cluster.sh: master $1 of the cluster under $VAR
+db_host = $2
+db_user = staffdesk
+db_password = $(cat "$VAR/db.pw")
+db_name = staffdesk
+listen = $VAR/$1/run/staffdesk.sock
+socket_mode = 0666
+workers = $WORKERS
+max_requests = ${MAX_REQUESTS:-10000}
+templates = $ROOT/templates
+base_url = http://127.0.0.1:$PORT
+data_key_file = $VAR/data.key
+sms_log = $VAR/sms.log
+log_level = info
+# longer than the cluster takes to evict a dead node (evs.suspect_timeout
+# and the new view: 3 s here), which every commit waits for
+db_timeout = 5
+EOC
+}
+
+write_nginx() {
+	userline=""
+	if [ "$(id -u)" -eq 0 ]; then
+		userline="user nobody nogroup;"
+		runuser -u nobody -- sh -c "test -r '$ROOT/static/style.css' && \
+		    test -x '$VAR/a/run'" 2>/dev/null || userline="user root root;"
+	fi
+	cat > "$VAR/nginx.conf" <<EOC
+# written by tests/cluster.sh: both masters in one upstream on $PORT,
+# each alone on $((PORT + 1)) (A) and $((PORT + 2)) (B).
+$userline
+worker_processes 2;
+daemon off;
+pid $VAR/run/nginx.pid;
+error_log $VAR/log/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+    types { text/html html; text/css css; image/x-icon ico; }
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types text/css text/plain;
+    access_log $VAR/log/nginx-access.log;
+    server_tokens off;
+    client_body_temp_path $VAR/nginx/body;
+    fastcgi_temp_path $VAR/nginx/fastcgi;
+    proxy_temp_path $VAR/nginx/proxy;
+    uwsgi_temp_path $VAR/nginx/uwsgi;
+    scgi_temp_path $VAR/nginx/scgi;
+    client_max_body_size 128k;
+    client_body_buffer_size 128k;
+    # A host whose socket refuses is skipped for 5 s; a request it
+    # refused goes to the other (connect errors only: a POST it took is
+    # never sent twice).
+    upstream staffdesk {
+        server unix:$VAR/a/run/staffdesk.sock max_fails=1 fail_timeout=5s;
+        server unix:$VAR/b/run/staffdesk.sock max_fails=1 fail_timeout=5s;
+    }
+    upstream host_a { server unix:$VAR/a/run/staffdesk.sock; }
+    upstream host_b { server unix:$VAR/b/run/staffdesk.sock; }
+$(for s in "$PORT staffdesk" "$((PORT + 1)) host_a" "$((PORT + 2)) host_b"; do
+	set -- $s
+	cat <<EOS
+    server {
+        listen 127.0.0.1:$1;
+        location /static/ {
+            alias $ROOT/static/;
+            add_header X-Content-Type-Options nosniff always;
+            add_header Content-Security-Policy "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'" always;
+            add_header Referrer-Policy same-origin always;
+        }
+        location / {
+            include $ROOT/nginx/fastcgi.conf;
+            fastcgi_pass $2;
+        }
+    }
+EOS
+done)
+}
+EOC
+}
+
+# The node's state: 4 is Synced.
+synced() {
+	[ "$(mariadb --defaults-file="$(mycnf "$1")" -N -B -e \
+	    "SHOW STATUS LIKE 'wsrep_local_state'" 2>/dev/null | cut -f2)" = 4 ]
+}
+
+# The last position a node's data holds, after a crash (seqno -1 in
+# grastate.dat): what systemd's galera_recovery does, so the node
+# rejoins by IST (the writesets it missed) instead of a full SST.
+recover_position() {
+	d=$(ndir "$1")
+	grep -q '^seqno: *-1' "$d/db/grastate.dat" 2>/dev/null || return 0
+	nice -n "$NICE" mariadbd --defaults-file="$(mycnf "$1")" --wsrep-recover \
+	    --log-error="$d/log/recover.log" >/dev/null 2>&1 || true
+	pos=$(sed -n 's/.*WSREP: Recovered position: *\([^ ]*\).*/\1/p' \
+	    "$d/log/recover.log" | tail -1)
+	[ -n "$pos" ] && echo "--wsrep-start-position=$pos"
+}
+
+# node_start N [--wsrep-new-cluster]
+node_start() {
+	i=$1
+	shift
+	d=$(ndir "$i")
+	if alive "$d/run/mysqld.pid"; then return 0; fi
+	if [ ! -d "$d/db/mysql" ]; then
+		say "creating node $i's datadir"
+		mariadb-install-db --defaults-file="$(mycnf "$i")" --skip-test-db \
+		    --user="$DBUSER" --wsrep-on=OFF --auth-root-authentication-method=socket \
+		    --auth-root-socket-user="$(id -un)" >"$d/log/install-db.log" 2>&1 ||
+		    { say "mariadb-install-db failed: see $d/log/install-db.log"; exit 1; }
+	fi
+	pos=$(recover_position "$i")
+	# shellcheck disable=SC2086 # pos: one option or none
+	setsid nice -n "$NICE" mariadbd --defaults-file="$(mycnf "$i")" $pos "$@" \
+	    </dev/null >>"$d/log/mariadb.log" 2>&1 &
+	echo $! > "$d/run/mariadbd.pid"
+	# An SST can take a while; a node that stopped has failed.
+	n=0
+	while ! synced "$i"; do
+		n=$((n + 1))
+		if [ $n -ge 900 ] || ! alive "$d/run/mariadbd.pid"; then
+			say "node $i did not join the cluster"
+			tail -30 "$d/log/mariadb.log" >&2
+			exit 1
+		fi
+		sleep 0.2
+	done
+}
+
+node_stop() {
+	stop_pid "node $1" "$(ndir "$1")/run/mysqld.pid" 120
+}
+
+start_cluster() {
+	running=0
+	for i in $NODES; do alive "$(ndir "$i")/run/mysqld.pid" && running=1; done
+	if [ $running = 0 ]; then
+		# Node 1 starts a new cluster (a fresh one, or after `stop`,
+		# which stops it last so it holds everything).
+		g=$(ndir 1)/db/grastate.dat
+		[ -f "$g" ] && sed -i 's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' "$g"
+		node_start 1 --wsrep-new-cluster
+	fi
+	for i in $NODES; do node_start "$i"; done
+	mariadb --defaults-file="$(mycnf 1)" -e "
+	    CREATE DATABASE IF NOT EXISTS staffdesk CHARACTER SET utf8mb4
+	        COLLATE utf8mb4_unicode_ci;
+	    CREATE USER IF NOT EXISTS 'staffdesk'@'127.0.0.1'
+	        IDENTIFIED BY '$(cat "$VAR/db.pw")';
+	    GRANT ALL ON staffdesk.* TO 'staffdesk'@'127.0.0.1'"
+}
+
+# master_start A|B
+master_start() {
+	m=$(echo "$1" | tr AB ab)
+	if alive "$VAR/$m/run/staffdesk.pid"; then return 0; fi
+	"$ROOT/bin/staffdesk.fcgi" --check -c "$VAR/$m/staffdesk.conf" >/dev/null
+	rm -f "$VAR/$m/run/staffdesk.sock"
+	setsid nice -n "$NICE" "$ROOT/bin/staffdesk.fcgi" -c "$VAR/$m/staffdesk.conf" \
+	    </dev/null >>"$VAR/log/staffdesk-$m.log" 2>&1 &
+	echo $! > "$VAR/$m/run/staffdesk.pid"
+	wait_for "master $1" 20 test -S "$VAR/$m/run/staffdesk.sock"
+}
+
+master_stop() {
+	m=$(echo "$1" | tr AB ab)
+	stop_pid "master $1" "$VAR/$m/run/staffdesk.pid" 30
+}
+
+start_nginx() {
+	if alive "$VAR/run/nginx.pid"; then return 0; fi
+	for p in $PORT $((PORT + 1)) $((PORT + 2)); do
+		if curl -s -o /dev/null "http://127.0.0.1:$p/"; then
+			say "port $p is in use by another server (PORT=...)"
+			exit 1
+		fi
+	done
+	setsid nice -n "$NICE" nginx -p "$VAR/nginx/" -e "$VAR/log/nginx-error.log" \
+	    -c "$VAR/nginx.conf" </dev/null >>"$VAR/log/nginx.log" 2>&1 &
+	wait_for "nginx" 20 curl -sf "http://127.0.0.1:$PORT/healthz" ||
+	    { tail -20 "$VAR/log/nginx-error.log" >&2; exit 1; }
+}
+
+# stop_pid NAME PIDFILE SECONDS: SIGTERM, then SIGKILL after SECONDS.
+stop_pid() {
+	if alive "$2"; then
+		pid=$(cat "$2")
+		kill -TERM "$pid" 2>/dev/null || true
+		n=0
+		while kill -0 "$pid" 2>/dev/null && [ $n -lt $(($3 * 10)) ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		kill -0 "$pid" 2>/dev/null && { say "$1 did not stop; killing"; kill -KILL "$pid"; }
+	fi
+	rm -f "$2"
+}
+
+start() {
+	write_configs
+	start_cluster
+	STAFFDESK_CONF=$VAR/a/staffdesk.conf "$ROOT/bin/staffdesk-admin" migrate >/dev/null
+	master_start A
+	master_start B
+	start_nginx
+}
+
+stop() {
+	stop_pid nginx "$VAR/run/nginx.pid" 30
+	master_stop A
+	master_stop B
+	# node 1 last: it holds every change, and starts the next cluster
+	for i in 3 2 1; do node_stop "$i"; done
+}
+
+# test: the suite against a cluster started for it.
+run_tests() {
+	rc=0
+	trap 'stop >/dev/null 2>&1; exit 1' INT TERM
+	if (start); then
+		python3 "$ROOT/tests/cluster" --base "http://127.0.0.1:$PORT" \
+		    --var "$VAR" --root "$ROOT" || rc=1
+	else
+		rc=1
+	fi
+	stop
+	if [ $rc = 0 ] && [ "$MADE_VAR" = 1 ]; then
+		rm -rf "$VAR"
+	else
+		say "cluster kept in $VAR (logs in $VAR/log, $VAR/node*/log)"
+	fi
+	return $rc
+}
+
+case "${1:-}" in
+start)	start ;;
+test)	run_tests ;;
+stop)	stop ;;
+status)	for i in $NODES; do
+		if alive "$(ndir "$i")/run/mysqld.pid"; then
+			echo "node $i: running, $(mariadb --defaults-file="$(mycnf "$i")" -N -B -e \
+			    "SHOW STATUS WHERE Variable_name IN ('wsrep_cluster_size', 'wsrep_local_state_comment')" \
+			    2>/dev/null | tr '\t\n' '= ' || true)"
+		else
+			echo "node $i: stopped"
+		fi
+	done
+	for m in a b; do
+		if alive "$VAR/$m/run/staffdesk.pid"; then echo "master $m: running"; else echo "master $m: stopped"; fi
+	done
+	if alive "$VAR/run/nginx.pid"; then echo "nginx: running"; else echo "nginx: stopped"; fi ;;
+node-start) node_start "$2" ;;
+node-stop) node_stop "$2" ;;
+master-start) master_start "$2" ;;
+master-stop) master_stop "$2" ;;
+*)	echo "usage: tests/cluster.sh start|stop|status|test|node-start N|node-stop N|master-start A|B|master-stop A|B" >&2
+	exit 2 ;;
+esac
