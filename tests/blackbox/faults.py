@@ -679,12 +679,16 @@ def slow_clients():
 BURST = 2000
 BURST_LINKS = 200
 BURST_P99 = 0.100    # seconds: /healthz's 99th percentile during the burst
+# Bursts in a row: one is answered in half a second now, about 30
+# samples of /healthz, whose 99th percentile is then their slowest; three
+# give one slow sample on a busy machine the weight it has.
+BURST_ROUNDS = 3
 
 
 @test
 def signin_burst():
     """2,000 sign-ins (a wrong password; one visitor cookie and token
-    fetched first) from 200 connections at once: each is answered 422
+    fetched first) from 200 connections at once, three times over: each is answered 422
     (judged, audited) or 429 with Retry-After and a page that says why
     (refused before any hash, not audited), none is a 5xx or a
     dropped connection; /healthz, timed all along from another process,
@@ -706,12 +710,14 @@ def signin_burst():
     mark = audit_mark()
     try:
         sql("DELETE FROM rate_limits WHERE `key` = %s" % sqlq(key))
+        answers, spans = [], []
         with Probe() as probe:
-            time.sleep(0.3)
-            t0 = time.monotonic()
-            answers = load([[("/login", post)] * (BURST // BURST_LINKS)
-                            for _ in range(BURST_LINKS)])
-            t1 = time.monotonic()
+            for _ in range(BURST_ROUNDS):
+                time.sleep(0.3)
+                t0 = time.monotonic()
+                answers += load([[("/login", post)] * (BURST // BURST_LINKS)
+                                 for _ in range(BURST_LINKS)])
+                spans.append((t0, time.monotonic()))
             time.sleep(0.3)
         # the person may sign in again once the second has passed
         time.sleep(1.0)
@@ -728,17 +734,19 @@ def signin_burst():
                 "VALUES (%s, %s, %s)" % (sqlq(key), sqlq(saved[0][0]),
                                          saved[0][1]))
     counts = tally(answers)
-    during = probe.between(t0, t1)
+    during = [x for t0, t1 in spans for x in probe.between(t0, t1)]
     lat = [s[1] for s in during]
     judged = len(audit_rows(mark, action="signin.password",
                             actor_upn=u.upn, result="failure"))
-    note("signin_burst: %d POST /login from %d connections in %.2f s: %s; "
+    note("signin_burst: %d bursts of %d POST /login from %d connections, "
+         "%s s: %s; "
          "/healthz %d times meanwhile: p50 %.1f ms, p99 %.1f ms, max %.1f "
          "ms; %d audit rows" % (
-             len(answers), BURST_LINKS, t1 - t0, counts, len(lat),
+             BURST_ROUNDS, BURST, BURST_LINKS, "/".join(
+                 "%.2f" % (t1 - t0) for t0, t1 in spans), counts, len(lat),
              (pct(lat, 50) or 0) * 1000, (pct(lat, 99) or 0) * 1000,
              max(lat or [0]) * 1000, judged))
-    eq(len(answers), BURST, "answers")
+    eq(len(answers), BURST * BURST_ROUNDS, "answers")
     check(set(counts) <= {422, 429}, "statuses of the burst: %s, want 422 "
           "and 429 only" % counts)
     for a in answers:

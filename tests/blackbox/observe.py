@@ -308,8 +308,13 @@ def row_locked(upn, secs=8):
 
 
 def lock_waits():
-    return int(sql("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-                   "WHERE trx_state = 'LOCK WAIT'")[0][0])
+    """UPDATEs of users waiting for their row, from the process list.
+    (INNODB_TRX polled every 50 ms showed no LOCK WAIT in the 4 s the
+    sign-in waited, on every run since the merges, while one look after
+    1.5 s showed it: not understood, so not relied on.)"""
+    return int(sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                   "WHERE command <> 'Sleep' AND state = 'Updating' AND "
+                   "info LIKE 'UPDATE users %'")[0][0])
 
 
 # Tests -----------------------------------------------------------------------
