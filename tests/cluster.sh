@@ -37,24 +37,8 @@ mkdir -p "$VAR"
 VAR=$(cd "$VAR" && pwd)
 NODES="1 2 3"
 
-say() { printf 'cluster: %s\n' "$*" >&2; }
-
-# wait_for WHAT SECONDS COMMAND...: polls every 0.2 s.
-wait_for() {
-	what=$1 secs=$2
-	shift 2
-	n=0
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n + 1))
-		if [ "$n" -ge $((secs * 5)) ]; then
-			say "$what did not come up in ${secs}s"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+ME=cluster
+. "$ROOT/tests/lib.sh"
 
 sqlport() { echo $((PORT + 10 * $1)); }
 gcomm() { echo $((PORT + 10 * $1 + 1)); }
@@ -314,21 +298,6 @@ start_nginx() {
 	    -c "$VAR/nginx.conf" </dev/null >>"$VAR/log/nginx.log" 2>&1 &
 	wait_for "nginx" 20 curl -sf "http://127.0.0.1:$PORT/healthz" ||
 	    { tail -20 "$VAR/log/nginx-error.log" >&2; exit 1; }
-}
-
-# stop_pid NAME PIDFILE SECONDS: SIGTERM, then SIGKILL after SECONDS.
-stop_pid() {
-	if alive "$2"; then
-		pid=$(cat "$2")
-		kill -TERM "$pid" 2>/dev/null || true
-		n=0
-		while kill -0 "$pid" 2>/dev/null && [ $n -lt $(($3 * 10)) ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
-		kill -0 "$pid" 2>/dev/null && { say "$1 did not stop; killing"; kill -KILL "$pid"; }
-	fi
-	rm -f "$2"
 }
 
 start() {

@@ -21,24 +21,8 @@ VAR=$(cd "$VAR" && pwd)
 CONF=$VAR/staffdesk.conf
 MYCNF=$VAR/my.cnf
 
-say() { printf 'stack: %s\n' "$*" >&2; }
-
-# wait_for WHAT SECONDS COMMAND...: polls every 0.1 s.
-wait_for() {
-	what=$1 secs=$2
-	shift 2
-	n=0
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n + 1))
-		if [ "$n" -ge $((secs * 10)) ]; then
-			say "$what did not come up in ${secs}s"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+ME=stack
+. "$ROOT/tests/lib.sh"
 
 write_configs() {
 	# tmp: the server's temporary tables, this stack's and not /tmp's
@@ -169,21 +153,6 @@ start_nginx() {
 	    -c "$VAR/nginx.conf" </dev/null >>"$VAR/log/nginx.log" 2>&1 &
 	wait_for "nginx" 20 curl -sf "http://127.0.0.1:$PORT/healthz" ||
 	    { tail -20 "$VAR/log/nginx-error.log" >&2; exit 1; }
-}
-
-# stop_pid NAME PIDFILE: SIGTERM, then wait up to 30 s.
-stop_pid() {
-	if alive "$2"; then
-		pid=$(cat "$2")
-		kill -TERM "$pid" 2>/dev/null || true
-		n=0
-		while kill -0 "$pid" 2>/dev/null && [ $n -lt 300 ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
-		kill -0 "$pid" 2>/dev/null && { say "$1 did not stop; killing"; kill -KILL "$pid"; }
-	fi
-	rm -f "$2"
 }
 
 stop() {
