@@ -161,6 +161,11 @@ test_phone_types_and_mask(void **state)
 	assert_int_equal(phone_cc_len("+4915112345678"), 2);
 	assert_int_equal(phone_cc_len("+1;rm -rf /"), 0);
 	assert_int_equal(phone_cc_len("4255550123"), 0);
+	assert_int_equal(phone_cc_len("+442079460000 x12"), 2);
+	assert_int_equal(phone_cc_len("+8008080808"), 3);	/* non-geographic */
+	assert_int_equal(phone_cc_len("+442079460000 x"), 0);
+	assert_int_equal(phone_cc_len("+44207946x12"), 0);
+	assert_int_equal(phone_cc_len("+0123456789"), 0);
 	assert_int_equal(phone_cc_len(NULL), 0);
 	assert_null(strstr(phone_mask(&a, "+14255550123"), "555"));
 	arena_reset(&a);
