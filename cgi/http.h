@@ -95,6 +95,9 @@ struct req {
 	struct settings		*settings;	/* read once per request */
 	int			 settings_loaded;
 	struct authz_actor	*actor;		/* My Staff routes: roles */
+	void			*view;		/* the rows a route's view read
+						 * for its page (route.h), */
+	int			 view_id;	/* ...of this view (db.h) */
 	int			 streaming;	/* a streamed body is open */
 	int			 cut;		/* ...and was cut short: drop the
 						 * connection, do not end it */

@@ -23,12 +23,15 @@
  * audit action a refused POST is written as.
  */
 #define PAGE(pat, need, get, post, keys) \
-	{ pat, need, get, post, keys, AREA_ANY, NULL, 0 }
+	{ pat, need, get, post, keys, AREA_ANY, NULL, 0, NULL }
 #define ADMIN(pat, area, get, post, action, keys) \
-	{ pat, NEED_ADMIN, get, post, keys, area, action, 0 }
+	{ pat, NEED_ADMIN, get, post, keys, area, action, 0, NULL }
 /* A page whose POST checks or sets a password: admitted first. */
 #define HASHING(pat, need, get, post, keys) \
-	{ pat, need, get, post, keys, AREA_ANY, NULL, 1 }
+	{ pat, need, get, post, keys, AREA_ANY, NULL, 1, NULL }
+/* A page read with its session in one round trip (route.h: view). */
+#define VIEWED(pat, need, view, get, keys) \
+	{ pat, need, get, NULL, keys, AREA_ANY, NULL, 0, view }
 
 /* The filters of the audit log, its pages and its CSV alike. */
 #define AUDIT_FILTERS	(KEY(K_ACTOR) | KEY(K_TARGET) | KEY(K_AUDIT_ACTION) | \
@@ -64,14 +67,15 @@ static const struct route routes[] = {
 	PAGE("/account/mfa", NEED_SIGNIN, page_enrol, page_enrol_post,
 	    KEY(K_CODE)),
 	PAGE("/units", NEED_MYSTAFF, page_units, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
-	PAGE("/units/{id}", NEED_MYSTAFF, page_unit, NULL,
+	VIEWED("/units/{id}", NEED_MYSTAFF, page_unit_view, page_unit,
 	    KEY(K_AFTER) | KEY(K_BEFORE)),
 	PAGE("/units/{id}/activity", NEED_MYSTAFF, page_unit_activity, NULL,
 	    KEY(K_AUDIT_BEFORE) | KEY(K_AUDIT_AFTER)),
 	PAGE("/users", NEED_MYSTAFF, page_users, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
-	PAGE("/users/{id}", NEED_MYSTAFF, page_user, NULL,
+	VIEWED("/users/{id}", NEED_MYSTAFF, page_user_view, page_user,
 	    KEY(K_DONE) | KEY(K_TYPE)),
-	PAGE("/search", NEED_MYSTAFF, page_search, NULL, KEY(K_Q) | KEY(K_AFTER)),
+	VIEWED("/search", NEED_MYSTAFF, page_search_view, page_search,
+	    KEY(K_Q) | KEY(K_AFTER)),
 	HASHING("/users/{id}/reset-password", NEED_MYSTAFF, page_reset,
 	    page_reset_post, KEY(K_NEW_PASSWORD) | KEY(K_CONFIRM_PASSWORD) |
 	    KEY(K_VERSION)),
@@ -380,13 +384,14 @@ route_gate(struct req *r, const struct route *rt)
 
 /*
  * Loads the request's session, if it brings one, and with it the
- * settings; without a session the settings are read on their own when
- * settings (else the defaults stand until a page reads them), unless
- * the caller brought them (settings_loaded, as the tests do). 0, or the
- * status of the answer given (503).
+ * settings (through view, the page's, when not NULL); without a
+ * session the settings are read on their own when settings (else the
+ * defaults stand until a page reads them), unless the caller brought
+ * them (settings_loaded, as the tests do). 0, or the status of the
+ * answer given (503).
  */
 static int
-route_session(struct req *r, int settings)
+route_session(struct req *r, int settings, int (*view)(struct req *))
 {
 	int	rc = DB_OK;
 
@@ -394,10 +399,12 @@ route_session(struct req *r, int settings)
 		r->settings = arena_alloc(&r->arena, sizeof(*r->settings));
 		settings_defaults(r->settings);
 	}
-	if ((r->cookie[COOKIE_SESSION] != NULL &&
-	    (rc = sess_load(r)) != DB_OK) || (!r->settings_loaded &&
-	    settings && (rc = settings_load(r->db, &r->arena, r->settings,
-	    0)) != DB_OK)) {
+	if (r->cookie[COOKIE_SESSION] != NULL)
+		rc = view != NULL ? view(r) : sess_load(r);
+	if (rc == DB_OK && !r->settings_loaded && settings &&
+	    (rc = settings_fresh(r->db, &r->arena, r->settings)) == DB_OK)
+		r->settings_loaded = 1;
+	if (rc != DB_OK) {
 		page_db_error(r, rc);
 		return r->status;
 	}
@@ -427,7 +434,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	const struct route	*rt;
 	const char		*why = NULL;
 	void			(*fn)(struct req *);
-	int			 rc;
+	int			 rc, qrc;
 
 	if (strcmp(method, "GET") == 0)
 		r->method = HTTP_GET;
@@ -443,7 +450,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 
 	if ((rt = route_find(r, path)) == NULL) {
 		/* Signed in, a wrong address still shows who and the way back. */
-		if (route_session(r, 0) == 0)
+		if (route_session(r, 0, NULL) == 0)
 			page_error(r, 404, "There is no page at this address.");
 		return;
 	}
@@ -473,14 +480,16 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	}
 	if (r->method == HTTP_POST && rt->hashes && route_admit(r) != 0)
 		return;
-	/* The session comes before the inputs so that a 400 page still
-	 * shows who is signed in and the way back. */
-	if (route_session(r, rt->need != NEED_NONE || r->method == HTTP_POST)
-	    != 0)
+	/* The inputs are read before the session (a view's queries take
+	 * them) and refused after it, so that a 400 page still shows who
+	 * is signed in and the way back. */
+	qrc = query != NULL ? http_parse_form(r, query, strlen(query),
+	    route_keys, K__MAX, rt->keys, r->in, &why) : 0;
+	if (route_session(r, rt->need != NEED_NONE || r->method == HTTP_POST,
+	    qrc == 0 && r->method != HTTP_POST ? rt->view : NULL) != 0)
 		return;
-	if (query != NULL && (rc = http_parse_form(r, query, strlen(query),
-	    route_keys, K__MAX, rt->keys, r->in, &why)) != 0) {
-		page_error(r, rc, why);
+	if (qrc != 0) {
+		page_error(r, qrc, why);
 		return;
 	}
 	if (r->method == HTTP_POST) {

@@ -47,6 +47,13 @@ struct route {
 					 * right is missing */
 	int		 hashes;	/* the POST checks or sets a password
 					 * (argon2id): admit.h decides first */
+	/*
+	 * A GET's view, or NULL: loads the session and the page's rows
+	 * in one round trip (db.h: views) in place of sess_load(),
+	 * leaving the rows in req->view for get; or, when the inputs are
+	 * ones get refuses, the session alone. DB_OK or a db_err.
+	 */
+	int		(*view)(struct req *);
 };
 
 /*

@@ -53,41 +53,74 @@ token_hash(const char *token, char out[65])
 }
 
 int
-sess_load(struct req *r)
+sess_view_in(struct req *r, struct q_sess_load_in *load,
+    struct q_sess_roles_in *roles)
 {
-	const char			*tok = r->cookie[COOKIE_SESSION];
-	struct q_sess_load_rows		 rows;
+	const char	*tok = r->cookie[COOKIE_SESSION];
+	char		*hash;
+
+	if (tok == NULL || strlen(tok) != SESS_TOKEN_LEN ||
+	    !http_valid_token(tok, SESS_TOKEN_LEN))
+		return 0;
+	hash = arena_alloc(&r->arena, 65);
+	token_hash(tok, hash);
+	load->token_hash = roles->token_hash = DB_TEXT(hash);
+	return 1;
+}
+
+/* The role assignments of the session's user, as authz reads them. */
+static struct authz_actor *
+sess_actor(struct req *r, const char *user_id,
+    const struct q_sess_roles_rows *rows)
+{
+	struct authz_actor	*actor = arena_alloc(&r->arena, sizeof(*actor));
+	struct assignment	*as;
+	size_t			 i;
+	int			 role;
+
+	actor->user_id = user_id;
+	actor->roles = as = arena_alloc(&r->arena, sizeof(*as) *
+	    (rows->n + 1));
+	actor->nroles = 0;
+	for (i = 0; i < rows->n; i++) {
+		/* A role this build does not know gives no right. */
+		if ((role = authz_role_parse(rows->row[i].role)) < 0)
+			continue;
+		as[actor->nroles].role = (enum role)role;
+		as[actor->nroles++].unit_id = rows->row[i].unit_id;
+	}
+	return actor;
+}
+
+int
+sess_apply(struct req *r, const struct q_sess_load_in *in,
+    const struct q_sess_load_rows *rows, const struct q_sess_roles_rows *roles)
+{
 	const struct q_sess_load_row	*u;
-	struct db_val			 hash;
-	struct authz_actor		*actor;
-	struct assignment		*roles;
 	struct sess			*s;
 	int64_t				 now = now_s();
 	int				 rc;
 
 	r->sess = NULL;
-	if (tok == NULL || strlen(tok) != SESS_TOKEN_LEN ||
-	    !http_valid_token(tok, SESS_TOKEN_LEN))
+	if (rows->n == 0)
 		return DB_OK;
-	s = arena_alloc(&r->arena, sizeof(*s));
-	memset(s, 0, sizeof(*s));
-	token_hash(tok, s->token_hash);
-	hash = DB_TEXT(s->token_hash);
-	if ((rc = q_sess_load(r->db, &r->arena, &(struct q_sess_load_in){
-	    .token_hash = hash }, &rows)) != DB_OK || rows.n == 0)
+	u = &rows->row[0];
+	if ((rc = settings_current(r->db, u->settings_version,
+	    r->settings)) != DB_OK)
 		return rc;
-	u = &rows.row[0];
-	settings_parse(&r->arena, r->settings, u->settings);
 	r->settings_loaded = 1;
 	if (u->enabled != 1)		/* disabled user */
 		return DB_OK;
+	s = arena_alloc(&r->arena, sizeof(*s));
+	memset(s, 0, sizeof(*s));
+	memcpy(s->token_hash, in->token_hash.s, sizeof(s->token_hash) - 1);
 	s->created_at = u->created;
 	s->last_seen_at = u->last_seen;
 	if (sess_expired(s->created_at, s->last_seen_at, now,
 	    settings_int(r->settings, SET_SESSION_IDLE_MINUTES) * 60,
 	    settings_int(r->settings, SET_SESSION_ABSOLUTE_HOURS) * 3600)) {
 		(void)q_sess_delete(r->db, &(struct q_sess_delete_in){
-		    .token_hash = hash }, NULL);
+		    .token_hash = in->token_hash }, NULL);
 		return DB_OK;
 	}
 	if (snprintf(s->csrf, sizeof(s->csrf), "%s", u->csrf) >=
@@ -109,12 +142,8 @@ sess_load(struct req *r)
 	s->must_change = u->must_change != 0;
 	s->has_totp = u->has_totp != 0;
 	s->onprem = u->onprem != 0;
-	actor = arena_alloc(&r->arena, sizeof(*actor));
-	actor->user_id = s->user_id;
-	actor->nroles = db_roles_decode(&r->arena, u->roles, &roles);
-	actor->roles = roles;
-	r->actor = actor;
-	s->has_role = actor->nroles > 0;
+	r->actor = sess_actor(r, s->user_id, roles);
+	s->has_role = r->actor->nroles > 0;
 	s->flash = u->flash;
 	s->flashlen = u->flash_len;
 	s->enrol = u->enrol_secret;
@@ -123,10 +152,26 @@ sess_load(struct req *r)
 	 * is only not kept alive meanwhile. */
 	if (now - s->last_seen_at >= SESS_TOUCH_SECONDS &&
 	    (rc = q_sess_touch(r->db, &(struct q_sess_touch_in){
-	    .token_hash = hash }, NULL)) != DB_OK && rc != DB_READONLY)
+	    .token_hash = in->token_hash }, NULL)) != DB_OK &&
+	    rc != DB_READONLY)
 		return rc;
 	r->sess = s;
 	return DB_OK;
+}
+
+int
+sess_load(struct req *r)
+{
+	struct v_session	v;
+	int			rc;
+
+	r->sess = NULL;
+	memset(&v, 0, sizeof(v));
+	if (!sess_view_in(r, &v.sess_load_in, &v.sess_roles_in))
+		return DB_OK;
+	if ((rc = v_session(r->db, &r->arena, &v)) != DB_OK)
+		return rc;
+	return sess_apply(r, &v.sess_load_in, &v.sess_load, &v.sess_roles);
 }
 
 int

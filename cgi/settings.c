@@ -359,26 +359,47 @@ settings_store(struct db *db, struct arena *a, const struct settings *cur,
 	return DB_OK;
 }
 
-int
-settings_parse(struct arena *a, struct settings *s, const char *blob)
-{
-	char	*copy, *line, *save, *eq;
-	int	 i;
+/* The worker's copy (settings_current), and what it was read at. */
+static struct settings	cur_settings;
+static struct arena	cur_arena;
+static int64_t		cur_version = -1;	/* -1: none read yet */
 
-	settings_defaults(s);
-	if (blob == NULL)
-		return 0;
-	copy = arena_strdup(a, blob);
-	for (line = strtok_r(copy, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if ((eq = strchr(line, '=')) == NULL)
-			continue;
-		*eq = '\0';
-		i = settings_find(line);
-		if (i >= 0 && settings_check(a, i, eq + 1) == NULL)
-			s->value[i] = eq + 1;
+int
+settings_current(struct db *db, int64_t version, struct settings *out)
+{
+	int	rc;
+
+	if (version != cur_version || version < 0) {
+		arena_reset(&cur_arena);
+		cur_version = -1;
+		if ((rc = settings_load(db, &cur_arena, &cur_settings, 0)) !=
+		    DB_OK)
+			return rc;
+		cur_version = version;
 	}
-	return 0;
+	*out = cur_settings;
+	return DB_OK;
+}
+
+int
+settings_cached(struct settings *out)
+{
+	if (cur_version < 0)
+		return 0;
+	*out = cur_settings;
+	return 1;
+}
+
+int
+settings_fresh(struct db *db, struct arena *a, struct settings *out)
+{
+	struct q_settings_version_rows	rows;
+	int				rc;
+
+	if ((rc = q_settings_version(db, a, &rows)) != DB_OK)
+		return rc;
+	return settings_current(db, rows.n == 1 ? rows.row[0].version : -1,
+	    out);
 }
 
 const char *

@@ -6,6 +6,8 @@
 #ifndef STAFFDESK_SETTINGS_H
 #define STAFFDESK_SETTINGS_H
 
+#include <stdint.h>
+
 #include "auth/onprem.h"
 #include "auth/password.h"
 
@@ -119,9 +121,20 @@ int		 settings_load(struct db *, struct arena *, struct settings *,
 int		 settings_store(struct db *, struct arena *,
 		    const struct settings *cur, const struct settings *next,
 		    const char **details, size_t *n);
-/* Fills s from "name=value" lines (the session query's column). */
-int		 settings_parse(struct arena *, struct settings *,
-		    const char *blob);
+/*
+ * A worker keeps one copy of the settings, with the version of the
+ * table it was read at (sql/017: triggers move it at every change).
+ * settings_current() fills out from the copy, reading the table again
+ * first when version (a session query brought it) is not the copy's,
+ * or is -1; settings_fresh() reads the version itself (a request
+ * without a session). out's strings stay valid until the next call.
+ * DB_OK or a db_err.
+ */
+int		 settings_current(struct db *, int64_t version,
+		    struct settings *out);
+int		 settings_fresh(struct db *, struct arena *, struct settings *out);
+/* The copy as it stands, unchecked (1), or 0 when there is none yet. */
+int		 settings_cached(struct settings *out);
 const char	*settings_str(const struct settings *, enum setting);
 long		 settings_int(const struct settings *, enum setting);
 /*

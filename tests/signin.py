@@ -1,8 +1,12 @@
 # tests/signin.py BASE UPN PASSWORD [TOTP_SECRET]: signs in (password, then
 # TOTP when asked) and prints the session cookie as "name=value", for
-# tests/bench.sh and for trying pages with curl. Standard library only.
+# tests/bench.sh and for trying pages with curl. tests/signin.py BASE
+# --form: the sign-in form's visitor cookie and CSRF token, as
+# "name=value<TAB>token" (bench.sh posts wrong passwords with them).
+# Standard library only.
 import sys, urllib.request, urllib.parse, http.cookiejar, re, hmac, hashlib, struct, time, base64
-base, upn, pw = sys.argv[1:4]
+base = sys.argv[1]
+upn, pw = sys.argv[2:4] if sys.argv[2] != '--form' else (None, None)
 secret = sys.argv[4] if len(sys.argv) > 4 else None
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *a, **k): return None
@@ -22,6 +26,9 @@ def totp(sec):
     h = hmac.new(k, struct.pack('>Q', c), hashlib.sha1).digest(); o = h[-1] & 15
     return '%06d' % ((struct.unpack('>I', h[o:o+4])[0] & 0x7fffffff) % 1000000)
 s, h, _ = get('/login')
+if upn is None:
+    print('; '.join('%s=%s' % (c.name, c.value) for c in cj) + '\t' + csrf(h))
+    sys.exit(0)
 s, h, hd = post('/login', {'csrf': csrf(h), 'username': upn, 'password': pw})
 assert s == 303, (s, h)
 if hd['Location'] == '/login/mfa':

@@ -125,7 +125,12 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 		for (k = 0; k < NELEM(reindex_after); k++)
 			reindex |= migrations[i].version == reindex_after[k];
 	}
-	/* Every statement against the schema as it now is (db_prepare). */
+	/* This build's views (db.h), then every statement and view against
+	 * the schema as it now is (db_prepare). */
+	if (db_views_make(c->db) != DB_OK)
+		return fail("cannot make the views' procedures: does the "
+		    "account migrate connects as have CREATE ROUTINE (run "
+		    "staffdesk-admin setup-db again)?");
 	if (db_prepare_all(c->db) != DB_OK)
 		return fail("a statement does not fit the schema or its "
 		    "declaration in stmts.h (see the log)");

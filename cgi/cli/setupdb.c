@@ -39,9 +39,11 @@
 #define SQL_MAX		1024
 #define NAME_MAX_LEN	64
 
-static const char	app_grants[] = "SELECT, INSERT, UPDATE, DELETE";
+/* EXECUTE: the views' procedures (db.h), which run with these rights. */
+static const char	app_grants[] = "SELECT, INSERT, UPDATE, DELETE, EXECUTE";
 static const char	migrate_grants[] = "SELECT, INSERT, UPDATE, DELETE, "
-			    "CREATE, ALTER, DROP, INDEX, REFERENCES, TRIGGER";
+			    "CREATE, ALTER, DROP, INDEX, REFERENCES, TRIGGER, "
+			    "CREATE ROUTINE, ALTER ROUTINE, EXECUTE";
 
 /*
  * 1 when s (a user, host or database name) is 1-NAME_MAX_LEN bytes of

@@ -1,6 +1,7 @@
 /*
  * db.c: see db.h.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,9 @@
 #define DB_LOG_QUIET	10		/* seconds between two "cannot connect" */
 #define DB_HOST_REST_MS	5000		/* a server that failed is tried last */
 
+#define DB_SLOTS	(STMT__MAX + VIEW__MAX)	/* statements, then views */
+
+#define VIEW(...)
 #define STMT(id, in, out, sql)	sql,
 static const char *const stmt_sql[STMT__MAX] = {
 #include "db/stmts.h"
@@ -31,11 +35,36 @@ static const char *const stmt_name[STMT__MAX] = {
 #include "db/stmts.h"
 };
 #undef STMT
+#undef VIEW
+
+#define STMT(id, in, out, sql)
+#define VIEW(id, ...)	#id,
+static const char *const view_name[VIEW__MAX] = {
+#include "db/stmts.h"
+};
+#undef STMT
+#undef VIEW
+
+/* A view's procedure, made once per process from its statements. */
+struct view_proc {
+	char		*create;	/* CREATE PROCEDURE ... */
+	char		*call;		/* CALL name(?, ...) */
+	unsigned int	 nparams;
+};
+static struct view_proc	view_proc[VIEW__MAX];
+static struct arena	view_arena;	/* theirs, for the process's life */
+
+static const char *
+slot_name(unsigned int id)
+{
+	return id < STMT__MAX ? stmt_name[id] : id < DB_SLOTS ?
+	    view_name[id - STMT__MAX] : "?";
+}
 
 struct db {
 	const struct conf	*conf;
 	MYSQL			*my;
-	MYSQL_STMT		*stmt[STMT__MAX];
+	MYSQL_STMT		*stmt[DB_SLOTS];
 	unsigned int		 timeout;	/* seconds to read or write */
 	int64_t			 turn_ms;	/* db_turn(), monotonic; 0: none */
 	int			 in_txn;
@@ -78,7 +107,7 @@ db_disconnect(struct db *db)
 {
 	size_t	i;
 
-	for (i = 0; i < STMT__MAX; i++)
+	for (i = 0; i < DB_SLOTS; i++)
 		if (db->stmt[i] != NULL) {
 			mysql_stmt_close(db->stmt[i]);
 			db->stmt[i] = NULL;
@@ -318,7 +347,7 @@ db_readonly(unsigned int e)
  * first): the transaction is retried, on the same link.
  */
 static int
-db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
+db_fail(struct db *db, unsigned int e, const char *what, unsigned int id)
 {
 	if (e == ER_DUP_ENTRY)
 		return DB_DUP;
@@ -333,7 +362,7 @@ db_fail(struct db *db, unsigned int e, const char *what, enum stmt id)
 	if (e == ER_LOCK_WAIT_TIMEOUT && (db->conf->db_nhosts < 2 ||
 	    db->my == NULL || db_ready(db->my)))
 		return DB_RETRY;
-	log_msg(LOG_WARN, "db: %s %s: error %u", what, db_stmt_name(id), e);
+	log_msg(LOG_WARN, "db: %s %s: error %u", what, slot_name(id), e);
 	if (db_readonly(e))
 		return DB_READONLY;
 	if (db_lost(e) || e == ER_UNKNOWN_COM_ERROR ||
@@ -357,10 +386,122 @@ db_ping(struct db *db)
 	return db_connect(db);
 }
 
+/* A parameter's SQL type in a view's procedure (stmt_shape's types). */
+static const char *
+view_type(char t)
+{
+	return t == 'a' ? "VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin" :
+	    t == 'i' ? "BIGINT" :
+	    "VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci";
+}
+
+/*
+ * Appends sql to body with each ? (outside quotes) replaced by the
+ * procedure's next argument, sd_p<n>; returns the new count, or -1
+ * when the statement has not the number of parameters declared.
+ */
+static int
+view_body(struct arena *a, const char **body, const char *sql, int n,
+    unsigned int want)
+{
+	const char	*p, *run = sql;
+	char		 quote = 0;
+	unsigned int	 got = 0;
+
+	for (p = sql; *p != '\0'; p++) {
+		if (quote != 0) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == quote)
+				quote = 0;
+		} else if (*p == '\'' || *p == '"' || *p == '`')
+			quote = *p;
+		else if (*p == '?') {
+			*body = arena_printf(a, "%s%.*ssd_p%d", *body,
+			    (int)(p - run), run, ++n);
+			run = p + 1;
+			got++;
+		}
+	}
+	*body = arena_printf(a, "%s%s;\n", *body, run);
+	return got == want ? n : -1;
+}
+
+/*
+ * View v's procedure: its arguments the statements' parameters in
+ * order, its body their SQL, its name "sd_" and the view's, with the
+ * first 16 hex digits of the SHA-256 of the rest. Made on first use;
+ * the texts live as long as the process.
+ */
+static const struct view_proc *
+view_make(unsigned int v)
+{
+	struct view_proc	*vp = &view_proc[v];
+	const struct view_shape	*vs = &view_shape[v];
+	const char		*args = "", *body = "";
+	char			*text, hash[65], *lname;
+	const char		*t;
+	unsigned int		 i, k;
+	int			 n = 0;
+
+	if (vp->call != NULL)
+		return vp;
+	for (i = 0; i < vs->n; i++) {
+		for (t = stmt_shape[vs->stmt[i]].types; *t != '\0'; t++)
+			args = arena_printf(&view_arena, "%s%sIN sd_p%u %s",
+			    args, *args ? ", " : "", ++vp->nparams,
+			    view_type(*t));
+		if ((n = view_body(&view_arena, &body, stmt_sql[vs->stmt[i]], n,
+		    stmt_shape[vs->stmt[i]].nparams)) == -1) {
+			log_msg(LOG_ERR, "db: %s: %s has a ? that is no "
+			    "parameter", view_name[v],
+			    stmt_name[vs->stmt[i]]);
+			abort();
+		}
+	}
+	text = arena_printf(&view_arena, "(%s) READS SQL DATA SQL SECURITY "
+	    "INVOKER BEGIN\n%sEND", args, body);
+	sha256_hex(text, strlen(text), hash);
+	lname = arena_strdup(&view_arena, view_name[v]);
+	for (k = 0; lname[k] != '\0'; k++)
+		lname[k] = (char)tolower((unsigned char)lname[k]);
+	vp->create = arena_printf(&view_arena, "CREATE PROCEDURE IF NOT "
+	    "EXISTS sd_%s_%.16s %s", lname + 2, hash, text);
+	vp->call = arena_printf(&view_arena, "CALL sd_%s_%.16s(", lname + 2,
+	    hash);
+	for (i = 0; i < vp->nparams; i++)
+		vp->call = arena_printf(&view_arena, "%s%s?", vp->call,
+		    i ? ", " : "");
+	vp->call = arena_printf(&view_arena, "%s)", vp->call);
+	return vp;
+}
+
+/*
+ * Slot id: statement id (< STMT__MAX) or view id - STMT__MAX, with its
+ * SQL and the parameters and columns it must have once prepared (a
+ * CALL has no columns before it runs).
+ */
+static const char *
+slot_sql(unsigned int id)
+{
+	return id < STMT__MAX ? stmt_sql[id] :
+	    view_make(id - STMT__MAX)->call;
+}
+
+static void
+slot_shape(unsigned int id, unsigned int *nparams, unsigned int *ncols)
+{
+	*nparams = id < STMT__MAX ? stmt_shape[id].nparams :
+	    view_make(id - STMT__MAX)->nparams;
+	*ncols = id < STMT__MAX ? stmt_shape[id].ncols : 0;
+}
+
 static MYSQL_STMT *
-db_prepare(struct db *db, enum stmt id, int *err)
+db_prepare(struct db *db, unsigned int id, int *err)
 {
 	MYSQL_STMT	*st;
+	const char	*sql = slot_sql(id);
+	unsigned int	 np, nc;
 
 	if (db->my == NULL && (db->in_txn || db_connect(db) != DB_OK)) {
 		*err = db->in_txn ? DB_RETRY : DB_ERR;
@@ -372,19 +513,23 @@ db_prepare(struct db *db, enum stmt id, int *err)
 		*err = DB_ERR;
 		return NULL;
 	}
-	if (mysql_stmt_prepare(st, stmt_sql[id], strlen(stmt_sql[id]))) {
+	if (mysql_stmt_prepare(st, sql, strlen(sql))) {
+		if (mysql_stmt_errno(st) == ER_SP_DOES_NOT_EXIST)
+			log_msg(LOG_ERR, "db: %s: no procedure %s yet: run "
+			    "staffdesk-admin migrate", slot_name(id), sql);
 		*err = db_fail(db, mysql_stmt_errno(st), "prepare", id);
 		if (*err == DB_DUP)
 			*err = DB_ERR;
 		mysql_stmt_close(st);
 		return NULL;
 	}
-	if (mysql_stmt_param_count(st) != stmt_shape[id].nparams ||
-	    mysql_stmt_field_count(st) != stmt_shape[id].ncols) {
+	slot_shape(id, &np, &nc);
+	if (mysql_stmt_param_count(st) != np ||
+	    mysql_stmt_field_count(st) != nc) {
 		log_msg(LOG_ERR, "db: %s has %lu parameters and %u columns, "
-		    "stmts.h declares %u and %u", db_stmt_name(id),
+		    "stmts.h declares %u and %u", slot_name(id),
 		    mysql_stmt_param_count(st), mysql_stmt_field_count(st),
-		    stmt_shape[id].nparams, stmt_shape[id].ncols);
+		    np, nc);
 		*err = DB_ERR;
 		mysql_stmt_close(st);
 		return NULL;
@@ -395,17 +540,18 @@ db_prepare(struct db *db, enum stmt id, int *err)
 int
 db_prepare_all(struct db *db)
 {
-	int	id, err, rc = DB_OK;
+	unsigned int	id;
+	int		err, rc = DB_OK;
 
-	for (id = 0; id < STMT__MAX; id++)
-		if (db_prepare(db, (enum stmt)id, &err) == NULL)
+	for (id = 0; id < DB_SLOTS; id++)
+		if (db_prepare(db, id, &err) == NULL)
 			rc = DB_ERR;
 	return rc;
 }
 
 /* Binds p to st and executes it; st is left ready to fetch. */
 static int
-db_execute(struct db *db, MYSQL_STMT *st, enum stmt id,
+db_execute(struct db *db, MYSQL_STMT *st, unsigned int id,
     const struct db_val *p, size_t np)
 {
 	MYSQL_BIND	 b[DB_PARAMS_MAX];
@@ -415,7 +561,7 @@ db_execute(struct db *db, MYSQL_STMT *st, enum stmt id,
 
 	if (np > DB_PARAMS_MAX || mysql_stmt_param_count(st) != np) {
 		log_msg(LOG_ERR, "db: %s wants %lu parameters, got %zu",
-		    db_stmt_name(id), mysql_stmt_param_count(st), np);
+		    slot_name(id), mysql_stmt_param_count(st), np);
 		return DB_ERR;
 	}
 	memset(b, 0, sizeof(b[0]) * (np ? np : 1));
@@ -423,7 +569,7 @@ db_execute(struct db *db, MYSQL_STMT *st, enum stmt id,
 		switch (p[i].type) {
 		case DB_T_UNSET:
 			log_msg(LOG_ERR, "db: %s: parameter %zu was not set",
-			    db_stmt_name(id), i + 1);
+			    slot_name(id), i + 1);
 			return DB_ERR;
 		case DB_T_NULL:
 			b[i].buffer_type = MYSQL_TYPE_NULL;
@@ -452,7 +598,7 @@ db_execute(struct db *db, MYSQL_STMT *st, enum stmt id,
  * link outside a transaction it reconnects and tries once more.
  */
 static int
-db_run(struct db *db, enum stmt id, const struct db_val *p, size_t np,
+db_run(struct db *db, unsigned int id, const struct db_val *p, size_t np,
     MYSQL_STMT **out)
 {
 	MYSQL_STMT	*st;
@@ -497,10 +643,14 @@ db_last_id(struct db *db)
 	return db->my != NULL ? mysql_insert_id(db->my) : 0;
 }
 
-/* Fetches every row of an executed st into rs (cells in the arena). */
+/*
+ * Fetches every row of st's current result set into rs (cells in the
+ * arena); db_fetch() below then frees the result, db_view() goes on to
+ * the next.
+ */
 static int
-db_fetch(struct db *db, MYSQL_STMT *st, enum stmt id, struct arena *a,
-    struct db_rows *rs)
+db_fetch_set(struct db *db, MYSQL_STMT *st, unsigned int id,
+    struct arena *a, struct db_rows *rs)
 {
 	MYSQL_RES	*meta;
 	MYSQL_BIND	*b = NULL;
@@ -511,10 +661,8 @@ db_fetch(struct db *db, MYSQL_STMT *st, enum stmt id, struct arena *a,
 	int		 rc, f;
 
 	memset(rs, 0, sizeof(*rs));
-	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
-		mysql_stmt_free_result(st);
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
 		return DB_OK;
-	}
 	ncol = mysql_num_fields(meta);
 	mysql_free_result(meta);
 	b = xcalloc(ncol, sizeof(*b));
@@ -576,8 +724,6 @@ db_fetch(struct db *db, MYSQL_STMT *st, enum stmt id, struct arena *a,
 	if (f != MYSQL_NO_DATA)
 		rc = db_fail(db, mysql_stmt_errno(st), "fetch", id);
 out:
-	if (db->my != NULL)
-		mysql_stmt_free_result(st);
 	/* Move the row arrays into the arena so the caller frees nothing. */
 	if (n > 0) {
 		char	**cells = arena_alloc(a, n * ncol * sizeof(*cells));
@@ -600,6 +746,17 @@ out:
 	return rc;
 }
 
+static int
+db_fetch(struct db *db, MYSQL_STMT *st, unsigned int id, struct arena *a,
+    struct db_rows *rs)
+{
+	int	rc = db_fetch_set(db, st, id, a, rs);
+
+	if (db->my != NULL)
+		mysql_stmt_free_result(st);
+	return rc;
+}
+
 int
 db_query(struct db *db, struct arena *a, enum stmt id,
     const struct db_val *p, size_t np, struct db_rows *rs)
@@ -611,6 +768,46 @@ db_query(struct db *db, struct arena *a, enum stmt id,
 	if ((rc = db_run(db, id, p, np, &st)) != DB_OK)
 		return rc;
 	return db_fetch(db, st, id, a, rs);
+}
+
+int
+db_view(struct db *db, struct arena *a, enum db_view v,
+    const struct db_val *p, size_t np, struct db_rows *sets, size_t n)
+{
+	MYSQL_STMT	*st;
+	unsigned int	 id = STMT__MAX + v;
+	size_t		 i;
+	int		 rc, more;
+
+	memset(sets, 0, n * sizeof(*sets));
+	if ((rc = db_run(db, id, p, np, &st)) != DB_OK)
+		return rc;
+	/* Every result set is read, then the CALL's own status. */
+	for (i = 0, more = 0; i < n && more == 0; i++) {
+		if ((rc = db_fetch_set(db, st, id, a, &sets[i])) != DB_OK)
+			break;
+		more = mysql_stmt_next_result(st);
+	}
+	while (more == 0)
+		more = mysql_stmt_next_result(st);
+	if (rc == DB_OK && (more > 0 || i < n))
+		rc = more > 0 ? db_fail(db, mysql_stmt_errno(st), "result", id) :
+		    DB_ERR;
+	if (db->my != NULL)
+		mysql_stmt_free_result(st);
+	return rc;
+}
+
+int
+db_views_make(struct db *db)
+{
+	unsigned int	v;
+	int		rc;
+
+	for (v = 0; v < VIEW__MAX; v++)
+		if ((rc = db_exec_raw(db, view_make(v)->create)) != DB_OK)
+			return rc;
+	return DB_OK;
 }
 
 int
@@ -631,7 +828,7 @@ db_plain(struct db *db, const char *sql)
 	if (db->my == NULL && db_connect(db) != DB_OK)
 		return DB_ERR;
 	if (mysql_real_query(db->my, sql, strlen(sql)))
-		return db_fail(db, mysql_errno(db->my), sql, STMT__MAX);
+		return db_fail(db, mysql_errno(db->my), sql, DB_SLOTS);
 	return DB_OK;
 }
 
@@ -738,7 +935,7 @@ db_int(const struct db_rows *rs, size_t r, size_t c, int64_t dflt)
 const char *
 db_stmt_name(enum stmt id)
 {
-	return id < STMT__MAX ? stmt_name[id] : "?";
+	return slot_name(id);
 }
 
 int

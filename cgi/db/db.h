@@ -25,12 +25,23 @@ struct db;
 #define ROSTER_MEMBER_ROWS	30		/* memberships per Q_ROSTER_MEMBERS_ADD */
 
 #define COLS(...)
+#define VIEW(...)
 #define STMT(id, in, out, sql)	id,
 enum stmt {
 #include "db/stmts.h"
 	STMT__MAX
 };
 #undef STMT
+#undef VIEW
+
+#define STMT(id, in, out, sql)
+#define VIEW(id, ...)	id,
+enum db_view {
+#include "db/stmts.h"
+	VIEW__MAX
+};
+#undef STMT
+#undef VIEW
 
 /* The database's part of the return rule at the top of util.h. */
 enum db_err {
@@ -107,9 +118,26 @@ int	 db_exec(struct db *, enum stmt, const struct db_val *, size_t,
 int	 db_query(struct db *, struct arena *, enum stmt,
 	    const struct db_val *, size_t, struct db_rows *);
 /*
- * Prepares every statement: DB_OK when each fits the schema and has the
- * parameters and columns stmts.h declares, else DB_ERR (each misfit
- * logged). staffdesk-admin migrate runs it after migrating.
+ * Views (VIEW in stmts.h): several statements in one round trip. A
+ * MariaDB round trip costs more than a page's queries (system calls
+ * under a hypervisor), so each page reads the session and its data at
+ * once: as one prepared CALL of a procedure made from the statements'
+ * own SQL, their parameters its arguments, each returning its rows as
+ * a result set. The procedure's name carries a hash of its text, so a
+ * build never calls another build's; staffdesk-admin migrate makes
+ * them (db_views_make), SQL SECURITY INVOKER: it runs with the app
+ * account's rights, which need EXECUTE. db_view() fills sets[0..n-1]
+ * with the result sets of view v (what v_name() reads by name).
+ */
+int	 db_view(struct db *, struct arena *, enum db_view,
+	    const struct db_val *, size_t, struct db_rows *sets, size_t n);
+/* Makes the procedure of every view that is not there yet (migrate). */
+int	 db_views_make(struct db *);
+/*
+ * Prepares every statement and view: DB_OK when each fits the schema
+ * and has the parameters and columns stmts.h declares, else DB_ERR
+ * (each misfit logged). staffdesk-admin migrate runs it after
+ * migrating.
  */
 int	 db_prepare_all(struct db *);
 /* Raw SQL for migrations only (our own files, never request data). */

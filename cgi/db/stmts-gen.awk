@@ -6,10 +6,16 @@
 #   STMT(Q_SEARCH_ADD, IN(kind, rows[SEARCH_ROWS](ref, name, word)), OUT(), ...)
 #   STMT(Q_UNITS_BEFORE, IN(=Q_UNITS_AFTER), OUT(=Q_UNITS_AFTER), ...)
 #
+#   VIEW(V_UNIT, Q_SESS_LOAD, Q_SESS_ROLES, Q_MEMBERS_AFTER)
+#
 # A column is text (char *, NULL for SQL NULL), name:int (int64_t,
 # 0 for NULL), name:bytes (char * and name_len) or name:GROUP (a
 # struct of a COLS group, so one reader serves several statements). A
-# parameter is a struct db_val; name[N](a, b) is N rows of them.
+# parameter is a struct db_val; name[N](a, b) is N rows of them. A
+# parameter's SQL type, which only a view's procedure declares (db.c),
+# is text (utf8mb4, the tables' collation) unless it says name:ascii
+# (compared with an ascii_bin column: as text, the column would be
+# converted and its index not used) or name:int.
 # IN(=Q_OTHER) and OUT(=Q_OTHER) take another statement's parameters or
 # columns and their types, so one C path can run either (the two
 # directions of a keyset page).
@@ -22,6 +28,13 @@
 # by name and the rows read into the structs (with -v part=c). Only the
 # generated code knows positions; db.c checks at prepare time that the
 # SQL has as many parameters and columns as declared (stmt_shape[]).
+#
+# A view runs statements declared above in one round trip, as one CALL
+# of a procedure made from their SQL (db.h: views). For each it writes
+#   struct v_name { struct q_a_in a_in; ...; struct q_a_rows a; ... };
+#   int v_name(struct db *, struct arena *, struct v_name *);
+# the caller fills the *_in members, v_name() the rows; and
+# view_shape[] (its statements, in order) for db.c.
 #
 #   awk -v part=h -f cgi/db/stmts-gen.awk cgi/db/stmts.h > build/db_stmts.h
 #   awk -v part=c -f cgi/db/stmts-gen.awk cgi/db/stmts.h > build/db_stmts.c
@@ -182,6 +195,7 @@ function do_stmt(text,    args, n, id, fn, ins, outs, item, ni, no, i, m, arr, s
 
 	# the parameters
 	infields = ""
+	ptypes = ""
 	for (i = 1; i <= ni; i++) {
 		if (match(ins[i], /^[a-z][a-z0-9_]*\[[A-Z0-9_]+\]\(/)) {
 			arr = substr(ins[i], 1, index(ins[i], "[") - 1)
@@ -190,9 +204,12 @@ function do_stmt(text,    args, n, id, fn, ins, outs, item, ni, no, i, m, arr, s
 			sub_ = substr(ins[i], index(ins[i], "(") + 1)
 			sub_ = substr(sub_, 1, length(sub_) - 1)
 			infields = infields "\tstruct {\n\t\tstruct db_val\t " sub_ ";\n\t} " arr "[" k "];\n"
-		} else if (ins[i] ~ /^[a-z][a-z0-9_]*$/)
-			infields = infields "\tstruct db_val\t " ins[i] ";\n"
-		else
+			ptypes = ptypes "["	# rows: no view takes them
+		} else if (ins[i] ~ /^[a-z][a-z0-9_]*(:(ascii|int))?$/) {
+			k = index(ins[i], ":")
+			infields = infields "\tstruct db_val\t " (k ? substr(ins[i], 1, k - 1) : ins[i]) ";\n"
+			ptypes = ptypes (k ? substr(ins[i], k + 1, 1) : "t")
+		} else
 			fail("bad parameter '" ins[i] "'")
 	}
 	fields = ""
@@ -205,8 +222,12 @@ function do_stmt(text,    args, n, id, fn, ins, outs, item, ni, no, i, m, arr, s
 	stmt_id[nstmt] = id
 	stmt_ni[nstmt] = ni
 	stmt_cols[nstmt] = ncols
-
 	stmt_fn[nstmt] = in_of
+	stmt_types[nstmt] = ptypes
+	st_in[fn] = ni > 0 ? in_of : ""
+	st_out[fn] = no > 0 ? out_of : ""
+	st_types[fn] = ptypes
+
 	if (part == "h") {
 		printf("/* %s */\n", id)
 		if (ni > 0 && in_of == fn)
@@ -230,21 +251,98 @@ function do_stmt(text,    args, n, id, fn, ins, outs, item, ni, no, i, m, arr, s
 		return
 	}
 	np = ni > 0 ? "(const struct db_val *)in, sizeof(*in) / sizeof(struct db_val)" : "NULL, 0"
-	printf("int\n%s(%s)\n{\n", fn, sig)
 	if (no == 0) {
+		printf("int\n%s(%s)\n{\n", fn, sig)
 		printf("\treturn db_exec(db, %s, %s, affected);\n}\n\n", id, np)
 		return
 	}
-	printf("\tstruct db_rows\t rs;\n\tsize_t\t\t i;\n\tint\t\t rc;\n\n")
-	printf("\tout->n = 0;\n\tout->row = NULL;\n")
-	printf("\tif ((rc = db_query(db, a, %s, %s, &rs)) != DB_OK)\n\t\treturn rc;\n", id, np)
-	printf("\tif (rs.n == 0)\n\t\treturn DB_OK;\n")
+	# the rows' reader, which a view shares
+	printf("static void\nread_%s(struct arena *a, struct db_rows rs, struct %s_rows *out)\n{\n", fn, out_of)
+	printf("\tsize_t\t i;\n\n\tout->n = 0;\n\tout->row = NULL;\n")
+	printf("\tif (rs.n == 0)\n\t\treturn;\n")
 	printf("\tout->row = arena_alloc(a, rs.n * sizeof(*out->row));\n")
 	printf("\tfor (i = 0; i < rs.n; i++) {\n\t\tstruct %s_row\t*o = &out->row[i];\n\n%s\t}\n", out_of, reads)
-	printf("\tout->n = rs.n;\n\treturn DB_OK;\n}\n\n")
+	printf("\tout->n = rs.n;\n}\n\n")
+	printf("int\n%s(%s)\n{\n", fn, sig)
+	printf("\tstruct db_rows\t rs;\n\tint\t\t rc;\n\n")
+	printf("\tout->n = 0;\n\tout->row = NULL;\n")
+	printf("\tif ((rc = db_query(db, a, %s, %s, &rs)) != DB_OK)\n\t\treturn rc;\n", id, np)
+	printf("\tread_%s(a, rs, out);\n\treturn DB_OK;\n}\n\n", fn)
+}
+
+# VIEW(V_NAME, Q_A, Q_B, ...): see the top. VIEW(V_NAME, =V_OTHER, ...)
+# fills V_OTHER's struct (its members' names): statements of the same
+# parameters and columns, one by one (the two directions of a page).
+function do_view(text,    body, item, n, i, j, fn, vfn, sname, short, first, nparams) {
+	body = inner(text, "VIEW")
+	n = split_top(body, item)
+	if (item[1] !~ /^V_[A-Z0-9_]+$/ || n < 2)
+		fail("VIEW(V_NAME, Q_STATEMENT, ...) expected")
+	vfn = lower(item[1])
+	sname = vfn
+	first = 2
+	if (item[2] ~ /^=V_[A-Z0-9_]+$/) {
+		sname = lower(substr(item[2], 2))
+		if (!(sname in view_size))
+			fail("VIEW: no view " substr(item[2], 2) " above")
+		first = 3
+	}
+	if (n - first + 1 > VIEW_STMTS_MAX)
+		fail("a view runs at most " VIEW_STMTS_MAX " statements")
+	if (sname != vfn && n - first + 1 != view_size[sname])
+		fail("VIEW: " item[1] " and " sname " differ in statements")
+	nview++
+	view_id[nview] = item[1]
+	view_list[nview] = ""
+	view_n[nview] = n - first + 1
+	view_size[vfn] = view_n[nview]
+	fields = ""
+	rowfields = ""
+	copies = ""
+	reads = ""
+	nparams = 0
+	for (i = first; i <= n; i++) {
+		fn = lower(item[i])
+		j = i - first
+		if (!(fn in st_out))
+			fail("VIEW: no statement " item[i] " above")
+		if (st_out[fn] == "")
+			fail("VIEW: " item[i] " returns no rows")
+		if (index(st_types[fn], "[") > 0)
+			fail("VIEW: " item[i] " takes rows of parameters")
+		if (sname == vfn) {
+			view_short[vfn, j] = substr(fn, 3)
+			view_in[vfn, j] = st_in[fn]
+			view_out[vfn, j] = st_out[fn]
+		} else if (view_in[sname, j] != st_in[fn] ||
+		    view_out[sname, j] != st_out[fn])
+			fail("VIEW: " item[i] " is not like " sname "'s statement " j + 1)
+		short = view_short[sname, j]
+		view_list[nview] = view_list[nview] (j > 0 ? ", " : "") item[i]
+		if (st_in[fn] != "") {
+			fields = fields "\tstruct " st_in[fn] "_in\t " short "_in;\n"
+			copies = copies "\tmemcpy(p + k, &v->" short "_in, sizeof(v->" short "_in));\n"
+			copies = copies "\tk += sizeof(v->" short "_in) / sizeof(struct db_val);\n"
+			nparams += length(st_types[fn])
+		}
+		rowfields = rowfields "\tstruct " st_out[fn] "_rows\t " short ";\n"
+		reads = reads "\tread_" fn "(a, rs[" j "], &v->" short ");\n"
+	}
+	if (part == "h") {
+		if (sname == vfn)
+			printf("/* %s */\nstruct %s {\n%s%s};\n", item[1], vfn, fields, rowfields)
+		printf("int\t%s(struct db *db, struct arena *a, struct %s *v);\n\n", vfn, sname)
+		return
+	}
+	printf("int\n%s(struct db *db, struct arena *a, struct %s *v)\n{\n", vfn, sname)
+	printf("\tstruct db_val\t p[%d];\n\tstruct db_rows\t rs[%d];\n", nparams > 0 ? nparams : 1, n - first + 1)
+	printf("\tsize_t\t\t k = 0;\n\tint\t\t rc;\n\n%s", copies)
+	printf("\tif ((rc = db_view(db, a, %s, p, k, rs, %d)) != DB_OK)\n\t\treturn rc;\n", item[1], n - first + 1)
+	printf("%s\treturn DB_OK;\n}\n\n", reads)
 }
 
 BEGIN {
+	VIEW_STMTS_MAX = 6
 	if (part != "h" && part != "c")
 		fail("-v part=h or -v part=c")
 	print "/* Generated from cgi/db/stmts.h by cgi/db/stmts-gen.awk. */"
@@ -257,6 +355,7 @@ BEGIN {
 	} else {
 		print "#include <stddef.h>"
 		print "#include <stdint.h>"
+		print "#include <string.h>"
 		print ""
 		print "#include \"db/db.h\""
 		print ""
@@ -268,12 +367,17 @@ BEGIN {
 collecting {
 	buf = buf " " $0
 }
-!collecting && /^(COLS|STMT)\(/ {
+!collecting && /^(COLS|STMT|VIEW)\(/ {
 	collecting = 1
 	buf = $0
 }
 collecting {
-	if (buf ~ /^COLS\(/) {
+	if (buf ~ /^VIEW\(/) {
+		if (gsub(/\(/, "(", buf) == gsub(/\)/, ")", buf)) {
+			do_view(buf)
+			collecting = 0
+		}
+	} else if (buf ~ /^COLS\(/) {
 		if (buf ~ /\)[ \t]*$/) {
 			do_cols(buf)
 			collecting = 0
@@ -294,14 +398,22 @@ END {
 		fail("a declaration does not end")
 	if (part == "h") {
 		print "/* What each statement's SQL must have: checked when it is prepared. */"
-		print "struct stmt_shape {\n\tunsigned int\tnparams, ncols;\n};"
+		print "struct stmt_shape {\n\tunsigned int\tnparams, ncols;\n\tconst char\t*types;\t/* a view's: t text, a ascii, i int */\n};"
 		print "extern const struct stmt_shape stmt_shape[STMT__MAX];"
+		print "/* The statements of each view, in order. */"
+		print "#define VIEW_STMTS_MAX\t" VIEW_STMTS_MAX
+		print "struct view_shape {\n\tunsigned int\tn;\n\tenum stmt\tstmt[VIEW_STMTS_MAX];\n};"
+		print "extern const struct view_shape view_shape[VIEW__MAX];"
 		print ""
 		print "#endif"
 		exit 0
 	}
 	print "const struct stmt_shape stmt_shape[STMT__MAX] = {"
 	for (i = 1; i <= nstmt; i++)
-		printf("\t[%s] = { %s, %d },\n", stmt_id[i], stmt_ni[i] > 0 ? "sizeof(struct " stmt_fn[i] "_in) / sizeof(struct db_val)" : "0", stmt_cols[i])
+		printf("\t[%s] = { %s, %d, \"%s\" },\n", stmt_id[i], stmt_ni[i] > 0 ? "sizeof(struct " stmt_fn[i] "_in) / sizeof(struct db_val)" : "0", stmt_cols[i], stmt_types[i])
+	print "};"
+	print "const struct view_shape view_shape[VIEW__MAX] = {"
+	for (i = 1; i <= nview; i++)
+		printf("\t[%s] = { %d, { %s } },\n", view_id[i], view_n[i], view_list[i])
 	print "};"
 }

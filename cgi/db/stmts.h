@@ -47,6 +47,9 @@ STMT(Q_SETTINGS_ALL, IN(), OUT(name, value),
 /* The same, locked until the transaction ends (two saves, one by one). */
 STMT(Q_SETTINGS_LOCK, IN(), OUT(=Q_SETTINGS_ALL),
     "SELECT name, value FROM settings FOR UPDATE")
+/* Bumped by the table's triggers (sql/017) at every change. */
+STMT(Q_SETTINGS_VERSION, IN(), OUT(version:int),
+    "SELECT version FROM settings_version WHERE id = 1")
 STMT(Q_SETTING_SET, IN(name, value), OUT(),
     "INSERT INTO settings (name, value) VALUES (?, ?) "
     "ON DUPLICATE KEY UPDATE value = VALUES(value)")
@@ -232,28 +235,30 @@ STMT(Q_SESS_INSERT, IN(token_hash, csrf, mfa, remembered, sms, signin_sms,
 STMT(Q_USER_MFA_DONE, IN(id), OUT(),
     "UPDATE users SET last_mfa_at = UTC_TIMESTAMP(6) WHERE id = ?")
 /*
- * Everything a signed-in request needs before its page, in one round
- * trip: the session, its user, the user's role assignments (db/roles.h)
- * and every setting ("name=value" joined
- * by newlines; values never hold one).
+ * What a signed-in request needs before its page: the session and its
+ * user, with the settings' version (sql/017), by which a worker knows
+ * whether its copy of the settings is still the table's; and the
+ * user's role assignments as rows (unit_id NULL: the organisation).
+ * Every page runs the two in a view (VIEW below): one round trip.
  */
-STMT(Q_SESS_LOAD, IN(token_hash),
+STMT(Q_SESS_LOAD, IN(token_hash:ascii),
     OUT(csrf, created:int, last_seen:int, mfa_at:int, mfa_remembered:int,
     mfa_attempts:int, user_id, upn, display_name, must_change:int,
-    enabled:int, has_totp:int, roles, flash:bytes, settings,
+    enabled:int, has_totp:int, flash:bytes, settings_version:int,
     enrol_secret:bytes, mfa_sms:int, signin_sms:int, onprem:int),
     "SELECT s.csrf, " EPOCH("s.created_at") ", "
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_remembered, "
     "s.mfa_attempts, "
     "u.id, u.upn, u.display_name, u.must_change_password, u.enabled, "
     "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND "
-    "t.confirmed = 1), (SELECT GROUP_CONCAT(r.role, ':', " ROLE_SCOPE("r")
-    ") FROM role_assignments r WHERE r.user_id = u.id), "
-    "s.flash, (SELECT GROUP_CONCAT(st.name, '=', "
-    "st.value SEPARATOR '\\n') FROM settings st), s.enrol_secret, "
+    "t.confirmed = 1), s.flash, (SELECT version FROM settings_version "
+    "WHERE id = 1), s.enrol_secret, "
     "s.mfa_sms, s.signin_sms, IFNULL(u.source = 'onprem', 0) "
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ?")
+STMT(Q_SESS_ROLES, IN(token_hash:ascii), OUT(role, unit_id),
+    "SELECT r.role, r.unit_id FROM sessions s JOIN role_assignments r "
+    "ON r.user_id = s.user_id WHERE s.token_hash = ?")
 STMT(Q_SESS_TOUCH, IN(token_hash), OUT(),
     "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(6) "
     "WHERE token_hash = ?")
@@ -840,3 +845,16 @@ STMT(Q_ROSTER_USER_UPDATE, IN(upn, display_name, given_name, surname, email,
 #undef AUDIT_ENTRY
 #undef AUDIT_FILTERS
 #undef ACTIVITY_OF
+
+/*
+ * Views: a page's statements and the session's, run in one round trip
+ * (db.h). The session's come first in each, as sess_load() reads them;
+ * =V_OTHER: the same struct as V_OTHER, whose statements these mirror.
+ */
+VIEW(V_SESSION, Q_SESS_LOAD, Q_SESS_ROLES)
+VIEW(V_MEMBERS_AFTER, Q_SESS_LOAD, Q_SESS_ROLES, Q_MEMBERS_AFTER)
+VIEW(V_MEMBERS_BEFORE, =V_MEMBERS_AFTER, Q_SESS_LOAD, Q_SESS_ROLES,
+    Q_MEMBERS_BEFORE)
+VIEW(V_USER, Q_SESS_LOAD, Q_SESS_ROLES, Q_USER_BY_ID, Q_USER_DETAILS)
+VIEW(V_SEARCH1, Q_SESS_LOAD, Q_SESS_ROLES, Q_SEARCH1)
+VIEW(V_SEARCH2, Q_SESS_LOAD, Q_SESS_ROLES, Q_SEARCH2)

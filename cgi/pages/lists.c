@@ -238,6 +238,40 @@ people_render(struct req *r, struct tpl *t, const char *base, size_t nrows,
 }
 
 /*
+ * GET /units/{id}'s view: the session and a page of the location's
+ * people at once (route.h), from the cursor page_unit reads; a cursor
+ * it refuses: the session alone.
+ */
+int
+page_unit_view(struct req *r)
+{
+	struct v_members_after	*v;
+	struct db_val		 unit = DB_TEXT(r->path_id);
+	const char		*name, *id;
+	int			 back, rc;
+
+	if (page_cursor_read(r, &name, 1, &id, &back) != NULL)
+		return sess_load(r);
+	v = arena_alloc(&r->arena, sizeof(*v));
+	memset(v, 0, sizeof(*v));
+	if (!sess_view_in(r, &v->sess_load_in, &v->sess_roles_in))
+		return DB_OK;
+	v->members_after_in = (struct q_members_after_in){
+		.head_unit = unit, .desc_unit = unit, .count_unit = unit,
+		.unit = unit,
+		.from_name = DB_TEXT(name),	/* where the range starts */
+		.name = DB_TEXT(name),
+		.id = DB_TEXT(id),
+	};
+	if ((rc = (back ? v_members_before : v_members_after)(r->db,
+	    &r->arena, v)) != DB_OK)
+		return rc;
+	r->view = v;
+	r->view_id = back ? V_MEMBERS_BEFORE : V_MEMBERS_AFTER;
+	return sess_apply(r, &v->sess_load_in, &v->sess_load, &v->sess_roles);
+}
+
+/*
  * GET /units/{id}: the location and its people, LIST_PAGE a page, and
  * a link to its recent activity for those who may read it
  * (authz_activity_ok); 404 for an unknown location, 400 for a damaged
@@ -246,26 +280,25 @@ people_render(struct req *r, struct tpl *t, const char *base, size_t nrows,
 void
 page_unit(struct req *r)
 {
+	struct v_members_after		*v = r->view_id == V_MEMBERS_AFTER ||
+					    r->view_id == V_MEMBERS_BEFORE ?
+					    r->view : NULL;
 	struct q_members_after_rows	 rows;
 	const struct db_person		*people[LIST_PAGE + 1];
 	const char			*sort[LIST_PAGE + 1], *name, *id;
-	struct db_val			 unit = DB_TEXT(r->path_id);
 	struct tpl			*t;
 	size_t				 order[LIST_PAGE + 1], i, n;
 	int				 rc, back;
 
 	if (page_cursor(r, &name, 1, &id, &back) != 0)
 		return;
+	if (v == NULL) {	/* the view read the page whenever this runs */
+		page_db_error(r, DB_ERR);
+		return;
+	}
 	t = page_new(r, "Location");
-	if ((rc = (back ? q_members_before : q_members_after)(r->db,
-	    &r->arena, &(struct q_members_after_in){
-		.head_unit = unit, .desc_unit = unit, .count_unit = unit,
-		.unit = unit,
-		.from_name = DB_TEXT(name),	/* where the range starts */
-		.name = DB_TEXT(name),
-		.id = DB_TEXT(id),
-	    }, &rows)) != DB_OK ||
-	    (rc = unit_head(r, t, r->path_id, &rows)) != DB_OK) {
+	rows = v->members_after;
+	if ((rc = unit_head(r, t, r->path_id, &rows)) != DB_OK) {
 		tpl_free(t);
 		if (rc == DB_NONE)
 			page_error(r, 404, "There is no such location.");
@@ -312,6 +345,90 @@ page_users(struct req *r)
 	n = page_order(rows.n, back, order);
 	people_render(r, page_new(r, "All users"), "/users?", rows.n, back,
 	    people, sort, order, n);
+}
+
+/* What GET /search's view read (page_search_view), by the terms it took. */
+struct search_view {
+	const char		*terms[SEARCH_TERMS_MAX];
+	int			 nterms;
+	struct q_search1_rows	 rows;
+};
+
+/* 1 when the view searched for terms (nterms of them). */
+static int
+search_view_fits(const struct search_view *sv, const char *const *terms,
+    int nterms)
+{
+	int	i;
+
+	if (sv == NULL || sv->nterms != nterms)
+		return 0;
+	for (i = 0; i < nterms; i++)
+		if (strcmp(sv->terms[i], terms[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * GET /search's view: the session and the page of hits at once. The
+ * terms depend on a setting (phone.country), which the session brings:
+ * they are read with the worker's copy, and page_search searches again
+ * in the rare request whose session brought other settings. Inputs
+ * the page refuses, or no search: the session alone.
+ */
+int
+page_search_view(struct req *r)
+{
+	struct search_view	*sv = arena_alloc(&r->arena, sizeof(*sv));
+	struct settings		 cur;
+	const char		*q = r->in[K_Q].text, *keys[2], *id;
+	struct db_val		 t0, t1, from, name, last;
+	int			 back, rc;
+
+	memset(sv, 0, sizeof(*sv));
+	if (q == NULL || *q == '\0' || !settings_cached(&cur) ||
+	    (sv->nterms = search_terms(&r->arena, q,
+	    settings_str(&cur, SET_PHONE_COUNTRY), sv->terms)) < 1 ||
+	    sv->nterms > 2 ||
+	    page_cursor_read(r, keys, 2, &id, &back) != NULL)
+		return sess_load(r);
+	t0 = DB_TEXT(sv->terms[0]);
+	t1 = DB_TEXT(sv->terms[sv->nterms - 1]);
+	from = DB_TEXT(keys[0]);
+	name = DB_TEXT(keys[1]);
+	last = DB_TEXT(id);
+	if (sv->nterms == 1) {
+		struct v_search1	*v = arena_alloc(&r->arena, sizeof(*v));
+
+		memset(v, 0, sizeof(*v));
+		if (!sess_view_in(r, &v->sess_load_in, &v->sess_roles_in))
+			return DB_OK;
+		v->search1_in = (struct q_search1_in){ .term = t0,
+		    .prev_term = t0, .from_word = from, .word = from,
+		    .name = name, .id = last };
+		if ((rc = v_search1(r->db, &r->arena, v)) != DB_OK)
+			return rc;
+		sv->rows = v->search1;
+		rc = sess_apply(r, &v->sess_load_in, &v->sess_load,
+		    &v->sess_roles);
+	} else {
+		struct v_search2	*v = arena_alloc(&r->arena, sizeof(*v));
+
+		memset(v, 0, sizeof(*v));
+		if (!sess_view_in(r, &v->sess_load_in, &v->sess_roles_in))
+			return DB_OK;
+		v->search2_in = (struct q_search2_in){ .term = t0,
+		    .term2 = t1, .prev_term = t0, .from_word = from,
+		    .word = from, .name = name, .id = last };
+		if ((rc = v_search2(r->db, &r->arena, v)) != DB_OK)
+			return rc;
+		sv->rows = v->search2;
+		rc = sess_apply(r, &v->sess_load_in, &v->sess_load,
+		    &v->sess_roles);
+	}
+	r->view = sv;
+	r->view_id = sv->nterms == 1 ? V_SEARCH1 : V_SEARCH2;
+	return rc;
 }
 
 /*
@@ -400,6 +517,8 @@ page_search(struct req *r)
 {
 	const char		*q = r->in[K_Q].text, *terms[SEARCH_TERMS_MAX];
 	const char		*keys[2], *id;
+	struct search_view	*sv = r->view_id == V_SEARCH1 ||
+				    r->view_id == V_SEARCH2 ? r->view : NULL;
 	struct q_search1_rows	 rows;
 	struct q_search1_row	*h;
 	struct authz_target	 tg;
@@ -425,7 +544,10 @@ page_search(struct req *r)
 		return;
 	}
 	tpl_show(t, "RESULTS");
-	if ((rc = search_rows(r, terms, nterms, keys, id, &rows)) != DB_OK) {
+	if (search_view_fits(sv, terms, nterms))
+		rows = sv->rows;
+	else if ((rc = search_rows(r, terms, nterms, keys, id, &rows)) !=
+	    DB_OK) {
 		tpl_free(t);
 		page_db_error(r, rc);
 		return;

@@ -10,9 +10,9 @@
 #include "pages/pages.h"
 #include "tpl.h"
 
-int
-page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
-    int *back)
+const char *
+page_cursor_read(struct req *r, const char **keys, size_t nkeys,
+    const char **id, int *back)
 {
 	const char	*c = r->in[K_AFTER].text;
 	size_t		 i;
@@ -21,20 +21,28 @@ page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
 	for (i = 0; i < nkeys; i++)
 		keys[i] = "";
 	*id = MIN_UUID;
-	if (r->in[K_AFTER].text != NULL && r->in[K_BEFORE].text != NULL) {
-		page_error(r, 400, "A page link cannot go both ways.");
-		return r->status;
-	}
+	if (r->in[K_AFTER].text != NULL && r->in[K_BEFORE].text != NULL)
+		return "A page link cannot go both ways.";
 	if (r->in[K_BEFORE].text != NULL) {
 		c = r->in[K_BEFORE].text;
 		*back = 1;
 	}
-	if (c != NULL && cursor_decode(&r->arena, c, keys, nkeys, id) == -1) {
-		page_error(r, 400, "This page link is damaged. Go back to the "
-		    "first page and try again.");
-		return r->status;
-	}
-	return 0;
+	if (c != NULL && cursor_decode(&r->arena, c, keys, nkeys, id) == -1)
+		return "This page link is damaged. Go back to the first page "
+		    "and try again.";
+	return NULL;
+}
+
+int
+page_cursor(struct req *r, const char **keys, size_t nkeys, const char **id,
+    int *back)
+{
+	const char	*why = page_cursor_read(r, keys, nkeys, id, back);
+
+	if (why == NULL)
+		return 0;
+	page_error(r, 400, why);
+	return r->status;
 }
 
 /* The cursor of a row: its sort keys (nkeys of them) and its id. */

@@ -30,6 +30,9 @@ struct row_key {
  */
 int	 page_cursor(struct req *, const char **keys, size_t nkeys,
 	    const char **id, int *back);
+/* The same without the page: NULL, or why the link is refused. */
+const char *page_cursor_read(struct req *, const char **keys, size_t nkeys,
+	    const char **id, int *back);
 /*
  * The rows of a keyset page to show: nrows came back for LIST_PAGE + 1
  * asked, in reverse order when back. Fills order[] with the rows to

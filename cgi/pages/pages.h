@@ -159,9 +159,12 @@ void	 page_enrol_post(struct req *);
 /* lists.c, person.c */
 void	 page_units(struct req *);
 void	 page_unit(struct req *);
+int	 page_unit_view(struct req *);
 void	 page_users(struct req *);
 void	 page_user(struct req *);
+int	 page_user_view(struct req *);
 void	 page_search(struct req *);
+int	 page_search_view(struct req *);
 
 /* actions.c */
 void	 page_reset(struct req *);

@@ -36,27 +36,21 @@ action(struct tpl *t, const char *section, enum authz_action act,
 	tpl_set(s, "WHY", authz_reason_text(why));
 }
 
-int
-person_load(struct req *r, const char *id, struct person *pp)
+/* The person of the rows Q_USER_BY_ID and Q_USER_DETAILS brought. */
+static int
+person_from(struct req *r, const struct q_user_by_id_rows *u,
+    const struct q_user_details_rows *d, struct person *pp)
 {
-	struct q_user_by_id_rows	 u;
-	struct db_val			 who = DB_TEXT(id);
-	struct assignment		*as;
-	const char			**units;
-	size_t				 i;
-	int				 rc, type, role;
+	struct assignment	*as;
+	const char		**units;
+	size_t			 i;
+	int			 type, role;
 
 	memset(pp, 0, sizeof(*pp));
-	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
-	    .id = who }, &u)) != DB_OK)
-		return rc;
-	if (u.n == 0)
+	if (u->n == 0)
 		return DB_NONE;
-	if ((rc = q_user_details(r->db, &r->arena,
-	    &(struct q_user_details_in){ .phones_of = who, .units_of = who,
-	    .roles_of = who }, &pp->d)) != DB_OK)
-		return rc;
-	pp->u = u.row[0];
+	pp->d = *d;
+	pp->u = u->row[0];
 	pp->id = pp->u.id;
 	pp->upn = pp->u.upn;
 	pp->name = pp->u.display_name;
@@ -68,27 +62,70 @@ person_load(struct req *r, const char *id, struct person *pp)
 	pp->t.units = units = arena_alloc(&r->arena,
 	    sizeof(*units) * (pp->d.n + 1));
 	for (i = 0; i < pp->d.n; i++) {
-		const struct q_user_details_row	*d = &pp->d.row[i];
+		const struct q_user_details_row	*dr = &pp->d.row[i];
 
-		if (strcmp(d->kind, "phone") == 0 &&
-		    (type = phone_type_parse(d->a)) >= 0)
-			pp->phone[type] = d->b;
-		else if (strcmp(d->kind, "unit") == 0)
-			units[pp->t.nunits++] = d->a;
-		else if (strcmp(d->kind, "role") == 0 &&
-		    (role = authz_role_parse(d->a)) >= 0) {
+		if (strcmp(dr->kind, "phone") == 0 &&
+		    (type = phone_type_parse(dr->a)) >= 0)
+			pp->phone[type] = dr->b;
+		else if (strcmp(dr->kind, "unit") == 0)
+			units[pp->t.nunits++] = dr->a;
+		else if (strcmp(dr->kind, "role") == 0 &&
+		    (role = authz_role_parse(dr->a)) >= 0) {
 			as[pp->t.nroles].role = (enum role)role;
-			as[pp->t.nroles++].unit_id = d->b;
+			as[pp->t.nroles++].unit_id = dr->b;
 		}
 	}
 	return DB_OK;
 }
 
 int
+person_load(struct req *r, const char *id, struct person *pp)
+{
+	struct q_user_by_id_rows	 u;
+	struct q_user_details_rows	 d;
+	struct db_val			 who = DB_TEXT(id);
+	int				 rc;
+
+	if ((rc = q_user_by_id(r->db, &r->arena, &(struct q_user_by_id_in){
+	    .id = who }, &u)) != DB_OK)
+		return rc;
+	if (u.n == 0)
+		return DB_NONE;
+	if ((rc = q_user_details(r->db, &r->arena,
+	    &(struct q_user_details_in){ .phones_of = who, .units_of = who,
+	    .roles_of = who }, &d)) != DB_OK)
+		return rc;
+	return person_from(r, &u, &d, pp);
+}
+
+int
+page_user_view(struct req *r)
+{
+	struct v_user	*v = arena_alloc(&r->arena, sizeof(*v));
+	struct db_val	 who = DB_TEXT(r->path_id);
+	int		 rc;
+
+	memset(v, 0, sizeof(*v));
+	if (!sess_view_in(r, &v->sess_load_in, &v->sess_roles_in))
+		return DB_OK;
+	v->user_by_id_in = (struct q_user_by_id_in){ .id = who };
+	v->user_details_in = (struct q_user_details_in){ .phones_of = who,
+	    .units_of = who, .roles_of = who };
+	if ((rc = v_user(r->db, &r->arena, v)) != DB_OK)
+		return rc;
+	r->view = v;
+	r->view_id = V_USER;
+	return sess_apply(r, &v->sess_load_in, &v->sess_load, &v->sess_roles);
+}
+
+int
 person_of_url(struct req *r, struct person *pp)
 {
-	int	rc = person_load(r, r->path_id, pp);
+	struct v_user	*v = r->view_id == V_USER ? r->view : NULL;
+	int		 rc;
 
+	rc = v != NULL ? person_from(r, &v->user_by_id, &v->user_details, pp) :
+	    person_load(r, r->path_id, pp);
 	if (rc == DB_NONE)
 		page_error(r, 404, "There is no such person.");
 	else if (rc != DB_OK)

@@ -462,14 +462,15 @@ READONLY_SAYS = b"not taking changes"
 
 def app_account():
     """(name, password) of a new MariaDB account with setup-db's grants
-    for the app (SELECT, INSERT, UPDATE, DELETE on the stack's database):
+    for the app (SELECT, INSERT, UPDATE, DELETE, EXECUTE on the stack's
+    database):
     read_only binds it, as it binds a deployment's db_user. The stack's
     own account is the server's administrator, which read_only does not
     bind."""
     name = "sd_ro_" + secrets.token_hex(3)
     pw = secrets.token_hex(16)
     sql("CREATE USER '%s'@'localhost' IDENTIFIED BY '%s'" % (name, pw))
-    sql("GRANT SELECT, INSERT, UPDATE, DELETE ON staffdesk.* TO "
+    sql("GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON staffdesk.* TO "
         "'%s'@'localhost'" % name)
     return name, pw
 

@@ -701,3 +701,58 @@ def roles_named_for_people():
         check("Helpdesk administrator — %s" % unit in text and
               "helpdesk-administrator" not in text, "%s names the role "
               "as %r" % (path, text[:400]))
+
+
+def db_counters(names):
+    """The server's counters of names, as integers (SHOW GLOBAL STATUS)."""
+    rows = sql("SHOW GLOBAL STATUS WHERE Variable_name IN (%s)"
+               % ", ".join(sqlq(n) for n in names))
+    return {k: int(v) for k, v in rows}
+
+
+@test
+def pages_one_round_trip():
+    """Issue 16: a signed-in view of a location, a person or a search is
+    one round trip to MariaDB (one COM_STMT_EXECUTE: the view's CALL,
+    which brings the session, its roles and the page's rows), once the
+    worker has prepared its statements; the other signed-in pages one
+    more for each of their own queries after the session's view (the
+    manager's locations for /units, which sends one to its only
+    location; the location and its activity for /units/{id}/activity). No GET writes a row:
+    last_seen_at is written at most once a minute, and a new session
+    was just seen. Each count is exact, so a page that goes back to
+    the session query and its own is caught."""
+    unit, uid, m, b = manager_unit("Trips")
+    name = "Tess Trip%s" % TAG
+    person = user_id(add_person(name, unit, mobile=fresh_mobile()))
+    # path: (status, statements a view runs)
+    pages = {"/units/%s" % uid: (200, 1), "/users/%s" % person: (200, 1),
+             "/search?q=trip%s" % TAG: (200, 1),
+             "/search?q=tess+trip%s" % TAG: (200, 1),
+             "/units": (303, 2), "/units/%s/activity" % uid: (200, 3)}
+    names = ("Com_stmt_execute", "Com_stmt_prepare", "Handler_write",
+             "Handler_update", "Handler_delete")
+    # Warm up until a pass prepares nothing: every worker has prepared
+    # what these pages run.
+    for _ in range(20):
+        before = db_counters(names)
+        for _ in range(2):
+            for path in pages:
+                b.get(path)
+        if db_counters(names)["Com_stmt_prepare"] == \
+                before["Com_stmt_prepare"]:
+            break
+    for path, (status, trips) in pages.items():
+        before = db_counters(names)
+        for _ in range(4):
+            r = b.expect("GET", path, status)
+        after = db_counters(names)
+        got = {n: after[n] - before[n] for n in names}
+        eq(got["Com_stmt_execute"], 4 * trips, "%s: statements run for "
+           "four views (%d a view)" % (path, trips))
+        eq(got["Com_stmt_prepare"], 0, "%s: statements prepared again"
+           % path)
+        for n in names[2:]:
+            eq(got[n], 0, "%s: %s by four GETs" % (path, n))
+        check(name in r.body or status != 200 or "activity" in path,
+              "%s does not show %s" % (path, name))

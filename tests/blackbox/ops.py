@@ -232,7 +232,8 @@ def restore_and_sign_in(tag, db, admin, admin_cli, write_conf, rest, upn,
 @test
 def db_accounts():
     """setup-db on a database of its own: the app's account may only
-    SELECT, INSERT, UPDATE, DELETE (DROP TABLE, ALTER, CREATE refused),
+    SELECT, INSERT, UPDATE, DELETE and EXECUTE (the views' procedures;
+    DROP TABLE, ALTER, CREATE refused),
     the migrating one applies every migration and migrate uses it; the
     app's account then adds a person (DML, triggers). The password goes
     out once on stdout, the migrating one's into a 0600 file, neither
@@ -283,7 +284,7 @@ def db_accounts():
         check(grants[0].startswith("GRANT USAGE ON *.* TO `%s`@`localhost`"
                                    % app), "the app's global grant: %s"
               % grants[0])
-        eq(grants[1], "GRANT SELECT, INSERT, UPDATE, DELETE ON "
+        eq(grants[1], "GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON "
            "`sd\\_acct\\_%s`.* TO `%s`@`localhost`" % (tag, app),
            "the app's grant on its database")
         write_conf("db_password = %s\n" % app_pw)

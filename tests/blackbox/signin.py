@@ -749,3 +749,36 @@ def account_shows_phones_as_profiles_do():
     want = "Mobile: +1 %s-%s-%s" % (mobile[2:5], mobile[5:8], mobile[8:])
     check(want in text, "/account: %r not in %r" % (want, text[:800]))
     check(mobile not in text, "/account shows the stored form %s" % mobile)
+
+
+# A worker serving pages holds some 8 MB; argon2id's buffer is 19 MiB.
+WORKER_RSS_MAX_KB = 16 * 1024
+HASH_MIB_KB = 19 * 1024
+
+
+@test
+def signin_memory_given_back():
+    """Issue 16: a worker that checked a password gives argon2id's 19 MiB
+    back to the system once it has nothing more to check: after wrong
+    passwords, one at a time, every worker is under 16 MB resident,
+    while the peak of one shows it hashed (VmHWM over 19 MiB). Not
+    under AddressSanitizer, whose quarantine keeps freed memory."""
+    from audit import worker_pids, proc_status, sanitized
+    pids = worker_pids()
+    if any(sanitized(p) for p in pids):
+        return
+    for pid in pids:
+        with open("/proc/%d/clear_refs" % pid, "w") as f:
+            f.write("5")        # the peak starts again from now
+    b = Browser()
+    for i in range(4):
+        b.login(uniq("nobody") + "@bb.example", "Wrong-Password-%d" % i, 422)
+    time.sleep(0.5)
+    rss = {p: proc_status(p, "VmRSS") for p in pids}
+    hwm = {p: proc_status(p, "VmHWM") for p in pids}
+    check(max(hwm.values()) > HASH_MIB_KB, "no worker's peak shows a hash: "
+          "VmHWM %r kB" % hwm)
+    for p in pids:
+        check(rss[p] < WORKER_RSS_MAX_KB, "worker %d holds %d kB after its "
+              "sign-ins (peak %d kB): argon2's buffer was kept"
+              % (p, rss[p], hwm[p]))
