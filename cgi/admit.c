@@ -29,7 +29,8 @@ struct admit_shared {
 	int64_t			refused;	/* requests answered 429, ever */
 	int64_t			logged;		/* ...of which the log has told */
 	int64_t			logged_at;	/* when, ns */
-	struct admit_bucket	bucket[ADMIT_BUCKETS];
+	struct admit_bucket	bucket[ADMIT_BUCKETS];	/* that hash */
+	struct admit_bucket	page[ADMIT_BUCKETS];	/* that do not */
 	pid_t			slot[ADMIT_SLOTS];	/* hashing; 0: free */
 };
 
@@ -54,9 +55,12 @@ admit_decide(const struct admit_view *v)
 	int64_t	hash_ms = v->hash_ms > 0 ? v->hash_ms : 1;
 	int	others = v->workers > 1 ? v->workers - 1 : 1;
 
-	if (v->arrived * hash_ms > (int64_t)v->workers * ADMIT_BUDGET_MS)
+	if (v->waited_ms > ADMIT_BUDGET_MS)
 		return 0;
-	return !(v->waiting && v->hashing >= others);
+	if ((v->waited_ms < 0 || v->pages > 0) &&
+	    v->arrived * hash_ms > (int64_t)v->workers * ADMIT_BUDGET_MS)
+		return 0;
+	return !(v->waiting && v->pages > 0 && v->hashing >= others);
 }
 
 int
@@ -105,29 +109,36 @@ admit_worker(int fd)
 }
 
 /*
- * Counts an arrival at now and returns those of the last second. The
- * first worker into a new tenth empties its bucket; one that counts
- * between another's claim and emptying loses its count: a count, not a
- * ledger.
+ * Counts n arrivals at now in buckets (0: only reads them) and returns
+ * those of the last second. The first worker into a new tenth empties
+ * its bucket; one that counts between another's claim and emptying
+ * loses its count: a count, not a ledger.
  */
 static int64_t
-admit_arrive(int64_t now)
+admit_arrive(struct admit_bucket *buckets, int64_t now, int64_t n)
 {
 	int64_t			 tick = now / TICK_NS, old, sum = 0;
-	struct admit_bucket	*b = &shm->bucket[tick % ADMIT_BUCKETS];
+	struct admit_bucket	*b = &buckets[tick % ADMIT_BUCKETS];
 	size_t			 i;
 
 	old = __atomic_load_n(&b->tick, __ATOMIC_ACQUIRE);
 	if (old != tick && __atomic_compare_exchange_n(&b->tick, &old, tick,
 	    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		__atomic_store_n(&b->n, 0, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&b->n, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&b->n, n, __ATOMIC_ACQ_REL);
 	for (i = 0; i < ADMIT_BUCKETS; i++)
-		if (tick - __atomic_load_n(&shm->bucket[i].tick,
+		if (tick - __atomic_load_n(&buckets[i].tick,
 		    __ATOMIC_ACQUIRE) < ADMIT_BUCKETS)
-			sum += __atomic_load_n(&shm->bucket[i].n,
+			sum += __atomic_load_n(&buckets[i].n,
 			    __ATOMIC_ACQUIRE);
 	return sum;
+}
+
+void
+admit_page(void)
+{
+	if (shm != NULL)
+		(void)admit_arrive(shm->page, now_ns(), 1);
 }
 
 /* 1 when a connection waits in the queue now. */
@@ -161,13 +172,14 @@ admit_refused(int64_t now, const struct admit_view *v)
 		return;		/* another worker is telling it */
 	log_msg(LOG_WARN, "busy: %lld requests that check a password "
 	    "answered 429 since the last such line (%lld arrived in the "
-	    "last second, %d hashing, a hash %lld ms)", (long long)(n -
-	    __atomic_exchange_n(&shm->logged, n, __ATOMIC_RELAXED)),
-	    (long long)v->arrived, v->hashing, (long long)v->hash_ms);
+	    "last second, %d hashing, a hash %lld ms, this one waited %lld "
+	    "ms)", (long long)(n - __atomic_exchange_n(&shm->logged, n,
+	    __ATOMIC_RELAXED)), (long long)v->arrived, v->hashing,
+	    (long long)v->hash_ms, (long long)v->waited_ms);
 }
 
 int
-admit_hash(void)
+admit_hash(int64_t waited_ms)
 {
 	struct admit_view	v;
 	pid_t			me = getpid(), p;
@@ -177,7 +189,9 @@ admit_hash(void)
 	if (shm == NULL)
 		return 0;
 	memset(&v, 0, sizeof(v));
-	v.arrived = admit_arrive(now);
+	v.arrived = admit_arrive(shm->bucket, now, 1);
+	v.pages = admit_arrive(shm->page, now, 0);
+	v.waited_ms = waited_ms;
 	/* The slot first, then the count: two workers deciding at once
 	 * each see the other, so neither slips past the rule. */
 	for (i = 0; i < ADMIT_SLOTS && mine == -1; i++) {

@@ -86,6 +86,8 @@ struct req {
 	const char		*allow;		/* methods, for a 405 */
 	const char		*form_page;	/* a POST's form, for a way
 						   back from its error page */
+	int64_t			 waited_ms;	/* in the queue before a worker
+						 * took it (-1: not known) */
 	int64_t			 retry_after;	/* s, for a 429 or 503
 						 * (0: none) */
 	uint64_t		 sms_after;	/* an outbox text to deliver

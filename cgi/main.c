@@ -302,6 +302,29 @@ log_request(const struct req *r, const char *method, const char *ip,
 }
 
 /*
+ * How long a request waited before this worker took it, in ms: now less
+ * when nginx passed it on (REQUEST_START, its $msec: seconds with three
+ * decimals); -1 when not said or not a time (admit.h).
+ */
+static int64_t
+queue_wait_ms(const char *start)
+{
+	struct timespec	ts;
+	long long	sec;
+	int		ms, end = 0;
+	int64_t		now, then;
+
+	if (start == NULL || sscanf(start, "%lld.%3d%n", &sec, &ms,
+	    &end) != 2 || start[end] != '\0' || sec <= 0 || sec > 1LL << 40 ||
+	    ms < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	then = (int64_t)sec * 1000 + ms;
+	return now > then ? now - then : 0;
+}
+
+/*
  * argon2id's PW_ARGON2_M_KIB (19 MiB) stay in a worker's heap once
  * freed: glibc keeps what was freed at its top. A worker that holds them
  * gives them back after a request that hashed nothing, or when no
@@ -361,6 +384,8 @@ worker(const struct conf *c, int fd)
 		r.conf = c;
 		r.db = db;
 		request_id(&r, FCGX_GetParam("REQUEST_ID", fr.envp));
+		r.waited_ms = queue_wait_ms(FCGX_GetParam("REQUEST_START",
+		    fr.envp));
 		log_request_id(r.request_id);
 		/* The parameters go with the request: kept for its line. */
 		(void)snprintf(method, sizeof(method), "%s",

@@ -419,7 +419,7 @@ route_session(struct req *r, int settings, int (*view)(struct req *))
 static int
 route_admit(struct req *r)
 {
-	if ((r->retry_after = admit_hash()) == 0)
+	if ((r->retry_after = admit_hash(r->waited_ms)) == 0)
 		return 0;
 	page_error(r, 429, "Too many sign-ins at once: the site is busy "
 	    "checking passwords. Nothing was done; try again in a few "
@@ -449,6 +449,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	memset(r->in, 0, sizeof(*r->in) * K__MAX);
 
 	if ((rt = route_find(r, path)) == NULL) {
+		admit_page();
 		/* Signed in, a wrong address still shows who and the way back. */
 		if (route_session(r, 0, NULL) == 0)
 			page_error(r, 404, "There is no page at this address.");
@@ -478,7 +479,9 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		    "application/x-www-form-urlencoded.");
 		return;
 	}
-	if (r->method == HTTP_POST && rt->hashes && route_admit(r) != 0)
+	if (r->method != HTTP_POST || !rt->hashes)
+		admit_page();
+	else if (route_admit(r) != 0)
 		return;
 	/* The inputs are read before the session (a view's queries take
 	 * them) and refused after it, so that a 400 page still shows who

@@ -128,9 +128,9 @@ cli_migrate(struct cli *c, const struct opts *o, const char *const *a, int n, in
 	/* This build's views (db.h), then every statement and view against
 	 * the schema as it now is (db_prepare). */
 	if (db_views_make(c->db) != DB_OK)
-		return fail("cannot make the views' procedures: does the "
-		    "account migrate connects as have CREATE ROUTINE (run "
-		    "staffdesk-admin setup-db again)?");
+		return fail("cannot make the views' procedures: the account "
+		    "migrate connects as needs CREATE ROUTINE (README: "
+		    "Deploy on Debian, step 2)");
 	if (db_prepare_all(c->db) != DB_OK)
 		return fail("a statement does not fit the schema or its "
 		    "declaration in stmts.h (see the log)");
