@@ -38,6 +38,8 @@
 #include "sms.h"
 #include "tpl.h"
 
+#define HASH_IDLE_MS	200	/* idle, a worker gives argon2's memory back */
+
 /* The queue nginx's connections wait in: at 256, a burst of 2,000
  * sign-ins had 1,356 connect()s refused (EAGAIN), each a 502. The
  * kernel caps it at net.core.somaxconn (4096 since Linux 5.4). */
@@ -327,28 +329,42 @@ queue_wait_ms(const char *start)
 /*
  * argon2id's PW_ARGON2_M_KIB (19 MiB) stay in a worker's heap once
  * freed: glibc keeps what was freed at its top. A worker that holds them
- * gives them back after a request that hashed nothing, or when no
- * request waits on its socket fd: a burst of sign-ins keeps them, as
- * faulting 19 MiB in again costs more than the hash (here 43 hashes/s
- * kept, 11.5 given back after each), and a worker serving pages, or
- * idle, holds only its own memory. *hashes: pw_spent()'s count at the
- * last request.
+ * gives them back after a request that hashed nothing, or once idle
+ * (hash_memory_idle): a burst of sign-ins keeps them, as faulting 19 MiB
+ * in again costs more than the hash (here 43 hashes/s kept, 11.5 given
+ * back after each), and a worker serving pages, or idle, holds only its
+ * own memory. *hashes: pw_spent()'s count at the last request.
  */
 static void
-give_back_hash_memory(int fd, uint64_t *hashes, int *held)
+hash_memory_after(uint64_t *hashes, int *held)
 {
-	struct pollfd	p = { .fd = fd, .events = POLLIN };
 	uint64_t	n, ns;
-	int		hashed;
 
 	pw_spent(&n, &ns);
-	hashed = n != *hashes;
-	*hashes = n;
-	*held |= hashed;
-	if (*held && (!hashed || poll(&p, 1, 0) == 0)) {
+	if (n != *hashes)
+		*held = 1;
+	else if (*held) {
 		(void)malloc_trim(0);
 		*held = 0;
 	}
+	*hashes = n;
+}
+
+/*
+ * Before a worker waits for its next request: one that still holds
+ * argon2id's memory (a burst of sign-ins just ended) gives it back once
+ * nothing has come for HASH_IDLE_MS. Returns 1, for the loop.
+ */
+static int
+hash_memory_idle(int fd, int *held)
+{
+	struct pollfd	p = { .fd = fd, .events = POLLIN };
+
+	if (*held && poll(&p, 1, HASH_IDLE_MS) == 0) {
+		(void)malloc_trim(0);
+		*held = 0;
+	}
+	return 1;
 }
 
 /* The worker: never returns. */
@@ -378,7 +394,8 @@ worker(const struct conf *c, int fd)
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(2);
 	admit_worker(fd);
-	while (!got_term && FCGX_Accept_r(&fr) >= 0) {
+	while (!got_term && hash_memory_idle(fd, &held) &&
+	    FCGX_Accept_r(&fr) >= 0) {
 		t0 = mono_us();
 		memset(&r, 0, sizeof(r));
 		r.conf = c;
@@ -417,7 +434,7 @@ worker(const struct conf *c, int fd)
 			(void)sms_send(db, c, r.sms_after);
 		log_request_id(NULL);
 		arena_reset(&r.arena);
-		give_back_hash_memory(fd, &hashes, &held);
+		hash_memory_after(&hashes, &held);
 		if (c->max_requests > 0 && ++served >= c->max_requests)
 			break;
 	}

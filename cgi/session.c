@@ -53,8 +53,7 @@ token_hash(const char *token, char out[65])
 }
 
 int
-sess_view_in(struct req *r, struct q_sess_load_in *load,
-    struct q_sess_roles_in *roles)
+sess_view_in(struct req *r, struct q_sess_load_in *load)
 {
 	const char	*tok = r->cookie[COOKIE_SESSION];
 	char		*hash;
@@ -64,14 +63,14 @@ sess_view_in(struct req *r, struct q_sess_load_in *load,
 		return 0;
 	hash = arena_alloc(&r->arena, 65);
 	token_hash(tok, hash);
-	load->token_hash = roles->token_hash = DB_TEXT(hash);
+	load->token_hash = DB_TEXT(hash);
 	return 1;
 }
 
 /* The role assignments of the session's user, as authz reads them. */
 static struct authz_actor *
 sess_actor(struct req *r, const char *user_id,
-    const struct q_sess_roles_rows *rows)
+    const struct q_sess_load_rows *rows)
 {
 	struct authz_actor	*actor = arena_alloc(&r->arena, sizeof(*actor));
 	struct assignment	*as;
@@ -83,18 +82,19 @@ sess_actor(struct req *r, const char *user_id,
 	    (rows->n + 1));
 	actor->nroles = 0;
 	for (i = 0; i < rows->n; i++) {
-		/* A role this build does not know gives no right. */
-		if ((role = authz_role_parse(rows->row[i].role)) < 0)
+		/* None (NULL), or one this build does not know: no right. */
+		if (rows->row[i].role == NULL ||
+		    (role = authz_role_parse(rows->row[i].role)) < 0)
 			continue;
 		as[actor->nroles].role = (enum role)role;
-		as[actor->nroles++].unit_id = rows->row[i].unit_id;
+		as[actor->nroles++].unit_id = rows->row[i].role_unit;
 	}
 	return actor;
 }
 
 int
 sess_apply(struct req *r, const struct q_sess_load_in *in,
-    const struct q_sess_load_rows *rows, const struct q_sess_roles_rows *roles)
+    const struct q_sess_load_rows *rows)
 {
 	const struct q_sess_load_row	*u;
 	struct sess			*s;
@@ -142,7 +142,7 @@ sess_apply(struct req *r, const struct q_sess_load_in *in,
 	s->must_change = u->must_change != 0;
 	s->has_totp = u->has_totp != 0;
 	s->onprem = u->onprem != 0;
-	r->actor = sess_actor(r, s->user_id, roles);
+	r->actor = sess_actor(r, s->user_id, rows);
 	s->has_role = r->actor->nroles > 0;
 	s->flash = u->flash;
 	s->flashlen = u->flash_len;
@@ -162,16 +162,16 @@ sess_apply(struct req *r, const struct q_sess_load_in *in,
 int
 sess_load(struct req *r)
 {
-	struct v_session	v;
+	struct q_sess_load_in	in;
+	struct q_sess_load_rows	rows;
 	int			rc;
 
 	r->sess = NULL;
-	memset(&v, 0, sizeof(v));
-	if (!sess_view_in(r, &v.sess_load_in, &v.sess_roles_in))
+	if (!sess_view_in(r, &in))
 		return DB_OK;
-	if ((rc = v_session(r->db, &r->arena, &v)) != DB_OK)
+	if ((rc = q_sess_load(r->db, &r->arena, &in, &rows)) != DB_OK)
 		return rc;
-	return sess_apply(r, &v.sess_load_in, &v.sess_load, &v.sess_roles);
+	return sess_apply(r, &in, &rows);
 }
 
 int

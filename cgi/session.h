@@ -51,24 +51,21 @@ int	 sess_expired(int64_t created, int64_t seen, int64_t now,
  * Reads the session cookie and loads req->sess (NULL when there is no
  * valid, unexpired session of an enabled user), with the settings (the
  * worker's copy, read again when the table's version moved) and the
- * user's roles (req->actor): one round trip, the view V_SESSION.
- * DB_OK or a db_err.
+ * user's roles (req->actor): one statement, Q_SESS_LOAD. DB_OK or a
+ * db_err.
  */
 int	 sess_load(struct req *);
 /*
- * The same in a page's own view (db.h), whose first statements are the
- * session's: sess_view_in() fills their parameters from the cookie (0:
+ * The same in a page's own view (db.h), whose first statement is the
+ * session's: sess_view_in() fills its parameter from the cookie (0:
  * the request has no session token, and the view need not run);
  * sess_apply() does what sess_load() does with the rows it brought.
  */
 struct q_sess_load_in;
-struct q_sess_roles_in;
 struct q_sess_load_rows;
-struct q_sess_roles_rows;
-int	 sess_view_in(struct req *, struct q_sess_load_in *,
-	    struct q_sess_roles_in *);
+int	 sess_view_in(struct req *, struct q_sess_load_in *);
 int	 sess_apply(struct req *, const struct q_sess_load_in *,
-	    const struct q_sess_load_rows *, const struct q_sess_roles_rows *);
+	    const struct q_sess_load_rows *);
 /* A new session's second factor (the values Q_SESS_INSERT knows). */
 enum sess_mfa {
 	SESS_MFA_OWED,		/* not passed (yet) */

@@ -120,6 +120,7 @@ done
 # 429 is a sign-in the admission refused without hashing: not counted).
 BOUND=$("$ROOT/bin/hashrate" "$WORKERS" 5 | awk '{ print $2 }')
 FORM=$(python3 "$ROOT/tests/signin.py" "http://127.0.0.1:$PORT" --form)
+sleep 1.5	# that GET is a page: admission counts pages for a second
 LUA=$BENCH_VAR/signin.lua
 cat > "$LUA" <<EOL
 local threads = {}
@@ -148,7 +149,9 @@ SIGNIN=$(wrk -t2 -c"$CONNS" -d"${SIGNIN_SECONDS}s" -s "$LUA" \
     "http://127.0.0.1:$PORT/login" 2>&1 | awk '/^signin / { print }')
 
 # The workers' resident memory after all of it (a worker that hashed
-# included), and how many requests they served.
+# included: idle for HASH_IDLE_MS, it gives argon2's buffer back), and
+# how many requests they served.
+sleep 1
 MASTER=$(cat "$BENCH_VAR/run/staffdesk.pid")
 RSS=$(for w in $(pgrep -P "$MASTER"); do
 	awk '/^VmRSS/ { printf "%.1f ", $2 / 1024 }' "/proc/$w/status"

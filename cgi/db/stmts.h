@@ -235,17 +235,19 @@ STMT(Q_SESS_INSERT, IN(token_hash, csrf, mfa, remembered, sms, signin_sms,
 STMT(Q_USER_MFA_DONE, IN(id), OUT(),
     "UPDATE users SET last_mfa_at = UTC_TIMESTAMP(6) WHERE id = ?")
 /*
- * What a signed-in request needs before its page: the session and its
- * user, with the settings' version (sql/017), by which a worker knows
- * whether its copy of the settings is still the table's; and the
- * user's role assignments as rows (unit_id NULL: the organisation).
- * Every page runs the two in a view (VIEW below): one round trip.
+ * What a signed-in request needs before its page, in one statement: the
+ * session and its user, with the settings' version (sql/017), by which
+ * a worker knows whether its copy of the settings is still the table's;
+ * one row per role assignment of the user (role NULL: none; role_unit
+ * NULL: the organisation), the session's columns repeated on each. A
+ * page with a view runs it with its own statements (VIEW below).
  */
 STMT(Q_SESS_LOAD, IN(token_hash:ascii),
     OUT(csrf, created:int, last_seen:int, mfa_at:int, mfa_remembered:int,
     mfa_attempts:int, user_id, upn, display_name, must_change:int,
     enabled:int, has_totp:int, flash:bytes, settings_version:int,
-    enrol_secret:bytes, mfa_sms:int, signin_sms:int, onprem:int),
+    enrol_secret:bytes, mfa_sms:int, signin_sms:int, onprem:int, role,
+    role_unit),
     "SELECT s.csrf, " EPOCH("s.created_at") ", "
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_remembered, "
     "s.mfa_attempts, "
@@ -253,12 +255,10 @@ STMT(Q_SESS_LOAD, IN(token_hash:ascii),
     "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND "
     "t.confirmed = 1), s.flash, (SELECT version FROM settings_version "
     "WHERE id = 1), s.enrol_secret, "
-    "s.mfa_sms, s.signin_sms, IFNULL(u.source = 'onprem', 0) "
-    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "s.mfa_sms, s.signin_sms, IFNULL(u.source = 'onprem', 0), r.role, "
+    "r.unit_id FROM sessions s JOIN users u ON u.id = s.user_id "
+    "LEFT JOIN role_assignments r ON r.user_id = u.id "
     "WHERE s.token_hash = ?")
-STMT(Q_SESS_ROLES, IN(token_hash:ascii), OUT(role, unit_id),
-    "SELECT r.role, r.unit_id FROM sessions s JOIN role_assignments r "
-    "ON r.user_id = s.user_id WHERE s.token_hash = ?")
 STMT(Q_SESS_TOUCH, IN(token_hash), OUT(),
     "UPDATE sessions SET last_seen_at = UTC_TIMESTAMP(6) "
     "WHERE token_hash = ?")
@@ -848,13 +848,11 @@ STMT(Q_ROSTER_USER_UPDATE, IN(upn, display_name, given_name, surname, email,
 
 /*
  * Views: a page's statements and the session's, run in one round trip
- * (db.h). The session's come first in each, as sess_load() reads them;
+ * (db.h). The session's comes first in each, as sess_apply() reads it;
  * =V_OTHER: the same struct as V_OTHER, whose statements these mirror.
  */
-VIEW(V_SESSION, Q_SESS_LOAD, Q_SESS_ROLES)
-VIEW(V_MEMBERS_AFTER, Q_SESS_LOAD, Q_SESS_ROLES, Q_MEMBERS_AFTER)
-VIEW(V_MEMBERS_BEFORE, =V_MEMBERS_AFTER, Q_SESS_LOAD, Q_SESS_ROLES,
-    Q_MEMBERS_BEFORE)
-VIEW(V_USER, Q_SESS_LOAD, Q_SESS_ROLES, Q_USER_BY_ID, Q_USER_DETAILS)
-VIEW(V_SEARCH1, Q_SESS_LOAD, Q_SESS_ROLES, Q_SEARCH1)
-VIEW(V_SEARCH2, Q_SESS_LOAD, Q_SESS_ROLES, Q_SEARCH2)
+VIEW(V_MEMBERS_AFTER, Q_SESS_LOAD, Q_MEMBERS_AFTER)
+VIEW(V_MEMBERS_BEFORE, =V_MEMBERS_AFTER, Q_SESS_LOAD, Q_MEMBERS_BEFORE)
+VIEW(V_USER, Q_SESS_LOAD, Q_USER_BY_ID, Q_USER_DETAILS)
+VIEW(V_SEARCH1, Q_SESS_LOAD, Q_SEARCH1)
+VIEW(V_SEARCH2, Q_SESS_LOAD, Q_SEARCH2)

@@ -254,7 +254,7 @@ page_unit_view(struct req *r)
 		return sess_load(r);
 	v = arena_alloc(&r->arena, sizeof(*v));
 	memset(v, 0, sizeof(*v));
-	if (!sess_view_in(r, &v->sess_load_in, &v->sess_roles_in))
+	if (!sess_view_in(r, &v->sess_load_in))
 		return DB_OK;
 	v->members_after_in = (struct q_members_after_in){
 		.head_unit = unit, .desc_unit = unit, .count_unit = unit,
@@ -268,7 +268,7 @@ page_unit_view(struct req *r)
 		return rc;
 	r->view = v;
 	r->view_id = back ? V_MEMBERS_BEFORE : V_MEMBERS_AFTER;
-	return sess_apply(r, &v->sess_load_in, &v->sess_load, &v->sess_roles);
+	return sess_apply(r, &v->sess_load_in, &v->sess_load);
 }
 
 /*
@@ -401,7 +401,7 @@ page_search_view(struct req *r)
 		struct v_search1	*v = arena_alloc(&r->arena, sizeof(*v));
 
 		memset(v, 0, sizeof(*v));
-		if (!sess_view_in(r, &v->sess_load_in, &v->sess_roles_in))
+		if (!sess_view_in(r, &v->sess_load_in))
 			return DB_OK;
 		v->search1_in = (struct q_search1_in){ .term = t0,
 		    .prev_term = t0, .from_word = from, .word = from,
@@ -409,13 +409,12 @@ page_search_view(struct req *r)
 		if ((rc = v_search1(r->db, &r->arena, v)) != DB_OK)
 			return rc;
 		sv->rows = v->search1;
-		rc = sess_apply(r, &v->sess_load_in, &v->sess_load,
-		    &v->sess_roles);
+		rc = sess_apply(r, &v->sess_load_in, &v->sess_load);
 	} else {
 		struct v_search2	*v = arena_alloc(&r->arena, sizeof(*v));
 
 		memset(v, 0, sizeof(*v));
-		if (!sess_view_in(r, &v->sess_load_in, &v->sess_roles_in))
+		if (!sess_view_in(r, &v->sess_load_in))
 			return DB_OK;
 		v->search2_in = (struct q_search2_in){ .term = t0,
 		    .term2 = t1, .prev_term = t0, .from_word = from,
@@ -423,8 +422,7 @@ page_search_view(struct req *r)
 		if ((rc = v_search2(r->db, &r->arena, v)) != DB_OK)
 			return rc;
 		sv->rows = v->search2;
-		rc = sess_apply(r, &v->sess_load_in, &v->sess_load,
-		    &v->sess_roles);
+		rc = sess_apply(r, &v->sess_load_in, &v->sess_load);
 	}
 	r->view = sv;
 	r->view_id = sv->nterms == 1 ? V_SEARCH1 : V_SEARCH2;

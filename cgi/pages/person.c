@@ -106,7 +106,7 @@ page_user_view(struct req *r)
 	int		 rc;
 
 	memset(v, 0, sizeof(*v));
-	if (!sess_view_in(r, &v->sess_load_in, &v->sess_roles_in))
+	if (!sess_view_in(r, &v->sess_load_in))
 		return DB_OK;
 	v->user_by_id_in = (struct q_user_by_id_in){ .id = who };
 	v->user_details_in = (struct q_user_details_in){ .phones_of = who,
@@ -115,7 +115,7 @@ page_user_view(struct req *r)
 		return rc;
 	r->view = v;
 	r->view_id = V_USER;
-	return sess_apply(r, &v->sess_load_in, &v->sess_load, &v->sess_roles);
+	return sess_apply(r, &v->sess_load_in, &v->sess_load);
 }
 
 int
