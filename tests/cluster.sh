@@ -15,13 +15,17 @@
 #     (A alone) and PORT+2 (B alone) for the tests that must pick a
 #     host; its plain-HTTP server (the redirect) on PORT+3.
 # PORT defaults to 19450 (so 19450-19483). Every daemon runs under
-# `nice -n $NICE` (default 5) and setsid. The MariaDB account the
-# masters use over TCP gets a random password (VAR/db.pw); VAR/my.cnf is
-# node 1's client config and VAR/staffdesk.conf master A's, for the
-# tests' SQL and staffdesk-admin. `test` (what `make cluster-test` runs)
-# starts one under a temporary VAR (unless VAR is set), runs the suite
-# tests/cluster against it, stops it, and removes the VAR it made unless
-# a test failed (its logs are then kept).
+# `nice -n $NICE` (default 5) and setsid. The database and its two
+# accounts are made as in production, by `staffdesk-admin setup-db`
+# run once through master A's config (an administrator account over
+# TCP, its password in VAR/dbadmin.pw), the app's password copied to
+# both masters' configs (VAR/db.pw) and `migrate` run as the migrating
+# account (VAR/migrate.pw). VAR/my.cnf is node 1's client config (the
+# administrator over the socket) and VAR/staffdesk.conf master A's,
+# for the tests' SQL and staffdesk-admin. `test` (what `make
+# cluster-test` runs) starts one under a temporary VAR (unless VAR is
+# set), runs the suite tests/cluster against it, stops it, and removes
+# the VAR it made unless a test failed (its logs are then kept).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -110,12 +114,12 @@ write_configs() {
 	for i in $NODES; do write_node "$i"; done
 	cp "$(mycnf 1)" "$VAR/my.cnf"
 	[ -f "$VAR/data.key" ] || (umask 077 && head -c 32 /dev/urandom > "$VAR/data.key")
-	[ -f "$VAR/db.pw" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$VAR/db.pw")
 	write_apps
 	write_nginx
 }
 
-# Both masters' configs, A's also as VAR/staffdesk.conf.
+# Both masters' configs, A's also as VAR/staffdesk.conf; the app's
+# password once setup-db has given it (accounts).
 write_apps() {
 	n1=127.0.0.1:$(sqlport 1) n2=127.0.0.1:$(sqlport 2) n3=127.0.0.1:$(sqlport 3)
 	write_app a "$n1, $n2, $n3"
@@ -123,14 +127,20 @@ write_apps() {
 	cp "$VAR/a/staffdesk.conf" "$VAR/staffdesk.conf"
 }
 
-# write_app NAME HOSTS: a master's config; both share the data key.
+# write_app NAME HOSTS: a master's config; both share the data key, the
+# app's password and the migrating account (production's, from
+# nginx/staffdesk-app.conf.in).
 write_app() {
+	pw=""
+	[ -f "$VAR/db.pw" ] && pw="db_password = $(cat "$VAR/db.pw")"
 	cat > "$VAR/$1/staffdesk.conf" <<EOC
 # written by tests/cluster.sh: master $1 of the cluster under $VAR
 db_host = $2
 db_user = staffdesk
-db_password = $(cat "$VAR/db.pw")
+$pw
 db_name = staffdesk
+db_migrate_user = staffdesk_migrate
+db_migrate_password_file = $VAR/migrate.pw
 listen = $VAR/$1/run/staffdesk.sock
 socket_mode = 0666
 workers = $WORKERS
@@ -328,12 +338,33 @@ start_cluster() {
 		node_start 1 --wsrep-new-cluster
 	fi
 	for i in $NODES; do node_start "$i"; done
+}
+
+# The database and its accounts, once (VAR/db.pw then holds the app's
+# password): setup-db through master A's config, so over TCP to the
+# first node of its db_host, as an administrator of MariaDB allowed
+# from the app hosts (here 127.0.0.1), made for it. The accounts are
+# for 127.0.0.1, where the masters connect from; Galera replicates
+# them, and the database, to the other nodes.
+accounts() {
+	[ -f "$VAR/db.pw" ] && return 0
+	[ -f "$VAR/dbadmin.pw" ] ||
+	    (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$VAR/dbadmin.pw")
 	mariadb --defaults-file="$(mycnf 1)" -e "
-	    CREATE DATABASE IF NOT EXISTS staffdesk CHARACTER SET utf8mb4
-	        COLLATE utf8mb4_unicode_ci;
-	    CREATE USER IF NOT EXISTS 'staffdesk'@'127.0.0.1'
-	        IDENTIFIED BY '$(cat "$VAR/db.pw")';
-	    GRANT ALL ON staffdesk.* TO 'staffdesk'@'127.0.0.1'"
+	    CREATE USER IF NOT EXISTS 'cluster_admin'@'127.0.0.1'
+	        IDENTIFIED BY '$(cat "$VAR/dbadmin.pw")';
+	    GRANT ALL PRIVILEGES ON *.* TO 'cluster_admin'@'127.0.0.1'
+	        WITH GRANT OPTION"
+	(umask 077 && STAFFDESK_CONF=$VAR/a/staffdesk.conf \
+	    "$ROOT/bin/staffdesk-admin" setup-db --host 127.0.0.1 \
+	    --admin-user cluster_admin --admin-password-stdin \
+	    <"$VAR/dbadmin.pw" >"$VAR/setup-db.out" 2>"$VAR/log/setup-db.log") ||
+	    { say "setup-db failed: see $VAR/log/setup-db.log"; exit 1; }
+	(umask 077 && sed -n 's/^db_password = //p' "$VAR/setup-db.out" > "$VAR/db.pw.tmp")
+	rm -f "$VAR/setup-db.out"
+	[ -s "$VAR/db.pw.tmp" ] || { say "setup-db printed no db_password"; exit 1; }
+	mv "$VAR/db.pw.tmp" "$VAR/db.pw"
+	write_apps
 }
 
 # master_start A|B
@@ -370,6 +401,7 @@ start_nginx() {
 start() {
 	write_configs
 	start_cluster
+	accounts
 	STAFFDESK_CONF=$VAR/a/staffdesk.conf "$ROOT/bin/staffdesk-admin" migrate >/dev/null
 	master_start A
 	master_start B

@@ -12,8 +12,8 @@ import threading
 from lib import *  # noqa: F401,F403
 from people import (add_unit, add_manager, member, reset_path, version_of,
                     errors_of, temp_of, fresh_mobile, TAG)  # noqa: F401
-from clib import (NODES, base_of, figure, node_sql, on_every_node, wsrep,
-                  cli_at, signed_in_at)
+from clib import (NODES, base_of, figure, node_cnf, node_sql, on_every_node,
+                  wsrep, cli_at, signed_in_at)
 
 
 def same_everywhere(query, what):
@@ -68,6 +68,63 @@ def schema_fits_galera():
                         ("--", "*", "/*")):
                     found.append("%s:%d" % (os.path.relpath(path, ROOT), n))
     eq(found, [], "lines that take a lock Galera does not replicate")
+
+
+def as_app(i, query):
+    """(exit status, stderr) of query on node i over TCP as the masters'
+    account, its password from A's config in a client file of mode 0600
+    (not on a command line)."""
+    conf = open(os.path.join(VAR, "a", "staffdesk.conf")).read()
+    pw = re.search(r"^db_password = (.*)$", conf, re.M)
+    check(pw, "no db_password in host A's config")
+    port = re.search(r"^port = (\d+)$", open(node_cnf(i)).read(), re.M)
+    cnf = os.path.join(VAR, "app-client.cnf")
+    fd = os.open(cnf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("[client]\nhost = 127.0.0.1\nport = %s\nuser = staffdesk\n"
+                "password = %s\n" % (port.group(1), pw.group(1)))
+    try:
+        p = subprocess.run(["mariadb", "--defaults-file=" + cnf,
+                            "staffdesk", "-e", query], capture_output=True,
+                           text=True, timeout=30)
+    finally:
+        os.unlink(cnf)
+    return p.returncode, p.stderr.strip()
+
+
+@test
+def accounts_as_production():
+    """The masters work with the accounts `staffdesk-admin setup-db`
+    makes, run once through host A (tests/cluster.sh), and Galera gave
+    them to every node: the app's may only SELECT, INSERT, UPDATE and
+    DELETE on the database (a CREATE TABLE through any node is refused),
+    the migrating one holds the DDL, and every trigger was created by it
+    (`migrate` ran as it). The other tests then show these grants are
+    enough under Galera."""
+    app = ["GRANT SELECT, INSERT, UPDATE, DELETE ON `staffdesk`.* TO "
+           "`staffdesk`@`127.0.0.1`"]
+    mig = ["GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES, "
+           "INDEX, ALTER, TRIGGER ON `staffdesk`.* TO "
+           "`staffdesk_migrate`@`127.0.0.1`"]
+    for i in NODES:
+        for who, want in (("staffdesk", app), ("staffdesk_migrate", mig)):
+            got = [r[0] for r in node_sql(i, "SHOW GRANTS FOR '%s'@"
+                                          "'127.0.0.1'" % who)]
+            check(len(got) == 2 and got[0].startswith("GRANT USAGE ON *.* "
+                  "TO `%s`@`127.0.0.1`" % who), "node %d: %s's grants: %r"
+                  % (i, who, got))
+            eq(got[1:], want, "node %d: %s's grant on the database"
+               % (i, who))
+        rc, err = as_app(i, "CREATE TABLE t_app_may_not (id INT PRIMARY "
+                         "KEY) ENGINE=InnoDB")
+        check(rc != 0 and "CREATE command denied" in err, "node %d: CREATE "
+              "TABLE as the app's account: exit %d, %r" % (i, rc, err))
+        rc, err = as_app(i, "SELECT COUNT(*) FROM users")
+        eq((rc, err), (0, ""), "node %d: a SELECT as the app's account" % i)
+    definers = same_everywhere("SELECT DISTINCT definer FROM "
+                               "information_schema.triggers WHERE "
+                               "trigger_schema = 'staffdesk'", "definers")
+    eq(definers, [["staffdesk_migrate@127.0.0.1"]], "the triggers' definer")
 
 
 @test
