@@ -251,9 +251,10 @@ cluster_site() {
 # them, so the first master that is back serves the next request,
 # instead of nginx answering "no live upstreams" (a 502, which the
 # site shows as its 503 page) until the 5 s have passed. A POST is never
-# sent twice: nginx passes a request on to the next server only when
-# the first refused it (fastcgi_next_upstream error timeout, without
-# non_idempotent), and the app's own answers pass through.
+# sent twice: nginx passes a request on to the next server when the
+# first refused it or timed out, a POST only when it was not sent
+# (fastcgi_next_upstream error timeout, without non_idempotent), and
+# the app's own answers pass through.
 cluster_upstream() {
 	a=unix:$VAR/a/run/staffdesk.sock b=unix:$VAR/b/run/staffdesk.sock
 	cat <<EOC
