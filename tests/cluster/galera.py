@@ -92,39 +92,53 @@ def as_app(i, query):
     return p.returncode, p.stderr.strip()
 
 
+def privileges(grant):
+    """The set of privileges a GRANT ... ON `db`.* line names."""
+    m = re.match(r"GRANT (.*) ON `staffdesk`\.\* TO ", grant)
+    check(m, "not a grant on the database: %r" % grant)
+    return set(x.strip() for x in m.group(1).split(","))
+
+
 @test
 def accounts_as_production():
     """The masters work with the accounts `staffdesk-admin setup-db`
     makes, run once through host A (tests/cluster.sh), and Galera gave
-    them to every node: the app's may only SELECT, INSERT, UPDATE and
-    DELETE on the database (a CREATE TABLE through any node is refused),
-    the migrating one holds the DDL, and every trigger was created by it
-    (`migrate` ran as it). The other tests then show these grants are
-    enough under Galera."""
-    app = ["GRANT SELECT, INSERT, UPDATE, DELETE ON `staffdesk`.* TO "
-           "`staffdesk`@`127.0.0.1`"]
-    mig = ["GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES, "
-           "INDEX, ALTER, TRIGGER ON `staffdesk`.* TO "
-           "`staffdesk_migrate`@`127.0.0.1`"]
+    them to every node with the privileges setup-db said it granted (its
+    log), those of the app's account short of any DDL: a CREATE TABLE as
+    it is refused on every node. Every trigger and procedure was created
+    by the migrating account (`migrate` ran as it). The other tests then
+    show these grants are enough under Galera."""
+    with open(os.path.join(VAR, "log", "setup-db.log")) as f:
+        said = {who: set(x.strip() for x in privs.split(","))
+                for who, privs in re.findall(
+                    r"account (\w+)@127\.0\.0\.1 \(([A-Z ,]+)\)", f.read())}
+    eq(sorted(said), ["staffdesk", "staffdesk_migrate"], "the accounts "
+       "setup-db made")
+    check(not said["staffdesk"] & {"ALL PRIVILEGES", "CREATE", "ALTER",
+                                   "DROP", "INDEX", "TRIGGER"},
+          "setup-db gave the app's account DDL: %r" % said["staffdesk"])
     for i in NODES:
-        for who, want in (("staffdesk", app), ("staffdesk_migrate", mig)):
+        for who, want in said.items():
             got = [r[0] for r in node_sql(i, "SHOW GRANTS FOR '%s'@"
                                           "'127.0.0.1'" % who)]
             check(len(got) == 2 and got[0].startswith("GRANT USAGE ON *.* "
                   "TO `%s`@`127.0.0.1`" % who), "node %d: %s's grants: %r"
                   % (i, who, got))
-            eq(got[1:], want, "node %d: %s's grant on the database"
-               % (i, who))
+            eq(privileges(got[1]), want, "node %d: %s's privileges on the "
+               "database" % (i, who))
         rc, err = as_app(i, "CREATE TABLE t_app_may_not (id INT PRIMARY "
                          "KEY) ENGINE=InnoDB")
         check(rc != 0 and "CREATE command denied" in err, "node %d: CREATE "
               "TABLE as the app's account: exit %d, %r" % (i, rc, err))
         rc, err = as_app(i, "SELECT COUNT(*) FROM users")
         eq((rc, err), (0, ""), "node %d: a SELECT as the app's account" % i)
-    definers = same_everywhere("SELECT DISTINCT definer FROM "
-                               "information_schema.triggers WHERE "
-                               "trigger_schema = 'staffdesk'", "definers")
-    eq(definers, [["staffdesk_migrate@127.0.0.1"]], "the triggers' definer")
+    definers = same_everywhere(
+        "SELECT definer FROM information_schema.triggers WHERE "
+        "trigger_schema = 'staffdesk' UNION SELECT definer FROM "
+        "information_schema.routines WHERE routine_schema = 'staffdesk'",
+        "definers")
+    eq(definers, [["staffdesk_migrate@127.0.0.1"]], "the definer of the "
+       "triggers and procedures")
 
 
 @test
