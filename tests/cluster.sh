@@ -9,17 +9,23 @@
 #   - two staffdesk masters, A and B, each with its own config, socket
 #     and workers; A's db_host lists the nodes 1, 2, 3 and B's 2, 3, 1,
 #     so each works on its own node and fails over to the next;
-#   - one nginx on 127.0.0.1:PORT with both masters in one upstream,
-#     and on PORT+1 (A alone) and PORT+2 (B alone) for the tests that
-#     must pick a host.
+#   - one nginx serving the production site (nginx/staffdesk.conf.in as
+#     `make install` fills it in, installed under VAR/usr) on
+#     127.0.0.1:PORT with both masters in its upstream, and on PORT+1
+#     (A alone) and PORT+2 (B alone) for the tests that must pick a
+#     host; its plain-HTTP server (the redirect) on PORT+3.
 # PORT defaults to 19450 (so 19450-19483). Every daemon runs under
-# `nice -n $NICE` (default 5) and setsid. The MariaDB account the
-# masters use over TCP gets a random password (VAR/db.pw); VAR/my.cnf is
-# node 1's client config and VAR/staffdesk.conf master A's, for the
-# tests' SQL and staffdesk-admin. `test` (what `make cluster-test` runs)
-# starts one under a temporary VAR (unless VAR is set), runs the suite
-# tests/cluster against it, stops it, and removes the VAR it made unless
-# a test failed (its logs are then kept).
+# `nice -n $NICE` (default 5) and setsid. The database and its two
+# accounts are made as in production, by `staffdesk-admin setup-db`
+# run once through master A's config (an administrator account over
+# TCP, its password in VAR/dbadmin.pw), the app's password copied to
+# both masters' configs (VAR/db.pw) and `migrate` run as the migrating
+# account (VAR/migrate.pw). VAR/my.cnf is node 1's client config (the
+# administrator over the socket) and VAR/staffdesk.conf master A's,
+# for the tests' SQL and staffdesk-admin. `test` (what `make
+# cluster-test` runs) starts one under a temporary VAR (unless VAR is
+# set), runs the suite tests/cluster against it, stops it, and removes
+# the VAR it made unless a test failed (its logs are then kept).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +36,11 @@ if [ -z "${VAR:-}" ] && [ "${1:-}" = test ]; then
 fi
 VAR=${VAR:-$ROOT/var-cluster}
 PORT=${PORT:-19450}
-WORKERS=${WORKERS:-2}
+# More workers a master than the suite has connections (16): with fewer,
+# the admission of password hashing (cgi/admit.h) answers some of the
+# load's sign-ins and resets 429 by design (connections wait and every
+# other worker hashes), which the fault tests would count as failures.
+WORKERS=${WORKERS:-17}
 NICE=${NICE:-5}
 GALERA=${GALERA:-/usr/lib/galera/libgalera_smm.so}
 mkdir -p "$VAR"
@@ -104,22 +114,33 @@ write_configs() {
 	for i in $NODES; do write_node "$i"; done
 	cp "$(mycnf 1)" "$VAR/my.cnf"
 	[ -f "$VAR/data.key" ] || (umask 077 && head -c 32 /dev/urandom > "$VAR/data.key")
-	[ -f "$VAR/db.pw" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$VAR/db.pw")
+	write_apps
+	write_nginx
+}
+
+# Both masters' configs, A's also as VAR/staffdesk.conf; the app's
+# password once setup-db has given it (accounts).
+write_apps() {
 	n1=127.0.0.1:$(sqlport 1) n2=127.0.0.1:$(sqlport 2) n3=127.0.0.1:$(sqlport 3)
 	write_app a "$n1, $n2, $n3"
 	write_app b "$n2, $n3, $n1"
 	cp "$VAR/a/staffdesk.conf" "$VAR/staffdesk.conf"
-	write_nginx
 }
 
-# write_app NAME HOSTS: a master's config; both share the data key.
+# write_app NAME HOSTS: a master's config; both share the data key, the
+# app's password and the migrating account (production's, from
+# nginx/staffdesk-app.conf.in).
 write_app() {
+	pw=""
+	[ -f "$VAR/db.pw" ] && pw="db_password = $(cat "$VAR/db.pw")"
 	cat > "$VAR/$1/staffdesk.conf" <<EOC
 # written by tests/cluster.sh: master $1 of the cluster under $VAR
 db_host = $2
 db_user = staffdesk
-db_password = $(cat "$VAR/db.pw")
+$pw
 db_name = staffdesk
+db_migrate_user = staffdesk_migrate
+db_migrate_password_file = $VAR/migrate.pw
 listen = $VAR/$1/run/staffdesk.sock
 socket_mode = 0666
 workers = $WORKERS
@@ -135,16 +156,29 @@ db_timeout = 5
 EOC
 }
 
+# The site as production has it: `make install` into VAR/usr (the
+# static files with the build's hashed stylesheet, headers.conf,
+# fastcgi.conf and nginx/staffdesk.conf.in filled in), then that file
+# served on loopback (cluster_site) inside an http block that holds
+# what Debian's nginx.conf would.
 write_nginx() {
+	share=$VAR/usr/share/staffdesk
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" install \
+	    PREFIX="$VAR/usr" SYSCONFDIR="$VAR/etc" \
+	    SANITIZE="$(cat "$ROOT/build/.sanitize" 2>/dev/null)" \
+	    >"$VAR/log/install.log" 2>&1 ||
+	    { say "make install failed: see $VAR/log/install.log"; exit 1; }
+	cluster_site "$share/nginx/staffdesk.conf" > "$VAR/nginx-site.conf"
 	userline=""
 	if [ "$(id -u)" -eq 0 ]; then
 		userline="user nobody nogroup;"
-		runuser -u nobody -- sh -c "test -r '$ROOT/static/style.css' && \
+		runuser -u nobody -- sh -c "test -r '$share/static/style.css' && \
 		    test -x '$VAR/a/run'" 2>/dev/null || userline="user root root;"
 	fi
 	cat > "$VAR/nginx.conf" <<EOC
-# written by tests/cluster.sh: both masters in one upstream on $PORT,
-# each alone on $((PORT + 1)) (A) and $((PORT + 2)) (B).
+# written by tests/cluster.sh: the installed production site
+# ($VAR/nginx-site.conf) on $PORT (both masters), $((PORT + 1)) (A) and
+# $((PORT + 2)) (B).
 $userline
 worker_processes 2;
 daemon off;
@@ -152,46 +186,90 @@ pid $VAR/run/nginx.pid;
 error_log $VAR/log/nginx-error.log warn;
 events { worker_connections 1024; }
 http {
-    types { text/html html; text/css css; image/x-icon ico; }
+    types {
+        text/html html;
+        text/css css;
+        image/png png;
+        image/svg+xml svg;
+        image/x-icon ico;
+    }
     default_type application/octet-stream;
-    charset utf-8;
-    charset_types text/css text/plain;
     access_log $VAR/log/nginx-access.log;
-    server_tokens off;
     client_body_temp_path $VAR/nginx/body;
     fastcgi_temp_path $VAR/nginx/fastcgi;
     proxy_temp_path $VAR/nginx/proxy;
     uwsgi_temp_path $VAR/nginx/uwsgi;
     scgi_temp_path $VAR/nginx/scgi;
-    client_max_body_size 128k;
-    client_body_buffer_size 128k;
-    # A host whose socket refuses is skipped for 5 s; a request it
-    # refused goes to the other (connect errors only: a POST it took is
-    # never sent twice).
-    upstream staffdesk {
-        server unix:$VAR/a/run/staffdesk.sock max_fails=1 fail_timeout=5s;
-        server unix:$VAR/b/run/staffdesk.sock max_fails=1 fail_timeout=5s;
-    }
-    upstream host_a { server unix:$VAR/a/run/staffdesk.sock; }
-    upstream host_b { server unix:$VAR/b/run/staffdesk.sock; }
-$(for s in "$PORT staffdesk" "$((PORT + 1)) host_a" "$((PORT + 2)) host_b"; do
-	set -- $s
-	cat <<EOS
-    server {
-        listen 127.0.0.1:$1;
-        location /static/ {
-            alias $ROOT/static/;
-            add_header X-Content-Type-Options nosniff always;
-            add_header Content-Security-Policy "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'" always;
-            add_header Referrer-Policy same-origin always;
-        }
-        location / {
-            include $ROOT/nginx/fastcgi.conf;
-            fastcgi_pass $2;
-        }
-    }
-EOS
-done)
+    include $VAR/nginx-site.conf;
+}
+EOC
+}
+
+# cluster_site FILE: the installed site with only what must differ here,
+# each change checked to hit exactly the lines it names (a change to
+# nginx/staffdesk.conf.in that moves them stops start, rather than
+# leaving the cluster on another site): its HTTPS server on the three
+# loopback ports over plain HTTP (its certificate lines go; no other
+# TLS line takes effect without `ssl` on a listen), its HTTP server on
+# PORT+3, and its upstream replaced by the masters' (cluster_upstream)
+# with every fastcgi_pass choosing by the port asked.
+cluster_site() {
+	awk -v port="$PORT" -v up="$(cluster_upstream)" '
+	/^    listen 80;$/ { print "    listen 127.0.0.1:" port + 3 ";"; n80++; next }
+	/^    listen \[::\]:(80|443 ssl http2);$/ { v6++; next }
+	/^    listen 443 ssl http2;$/ {
+		for (p = 0; p < 3; p++) print "    listen 127.0.0.1:" port + p ";"
+		n443++
+		next
+	}
+	/^    ssl_certificate(_key)? / { cert++; next }
+	/^upstream staffdesk \{$/ { print up; inup = 1; ups++; next }
+	inup { if ($0 == "}") inup = 0; next }
+	/fastcgi_pass staffdesk;/ {
+		sub(/fastcgi_pass staffdesk;/, "fastcgi_pass $staffdesk_upstream;")
+		pass++
+	}
+	{ print }
+	END {
+		if (n80 != 1 || v6 != 2 || n443 != 1 || cert != 2 || ups != 1 ||
+		    inup || pass < 1) {
+			printf "cluster.sh: %s no longer has the lines cluster_site " \
+			    "changes (listen 80: %d, [::]: %d, listen 443: %d, " \
+			    "certificates: %d, upstream: %d, fastcgi_pass: %d)\n",
+			    FILENAME, n80, v6, n443, cert, ups, pass > "/dev/stderr"
+			exit 1
+		}
+	}' "$1"
+}
+
+# The masters in the site's upstream, and one upstream for each alone
+# (PORT+1, PORT+2).
+# A master that refuses (its socket gone, or its queue full) is left
+# out for 5 s, so requests go straight to the other one meanwhile. The
+# same two are listed again as backups that are never left out: when
+# both were left out (both were down a moment ago) nginx still tries
+# them, so the first master that is back serves the next request,
+# instead of nginx answering "no live upstreams" (a 502, which the
+# site shows as its 503 page) until the 5 s have passed. A POST is never
+# sent twice: nginx passes a request on to the next server when the
+# first refused it or timed out, a POST only when it was not sent
+# (fastcgi_next_upstream error timeout, without non_idempotent), and
+# the app's own answers pass through.
+cluster_upstream() {
+	a=unix:$VAR/a/run/staffdesk.sock b=unix:$VAR/b/run/staffdesk.sock
+	cat <<EOC
+upstream staffdesk {
+    server $a max_fails=1 fail_timeout=5s;
+    server $b max_fails=1 fail_timeout=5s;
+    server $a backup max_fails=0;
+    server $b backup max_fails=0;
+}
+upstream staffdesk_a { server $a; }
+upstream staffdesk_b { server $b; }
+map \$server_port \$staffdesk_upstream {
+    $((PORT + 1)) staffdesk_a;
+    $((PORT + 2)) staffdesk_b;
+    default staffdesk;
 }
 EOC
 }
@@ -261,12 +339,33 @@ start_cluster() {
 		node_start 1 --wsrep-new-cluster
 	fi
 	for i in $NODES; do node_start "$i"; done
+}
+
+# The database and its accounts, once (VAR/db.pw then holds the app's
+# password): setup-db through master A's config, so over TCP to the
+# first node of its db_host, as an administrator of MariaDB allowed
+# from the app hosts (here 127.0.0.1), made for it. The accounts are
+# for 127.0.0.1, where the masters connect from; Galera replicates
+# them, and the database, to the other nodes.
+accounts() {
+	[ -f "$VAR/db.pw" ] && return 0
+	[ -f "$VAR/dbadmin.pw" ] ||
+	    (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$VAR/dbadmin.pw")
 	mariadb --defaults-file="$(mycnf 1)" -e "
-	    CREATE DATABASE IF NOT EXISTS staffdesk CHARACTER SET utf8mb4
-	        COLLATE utf8mb4_unicode_ci;
-	    CREATE USER IF NOT EXISTS 'staffdesk'@'127.0.0.1'
-	        IDENTIFIED BY '$(cat "$VAR/db.pw")';
-	    GRANT ALL ON staffdesk.* TO 'staffdesk'@'127.0.0.1'"
+	    CREATE USER IF NOT EXISTS 'cluster_admin'@'127.0.0.1'
+	        IDENTIFIED BY '$(cat "$VAR/dbadmin.pw")';
+	    GRANT ALL PRIVILEGES ON *.* TO 'cluster_admin'@'127.0.0.1'
+	        WITH GRANT OPTION"
+	(umask 077 && STAFFDESK_CONF=$VAR/a/staffdesk.conf \
+	    "$ROOT/bin/staffdesk-admin" setup-db --host 127.0.0.1 \
+	    --admin-user cluster_admin --admin-password-stdin \
+	    <"$VAR/dbadmin.pw" >"$VAR/setup-db.out" 2>"$VAR/log/setup-db.log") ||
+	    { say "setup-db failed: see $VAR/log/setup-db.log"; exit 1; }
+	(umask 077 && sed -n 's/^db_password = //p' "$VAR/setup-db.out" > "$VAR/db.pw.tmp")
+	rm -f "$VAR/setup-db.out"
+	[ -s "$VAR/db.pw.tmp" ] || { say "setup-db printed no db_password"; exit 1; }
+	mv "$VAR/db.pw.tmp" "$VAR/db.pw"
+	write_apps
 }
 
 # master_start A|B
@@ -303,6 +402,7 @@ start_nginx() {
 start() {
 	write_configs
 	start_cluster
+	accounts
 	STAFFDESK_CONF=$VAR/a/staffdesk.conf "$ROOT/bin/staffdesk-admin" migrate >/dev/null
 	master_start A
 	master_start B

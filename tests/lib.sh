@@ -18,7 +18,16 @@ wait_for() {
 	done
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive PIDFILE: its process runs. One killed stays a zombie until its
+# parent reaps it (init, for these setsid daemons: here up to 1.5 s),
+# and kill -0 succeeds on a zombie, so its state is read too: a master
+# killed with -9 and started again at once was taken as running.
+alive() {
+	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null || return 1
+	case $(sed 's/.*) //' "/proc/$(cat "$1")/stat" 2>/dev/null) in
+	Z*|X*|"") return 1 ;;
+	esac
+}
 
 # stop_pid NAME PIDFILE [SECONDS]: SIGTERM, then SIGKILL after SECONDS
 # (default 30).

@@ -8,6 +8,7 @@ imports an area, so `from lib import *` brings the configured values.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import html.parser
@@ -350,6 +351,90 @@ def with_token(token):
     if token is not None:
         b.set_cookie(SESSION_COOKIE, token)
     return b
+
+
+class _FromHandler(urllib.request.HTTPHandler):
+    """Connects from a given loopback address, adding extra headers."""
+
+    def __init__(self, addr, headers):
+        super().__init__()
+        self.addr = addr
+        self.extra = headers
+
+    def http_request(self, req):
+        req = super().http_request(req)
+        for k, v in self.extra.items():
+            req.add_unredirected_header(k, v)
+        return req
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(
+            http.client.HTTPConnection, source_address=(self.addr, 0)), req)
+
+
+class From(Browser):
+    """A browser whose connections come from addr (a 127/8 address, so
+    nginx's $remote_addr, the app's REMOTE_ADDR, is addr)."""
+
+    def __init__(self, addr, headers=None, ua=None, base=None):
+        super().__init__(ua=ua, base=base)
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect(),
+            _FromHandler(addr, headers or {}))
+
+
+def loopback_addr():
+    """A random 127/8 address other than 127.0.0.1 (the suite's)."""
+    return "127.%d.%d.%d" % (100 + secrets.randbelow(100),
+                             secrets.randbelow(256),
+                             2 + secrets.randbelow(250))
+
+
+# nginx's own answers ----------------------------------------------------
+
+SECTION8 = (("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", CSP),
+            ("Referrer-Policy", "same-origin"),
+            ("X-Frame-Options", "DENY"))
+HSTS = "max-age=63072000"
+
+
+def own_page(r, status, words, hsts, retry_after=None):
+    """r is nginx's own page for status: the section 8 headers (and HSTS
+    over HTTPS), tidy-clean HTML in UTF-8 saying words, no-store, and
+    Retry-After when one is due."""
+    where = desc(r)
+    eq(r.status, status, where + ": status")
+    check_response(r)
+    for k, v in SECTION8:
+        eq(r.header(k), v, "%s: %s" % (where, k))
+    eq(r.header("Strict-Transport-Security"), HSTS if hsts else None,
+       where + ": Strict-Transport-Security")
+    check("no-store" in (r.header("Cache-Control") or ""), "%s: "
+          "Cache-Control %r" % (where, r.header("Cache-Control")))
+    check(words in r.body and "nginx" not in r.body.lower(),
+          "%s: not staffdesk's page saying %r: %r" % (where, words,
+                                                      r.body[:300]))
+    eq(r.header("Retry-After"), retry_after, where + ": Retry-After")
+    check(re.fullmatch("[0-9a-f]{32}", r.header("X-Request-Id") or ""),
+          "%s: X-Request-Id %r (nginx's $request_id)" % (
+              where, r.header("X-Request-Id")))
+
+
+
+def stylesheet_link(body):
+    """The href of the page's one stylesheet."""
+    links = [n.attrs.get("href") for n in Page(body).all("link")
+             if n.attrs.get("rel") == "stylesheet"]
+    eq(len(links), 1, "stylesheet links")
+    return links[0]
+
+
+def hashed_name():
+    """The name the build gives static/style.css: its SHA-256, 12 digits."""
+    with open(os.path.join(ROOT, "static", "style.css"), "rb") as f:
+        css = f.read()
+    return "/static/style.%s.css" % hashlib.sha256(css).hexdigest()[:12], css
 
 
 def raw_post(path, body, headers, timeout=TIMEOUT):

@@ -1,7 +1,6 @@
 """Limits and policy settings at non-default values: per-address limit, lockout, session timeouts, MFA attempts, Conditional Access, the on-premises policy, audit of failures."""
 
 import contextlib
-import functools
 
 from lib import *  # noqa: F401,F403
 from people import *  # noqa: F401,F403
@@ -32,43 +31,6 @@ def settings_at(values):
         rows = sql("SELECT value FROM settings WHERE name = %s" % sqlq(k))
         eq(rows[0][0] if rows else None, old, "setting %s after the test"
            % k)
-
-
-class _FromHandler(urllib.request.HTTPHandler):
-    """Connects from a given loopback address, adding extra headers."""
-
-    def __init__(self, addr, headers):
-        super().__init__()
-        self.addr = addr
-        self.extra = headers
-
-    def http_request(self, req):
-        req = super().http_request(req)
-        for k, v in self.extra.items():
-            req.add_unredirected_header(k, v)
-        return req
-
-    def http_open(self, req):
-        return self.do_open(functools.partial(
-            http.client.HTTPConnection, source_address=(self.addr, 0)), req)
-
-
-class From(Browser):
-    """A browser whose connections come from addr (a 127/8 address, so
-    nginx's $remote_addr, the app's REMOTE_ADDR, is addr)."""
-
-    def __init__(self, addr, headers=None):
-        super().__init__()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect(),
-            _FromHandler(addr, headers or {}))
-
-
-def loopback_addr():
-    """A random 127/8 address other than 127.0.0.1 (the suite's)."""
-    return "127.%d.%d.%d" % (100 + secrets.randbelow(100),
-                             secrets.randbelow(256),
-                             2 + secrets.randbelow(250))
 
 
 @contextlib.contextmanager

@@ -23,14 +23,8 @@ import tempfile
 import warnings
 
 from lib import *  # noqa: F401,F403
-from limits import loopback_addr
 from process import free_port, private_master, wait_until
 
-SECTION8 = (("X-Content-Type-Options", "nosniff"),
-            ("Content-Security-Policy", CSP),
-            ("Referrer-Policy", "same-origin"),
-            ("X-Frame-Options", "DENY"))
-HSTS = "max-age=63072000"
 NAME = "staff.example.com"
 IE11_CIPHER = "ECDHE-RSA-AES128-GCM-SHA256"
 
@@ -82,28 +76,6 @@ def raw_request(port, data, tls=None, timeout=TIMEOUT):
     return parse(out, method, path)
 
 
-def own_page(r, status, words, hsts, retry_after=None):
-    """r is nginx's own page for status: the section 8 headers (and HSTS
-    over HTTPS), tidy-clean HTML in UTF-8 saying words, no-store, and
-    Retry-After when one is due."""
-    where = desc(r)
-    eq(r.status, status, where + ": status")
-    check_response(r)
-    for k, v in SECTION8:
-        eq(r.header(k), v, "%s: %s" % (where, k))
-    eq(r.header("Strict-Transport-Security"), HSTS if hsts else None,
-       where + ": Strict-Transport-Security")
-    check("no-store" in (r.header("Cache-Control") or ""), "%s: "
-          "Cache-Control %r" % (where, r.header("Cache-Control")))
-    check(words in r.body and "nginx" not in r.body.lower(),
-          "%s: not staffdesk's page saying %r: %r" % (where, words,
-                                                      r.body[:300]))
-    eq(r.header("Retry-After"), retry_after, where + ": Retry-After")
-    check(re.fullmatch("[0-9a-f]{32}", r.header("X-Request-Id") or ""),
-          "%s: X-Request-Id %r (nginx's $request_id)" % (
-              where, r.header("X-Request-Id")))
-
-
 def static_headers(r, hsts, cache):
     """A static file's answer: 200, the section 8 headers, HSTS over
     HTTPS, and a Cache-Control holding cache."""
@@ -114,21 +86,6 @@ def static_headers(r, hsts, cache):
     eq(r.header("Strict-Transport-Security"), HSTS if hsts else None,
        where + ": Strict-Transport-Security")
     eq(r.header("Cache-Control"), cache, where + ": Cache-Control")
-
-
-def stylesheet_link(body):
-    """The href of the page's one stylesheet."""
-    links = [n.attrs.get("href") for n in Page(body).all("link")
-             if n.attrs.get("rel") == "stylesheet"]
-    eq(len(links), 1, "stylesheet links")
-    return links[0]
-
-
-def hashed_name():
-    """The name the build gives static/style.css: its SHA-256, 12 digits."""
-    with open(os.path.join(ROOT, "static", "style.css"), "rb") as f:
-        css = f.read()
-    return "/static/style.%s.css" % hashlib.sha256(css).hexdigest()[:12], css
 
 
 # Workers out of reach --------------------------------------------------------

@@ -22,7 +22,7 @@ sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "blackbox")]
 
 import runner  # noqa: E402
 
-AREAS = ("galera", "faults", "throughput")
+AREAS = ("front", "galera", "faults", "throughput")
 
 if __name__ == "__main__":
     sys.exit(runner.main(AREAS, __doc__))

@@ -162,8 +162,8 @@ def host_killed_under_load():
     except Exception:
         cluster_sh("master-start", "A")
         raise
-    r = Browser(base=base_of("A")).get("/healthz", checked=False)
-    eq(r.status, 502, "host A's own port while it is down")
+    own_page(Browser(base=base_of("A")).get("/healthz", checked=False), 503,
+             "Try again in a few seconds", hsts=False, retry_after="5")
     cluster_sh("master-start", "A")
     r = Browser(base=base_of("A")).get("/healthz", checked=False)
     eq((r.status, r.body), (200, "ok\n"), "host A's /healthz once started")
