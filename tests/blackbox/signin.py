@@ -627,9 +627,17 @@ def sign_out_everywhere_else():
 
 @test
 def disabled_user():
+    """A disabled user cannot sign in, and a session of theirs stops
+    working: checked by every request (the user's row is read with the
+    session), not only by the disable ending their sessions, which a
+    write to the row from elsewhere (a restore, an edit) would not."""
     u = make_user()
     a = Browser()
     a.login(u.upn, u.password, 303, "/")
+    a.expect("GET", "/account", 200)
+    sql("UPDATE users SET enabled = 0 WHERE id = %s" % sqlq(u.id))
+    a.expect("GET", "/account", 303, "/login")
+    sql("UPDATE users SET enabled = 1 WHERE id = %s" % sqlq(u.id))
     a.expect("GET", "/account", 200)
     cli_ok("user", "disable", "--upn", u.upn)
     b = Browser()
