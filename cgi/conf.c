@@ -437,6 +437,13 @@ conf_parse_text(struct conf *c, const char *text, const char *fname,
 		    fname);
 		return -1;
 	}
+	/* The socket would win, silently: a host of a cluster that keeps
+	 * the example's db_socket would use a database of its own. */
+	if (c->db_socket != NULL && c->db_host != NULL) {
+		snprintf(err, errsz, "%s: set db_socket (a server on this "
+		    "host) or db_host (servers over TCP), not both", fname);
+		return -1;
+	}
 	if (c->data_key_file == NULL) {
 		snprintf(err, errsz, "%s: data_key_file is required", fname);
 		return -1;

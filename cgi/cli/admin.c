@@ -429,11 +429,13 @@ main(int argc, char *argv[])
 	}
 	c.db = db_open(&dbc, DB_TIMEOUT_CLI);
 	if (db_ping(c.db) != DB_OK) {
+		/* Told before conf_free: dbc shares conf's strings. */
+		rc = fail("cannot connect to the database as %s",
+		    dbc.db_user);
 		db_close(c.db);
 		OPENSSL_cleanse(dbpw, sizeof(dbpw));
 		conf_free(&conf);
-		return fail("cannot connect to the database as %s",
-		    dbc.db_user);
+		return rc;
 	}
 	rc = cmd->run(&c, &o, args, nargs, cmd->arg);
 	OPENSSL_cleanse(dbpw, sizeof(dbpw));

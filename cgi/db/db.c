@@ -221,9 +221,13 @@ db_connect_one(struct db *db, const char *host, unsigned int port)
 	mysql_optionsv(my, MYSQL_INIT_COMMAND, init);
 	if (mysql_real_connect(my, host, c->db_user, c->db_password,
 	    c->db_name, port, c->db_socket, 0) == NULL) {
-		(void)snprintf(why, sizeof(why), "to %s: %s", host ? host :
-		    c->db_socket ? c->db_socket : "the default server",
-		    mysql_error(my));
+		if (host != NULL)
+			(void)snprintf(why, sizeof(why), "to %s:%u: %s", host,
+			    port ? port : 3306, mysql_error(my));
+		else
+			(void)snprintf(why, sizeof(why), "to %s: %s",
+			    c->db_socket ? c->db_socket : "the default server",
+			    mysql_error(my));
 		db_connect_failed(db, why);
 		mysql_close(my);
 		return NULL;

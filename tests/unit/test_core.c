@@ -512,6 +512,15 @@ test_conf_db_hosts(void **state)
 	assert_string_equal(c.db_hosts[4].name, "db-3_a");
 	assert_int_equal(c.db_port, 3307);
 	conf_free(&c);
+	/* The socket and servers over TCP at once: refused, as the socket
+	 * would win without a word. */
+	snprintf(text, sizeof(text), "data_key_file = %s\ndb_socket = "
+	    "/run/mysqld/mysqld.sock\ndb_host = db1, db2\n", key);
+	assert_int_equal(conf_parse(&c, text, "test.conf", err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "test.conf: set db_socket (a server on this "
+	    "host) or db_host (servers over TCP), not both");
+	conf_free(&c);
 	/* Eight is the most. */
 	snprintf(text, sizeof(text), "data_key_file = %s\n"
 	    "db_host = a b c d e f g h\n", key);
