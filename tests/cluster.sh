@@ -298,7 +298,7 @@ node_start() {
 	i=$1
 	shift
 	d=$(ndir "$i")
-	if alive "$d/run/mysqld.pid"; then return 0; fi
+	if alive "$d/run/mariadbd.pid"; then return 0; fi
 	if [ ! -d "$d/db/mysql" ]; then
 		say "creating node $i's datadir"
 		mariadb-install-db --defaults-file="$(mycnf "$i")" --skip-test-db \
@@ -310,6 +310,9 @@ node_start() {
 	# shellcheck disable=SC2086 # pos: one option or none
 	setsid nice -n "$NICE" mariadbd --defaults-file="$(mycnf "$i")" $pos "$@" \
 	    </dev/null >>"$d/log/mariadb.log" 2>&1 &
+	# The pid this script knows from the start: the server writes its
+	# pid-file only once it is synced, so after a kill -9 mysqld.pid
+	# would name the dead one while the new one joins.
 	echo $! > "$d/run/mariadbd.pid"
 	# An SST can take a while; a node that stopped has failed.
 	n=0
@@ -325,12 +328,12 @@ node_start() {
 }
 
 node_stop() {
-	stop_pid "node $1" "$(ndir "$1")/run/mysqld.pid" 120
+	stop_pid "node $1" "$(ndir "$1")/run/mariadbd.pid" 120
 }
 
 start_cluster() {
 	running=0
-	for i in $NODES; do alive "$(ndir "$i")/run/mysqld.pid" && running=1; done
+	for i in $NODES; do alive "$(ndir "$i")/run/mariadbd.pid" && running=1; done
 	if [ $running = 0 ]; then
 		# Node 1 starts a new cluster (a fresh one, or after `stop`,
 		# which stops it last so it holds everything).
@@ -441,7 +444,7 @@ start)	start ;;
 test)	run_tests ;;
 stop)	stop ;;
 status)	for i in $NODES; do
-		if alive "$(ndir "$i")/run/mysqld.pid"; then
+		if alive "$(ndir "$i")/run/mariadbd.pid"; then
 			echo "node $i: running, $(mariadb --defaults-file="$(mycnf "$i")" -N -B -e \
 			    "SHOW STATUS WHERE Variable_name IN ('wsrep_cluster_size', 'wsrep_local_state_comment')" \
 			    2>/dev/null | tr '\t\n' '= ' || true)"

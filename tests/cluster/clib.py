@@ -55,7 +55,7 @@ def node_sql(i, query, timeout=30):
 def node_pid(i):
     try:
         with open(os.path.join(lib.VAR, "node%d" % i, "run",
-                               "mysqld.pid")) as f:
+                               "mariadbd.pid")) as f:
             return int(f.read().strip())
     except (OSError, ValueError):
         return None
