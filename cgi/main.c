@@ -336,6 +336,13 @@ queue_wait_ms(const char *start)
  * own memory. *hashes: pw_spent()'s count at the last request.
  */
 static void
+hash_memory_give(int *held)
+{
+	(void)malloc_trim(0);
+	*held = 0;
+}
+
+static void
 hash_memory_after(uint64_t *hashes, int *held)
 {
 	uint64_t	n, ns;
@@ -343,10 +350,8 @@ hash_memory_after(uint64_t *hashes, int *held)
 	pw_spent(&n, &ns);
 	if (n != *hashes)
 		*held = 1;
-	else if (*held) {
-		(void)malloc_trim(0);
-		*held = 0;
-	}
+	else if (*held)
+		hash_memory_give(held);
 	*hashes = n;
 }
 
@@ -360,10 +365,8 @@ hash_memory_idle(int fd, int *held)
 {
 	struct pollfd	p = { .fd = fd, .events = POLLIN };
 
-	if (*held && poll(&p, 1, HASH_IDLE_MS) == 0) {
-		(void)malloc_trim(0);
-		*held = 0;
-	}
+	if (*held && poll(&p, 1, HASH_IDLE_MS) == 0)
+		hash_memory_give(held);
 	return 1;
 }
 
