@@ -358,16 +358,15 @@ hash_memory_after(uint64_t *hashes, int *held)
 /*
  * Before a worker waits for its next request: one that still holds
  * argon2id's memory (a burst of sign-ins just ended) gives it back once
- * nothing has come for HASH_IDLE_MS. Returns 1, for the loop.
+ * nothing has come for HASH_IDLE_MS.
  */
-static int
+static void
 hash_memory_idle(int fd, int *held)
 {
 	struct pollfd	p = { .fd = fd, .events = POLLIN };
 
 	if (*held && poll(&p, 1, HASH_IDLE_MS) == 0)
 		hash_memory_give(held);
-	return 1;
 }
 
 /* The worker: never returns. */
@@ -397,8 +396,10 @@ worker(const struct conf *c, int fd)
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(2);
 	admit_worker(fd);
-	while (!got_term && hash_memory_idle(fd, &held) &&
-	    FCGX_Accept_r(&fr) >= 0) {
+	for (;;) {
+		hash_memory_idle(fd, &held);
+		if (got_term || FCGX_Accept_r(&fr) < 0)
+			break;
 		t0 = mono_us();
 		memset(&r, 0, sizeof(r));
 		r.conf = c;

@@ -376,13 +376,40 @@ search_view_fits(const struct search_view *sv, const char *const *terms,
  * in the rare request whose session brought other settings. Inputs
  * the page refuses, or no search: the session alone.
  */
+/*
+ * The parameters of a search for one term, or two (terms[1] is read
+ * then only), after the cursor keys[2], id: the one place that says
+ * which fills which, for the page of hits alone (search_rows), with its
+ * session (page_search_view) and for a form's picker.
+ */
+static struct q_search1_in
+search1_in(const char *const *terms, const char *const *keys, const char *id)
+{
+	return (struct q_search1_in){ .term = DB_TEXT(terms[0]),
+	    .prev_term = DB_TEXT(terms[0]), .from_word = DB_TEXT(keys[0]),
+	    .word = DB_TEXT(keys[0]), .name = DB_TEXT(keys[1]),
+	    .id = DB_TEXT(id) };
+}
+
+static struct q_search2_in
+search2_in(const char *const *terms, const char *const *keys, const char *id)
+{
+	struct q_search1_in	one = search1_in(terms, keys, id);
+
+	return (struct q_search2_in){ .term = one.term,
+	    .term2 = DB_TEXT(terms[1]), .prev_term = one.prev_term,
+	    .from_word = one.from_word, .word = one.word, .name = one.name,
+	    .id = one.id };
+}
+
 int
 page_search_view(struct req *r)
 {
 	struct search_view	*sv = arena_alloc(&r->arena, sizeof(*sv));
 	struct settings		 cur;
+	struct v_search1	*v1;
+	struct v_search2	*v2;
 	const char		*q = r->in[K_Q].text, *keys[2], *id;
-	struct db_val		 t0, t1, from, name, last;
 	int			 back, rc;
 
 	memset(sv, 0, sizeof(*sv));
@@ -392,37 +419,26 @@ page_search_view(struct req *r)
 	    sv->nterms > 2 ||
 	    page_cursor_read(r, keys, 2, &id, &back) != NULL)
 		return sess_load(r);
-	t0 = DB_TEXT(sv->terms[0]);
-	t1 = DB_TEXT(sv->terms[sv->nterms - 1]);
-	from = DB_TEXT(keys[0]);
-	name = DB_TEXT(keys[1]);
-	last = DB_TEXT(id);
 	if (sv->nterms == 1) {
-		struct v_search1	*v = arena_alloc(&r->arena, sizeof(*v));
-
-		memset(v, 0, sizeof(*v));
-		if (!sess_view_in(r, &v->sess_load_in))
+		v1 = arena_alloc(&r->arena, sizeof(*v1));
+		memset(v1, 0, sizeof(*v1));
+		if (!sess_view_in(r, &v1->sess_load_in))
 			return DB_OK;
-		v->search1_in = (struct q_search1_in){ .term = t0,
-		    .prev_term = t0, .from_word = from, .word = from,
-		    .name = name, .id = last };
-		if ((rc = v_search1(r->db, &r->arena, v)) != DB_OK)
+		v1->search1_in = search1_in(sv->terms, keys, id);
+		if ((rc = v_search1(r->db, &r->arena, v1)) != DB_OK)
 			return rc;
-		sv->rows = v->search1;
-		rc = sess_apply(r, &v->sess_load_in, &v->sess_load);
+		sv->rows = v1->search1;
+		rc = sess_apply(r, &v1->sess_load_in, &v1->sess_load);
 	} else {
-		struct v_search2	*v = arena_alloc(&r->arena, sizeof(*v));
-
-		memset(v, 0, sizeof(*v));
-		if (!sess_view_in(r, &v->sess_load_in))
+		v2 = arena_alloc(&r->arena, sizeof(*v2));
+		memset(v2, 0, sizeof(*v2));
+		if (!sess_view_in(r, &v2->sess_load_in))
 			return DB_OK;
-		v->search2_in = (struct q_search2_in){ .term = t0,
-		    .term2 = t1, .prev_term = t0, .from_word = from,
-		    .word = from, .name = name, .id = last };
-		if ((rc = v_search2(r->db, &r->arena, v)) != DB_OK)
+		v2->search2_in = search2_in(sv->terms, keys, id);
+		if ((rc = v_search2(r->db, &r->arena, v2)) != DB_OK)
 			return rc;
-		sv->rows = v->search2;
-		rc = sess_apply(r, &v->sess_load_in, &v->sess_load);
+		sv->rows = v2->search2;
+		rc = sess_apply(r, &v2->sess_load_in, &v2->sess_load);
 	}
 	r->view = sv;
 	r->view_id = sv->nterms == 1 ? V_SEARCH1 : V_SEARCH2;
@@ -438,18 +454,18 @@ static int
 search_rows(struct req *r, const char *const *terms, int nterms,
     const char *const *keys, const char *id, struct q_search1_rows *rows)
 {
+	struct q_search1_in	one;
+	struct q_search2_in	two;
+
 	rows->n = 0;
-	if (nterms == 1)
-		return q_search1(r->db, &r->arena, &(struct q_search1_in){
-		    .term = DB_TEXT(terms[0]), .prev_term = DB_TEXT(terms[0]),
-		    .from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
-		    .name = DB_TEXT(keys[1]), .id = DB_TEXT(id) }, rows);
-	if (nterms == 2)
-		return q_search2(r->db, &r->arena, &(struct q_search2_in){
-		    .term = DB_TEXT(terms[0]), .term2 = DB_TEXT(terms[1]),
-		    .prev_term = DB_TEXT(terms[0]),
-		    .from_word = DB_TEXT(keys[0]), .word = DB_TEXT(keys[0]),
-		    .name = DB_TEXT(keys[1]), .id = DB_TEXT(id) }, rows);
+	if (nterms == 1) {
+		one = search1_in(terms, keys, id);
+		return q_search1(r->db, &r->arena, &one, rows);
+	}
+	if (nterms == 2) {
+		two = search2_in(terms, keys, id);
+		return q_search2(r->db, &r->arena, &two, rows);
+	}
 	return DB_OK;
 }
 
@@ -458,8 +474,10 @@ page_pick_people(struct req *r, struct tpl *t, const char *q,
     const char *section, const struct pick_already *already)
 {
 	const char		*terms[SEARCH_TERMS_MAX], **units;
+	const char		*first[2] = { "", "" };	/* the first page */
 	struct q_search1_rows	 rows;
 	struct q_search1_in	 in;
+	struct q_search2_in	 in2;
 	struct tpl		*s;
 	size_t			 i, k, nunits;
 	int			 nterms, rc, member;
@@ -468,15 +486,13 @@ page_pick_people(struct req *r, struct tpl *t, const char *q,
 	if (q != NULL && (nterms = search_terms(&r->arena, q,
 	    settings_str(r->settings, SET_PHONE_COUNTRY), terms)) > 0 &&
 	    nterms <= 2) {
-		in = (struct q_search1_in){ .term = DB_TEXT(terms[0]),
-		    .prev_term = DB_TEXT(terms[0]), .from_word = DB_TEXT(""),
-		    .word = DB_TEXT(""), .name = DB_TEXT(""),
-		    .id = DB_TEXT(MIN_UUID) };
-		rc = nterms == 1 ? q_pick1(r->db, &r->arena, &in, &rows) :
-		    q_pick2(r->db, &r->arena, &(struct q_search2_in){
-		    .term = in.term, .term2 = DB_TEXT(terms[1]),
-		    .prev_term = in.prev_term, .from_word = in.from_word,
-		    .word = in.word, .name = in.name, .id = in.id }, &rows);
+		if (nterms == 1) {
+			in = search1_in(terms, first, MIN_UUID);
+			rc = q_pick1(r->db, &r->arena, &in, &rows);
+		} else {
+			in2 = search2_in(terms, first, MIN_UUID);
+			rc = q_pick2(r->db, &r->arena, &in2, &rows);
+		}
 		if (rc != DB_OK)
 			return rc;
 	}
