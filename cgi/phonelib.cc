@@ -18,6 +18,25 @@ using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
 /*
+ * Whether cc is a country calling code, asked of the library once a
+ * process for each: its answer builds a list of regions every time (a
+ * seventh of a worker's time on a 50-row list).
+ */
+static bool
+cc_known(int cc)
+{
+	static signed char	known[1000];	/* 0 not asked yet, 1 yes, -1 no */
+	std::string		region;
+
+	if (known[cc] == 0) {
+		PhoneNumberUtil::GetInstance()->GetRegionCodeForCountryCode(cc,
+		    &region);
+		known[cc] = region != "ZZ" ? 1 : -1;
+	}
+	return known[cc] == 1;
+}
+
+/*
  * Country calling codes are prefix-free, so the first one to three
  * digits that name one are it: a table look-up, where parsing the
  * number ran the plans' regular expressions (a quarter of a 50-row
@@ -27,10 +46,8 @@ using i18n::phonenumbers::PhoneNumberUtil;
 extern "C" int
 phone_cc_len(const char *e164)
 {
-	const PhoneNumberUtil	*u = PhoneNumberUtil::GetInstance();
-	std::string		 region;
-	size_t			 n;
-	int			 cc, len;
+	size_t	n;
+	int	cc, len;
 
 	if (e164 == NULL || *e164 != '+')
 		return 0;
@@ -41,8 +58,7 @@ phone_cc_len(const char *e164)
 		return 0;
 	for (cc = 0, len = 1; len <= 3; len++) {
 		cc = cc * 10 + (e164[len] - '0');
-		u->GetRegionCodeForCountryCode(cc, &region);
-		if (region != "ZZ")
+		if (cc_known(cc))
 			return len;
 	}
 	return 0;
