@@ -66,7 +66,6 @@ cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, in
 		return fail("no locations to explain with (run demo first)");
 	unit = DB_TEXT(units.row[0].unit.id);
 	if (q_members_after(c->db, &c->arena, &(struct q_members_after_in){
-	    .head_unit = unit, .desc_unit = unit, .count_unit = unit,
 	    .unit = unit, .from_name = none, .name = none, .id = first },
 	    &people) != DB_OK || people.n == 0)
 		return fail("the first location has nobody in it");
@@ -77,7 +76,6 @@ cli_explain(struct cli *c, const struct opts *o, const char *const *a, int n, in
 	rc |= explain1(c, Q_UNIT_GET, PARAMS(&(struct q_unit_get_in){
 	    .id = unit }));
 	rc |= explain1(c, Q_MEMBERS_AFTER, PARAMS(&(struct q_members_after_in){
-	    .head_unit = unit, .desc_unit = unit, .count_unit = unit,
 	    .unit = unit, .from_name = DB_TEXT("M"), .name = DB_TEXT("M"),
 	    .id = first }));
 	rc |= explain1(c, Q_USERS_AFTER, PARAMS(&(struct q_users_after_in){

@@ -252,11 +252,11 @@ STMT(Q_SESS_LOAD, IN(token_hash:ascii),
     EPOCH("s.last_seen_at") ", " EPOCH("s.mfa_at") ", s.mfa_remembered, "
     "s.mfa_attempts, "
     "u.id, u.upn, u.display_name, u.must_change_password, u.enabled, "
-    "EXISTS (SELECT 1 FROM totp t WHERE t.user_id = u.id AND "
-    "t.confirmed = 1), s.flash, (SELECT version FROM settings_version "
-    "WHERE id = 1), s.enrol_secret, "
+    "t.user_id IS NOT NULL, s.flash, v.version, s.enrol_secret, "
     "s.mfa_sms, s.signin_sms, IFNULL(u.source = 'onprem', 0), r.role, "
     "r.unit_id FROM sessions s JOIN users u ON u.id = s.user_id "
+    "LEFT JOIN settings_version v ON v.id = 1 "
+    "LEFT JOIN totp t ON t.user_id = u.id AND t.confirmed = 1 "
     "LEFT JOIN role_assignments r ON r.user_id = u.id "
     "WHERE s.token_hash = ?")
 STMT(Q_SESS_TOUCH, IN(token_hash), OUT(),
@@ -448,21 +448,18 @@ STMT(Q_SMS_SIGNIN_LIST, IN(), OUT(=Q_MYSTAFF_LIST),
     "SELECT u.upn FROM sms_signin_selected s JOIN users u "
     "ON u.id = s.user_id ORDER BY u.upn")
 STMT(Q_ACTOR_UNITS, IN(user), OUT(unit:unit),
-    "SELECT un.id, un.name, un.description, (SELECT COUNT(*) "
-    "FROM unit_members m WHERE m.unit_id = un.id) FROM units un WHERE un.id "
+    "SELECT un.id, un.name, un.description, un.member_count "
+    "FROM units un WHERE un.id "
     "IN (SELECT r.unit_id FROM role_assignments r WHERE r.user_id = ?) "
     "ORDER BY un.name LIMIT 500")
 STMT(Q_UNITS_AFTER, IN(name), OUT(unit:unit),
-    "SELECT id, name, description, (SELECT COUNT(*) FROM "
-    "unit_members m WHERE m.unit_id = units.id) FROM units WHERE name > ? "
+    "SELECT id, name, description, member_count FROM units WHERE name > ? "
     "ORDER BY name LIMIT 51")
 STMT(Q_UNITS_BEFORE, IN(=Q_UNITS_AFTER), OUT(=Q_UNITS_AFTER),
-    "SELECT id, name, description, (SELECT COUNT(*) FROM "
-    "unit_members m WHERE m.unit_id = units.id) FROM units WHERE name < ? "
+    "SELECT id, name, description, member_count FROM units WHERE name < ? "
     "ORDER BY name DESC LIMIT 51")
 STMT(Q_UNIT_GET, IN(id), OUT(unit:unit),
-    "SELECT id, name, description, (SELECT COUNT(*) FROM "
-    "unit_members m WHERE m.unit_id = units.id) FROM units WHERE id = ?")
+    "SELECT id, name, description, member_count FROM units WHERE id = ?")
 /*
  * Keyset pages compare row values, (name, id) > (?, ?); the name >= ?
  * beside it makes the range start at the cursor, not at the first
@@ -470,28 +467,20 @@ STMT(Q_UNIT_GET, IN(id), OUT(unit:unit),
  * location reads 51 rows, not all before it. Params: name, name, id.
  */
 /*
- * The location's own name, description and head count ride along as
- * uncorrelated subqueries (evaluated once), saving a round trip; an
+ * The location's own name, description and head count ride along (the
+ * location is a constant row of the join), saving a round trip; an
  * empty page brings no row, and Q_UNIT_GET then tells empty from
- * unknown. Params: unit three times (the columns), then unit, name,
- * name, id.
+ * unknown. Params: unit, name, name, id.
  */
-#define UNIT_COLS "(SELECT name FROM units WHERE id = ?), (SELECT " \
-    "description FROM units WHERE id = ?), (SELECT COUNT(*) FROM " \
-    "unit_members c WHERE c.unit_id = ?)"
-STMT(Q_MEMBERS_AFTER, IN(head_unit, desc_unit, count_unit, unit, from_name,
-    name, id), OUT(person:person, sort_name, unit_name, unit_description,
-    unit_count),
-    "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
-    " FROM unit_members m "
-    "WHERE m.unit_id = ? AND m.sort_name >= ? AND "
-    "(m.sort_name, m.user_id) > (?, ?) "
+#define MEMBERS_OF "SELECT " MEMBER("m") ", m.sort_name, un.name, " \
+    "un.description, un.member_count FROM units un JOIN unit_members m " \
+    "ON m.unit_id = un.id WHERE un.id = ? AND "
+STMT(Q_MEMBERS_AFTER, IN(unit, from_name, name, id), OUT(person:person,
+    sort_name, unit_name, unit_description, unit_count),
+    MEMBERS_OF "m.sort_name >= ? AND (m.sort_name, m.user_id) > (?, ?) "
     "ORDER BY m.sort_name, m.user_id LIMIT 51")
 STMT(Q_MEMBERS_BEFORE, IN(=Q_MEMBERS_AFTER), OUT(=Q_MEMBERS_AFTER),
-    "SELECT " MEMBER("m") ", m.sort_name, " UNIT_COLS
-    " FROM unit_members m "
-    "WHERE m.unit_id = ? AND m.sort_name <= ? AND "
-    "(m.sort_name, m.user_id) < (?, ?) "
+    MEMBERS_OF "m.sort_name <= ? AND (m.sort_name, m.user_id) < (?, ?) "
     "ORDER BY m.sort_name DESC, m.user_id DESC LIMIT 51")
 STMT(Q_USERS_AFTER, IN(from_name, name, id), OUT(person:person, sort_name),
     "SELECT " PERSON("u") ", u.display_name FROM users u "
@@ -649,8 +638,8 @@ STMT(Q_GLOBAL_ADMINS_DISABLED, IN(except, role, max), OUT(display_name),
  * location once. Params: term, [term 2,] term again, then the cursor:
  * word, word, name, id.
  */
-#define UNIT_HIT(extra) "SELECT un.id, un.name, un.description, (SELECT " \
-    "COUNT(*) FROM unit_members m WHERE m.unit_id = un.id), s.word, " \
+#define UNIT_HIT(extra) "SELECT un.id, un.name, un.description, " \
+    "un.member_count, s.word, " \
     "s.sort_name FROM search_words s JOIN units un ON un.id = s.ref_id " \
     "WHERE s.kind = 'unit' AND s.word LIKE ? ESCAPE '!' " extra " AND " \
     "(s.prev_word IS NULL OR s.prev_word NOT LIKE ? ESCAPE '!') AND " \
@@ -836,7 +825,7 @@ STMT(Q_ROSTER_USER_UPDATE, IN(upn, display_name, given_name, surname, email,
 #undef ROWS10
 #undef M1
 #undef M5
-#undef UNIT_COLS
+#undef MEMBERS_OF
 #undef U8
 #undef SEARCH_HIT
 #undef UNIT_HIT

@@ -257,7 +257,6 @@ page_unit_view(struct req *r)
 	if (!sess_view_in(r, &v->sess_load_in))
 		return DB_OK;
 	v->members_after_in = (struct q_members_after_in){
-		.head_unit = unit, .desc_unit = unit, .count_unit = unit,
 		.unit = unit,
 		.from_name = DB_TEXT(name),	/* where the range starts */
 		.name = DB_TEXT(name),

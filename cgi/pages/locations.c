@@ -539,8 +539,7 @@ unit_page(struct req *r, int status, const struct unit_form *f)
 	if ((rc = q_unit_get(r->db, &r->arena, &(struct q_unit_get_in){
 	    .id = unit }, &u)) != DB_OK ||
 	    (rc = (back ? q_members_before : q_members_after)(r->db,
-	    &r->arena, &(struct q_members_after_in){ .head_unit = unit,
-	    .desc_unit = unit, .count_unit = unit, .unit = unit,
+	    &r->arena, &(struct q_members_after_in){ .unit = unit,
 	    .from_name = DB_TEXT(name), .name = DB_TEXT(name),
 	    .id = DB_TEXT(cid) }, &m)) != DB_OK) {
 		page_db_error(r, rc);

@@ -1178,6 +1178,41 @@ def head_counts_singular_and_plural():
 
 
 @test
+def head_counts_follow_changes():
+    """The head count (kept on the location by triggers, sql/018) follows
+    a member added and removed twice over, a person in two locations
+    deleted from the database (the foreign key's cascade fires no
+    trigger), and a member added again: what each page shows is what
+    COUNT(*) gives."""
+    word = "Cnf%s%s" % (TAG, secrets.token_hex(2))
+    a, aid = add_unit(word + " A")
+    b, bid = add_unit(word + " B")
+    people = [add_person("Cora Follow%d%s" % (i, TAG), a) for i in range(3)]
+    cli_ok("unit", "add-member", "--unit", b, "--user", people[0])
+    g = admin("global-administrator")
+
+    def shown(uid):
+        about = g.expect("GET", "/admin/units/%s" % uid, 200).id_text(
+            "about") or ""
+        return about.rsplit(" ", 2)[-2]
+
+    def counted(uid):
+        return sql("SELECT COUNT(*) FROM unit_members WHERE unit_id = %s"
+                   % sqlq(uid))[0][0]
+
+    eq((shown(aid), shown(bid)), ("3", "1"), "after adding")
+    for _ in range(2):
+        cli_ok("unit", "remove-member", "--unit", a, "--user", people[2])
+        eq(shown(aid), "2", "after a removal")
+        cli_ok("unit", "add-member", "--unit", a, "--user", people[2])
+        eq(shown(aid), "3", "after adding back")
+    sql("DELETE FROM users WHERE upn = %s" % sqlq(people[0]))
+    eq((shown(aid), shown(bid)), ("2", "0"), "after a person was deleted")
+    eq((shown(aid), shown(bid)), (counted(aid), counted(bid)),
+       "shown vs COUNT(*)")
+
+
+@test
 def admin_units_paged_and_searched():
     """The list pages by 50 in name order; a search pages forward."""
     word = "Pgu%s%s" % (TAG, secrets.token_hex(2))
