@@ -45,23 +45,6 @@ db_roles_decode(struct arena *a, const char *list, struct assignment **out)
 }
 
 size_t
-db_ids_decode(struct arena *a, const char *list, const char ***out)
-{
-	const char	**ids;
-	char		*copy, *id;
-	size_t		 n = 0;
-
-	*out = ids = arena_alloc(a, sizeof(*ids) * (items(list) + 1));
-	if (items(list) == 0)
-		return 0;
-	copy = arena_strdup(a, list);
-	while ((id = strsep(&copy, ",")) != NULL)
-		if (*id != '\0')
-			ids[n++] = id;
-	return n;
-}
-
-size_t
 db_named_decode(struct arena *a, const char *list, struct db_named **out)
 {
 	struct db_named	*u;

@@ -24,8 +24,6 @@
  */
 size_t	db_roles_decode(struct arena *, const char *list,
 	    struct assignment **out);
-/* The ids of a comma-separated list (NULL: none) into *out; how many. */
-size_t	db_ids_decode(struct arena *, const char *list, const char ***out);
 
 /* A location as a search hit names it (Q_SEARCH*'s unit_names). */
 struct db_named {

@@ -506,17 +506,17 @@ STMT(Q_USER_DETAILS, IN(phones_of, units_of, roles_of),
  * key. A person matching through two words is shown at the first: the
  * row whose prev_word does not match too (sql/005_lists.sql). What
  * authz needs of each person rides along (a second query for the page
- * measured slower): roles as db/roles.h reads them (ROLE_SCOPE), and
- * locations as "unit,unit". For the page, the locations again by name
- * as "ID NAME" lines (db_named_decode()). Params: term, [term 2],
- * term again, then the cursor: word, word, name, id.
+ * measured slower): roles as db/roles.h reads them (ROLE_SCOPE), looked
+ * up only for those who hold some (sql/019: IF runs one branch), and
+ * locations as "ID NAME" lines (db_named_decode()), for authz and the
+ * page. Params: term, [term 2], term again, then the cursor: word,
+ * word, name, id.
  */
 #define SEARCH_HIT(extra) "SELECT " PERSON("u") ", s.sort_name, s.kind, " \
-    "s.ref_id, NULL, s.word, (SELECT GROUP_CONCAT(r.role, ':', " \
-    ROLE_SCOPE("r") ") FROM role_assignments r WHERE r.user_id = " \
-    "s.ref_id), " \
-    "(SELECT GROUP_CONCAT(m.unit_id) FROM unit_members m " \
-    "WHERE m.user_id = s.ref_id), (SELECT GROUP_CONCAT(un.id, ' ', " \
+    "s.ref_id, NULL, s.word, IF(u.role_count > 0, (SELECT " \
+    "GROUP_CONCAT(r.role, ':', " ROLE_SCOPE("r") ") FROM " \
+    "role_assignments r WHERE r.user_id = s.ref_id), NULL), " \
+    "(SELECT GROUP_CONCAT(un.id, ' ', " \
     "un.name ORDER BY un.name SEPARATOR '\n') FROM unit_members m JOIN " \
     "units un ON un.id = m.unit_id WHERE m.user_id = s.ref_id) " \
     "FROM search_words s LEFT JOIN users u ON " \
@@ -526,7 +526,7 @@ STMT(Q_USER_DETAILS, IN(phones_of, units_of, roles_of),
     "ORDER BY s.word, s.sort_name, s.ref_id LIMIT 51"
 STMT(Q_SEARCH1, IN(term, prev_term, from_word, word, name, id),
     OUT(person:person, sort_name, kind, ref_id, description, word, roles,
-    units, unit_names),
+    unit_names),
     SEARCH_HIT(""))
 STMT(Q_SEARCH2, IN(term, term2, prev_term, from_word, word, name, id),
     OUT(=Q_SEARCH1),

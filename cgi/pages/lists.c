@@ -23,22 +23,26 @@
 #include "tpl.h"
 
 /*
- * The rights of a search hit's person from the lists its row carries
- * (db/roles.h): the roles they hold and the locations they are in.
+ * The rights of a search hit's person from what its row carries
+ * (db/roles.h): the roles they hold, and the locations they are in
+ * (units, n of them, from db_named_decode()).
  */
 static void
 hit_target(struct req *r, const char *user_id, const char *roles,
-    const char *units, struct authz_target *t)
+    const struct db_named *units, size_t n, struct authz_target *t)
 {
 	struct assignment	*as;
 	const char		**ids;
+	size_t			 i;
 
 	memset(t, 0, sizeof(*t));
 	t->user_id = user_id;
 	t->nroles = db_roles_decode(&r->arena, roles, &as);
 	t->roles = as;
-	t->nunits = db_ids_decode(&r->arena, units, &ids);
-	t->units = ids;
+	t->units = ids = arena_alloc(&r->arena, sizeof(*ids) * (n + 1));
+	for (i = 0; i < n; i++)
+		ids[i] = units[i].id;
+	t->nunits = n;
 }
 
 /*
@@ -83,15 +87,13 @@ person_row(struct req *r, struct tpl *t, const struct db_person *p,
 	return s;
 }
 
-/* A search hit's locations (unit_names: db_named_decode()) in its row s. */
+/* A search hit's locations (units, n of them) in its row s. */
 static void
-hit_units(struct req *r, struct tpl *s, const char *unit_names)
+hit_units(struct tpl *s, const struct db_named *units, size_t n)
 {
-	struct db_named	*units;
 	struct tpl	*u;
-	size_t		 i, n;
+	size_t		 i;
 
-	n = db_named_decode(&r->arena, unit_names, &units);
 	for (i = 0; i < n; i++) {
 		u = tpl_section(s, "UNIT");
 		if (i > 0)
@@ -472,8 +474,9 @@ int
 page_pick_people(struct req *r, struct tpl *t, const char *q,
     const char *section, const struct pick_already *already)
 {
-	const char		*terms[SEARCH_TERMS_MAX], **units;
+	const char		*terms[SEARCH_TERMS_MAX];
 	const char		*first[2] = { "", "" };	/* the first page */
+	struct db_named		*units;
 	struct q_search1_rows	 rows;
 	struct q_search1_in	 in;
 	struct q_search2_in	 in2;
@@ -511,10 +514,10 @@ page_pick_people(struct req *r, struct tpl *t, const char *q,
 			member = strcmp(already->ids[k],
 			    rows.row[i].person.id) == 0;
 		/* The person's locations ride along with the hit. */
-		nunits = already->unit == NULL ? 0 : db_ids_decode(&r->arena,
-		    rows.row[i].units, &units);
+		nunits = already->unit == NULL ? 0 : db_named_decode(&r->arena,
+		    rows.row[i].unit_names, &units);
 		for (k = 0; k < nunits && !member; k++)
-			member = strcmp(units[k], already->unit) == 0;
+			member = strcmp(units[k].id, already->unit) == 0;
 		tpl_show(s, member ? "ALREADY" : "ADDABLE");
 	}
 	return DB_OK;
@@ -535,9 +538,10 @@ page_search(struct req *r)
 	struct q_search1_rows	 rows;
 	struct q_search1_row	*h;
 	struct authz_target	 tg;
+	struct db_named		*units;
 	struct row_key		 first = { { NULL }, NULL }, last = first;
 	struct tpl		*t, *s, *people;
-	size_t			 order[LIST_PAGE + 1], n, i;
+	size_t			 order[LIST_PAGE + 1], n, i, nunits;
 	int			 nterms, rc, back;
 
 	if (q == NULL)
@@ -593,9 +597,10 @@ page_search(struct req *r)
 			continue;
 		if (people == NULL)
 			people = tpl_section(t, "PEOPLE");
-		hit_target(r, h->person.id, h->roles, h->units, &tg);
-		hit_units(r, person_row(r, people, &h->person, &tg),
-		    h->unit_names);
+		nunits = db_named_decode(&r->arena, h->unit_names, &units);
+		hit_target(r, h->person.id, h->roles, units, nunits, &tg);
+		hit_units(person_row(r, people, &h->person, &tg), units,
+		    nunits);
 	}
 	page_render(r, 200, "search.tpl", t);
 }

@@ -55,6 +55,42 @@ def search_agrees(b, upn, reset, phones):
 
 
 @test
+def search_rights_follow_roles():
+    """A search hit's rights follow its person's roles as they are
+    assigned and revoked (sql/019 counts them, and a search reads a
+    hit's roles only where the count says there are some): the hit
+    agrees with the profile each time, and the role does change what
+    the profile allows. A location deleted with an assignment at it (the
+    cascade fires no trigger) leaves the count right."""
+    ua, ida = add_unit("Store R")
+    uz, idz = add_unit("Store Z")
+    p = add_person("Rory Rolecount%s" % TAG, ua)
+    m = add_manager("helpdesk-administrator", ua, member_of=[ua])
+    b = signed_in(m)
+    path = "/users/%s" % user_id(p)
+    plain = profile(b, path)[:2]
+    check(plain[0], "helpdesk manager: no reset on a plain member")
+    search_agrees(b, p, *plain)
+    for _ in range(2):
+        cli_ok("role", "assign", "--user", p, "--role",
+               "user-administrator")
+        held = profile(b, path)[:2]
+        check(not held[0], "reset offered on an org-scope role holder")
+        search_agrees(b, p, *held)
+        cli_ok("role", "revoke", "--user", p, "--role",
+               "user-administrator")
+        eq(profile(b, path)[:2], plain, "the profile after the revoke")
+        search_agrees(b, p, *plain)
+    cli_ok("role", "assign", "--user", p, "--role",
+           "helpdesk-administrator", "--unit", uz)
+    sql("DELETE FROM units WHERE id = %s" % sqlq(idz))
+    eq(sql("SELECT u.role_count, (SELECT COUNT(*) FROM role_assignments r "
+           "WHERE r.user_id = u.id) FROM users u WHERE u.upn = %s"
+           % sqlq(p)), [["0", "0"]], "role count after the location went")
+    search_agrees(b, p, *plain)
+
+
+@test
 def profile_actions_by_scope():
     ua, ida = add_unit("Store A")
     ub, idb = add_unit("Store B")

@@ -307,7 +307,6 @@ test_roles_decode(void **state)
 	static const char	unit[] = "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3";
 	struct arena		a;
 	struct assignment	*as;
-	const char		**ids;
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
@@ -333,9 +332,6 @@ test_roles_decode(void **state)
 	assert_int_equal(db_roles_decode(&a, "no-such-role:*,"
 	    "password-administrator:*", &as), 1);
 	assert_int_equal(as[0].role, ROLE_PASSWORD_ADMIN);
-	assert_int_equal(db_ids_decode(&a, "a,,b", &ids), 2);
-	assert_string_equal(ids[1], "b");
-	assert_int_equal(db_ids_decode(&a, NULL, &ids), 0);
 	arena_reset(&a);
 }
 
