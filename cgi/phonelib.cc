@@ -18,14 +18,14 @@ using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
 /*
- * Whether cc is a country calling code, asked of the library once a
- * process for each: its answer builds a list of regions every time (a
- * seventh of a worker's time on a 50-row list).
+ * Whether cc is a country calling code (known[cc] 1, else -1), asked of
+ * the library once a process for each: its answer builds a list of
+ * regions every time (a seventh of a worker's time on a 50-row list).
  */
 static bool
 cc_known(int cc)
 {
-	static signed char	known[1000];	/* 0 not asked yet, 1 yes, -1 no */
+	static signed char	known[1000];	/* 0: not yet asked; 1, -1 */
 	std::string		region;
 
 	if (known[cc] == 0) {

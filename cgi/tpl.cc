@@ -49,16 +49,16 @@ K(const char *name)
 	for (len = 0; name[len] != '\0'; len++)
 		h = (h ^ static_cast<unsigned char>(name[len])) * 16777619u;
 	for (i = h % SEEN, n = 0; n < SEEN; i = (i + 1) % SEEN, n++) {
-		if (seen[i].name == nullptr) {
-			seen[i].name = strdup(name);
-			if (seen[i].name == nullptr)
+		auto	&e = seen[i];
+
+		if (e.name == nullptr) {
+			if ((e.name = strdup(name)) == nullptr)
 				std::abort();
-			seen[i].sts = StaticTemplateString{
-			    { seen[i].name, len, ctemplate::kIllegalTemplateId } };
-			ctemplate::StaticTemplateStringInitializer once(&seen[i].sts);
+			e.sts = StaticTemplateString{ { e.name, len, 0 } };
+			ctemplate::StaticTemplateStringInitializer once(&e.sts);
 		}
-		if (std::strcmp(seen[i].name, name) == 0)
-			return TemplateString(seen[i].sts);
+		if (std::strcmp(e.name, name) == 0)
+			return TemplateString(e.sts);
 	}
 	return TemplateString(name);
 }
