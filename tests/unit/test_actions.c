@@ -125,6 +125,15 @@ test_phone_local(void **state)
 		assert_string_equal(phone_format(&a, "+14255550199 x42"),
 		    "+1 425-555-0199 ext. 42");
 		assert_string_equal(phone_format(&a, "not one"), "not one");
+		/* Without Parse() (kept_number()), and with it: the same. */
+		assert_string_equal(phone_format(&a, "+33612345678"),
+		    "+33 6 12 34 56 78");
+		assert_string_equal(phone_format(&a, "+5521987654321"),
+		    "+55 21 98765-4321");
+		assert_string_equal(phone_format(&a, "+80012345678"),
+		    "+800 1234 5678");
+		assert_string_equal(phone_format(&a, "+390612345678"),
+		    "+39 06 1234 5678");
 		/* A national prefix after the code: shown as kept, all of it. */
 		assert_string_equal(phone_format(&a, "+84079460958 x12"),
 		    "+84079460958 x12");
