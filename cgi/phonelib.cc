@@ -3,7 +3,7 @@
  * per-country numbering plans, Debian's libphonenumber), behind C
  * (phone.h). The library's metadata is read on the first call.
  */
-#include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -23,10 +23,12 @@ using i18n::phonenumbers::PhoneNumberUtil;
  * the library once a process for each: its answer builds a list of
  * regions every time (a seventh of a worker's time on a 50-row list).
  */
+#define CC_MAX	999	/* country calling codes are 1 to 3 digits */
+
 static bool
 cc_known(int cc)
 {
-	static signed char	known[1000];	/* 0: not yet asked; 1, -1 */
+	static signed char	known[CC_MAX + 1];	/* 0: not yet asked */
 	std::string		region;
 
 	if (known[cc] == 0) {
@@ -139,12 +141,18 @@ same_digits(const char *a, const char *b)
 static bool
 kept_number(const char *e164, PhoneNumber *n)
 {
-	int	cc = phone_cc_len(e164);
+	int		len = phone_cc_len(e164), cc, i;
+	uint64_t	nat;
 
-	if (cc == 0 || e164[1 + cc] == '0' || strchr(e164, ' ') != NULL)
+	if (len == 0 || e164[1 + len] == '0' || strchr(e164, ' ') != NULL)
 		return false;
-	n->set_country_code(atoi(std::string(e164 + 1, cc).c_str()));
-	n->set_national_number(strtoull(e164 + 1 + cc, NULL, 10));
+	/* Digits only, 15 at most (phone_cc_len()): no overflow. */
+	for (cc = 0, i = 1; i <= len; i++)
+		cc = cc * 10 + (e164[i] - '0');
+	for (nat = 0; e164[i] != '\0'; i++)
+		nat = nat * 10 + (uint64_t)(e164[i] - '0');
+	n->set_country_code(cc);
+	n->set_national_number(nat);
 	return true;
 }
 

@@ -9,6 +9,9 @@
 #include <strings.h>
 
 #include "tpl.h"
+extern "C" {
+#include "util.h"
+}
 
 using ctemplate::StaticTemplateString;
 using ctemplate::TemplateDictionary;
@@ -33,7 +36,9 @@ T(TemplateDictionary *d)
  * every SetValue; perf gave that a tenth of a worker's time on a page of
  * 50 rows. Each name is registered once a process and kept here, found
  * again by its text (a caller's buffer may hold another name next time).
- * Past SEEN names, the rest go the slow way.
+ * The names are the templates' own (a fixed set, never a request's
+ * data); past SEEN of them, the rest go the slow way. A worker is one
+ * thread: nothing here is locked.
  */
 static TemplateString
 K(const char *name)
@@ -52,9 +57,9 @@ K(const char *name)
 		auto	&e = seen[i];
 
 		if (e.name == nullptr) {
-			if ((e.name = strdup(name)) == nullptr)
-				std::abort();
-			e.sts = StaticTemplateString{ { e.name, len, 0 } };
+			e.name = xstrdup(name);
+			e.sts = StaticTemplateString{
+			    { e.name, len, ctemplate::kIllegalTemplateId } };
 			ctemplate::StaticTemplateStringInitializer once(&e.sts);
 		}
 		if (std::strcmp(e.name, name) == 0)

@@ -24,5 +24,10 @@ CREATE TRIGGER IF NOT EXISTS users_uncounted BEFORE DELETE ON users
   FOR EACH ROW UPDATE units un JOIN unit_members m ON m.unit_id = un.id
   SET un.member_count = un.member_count - 1 WHERE m.user_id = OLD.id;
 
+-- Repeatable read, so the count's reads are locking ones that see, and
+-- hold, what a writer committed meanwhile (read committed would count
+-- from the statement's start and could miss one for good).
+SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;
 UPDATE units un SET member_count =
   (SELECT COUNT(*) FROM unit_members m WHERE m.unit_id = un.id);
+SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;

@@ -17,9 +17,18 @@ CREATE TRIGGER IF NOT EXISTS role_assignments_uncounted
   FOR EACH ROW UPDATE users SET role_count = role_count - 1
   WHERE id = OLD.user_id;
 
+-- A multi-table UPDATE changes a row once however many rows it joins:
+-- each holder's assignments there are counted first (two roles at one
+-- location are two).
 CREATE TRIGGER IF NOT EXISTS units_roles_uncounted BEFORE DELETE ON units
-  FOR EACH ROW UPDATE users u JOIN role_assignments r ON r.user_id = u.id
-  SET u.role_count = u.role_count - 1 WHERE r.unit_id = OLD.id;
+  FOR EACH ROW UPDATE users u JOIN (SELECT r.user_id, COUNT(*) AS n
+    FROM role_assignments r WHERE r.unit_id = OLD.id GROUP BY r.user_id) c
+  ON c.user_id = u.id SET u.role_count = u.role_count - c.n;
 
+-- Repeatable read, so the count's reads are locking ones that see, and
+-- hold, what a writer committed meanwhile (read committed would count
+-- from the statement's start and could miss one for good).
+SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;
 UPDATE users u SET role_count =
   (SELECT COUNT(*) FROM role_assignments r WHERE r.user_id = u.id);
+SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;

@@ -507,17 +507,18 @@ STMT(Q_USER_DETAILS, IN(phones_of, units_of, roles_of),
  * row whose prev_word does not match too (sql/005_lists.sql). What
  * authz needs of each person rides along (a second query for the page
  * measured slower): roles as db/roles.h reads them (ROLE_SCOPE), looked
- * up only for those who hold some (sql/019: IF runs one branch), and
- * locations as "ID NAME" lines (db_named_decode()), for authz and the
- * page. Params: term, [term 2], term again, then the cursor: word,
- * word, name, id.
+ * up only for those who hold some (sql/019: IF runs one branch; a count
+ * gone wrong still reads them), and locations as "ID NAME" lines
+ * (db_named_decode()), for authz and the page, a line break in a name
+ * made a space so that no line can name another location. Params: term,
+ * [term 2], term again, then the cursor: word, word, name, id.
  */
 #define SEARCH_HIT(extra) "SELECT " PERSON("u") ", s.sort_name, s.kind, " \
-    "s.ref_id, NULL, s.word, IF(u.role_count > 0, (SELECT " \
+    "s.ref_id, NULL, s.word, IF(u.role_count <> 0, (SELECT " \
     "GROUP_CONCAT(r.role, ':', " ROLE_SCOPE("r") ") FROM " \
     "role_assignments r WHERE r.user_id = s.ref_id), NULL), " \
-    "(SELECT GROUP_CONCAT(un.id, ' ', " \
-    "un.name ORDER BY un.name SEPARATOR '\n') FROM unit_members m JOIN " \
+    "(SELECT GROUP_CONCAT(un.id, ' ', REPLACE(un.name, '\n', ' ') " \
+    "ORDER BY un.name SEPARATOR '\n') FROM unit_members m JOIN " \
     "units un ON un.id = m.unit_id WHERE m.user_id = s.ref_id) " \
     "FROM search_words s LEFT JOIN users u ON " \
     "u.id = s.ref_id WHERE s.word LIKE ? ESCAPE '!' " extra " AND " \
@@ -568,8 +569,9 @@ STMT(Q_REINDEX_UNITS, IN(), OUT(id, name),
 /*
  * The admin console's locations, members and roles (pages/locations.c).
  * A change to a location locks its row first: FOR UPDATE to rename or
- * delete it, LOCK IN SHARE MODE to add a member or a role there. A
- * membership or role being added holds the same shared lock (the
+ * delete it or to add or remove a member (the trigger of sql/018 writes
+ * its head count there), LOCK IN SHARE MODE to add a role there. A
+ * membership or role being added holds at least a shared lock (the
  * foreign key's check) until it commits, so a delete that has the row
  * sees every one of them, and one added after the delete finds no
  * location. (Connections read committed: each read sees what has

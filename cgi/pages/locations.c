@@ -828,8 +828,13 @@ member_txn(struct db *db, void *arg)
 	uint64_t		 n = 0;
 	int			 rc;
 
-	/* Shared: the location stays while this commits. */
-	if ((rc = q_unit_hold(db, &r->arena, &(struct q_unit_lock_in){
+	/*
+	 * For update, not shared: the location stays while this commits,
+	 * and its head count (sql/018) is written by the membership's
+	 * trigger; two changes holding it shared would each wait for the
+	 * other to write it.
+	 */
+	if ((rc = q_unit_lock(db, &r->arena, &(struct q_unit_lock_in){
 	    .id = in.unit }, &u)) != DB_OK)
 		return rc;
 	if (u.n == 0)

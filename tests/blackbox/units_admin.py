@@ -1184,10 +1184,9 @@ def head_counts_singular_and_plural():
 @test
 def head_counts_follow_changes():
     """The head count (kept on the location by triggers, sql/018) follows
-    a member added and removed twice over, a person in two locations
-    deleted from the database (the foreign key's cascade fires no
-    trigger), and a member added again: what each page shows is what
-    COUNT(*) gives."""
+    members added, one removed and added back twice over, and a person in
+    two locations deleted from the database (the foreign key's cascade
+    fires no trigger): what each page shows is what COUNT(*) gives."""
     word = "Cnf%s%s" % (TAG, secrets.token_hex(2))
     a, aid = add_unit(word + " A")
     b, bid = add_unit(word + " B")
