@@ -116,29 +116,27 @@ test_phone_local(void **state)
 			    t[i].country, rc == 0 ? out : why, t[i].want);
 	}
 	{
+		/* As shown: without Parse() (kept_number()) and with it. */
+		static const struct {
+			const char	*in, *want;
+		} f[] = {
+			{ "+14255550100", "+1 425-555-0100" },
+			{ "+447700900123", "+44 7700 900123" },
+			{ "+33612345678", "+33 6 12 34 56 78" },
+			{ "+5521987654321", "+55 21 98765-4321" },
+			{ "+80012345678", "+800 1234 5678" },
+			{ "+390612345678", "+39 06 1234 5678" },
+			{ "+14255550199 x42", "+1 425-555-0199 ext. 42" },
+			{ "not one", "not one" },
+			/* A national prefix after the code: as kept. */
+			{ "+84079460958 x12", "+84079460958 x12" },
+			{ "+4407946095800", "+4407946095800" },
+		};
 		struct arena	a = { NULL };
 
-		assert_string_equal(phone_format(&a, "+14255550100"),
-		    "+1 425-555-0100");
-		assert_string_equal(phone_format(&a, "+447700900123"),
-		    "+44 7700 900123");
-		assert_string_equal(phone_format(&a, "+14255550199 x42"),
-		    "+1 425-555-0199 ext. 42");
-		assert_string_equal(phone_format(&a, "not one"), "not one");
-		/* Without Parse() (kept_number()), and with it: the same. */
-		assert_string_equal(phone_format(&a, "+33612345678"),
-		    "+33 6 12 34 56 78");
-		assert_string_equal(phone_format(&a, "+5521987654321"),
-		    "+55 21 98765-4321");
-		assert_string_equal(phone_format(&a, "+80012345678"),
-		    "+800 1234 5678");
-		assert_string_equal(phone_format(&a, "+390612345678"),
-		    "+39 06 1234 5678");
-		/* A national prefix after the code: shown as kept, all of it. */
-		assert_string_equal(phone_format(&a, "+84079460958 x12"),
-		    "+84079460958 x12");
-		assert_string_equal(phone_format(&a, "+4407946095800"),
-		    "+4407946095800");
+		for (i = 0; i < NELEM(f); i++)
+			assert_string_equal(phone_format(&a, f[i].in),
+			    f[i].want);
 		arena_reset(&a);
 	}
 	assert_true(phone_region_known("US"));
