@@ -44,10 +44,11 @@ cc_known(int cc)
  * digits that name one are it: a table look-up, where parsing the
  * number ran the plans' regular expressions (a quarter of a 50-row
  * list's time went there). Only "+", digits and an extension
- * (" x" and digits) are a number.
+ * (" x" and digits) are a number. The code's digits, or 0; *ccp: the
+ * code.
  */
-extern "C" int
-phone_cc_len(const char *e164)
+static int
+cc_split(const char *e164, int *ccp)
 {
 	size_t	n;
 	int	cc, len;
@@ -61,10 +62,20 @@ phone_cc_len(const char *e164)
 		return 0;
 	for (cc = 0, len = 1; len <= 3; len++) {
 		cc = cc * 10 + (e164[len] - '0');
-		if (cc_known(cc))
+		if (cc_known(cc)) {
+			*ccp = cc;
 			return len;
+		}
 	}
 	return 0;
+}
+
+extern "C" int
+phone_cc_len(const char *e164)
+{
+	int	cc;
+
+	return cc_split(e164, &cc);
 }
 
 extern "C" int
@@ -125,7 +136,7 @@ same_digits(const char *a, const char *b)
 }
 
 /*
- * A number as kept ("+", country code, national number: phone_cc_len()
+ * A number as kept ("+", country code, national number: cc_split()
  * says it is one) into n, as Parse() would have it, without Parse(): its
  * regular expressions were four fifths of formatting one, and a fifth of
  * a worker's time on a profile. What Format() makes of it is checked
@@ -141,16 +152,15 @@ same_digits(const char *a, const char *b)
 static bool
 kept_number(const char *e164, PhoneNumber *n)
 {
-	int		len = phone_cc_len(e164), cc, i;
-	uint64_t	nat;
+	const char	*p;
+	uint64_t	 nat;
+	int		 cc = 0, len = cc_split(e164, &cc);
 
 	if (len == 0 || e164[1 + len] == '0' || strchr(e164, ' ') != NULL)
 		return false;
-	/* Digits only, 15 at most (phone_cc_len()): no overflow. */
-	for (cc = 0, i = 1; i <= len; i++)
-		cc = cc * 10 + (e164[i] - '0');
-	for (nat = 0; e164[i] != '\0'; i++)
-		nat = nat * 10 + (uint64_t)(e164[i] - '0');
+	/* Digits only, 15 at most (cc_split()): no overflow. */
+	for (nat = 0, p = e164 + 1 + len; *p != '\0'; p++)
+		nat = nat * 10 + (uint64_t)(*p - '0');
 	n->set_country_code(cc);
 	n->set_national_number(nat);
 	return true;

@@ -3,9 +3,9 @@
  * (Q_SESS_LOAD, Q_SEARCH*): "role:scope,role:scope", scope '*' for the
  * organisation, else the unit's id (ROLE_SCOPE in stmts.h). One decoder
  * for every statement that carries them, and one of the locations that
- * ride along with them. And the revoke of one
- * assignment with the rule that keeps the last global administrator,
- * which the admin console and staffdesk-admin both run.
+ * ride along with them. And the revoke of one assignment with the rule
+ * that keeps the last global administrator, which the admin console and
+ * staffdesk-admin both run.
  */
 #ifndef STAFFDESK_DB_ROLES_H
 #define STAFFDESK_DB_ROLES_H

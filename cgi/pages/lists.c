@@ -371,13 +371,6 @@ search_view_fits(const struct search_view *sv, const char *const *terms,
 }
 
 /*
- * GET /search's view: the session and the page of hits at once. The
- * terms depend on a setting (phone.country), which the session brings:
- * they are read with the worker's copy, and page_search searches again
- * in the rare request whose session brought other settings. Inputs
- * the page refuses, or no search: the session alone.
- */
-/*
  * The parameters of a search for one term, or two (terms[1] is read
  * then only), after the cursor keys[2], id: the one place that says
  * which fills which, for the page of hits alone (search_rows), with its
@@ -403,6 +396,13 @@ search2_in(const char *const *terms, const char *const *keys, const char *id)
 	    .id = one.id };
 }
 
+/*
+ * GET /search's view: the session and the page of hits at once. The
+ * terms depend on a setting (phone.country), which the session brings:
+ * they are read with the worker's copy, and page_search searches again
+ * in the rare request whose session brought other settings. Inputs
+ * the page refuses, or no search: the session alone.
+ */
 int
 page_search_view(struct req *r)
 {
