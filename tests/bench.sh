@@ -16,8 +16,11 @@
 #     workers (bin/hashrate, the same parameters, in a loop).
 # Each page runs between two anonymous and two signed-in /healthz runs
 # and is divided by their means (this machine's speed drifts within a
-# run); medians of $ROUNDS rounds. Then each worker's RSS (after a
-# sign-in and every request above), and EXPLAIN for the queries.
+# run); medians of $ROUNDS rounds. Each run also counts the CPU that
+# MariaDB, the workers and nginx used a request (their /proc/PID/stat
+# before and after): where a page's time goes. Then each worker's RSS
+# (after a sign-in and every request above), and EXPLAIN for the
+# queries.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,13 +61,31 @@ COOKIE=$(python3 "$ROOT/tests/signin.py" "http://127.0.0.1:$PORT" "$MANAGER" \
 UNIT=$(db "SELECT id FROM units WHERE name = 'Store 001'")
 USER=$(db "SELECT user_id FROM unit_members WHERE unit_id = '$UNIT' AND user_id <> (SELECT id FROM users WHERE upn = '$MANAGER') ORDER BY sort_name LIMIT 1")
 
-# run NAME PATH: one wrk run; prints "rps p50_ms p99_ms non2xx requests".
-# Every request carries the manager's session cookie (and so costs a
-# session lookup), but for "healthz_anon".
+# The processes a request goes through, for their CPU a request: the
+# workers are never recycled, so these stay the same all run long.
+DB_PID=$(cat "$BENCH_VAR/run/mysqld.pid")
+APP_PIDS=$(pgrep -P "$(cat "$BENCH_VAR/run/staffdesk.pid")" | tr '\n' ' ')
+WEB_PIDS=$(pgrep -P "$(cat "$BENCH_VAR/run/nginx.pid")" | tr '\n' ' ')
+HZ=$(getconf CLK_TCK)
+# ticks PID...: the user and system CPU those processes have used, in
+# clock ticks (the 14th and 15th fields of /proc/PID/stat, counted
+# after the command's name, which may hold spaces).
+ticks() {
+	for p in "$@"; do sed 's/.*) //' "/proc/$p/stat" 2>/dev/null; done |
+	    awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+cpu_now() { echo "$(ticks $DB_PID) $(ticks $APP_PIDS) $(ticks $WEB_PIDS)"; }
+
+# run NAME PATH: one wrk run; prints "rps p50_ms p99_ms non2xx requests",
+# and appends "NAME db_ms app_ms web_ms" to $CPU: MariaDB's, the workers'
+# and nginx's CPU a request over the run. Every request carries the
+# manager's session cookie (and so costs a session lookup), but for
+# "healthz_anon".
 run() {
 	cookie="Cookie: $COOKIE"
 	[ "$1" = healthz_anon ] && cookie="X-No-Cookie: 1"
-	wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "$cookie" \
+	c0=$(cpu_now)
+	r=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "$cookie" \
 	    "http://127.0.0.1:$PORT$2" 2>&1 | awk '
 	    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
 	    /Requests\/sec/ { rps = $2 }
@@ -72,7 +93,11 @@ run() {
 	    / 99%/ { p99 = ms($2) }
 	    /Non-2xx/ { bad = $5 }
 	    / requests in / { n = $1 }
-	    END { printf "%s %.2f %.2f %d %d\n", rps, p50, p99, bad + 0, n }'
+	    END { printf "%s %.2f %.2f %d %d\n", rps, p50, p99, bad + 0, n }')
+	echo "$1 $c0 $(cpu_now) ${r##* }" | awk -v hz="$HZ" '$8 > 0 {
+	    k = 1000 / hz / $8
+	    printf "%s %.3f %.3f %.3f\n", $1, ($5 - $2) * k, ($6 - $3) * k, ($7 - $4) * k }' >> "$CPU"
+	echo "$r"
 }
 
 NAMES="healthz_anon healthz static units_id users_id search"
@@ -94,7 +119,9 @@ done
 # against the mean of the /healthz runs (signed in; anonymous) just
 # before and just after it.
 OUT=$BENCH_VAR/bench.txt
+CPU=$BENCH_VAR/bench-cpu.txt
 : > "$OUT"
+: > "$CPU"
 floor() {
 	a=$(run healthz_anon /healthz)
 	h=$(run healthz /healthz)
@@ -162,21 +189,29 @@ echo
 echo "wrk -t2 -c$CONNS -d$DURATION through nginx, $WORKERS workers, medians of $ROUNDS rounds, $(nproc) cores"
 echo "($USERS people, $UNITS locations; signed in as $MANAGER; a view is one request)"
 printf '%-13s %9s %9s %8s %8s %9s %8s %7s\n' page req/s views/s p50_ms p99_ms vs_signed vs_anon non2xx
-sort -k1,1 -k2,2n "$OUT" | awk -v names="$NAMES" '
-    { n = $1; c[n]++; rps[n, c[n]] = $2; p50[n, c[n]] = $3; p99[n, c[n]] = $4; bad[n] += $5; ratio[n, c[n]] = $7; anon[n, c[n]] = $8 }
-    function med(a, n,   k, i, j, t, v) {
-        for (i = 1; i <= c[n]; i++) v[i] = a[n, i]
-        for (i = 1; i <= c[n]; i++) for (j = i + 1; j <= c[n]; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-        return v[int((c[n] + 1) / 2)]
+awk -v names="$NAMES" '
+    function med(a, n, k,   i, j, t, v) {
+        for (i = 1; i <= k; i++) v[i] = a[n, i]
+        for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+        return v[int((k + 1) / 2)]
     }
+    FNR == NR { n = $1; c[n]++; rps[n, c[n]] = $2; p50[n, c[n]] = $3; p99[n, c[n]] = $4; bad[n] += $5; ratio[n, c[n]] = $7; anon[n, c[n]] = $8; next }
+    { n = $1; d[n]++; db[n, d[n]] = $2; app[n, d[n]] = $3; web[n, d[n]] = $4; all[n, d[n]] = $2 + $3 + $4 }
     END {
         split(names, order, " ")
         for (i = 1; i <= length(order); i++) {
-            n = order[i]
-            views = n ~ /_id$|^search$/ ? sprintf("%9.0f", med(rps, n)) : sprintf("%9s", "-")
-            printf "%-13s %9.0f %s %8.2f %8.2f %9.2f %8.2f %7d\n", n, med(rps, n), views, med(p50, n), med(p99, n), med(ratio, n), med(anon, n), bad[n]
+            n = order[i]; k = c[n]
+            views = n ~ /_id$|^search$/ ? sprintf("%9.0f", med(rps, n, k)) : sprintf("%9s", "-")
+            printf "%-13s %9.0f %s %8.2f %8.2f %9.2f %8.2f %7d\n", n, med(rps, n, k), views, med(p50, n, k), med(p99, n, k), med(ratio, n, k), med(anon, n, k), bad[n]
         }
-    }'
+        print ""
+        print "CPU a request, ms (/proc/PID/stat before and after each run; medians):"
+        printf "%-13s %8s %8s %8s %8s\n", "page", "MariaDB", "workers", "nginx", "in_all"
+        for (i = 1; i <= length(order); i++) {
+            n = order[i]; k = d[n]
+            printf "%-13s %8.3f %8.3f %8.3f %8.3f\n", n, med(db, n, k), med(app, n, k), med(web, n, k), med(all, n, k)
+        }
+    }' "$OUT" "$CPU"
 echo
 echo "$SIGNIN" | awk -v bound="$BOUND" -v secs="$SIGNIN_SECONDS" '{
     printf "sign-in (wrong passwords, POST /login): %.1f/s checked, %.1f/s refused (429), %d other; p50 %.0f ms, p99 %.0f ms\n", $2 / secs, $3 / secs, $4, $5, $6
