@@ -188,7 +188,8 @@ stop:
 # the black-box suite against a throwaway stack (tests/run.sh).
 test: deps
 	$(MAKE) all $(UNIT_BINS) bin/fuzz_replay
-	tests/run.sh tests/run-test.sh $(UNIT_BINS) bin/fuzz_replay
+	tests/run.sh tests/run-test.sh $(UNIT_BINS) bin/fuzz_replay \
+	    tests/valgrind.sh
 
 # Two app hosts on a 3-node Galera cluster, and the suite that kills
 # parts of it under load (tests/cluster.sh test; several minutes, so
@@ -209,13 +210,10 @@ shots:
 	    cp tests/browser/out/$$n-1024x768.png tests/browser/shots/$$n.png || exit 1; \
 	done
 
-# libphonenumber's metadata lives as long as the process, held through
-# interior pointers valgrind calls "possibly lost": only definite leaks count.
+# Each unit binary and the fuzz replay under valgrind (also a part of
+# `make test`).
 valgrind: $(UNIT_BINS) bin/fuzz_replay
-	@for t in $(UNIT_BINS) bin/fuzz_replay; do \
-	    valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-	        --show-possibly-lost=no \
-	        -q $$t >/dev/null || exit 1; done; echo "valgrind: clean"
+	tests/valgrind.sh
 
 # Small realistic bugs put into a scratch copy one at a time; each must be
 # caught by the tests it names (slow: not part of `make test`).
