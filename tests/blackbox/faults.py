@@ -680,6 +680,11 @@ def slow_clients():
 BURST = 2000
 BURST_LINKS = 200
 BURST_P99 = 0.100    # seconds: /healthz's 99th percentile during the burst
+# ... and with workers built with AddressSanitizer, each request two to
+# three times slower (make SANITIZE=address,undefined test: 133-223 ms
+# measured, a plain build's 22-26 ms in the same runs). Without the
+# admission it is over 10 s either way.
+BURST_P99_SANITIZED = 0.300
 # Bursts in a row: one is answered in half a second now, about 30
 # samples of /healthz, whose 99th percentile is then their slowest; three
 # give one slow sample on a busy machine the weight it has.
@@ -693,7 +698,8 @@ def signin_burst():
     (judged, audited) or 429 with Retry-After and a page that says why
     (refused before any hash, not audited), none is a 5xx or a
     dropped connection; /healthz, timed all along from another process,
-    keeps its 99th percentile under 100 ms; a second after the burst the
+    keeps its 99th percentile under 100 ms (300 ms when the workers run
+    under AddressSanitizer); a second after the burst the
     person signs in. The address's failure count and the person's
     lockout are put back after."""
     u = make_user()
@@ -768,9 +774,11 @@ def signin_burst():
     bad = [s for s in during if s[2] != 200]
     check(not bad, "/healthz during the burst: %s" % bad[:5])
     check(len(lat) >= 10, "only %d /healthz during the burst" % len(lat))
-    check(pct(lat, 99) < BURST_P99, "/healthz's p99 during the burst: "
-          "%.1f ms, want under %.0f ms" % (pct(lat, 99) * 1000,
-                                           BURST_P99 * 1000))
+    from audit import worker_pids, sanitized
+    bound = (BURST_P99_SANITIZED if any(sanitized(p) for p in worker_pids())
+             else BURST_P99)
+    check(pct(lat, 99) < bound, "/healthz's p99 during the burst: "
+          "%.1f ms, want under %.0f ms" % (pct(lat, 99) * 1000, bound * 1000))
     check(again.status == 303, "the sign-in a second after the burst: %s"
           % desc(again))
 
