@@ -4,6 +4,7 @@
 <p>For <b>{{NAME}}</b> ({{UPN}}). <a href="/users/{{ID}}">Back to the profile</a></p>
 {{#ERRORS}}<div class="error" id="error">{{#ERROR}}<p>{{MESSAGE}}</p>
 {{/ERROR}}</div>{{/ERRORS}}
+{{#DISABLED}}<p class="error" id="disabled">{{NAME}}'s account is disabled: no password signs in to it until an administrator enables it, so a reset would not get them back in.</p>{{/DISABLED}}
 <form method="post" action="/users/{{ID}}/reset-password">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <input type="hidden" name="version" value="{{VERSION}}">

@@ -91,6 +91,8 @@ reset_form(struct req *r, int status, const struct person *pp,
 			tpl_show(t, "NO_MOBILE");
 	} else
 		tpl_show(t, "CLOUD_SHOW");
+	if (!pp->u.enabled && nerrors == 0)
+		tpl_show(t, "DISABLED");
 	if (nerrors > 0)
 		tpl_show(t, "ERRORS");	/* one box, one id, every reason */
 	for (i = 0; i < nerrors; i++)
@@ -299,6 +301,19 @@ page_reset_post(struct req *r)
 	if (r->in[K_VERSION].text == NULL) {
 		page_error(r, 400, "The form is missing its version. Reload "
 		    "the page and try again.");
+		return;
+	}
+	/* No password signs a disabled person in: a reset would only
+	 * send them and their manager round in a loop. */
+	if (!pp.u.enabled) {
+		if (audit_failure(r, &pp, "user.password.reset",
+		    "disabled") != 0)
+			return;
+		errors[0] = arena_printf(&r->arena, "The password was not "
+		    "reset: %s's account is disabled, and no password signs "
+		    "in to it. An administrator must enable it first.",
+		    pp.name);
+		reset_form(r, 422, &pp, errors, 1);
 		return;
 	}
 	memset(&x, 0, sizeof(x));

@@ -536,6 +536,35 @@ def reset_denials():
     Browser().login(t.upn, t.password, 303, "/")
 
 
+@test
+def reset_disabled_refused():
+    """A disabled account: the reset form says no password signs in to
+    it, and a reset is refused (422, audited "disabled", the password as
+    it was); enabled again, it is reset as any other."""
+    unit, _, m, b = manager_unit("Store Disabled", "helpdesk-administrator")
+    t = member(unit)
+    cli_ok("user", "disable", "--upn", t.upn)
+    path = reset_path(t.id)
+    r = b.expect("GET", path, 200)
+    check("disabled" in (r.id_text("disabled") or ""), "the form says "
+          "%r" % r.id_text("disabled"))
+    before = pw_state(t.id)
+    mark = audit_mark()
+    r = b.post(path, {"version": version_of(r)})
+    eq(r.status, 422, "POST %s for a disabled account: %s" % (path, desc(r)))
+    check("disabled" in (r.id_text("error") or "") and "enable" in
+          (r.id_text("error") or ""), "the refusal says %r"
+          % r.id_text("error"))
+    eq(pw_state(t.id), before, "password after the refused reset")
+    eq([(x["result"], x["reason"]) for x in audit_rows(
+        mark, action="user.password.reset", target_id=t.id)],
+       [("failure", "disabled")], "the refusal's audit rows")
+    cli_ok("user", "enable", "--upn", t.upn)
+    r = b.expect("GET", path, 200)
+    eq(r.page.by_id("disabled"), None, "the note once enabled")
+    Browser().login(t.upn, temp_of(reset(b, t.id)), 303, "/account/password")
+
+
 # The passwords issue 14's attack run set at the forced change after a
 # reset, and a part of the sentence each must now be refused with.
 WEAK = (("P@ssw0rd", "too common"),
