@@ -124,8 +124,10 @@ sms_refusal_text(struct arena *a, int rc, int64_t wait)
 	case SMS_TOO_LONG:
 		return arena_strdup(a, "The text message would be too long.");
 	case SMS_LIMIT_MINUTE:
+		/* Not "its code still works": a new reset flow has no
+		 * field to type it in (a form that has one says so). */
 		what = "A text message was sent to this number less than a "
-		    "minute ago: if it carried a code, that code still works.";
+		    "minute ago.";
 		break;
 	case SMS_LIMIT_NUMBER:
 		what = "Too many text messages were sent to this number in the "

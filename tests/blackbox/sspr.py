@@ -345,6 +345,16 @@ def sspr_codes_refused():
         eq(len(sms_lines(number)), before, "texts after the 429")
         age_texts(number, 61)
         fresh = send(b, number)
+        # started again from the username within the minute: no code
+        # form, so the 429 must not promise the code in hand works
+        nb = Browser()
+        start(nb, u.upn)
+        r = post(nb, "/reset/send", {"type": "mobile"}, 429, "a code "
+                 "within the minute, from a new start")
+        said = r.id_text("error") or ""
+        check(r.page.by_id("code") is None and "Try again in" in said and
+              "still works" not in said, "the 429 of a new start offers no "
+              "code field and says %r" % said)
         post(b, "/reset/code", {"code": fresh}, 200, "the new code")
 
 
