@@ -379,10 +379,9 @@ page_password_post(struct req *r)
 	http_redirect(r, "/account?done=saved");
 }
 
-/* The enrolment page for a pending secret (status 200 or 422). */
 /*
- * 1 when sms.mfa is on and the session's user has a mobile or alternate
- * mobile number, so a texted code would do instead of the app (a
+ * 1 when the session's user has a mobile or alternate mobile number, so
+ * a texted code would do instead of the app when sms.mfa is on (a
  * database error counts as no: the page only words its advice on it).
  */
 static int
@@ -391,9 +390,8 @@ has_sms_number(struct req *r)
 	struct q_user_phones_rows	rows;
 	size_t				i;
 
-	if (!settings_int(r->settings, SET_SMS_MFA) || q_user_phones(r->db,
-	    &r->arena, &(struct q_user_phones_in){ .user =
-	    DB_TEXT(r->sess->user_id) }, &rows) != DB_OK)
+	if (q_user_phones(r->db, &r->arena, &(struct q_user_phones_in){
+	    .user = DB_TEXT(r->sess->user_id) }, &rows) != DB_OK)
 		return 0;
 	for (i = 0; i < rows.n; i++)
 		if (rows.row[i].type != NULL && (strcmp(rows.row[i].type,
@@ -403,6 +401,7 @@ has_sms_number(struct req *r)
 	return 0;
 }
 
+/* The enrolment page for a pending secret (status 200 or 422). */
 static void
 enrol_form(struct req *r, int status, const struct totp_row *row,
     const char *msg)
@@ -438,7 +437,9 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
 	}
 	if (sess_needs_mfa(r->sess))
 		tpl_show(t, "REQUIRED");
-	if (sess_needs_mfa(r->sess) && !has_sms_number(r))
+	/* With texted codes off, a number would not help: no word of it. */
+	if (sess_needs_mfa(r->sess) && settings_int(r->settings, SET_SMS_MFA) &&
+	    !has_sms_number(r))
 		tpl_show(t, "NO_PHONE");
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");

@@ -294,6 +294,17 @@ def codes_no_way_to_verify():
         b.get("/account/mfa")
         b.expect("POST", "/login/mfa/sms", 303, "/login/mfa")
         mfa_sms(b, "123456", 422)
+    # with texted codes off, a number would not help: the page says
+    # nothing of one, to this person or to one who has a number
+    g, _ = code_holder("Store CodesOff")
+    for who in (u, g):
+        b = Browser()
+        b.login(who.upn, who.password, 303)
+        r = b.expect("GET", "/account/mfa", 200)
+        check(r.page.by_id("otpauth") is not None, "/account/mfa is not "
+              "the set-up page: %s" % desc(r))
+        check(r.page.by_id("no-phone") is None, "sms.mfa off: the enrol "
+              "page says %r" % r.id_text("no-phone"))
 
 
 def texts(number, n, wait=3.0):
