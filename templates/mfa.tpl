@@ -20,7 +20,7 @@
 {{#SMS_FIRST}}<input type="radio" id="m-sms" name="method" value="sms" checked>{{/SMS_FIRST}}{{#TOTP_FIRST}}<input type="radio" id="m-sms" name="method" value="sms">{{/TOTP_FIRST}}
 <label for="m-sms">Code texted to my phone ({{SMS_TO}})</label>{{/SMS}}</p>{{/METHODS}}
 <p><label for="code">Code</label><br>
-<input type="text" id="code" name="code" size="20" maxlength="32" autocomplete="one-time-code" inputmode="numeric"{{#FOCUS_CODE}} autofocus{{/FOCUS_CODE}}></p>
+<input type="text" id="code" name="code" size="20" maxlength="32" autocomplete="one-time-code"{{#DIGITS}} inputmode="numeric"{{/DIGITS}}{{#FOCUS_CODE}} autofocus{{/FOCUS_CODE}}></p>
 <p><button type="submit">Verify</button></p>
 </form>
 {{#SEND_AFTER}}<form method="post" action="/login/mfa/sms">

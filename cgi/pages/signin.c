@@ -436,8 +436,11 @@ mfa_form(struct req *r, int status, const char *msg,
 	}
 	if (r->sess->has_totp || v->sms_number != NULL)
 		tpl_show(t, "METHODS");	/* none: no empty list */
+	/* A recovery code has letters: no number pad when it may be one. */
 	if (r->sess->has_totp)
 		tpl_show(t, "TOTP");
+	else
+		tpl_show(t, "DIGITS");
 	if (v->sms_number != NULL) {
 		tpl_show(t, "SMS");
 		tpl_set(t, "SMS_TO", phone_mask(&r->arena, v->sms_number));
@@ -714,6 +717,10 @@ mfa_refusal(const struct mfa_try *m, const char *code)
 		return "That looks like one of your recovery codes, not a "
 		    "code from your authenticator app. Choose \"One of my "
 		    "recovery codes\" and enter it again.";
+	if (m->method == MFA_RECOVERY)
+		return "That recovery code is not right, or it was already "
+		    "used. Check it against your list, or use the code from "
+		    "your authenticator app.";
 	if (m->method != MFA_SMS)
 		return "That code is not right, or it was already used. Wait "
 		    "for the next code and try again.";

@@ -271,7 +271,14 @@ def recovery_code():
     eq(used[0][0], "1", "used recovery codes in the DB")
     b3 = Browser()
     b3.login(u.upn, u.password, 303, "/login/mfa")
-    b3.mfa(codes[3], "recovery", 422)
+    # the one code box may take a recovery code: a keyboard with letters
+    r = b3.expect("GET", "/login/mfa", 200)
+    eq(r.page.by_id("code").attrs.get("inputmode"), None, "the code box's "
+       "inputmode when a recovery code may go in it")
+    r = b3.mfa(codes[3], "recovery", 422)
+    check("recovery code" in (r.id_text("error") or "") and "next code" not
+          in (r.id_text("error") or ""), "a spent recovery code: %r"
+          % r.id_text("error"))
     b3.expect("GET", "/account", 303, "/login/mfa")
     # a made-up code is refused as well
     b3.mfa("NOTACODE99", "recovery", 422)
