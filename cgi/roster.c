@@ -251,6 +251,13 @@ roster_person_check(struct arena *a, struct roster_person *p,
 		*why = "alternate_mobile without a mobile";
 		return ROSTER_BAD;
 	}
+	/* ...nor one that is the mobile again (numbers as normalised). */
+	if (p->f[RF_MOBILE] != NULL && *p->f[RF_MOBILE] != '\0' &&
+	    p->f[RF_ALT_MOBILE] != NULL &&
+	    strcmp(p->f[RF_MOBILE], p->f[RF_ALT_MOBILE]) == 0) {
+		*why = "alternate_mobile is the mobile number again";
+		return ROSTER_BAD;
+	}
 	return 0;
 }
 

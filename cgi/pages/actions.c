@@ -688,7 +688,8 @@ phone_done_redirect(struct req *r, const struct person *pp, int type,
  * POST /users/{id}/phone (type, number, action = save | remove): 303 to
  * the profile; 403 when not allowed (audited); 422 with the typed value
  * kept for a number that is not E.164, an alternate mobile without a
- * mobile, a mobile registered to someone else, nothing to remove. The
+ * mobile, a mobile and alternate mobile that are one number, a mobile
+ * registered to someone else, nothing to remove. The
  * previous mobile or alternate mobile number is texted PHONE_NOTICE
  * (phone_notice(): over a limit, the change happens without it).
  */
@@ -731,6 +732,14 @@ page_phone_post(struct req *r)
 		c.number = norm;
 		if (t == PHONE_ALT_MOBILE && pp.phone[PHONE_MOBILE] == NULL)
 			why = "Add a mobile number before an alternate one.";
+		else if (t == PHONE_ALT_MOBILE &&
+		    strcmp(norm, pp.phone[PHONE_MOBILE]) == 0)
+			why = "This is the mobile number already: an "
+			    "alternate mobile number is a second one.";
+		else if (t == PHONE_MOBILE && pp.phone[PHONE_ALT_MOBILE] &&
+		    strcmp(norm, pp.phone[PHONE_ALT_MOBILE]) == 0)
+			why = "This is the alternate mobile number already: "
+			    "remove it there first.";
 	}
 	if (why != NULL) {
 		phone_form(r, 422, &pp, t, number, why);

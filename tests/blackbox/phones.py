@@ -293,7 +293,8 @@ def list_follows_changes():
 @test
 def phone_mobile_taken():
     """A mobile registered to someone else is refused also for a person
-    who has no mobile yet, and when two people get it at once."""
+    who has no mobile yet, and when two people get it at once; a
+    person's alternate mobile cannot be their mobile number again."""
     from concurrent.futures import ThreadPoolExecutor
     unit, _, aa, b = manager_unit("Store Taken")
     om = fresh_mobile()
@@ -333,6 +334,25 @@ def phone_mobile_taken():
     eq([x["target_id"] for x in audit_rows(mark, action="user.phone.add",
                                            result="success")], got,
        "user.phone.add success rows")
+    # a person's mobile and alternate mobile are two numbers, not one
+    own = fresh_mobile()
+    y = member(unit, mobile=own)
+    alt = fresh_mobile()
+    for typ, num, have in (
+            ("alternateMobile", own, {"mobile": own}),
+            ("alternateMobile", typed(own), {"mobile": own}),
+            ("mobile", alt, {"mobile": own, "alternateMobile": alt})):
+        if typ == "mobile":
+            eq(phone_post(b, y.id, "alternateMobile", alt).status, 303,
+               "another number as the alternate mobile")
+        mark = audit_mark()
+        r = phone_post(b, y.id, typ, num)
+        check(r.status == 422 and "already" in " ".join(errors_of(r)),
+              "%s %r, the other mobile number: %s, %r" % (
+                  typ, num, desc(r), errors_of(r)))
+        eq(phones_db(y.id), have, "phones after %s %r" % (typ, num))
+        eq(audit_rows(mark, target_id=y.id, result="success"), [],
+           "success audit rows of the refused %s" % typ)
 
 
 @test

@@ -182,6 +182,11 @@ test_person_bad(void **state)
 	assert_int_equal(roster_person_check(&a, &p, NULL, &why), ROSTER_BAD);
 	p.f[RF_MOBILE] = "+14255550101";
 	assert_int_equal(roster_person_check(&a, &p, NULL, &why), 0);
+	/* nor one that is the mobile again, however either was typed */
+	p.f[RF_MOBILE] = "+1 (425) 555-0100";
+	why = NULL;
+	assert_int_equal(roster_person_check(&a, &p, NULL, &why), ROSTER_BAD);
+	assert_non_null(strstr(why, "mobile number again"));
 	arena_reset(&a);
 }
 
