@@ -1,24 +1,78 @@
 /*
  * location.c: see location.h.
  */
+#include <stdint.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 #include "location.h"
 #include "util.h"
 
+/*
+ * What a name shows, by Unicode's properties (utf8proc): a default
+ * ignorable character (soft hyphen, zero-width space, byte order mark,
+ * bidirectional controls) shows nothing and means nothing, so a name
+ * keeps none of them: "Sto\u00adre 2" is "Store 2", the same location,
+ * and reads so. The zero-width (non-)joiners are spelling in some
+ * scripts: they stay inside a name, and count as blank at its ends.
+ */
+enum shows { SHOWS, BLANK, INVISIBLE };
+
+/* What the character at s, of n bytes (*len), shows; SHOWS when broken. */
+static enum shows
+shows(const char *s, size_t n, size_t *len)
+{
+	utf8proc_int32_t		 cp;
+	utf8proc_ssize_t		 k;
+	const utf8proc_property_t	*p;
+
+	k = utf8proc_iterate((const utf8proc_uint8_t *)s,
+	    (utf8proc_ssize_t)n, &cp);
+	*len = k > 0 ? (size_t)k : 1;
+	if (k <= 0)
+		return SHOWS;		/* location_name_check refuses it */
+	p = utf8proc_get_property(cp);
+	if (p->ignorable && cp != 0x200c && cp != 0x200d)
+		return INVISIBLE;
+	if (p->ignorable || p->category == UTF8PROC_CATEGORY_ZS)
+		return BLANK;
+	return SHOWS;
+}
+
 const char *
 location_trim(struct arena *a, const char *s)
 {
-	size_t	len;
+	char		*out;
+	size_t		 i, n, len, start, end = 0, k = 0;
 
 	if (s == NULL)
 		return NULL;
-	while (*s == ' ')
-		s++;
-	len = strlen(s);
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
-	return arena_strndup(a, s, len);
+	n = strlen(s);
+	out = arena_alloc(a, n + 1);
+	start = SIZE_MAX;
+	for (i = 0; i < n; i += len)
+		switch (shows(s + i, n - i, &len)) {
+		case INVISIBLE:
+			break;
+		case SHOWS:
+			if (start == SIZE_MAX)
+				start = k;
+			memcpy(out + k, s + i, len);
+			k += len;
+			end = k;
+			break;
+		case BLANK:
+			if (start != SIZE_MAX) {
+				memcpy(out + k, s + i, len);
+				k += len;
+			}
+			break;
+		}
+	if (start == SIZE_MAX)
+		return arena_strdup(a, "");
+	out[end] = '\0';
+	return out + start;
 }
 
 /* 0, or the refusal for text that is not one line or is over max. */
@@ -35,10 +89,22 @@ text_check(const char *s, size_t max, int bad, int longer)
 int
 location_name_check(const char *name)
 {
-	if (name == NULL || *name == '\0')
+	size_t		 i, n, len;
+	int		 rc;
+
+	if (name == NULL)
 		return LOCATION_NAME_EMPTY;
-	return text_check(name, LOCATION_NAME_MAX, LOCATION_NAME_BAD,
-	    LOCATION_NAME_LONG);
+	if ((rc = text_check(name, LOCATION_NAME_MAX, LOCATION_NAME_BAD,
+	    LOCATION_NAME_LONG)) != 0)
+		return rc;
+	n = strlen(name);
+	for (i = 0; i < n && shows(name + i, n - i, &len) != SHOWS; i += len)
+		continue;
+	if (i == n)
+		return LOCATION_NAME_EMPTY;	/* nothing that shows */
+	if (strchr(name, ';') != NULL)
+		return LOCATION_NAME_SEMICOLON;
+	return 0;
 }
 
 int
@@ -61,6 +127,9 @@ location_refusal_text(enum location_refusal why)
 		    " characters.";
 	case LOCATION_NAME_BAD:
 		return "A location's name is one line of text.";
+	case LOCATION_NAME_SEMICOLON:
+		return "A location's name cannot hold a semicolon (;): the CSV "
+		    "of people separates a person's locations with it.";
 	case LOCATION_DESC_LONG:
 		return "A description is at most " STR(LOCATION_DESC_MAX)
 		    " characters.";

@@ -4,9 +4,11 @@
  * staffdesk-admin check them the same way.
  *
  * A name is one line of text, 1-LOCATION_NAME_MAX characters once the
- * spaces at both ends are cut; names are unique as the database
- * compares them (without regard to case or accents: "Store 1" and
- * "store 1" are one name). A description is one line of at most
+ * characters that show nothing are cut (location_trim), with something
+ * that shows and no ';' (the CSV of people separates locations with
+ * it: such a name would not come back whole). Names are unique as the
+ * database compares them (without regard to case or accents: "Store 1"
+ * and "store 1" are one name). A description is one line of at most
  * LOCATION_DESC_MAX characters, or none.
  */
 #ifndef STAFFDESK_LOCATION_H
@@ -24,11 +26,13 @@ enum location_refusal {
 	LOCATION_NAME_EMPTY = 1,	/* no name, or only spaces */
 	LOCATION_NAME_LONG,		/* over LOCATION_NAME_MAX characters */
 	LOCATION_NAME_BAD,		/* not one line of UTF-8 text */
+	LOCATION_NAME_SEMICOLON,	/* a ';': the CSV's separator */
 	LOCATION_DESC_LONG,		/* over LOCATION_DESC_MAX characters */
 	LOCATION_DESC_BAD,		/* not one line of UTF-8 text */
 };
 
-/* s without the spaces at both ends, in the arena; NULL stays NULL. */
+/* s without invisible characters, or spaces at both ends, in the arena;
+ * NULL stays NULL. */
 const char	*location_trim(struct arena *, const char *s);
 /* 0 when name (already trimmed) may name a location, else the refusal. */
 int		 location_name_check(const char *name);

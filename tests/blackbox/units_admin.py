@@ -295,6 +295,30 @@ def unit_create_rules():
                "%s: the location named, as stored, and linked" % what)
     eq(sql("SELECT COUNT(*) FROM units WHERE name IN (%s, %s)" % (
         sqlq(long101), sqlq("é" * 101))), [["0"]], "too long names stored")
+    # what shows nothing is cut: a soft hyphen makes no new name, and a
+    # name of nothing that shows is none; a ';' would split the name in
+    # the CSV of people, so it is refused here and by the command line
+    semi = "Semi;colon " + secrets.token_hex(2)
+    for fields, err, what in (
+            ({"name": name[:2] + "\u00ad" + name[2:]}, "already",
+             "a taken name with a soft hyphen in it"),
+            ({"name": "\u200b"}, "name", "a zero-width space"),
+            ({"name": "\u00a0\u2003\ufeff"}, "name", "wide spaces"),
+            ({"name": semi}, "semicolon", "a name with a ;")):
+        mark = audit_mark()
+        r = create_form(b, fields, 422)
+        check(err in (r.id_text("name-error") or ""), "%s: #name-error %r "
+              "lacks %r" % (what, r.id_text("name-error"), err))
+        eq(audit_rows(mark, action="unit.create"), [], "%s: an audit row"
+           % what)
+    p = cli("unit", "add", "--name", semi)
+    check(p.returncode != 0 and "semicolon" in p.stderr, "unit add --name "
+          "%r: exit %d, %r" % (semi, p.returncode, p.stderr[-200:]))
+    eq(sql("SELECT COUNT(*) FROM units WHERE name LIKE '%%;%%'"), [["0"]],
+       "names with a ; stored")
+    create_form(b, {"name": "\u200b" + name + " 2\u00ad "}, 303)
+    eq(sql("SELECT COUNT(*) FROM units WHERE BINARY name = %s" % sqlq(name + " 2")),
+       [["1"]], "a name stored without what shows nothing")
     r = create_form(b, {"name": label("Desc"), "description": "d" * 501},
                     422)
     check(r.page.by_id("description").attrs.get("aria-invalid") == "true"

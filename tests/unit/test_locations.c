@@ -42,6 +42,20 @@ test_trim(void **state)
 	assert_string_equal(location_trim(&a, "  Store 1  "), "Store 1");
 	assert_string_equal(location_trim(&a, "Store  1"), "Store  1");
 	assert_string_equal(location_trim(&a, "Zoë "), "Zoë");
+	/* what shows nothing goes, wherever it is; space-like ends go */
+	assert_string_equal(location_trim(&a, "Sto\u00adre 2"), "Store 2");
+	assert_string_equal(location_trim(&a, "\u200bStore\u200b 2\ufeff"),
+	    "Store 2");
+	assert_string_equal(location_trim(&a, "\u202eStore 2\u202c"), "Store 2");
+	assert_string_equal(location_trim(&a, "\u00a0Store\u00a02\u3000 "),
+	    "Store\u00a02");
+	assert_string_equal(location_trim(&a, "\u200b"), "");
+	assert_string_equal(location_trim(&a, " \u2003\u00ad "), "");
+	/* joiners inside a word are spelling, and stay */
+	assert_string_equal(location_trim(&a, "می\u200cخواهم"), "می\u200cخواهم");
+	/* a broken sequence is left whole for the check to refuse */
+	assert_string_equal(location_trim(&a, "Store \xe2\x80"),
+	    "Store \xe2\x80");
 	arena_reset(&a);
 }
 
@@ -69,6 +83,13 @@ test_name_rules(void **state)
 	assert_int_equal(location_name_check("Store\t2"), LOCATION_NAME_BAD);
 	assert_int_equal(location_name_check("Store \xff"), LOCATION_NAME_BAD);
 	assert_int_equal(location_name_check("Store \xc3"), LOCATION_NAME_BAD);
+	/* something must show; the CSV's separator cannot be in one */
+	assert_int_equal(location_name_check("\u200b"), LOCATION_NAME_EMPTY);
+	assert_int_equal(location_name_check("\u00a0\u2003"), LOCATION_NAME_EMPTY);
+	assert_int_equal(location_name_check("Semi;colon"),
+	    LOCATION_NAME_SEMICOLON);
+	assert_int_equal(location_name_check(";"), LOCATION_NAME_SEMICOLON);
+	assert_int_equal(location_name_check("Store: 2, north"), 0);
 	arena_reset(&a);
 }
 
@@ -93,8 +114,8 @@ static void
 test_refusal_texts(void **state)
 {
 	static const enum location_refusal all[] = { LOCATION_NAME_EMPTY,
-	    LOCATION_NAME_LONG, LOCATION_NAME_BAD, LOCATION_DESC_LONG,
-	    LOCATION_DESC_BAD };
+	    LOCATION_NAME_LONG, LOCATION_NAME_BAD, LOCATION_NAME_SEMICOLON,
+	    LOCATION_DESC_LONG, LOCATION_DESC_BAD };
 	size_t	i, j;
 
 	(void)state;
