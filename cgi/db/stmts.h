@@ -170,6 +170,14 @@ STMT(Q_USER_PHONES, IN(user), OUT(type, number),
     "SELECT type, number FROM phones WHERE user_id = ? "
     "ORDER BY type")
 /*
+ * The same, locked with the person's row, for a change to them: a
+ * second change at once waits, then reads what the first wrote (a
+ * person without phones is one row of NULLs; without a row, gone).
+ */
+STMT(Q_USER_PHONES_LOCK, IN(user), OUT(=Q_USER_PHONES),
+    "SELECT p.type, p.number FROM users u LEFT JOIN phones p "
+    "ON p.user_id = u.id WHERE u.id = ? FOR UPDATE")
+/*
  * A new number, or a changed one: separate statements, so a mobile
  * number held by someone else is a duplicate key (DB_DUP), never an
  * ON DUPLICATE KEY UPDATE of the holder's row. Params: number last.

@@ -609,6 +609,41 @@ phone_notice(struct db *db, struct phone_change *c, const char *old,
 	return DB_OK;
 }
 
+/*
+ * DB_OK when the person's phones, locked, are still those the form was
+ * checked against (c->pp): else TXN_CONFLICT, as two changes at once
+ * would each have been checked against the numbers before the other
+ * (an alternate mobile left without a mobile, a notice to the wrong
+ * number, search words and audit rows of numbers that were not so).
+ */
+static int
+phones_as_read(struct db *db, const struct phone_change *c)
+{
+	struct q_user_phones_rows	 rows;
+	const char			*now[PHONE__MAX] = { NULL };
+	const char			*was;
+	size_t				 i;
+	int				 rc, k;
+
+	if ((rc = q_user_phones_lock(db, &c->r->arena,
+	    &(struct q_user_phones_lock_in){ .user = DB_TEXT(c->pp->id) },
+	    &rows)) != DB_OK)
+		return rc;
+	if (rows.n == 0)
+		return TXN_CONFLICT;	/* gone since */
+	for (i = 0; i < rows.n; i++)
+		if (rows.row[i].type != NULL &&
+		    (k = phone_type_parse(rows.row[i].type)) >= 0)
+			now[k] = rows.row[i].number;
+	for (k = 0; k < PHONE__MAX; k++) {
+		was = c->pp->phone[k];
+		if ((now[k] == NULL) != (was == NULL) ||
+		    (was != NULL && strcmp(now[k], was) != 0))
+			return TXN_CONFLICT;
+	}
+	return DB_OK;
+}
+
 static int
 phone_txn(struct db *db, void *arg)
 {
@@ -631,6 +666,8 @@ phone_txn(struct db *db, void *arg)
 	size_t			 np = 0;
 	int			 rc, k;
 
+	if ((rc = phones_as_read(db, c)) != DB_OK)
+		return rc;
 	if (c->number != NULL && old != NULL)
 		rc = q_phone_update(db, &(struct q_phone_update_in){
 		    .number = DB_TEXT(c->number), .user = user, .type = type },

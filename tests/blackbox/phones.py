@@ -355,6 +355,55 @@ def phone_mobile_taken():
            "success audit rows of the refused %s" % typ)
 
 
+def at_once(b, uid, forms):
+    """POSTs forms to uid's phone page at the same moment, with one
+    page's token (as two tabs would): the responses, in forms' order."""
+    from concurrent.futures import ThreadPoolExecutor
+    tok = phone_page(b, uid).csrf()
+    cookie = b.token()
+    with ThreadPoolExecutor(len(forms)) as ex:
+        return list(ex.map(lambda f: with_token(cookie).post(
+            "/users/%s/phone" % uid, f, csrf=tok), forms))
+
+
+@test
+def phone_changes_at_once():
+    """Two changes to one person's phones at the same moment: the second
+    waits for the first, finds the numbers it was checked against
+    changed and changes nothing (422), so no rule breaks between them
+    (an alternate mobile without a mobile), and the audit row, search
+    words and phones are those of the change that was made."""
+    unit, _, m, b = manager_unit("Store AtOnce")
+    for i in range(3):
+        mob, alt = fresh_mobile(), fresh_mobile()
+        t = member(unit, mobile=mob)
+        rs = at_once(b, t.id, (
+            {"type": "mobile", "number": "", "action": "remove"},
+            {"type": "alternateMobile", "number": alt, "action": "save"}))
+        eq(sorted(x.status for x in rs), [303, 422], "remove the mobile and "
+           "add an alternate at once (%d): %r" % (i, [desc(x) for x in rs]))
+        eq(phones_db(t.id), {} if rs[0].status == 303 else
+           {"mobile": mob, "alternateMobile": alt}, "phones after (%d)" % i)
+    for i in range(3):
+        mob, n1, n2 = fresh_mobile(), fresh_mobile(), fresh_mobile()
+        t = member(unit, mobile=mob)
+        mark = audit_mark()
+        rs = at_once(b, t.id, ({"type": "mobile", "number": n1},
+                               {"type": "mobile", "number": n2}))
+        eq(sorted(x.status for x in rs), [303, 422], "two new mobiles at "
+           "once (%d): %r" % (i, [desc(x) for x in rs]))
+        won, lost = (n1, n2) if rs[0].status == 303 else (n2, n1)
+        eq(phones_db(t.id), {"mobile": won}, "phones after (%d)" % i)
+        rows = audit_rows(mark, target_id=t.id, result="success")
+        eq([(x["action"], details(x).get("old"), details(x).get("new"))
+            for x in rows], [("user.phone.update", masked(mob), masked(won))],
+           "the audit of two mobiles at once (%d)" % i)
+        found = lambda n: t.upn in [x["upn"] for x in search_rows(b, n)]
+        check(found(won) and not found(lost), "/search finds %s by the "
+              "number kept %s, by the one refused %s" % (t.upn, found(won),
+                                                        found(lost)))
+
+
 @test
 def phone_local_numbers():
     """With phone.country set, a number typed as dialled there is stored
