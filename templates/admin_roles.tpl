@@ -47,6 +47,7 @@
 <input type="hidden" name="user" value="{{PERSON_ID}}">
 <p><label for="role">Role</label><br>
 <select id="role" name="role">
+<option value="">Choose a role</option>
 {{#ROLE_OPTION}}<option value="{{ID}}"{{#SELECTED}} selected{{/SELECTED}}>{{NAME}}{{#ORG_ONLY}} (whole organisation only){{/ORG_ONLY}}</option>
 {{/ROLE_OPTION}}</select></p>
 <p><label for="scope">For</label><br>

@@ -364,21 +364,29 @@ role_refused_txn(struct db *db, void *arg)
 	});
 }
 
-/* Reads the form of an assign or revoke: 0, or the status of the 400
- * or 404 page it sent. */
+/* Reads the form of an assign or revoke: 0, or the status of the 400,
+ * 404 or 422 page it sent. */
 static int
 role_form(struct req *r, struct role_change *c, int assign)
 {
+	int	rc;
+
 	memset(c, 0, sizeof(*c));
 	c->r = r;
 	c->assign = assign;
-	if (r->in[K_ROLE].text == NULL) {
-		page_error(r, 400, "The form names no role.");
-		return r->status;
-	}
-	c->role = (enum role)r->in[K_ROLE].i;
 	c->unit_id = admin_scope_in(r);
-	return person_of_form(r, &c->who);
+	if ((rc = person_of_form(r, &c->who)) != 0)
+		return rc;
+	if (r->in[K_ROLE].text != NULL) {
+		c->role = (enum role)r->in[K_ROLE].i;
+		return 0;
+	}
+	/* Assign's list starts at no role, so that one click gives none. */
+	if (assign)
+		roles_page(r, 422, "Choose the role to give.");
+	else
+		page_error(r, 400, "The form names no role.");
+	return r->status;
 }
 
 /* The notice of c for the page it redirects to (admin_notice()); on a

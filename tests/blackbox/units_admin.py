@@ -869,7 +869,8 @@ def role_assign_rules():
     eq(r.status, 422, "revoking a role not held")
     for fields, status, what in (
             ({"user": pid, "role": "no-such-role"}, 400, "an unknown role"),
-            ({"user": pid}, 400, "no role"),
+            ({"user": pid}, 422, "no role"),
+            ({"user": pid, "role": ""}, 422, "the list's first line"),
             ({"role": "helpdesk-administrator"}, 400, "no person"),
             ({"user": "0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3", "role":
               "helpdesk-administrator"}, 404, "an unknown person"),
@@ -880,6 +881,20 @@ def role_assign_rules():
         eq(g.post("/admin/roles", fields).status, status, what)
     eq(g.get("/admin/roles?user=0b7c1a4e-2f3d-4c5b-8a69-7e8f90a1b2c3"
              ).status, 404, "GET the roles of an unknown person")
+    # the role list starts at none: one click of Assign gives nothing
+    r = g.expect("GET", path, 200)
+    first = [n for n in r.page.by_id("role").iter() if n.tag == "option"][0]
+    eq((first.attrs.get("value"), norm(first.text())), ("", "Choose a role"),
+       "the role list's first line")
+    before = roles_db(pid)
+    r = g.post("/admin/roles", {"user": pid, "role": "", "unit": ""})
+    check(r.status == 422 and "Choose" in (r.id_text("error") or ""),
+          "Assign with no role chosen: %s, %r" % (desc(r),
+                                                 r.id_text("error")))
+    eq(roles_db(pid), before, "roles after Assign with no role chosen")
+    g.get(path)
+    eq(g.post("/admin/roles/revoke", {"user": pid, "unit": ""}).status, 400,
+       "a revoke form without its role")
 
 
 ORG_ROLES_SHOWN = 200      # ORG_ROLES_MAX of cgi/pages/locations.c
