@@ -118,9 +118,19 @@ details_render(struct req *r, struct tpl *t, const char *details)
 	}
 }
 
+static int
+ascii_only(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
 /*
- * The request's filters (the dispatcher has checked all but the dates);
- * to is inclusive. NULL, or what is wrong with a date.
+ * The request's filters (the dispatcher has checked all but the dates
+ * and the action's alphabet); to is inclusive. NULL, or what is wrong
+ * with a date or the action.
  */
 static const char *
 filter_of(struct req *r, struct audit_filter *f)
@@ -131,6 +141,11 @@ filter_of(struct req *r, struct audit_filter *f)
 	f->target = prefix(r, target);
 	f->target_id = target != NULL && *target != '\0' ? target : NULL;
 	f->action = prefix(r, r->in[K_AUDIT_ACTION].text);
+	/* Actions are ASCII names: the column cannot be compared with
+	 * other text, and no action starts with it. */
+	if (f->action != NULL && !ascii_only(r->in[K_AUDIT_ACTION].text))
+		return "An action is written in plain letters and dots, for "
+		    "example user.phone.";
 	f->result = r->in[K_RESULT].text;
 	f->client = r->in[K_CLIENT].text;
 	if (day(r, r->in[K_FROM].text, 0, &f->from) != 0 ||

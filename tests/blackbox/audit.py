@@ -404,6 +404,13 @@ def audit_filters():
                                             why))
             check(r.page.by_id("audit") is None, "GET %s?%s=%s shows the "
                   "table" % (path, k, v))
+    # an action is ASCII, as logged: other text is told, not a 503
+    for v in ("é", "user.\u202e", "\U0001f600", "\ufeffuser"):
+        for path, status in (("/admin/audit", 422), ("/admin/audit.csv", 400)):
+            r = b.get(q(path, action=v))
+            check(r.status == status and "plain letters" in
+                  (r.id_text("error") or ""), "GET %s?action=%r: %s, %r"
+                  % (path, v, desc(r), r.id_text("error")))
     r = b.get(q("/admin/audit", before="5", after="3"))
     eq(r.status, 400, "before= and after= together")
     check("both ways" in (r.id_text("error") or ""), "before= and after=: "
