@@ -2,6 +2,7 @@
  * route.c: see route.h.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "admit.h"
 #include "authz.h"
@@ -427,6 +428,16 @@ route_admit(struct req *r)
 	return r->status;
 }
 
+/* 1 when ctype is a form's: FORM_TYPE whole (any case), parameters or none. */
+static int
+form_type(const char *ctype)
+{
+	size_t	n = sizeof(FORM_TYPE) - 1;
+
+	return ctype != NULL && strncasecmp(ctype, FORM_TYPE, n) == 0 &&
+	    strchr("; \t", ctype[n]) != NULL;	/* the NUL is in it too */
+}
+
 void
 route_dispatch(struct req *r, const char *method, const char *path,
     const char *query, const char *ctype, const char *body, size_t bodylen)
@@ -473,8 +484,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 		page_error(r, 413, "The form sent is too large.");
 		return;
 	}
-	if (r->method == HTTP_POST && bodylen > 0 && (ctype == NULL ||
-	    strncmp(ctype, FORM_TYPE, sizeof(FORM_TYPE) - 1) != 0)) {
+	if (r->method == HTTP_POST && bodylen > 0 && !form_type(ctype)) {
 		page_error(r, 415, "Forms must be sent as "
 		    "application/x-www-form-urlencoded.");
 		return;

@@ -146,6 +146,18 @@ def body_limits():
                   ctype="text/plain")
     check(r.status in (400, 415), "POST /login as text/plain: %d" %
           r.status)
+    # the form's media type is the whole type, with parameters or not
+    for ctype, status in (("application/x-www-form-urlencodedXYZ", 415),
+                          ("application/x-www-form-urlencoded-x", 415),
+                          ("application/x-www-form-urlencoded; charset=UTF-8",
+                           422),
+                          ("Application/X-WWW-Form-Urlencoded", 422)):
+        b.get("/login")
+        r = b.request("POST", "/login", data=("csrf=%s&username=nobody%%40"
+                                              "b.example&password=b"
+                                              % b.last.csrf()).encode(),
+                      ctype=ctype)
+        eq(r.status, status, "POST /login as %s" % ctype)
     # the site still answers normally
     eq(b.get("/login").status, 200, "GET /login after the limits")
 
