@@ -50,9 +50,12 @@ page_account(struct req *r)
 	}
 	p = &u.row[0];
 	t = page_new(r, "My account");
-	if (r->in[K_DONE].text != NULL && r->in[K_DONE].i == DONE_SAVED) {
+	if (r->in[K_DONE].text != NULL && (r->in[K_DONE].i == DONE_SAVED ||
+	    r->in[K_DONE].i == DONE_REVOKED)) {
 		tpl_show(t, "NOTICE");
-		tpl_set(t, "NOTICE_MSG", "Your password was changed.");
+		tpl_set(t, "NOTICE_MSG", r->in[K_DONE].i == DONE_SAVED ?
+		    "Your password was changed." : "You are signed out "
+		    "everywhere else: only this browser is still signed in.");
 	}
 	tpl_set(t, "CSRF", r->sess->csrf);
 	tpl_set(t, "NAME", p->display_name);
@@ -145,7 +148,8 @@ revoke_txn(struct db *db, void *arg)
 	return page_audit_row(db, r, &a);
 }
 
-/* POST /account/sessions/revoke: signs out every other session; 303. */
+/* POST /account/sessions/revoke: signs out every other session; 303 to
+ * My account, which says so (done=revoked). */
 void
 page_sessions_revoke_post(struct req *r)
 {
@@ -155,7 +159,7 @@ page_sessions_revoke_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	http_redirect(r, "/account");
+	http_redirect(r, "/account?done=revoked");
 }
 
 /* The form; onprem: the person's password follows the on-premises policy. */

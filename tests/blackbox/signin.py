@@ -623,9 +623,12 @@ def sign_out_everywhere_else():
              if f.attrs.get("action") == "/account/sessions/revoke"]
     check(forms, "no 'sign out everywhere else' form with two sessions")
     eq(session_rows(u.id), 2, "sessions before revoke")
-    a.expect("POST", "/account/sessions/revoke", 303, "/account")
+    a.expect("POST", "/account/sessions/revoke", 303,
+             "/account?done=revoked")
     c.expect("GET", "/account", 303, "/login")
-    r = a.expect("GET", "/account", 200)
+    r = a.expect("GET", "/account?done=revoked", 200)
+    check("signed out everywhere else" in (r.id_text("notice") or ""),
+          "the notice after signing out elsewhere: %r" % r.id_text("notice"))
     eq(session_rows(u.id), 1, "sessions after revoke")
     forms = [f for f in r.page.all("form")
              if f.attrs.get("action") == "/account/sessions/revoke"]
