@@ -3,7 +3,7 @@
 <h1>Phone numbers</h1>
 {{#SUMMARY}}<p class="error" role="alert" id="summary">Not saved. <a href="#number-{{SUMMARY_TYPE_ID}}">{{SUMMARY_FIELD}}</a>: {{SUMMARY_MESSAGE}}</p>{{/SUMMARY}}
 <p>For <b>{{NAME}}</b>. <a href="/users/{{ID}}">Back to the profile</a></p>
-<p class="hint">{{#LOCAL}}Type a number as it is dialled in {{COUNTRY}}, or with + and the country code for another country.{{/LOCAL}}{{#INTL}}Numbers start with + and the country code, for example +1 425 555 0100.{{/INTL}} Spaces, dots, dashes and brackets are fine.</p>
+<p class="hint">{{#LOCAL}}Type a {{COUNTRY}} number as it is dialled there, or any number with + and its country code.{{/LOCAL}}{{#INTL}}Numbers start with + and the country code, for example +1 425 555 0100.{{/INTL}} Spaces, dots, dashes and brackets are fine.</p>
 {{#TYPE}}
 <form method="post" action="/users/{{ID}}/phone" class="phone" id="phone-{{TYPE_ID}}">
 <input type="hidden" name="csrf" value="{{CSRF}}">

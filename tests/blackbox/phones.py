@@ -423,8 +423,9 @@ def phone_local_numbers():
         eq(cli_ok("settings", "get", "phone.country").strip(), "US",
            "phone.country as stored")
         r = phone_page(b, t.id)
-        check("dialled in US" in norm(r.page.root.text()), "the phone page "
-              "does not say numbers may be typed as dialled in US")
+        check("Type a US number as it is dialled there" in
+              norm(r.page.root.text()), "the phone page does not say US "
+              "numbers may be typed as dialled there")
         r = phone_post(b, t.id, "mobile", local)
         eq(r.status, 303, "POST %r with phone.country US: %s" % (local,
                                                                 desc(r)))
