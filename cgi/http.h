@@ -67,6 +67,7 @@ struct req {
 	struct FCGX_Stream	*out;		/* NULL: discard (tests) */
 	enum http_method	 method;
 	const char		*path;
+	const char		*query;		/* after '?', or NULL */
 	const struct route	*route;		/* NULL: none matched (yet) */
 	char			 request_id[LOG_ID_LEN + 1];	/* hex, or ""
 						 * (none): X-Request-Id, the

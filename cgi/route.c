@@ -43,7 +43,7 @@ static const struct route routes[] = {
 	PAGE("/healthz", NEED_NONE, page_healthz, NULL, 0),
 	PAGE("/metrics", NEED_NONE, page_metrics, NULL, 0),
 	HASHING("/login", NEED_NONE, page_login, page_login_post,
-	    KEY(K_USERNAME) | KEY(K_PASSWORD)),
+	    KEY(K_USERNAME) | KEY(K_PASSWORD) | KEY(K_NEXT)),
 	PAGE("/login/mfa", NEED_SIGNIN, page_mfa, page_mfa_post,
 	    KEY(K_CODE) | KEY(K_METHOD) | KEY(K_NEXT)),
 	PAGE("/login/mfa/sms", NEED_SIGNIN, page_back_to_mfa, page_mfa_sms_post,
@@ -339,6 +339,27 @@ route_client(const struct route *rt)
 }
 
 /*
+ * /login for a page asked for without a session, carrying the page (as
+ * next, which the sign-in steps keep and go on to at the end) unless
+ * it is home or a sign-in step itself, or too long to carry.
+ */
+static const char *
+login_back(struct req *r)
+{
+	const char	*back = r->path;
+
+	if (strcmp(r->path, "/") == 0 || strncmp(r->path, "/login", 6) == 0)
+		return "/login";
+	if (r->query != NULL && *r->query != '\0')
+		back = arena_printf(&r->arena, "%s?%s", r->path, r->query);
+	if (strlen(back) > HTTP_PATH_MAX ||
+	    !http_valid_local_path(back, strlen(back)))
+		return "/login";
+	return arena_printf(&r->arena, "/login?next=%s",
+	    http_urlencode(&r->arena, back));
+}
+
+/*
  * Applies the route's need to the session: 0 when the handler may run,
  * else the status of the answer it gave (303 to the step owed, 403).
  */
@@ -354,7 +375,7 @@ route_gate(struct req *r, const struct route *rt)
 			page_error(r, 403, "Your session has ended. Sign in "
 			    "again.");
 		else
-			http_redirect(r, "/login");
+			http_redirect(r, login_back(r));
 		return r->status;
 	}
 	if (rt->need == NEED_SIGNIN)
@@ -456,6 +477,7 @@ route_dispatch(struct req *r, const char *method, const char *path,
 	else
 		r->method = HTTP_OTHER;
 	r->path = path;
+	r->query = query;
 	r->in = arena_alloc(&r->arena, sizeof(*r->in) * K__MAX);
 	memset(r->in, 0, sizeof(*r->in) * K__MAX);
 

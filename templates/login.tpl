@@ -4,6 +4,7 @@
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
 <form method="post" action="/login">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+{{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
 <p><label for="username">Username (e.g. name@example.com)</label><br>
 <input type="text" id="username" name="username" value="{{USERNAME}}" size="40" maxlength="255" autocomplete="username" autofocus></p>
 <p><label for="password">Password</label><br>

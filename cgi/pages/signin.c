@@ -83,6 +83,10 @@ login_form(struct req *r, int status, const char *msg)
 	    "NO_SSPR");
 	tpl_set(t, "CSRF", sess_csrf(r));
 	tpl_set(t, "USERNAME", r->in[K_USERNAME].text);
+	if (r->in[K_NEXT].text != NULL) {
+		tpl_show(t, "NEXT");
+		tpl_set(t, "NEXT_PATH", r->in[K_NEXT].text);
+	}
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", msg);
@@ -95,7 +99,8 @@ void
 page_login(struct req *r)
 {
 	if (r->sess != NULL && !sess_needs_mfa(r->sess) && !r->sess->must_change) {
-		http_redirect(r, "/");
+		http_redirect(r, r->in[K_NEXT].text != NULL ?
+		    r->in[K_NEXT].text : "/");
 		return;
 	}
 	login_form(r, 200, NULL);
@@ -112,6 +117,26 @@ next_step(int needs_mfa, int can_verify, int must_change)
 	if (needs_mfa)
 		return can_verify ? "/login/mfa" : "/account/mfa";
 	return must_change ? "/account/password" : "/";
+}
+
+/*
+ * step (next_step's) with the page the person asked for before signing
+ * in (next): gone on to instead of home, carried to the second step; a
+ * forced password change or an app to set up comes first, and then home.
+ */
+static const char *
+step_then_next(struct req *r, const char *step)
+{
+	const char	*next = r->in[K_NEXT].text;
+
+	if (next == NULL)
+		return step;
+	if (strcmp(step, "/") == 0)
+		return next;
+	if (strcmp(step, "/login/mfa") == 0)
+		return arena_printf(&r->arena, "/login/mfa?next=%s",
+		    http_urlencode(&r->arena, next));
+	return step;
 }
 
 /*
@@ -406,9 +431,9 @@ page_login_post(struct req *r)
 	}
 	if (s.reason == NULL) {
 		sess_adopt(r, &s.next);
-		http_redirect(r, next_step(s.mfa && !s.remembered,
-		    u->has_totp != 0 || settings_int(r->settings,
-		    SET_SMS_MFA), u->must_change != 0));
+		http_redirect(r, step_then_next(r, next_step(s.mfa &&
+		    !s.remembered, u->has_totp != 0 || settings_int(
+		    r->settings, SET_SMS_MFA), u->must_change != 0)));
 	} else if (strcmp(s.reason, "temp_password_expired") == 0)
 		login_form(r, 422, "Your temporary password has expired. Ask "
 		    "your manager to reset your password again.");
@@ -486,9 +511,11 @@ mfa_sms_number(struct req *r, struct mfa_view *v)
 	int				rc;
 
 	memset(v, 0, sizeof(*v));
+	/* A step-up for a page (next, once signed in) that wants the app;
+	 * at sign-in, next is only where to go after it. */
 	if (!settings_int(r->settings, SET_SMS_MFA) || r->sess->signin_sms ||
-	    (r->in[K_NEXT].text != NULL && settings_int(r->settings,
-	    SET_CA_REQUIRE_TOTP)))
+	    (r->in[K_NEXT].text != NULL && !sess_needs_mfa(r->sess) &&
+	    settings_int(r->settings, SET_CA_REQUIRE_TOTP)))
 		return DB_OK;
 	if ((rc = q_user_phones(r->db, &r->arena, &(struct q_user_phones_in){
 	    .user = DB_TEXT(r->sess->user_id) }, &rows)) != DB_OK)

@@ -285,7 +285,8 @@ def audit_readers():
     for p in paths:
         refused(pb, p, "a person without a role")
     r = Browser().get("/admin/audit.csv")
-    eq((r.status, r.location), (303, "/login"), "/admin/audit.csv signed out")
+    eq((r.status, r.location), (303, "/login?next=%2Fadmin%2Faudit.csv"),
+       "/admin/audit.csv signed out")
 
 
 @test

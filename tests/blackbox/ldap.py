@@ -149,7 +149,7 @@ def ldap_reset_writes_directory():
                         target_id=t.id)
         eq(row["result"], "success", "result of the reset")
         eq(details(row).get("writeback"), "directory", "details.writeback")
-        tb.expect("GET", "/account", 303, "/login")
+        tb.expect("GET", "/account", 303, "/login?next=%2Faccount")
         # the person signs in with it, and must change it
         nb = Browser()
         nb.login(t.upn, new, 303, "/account/password")

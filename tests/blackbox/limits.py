@@ -278,7 +278,7 @@ def session_timeouts_setting():
                        what)
                 else:
                     r = b.get("/account")
-                    check(r.status == 303 and r.location == "/login",
+                    check(r.status == 303 and r.location == "/login?next=%2Faccount",
                           "%s: %s, want 303 to /login" % (what, desc(r)))
                     eq(sql("SELECT COUNT(*) FROM sessions WHERE token_hash "
                            "= %s" % sqlq(h))[0][0], "0", "session row, " +

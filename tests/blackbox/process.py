@@ -729,7 +729,7 @@ def cookie_secure_on():
             check(u.upn in r.body, "%s: /account is not %s's" % (what,
                                                                u.upn))
             r2 = fetch(st.port, "GET", "/account", cookie="staffdesk=" + tok)
-            check(r2.status == 303 and r2.location == "/login", "%s: GET "
+            check(r2.status == 303 and r2.location == "/login?next=%2Faccount", "%s: GET "
                   "/account with the token under the plain name: %s"
                   % (what, desc(r2)))
             r = fetch(st.port, "POST", "/logout", cookie="__Host-staffdesk="

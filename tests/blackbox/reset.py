@@ -51,7 +51,7 @@ def reset_cloud_end_to_end():
     check(left is not None and ttl * 60 - 3 <= int(left) <= ttl * 60,
           "temp_password_expires_at is %s min away, want %d h" % (left, ttl))
     # the target's sessions ended
-    tb.expect("GET", "/account", 303, "/login")
+    tb.expect("GET", "/account", 303, "/login?next=%2Faccount")
     eq(session_rows(tid), 0, "sessions of the target after the reset")
     Browser().login(t.upn, t.password, 422)
     # the temporary password signs in to a forced change only

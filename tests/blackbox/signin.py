@@ -344,7 +344,7 @@ def mfa_too_many_wrong_codes():
     eq(r.status, 429, "POST /login/mfa with the 5th wrong code")
     check(b.token() is None, "the session cookie was not cleared")
     # the server-side session is gone: the old cookie reaches nothing
-    with_token(tok).expect("GET", "/account", 303, "/login")
+    with_token(tok).expect("GET", "/account", 303, "/login?next=%2Faccount")
     with_token(tok).expect("GET", "/login/mfa", 303, "/login")
     eq(session_rows(u.id), 0, "sessions left in the DB")
     rows = sql("SELECT COUNT(*) FROM audit_log WHERE action='signin.mfa' AND"
@@ -546,7 +546,7 @@ def logout():
     b.expect("GET", "/account", 200)
     b.expect("POST", "/logout", 303, "/login")
     check(b.token() is None, "session cookie not cleared at logout")
-    with_token(tok).expect("GET", "/account", 303, "/login")
+    with_token(tok).expect("GET", "/account", 303, "/login?next=%2Faccount")
     eq(session_rows(u.id), 0, "sessions left after logout")
     rows = sql("SELECT COUNT(*) FROM audit_log WHERE action='signout' AND "
                "target_id = %s" % sqlq(u.id))
@@ -582,7 +582,7 @@ def session_cookie_renewed():
     b.login(u.upn, u.password, 303, "/")
     tok2 = b.token()
     check(tok2 and tok2 != tok1, "same token at the second sign-in")
-    with_token(tok1).expect("GET", "/account", 303, "/login")
+    with_token(tok1).expect("GET", "/account", 303, "/login?next=%2Faccount")
     # another browser gets yet another token
     b3 = Browser()
     b3.login(u.upn, u.password, 303, "/")
@@ -607,7 +607,7 @@ def session_cookie_renewed_at_mfa():
     tok_b = b.token()
     check(tok_a and tok_b and tok_a != tok_b,
           "cookie after /login/mfa equals the one after /login")
-    with_token(tok_a).expect("GET", "/account", 303, "/login")
+    with_token(tok_a).expect("GET", "/account", 303, "/login?next=%2Faccount")
     b.expect("GET", "/account", 200)
 
 
@@ -625,7 +625,7 @@ def sign_out_everywhere_else():
     eq(session_rows(u.id), 2, "sessions before revoke")
     a.expect("POST", "/account/sessions/revoke", 303,
              "/account?done=revoked")
-    c.expect("GET", "/account", 303, "/login")
+    c.expect("GET", "/account", 303, "/login?next=%2Faccount")
     r = a.expect("GET", "/account?done=revoked", 200)
     check("signed out everywhere else" in (r.id_text("notice") or ""),
           "the notice after signing out elsewhere: %r" % r.id_text("notice"))
@@ -633,6 +633,59 @@ def sign_out_everywhere_else():
     forms = [f for f in r.page.all("form")
              if f.attrs.get("action") == "/account/sessions/revoke"]
     check(not forms, "the revoke form shown with one session")
+
+
+@test
+def signin_comes_back_to_the_page():
+    """A page opened without a session sends to /login?next= with it;
+    after the password and the second step the person lands on it, not
+    at home. Home and the sign-in pages carry nothing; a forced password
+    change comes first; next never leads off the site."""
+    u = make_user(role="helpdesk-administrator", totp=True)
+    page = "/units?after=M"
+    b = Browser()
+    r = b.get(page)
+    want = "/login?" + urllib.parse.urlencode({"next": page})
+    eq((r.status, r.location), (303, want), "GET %s signed out" % page)
+    r = b.expect("GET", want, 200)
+    eq([i.attrs.get("value") for i in r.page.inputs("next")], [page],
+       "the sign-in form's next")
+    r = b.post(want, {"username": u.upn, "password": u.password,
+                      "next": page})
+    mfa = "/login/mfa?" + urllib.parse.urlencode({"next": page})
+    eq((r.status, r.location), (303, mfa), "the password step's way on")
+    b.get(mfa)
+    r = b.post("/login/mfa", {"method": "totp", "code": totp_now(u.secret),
+                              "next": page})
+    eq((r.status, r.location), (303, page), "the second step's way on")
+    # without a second step owed: straight there; once signed in, /login
+    # with next goes there too
+    s = make_user()
+    b = Browser()
+    b.get("/login?next=%2Faccount")
+    r = b.post("/login", {"username": s.upn, "password": s.password,
+                          "next": "/account"})
+    eq((r.status, r.location), (303, "/account"), "a staff member's next")
+    eq(b.get("/login?next=%2Faccount").location, "/account",
+       "GET /login?next= signed in")
+    # home and the sign-in steps carry nothing
+    for path in ("/", "/login/mfa"):
+        eq(Browser().get(path).location, "/login", "GET %s signed out"
+           % path)
+    # never off the site: the key refuses other sites and schemes
+    for bad in ("//evil.example/", "https://evil.example/", "/\\evil"):
+        r = Browser().get("/login?" + urllib.parse.urlencode({"next": bad}))
+        eq(r.status, 400, "GET /login?next=%s" % bad)
+    # a password owed: the change comes first, then home
+    t = make_user()
+    sql("UPDATE users SET must_change_password = 1 WHERE id = %s"
+        % sqlq(user_id(t.upn)))
+    b = Browser()
+    b.get("/login?next=%2Faccount")
+    r = b.post("/login", {"username": t.upn, "password": t.password,
+                          "next": "/account"})
+    eq((r.status, r.location), (303, "/account/password"), "next with a "
+       "password owed")
 
 
 @test
@@ -646,7 +699,7 @@ def disabled_user():
     a.login(u.upn, u.password, 303, "/")
     a.expect("GET", "/account", 200)
     sql("UPDATE users SET enabled = 0 WHERE id = %s" % sqlq(u.id))
-    a.expect("GET", "/account", 303, "/login")
+    a.expect("GET", "/account", 303, "/login?next=%2Faccount")
     sql("UPDATE users SET enabled = 1 WHERE id = %s" % sqlq(u.id))
     a.expect("GET", "/account", 200)
     cli_ok("user", "disable", "--upn", u.upn)
@@ -655,7 +708,7 @@ def disabled_user():
     check((r.id_text("error") or "").startswith(GENERIC),
           "disabled user message %r" % r.id_text("error"))
     check(b.token() is None, "a disabled user got a session cookie")
-    a.expect("GET", "/account", 303, "/login")
+    a.expect("GET", "/account", 303, "/login?next=%2Faccount")
     r = a.post("/logout", {}, csrf="C" * 43)
     check(r.status == 403, "POST /logout of a disabled user with a forged "
           "csrf: %s, want 403" % desc(r))
@@ -678,10 +731,10 @@ def disabled_user_sessions_end():
     eq(sql(count), [["2"]], "sessions before the disable")
     cli_ok("user", "disable", "--upn", u.upn)
     eq(sql(count), [["0"]], "sessions after user disable")
-    a.expect("GET", "/account", 303, "/login")
+    a.expect("GET", "/account", 303, "/login?next=%2Faccount")
     cli_ok("user", "enable", "--upn", u.upn)
-    a.expect("GET", "/account", 303, "/login")
-    b.expect("GET", "/account", 303, "/login")
+    a.expect("GET", "/account", 303, "/login?next=%2Faccount")
+    b.expect("GET", "/account", 303, "/login?next=%2Faccount")
     eq(sql(count), [["0"]], "sessions after user enable")
     eq(sql("SELECT COUNT(*) FROM audit_log WHERE target_id = %s AND "
            "action = 'user.disable' AND client = 'cli'" % sqlq(u.id)),

@@ -349,9 +349,12 @@ test_need_levels(void **state)
 		const char	*location;
 	} cases[] = {
 		/* NEED_SIGNIN, NEED_FULL, NEED_MYSTAFF: a session first */
-		{ NOBODY, "GET", "/account", 303, "/login" },
-		{ NOBODY, "GET", "/account/mfa", 303, "/login" },
-		{ NOBODY, "GET", "/units", 303, "/login" },
+		{ NOBODY, "GET", "/account", 303,
+		    "/login?next=%2Faccount" },
+		{ NOBODY, "GET", "/account/mfa", 303,
+		    "/login?next=%2Faccount%2Fmfa" },
+		{ NOBODY, "GET", "/units", 303,
+		    "/login?next=%2Funits" },
 		{ NOBODY, "POST", "/logout", 403, NULL },
 		{ NOBODY, "POST", "/account/password", 403, NULL },
 		/* NEED_FULL: the second step, then a password change */
@@ -375,9 +378,11 @@ test_need_levels(void **state)
 		{ UNIT_ADMIN, "GET", "/admin/audit.csv", 403, NULL },
 		{ ORG_ADMIN, "GET", "/admin/audit.csv", 403, NULL },
 		{ STAFF, "GET", "/admin/audit/7", 403, NULL },
-		{ NOBODY, "GET", "/admin/audit.csv", 303, "/login" },
+		{ NOBODY, "GET", "/admin/audit.csv", 303,
+		    "/login?next=%2Fadmin%2Faudit.csv" },
 		{ STAFF, "GET", "/units/" UUID "/activity", 403, NULL },
-		{ NOBODY, "GET", "/units/" UUID "/activity", 303, "/login" },
+		{ NOBODY, "GET", "/units/" UUID "/activity", 303,
+		    "/login?next=%2Funits%2F" UUID "%2Factivity" },
 		/* NEED_ADMIN: locations and roles want an org-scope role that
 		 * reads them (a helpdesk-administrator's does not) */
 		{ STAFF, "GET", "/admin/units", 403, NULL },
@@ -386,7 +391,8 @@ test_need_levels(void **state)
 		{ ORG_ADMIN, "GET", "/admin/units/" UUID, 403, NULL },
 		{ UNIT_ADMIN, "GET", "/admin/roles", 403, NULL },
 		{ ORG_ADMIN, "GET", "/admin/roles", 403, NULL },
-		{ NOBODY, "GET", "/admin/roles", 303, "/login" },
+		{ NOBODY, "GET", "/admin/roles", 303,
+		    "/login?next=%2Fadmin%2Froles" },
 		{ NOBODY, "POST", "/admin/roles", 403, NULL },
 		/* and met: the handler answers (no database needed) */
 		{ STAFF, "GET", "/", 303, "/account" },
