@@ -124,8 +124,8 @@ sms_refusal_text(struct arena *a, int rc, int64_t wait)
 	case SMS_TOO_LONG:
 		return arena_strdup(a, "The text message would be too long.");
 	case SMS_LIMIT_MINUTE:
-		/* Not "its code still works": a new reset flow has no
-		 * field to type it in (a form that has one says so). */
+		/* Not "its code still works": a reset started again from
+		 * the username has no field to type that code in. */
 		what = "A text message was sent to this number less than a "
 		    "minute ago.";
 		break;
