@@ -130,26 +130,29 @@ ascii_only(const char *s)
 /*
  * The request's filters (the dispatcher has checked all but the dates
  * and the action's alphabet); to is inclusive. NULL, or what is wrong
- * with a date or the action.
+ * with a date or the action; *f is whole either way, as the form shows
+ * it again with the error.
  */
 static const char *
 filter_of(struct req *r, struct audit_filter *f)
 {
 	const char	*target = r->in[K_TARGET].text;
+	int		 bad_from, bad_to;
 
 	f->actor = prefix(r, r->in[K_ACTOR].text);
 	f->target = prefix(r, target);
 	f->target_id = target != NULL && *target != '\0' ? target : NULL;
 	f->action = prefix(r, r->in[K_AUDIT_ACTION].text);
+	f->result = r->in[K_RESULT].text;
+	f->client = r->in[K_CLIENT].text;
+	bad_from = day(r, r->in[K_FROM].text, 0, &f->from);
+	bad_to = day(r, r->in[K_TO].text, 1, &f->to);
 	/* Actions are ASCII names: the column cannot be compared with
 	 * other text, and no action starts with it. */
 	if (f->action != NULL && !ascii_only(r->in[K_AUDIT_ACTION].text))
 		return "An action is written in plain letters and dots, for "
 		    "example user.phone.";
-	f->result = r->in[K_RESULT].text;
-	f->client = r->in[K_CLIENT].text;
-	if (day(r, r->in[K_FROM].text, 0, &f->from) != 0 ||
-	    day(r, r->in[K_TO].text, 1, &f->to) != 0)
+	if (bad_from != 0 || bad_to != 0)
 		return "Write dates as year-month-day, for example 2026-12-01.";
 	if (f->from != NULL && f->to != NULL && strcmp(f->from, f->to) >= 0)
 		return "The first day comes after the last one.";

@@ -412,6 +412,17 @@ def audit_filters():
             check(r.status == status and "plain letters" in
                   (r.id_text("error") or ""), "GET %s?action=%r: %s, %r"
                   % (path, v, desc(r), r.id_text("error")))
+    # the form comes back as sent with either error, every filter kept
+    # (the choices were read before the check that refused them)
+    for bad in ({"action": "é"}, {"from": "yesterday"}):
+        for client, result in (("cli", ""), ("", "failure"), ("", "")):
+            args = dict(bad, client=client, result=result)
+            r = b.get(q("/admin/audit", **args))
+            eq(r.status, 422, "GET /admin/audit %r" % args)
+            sel = [o.attrs.get("value") for o in r.page.all("option")
+                   if "selected" in o.attrs]
+            eq(sel, [v for v in (result, client) if v],
+               "the options selected for %r" % args)
     r = b.get(q("/admin/audit", before="5", after="3"))
     eq(r.status, 400, "before= and after= together")
     check("both ways" in (r.id_text("error") or ""), "before= and after=: "
