@@ -120,4 +120,5 @@ const struct http_key route_keys[K__MAX] = {
 	[K_WHO] = TEXT("who", UUID_LEN, http_valid_uuid),
 	[K_AT] = TEXT("at", UUID_LEN, valid_scope),
 	[K_PHONE] = TEXT("phone", 64, http_valid_text),
+	[K_WAS] = TEXT("was", 64, http_valid_text),
 };

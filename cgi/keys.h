@@ -52,6 +52,7 @@ enum key {
 	K_AT,			/* a notice's scope: a location's id, or "" */
 	K_PHONE,		/* a mobile number as typed (SMS sign-in) */
 	K_SMS_Q,		/* a search for the SMS sign-in list, as K_Q */
+	K_WAS,			/* the number a phone form showed ("" none) */
 	K__MAX
 };
 

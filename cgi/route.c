@@ -83,7 +83,7 @@ static const struct route routes[] = {
 	PAGE("/users/{id}/reset-password/done", NEED_MYSTAFF, page_reset_done,
 	    NULL, 0),
 	PAGE("/users/{id}/phone", NEED_MYSTAFF, page_phone, page_phone_post,
-	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_PHONE_ACTION)),
+	    KEY(K_TYPE) | KEY(K_NUMBER) | KEY(K_PHONE_ACTION) | KEY(K_WAS)),
 	ADMIN("/admin", AREA_ANY, page_admin, NULL, NULL, 0),
 	ADMIN("/admin/settings", AREA_ANY, page_settings, NULL, NULL,
 	    KEY(K_Q) | KEY(K_SMS_Q) | KEY(K_SAVED) | KEY(K_DONE) | KEY(K_WHO)),

@@ -8,6 +8,7 @@
 <form method="post" action="/users/{{ID}}/phone" class="phone" id="phone-{{TYPE_ID}}">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <input type="hidden" name="type" value="{{TYPE_ID}}">
+<input type="hidden" name="was" value="{{WAS}}">
 <h2><label for="number-{{TYPE_ID}}">{{TYPE_NAME}}</label></h2>
 {{#ERROR}}<p class="error" id="number-{{TYPE_ID}}-error">{{MESSAGE}}</p>{{/ERROR}}
 <p><input type="tel" id="number-{{TYPE_ID}}" name="number" value="{{NUMBER}}" size="28" maxlength="64" autocomplete="off"{{#ERROR}} aria-invalid="true" aria-describedby="number-{{TYPE_ID}}-error" class="invalid"{{/ERROR}}>{{#EXT_HINT}} <span class="hint">(an extension may follow: x123)</span>{{/EXT_HINT}}</p>

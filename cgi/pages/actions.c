@@ -537,6 +537,7 @@ phone_form(struct req *r, int status, const struct person *pp, int bad_type,
 		tpl_set(s, "TYPE_ID", phone_type_id(k));
 		tpl_set(s, "TYPE_NAME", phone_type_name(k));
 		tpl_set(s, "NUMBER", k == bad_type ? typed : pp->phone[k]);
+		tpl_set(s, "WAS", pp->phone[k] != NULL ? pp->phone[k] : "");
 		if (k == PHONE_OFFICE)
 			tpl_show(s, "EXT_HINT");
 		if (pp->phone[k] != NULL)
@@ -722,13 +723,36 @@ phone_done_redirect(struct req *r, const struct person *pp, int type,
 }
 
 /*
- * POST /users/{id}/phone (type, number, action = save | remove): 303 to
- * the profile; 403 when not allowed (audited); 422 with the typed value
- * kept for a number that is not E.164, an alternate mobile without a
- * mobile, a mobile and alternate mobile that are one number, a mobile
- * registered to someone else, nothing to remove. The
- * previous mobile or alternate mobile number is texted PHONE_NOTICE
- * (phone_notice(): over a limit, the change happens without it).
+ * The phone page again, 422, for a change made to a number other than
+ * the one it is now (changed in another window since, or at the same
+ * moment): says what the number is now. A save keeps what was typed,
+ * to save again; a remove shows the number it would now remove.
+ */
+static void
+phone_changed(struct req *r, const struct person *pp, int t,
+    enum phone_action action, const char *typed)
+{
+	const char	*now = pp->phone[t];
+
+	phone_form(r, 422, pp, t, action == PHONE_REMOVE ? now : typed,
+	    arena_printf(&r->arena, "The numbers were changed a moment ago, "
+	    "perhaps in another window: %s%s. %s", now != NULL ? "this one is "
+	    "now " : "there is none of this type now", now != NULL ?
+	    phone_format(&r->arena, now) :
+	    "", action == PHONE_REMOVE ? "Nothing was removed." : "Not saved: "
+	    "save again to put the number below in its place."));
+}
+
+/*
+ * POST /users/{id}/phone (type, number, was, action = save | remove):
+ * 303 to the profile; 403 when not allowed (audited); 422 with the
+ * typed value kept for a number that is not E.164, an alternate mobile
+ * without a mobile, a mobile and alternate mobile that are one number, a
+ * mobile registered to someone else, nothing to remove, or a number
+ * that is no longer the one the form showed (was: a change from an older
+ * page would silently undo a newer one). The previous mobile or
+ * alternate mobile number is texted PHONE_NOTICE (phone_notice(): over
+ * a limit, the change happens without it).
  */
 void
 page_phone_post(struct req *r)
@@ -736,6 +760,7 @@ page_phone_post(struct req *r)
 	enum phone_action	 action = r->in[K_PHONE_ACTION].text != NULL ?
 	    (enum phone_action)r->in[K_PHONE_ACTION].i : PHONE_SAVE;
 	const char		*number = r->in[K_NUMBER].text, *why = NULL;
+	const char		*was = r->in[K_WAS].text;
 	struct phone_change	 c;
 	struct person		 pp;
 	char			 norm[PHONE_MAX];
@@ -752,6 +777,11 @@ page_phone_post(struct req *r)
 	    "user.phone.remove" : pp.phone[t] ? "user.phone.update" :
 	    "user.phone.add") != 0)
 		return;
+	if (was != NULL && (pp.phone[t] == NULL ? *was != '\0' :
+	    strcmp(was, pp.phone[t]) != 0)) {
+		phone_changed(r, &pp, t, action, number);
+		return;
+	}
 	memset(&c, 0, sizeof(c));
 	c.r = r;
 	c.pp = &pp;
@@ -794,12 +824,8 @@ page_phone_post(struct req *r)
 		return;
 	}
 	if (rc == TXN_CONFLICT) {
-		if (person_of_url(r, &pp) != 0)
-			return;
-		phone_form(r, 422, &pp, t, number, "This number was changed "
-		    "a moment ago, perhaps in another window. Here it is as "
-		    "it is now; make your change again if it is still "
-		    "needed.");
+		if (person_of_url(r, &pp) == 0)
+			phone_changed(r, &pp, t, action, number);
 		return;
 	}
 	if (rc != DB_OK) {

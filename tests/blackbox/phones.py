@@ -356,14 +356,17 @@ def phone_mobile_taken():
 
 
 def at_once(b, uid, forms):
-    """POSTs forms to uid's phone page at the same moment, with one
-    page's token (as two tabs would): the responses, in forms' order."""
+    """POSTs forms to uid's phone page at the same moment, each with the
+    was and token of one page read before (as two tabs would): the
+    responses, in forms' order. Whether the two overlap or one ends
+    before the other starts, the second is refused."""
     from concurrent.futures import ThreadPoolExecutor
-    tok = phone_page(b, uid).csrf()
+    page = phone_page(b, uid)
     cookie = b.token()
+    forms = [dict(phone_form_fields(page, f["type"]), **f) for f in forms]
     with ThreadPoolExecutor(len(forms)) as ex:
         return list(ex.map(lambda f: with_token(cookie).post(
-            "/users/%s/phone" % uid, f, csrf=tok), forms))
+            "/users/%s/phone" % uid, f, csrf=None), forms))
 
 
 @test
@@ -402,6 +405,67 @@ def phone_changes_at_once():
         check(found(won) and not found(lost), "/search finds %s by the "
               "number kept %s, by the one refused %s" % (t.upn, found(won),
                                                         found(lost)))
+
+
+def phone_form_fields(r, typ):
+    """{name: value} of the inputs of the page's form for typ, as a
+    browser sends them (the save button's action added)."""
+    f = r.page.by_id("phone-%s" % typ)
+    check(f is not None, "no form #phone-%s on %s" % (typ, desc(r)))
+    return dict([(i.attrs["name"], i.attrs.get("value", ""))
+                 for i in f.iter() if i.tag == "input"] +
+                [("action", "save")])
+
+
+@test
+def phone_change_from_an_older_page():
+    """A phone page left open while the number is changed elsewhere (a
+    second tab, another manager): its save or remove is refused (422)
+    and says what the number is now, instead of silently undoing the
+    newer change; saving again from that answer goes through."""
+    unit, _, m, b = manager_unit("Store OldTab")
+    mob, newer, older = fresh_mobile(), fresh_mobile(), fresh_mobile()
+    t = member(unit, mobile=mob)
+    tab1 = phone_page(b, t.id)
+    eq(phone_form_fields(tab1, "mobile").get("was"), mob,
+       "the mobile form's was")
+    eq(phone_form_fields(tab1, "alternateMobile").get("was"), "",
+       "the alternate mobile form's was (none)")
+    # tab 2 changes the mobile and adds an alternate
+    b.expect("GET", "/users/%s/phone" % t.id, 200)
+    eq(phone_post(b, t.id, "mobile", newer).status, 303, "tab 2's mobile")
+    alt = fresh_mobile()
+    eq(phone_post(b, t.id, "alternateMobile", alt).status, 303,
+       "tab 2's alternate")
+    mark = audit_mark()
+    for typ, action, number in (("mobile", "save", older),
+                                ("mobile", "remove", mob),
+                                ("alternateMobile", "save", fresh_mobile())):
+        f = dict(phone_form_fields(tab1, typ), number=number, action=action)
+        r = b.post("/users/%s/phone" % t.id, f, csrf=None)
+        eq(r.status, 422, "%s %s from the older page" % (action, typ))
+        err = r.id_text("number-%s-error" % typ) or ""
+        now = newer if typ == "mobile" else alt
+        said = re.search(r"changed a moment ago.*: this one is now "
+                         r"(.+?)\. ", err)
+        check(said is not None and stored_form(said.group(1)) == now,
+              "%s %s: the sentence %r does not say %s" % (action, typ, err,
+                                                          now))
+        eq(phone_form_fields(r, typ).get("was"), now, "%s %s: the answer's "
+           "was" % (action, typ))
+        eq(r.page.by_id("number-%s" % typ).attrs.get("value"),
+           number if action == "save" else now, "%s %s: the number box"
+           % (action, typ))
+    eq(phones_db(t.id), {"mobile": newer, "alternateMobile": alt},
+       "phones after the older page's changes")
+    eq(audit_rows(mark, target_id=t.id, result="success"), [],
+       "audit rows of the refused changes")
+    # from the answer, saving again replaces the newer number on purpose
+    f = dict(phone_form_fields(r, "alternateMobile"), number=older)
+    eq(b.post("/users/%s/phone" % t.id, f, csrf=None).status, 303,
+       "saving again from the answer")
+    eq(phones_db(t.id), {"mobile": newer, "alternateMobile": older},
+       "phones after saving again")
 
 
 @test
