@@ -64,9 +64,9 @@ static const struct route routes[] = {
 	    page_sessions_revoke_post, 0),
 	HASHING("/account/password", NEED_MFA, page_password,
 	    page_password_post, KEY(K_CURRENT_PASSWORD) | KEY(K_NEW_PASSWORD) |
-	    KEY(K_CONFIRM_PASSWORD)),
+	    KEY(K_CONFIRM_PASSWORD) | KEY(K_NEXT)),
 	PAGE("/account/mfa", NEED_SIGNIN, page_enrol, page_enrol_post,
-	    KEY(K_CODE)),
+	    KEY(K_CODE) | KEY(K_NEXT)),
 	PAGE("/units", NEED_MYSTAFF, page_units, NULL, KEY(K_AFTER) | KEY(K_BEFORE)),
 	VIEWED("/units/{id}", NEED_MYSTAFF, page_unit_view, page_unit,
 	    KEY(K_AFTER) | KEY(K_BEFORE)),
@@ -287,10 +287,9 @@ mystaff_gate(struct req *r)
 	case MYSTAFF_OK:
 		return 0;
 	case MYSTAFF_NEEDS_MFA:
-		http_redirect(r, arena_printf(&r->arena, "%s?next=%s",
-		    r->sess->has_totp || (!c.require_totp &&
-		    settings_int(r->settings, SET_SMS_MFA)) ? "/login/mfa" :
-		    "/account/mfa", http_urlencode(&r->arena, r->path)));
+		http_redirect(r, page_then(r, r->sess->has_totp ||
+		    (!c.require_totp && settings_int(r->settings,
+		    SET_SMS_MFA)) ? "/login/mfa" : "/account/mfa", r->path));
 		return r->status;
 	default:
 		page_forbid(r, &(struct audit){
@@ -339,24 +338,25 @@ route_client(const struct route *rt)
 }
 
 /*
- * /login for a page asked for without a session, carrying the page (as
- * next, which the sign-in steps keep and go on to at the end) unless
- * it is home or a sign-in step itself, or too long to carry.
+ * The page asked for, with its query, for a step that comes first to
+ * carry as next (which the steps keep and go on to at the end): NULL
+ * for a POST, home, a step itself, or one too long to carry.
  */
 static const char *
-login_back(struct req *r)
+page_asked(struct req *r)
 {
 	const char	*back = r->path;
 
-	if (strcmp(r->path, "/") == 0 || strncmp(r->path, "/login", 6) == 0)
-		return "/login";
+	if (r->method == HTTP_POST || strcmp(r->path, "/") == 0 ||
+	    strncmp(r->path, "/login", 6) == 0 ||
+	    strncmp(r->path, "/account/", 9) == 0)
+		return NULL;
 	if (r->query != NULL && *r->query != '\0')
 		back = arena_printf(&r->arena, "%s?%s", r->path, r->query);
 	if (strlen(back) > HTTP_PATH_MAX ||
 	    !http_valid_local_path(back, strlen(back)))
-		return "/login";
-	return arena_printf(&r->arena, "/login?next=%s",
-	    http_urlencode(&r->arena, back));
+		return NULL;
+	return back;
 }
 
 /*
@@ -375,7 +375,8 @@ route_gate(struct req *r, const struct route *rt)
 			page_error(r, 403, "Your session has ended. Sign in "
 			    "again.");
 		else
-			http_redirect(r, login_back(r));
+			http_redirect(r, page_then(r, "/login",
+			    page_asked(r)));
 		return r->status;
 	}
 	if (rt->need == NEED_SIGNIN)
@@ -386,15 +387,16 @@ route_gate(struct req *r, const struct route *rt)
 			    "mfa_needed", .client = "account" },
 			    "Verify your identity first.");
 		else
-			http_redirect(r, s->has_totp || settings_int(
-			    r->settings, SET_SMS_MFA) ? "/login/mfa" :
-			    "/account/mfa");
+			http_redirect(r, page_then(r, s->has_totp ||
+			    settings_int(r->settings, SET_SMS_MFA) ?
+			    "/login/mfa" : "/account/mfa", page_asked(r)));
 		return r->status;
 	}
 	if (rt->need == NEED_MFA)
 		return 0;
 	if (s->must_change) {
-		http_redirect(r, "/account/password");
+		http_redirect(r, page_then(r, "/account/password",
+		    page_asked(r)));
 		return r->status;
 	}
 	if (rt->need == NEED_MYSTAFF)

@@ -7,7 +7,7 @@
 {{#CODE}}<li><code>{{CODE_TEXT}}</code></li>
 {{/CODE}}
 </ul>
-<p><a href="/">Continue</a></p>
+<p><a href="{{CONTINUE}}">Continue</a></p>
 {{/RECOVERY}}
 {{#ENROLLED}}
 <p>An authenticator app is set up for your account. You are asked for its code when you sign in.</p>
@@ -28,6 +28,7 @@ to copy: <code id="totp-secret">{{SECRET}}</code></p></li>
 </ol>
 <form method="post" action="/account/mfa">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+{{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
 <p><label for="code">Code</label><br>
 <input type="text" id="code" name="code" size="10" maxlength="32" autocomplete="one-time-code" inputmode="numeric"></p>
 <p><button type="submit">Confirm</button></p>

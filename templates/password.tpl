@@ -5,6 +5,7 @@
 {{#ERROR}}<p class="error" id="error">{{MESSAGE}}</p>{{/ERROR}}
 <form method="post" action="/account/password">
 <input type="hidden" name="csrf" value="{{CSRF}}">
+{{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
 {{#ASK_CURRENT}}<p><label for="current_password">Current password</label><br>
 <input type="password" id="current_password" name="current_password" size="40" maxlength="1024" autocomplete="current-password"></p>{{/ASK_CURRENT}}
 <p><label for="new_password">New password</label><br>

@@ -169,6 +169,7 @@ password_form(struct req *r, int status, const char *msg, int onprem)
 	struct tpl	*t = page_new(r, "Change your password");
 
 	tpl_set(t, "CSRF", r->sess->csrf);
+	page_next_field(r, t);
 	if (r->sess->must_change)
 		tpl_show(t, "MUST_CHANGE");
 	else
@@ -379,8 +380,10 @@ page_password_post(struct req *r)
 		page_db_error(r, rc);
 		return;
 	}
-	/* My account says it worked (a fixed sentence, done=saved). */
-	http_redirect(r, "/account?done=saved");
+	/* My account says it worked (a fixed sentence, done=saved), unless
+	 * a page waits that the change came before (next). */
+	http_redirect(r, r->in[K_NEXT].text != NULL ? r->in[K_NEXT].text :
+	    "/account?done=saved");
 }
 
 /*
@@ -425,6 +428,7 @@ enrol_form(struct req *r, int status, const struct totp_row *row,
 	t = page_new(r, "Set up your authenticator app");
 	tpl_show(t, "FORM");
 	tpl_set(t, "CSRF", r->sess->csrf);
+	page_next_field(r, t);
 	tpl_set(t, "SECRET", b32);
 	/* The QR code's URI as a link, for the phone that shows the page. */
 	tpl_set(t, "OTPAUTH_URL", uri);
@@ -492,6 +496,8 @@ page_enrol(struct req *r)
 		len = strlen(codes);	/* strtok_r cuts it into lines */
 		t = page_new(r, "Your recovery codes");
 		tpl_show(t, "RECOVERY");
+		tpl_set(t, "CONTINUE", r->in[K_NEXT].text != NULL ?
+		    r->in[K_NEXT].text : "/");
 		for (line = strtok_r(codes, "\n", &save); line != NULL;
 		    line = strtok_r(NULL, "\n", &save))
 			tpl_set(tpl_section(t, "CODE"), "CODE_TEXT", line);
@@ -501,7 +507,8 @@ page_enrol(struct req *r)
 	}
 	if (r->sess->has_totp) {
 		if (sess_needs_mfa(r->sess)) {
-			http_redirect(r, "/login/mfa");
+			http_redirect(r, page_then(r, "/login/mfa",
+			    r->in[K_NEXT].text));
 			return;
 		}
 		t = page_new(r, "Authenticator app");
@@ -598,7 +605,8 @@ page_enrol_post(struct req *r)
 	memset(&row, 0, sizeof(row));
 	if (r->sess->has_totp ||
 	    (n = sess_enrol_get(r, row.secret, sizeof(row.secret))) <= 0) {
-		http_redirect(r, "/account/mfa");
+		http_redirect(r, page_then(r, "/account/mfa",
+		    r->in[K_NEXT].text));
 		return;
 	}
 	row.len = (size_t)n;
@@ -625,5 +633,5 @@ page_enrol_post(struct req *r)
 	}
 	if (rc == DB_OK && e.next.hash[0] != '\0')
 		sess_adopt(r, &e.next);
-	http_redirect(r, "/account/mfa");
+	http_redirect(r, page_then(r, "/account/mfa", r->in[K_NEXT].text));
 }

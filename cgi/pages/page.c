@@ -11,6 +11,7 @@
 #include "db/audit.h"
 #include "db/db.h"
 #include "http.h"
+#include "keys.h"
 #include "log.h"
 #include "pages/pages.h"
 #include "search.h"
@@ -64,6 +65,24 @@ void
 page_title_refused(struct tpl *t)
 {
 	tpl_set_global(t, "TITLE_NOTE", ": not saved");
+}
+
+const char *
+page_then(struct req *r, const char *path, const char *next)
+{
+	if (next == NULL)
+		return path;
+	return arena_printf(&r->arena, "%s?next=%s", path,
+	    http_urlencode(&r->arena, next));
+}
+
+void
+page_next_field(struct req *r, struct tpl *t)
+{
+	if (r->in[K_NEXT].text == NULL)
+		return;
+	tpl_show(t, "NEXT");
+	tpl_set(t, "NEXT_PATH", r->in[K_NEXT].text);
 }
 
 void

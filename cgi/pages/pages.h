@@ -17,6 +17,15 @@ void		 page_wide(struct tpl *);
 /* The title of a page whose form was refused says so ("X: not saved"),
  * for those who hear the title first. */
 void		 page_title_refused(struct tpl *);
+/*
+ * The page a person asked for before a step came first (sign-in, the
+ * second step, a forced password change, an app to set up): path with
+ * "?next=" and it, or path alone when next is NULL. page_next_field
+ * carries the request's next (K_NEXT) in a form: section NEXT,
+ * NEXT_PATH.
+ */
+const char	*page_then(struct req *, const char *path, const char *next);
+void		 page_next_field(struct req *, struct tpl *);
 /* Expands file and sends it with status; frees t. */
 void		 page_render(struct req *, int status, const char *file,
 		    struct tpl *t);

@@ -83,10 +83,7 @@ login_form(struct req *r, int status, const char *msg)
 	    "NO_SSPR");
 	tpl_set(t, "CSRF", sess_csrf(r));
 	tpl_set(t, "USERNAME", r->in[K_USERNAME].text);
-	if (r->in[K_NEXT].text != NULL) {
-		tpl_show(t, "NEXT");
-		tpl_set(t, "NEXT_PATH", r->in[K_NEXT].text);
-	}
+	page_next_field(r, t);
 	if (msg != NULL) {
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", msg);
@@ -121,22 +118,18 @@ next_step(int needs_mfa, int can_verify, int must_change)
 
 /*
  * step (next_step's) with the page the person asked for before signing
- * in (next): gone on to instead of home, carried to the second step; a
- * forced password change or an app to set up comes first, and then home.
+ * in (next): gone on to instead of home, or carried through the steps
+ * that come first (the second step, a forced password change, an app
+ * to set up) to be gone on to after them.
  */
 static const char *
 step_then_next(struct req *r, const char *step)
 {
 	const char	*next = r->in[K_NEXT].text;
 
-	if (next == NULL)
-		return step;
-	if (strcmp(step, "/") == 0)
+	if (next != NULL && strcmp(step, "/") == 0)
 		return next;
-	if (strcmp(step, "/login/mfa") == 0)
-		return arena_printf(&r->arena, "/login/mfa?next=%s",
-		    http_urlencode(&r->arena, next));
-	return step;
+	return page_then(r, step, next);
 }
 
 /*
@@ -455,10 +448,7 @@ mfa_form(struct req *r, int status, const char *msg,
 	int		 first = 0;
 
 	tpl_set(t, "CSRF", sess_csrf(r));
-	if (r->in[K_NEXT].text != NULL) {
-		tpl_show(t, "NEXT");
-		tpl_set(t, "NEXT_PATH", r->in[K_NEXT].text);
-	}
+	page_next_field(r, t);
 	if (r->sess->has_totp || v->sms_number != NULL)
 		tpl_show(t, "METHODS");	/* none: no empty list */
 	/* A recovery code has letters: no number pad when it may be one. */
@@ -581,7 +571,8 @@ page_mfa(struct req *r)
 	if (mfa_begin(r, &v) != 0)
 		return;
 	if (!r->sess->has_totp && v.sms_number == NULL) {
-		http_redirect(r, "/account/mfa");
+		http_redirect(r, page_then(r, "/account/mfa",
+		    r->in[K_NEXT].text));
 		return;
 	}
 	mfa_form(r, 200, NULL, &v);
@@ -855,8 +846,8 @@ page_mfa_post(struct req *r)
 	}
 	if (m.next.hash[0] != '\0') {
 		sess_adopt(r, &m.next);
-		http_redirect(r, must_change || r->in[K_NEXT].text == NULL ?
-		    next_step(0, 1, must_change) : r->in[K_NEXT].text);
+		http_redirect(r, step_then_next(r, next_step(0, 1,
+		    must_change)));
 	} else if (m.last)
 		mfa_give_up(r, 429, "Too many wrong codes. Sign in again.");
 	else

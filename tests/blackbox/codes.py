@@ -446,7 +446,7 @@ def codes_sms_signin_selected_and_roles():
         r = b.expect("GET", "/login/mfa", 200)
         check(r.page.by_id("send-sms") is None and r.page.by_id("m-sms") is
               None, "a second text offered after a sign-in by text")
-        b.expect("GET", "/users", 303, "/login/mfa")
+        b.expect("GET", "/users", 303, "/login/mfa?next=%2Fusers")
         b.mfa(totp_now(secret), "totp", 303, "/")
         b.expect("GET", "/users", 200)
         cli_ok("sms", "unselect", "--user", u.upn)

@@ -57,7 +57,7 @@ def reset_cloud_end_to_end():
     # the temporary password signs in to a forced change only
     nb = Browser()
     nb.login(t.upn, temp, 303, "/account/password")
-    nb.expect("GET", "/account", 303, "/account/password")
+    nb.expect("GET", "/account", 303, "/account/password?next=%2Faccount")
     r = nb.expect("GET", "/account/password", 200)
     check(not r.page.inputs("current_password"), "the change after a reset "
           "asks for the current password")
@@ -604,7 +604,7 @@ def reset_forced_change_refuses_weak():
                   "%r: the message says %r: %r" % (pw, j, errs))
         check(pw not in r.body, "%r is sent back in the page" % pw)
         eq(pw_state(t.id), before, "the password after %r" % pw)
-        nb.expect("GET", "/account", 303, "/account/password")
+        nb.expect("GET", "/account", 303, "/account/password?next=%2Faccount")
     new = "Harbour-Lantern-72-Quietly"
     nb.expect("GET", "/account/password", 200)
     r = nb.post("/account/password", {"new_password": new,

@@ -98,7 +98,7 @@ def totp_signin_and_replay():
     b.login(u.upn, u.password, 303, "/login/mfa")
     tok_pw = b.token()
     check(tok_pw, "no session cookie after the password step")
-    b.expect("GET", "/account", 303, "/login/mfa")
+    b.expect("GET", "/account", 303, "/login/mfa?next=%2Faccount")
     b.expect("GET", "/", 303, "/login/mfa")
     step = fresh_step()
     code = totp_at(u.secret, step)
@@ -114,7 +114,7 @@ def totp_signin_and_replay():
     b2.login(u.upn, u.password, 303, "/login/mfa")
     r = b2.mfa(code, "totp", 422)
     check(r.id_text("error"), "no #error on the refused replay")
-    b2.expect("GET", "/account", 303, "/login/mfa")
+    b2.expect("GET", "/account", 303, "/login/mfa?next=%2Faccount")
     rows = sql("SELECT result FROM audit_log WHERE action='signin.mfa' AND "
                "target_id = %s ORDER BY id" % sqlq(u.id))
     eq([x[0] for x in rows], ["success", "failure"], "signin.mfa audit rows")
@@ -220,7 +220,7 @@ def totp_enrolment():
     b = Browser()
     b.login(u.upn, u.password, 303, "/account/mfa")
     tok_pw = b.token()
-    b.expect("GET", "/account", 303, "/account/mfa")
+    b.expect("GET", "/account", 303, "/account/mfa?next=%2Faccount")
     secret, codes = enrol(b, u)
     check(b.token() != tok_pw, "session token not renewed when enrolment "
           "completed the MFA step")
@@ -279,7 +279,7 @@ def recovery_code():
     check("recovery code" in (r.id_text("error") or "") and "next code" not
           in (r.id_text("error") or ""), "a spent recovery code: %r"
           % r.id_text("error"))
-    b3.expect("GET", "/account", 303, "/login/mfa")
+    b3.expect("GET", "/account", 303, "/login/mfa?next=%2Faccount")
     # a made-up code is refused as well
     b3.mfa("NOTACODE99", "recovery", 422)
 
@@ -443,7 +443,7 @@ def forced_password_change():
     # the old password no longer signs in
     b.login(u.upn, u.password, 422)
     b.login(u.upn, temp, 303, "/account/password")
-    b.expect("GET", "/account", 303, "/account/password")
+    b.expect("GET", "/account", 303, "/account/password?next=%2Faccount")
     b.expect("GET", "/", 303, "/account/password")
     r = b.expect("GET", "/account/password", 200)
     check(not r.page.inputs("current_password"),
@@ -640,7 +640,8 @@ def signin_comes_back_to_the_page():
     """A page opened without a session sends to /login?next= with it;
     after the password and the second step the person lands on it, not
     at home. Home and the sign-in pages carry nothing; a forced password
-    change comes first; next never leads off the site."""
+    change or an app to set up comes first, then the page; next never
+    leads off the site."""
     u = make_user(role="helpdesk-administrator", totp=True)
     page = "/units?after=M"
     b = Browser()
@@ -676,7 +677,7 @@ def signin_comes_back_to_the_page():
     for bad in ("//evil.example/", "https://evil.example/", "/\\evil"):
         r = Browser().get("/login?" + urllib.parse.urlencode({"next": bad}))
         eq(r.status, 400, "GET /login?next=%s" % bad)
-    # a password owed: the change comes first, then home
+    # a password owed: the change comes first, then the page
     t = make_user()
     sql("UPDATE users SET must_change_password = 1 WHERE id = %s"
         % sqlq(user_id(t.upn)))
@@ -684,8 +685,42 @@ def signin_comes_back_to_the_page():
     b.get("/login?next=%2Faccount")
     r = b.post("/login", {"username": t.upn, "password": t.password,
                           "next": "/account"})
-    eq((r.status, r.location), (303, "/account/password"), "next with a "
-       "password owed")
+    eq((r.status, r.location), (303, "/account/password?next=%2Faccount"),
+       "next with a password owed")
+    r = b.expect("GET", r.location, 200)
+    eq([i.attrs.get("value") for i in r.page.inputs("next")], ["/account"],
+       "the password form's next")
+    pw = good_password()
+    r = b.post("/account/password", {"new_password": "short",
+                                     "confirm_password": "short",
+                                     "next": "/account"})
+    eq([i.attrs.get("value") for i in r.page.inputs("next")], ["/account"],
+       "the refused password form's next")
+    r = b.post("/account/password", {"new_password": pw,
+                                     "confirm_password": pw,
+                                     "next": "/account"})
+    eq((r.status, r.location), (303, "/account"), "the password changed")
+    # an app to set up first: then the recovery codes, whose Continue
+    # goes to the page
+    v = make_user(role="helpdesk-administrator")
+    page = "/search?q=Tess"
+    b = Browser()
+    r = b.expect("GET", b.get(page).location, 200)
+    r = b.post(r.path, {"username": v.upn, "password": v.password,
+                        "next": page})
+    setup = "/account/mfa?" + urllib.parse.urlencode({"next": page})
+    eq((r.status, r.location), (303, setup), "next with an app to set up")
+    r = b.expect("GET", setup, 200)
+    eq([i.attrs.get("value") for i in r.page.inputs("next")], [page],
+       "the set-up form's next")
+    r = b.post("/account/mfa", {"code": totp_now(r.id_text("totp-secret")),
+                                "next": page})
+    eq((r.status, r.location), (303, setup), "the app set up")
+    r = b.expect("GET", setup, 200)
+    check(r.page.by_id("recovery-codes") is not None, "no recovery codes")
+    eq([a.attrs.get("href") for a in r.page.all("a")
+        if a.text().strip() == "Continue"], [page], "Continue")
+    b.expect("GET", page, 200)
 
 
 @test
