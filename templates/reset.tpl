@@ -5,7 +5,7 @@
 {{#ERRORS}}<div class="error" id="error">{{#ERROR}}<p>{{MESSAGE}}</p>
 {{/ERROR}}</div>{{/ERRORS}}
 {{#DISABLED}}<p class="error" id="disabled">{{NAME}}'s account is disabled: no password signs in to it until an administrator enables it, so a reset would not get them back in.</p>{{/DISABLED}}
-<form method="post" action="/users/{{ID}}/reset-password">
+{{#FORM}}<form method="post" action="/users/{{ID}}/reset-password">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 <input type="hidden" name="version" value="{{VERSION}}">
 {{#CLOUD_SHOW}}<p>A new temporary password will be made and shown to you once, on the next page. Give it to {{NAME}}: it works for {{TTL}} hours, and they must choose their own password when they sign in with it. Their current password stops working and they are signed out everywhere.</p>{{/CLOUD_SHOW}}
@@ -19,5 +19,5 @@
 <input type="password" id="confirm_password" name="confirm_password" size="40" maxlength="1024" autocomplete="new-password"></p>
 <p>They must change it when they next sign in, and they are signed out everywhere.</p>{{/ONPREM}}
 <p><button type="submit" id="confirm-reset">Reset password</button> <a href="/users/{{ID}}">Cancel</a></p>
-</form>
+</form>{{/FORM}}
 {{>FOOTER}}

@@ -91,8 +91,11 @@ reset_form(struct req *r, int status, const struct person *pp,
 			tpl_show(t, "NO_MOBILE");
 	} else
 		tpl_show(t, "CLOUD_SHOW");
+	/* A disabled account: what to do instead, and no button to press. */
 	if (!pp->u.enabled && nerrors == 0)
 		tpl_show(t, "DISABLED");
+	else if (pp->u.enabled)
+		tpl_show(t, "FORM");
 	if (nerrors > 0)
 		tpl_show(t, "ERRORS");	/* one box, one id, every reason */
 	for (i = 0; i < nerrors; i++)

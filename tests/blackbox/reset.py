@@ -548,9 +548,12 @@ def reset_disabled_refused():
     r = b.expect("GET", path, 200)
     check("disabled" in (r.id_text("disabled") or ""), "the form says "
           "%r" % r.id_text("disabled"))
+    eq((r.page.by_id("confirm-reset"), r.page.inputs("version")), (None, []),
+       "the reset button and form of a disabled account")
     before = pw_state(t.id)
     mark = audit_mark()
-    r = b.post(path, {"version": version_of(r)})
+    # as from a page opened before the account was disabled
+    r = b.post(path, {"version": pw_state(t.id)[1]})
     eq(r.status, 422, "POST %s for a disabled account: %s" % (path, desc(r)))
     check("disabled" in (r.id_text("error") or "") and "enable" in
           (r.id_text("error") or ""), "the refusal says %r"
