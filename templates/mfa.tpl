@@ -13,11 +13,11 @@
 <form method="post" action="/login/mfa">
 <input type="hidden" name="csrf" value="{{CSRF}}">
 {{#NEXT}}<input type="hidden" name="next" value="{{NEXT_PATH}}">{{/NEXT}}
-{{#METHODS}}<p>{{#TOTP}}{{#TOTP_FIRST}}<input type="radio" id="m-totp" name="method" value="totp" checked>{{/TOTP_FIRST}}{{#SMS_FIRST}}<input type="radio" id="m-totp" name="method" value="totp">{{/SMS_FIRST}}
+{{#METHODS}}<p>{{#TOTP}}<input type="radio" id="m-totp" name="method" value="totp"{{#CHECK_TOTP}} checked{{/CHECK_TOTP}}>
 <label for="m-totp">Code from my authenticator app</label><br>
-<input type="radio" id="m-recovery" name="method" value="recovery">
+<input type="radio" id="m-recovery" name="method" value="recovery"{{#CHECK_RECOVERY}} checked{{/CHECK_RECOVERY}}>
 <label for="m-recovery">One of my recovery codes</label>{{/TOTP}}{{#SMS}}{{#TOTP}}<br>{{/TOTP}}
-{{#SMS_FIRST}}<input type="radio" id="m-sms" name="method" value="sms" checked>{{/SMS_FIRST}}{{#TOTP_FIRST}}<input type="radio" id="m-sms" name="method" value="sms">{{/TOTP_FIRST}}
+<input type="radio" id="m-sms" name="method" value="sms"{{#CHECK_SMS}} checked{{/CHECK_SMS}}>
 <label for="m-sms">Code texted to my phone ({{SMS_TO}})</label>{{/SMS}}</p>{{/METHODS}}
 <p><label for="code">Code</label><br>
 <input type="text" id="code" name="code" size="20" maxlength="32" autocomplete="one-time-code"{{#DIGITS}} inputmode="numeric"{{/DIGITS}}{{#FOCUS_CODE}} autofocus{{/FOCUS_CODE}}></p>

@@ -468,12 +468,16 @@ mfa_form(struct req *r, int status, const char *msg,
 	}
 	if (!first)
 		tpl_show(t, "FOCUS_CODE");
-	/* The method chosen first: the one the person just asked for. */
+	/* The method chosen first: the one the person just asked for (a
+	 * wrong recovery code keeps "recovery code" chosen). */
 	if (v->sms_number != NULL && (v->sent || !r->sess->has_totp ||
-	    r->in[K_METHOD].i == MFA_SMS))
-		tpl_show(t, "SMS_FIRST");
+	    (r->in[K_METHOD].text != NULL && r->in[K_METHOD].i == MFA_SMS)))
+		tpl_show(t, "CHECK_SMS");
+	else if (r->in[K_METHOD].text != NULL &&
+	    r->in[K_METHOD].i == MFA_RECOVERY)
+		tpl_show(t, "CHECK_RECOVERY");
 	else
-		tpl_show(t, "TOTP_FIRST");
+		tpl_show(t, "CHECK_TOTP");
 	if (v->sent) {
 		tpl_show(t, "SENT");
 		tpl_set_int(t, "MINUTES", OTP_TTL_SECONDS / 60);

@@ -275,10 +275,16 @@ def recovery_code():
     r = b3.expect("GET", "/login/mfa", 200)
     eq(r.page.by_id("code").attrs.get("inputmode"), None, "the code box's "
        "inputmode when a recovery code may go in it")
+    eq([i.attrs.get("value") for i in r.page.inputs("method")
+        if "checked" in i.attrs], ["totp"], "the method chosen first")
     r = b3.mfa(codes[3], "recovery", 422)
     check("recovery code" in (r.id_text("error") or "") and "next code" not
           in (r.id_text("error") or ""), "a spent recovery code: %r"
           % r.id_text("error"))
+    # the choice stays where the person put it, to type the code again
+    eq([i.attrs.get("value") for i in r.page.inputs("method")
+        if "checked" in i.attrs], ["recovery"], "the method chosen after a "
+       "wrong recovery code")
     b3.expect("GET", "/account", 303, "/login/mfa?next=%2Faccount")
     # a made-up code is refused as well
     b3.mfa("NOTACODE99", "recovery", 422)
