@@ -341,12 +341,13 @@ cli_demo(struct cli *c, const struct opts *o, const char *const *a, int n, int a
 	printf("Demo organisation: %ld locations, %ld staff, one manager "
 	    "per location.\n", d.units, d.users);
 	printf("Every demo account's password is " DEMO_PASSWORD "\n");
-	printf("  admin@" DEMO_DOMAIN "       global administrator (sets up "
-	    "an authenticator app at first sign-in)\n");
+	printf("  admin@" DEMO_DOMAIN "       global administrator\n");
 	printf("  helpdesk@" DEMO_DOMAIN "    helpdesk administrator, whole "
 	    "organisation\n");
 	printf("  manager001@" DEMO_DOMAIN "  authentication administrator "
 	    "of Store 001\n");
 	printf("  user00001@" DEMO_DOMAIN "   staff, no role\n");
+	printf("Everyone holding a role sets up an authenticator app at the "
+	    "first sign-in.\n");
 	return EXIT_OK;
 }
