@@ -5,6 +5,7 @@
  * every change and its audit row commit together, and a refusal is
  * audited too.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -736,14 +737,17 @@ phone_changed(struct req *r, const struct person *pp, int t,
     enum phone_action action, const char *typed)
 {
 	const char	*now = pp->phone[t];
+	char		*type = arena_strdup(&r->arena, phone_type_name(t));
 
+	type[0] = (char)tolower((unsigned char)type[0]);
 	phone_form(r, 422, pp, t, action == PHONE_REMOVE ? now : typed,
-	    arena_printf(&r->arena, "The numbers were changed a moment ago, "
-	    "perhaps in another window: %s%s. %s", now != NULL ? "this one is "
-	    "now " : "there is none of this type now", now != NULL ?
-	    phone_format(&r->arena, now) :
-	    "", action == PHONE_REMOVE ? "Nothing was removed." : "Not saved: "
-	    "save again to put the number below in its place."));
+	    arena_printf(&r->arena, "The numbers were changed since this page "
+	    "was opened, perhaps in another window: %s. %s", now != NULL ?
+	    arena_printf(&r->arena, "this one is now %s", phone_format(
+	    &r->arena, now)) : arena_printf(&r->arena, "there is no %s "
+	    "number now", type), action == PHONE_REMOVE ? "Nothing was "
+	    "removed." : now != NULL ? "Save again to put the number below "
+	    "in its place." : "Save again to add the number below."));
 }
 
 /*
@@ -780,11 +784,6 @@ page_phone_post(struct req *r)
 	    "user.phone.remove" : pp.phone[t] ? "user.phone.update" :
 	    "user.phone.add") != 0)
 		return;
-	if (was != NULL && (pp.phone[t] == NULL ? *was != '\0' :
-	    strcmp(was, pp.phone[t]) != 0)) {
-		phone_changed(r, &pp, t, action, number);
-		return;
-	}
 	memset(&c, 0, sizeof(c));
 	c.r = r;
 	c.pp = &pp;
@@ -819,6 +818,13 @@ page_phone_post(struct req *r)
 	    strcmp(c.number, pp.phone[t]) == 0) {
 		phone_done_redirect(r, &pp, t, DONE_UNCHANGED);
 		return;		/* the same number: nothing to change */
+	}
+	/* Checked against the numbers as they are now, the change may
+	 * still be one to a number the page did not show. */
+	if (was != NULL && (pp.phone[t] == NULL ? *was != '\0' :
+	    strcmp(was, pp.phone[t]) != 0)) {
+		phone_changed(r, &pp, t, action, number);
+		return;
 	}
 	if ((rc = db_txn(r->db, phone_txn, &c)) == TXN_DUP_MOBILE) {
 		phone_form(r, 422, &pp, t, number, "This mobile number is "
