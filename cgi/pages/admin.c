@@ -7,6 +7,7 @@
  * batches. In My Staff: /units/{id}/activity, the recent entries about
  * a location's members, for those who hold a role there.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -128,6 +129,26 @@ ascii_only(const char *s)
 }
 
 /*
+ * What is wrong with a date day() refused: not written year-month-day,
+ * or so written but not a day of the calendar (2026-02-30).
+ */
+static const char *
+date_refusal(struct req *r, const char *typed)
+{
+	size_t	i;
+
+	for (i = 0; typed[i] != '\0'; i++)
+		if (i > 9 || (i == 4 || i == 7 ? typed[i] != '-' :
+		    !isdigit((unsigned char)typed[i])))
+			return "Write dates as year-month-day, for example "
+			    "2026-12-01.";
+	if (i != 10)
+		return "Write dates as year-month-day, for example 2026-12-01.";
+	return arena_printf(&r->arena, "There is no day %s in the calendar: "
+	    "write year-month-day, for example 2026-12-01.", typed);
+}
+
+/*
  * The request's filters (the dispatcher has checked all but the dates
  * and the action's alphabet); to is inclusive. NULL, or what is wrong
  * with a date or the action; *f is whole either way, as the form shows
@@ -153,7 +174,7 @@ filter_of(struct req *r, struct audit_filter *f)
 		return "An action is written in plain letters and dots, for "
 		    "example user.phone.";
 	if (bad_from != 0 || bad_to != 0)
-		return "Write dates as year-month-day, for example 2026-12-01.";
+		return date_refusal(r, r->in[bad_from != 0 ? K_FROM : K_TO].text);
 	if (f->from != NULL && f->to != NULL && strcmp(f->from, f->to) >= 0)
 		return "The first day comes after the last one.";
 	return NULL;

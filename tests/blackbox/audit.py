@@ -382,8 +382,10 @@ def audit_filters():
           % r.id_text("error"))
     # malformed filters: 400 and a sentence, never the table (the
     # export's dates too: the page's form never links there with them)
-    for k, v, why in (("from", "2026-02-30", "year-month-day"),
-                      ("to", "2026-13-01", "year-month-day"),
+    for k, v, why in (("from", "2026-02-30", "no day 2026-02-30 in the "
+                       "calendar"),
+                      ("to", "2026-13-01", "no day 2026-13-01"),
+                      ("from", "2026-1-01", "year-month-day"),
                       ("from", "yesterday", "year-month-day"),
                       ("to", "1.1.2026", "year-month-day"),
                       ("client", "phone", "does not offer"),
