@@ -736,18 +736,23 @@ static void
 phone_changed(struct req *r, const struct person *pp, int t,
     enum phone_action action, const char *typed)
 {
-	const char	*now = pp->phone[t];
-	char		*type = arena_strdup(&r->arena, phone_type_name(t));
+	const char	*now = pp->phone[t], *is, *todo;
+	char		*type;
 
-	type[0] = (char)tolower((unsigned char)type[0]);
+	if (now != NULL)
+		is = arena_printf(&r->arena, "this one is now %s",
+		    phone_format(&r->arena, now));
+	else {
+		type = arena_strdup(&r->arena, phone_type_name(t));
+		type[0] = (char)tolower((unsigned char)type[0]);
+		is = arena_printf(&r->arena, "there is no %s number now", type);
+	}
+	todo = action == PHONE_REMOVE ? "Nothing was removed." : now != NULL ?
+	    "Save again to put the number below in its place." :
+	    "Save again to add the number below.";
 	phone_form(r, 422, pp, t, action == PHONE_REMOVE ? now : typed,
 	    arena_printf(&r->arena, "The numbers were changed since this page "
-	    "was opened, perhaps in another window: %s. %s", now != NULL ?
-	    arena_printf(&r->arena, "this one is now %s", phone_format(
-	    &r->arena, now)) : arena_printf(&r->arena, "there is no %s "
-	    "number now", type), action == PHONE_REMOVE ? "Nothing was "
-	    "removed." : now != NULL ? "Save again to put the number below "
-	    "in its place." : "Save again to add the number below."));
+	    "was opened, perhaps in another window: %s. %s", is, todo));
 }
 
 /*

@@ -137,12 +137,12 @@ date_refusal(struct req *r, const char *typed)
 {
 	size_t	i;
 
-	for (i = 0; typed[i] != '\0'; i++)
-		if (i > 9 || (i == 4 || i == 7 ? typed[i] != '-' :
-		    !isdigit((unsigned char)typed[i])))
-			return "Write dates as year-month-day, for example "
-			    "2026-12-01.";
-	if (i != 10)
+	/* The '\0' of a shorter one is neither a digit nor '-'. */
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? typed[i] != '-' :
+		    !isdigit((unsigned char)typed[i]))
+			break;
+	if (i < 10 || typed[10] != '\0')
 		return "Write dates as year-month-day, for example 2026-12-01.";
 	return arena_printf(&r->arena, "There is no day %s in the calendar: "
 	    "write year-month-day, for example 2026-12-01.", typed);
