@@ -348,8 +348,7 @@ page_asked(struct req *r)
 	const char	*back = r->path;
 
 	if (r->method == HTTP_POST || strcmp(r->path, "/") == 0 ||
-	    strncmp(r->path, "/login", 6) == 0 ||
-	    strncmp(r->path, "/account/", 9) == 0)
+	    strncmp(r->path, "/login", 6) == 0)
 		return NULL;
 	if (r->query != NULL && *r->query != '\0')
 		back = arena_printf(&r->arena, "%s?%s", r->path, r->query);

@@ -357,15 +357,23 @@ test_need_levels(void **state)
 		    "/login?next=%2Funits" },
 		{ NOBODY, "POST", "/logout", 403, NULL },
 		{ NOBODY, "POST", "/account/password", 403, NULL },
-		/* NEED_FULL: the second step, then a password change */
-		{ OWES_TOTP, "GET", "/account", 303, "/login/mfa" },
-		{ OWES_ENROL, "GET", "/account", 303, "/account/mfa" },
+		/* NEED_FULL: the second step, then a password change, each
+		 * carrying the page asked for (home: nothing) */
+		{ OWES_TOTP, "GET", "/account", 303,
+		    "/login/mfa?next=%2Faccount" },
+		{ OWES_ENROL, "GET", "/account", 303,
+		    "/account/mfa?next=%2Faccount" },
 		{ OWES_TOTP, "GET", "/", 303, "/login/mfa" },
-		{ MUST_CHANGE, "GET", "/account", 303, "/account/password" },
-		{ MUST_CHANGE, "GET", "/units", 303, "/account/password" },
+		{ MUST_CHANGE, "GET", "/account", 303,
+		    "/account/password?next=%2Faccount" },
+		{ MUST_CHANGE, "GET", "/units", 303,
+		    "/account/password?next=%2Funits" },
+		{ MUST_CHANGE, "GET", "/", 303, "/account/password" },
 		/* NEED_MFA: the password change page waits for the code */
-		{ OWES_TOTP, "GET", "/account/password", 303, "/login/mfa" },
-		{ OWES_ENROL, "GET", "/account/password", 303, "/account/mfa" },
+		{ OWES_TOTP, "GET", "/account/password", 303,
+		    "/login/mfa?next=%2Faccount%2Fpassword" },
+		{ OWES_ENROL, "GET", "/account/password", 303,
+		    "/account/mfa?next=%2Faccount%2Fpassword" },
 		{ OWES_TOTP, "POST", "/account/password", 403, NULL },
 		/* NEED_MYSTAFF: a role (mystaff.access all, MFA fresh) */
 		{ STAFF, "GET", "/units", 403, NULL },
