@@ -7,7 +7,7 @@
 <label for="target">Whom (name starts with, or id)</label> <input type="text" id="target" name="target" value="{{TARGET}}" size="24"></p>
 <p><label for="action">Action starts with</label> <input type="text" id="action" name="action" value="{{ACTION}}" size="20">
 <label for="result">Result</label> <select id="result" name="result"><option value="">any</option><option value="success"{{#SEL_SUCCESS}} selected{{/SEL_SUCCESS}}>success</option><option value="failure"{{#SEL_FAILURE}} selected{{/SEL_FAILURE}}>failure</option></select>
-<label for="client">From</label> <select id="client" name="client"><option value="">anywhere</option><option value="mystaff"{{#SEL_MYSTAFF}} selected{{/SEL_MYSTAFF}}>My Staff</option><option value="account"{{#SEL_ACCOUNT}} selected{{/SEL_ACCOUNT}}>own account</option><option value="admin"{{#SEL_ADMIN}} selected{{/SEL_ADMIN}}>admin console</option><option value="cli"{{#SEL_CLI}} selected{{/SEL_CLI}}>command line</option></select></p>
+<label for="client">From</label> <select id="client" name="client"><option value="">anywhere</option>{{#CLIENT_OPT}}<option value="{{VALUE}}"{{#SELECTED}} selected{{/SELECTED}}>{{LABEL}}</option>{{/CLIENT_OPT}}</select></p>
 <p><label for="from">Days from</label> <input type="text" id="from" name="from" value="{{FROM}}" size="10" placeholder="YYYY-MM-DD">
 <label for="to">to</label> <input type="text" id="to" name="to" value="{{TO}}" size="10" placeholder="YYYY-MM-DD">
 <button type="submit">Filter</button></p>

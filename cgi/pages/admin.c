@@ -128,6 +128,30 @@ ascii_only(const char *s)
 	return 1;
 }
 
+/* Where an entry came from, in the words of the filter and the table
+ * (audit_log.client and the export keep the ids). */
+static const char *const client_names[] = {
+	[CLIENT_MYSTAFF] = "My Staff",
+	[CLIENT_ACCOUNT] = "own account",
+	[CLIENT_ADMIN] = "admin console",
+	[CLIENT_CLI] = "command line",
+};
+_Static_assert(NELEM(client_names) == CLIENT_CLI + 1, "client_names[] "
+    "names every enum audit_client, in keys.c's order");
+
+/* The words for a client id; the id itself for one unknown. */
+static const char *
+client_name(const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(client_names); i++)
+		if (id != NULL && strcmp(id,
+		    route_keys[K_CLIENT].choices[i]) == 0)
+			return client_names[i];
+	return id;
+}
+
 /*
  * What is wrong with a date day() refused: not written year-month-day,
  * or so written but not a day of the calendar (2026-02-30).
@@ -251,7 +275,7 @@ entries_render(struct req *r, struct tpl *t, const char *base, size_t per,
 			tpl_show(s, "TARGET_TEXT");
 		tpl_set(s, "RESULT", e->result);
 		tpl_set(s, "REASON", e->reason);
-		tpl_set(s, "CLIENT", e->client);
+		tpl_set(s, "CLIENT", client_name(e->client));
 		tpl_set(s, "IP", e->ip);
 		details_render(r, s, e->details);
 	}
@@ -261,14 +285,6 @@ entries_render(struct req *r, struct tpl *t, const char *base, size_t per,
 	    rows->row[back ? n - 1 : 0].entry.id, n == 0 ? 0 :
 	    rows->row[back ? 0 : n - 1].entry.id);
 }
-
-/* The template's section of each client filter's selected option. */
-static const char *const client_sel[] = {
-	[CLIENT_MYSTAFF] = "SEL_MYSTAFF",
-	[CLIENT_ACCOUNT] = "SEL_ACCOUNT",
-	[CLIENT_ADMIN] = "SEL_ADMIN",
-	[CLIENT_CLI] = "SEL_CLI",
-};
 
 /*
  * GET /admin/audit?actor=&target=&action=&result=&client=&from=&to=
@@ -284,8 +300,9 @@ page_audit(struct req *r)
 	struct q_audit_older_rows	 rows;
 	const char			*query, *why;
 	char				*csv;
-	struct tpl			*t;
+	struct tpl			*t, *s;
 	int64_t				 edge;
+	size_t				 i;
 	int				 rc, back;
 
 	if (page_id_cursor(r, &edge, &back) != 0)
@@ -307,8 +324,13 @@ page_audit(struct req *r)
 	if (f.result != NULL)
 		tpl_show(t, r->in[K_RESULT].i == RESULT_SUCCESS ?
 		    "SEL_SUCCESS" : "SEL_FAILURE");
-	if (f.client != NULL)
-		tpl_show(t, client_sel[r->in[K_CLIENT].i]);
+	for (i = 0; i < NELEM(client_names); i++) {
+		s = tpl_section(t, "CLIENT_OPT");
+		tpl_set(s, "VALUE", route_keys[K_CLIENT].choices[i]);
+		tpl_set(s, "LABEL", client_names[i]);
+		if (f.client != NULL && r->in[K_CLIENT].i == (int64_t)i)
+			tpl_show(s, "SELECTED");
+	}
 	if (why != NULL) {
 		tpl_show(t, "ERROR");
 		tpl_set(t, "MESSAGE", why);
@@ -356,7 +378,7 @@ page_audit_entry(struct req *r)
 	tpl_set(t, "TARGET_ID", e->target_id);
 	tpl_set(t, "RESULT", e->result);
 	tpl_set(t, "REASON", e->reason);
-	tpl_set(t, "CLIENT", e->client);
+	tpl_set(t, "CLIENT", client_name(e->client));
 	tpl_set(t, "IP", e->ip);
 	tpl_set(t, "USER_AGENT", e->user_agent);
 	details_render(r, t, e->details);

@@ -57,7 +57,7 @@ def audit_page():
     eq([(x["actor"], x["action"], x["target"], x["result"], x["reason"],
          x["client"], x["ip"]) for x in rows],
        [(m.upn, "user.password.reset", far.name, "failure", "out_of_scope",
-         "mystaff", "127.0.0.1")], "failure rows of %s" % m.upn)
+         "My Staff", "127.0.0.1")], "failure rows of %s" % m.upn)
     sel = [o for o in r.page.all("option") if "selected" in o.attrs]
     eq([o.attrs.get("value") for o in sel], ["failure"], "selected result")
     _, rows = q(action="user.password.reset", result="success", actor=m.upn)
@@ -524,8 +524,9 @@ def audit_entry_page():
     eq(entry_ids(r), [n], "the list's link to the entry")
     r = b.expect("GET", "/admin/audit/%d" % n, 200)
     # the details as lines for people, the markup in them as text
-    want = dict(e, id=str(n), at=at[0], details="Before: +1 ••• ••• 0100 "
-                "After: none Note: <script>x</script>")
+    want = dict(e, id=str(n), at=at[0], client="My Staff",
+                details="Before: +1 ••• ••• 0100 After: none Note: "
+                "<script>x</script>")
     for k, v in want.items():
         eq(r.id_text("entry-" + k), norm(v), "/admin/audit/%d: #entry-%s"
            % (n, k))
